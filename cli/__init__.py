@@ -1,0 +1,1 @@
+"""The ``qmon`` command line: one entry point over the same services as the app."""

@@ -1,0 +1,1 @@
+"""Spatial foundation: CRS policy, the data model, readers and the stores."""

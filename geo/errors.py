@@ -1,0 +1,42 @@
+"""Errors of the spatial foundation.
+
+Every error subclasses :class:`GeoError` and the matching built-in, so callers can
+catch either. Messages name the input, the bad value, what is allowed and the fix.
+"""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Base of all errors raised by the geo package."""
+
+
+class StoreError(GeoError, RuntimeError):
+    """A store cannot be opened, read or written."""
+
+
+class StoreURLError(StoreError, ValueError):
+    """A store URL that names neither a GeoPackage nor a PostGIS database."""
+
+
+class SchemaError(StoreError):
+    """The store's schema is newer than this program or does not match the model."""
+
+
+class UnknownLayerError(StoreError, KeyError):
+    """A layer name that is not part of the data model."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownColumnError(StoreError, ValueError):
+    """A column name that the layer does not have."""
+
+
+class ConflictError(StoreError):
+    """A record was changed by someone else since it was read (optimistic locking)."""
+
+
+class CRSError(GeoError, ValueError):
+    """A missing, unknown or mismatched coordinate reference system."""

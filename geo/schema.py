@@ -1,0 +1,538 @@
+"""The data model: one definition of every layer, used by both stores.
+
+The schema is not written down twice. It is the result of replaying the list of
+:data:`MIGRATIONS`; a store records the version it is at and applies the steps it
+lacks, so a store created by an older version is migrated, never recreated.
+
+Every editable record carries ``created_at``, ``updated_at``, ``updated_by`` and
+``version`` (optimistic locking). Geometry lives in a column named ``geometry`` in
+the storage CRS of the installation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from geo.errors import UnknownColumnError, UnknownLayerError
+
+ColumnType = Literal["text", "integer", "real", "boolean", "date", "datetime"]
+GeometryType = Literal["POINT", "LINESTRING", "POLYGON", "MULTIPOLYGON", "GEOMETRY"]
+COLUMN_TYPES: tuple[str, ...] = ColumnType.__args__  # type: ignore[attr-defined]
+GEOMETRY_TYPES: tuple[str, ...] = GeometryType.__args__  # type: ignore[attr-defined]
+GEOMETRY_COLUMN = "geometry"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One attribute column of a layer."""
+
+    name: str
+    type: ColumnType
+    nullable: bool = True
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name!r}: type {self.type!r} not in {COLUMN_TYPES}")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A table of the model; spatial when ``geometry`` names a geometry type."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    geometry: GeometryType | None = None
+    editable: bool = False
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer {self.name!r} has a duplicated column name")
+        missing = [k for k in self.key if k not in names]
+        if missing:
+            raise ValueError(f"layer {self.name!r}: key columns {missing} are not columns")
+        if self.geometry is not None and self.geometry not in GEOMETRY_TYPES:
+            raise ValueError(f"layer {self.name!r}: geometry {self.geometry!r} not allowed")
+
+    @property
+    def spatial(self) -> bool:
+        return self.geometry is not None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise UnknownColumnError(
+            f"layer {self.name!r} has no column {name!r}; it has: {', '.join(self.column_names)}"
+        )
+
+    def check_columns(self, names: Iterable[str]) -> None:
+        """Raise UnknownColumnError for the first name that is not a column of this layer."""
+        allowed = set(self.column_names) | ({GEOMETRY_COLUMN} if self.spatial else set())
+        for name in names:
+            if name not in allowed:
+                raise UnknownColumnError(
+                    f"layer {self.name!r} has no column {name!r}; "
+                    f"it has: {', '.join(self.column_names)}"
+                )
+
+
+# --- migration steps -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddLayer:
+    layer: Layer
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    layer: str
+    column: Column
+
+
+Step = AddLayer | AddColumn
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The model at one version: its layers by name."""
+
+    version: int
+    layers: dict[str, Layer] = field(default_factory=dict)
+
+    def layer(self, name: str) -> Layer:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise UnknownLayerError(
+                f"there is no layer {name!r}; the layers are: {', '.join(sorted(self.layers))}"
+            ) from None
+
+
+def apply_step(layers: dict[str, Layer], step: Step) -> dict[str, Layer]:
+    """Return the layers after one migration step (the input is not changed)."""
+    out = dict(layers)
+    if isinstance(step, AddLayer):
+        if step.layer.name in out:
+            raise ValueError(f"migration adds layer {step.layer.name!r} twice")
+        out[step.layer.name] = step.layer
+    else:
+        old = out[step.layer]
+        out[step.layer] = replace(old, columns=old.columns + (step.column,))
+    return out
+
+
+def build_schema(migrations: Sequence[Migration], *, upto: int | None = None) -> Schema:
+    """Replay migrations (up to version ``upto``) into a Schema.
+
+    Examples
+    --------
+    >>> s = build_schema(MIGRATIONS)
+    >>> s.version == MIGRATIONS[-1].version
+    True
+    >>> s.layer("areas").geometry
+    'MULTIPOLYGON'
+    """
+    versions = [m.version for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError(f"migration versions must increase strictly: {versions}")
+    layers: dict[str, Layer] = {}
+    version = 0
+    for migration in migrations:
+        if upto is not None and migration.version > upto:
+            break
+        for step in migration.steps:
+            layers = apply_step(layers, step)
+        version = migration.version
+    return Schema(version=version, layers=layers)
+
+
+# --- the model -------------------------------------------------------------------
+
+EDIT_COLUMNS = (
+    Column("created_at", "datetime", title="angelegt"),
+    Column("updated_at", "datetime", title="geändert"),
+    Column("updated_by", "text", title="geändert von"),
+    Column("version", "integer", nullable=False, title="Version"),
+)
+
+
+def _c(name: str, type_: ColumnType, title: str = "", *, null: bool = True) -> Column:
+    return Column(name, type_, nullable=null, title=title)
+
+
+def _layer(
+    name: str,
+    title: str,
+    columns: Sequence[Column],
+    key: Sequence[str] = ("id",),
+    *,
+    geometry: GeometryType | None = None,
+    editable: bool = False,
+    description: str = "",
+) -> AddLayer:
+    cols = tuple(columns) + (EDIT_COLUMNS if editable else ())
+    return AddLayer(
+        Layer(name, title, cols, tuple(key), geometry, editable, description)  # noqa: B026
+    )
+
+
+_V1: tuple[Step, ...] = (
+    _layer(
+        "areas",
+        "Gebiete (statistische Raumeinheiten)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("level", "text", "Ebene", null=False),
+            _c("vintage", "text", "Gebietsstand", null=False),
+            _c("name", "text", "Name"),
+            _c("parent_id", "text", "übergeordnete Einheit"),
+            _c("valid_from", "date", "gültig ab"),
+            _c("valid_to", "date", "gültig bis"),
+        ],
+        key=("level", "vintage", "id"),
+        geometry="MULTIPOLYGON",
+        description="Statistical units (Bezirk, Bezirksregion, Planungsraum) per boundary vintage",
+    ),
+    _layer(
+        "programmes",
+        "Förderprogramme",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("name", "text", "Name", null=False),
+            _c("since_year", "integer", "seit"),
+            _c("until_year", "integer", "bis"),
+            _c("predecessor_id", "text", "Vorgängerprogramm"),
+            _c("federal", "boolean", "Bund-Länder-Programm"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "fields_of_action",
+        "Handlungsfelder",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("name", "text", "Name", null=False),
+            _c("taxonomy", "text", "Systematik"),
+            _c("federal_category", "text", "Bundeskategorie"),
+            _c("active", "boolean", "aktiv"),
+            _c("sort", "integer", "Reihenfolge"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "funding_areas",
+        "Gesamtmaßnahmen (Fördergebiete)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("name", "text", "Name", null=False),
+            _c("ags", "text", "Gemeindeschlüssel (AGS)"),
+            _c("programme_id", "text", "Programm"),
+            _c("start_year", "integer", "Aufnahmejahr"),
+            _c("expected_end", "integer", "voraussichtliches Ende"),
+            _c("funding_status", "text", "Förderstatus"),
+            _c("legal_designation", "text", "Gebietsfestlegung"),
+            _c("fund_public_share_max", "real", "max. Anteil Städtebauförderung im Fonds"),
+        ],
+        geometry="MULTIPOLYGON",
+        editable=True,
+    ),
+    _layer(
+        "concepts",
+        "Entwicklungskonzepte (ISEK/IHEK)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("kind", "text", "Art (ISEK/IHEK)"),
+            _c("version_label", "text", "Fassung"),
+            _c("title", "text", "Titel"),
+            _c("adopted", "date", "beschlossen am"),
+            _c("valid_from_year", "integer", "gültig ab"),
+            _c("valid_to_year", "integer", "gültig bis"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "goals",
+        "Ziele",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("concept_id", "text", "Konzept", null=False),
+            _c("field_id", "text", "Handlungsfeld"),
+            _c("title", "text", "Ziel", null=False),
+            _c("description", "text", "Beschreibung"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "targets",
+        "Zielwerte",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("goal_id", "text", "Ziel", null=False),
+            _c("indicator", "text", "Indikator", null=False),
+            _c("baseline_period", "date", "Basisjahr"),
+            _c("baseline_value", "real", "Basiswert"),
+            _c("target_period", "date", "Zieljahr"),
+            _c("target_value", "real", "Zielwert"),
+            _c("direction", "text", "Richtung"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "measures",
+        "Maßnahmen",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("title", "text", "Titel", null=False),
+            _c("description", "text", "Beschreibung"),
+            _c("status", "text", "Status"),
+            _c("start_date", "date", "Beginn"),
+            _c("end_date", "date", "Ende"),
+            _c("cost_estimate", "real", "Kostenschätzung (€)"),
+            _c("cost_actual", "real", "tatsächliche Kosten (€)"),
+        ],
+        geometry="GEOMETRY",
+        editable=True,
+    ),
+    _layer(
+        "measure_fields",
+        "Maßnahmen je Handlungsfeld",
+        [_c("measure_id", "text", null=False), _c("field_id", "text", null=False)],
+        key=("measure_id", "field_id"),
+    ),
+    _layer(
+        "measure_goals",
+        "Maßnahmen je Ziel",
+        [_c("measure_id", "text", null=False), _c("goal_id", "text", null=False)],
+        key=("measure_id", "goal_id"),
+    ),
+    _layer(
+        "milestones",
+        "Meilensteine",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("measure_id", "text", "Maßnahme", null=False),
+            _c("title", "text", "Meilenstein", null=False),
+            _c("due_date", "date", "geplant"),
+            _c("done_date", "date", "erreicht"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "measure_outputs",
+        "Output der Maßnahmen",
+        [
+            _c("measure_id", "text", "Maßnahme", null=False),
+            _c("quantity", "text", "Größe", null=False),
+            _c("unit", "text", "Einheit"),
+            _c("planned", "real", "geplant"),
+            _c("actual", "real", "erreicht"),
+        ],
+        key=("measure_id", "quantity"),
+    ),
+    _layer(
+        "funding_lines",
+        "Finanzierung (Kosten- und Finanzierungsübersicht)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("measure_id", "text", "Maßnahme", null=False),
+            _c("source", "text", "Mittelgeber", null=False),
+            _c("programme_id", "text", "Programm"),
+            _c("programme_year", "integer", "Programmjahr", null=False),
+            _c("planned", "real", "geplant (€)"),
+            _c("approved", "real", "bewilligt (€)"),
+            _c("paid", "real", "ausgezahlt (€)"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "buildings",
+        "Gebäude (Wohnungsbestand)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("dwellings", "integer", "Wohnungen"),
+            _c("vacant_dwellings", "integer", "leerstehende Wohnungen"),
+            _c("year_built", "integer", "Baujahr"),
+            _c("owner_type", "text", "Eigentümer"),
+            _c("storeys", "integer", "Geschosse"),
+        ],
+        geometry="GEOMETRY",
+    ),
+    _layer(
+        "indicator_values",
+        "Indikatorwerte",
+        [
+            _c("area_id", "text", "Gebiet", null=False),
+            _c("level", "text", "Ebene", null=False),
+            _c("vintage", "text", "Gebietsstand", null=False),
+            _c("indicator", "text", "Indikator", null=False),
+            _c("period", "date", "Stichtag", null=False),
+            _c("value", "real", "Wert"),
+            _c("numerator", "real", "Zähler"),
+            _c("denominator", "real", "Nenner"),
+            _c("edition", "text", "Ausgabe", null=False),
+            _c("source", "text", "Quelle"),
+            _c("flag", "text", "Kennzeichen"),
+        ],
+        key=("level", "vintage", "area_id", "indicator", "period", "edition"),
+    ),
+    _layer(
+        "actors",
+        "Akteure",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme"),
+            _c("name", "text", "Name", null=False),
+            _c("type", "text", "Typ", null=False),
+            _c("is_person", "boolean", "Person"),
+            _c("contact_name", "text", "Ansprechperson"),
+            _c("email", "text", "E-Mail"),
+            _c("phone", "text", "Telefon"),
+            _c("address", "text", "Anschrift"),
+            _c("notes", "text", "Notizen"),
+        ],
+        editable=True,
+        description="contact_name, email, phone and address are personal data",
+    ),
+    _layer(
+        "bodies",
+        "Gremien",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("name", "text", "Name", null=False),
+            _c("kind", "text", "Art"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "projects",
+        "Bewohnerprojekte",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("title", "text", "Titel", null=False),
+            _c("status", "text", "Status"),
+            _c("fund_id", "text", "Fonds"),
+            _c("amount", "real", "Betrag (€)"),
+            _c("field_id", "text", "Handlungsfeld"),
+            _c("goal_id", "text", "Ziel"),
+            _c("applicant_id", "text", "Antragsteller"),
+            _c("start_date", "date", "Beginn"),
+            _c("end_date", "date", "Ende"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "participation",
+        "Mitwirkung",
+        [
+            _c("actor_id", "text", "Akteur", null=False),
+            _c("target_kind", "text", "Projekt oder Gremium", null=False),
+            _c("target_id", "text", "Projekt/Gremium", null=False),
+            _c("role", "text", "Rolle"),
+        ],
+        key=("actor_id", "target_kind", "target_id"),
+    ),
+    _layer(
+        "local_funds",
+        "Verfügungsfonds",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("kind", "text", "Art"),
+            _c("year", "integer", "Jahr"),
+            _c("name", "text", "Name"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "fund_income",
+        "Fondseinnahmen",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("fund_id", "text", "Fonds", null=False),
+            _c("source", "text", "Herkunft", null=False),
+            _c("amount", "real", "Betrag (€)", null=False),
+            _c("received", "date", "Eingang"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "fund_decisions",
+        "Fondsentscheidungen",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("fund_id", "text", "Fonds", null=False),
+            _c("body_id", "text", "Gremium"),
+            _c("decided", "date", "Datum"),
+            _c("applicant_id", "text", "Antragsteller"),
+            _c("project_id", "text", "Projekt"),
+            _c("title", "text", "Vorhaben"),
+            _c("amount", "real", "Betrag (€)", null=False),
+            _c("investive", "boolean", "investiv"),
+            _c("financed_from", "text", "finanziert aus"),
+            _c("proof_of_use", "text", "Verwendungsnachweis"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "activities",
+        "Aktivitäten",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("kind", "text", "Art"),
+            _c("title", "text", "Titel", null=False),
+            _c("date", "date", "Datum"),
+            _c("place", "text", "Ort"),
+            _c("participants", "integer", "Teilnehmende"),
+        ],
+        geometry="POINT",
+        editable=True,
+    ),
+    _layer(
+        "activity_partners",
+        "Partner der Aktivitäten",
+        [_c("activity_id", "text", null=False), _c("actor_id", "text", null=False)],
+        key=("activity_id", "actor_id"),
+    ),
+    _layer(
+        "audit_log",
+        "Änderungsprotokoll",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("at", "datetime", "Zeitpunkt", null=False),
+            _c("user_name", "text", "Benutzer"),
+            _c("layer", "text", "Ebene", null=False),
+            _c("record_key", "text", "Datensatz", null=False),
+            _c("action", "text", "Aktion", null=False),
+            _c("before", "text", "vorher (JSON)"),
+            _c("after", "text", "nachher (JSON)"),
+        ],
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial data model", _V1),)
+
+SCHEMA: Schema = build_schema(MIGRATIONS)

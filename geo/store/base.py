@@ -1,0 +1,322 @@
+"""The one interface both stores implement, and the frame conventions they share.
+
+A layer is read as a GeoDataFrame (spatial layers, in the storage CRS, geometry in
+the column ``geometry``) or a DataFrame (attribute tables), with one dtype per
+column type so that both stores return equal frames:
+
+========  =====================
+text      object (str or None)
+integer   Int64
+real      float64
+boolean   boolean
+date      datetime64[ms]
+datetime  datetime64[ms] (UTC)
+========  =====================
+
+Writes happen inside a transaction: either every write of the transaction is
+stored or none is.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo.errors import CRSError, StoreError, UnknownColumnError
+from geo.schema import GEOMETRY_COLUMN, SCHEMA, Layer, Migration, Schema
+
+WriteMode = Literal["append", "replace", "upsert"]
+WRITE_MODES: tuple[str, ...] = ("append", "replace", "upsert")
+Where = Mapping[str, Any]
+BBox = tuple[float, float, float, float]
+
+_DTYPES: dict[str, str] = {
+    "integer": "Int64",
+    "real": "float64",
+    "boolean": "boolean",
+    "date": "datetime64[ms]",
+    "datetime": "datetime64[ms]",
+}
+
+
+def check_mode(mode: str) -> None:
+    """Raise ValueError unless ``mode`` is one of the write modes."""
+    if mode not in WRITE_MODES:
+        raise ValueError(f"write mode {mode!r} is not one of {', '.join(WRITE_MODES)}")
+
+
+def empty_frame(layer: Layer, crs: CRS) -> pd.DataFrame:
+    """Return an empty frame with the layer's columns and dtypes."""
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in layer.column_names})
+    if layer.spatial:
+        frame = gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries([], crs=crs, name=GEOMETRY_COLUMN), crs=crs
+        )
+    return conform(layer, frame, crs=crs)
+
+
+def conform(layer: Layer, frame: pd.DataFrame, *, crs: CRS | None = None) -> pd.DataFrame:
+    """Return ``frame`` with the layer's column order and canonical dtypes.
+
+    Used on every read so that both stores return equal frames.
+    """
+    out: dict[str, pd.Series] = {}
+    for col in layer.columns:
+        series = frame[col.name] if col.name in frame else pd.Series(None, index=frame.index)
+        out[col.name] = _as_dtype(series, col.type)
+    result = pd.DataFrame(out, index=frame.index)
+    if layer.spatial:
+        geoms = frame[GEOMETRY_COLUMN] if GEOMETRY_COLUMN in frame else None
+        geo = gpd.GeoSeries(
+            geoms.array if geoms is not None else [None] * len(frame), index=frame.index
+        )
+        gdf = gpd.GeoDataFrame(result, geometry=geo.values, crs=crs)
+        gdf = gdf.rename_geometry(GEOMETRY_COLUMN) if gdf.geometry.name != GEOMETRY_COLUMN else gdf
+        return gdf
+    return result
+
+
+def _as_dtype(series: pd.Series, type_: str) -> pd.Series:
+    if type_ == "text":
+        values = series.astype(object)
+        return values.where(values.notna(), None).map(lambda v: v if v is None else str(v))
+    if type_ in ("date", "datetime"):
+        converted = pd.to_datetime(series, utc=True, errors="raise", format="mixed")
+        if type_ == "date":
+            converted = converted.dt.normalize()
+        return converted.dt.tz_localize(None).astype("datetime64[ms]")
+    if type_ == "boolean":
+        return series.map(_to_bool, na_action="ignore").astype("boolean")
+    if type_ == "integer":
+        numeric = pd.to_numeric(series, errors="raise")
+        return numeric.astype("Int64")
+    return pd.to_numeric(series, errors="raise").astype("float64")
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "t", "ja", "yes", "wahr")
+    return bool(value)
+
+
+def prepare_for_write(
+    layer: Layer,
+    frame: pd.DataFrame,
+    *,
+    crs: CRS,
+    user: str | None = None,
+    now: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Check a frame against the layer and return it ready to be written.
+
+    Checks the columns (unknown ones and missing required ones are errors), brings
+    the geometry into the storage CRS, and fills the edit columns of editable
+    layers (version 1, created and updated now) where the frame leaves them empty.
+    The input frame is not changed.
+    """
+    extra = [c for c in frame.columns if c not in layer.column_names and c != GEOMETRY_COLUMN]
+    if isinstance(frame, gpd.GeoDataFrame):
+        extra = [c for c in extra if c != frame.geometry.name]
+    if extra:
+        raise UnknownColumnError(
+            f"layer {layer.name!r} has no column(s) {', '.join(map(repr, extra))}; "
+            f"it has: {', '.join(layer.column_names)}"
+        )
+    work = frame.copy()
+    if layer.spatial:
+        if not isinstance(work, gpd.GeoDataFrame):
+            raise CRSError(
+                f"layer {layer.name!r} is spatial; pass a GeoDataFrame with a geometry column"
+            )
+        if work.crs is None and len(work) and work.geometry.notna().any():
+            raise CRSError(
+                f"the frame for layer {layer.name!r} has no CRS; set one "
+                f"(e.g. frame.set_crs('EPSG:25832')) before writing"
+            )
+        if work.crs is not None and not CRS.from_user_input(work.crs).equals(crs):
+            work = work.to_crs(crs)
+        if work.geometry.name != GEOMETRY_COLUMN:
+            work = work.rename_geometry(GEOMETRY_COLUMN)
+    if layer.editable:
+        stamp = pd.Timestamp(now or dt.datetime.now(dt.UTC)).tz_localize(None)
+        for col, default in (
+            ("created_at", stamp),
+            ("updated_at", stamp),
+            ("updated_by", user),
+            ("version", 1),
+        ):
+            if col not in work:
+                work[col] = default
+            elif default is not None:
+                work[col] = work[col].where(work[col].notna(), default)
+    missing = [
+        c.name for c in layer.columns if not c.nullable and (c.name not in work or work[c.name].isna().any())
+    ]
+    if missing:
+        raise StoreError(
+            f"layer {layer.name!r}: required column(s) {', '.join(missing)} missing or empty"
+        )
+    out = conform(layer, work, crs=crs)
+    if layer.spatial:
+        out = _promote_multi(layer, out)
+    return out
+
+
+def _promote_multi(layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn polygons into multipolygons for MULTIPOLYGON layers (one type per layer)."""
+    if layer.geometry != "MULTIPOLYGON" or not len(frame):
+        return frame
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    types = shapely.get_type_id(geoms)
+    polys = types == shapely.GeometryType.POLYGON
+    bad = ~np.isin(
+        types, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON, -1]
+    )
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise StoreError(
+            f"layer {layer.name!r} takes polygons; row {first} is a "
+            f"{shapely.get_type_id(geoms[first])!s} ({shapely.to_wkt(geoms[first])[:40]}…)"
+        )
+    if polys.any():
+        geoms = geoms.copy()
+        geoms[polys] = shapely.multipolygons(geoms[polys].reshape(-1, 1))
+        frame = frame.copy()
+        frame[GEOMETRY_COLUMN] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
+    return frame
+
+
+def check_where(layer: Layer, where: Where | None) -> dict[str, list[Any]]:
+    """Normalise an attribute filter to column -> allowed values (equality or IN)."""
+    if not where:
+        return {}
+    layer.check_columns(where)
+    out: dict[str, list[Any]] = {}
+    for name, value in where.items():
+        if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+            out[name] = list(value)
+        else:
+            out[name] = [value]
+    return out
+
+
+class Transaction(abc.ABC):
+    """Writes that are stored together or not at all."""
+
+    @abc.abstractmethod
+    def write(self, layer: str, frame: pd.DataFrame, *, mode: WriteMode = "append") -> int:
+        """Write rows; ``replace`` empties the layer first, ``upsert`` matches on the key."""
+
+    @abc.abstractmethod
+    def delete(self, layer: str, where: Where | None = None) -> int:
+        """Delete the rows matching ``where`` (every row when None); return how many."""
+
+    @abc.abstractmethod
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read inside the transaction (sees its own uncommitted writes)."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        layer: str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        user: str | None = None,
+    ) -> int:
+        """Update one record by key; with ``expected_version`` only if it still has it.
+
+        Editable layers get ``version`` raised by one and ``updated_at``/``updated_by``
+        set. Returns the number of rows changed (0 when the version did not match).
+        """
+
+
+class Store(abc.ABC):
+    """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS."""
+
+    url: str
+    schema: Schema
+    migrations: Sequence[Migration]
+
+    @property
+    @abc.abstractmethod
+    def crs(self) -> CRS:
+        """The storage CRS recorded in the store."""
+
+    @abc.abstractmethod
+    def schema_version(self) -> int:
+        """Return the version of the data model the store is at (0: not initialised)."""
+
+    @abc.abstractmethod
+    def init(self, *, crs: CRS | str | None = None) -> int:
+        """Create the schema, or migrate an older one; return the new version."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows per layer, in model order."""
+
+    @abc.abstractmethod
+    def transaction(self, *, user: str | None = None) -> AbstractContextManager[Transaction]:
+        """Open a transaction; it commits when the block ends and rolls back on error."""
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read a layer (a GeoDataFrame for spatial layers), optionally filtered."""
+        with self.transaction() as tx:
+            return tx.read(layer, bbox=bbox, where=where, columns=columns)
+
+    def write(
+        self, layer: str, frame: pd.DataFrame, *, mode: WriteMode = "append", user: str | None = None
+    ) -> int:
+        """Write a frame in a transaction of its own."""
+        with self.transaction(user=user) as tx:
+            return tx.write(layer, frame, mode=mode)
+
+    def delete(self, layer: str, where: Where | None = None) -> int:
+        """Delete rows in a transaction of its own."""
+        with self.transaction() as tx:
+            return tx.delete(layer, where)
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def layer(self, name: str) -> Layer:
+        return self.schema.layer(name)
+
+    def iter_layers(self) -> Iterator[Layer]:
+        yield from self.schema.layers.values()
+
+
+def default_schema() -> tuple[Schema, Sequence[Migration]]:
+    from geo.schema import MIGRATIONS
+
+    return SCHEMA, MIGRATIONS
