@@ -8,15 +8,14 @@ stderr and a non-zero exit code (no stack traces for a clerk).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
 
 from geo.errors import GeoError
 
-COMMAND_MODULES = (
-    "cli.store_cmds",
-)
+COMMAND_MODULES = ("cli.store_cmds",)
 
 EXIT_REFUSED = 2
 
@@ -39,10 +38,8 @@ def user_errors() -> tuple[type[BaseException], ...]:
         ("indicators.errors", "IndicatorError"),
         ("monitoring.errors", "MonitoringError"),
     ):
-        try:
+        with contextlib.suppress(ImportError, AttributeError):
             errors.append(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            pass
     return tuple(errors)
 
 

@@ -40,3 +40,27 @@ class ConflictError(StoreError):
 
 class CRSError(GeoError, ValueError):
     """A missing, unknown or mismatched coordinate reference system."""
+
+
+class ImportRefused(GeoError, ValueError):
+    """An import found problems in its input; nothing was stored.
+
+    Carries every problem found (``problems``, a list of
+    :class:`geo.validation.Problem`), not just the first; the message lists them
+    all, one per line, each with file, row or feature, column, value and the fix.
+    """
+
+    def __init__(self, source: str, problems: list, *, notes: list[str] | None = None) -> None:
+        self.source = source
+        self.problems = list(problems)
+        self.notes = list(notes or [])
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        head = (
+            f"import of {self.source} refused, nothing was stored: "
+            f"{count} problem{'s' if count != 1 else ''} found"
+        )
+        lines = [head] + [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

@@ -75,7 +75,7 @@ def conform(layer: Layer, frame: pd.DataFrame, *, crs: CRS | None = None) -> pd.
         out[col.name] = _as_dtype(series, col.type)
     result = pd.DataFrame(out, index=frame.index)
     if layer.spatial:
-        geoms = frame[GEOMETRY_COLUMN] if GEOMETRY_COLUMN in frame else None
+        geoms = frame.get(GEOMETRY_COLUMN, None)
         geo = gpd.GeoSeries(
             geoms.array if geoms is not None else [None] * len(frame), index=frame.index
         )
@@ -88,7 +88,11 @@ def conform(layer: Layer, frame: pd.DataFrame, *, crs: CRS | None = None) -> pd.
 def _as_dtype(series: pd.Series, type_: str) -> pd.Series:
     if type_ == "text":
         values = series.astype(object)
-        return values.where(values.notna(), None).map(lambda v: v if v is None else str(v))
+        return (
+            values.where(values.notna(), None)
+            .map(lambda v: v if v is None else str(v))
+            .astype(object)
+        )
     if type_ in ("date", "datetime"):
         converted = pd.to_datetime(series, utc=True, errors="raise", format="mixed")
         if type_ == "date":
@@ -159,7 +163,9 @@ def prepare_for_write(
             elif default is not None:
                 work[col] = work[col].where(work[col].notna(), default)
     missing = [
-        c.name for c in layer.columns if not c.nullable and (c.name not in work or work[c.name].isna().any())
+        c.name
+        for c in layer.columns
+        if not c.nullable and (c.name not in work or work[c.name].isna().any())
     ]
     if missing:
         raise StoreError(
@@ -178,9 +184,7 @@ def _promote_multi(layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:
     geoms = np.asarray(frame.geometry.values, dtype=object)
     types = shapely.get_type_id(geoms)
     polys = types == shapely.GeometryType.POLYGON
-    bad = ~np.isin(
-        types, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON, -1]
-    )
+    bad = ~np.isin(types, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON, -1])
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise StoreError(
@@ -289,7 +293,12 @@ class Store(abc.ABC):
             return tx.read(layer, bbox=bbox, where=where, columns=columns)
 
     def write(
-        self, layer: str, frame: pd.DataFrame, *, mode: WriteMode = "append", user: str | None = None
+        self,
+        layer: str,
+        frame: pd.DataFrame,
+        *,
+        mode: WriteMode = "append",
+        user: str | None = None,
     ) -> int:
         """Write a frame in a transaction of its own."""
         with self.transaction(user=user) as tx:

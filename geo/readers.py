@@ -1,0 +1,730 @@
+"""Read the files cities really have into frames, refusing unreadable ones clearly.
+
+Vector data: Shapefile (also inside a .zip), GeoPackage (``layer``), GeoJSON and
+anything else GDAL reads. Tables: CSV as exported from Excel (delimiter, encoding
+and number format detected, or given), XLSX workbooks (openpyxl), and the result of
+a database query (psycopg). Every reader returns a :class:`Table` whose index is
+the number a user sees: the CSV line, the worksheet row, the feature number.
+
+Table cells are not converted: a CSV cell stays the string it was, so that ids
+with leading zeros stay ids; numbers are parsed by :func:`parse_number` with the
+file's :class:`NumberFormat`, found by :func:`detect_number_format`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import struct
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geo.errors import ImportRefused
+from geo.validation import ImportReport, Problem, RowUnit
+
+Decimal_ = Literal[".", ","]
+Thousands = Literal["", ".", ",", " ", "'"]
+DECIMALS: tuple[str, ...] = (".", ",")
+THOUSANDS: tuple[str, ...] = ("", ".", ",", " ", "'")
+DELIMITERS: tuple[str, ...] = (";", ",", "\t")
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb", ".sqlite")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+_SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break and thin space (Excel, LibreOffice)
+_MINUS = "\u2212"
+
+
+@dataclass
+class Table:
+    """What a reader read: the frame (index = row/line/feature number) and how."""
+
+    frame: pd.DataFrame
+    source: str
+    unit: RowUnit
+    crs: CRS | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def report(self) -> ImportReport:
+        """Return an empty report for this input that carries the reader's notes."""
+        return ImportReport(self.source, unit=self.unit, notes=list(self.notes))
+
+
+def _refuse(source: str, message: str, fix: str, *, row: int | None = None,
+            unit: RowUnit = "row") -> ImportRefused:
+    return ImportRefused(source, [Problem(source, message, fix, row, None, None, unit)])
+
+
+# --- numbers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How numbers are written: decimal mark and thousands separator.
+
+    Examples
+    --------
+    >>> NumberFormat(decimal=",", thousands=".")
+    NumberFormat(decimal=',', thousands='.')
+    """
+
+    decimal: Decimal_ = "."
+    thousands: Thousands = ""
+
+    def __post_init__(self) -> None:
+        if self.decimal not in DECIMALS:
+            raise ValueError(f"decimal mark {self.decimal!r} is not one of {DECIMALS}")
+        if self.thousands not in THOUSANDS:
+            raise ValueError(f"thousands separator {self.thousands!r} is not one of {THOUSANDS}")
+        if self.decimal == self.thousands:
+            raise ValueError("decimal mark and thousands separator must differ")
+
+    def describe(self) -> str:
+        sep = {"": "none", " ": "space"}.get(self.thousands, repr(self.thousands))
+        return f"decimal mark {self.decimal!r}, thousands separator {sep}"
+
+
+GERMAN = NumberFormat(",", ".")
+_FORMATS_GERMAN_FIRST = (
+    NumberFormat(",", ""), NumberFormat(",", "."), NumberFormat(",", " "),
+    NumberFormat(".", ""), NumberFormat(".", ","), NumberFormat(".", " "),
+    NumberFormat(".", "'"),
+)
+_FORMATS_ENGLISH_FIRST = (
+    NumberFormat(".", ""), NumberFormat(".", ","), NumberFormat(".", " "),
+    NumberFormat(".", "'"), NumberFormat(",", ""), NumberFormat(",", "."),
+    NumberFormat(",", " "),
+)
+_PATTERNS: dict[NumberFormat, re.Pattern[str]] = {}
+
+
+def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
+    if fmt not in _PATTERNS:
+        dec = re.escape(fmt.decimal)
+        if fmt.thousands:
+            sep = re.escape(fmt.thousands)
+            integer = rf"(?:[1-9]\d{{0,2}}(?:{sep}\d{{3}})+|\d+)"
+        else:
+            integer = r"\d+"
+        exp = r"(?:[eE][+-]?\d+)?"
+        _PATTERNS[fmt] = re.compile(
+            rf"^[+-]?(?:{integer}(?:{dec}\d*)?|{dec}\d+){exp}(?:\s*%)?$"
+        )
+    return _PATTERNS[fmt]
+
+
+def _clean(text: str) -> str:
+    out = text.strip().replace(_MINUS, "-")
+    for space in _SPACES:
+        out = out.replace(space, " ")
+    return out
+
+
+def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
+    """Return the number written in ``value`` in format ``fmt``.
+
+    Numbers (from XLSX or a database) are returned as floats; strings must match the
+    format exactly, thousands groups included, so a misread format fails loudly
+    instead of turning 1,5 into 15. A trailing ``%`` is allowed (the value stays in %).
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is empty or not a number in this format.
+
+    Examples
+    --------
+    >>> parse_number("1.675,5", NumberFormat(",", "."))
+    1675.5
+    >>> parse_number("1 675", NumberFormat(",", " "))
+    1675.0
+    >>> parse_number("-3,25 %", NumberFormat(","))
+    -3.25
+    >>> parse_number("1.67", NumberFormat(",", "."))
+    Traceback (most recent call last):
+    ...
+    ValueError: '1.67' is not a number with decimal mark ',', thousands separator '.'
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is a truth value, not a number")
+    if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
+        return float(value)
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a number")
+    text = _clean(value)
+    if not text:
+        raise ValueError("the cell is empty")
+    if not _pattern(fmt).match(text):
+        raise ValueError(f"{value!r} is not a number with {fmt.describe()}")
+    text = text.rstrip("%").strip()
+    if fmt.thousands:
+        text = text.replace(fmt.thousands, "")
+    return float(text.replace(fmt.decimal, "."))
+
+
+def format_number(value: float, fmt: NumberFormat, *, decimals: int = 2) -> str:
+    """Write ``value`` in format ``fmt`` (the inverse of :func:`parse_number`).
+
+    Examples
+    --------
+    >>> format_number(-1675.5, GERMAN, decimals=1)
+    '-1.675,5'
+    """
+    text = f"{value:,.{decimals}f}"  # -1,675.50
+    return text.replace(",", "\0").replace(".", fmt.decimal).replace("\0", fmt.thousands)
+
+
+def detect_number_format(values: Iterable[Any], *, delimiter: str | None = None) -> NumberFormat:
+    """Return the number format under which the most (ideally all) cells parse.
+
+    Ties are broken by the delimiter: a ``;`` file comes from German Excel, so
+    ``1.675`` there is one thousand six hundred seventy-five; in a ``,`` file it is
+    one point six seven five. Thousands groups must be exact, so ``2.5`` is never
+    read as German and ``3,2`` never as English. Numbers that are already numbers
+    (XLSX, databases) do not count.
+
+    Examples
+    --------
+    >>> detect_number_format(["1.675", "3,2"], delimiter=";")
+    NumberFormat(decimal=',', thousands='.')
+    >>> detect_number_format(["1.675", "2.5"], delimiter=";")
+    NumberFormat(decimal='.', thousands='')
+    >>> detect_number_format(["1 675", "12"], delimiter=",")
+    NumberFormat(decimal='.', thousands=' ')
+    """
+    texts = [_clean(v) for v in values if isinstance(v, str) and v.strip()]
+    order = _FORMATS_GERMAN_FIRST if delimiter == ";" else _FORMATS_ENGLISH_FIRST
+    if not texts:
+        return order[0]
+    best, best_count = order[0], -1
+    for fmt in order:
+        pattern = _pattern(fmt)
+        count = sum(1 for t in texts if pattern.match(t))
+        if count > best_count:
+            best, best_count = fmt, count
+        if count == len(texts):
+            return fmt
+    return best
+
+
+# --- dates ---------------------------------------------------------------------
+
+_DATE_FORMATS = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"), "%d.%m.%Y"),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"), None),
+)
+
+
+def parse_date(value: Any) -> dt.date:
+    """Return the date in ``value``: ISO, German ``dd.mm.yyyy``, a year or a month.
+
+    A bare year means its last day (31 December), ``YYYY-MM`` and ``YYYYMM`` the
+    last day of the month: statistics are counted at the end of a period.
+
+    Raises
+    ------
+    ValueError
+        When the value is not one of these forms.
+
+    Examples
+    --------
+    >>> parse_date("24.05.2016"), parse_date("2021"), parse_date(202012)
+    (datetime.date(2016, 5, 24), datetime.date(2021, 12, 31), datetime.date(2020, 12, 31))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
+        value = str(int(value))
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date")
+    text = value.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 12, 31)
+    month = re.fullmatch(r"(\d{4})-?(\d{2})", text)
+    if month and 1 <= int(month.group(2)) <= 12:
+        start = pd.Timestamp(int(month.group(1)), int(month.group(2)), 1)
+        return (start + pd.offsets.MonthEnd(0)).date()
+    for pattern, fmt in _DATE_FORMATS:
+        if pattern.match(text):
+            try:
+                if fmt is None:
+                    return dt.datetime.fromisoformat(text).date()
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                break
+    raise ValueError(
+        f"{value!r} is not a date; write 2021-12-31, 31.12.2021, 2021-12 or 2021"
+    )
+
+
+# --- text files ------------------------------------------------------------------
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, str]:
+    """Return the text of a file and the encoding it was in.
+
+    Tries UTF-8 (with or without BOM), then Windows-1252 (cp1252, the superset of
+    latin-1 that German Excel writes). With ``encoding`` only that one is tried.
+
+    Raises
+    ------
+    ImportRefused
+        When the bytes are not text (NUL bytes), mix UTF-8 and another encoding, or
+        fit none of the encodings; the message names the line and the fix.
+
+    Examples
+    --------
+    >>> decode_text("Straße;1".encode("cp1252"), source="a.csv")
+    ('Straße;1', 'cp1252')
+    >>> decode_text(b"\\xef\\xbb\\xbfid;x", source="a.csv")
+    ('id;x', 'utf-8-sig')
+    """
+    fix_enc = "pass --encoding with the file's encoding (utf-8, cp1252, latin-1) or save it as UTF-8"
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise _refuse(source, f"{encoding!r} is not a known encoding",
+                          "use utf-8, utf-8-sig, cp1252 or latin-1") from None
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start:exc.start + 1].hex()
+            raise _refuse(
+                source, f"byte 0x{bad} cannot be read as {encoding}", fix_enc,
+                row=_line_of(data, exc.start), unit="line",
+            ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data:
+        raise _refuse(
+            source, "is not a text file (it contains NUL bytes; perhaps a workbook or a "
+            "UTF-16 file without BOM)",
+            "save it as CSV (UTF-8) from your spreadsheet program, or import the .xlsx itself",
+            row=_line_of(data, data.index(b"\x00")), unit="line",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    utf8_lines = [
+        n for n, line in enumerate(data.split(b"\n"), start=1)
+        if not line.isascii() and _is_utf8(line)
+    ]
+    if utf8_lines:
+        raise _refuse(
+            source,
+            f"mixes encodings: line {utf8_lines[0]} is UTF-8 but line "
+            f"{_line_of(data, first_bad)} is not (byte 0x{data[first_bad]:02x})",
+            "save the whole file in one encoding (UTF-8), e.g. re-export it from the source",
+            row=_line_of(data, first_bad), unit="line",
+        )
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise _refuse(
+            source,
+            f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252 (cp1252); "
+            "the encoding cannot be told",
+            fix_enc, row=_line_of(data, exc.start), unit="line",
+        ) from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_delimiter(text: str) -> str | None:
+    """Return the delimiter (``;``, ``,`` or tab) that splits the lines most consistently.
+
+    Examples
+    --------
+    >>> detect_delimiter('id;name;value\\n"01";Mitte;1,5\\n')
+    ';'
+    >>> detect_delimiter("id,value\\n1,2\\n") , detect_delimiter("just text\\n") is None
+    (',', True)
+    """
+    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    if not sample:
+        return None
+    best: tuple[float, int] = (0.0, 1)
+    chosen = None
+    for delim in DELIMITERS:
+        rows = list(csv.reader(sample, delimiter=delim))
+        width = len(rows[0])
+        if width < 2:
+            continue
+        share = sum(1 for r in rows if len(r) == width) / len(rows)
+        if (share, width) > best:
+            best, chosen = (share, width), delim
+    return chosen
+
+
+def read_csv(
+    path: Path | str,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Read a CSV file into a frame of strings indexed by line number.
+
+    Raises
+    ------
+    ImportRefused
+        For an empty file, an undecodable encoding, an undetectable delimiter, a
+        file without data rows, or rows with the wrong number of fields (all listed).
+    """
+    path = Path(path)
+    source = path.name
+    data = _read_bytes(path)
+    text, used = decode_text(data, source=source, encoding=encoding)
+    if delimiter is None:
+        delimiter = detect_delimiter(text)
+        if delimiter is None:
+            raise _refuse(
+                source, "cannot tell the delimiter: no line splits into columns at ';', ',' "
+                "or tab", "pass --delimiter ';' (or ',' or tab) or check that this is a table",
+            )
+    elif delimiter not in (*DELIMITERS, "|"):
+        raise _refuse(source, f"delimiter {delimiter!r} is not supported",
+                      "use ';', ',', '|' or a tab")
+    report = ImportReport(source, unit="line")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for record in reader:
+        if not any(cell.strip() for cell in record):
+            continue
+        if header is None:
+            header = [c.strip() for c in record]
+            continue
+        if len(record) != len(header):
+            report.add(
+                f"has {len(record)} fields, the header has {len(header)}",
+                row=reader.line_num,
+                fix="check quotes and delimiters in this line (a value containing "
+                f"{delimiter!r} must be in double quotes)",
+            )
+            continue
+        rows.append(record)
+        lines.append(reader.line_num)
+    if header is None:
+        raise _refuse(source, "contains no header and no rows", "export the table with a header row")
+    _check_header(header, report)
+    if not rows and report.ok:
+        report.add("has a header but no data rows", fix="export the table with its rows")
+    report.raise_if_problems()
+    frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    return Table(frame, source, "line", details={"encoding": used, "delimiter": delimiter})
+
+
+def _check_header(header: Sequence[str], report: ImportReport) -> None:
+    seen: set[str] = set()
+    for pos, name in enumerate(header, start=1):
+        if not name:
+            report.add(f"column {pos} has no name in the header row",
+                       fix="give every column a name in the first row")
+        elif name in seen:
+            report.add(f"the column name {name!r} occurs twice in the header row",
+                       fix="give every column its own name")
+        seen.add(name)
+
+
+def _read_bytes(path: Path) -> bytes:
+    source = path.name
+    if not path.exists():
+        raise _refuse(source, f"file {str(path)!r} does not exist", "check the path")
+    if path.is_dir():
+        raise _refuse(source, f"{str(path)!r} is a folder, not a file",
+                      "name the file inside it (e.g. the .shp or .csv)")
+    data = path.read_bytes()
+    if not data.strip():
+        raise _refuse(source, "the file is empty (0 bytes of content)",
+                      "export the data again; the file was not written completely")
+    return data
+
+
+def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
+    """Read the first (or the named) worksheet of an .xlsx file, indexed by sheet row.
+
+    Cells keep their type: text stays text (ids with leading zeros survive), numbers
+    stay numbers.
+
+    Raises
+    ------
+    ImportRefused
+        For an empty or corrupt workbook, an unknown sheet, or a sheet without rows.
+    """
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    source = path.name
+    _read_bytes(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise _refuse(source, f"cannot be read as an Excel workbook ({exc})",
+                      "save it again as .xlsx (Excel 2007 or newer) or export it as CSV") from None
+    try:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise _refuse(source, f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
+                          "pass --sheet with one of these names")
+        ws = book[sheet] if sheet is not None else book[names[0]]
+        header: list[str] | None = None
+        rows: list[list[Any]] = []
+        numbers: list[int] = []
+        report = ImportReport(source, unit="row")
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else v for v in values]
+            if not any(str(c).strip() for c in cells):
+                continue
+            if header is None:
+                header = [str(c).strip() for c in cells]
+                while header and not header[-1]:
+                    header.pop()
+                continue
+            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
+            if any(str(c).strip() for c in cells[len(header):]):
+                report.add("has values to the right of the last named column",
+                           row=number, fix="give those columns a name in the header row")
+                continue
+            rows.append(cells[: len(header)])
+            numbers.append(number)
+    finally:
+        book.close()
+    if header is None:
+        raise _refuse(source, f"sheet {ws.title!r} is empty", "pass --sheet with the sheet holding the table")
+    _check_header(header, report)
+    if not rows and report.ok:
+        report.add(f"sheet {ws.title!r} has a header but no data rows", fix="fill in the rows")
+    report.raise_if_problems()
+    frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
+    notes = [f"{source}: read sheet {ws.title!r} of {len(names)}"] if len(names) > 1 else []
+    return Table(frame, source, "row", details={"sheet": ws.title}, notes=notes)
+
+
+def read_table(
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Read a CSV or XLSX file (by its suffix) with :func:`read_csv` / :func:`read_xlsx`.
+
+    Raises
+    ------
+    ImportRefused
+        For an unsupported suffix or an unreadable file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet=sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path, delimiter=delimiter, encoding=encoding)
+    if suffix == ".xls":
+        raise _refuse(path.name, "is an old Excel 97-2003 workbook (.xls)",
+                      "save it as .xlsx or as CSV and import that")
+    raise _refuse(path.name, f"a table must be .csv or .xlsx, not {suffix or 'without suffix'!r}",
+                  "export the table as CSV or XLSX")
+
+
+def read_sql(query: str, *, dsn: str) -> Table:
+    """Run a read-only query on a PostgreSQL database; rows are numbered from 1.
+
+    Raises
+    ------
+    ImportRefused
+        When the database cannot be reached or the query fails (the server's message
+        is passed on).
+    """
+    import psycopg
+
+    source = f"query on {_safe_dsn(dsn)}"
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as conn:
+            conn.read_only = True
+            with conn.cursor() as cur:
+                cur.execute(query.encode("utf-8"))
+                if cur.description is None:
+                    raise _refuse(source, "the statement returns no rows",
+                                  "pass a SELECT query with --sql")
+                columns = [d.name for d in cur.description]
+                rows = cur.fetchall()
+    except psycopg.OperationalError as exc:
+        raise _refuse(source, f"cannot connect: {str(exc).strip()}",
+                      "check --dsn (host, port, database, user)") from None
+    except psycopg.Error as exc:
+        raise _refuse(source, f"the query failed: {str(exc).strip()}",
+                      "correct the SELECT statement passed with --sql") from None
+    if not rows:
+        raise _refuse(source, "the query returned no rows", "check the query's WHERE clause")
+    frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"),
+                         dtype=object)
+    return Table(frame, source, "row")
+
+
+def _safe_dsn(dsn: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", dsn)
+
+
+# --- vector files ------------------------------------------------------------------
+
+
+def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
+    """Read a vector file (Shapefile, also zipped; GeoPackage; GeoJSON) with its CRS.
+
+    The frame is a GeoDataFrame indexed by feature number (from 1); ``Table.crs`` is
+    the CRS the file declares (None when, e.g., the .prj file is missing).
+
+    Raises
+    ------
+    ImportRefused
+        For a missing, empty, truncated or corrupt file, a zip without a dataset,
+        a GeoPackage with several layers and no ``layer``, or no features.
+    """
+    path = Path(path)
+    source = path.name
+    _read_bytes(path)
+    target = str(path)
+    if path.suffix.lower() == ".zip":
+        target, source = _zip_member(path, layer=layer)
+        layer = None if target.lower().endswith(".shp") else layer
+    elif path.suffix.lower() == ".shp":
+        _check_shapefile(path)
+    try:
+        layers = pyogrio.list_layers(target)
+    except pyogrio.errors.DataSourceError as exc:
+        raise _refuse(source, f"cannot be read as a vector file ({_gdal(exc)})",
+                      "check that the file is complete and one of Shapefile, GeoPackage, GeoJSON") from None
+    names = [str(n) for n in layers[:, 0]]
+    if layer is None and len(names) > 1:
+        raise _refuse(source, f"holds {len(names)} layers: {', '.join(names)}",
+                      "pass --layer with the one to import")
+    if layer is not None and layer not in names and target.lower().endswith((".gpkg", ".sqlite")):
+        raise _refuse(source, f"has no layer {layer!r}; its layers are: {', '.join(names)}",
+                      "pass --layer with one of these names")
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = gpd.read_file(target, layer=layer if layer in names else None)
+        notes += [f"{source}: {w.message}" for w in caught]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise _refuse(source, f"cannot be read ({_gdal(exc)})",
+                      "export the file again; it may be truncated or corrupt") from None
+    if not len(frame):
+        raise _refuse(source, "contains no features", "export the layer with its features")
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
+    crs = CRS.from_user_input(frame.crs) if frame.crs is not None else None
+    return Table(frame, source, "feature", crs=crs, details={"layer": layer}, notes=notes)
+
+
+def _gdal(exc: Exception) -> str:
+    return str(exc).split(";")[0].strip()
+
+
+def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
+    """Return the GDAL path of the dataset inside a zip and a display name."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            bad = archive.testzip()
+            if bad is not None:
+                raise _refuse(path.name, f"the zip is damaged (member {bad!r} fails its checksum)",
+                              "download or zip the data again")
+            datasets = [
+                m for m in members
+                if m.lower().endswith(VECTOR_SUFFIXES) and not m.startswith("__MACOSX")
+            ]
+            if not datasets:
+                raise _refuse(
+                    path.name,
+                    f"the zip holds no dataset (it has: {', '.join(members) or 'nothing'})",
+                    "zip the .shp together with its .shx, .dbf and .prj, or a .gpkg/.geojson",
+                )
+            if len(datasets) > 1:
+                stems = [Path(m).stem for m in datasets]
+                matching = [m for m, s in zip(datasets, stems) if layer in (s, m)]
+                if not matching:
+                    raise _refuse(path.name, f"the zip holds {len(datasets)} datasets: "
+                                  f"{', '.join(datasets)}", "pass --layer with one of their names")
+                datasets = matching
+            member = datasets[0]
+            if member.lower().endswith(".shp"):
+                _check_shapefile_parts(
+                    path.name + "/" + member, members, member, archive.read(member)
+                )
+    except zipfile.BadZipFile:
+        raise _refuse(path.name, "is not a readable zip archive (damaged or truncated)",
+                      "download or zip the data again") from None
+    return f"/vsizip/{path}/{member}", f"{path.name}/{member}"
+
+
+def _check_shapefile(path: Path) -> None:
+    members = [p.name for p in path.parent.iterdir() if p.stem == path.stem]
+    _check_shapefile_parts(path.name, members, path.name, path.read_bytes())
+
+
+def _check_shapefile_parts(source: str, members: Sequence[str], shp: str, data: bytes) -> None:
+    """Refuse a shapefile without its .shx/.dbf or whose .shp is cut off."""
+    stem = shp[:-4]
+    have = {m.lower() for m in members}
+    problems = [
+        Problem(source, f"the {ext} file that belongs to the .shp is missing",
+                f"copy {Path(stem).name}{ext} next to the .shp (a shapefile is several files)")
+        for ext in (".shx", ".dbf")
+        if (stem + ext).lower() not in have and (Path(stem).name + ext).lower() not in have
+    ]
+    if len(data) < 100:
+        problems.append(Problem(source, f"the .shp file is cut off ({len(data)} bytes, "
+                                "shorter than its 100-byte header)",
+                                "export or copy the shapefile again"))
+    else:
+        (declared,) = struct.unpack(">i", data[24:28])
+        if declared * 2 > len(data):
+            problems.append(Problem(
+                source, f"the .shp file is truncated: its header says {declared * 2:,} bytes, "
+                f"the file has {len(data):,}", "export or copy the shapefile again"))
+    if problems:
+        raise ImportRefused(source, problems)
+
+
+def is_vector_path(path: Path | str) -> bool:
+    """Return True when the file's suffix is a vector format (or a zip).
+
+    Examples
+    --------
+    >>> is_vector_path("Stadtteile.zip"), is_vector_path("werte.csv")
+    (True, False)
+    """
+    suffix = Path(path).suffix.lower()
+    return suffix in VECTOR_SUFFIXES or suffix == ".zip"

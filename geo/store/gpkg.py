@@ -1,0 +1,672 @@
+"""The embedded store: the data model in one GeoPackage file that QGIS opens as it is.
+
+Writes go through sqlite3 so that one SQLite transaction spans every write of an
+import (GDAL would commit each layer on its own); bulk reads go through pyogrio
+with Arrow. Layers are registered in ``gpkg_contents`` with German titles, have an
+R-tree spatial index, and attribute tables are registered as ``attributes`` so QGIS
+lists them too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from geo.crs import parse_crs, storage_crs_setting
+from geo.errors import SchemaError, StoreError
+from geo.schema import (
+    GEOMETRY_COLUMN,
+    MIGRATIONS,
+    AddColumn,
+    AddLayer,
+    Column,
+    Layer,
+    Migration,
+    build_schema,
+)
+from geo.store import gpkg_geometry
+from geo.store.base import (
+    BBox,
+    Store,
+    Transaction,
+    Where,
+    WriteMode,
+    check_mode,
+    check_where,
+    conform,
+    empty_frame,
+    prepare_for_write,
+)
+
+_SQL_TYPES = {
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "real": "REAL",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "DATETIME",
+}
+_APPLICATION_ID = 0x47504B47  # 'GPKG'
+_USER_VERSION = 10400  # GeoPackage 1.4.0
+_META = "qmon_meta"
+_BUSY_TIMEOUT_S = 30.0
+
+
+def q(name: str) -> str:
+    """Quote an SQLite identifier (names come from the schema, never from users)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class GeoPackageStore(Store):
+    """The data model in a GeoPackage file.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file; created with its folder on :meth:`init`.
+    migrations
+        The model's migrations (the default is the current model).
+    """
+
+    def __init__(self, path: str | Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self.path = Path(path)
+        self.url = str(path)
+        self.migrations = tuple(migrations)
+        self.schema = build_schema(self.migrations)
+        self._crs: CRS | None = None
+
+    # --- connections -----------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.path.parent.exists():
+            raise StoreError(
+                f"folder {str(self.path.parent)!r} for the GeoPackage {self.url!r} does not exist; "
+                "create it or choose another path"
+            )
+        try:
+            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open GeoPackage {self.url!r}: {exc}") from exc
+        gpkg_geometry.register_functions(conn)
+        conn.execute("PRAGMA foreign_keys = OFF")
+        return conn
+
+    @contextmanager
+    def _begin(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"GeoPackage {self.url!r}: {exc}") from exc
+        finally:
+            conn.close()
+
+    # --- schema ------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        if not self.path.exists():
+            return 0
+        conn = self._connect()
+        try:
+            return _read_version(conn)
+        finally:
+            conn.close()
+
+    @property
+    def crs(self) -> CRS:
+        if self._crs is None:
+            conn = self._connect()
+            try:
+                row = _meta(conn, "crs")
+            finally:
+                conn.close()
+            if row is None:
+                raise SchemaError(
+                    f"GeoPackage {self.url!r} is not a Quartiersmonitor store yet; "
+                    f"run 'qmon init --store {self.url}'"
+                )
+            self._crs = parse_crs(row)
+        return self._crs
+
+    def init(self, *, crs: CRS | str | None = None) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._begin() as conn:
+            current = _read_version(conn)
+            latest = self.migrations[-1].version if self.migrations else 0
+            if current > latest:
+                raise SchemaError(
+                    f"GeoPackage {self.url!r} has data model version {current}, newer than this "
+                    f"program's {latest}; update Quartiersmonitor"
+                )
+            if current == 0:
+                target = parse_crs(crs) if crs is not None else storage_crs_setting()
+                _create_gpkg_tables(conn)
+                _register_srs(conn, target)
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {_META} (key TEXT PRIMARY KEY, value TEXT)"
+                )
+                _set_meta(conn, "crs", target.to_string())
+            else:
+                stored = parse_crs(_meta(conn, "crs") or "")
+                if crs is not None and not parse_crs(crs).equals(stored):
+                    raise SchemaError(
+                        f"GeoPackage {self.url!r} stores geometry in {stored.to_string()}, not "
+                        f"{parse_crs(crs).to_string()}; the storage CRS of a store cannot change "
+                        "(export into a new store instead)"
+                    )
+                target = stored
+            srs_id = int(target.to_epsg() or 0)
+            layers: dict[str, Layer] = dict(build_schema(self.migrations, upto=current).layers)
+            for migration in self.migrations:
+                if migration.version <= current:
+                    continue
+                for step in migration.steps:
+                    if isinstance(step, AddLayer):
+                        _create_layer(conn, step.layer, srs_id)
+                        layers[step.layer.name] = step.layer
+                    elif isinstance(step, AddColumn):
+                        _add_column(conn, step.layer, step.column)
+                _set_meta(conn, "schema_version", str(migration.version))
+            conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {_USER_VERSION}")
+            version = _read_version(conn)
+        self._crs = target
+        return version
+
+    def _check_ready(self) -> None:
+        version = self.schema_version()
+        if version == 0:
+            raise SchemaError(
+                f"{self.url!r} is not a Quartiersmonitor store yet; "
+                f"run 'qmon init --store {self.url}' (or 'qmon demo' for the demo city)"
+            )
+        if version != self.schema.version:
+            raise SchemaError(
+                f"GeoPackage {self.url!r} is at data model version {version}, this program "
+                f"expects {self.schema.version}; run 'qmon init --store {self.url}' to migrate"
+            )
+
+    # --- reading and writing -------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        self._check_ready()
+        conn = self._connect()
+        try:
+            sql = " UNION ALL ".join(
+                f"SELECT {i}, count(*) FROM {q(name)}" for i, name in enumerate(self.schema.layers)
+            )
+            rows = dict(conn.execute(sql).fetchall())
+        finally:
+            conn.close()
+        return {name: int(rows[i]) for i, name in enumerate(self.schema.layers)}
+
+    @contextmanager
+    def transaction(self, *, user: str | None = None) -> Iterator[Transaction]:
+        self._check_ready()
+        crs = self.crs
+        with self._begin() as conn:
+            yield _GpkgTransaction(self, conn, crs, user)
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read a layer; spatial layers in bulk through pyogrio and Arrow."""
+        lay = self.schema.layer(layer)
+        self._check_ready()
+        crs = self.crs
+        if not lay.spatial:
+            with self._begin(write=False) as conn:
+                tx = _GpkgTransaction(self, conn, crs, None)
+                return tx.read(layer, bbox=bbox, where=where, columns=columns)
+        if columns is not None:
+            lay.check_columns(columns)
+        fids: list[int] | None = None
+        if bbox is not None or where:
+            conn = self._connect()
+            try:
+                fids = _matching_fids(conn, lay, bbox, check_where(lay, where))
+            finally:
+                conn.close()
+            if not fids:
+                return _select(empty_frame(lay, crs), lay, columns)
+        frame = pyogrio.read_dataframe(
+            self.path,
+            layer=layer,
+            fids=fids,
+            use_arrow=True,
+            fid_as_index=False,
+        )
+        frame = (
+            frame.rename_geometry(GEOMETRY_COLUMN)
+            if frame.geometry.name != GEOMETRY_COLUMN
+            else frame
+        )
+        out = conform(lay, frame, crs=crs)
+        out = out.sort_values(list(lay.key), kind="stable").reset_index(drop=True)
+        return _select(out, lay, columns)
+
+
+def _select(frame: pd.DataFrame, layer: Layer, columns: Sequence[str] | None) -> pd.DataFrame:
+    if columns is None:
+        return frame
+    keep = [c for c in columns if c != GEOMETRY_COLUMN]
+    if layer.spatial:
+        keep = keep + [GEOMETRY_COLUMN]
+    return frame[keep]
+
+
+class _GpkgTransaction(Transaction):
+    def __init__(
+        self, store: GeoPackageStore, conn: sqlite3.Connection, crs: CRS, user: str | None
+    ):
+        self.store = store
+        self.conn = conn
+        self.crs = crs
+        self.srs_id = int(crs.to_epsg() or 0)
+        self.user = user
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        lay = self.store.schema.layer(layer)
+        if columns is not None:
+            lay.check_columns(columns)
+        cols = list(lay.column_names) + ([GEOMETRY_COLUMN] if lay.spatial else [])
+        sql = f"SELECT {', '.join(q(c) for c in cols)} FROM {q(layer)}"
+        params: list[Any] = []
+        if bbox is not None or where:
+            fids = _matching_fids(self.conn, lay, bbox, check_where(lay, where))
+            sql += " WHERE fid IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(fids))
+        sql += " ORDER BY " + ", ".join(q(k) for k in lay.key)
+        rows = self.conn.execute(sql, params).fetchall()
+        data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+        if lay.spatial:
+            data[GEOMETRY_COLUMN] = list(gpkg_geometry.decode(data[GEOMETRY_COLUMN]))
+        frame = pd.DataFrame(data, columns=cols)
+        if lay.spatial:
+            import geopandas as gpd
+
+            frame = gpd.GeoDataFrame(frame, geometry=GEOMETRY_COLUMN, crs=self.crs)
+        return _select(conform(lay, frame, crs=self.crs), lay, columns)
+
+    def write(self, layer: str, frame: pd.DataFrame, *, mode: WriteMode = "append") -> int:
+        check_mode(mode)
+        lay = self.store.schema.layer(layer)
+        ready = prepare_for_write(lay, frame, crs=self.crs, user=self.user)
+        if mode == "replace":
+            self.conn.execute(f"DELETE FROM {q(layer)}")
+        if not len(ready):
+            return 0
+        cols = list(lay.column_names)
+        values = [_sql_values(ready[c], lay.column(c).type) for c in cols]
+        if lay.spatial:
+            cols.append(GEOMETRY_COLUMN)
+            values.append(gpkg_geometry.encode(np.asarray(ready.geometry.values), self.srs_id))
+        placeholders = ", ".join("?" for _ in cols)
+        sql = f"INSERT INTO {q(layer)} ({', '.join(q(c) for c in cols)}) VALUES ({placeholders})"
+        if mode == "upsert":
+            updates = [c for c in cols if c not in lay.key]
+            sql += f" ON CONFLICT ({', '.join(q(k) for k in lay.key)}) DO UPDATE SET " + ", ".join(
+                f"{q(c)} = excluded.{q(c)}" for c in updates
+            )
+        try:
+            if lay.spatial and mode != "upsert":
+                _bulk_insert_indexed(self.conn, lay, sql, values, ready.geometry.values)
+            else:
+                self.conn.executemany(sql, zip(*values))
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(
+                f"layer {layer!r}: {exc}; two rows share a key ({', '.join(lay.key)}) or a "
+                "required value is missing — nothing was written"
+            ) from exc
+        if lay.spatial:
+            _update_extent(self.conn, lay)
+        return len(ready)
+
+    def delete(self, layer: str, where: Where | None = None) -> int:
+        lay = self.store.schema.layer(layer)
+        clause, params = _where_sql(lay, check_where(lay, where))
+        cur = self.conn.execute(f"DELETE FROM {q(layer)}{clause}", params)
+        return int(cur.rowcount)
+
+    def update(
+        self,
+        layer: str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        user: str | None = None,
+    ) -> int:
+        lay = self.store.schema.layer(layer)
+        _check_key(lay, key)
+        lay.check_columns(values)
+        sets: list[str] = []
+        params: list[Any] = []
+        for name, value in values.items():
+            sets.append(f"{q(name)} = ?")
+            if name == GEOMETRY_COLUMN:
+                params.append(gpkg_geometry.encode([value], self.srs_id)[0])
+            else:
+                params.append(_sql_values(pd.Series([value]), lay.column(name).type)[0])
+        if lay.editable:
+            sets += ['"version" = "version" + 1', '"updated_at" = ?', '"updated_by" = ?']
+            params += [_now_text(), user or self.user]
+        clause, where_params = _where_sql(lay, {k: [v] for k, v in key.items()})
+        if expected_version is not None:
+            clause += ' AND "version" = ?'
+            where_params.append(int(expected_version))
+        cur = self.conn.execute(
+            f"UPDATE {q(layer)} SET {', '.join(sets)}{clause}", params + where_params
+        )
+        if lay.spatial and GEOMETRY_COLUMN in values:
+            _update_extent(self.conn, lay)
+        return int(cur.rowcount)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _bulk_insert_indexed(
+    conn: sqlite3.Connection, layer: Layer, sql: str, values: list[list[Any]], geoms: Any
+) -> None:
+    """Insert rows with the R-tree insert trigger paused and the index filled in bulk.
+
+    Inside the transaction only: the trigger is back before anyone else can write.
+    Fids of AUTOINCREMENT tables grow one by one under the write lock, so the new
+    rows have fids last+1 … last+n in the order given.
+    """
+    trigger = f"{_rtree(layer)}_insert"
+    (trigger_sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+    ).fetchone()
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (layer.name,)).fetchone()
+    last = max(int(row[0]) if row else 0, _max_fid(conn, layer))
+    conn.execute(f"DROP TRIGGER {q(trigger)}")
+    conn.executemany(sql, zip(*values))
+    conn.execute(trigger_sql)
+    arr = np.asarray(geoms, dtype=object)
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    fids = np.arange(last + 1, last + 1 + len(arr))[present]
+    bounds = shapely.bounds(arr[present])
+    conn.executemany(
+        f"INSERT INTO {q(_rtree(layer))} VALUES (?, ?, ?, ?, ?)",
+        zip(
+            fids.tolist(),
+            bounds[:, 0].tolist(),
+            bounds[:, 2].tolist(),
+            bounds[:, 1].tolist(),
+            bounds[:, 3].tolist(),
+        ),
+    )
+
+
+def _max_fid(conn: sqlite3.Connection, layer: Layer) -> int:
+    row = conn.execute(f"SELECT max(fid) FROM {q(layer.name)}").fetchone()
+    return int(row[0] or 0)
+
+
+def _check_key(layer: Layer, key: Mapping[str, Any]) -> None:
+    if set(key) != set(layer.key):
+        raise StoreError(
+            f"layer {layer.name!r} is keyed by ({', '.join(layer.key)}), got ({', '.join(key)})"
+        )
+
+
+def _where_sql(layer: Layer, where: dict[str, list[Any]]) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for name, allowed in where.items():
+        type_ = layer.column(name).type
+        nulls = any(v is None for v in allowed)
+        vals = [v for v in allowed if v is not None]
+        alts: list[str] = []
+        if vals:
+            encoded = _sql_values(pd.Series(vals, dtype=object), type_)
+            alts.append(f"{q(name)} IN ({', '.join('?' for _ in encoded)})")
+            params.extend(encoded)
+        if nulls:
+            alts.append(f"{q(name)} IS NULL")
+        parts.append("(" + (" OR ".join(alts) or "0") + ")")
+    return ((" WHERE " + " AND ".join(parts)) if parts else "", params)
+
+
+def _matching_fids(
+    conn: sqlite3.Connection, layer: Layer, bbox: BBox | None, where: dict[str, list[Any]]
+) -> list[int]:
+    clause, params = _where_sql(layer, where)
+    sql = f"SELECT fid FROM {q(layer.name)}{clause}"
+    if bbox is not None:
+        if not layer.spatial:
+            raise StoreError(f"layer {layer.name!r} has no geometry; a bbox filter needs one")
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        sql += (" AND " if clause else " WHERE ") + (
+            f"fid IN (SELECT id FROM {q(_rtree(layer))} "
+            "WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)"
+        )
+        params += [minx, maxx, miny, maxy]
+    return [int(r[0]) for r in conn.execute(sql + " ORDER BY fid", params)]
+
+
+def _sql_values(series: pd.Series, type_: str) -> list[Any]:
+    """Turn a column into plain Python values SQLite stores (None for missing)."""
+    missing = series.isna().to_numpy()
+    vals: list[Any]
+    if type_ == "date":
+        vals = pd.to_datetime(series).dt.strftime("%Y-%m-%d").tolist()
+    elif type_ == "datetime":
+        text = pd.to_datetime(series).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        vals = [None if v is None or v != v else v[:-4] + "Z" for v in text.tolist()]
+    elif type_ == "boolean":
+        vals = [int(bool(v)) if v is not None and v is not pd.NA else None for v in series.tolist()]
+    elif type_ == "integer":
+        vals = [None if m else int(v) for v, m in zip(series.tolist(), missing)]
+    elif type_ == "real":
+        vals = np.asarray(series, dtype="float64").tolist()
+    else:
+        vals = series.tolist()
+    return [None if m else v for v, m in zip(vals, missing)]
+
+
+def _now_text() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _rtree(layer: Layer) -> str:
+    return f"rtree_{layer.name}_{GEOMETRY_COLUMN}"
+
+
+def _read_version(conn: sqlite3.Connection) -> int:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_META,)
+    ).fetchone()
+    if not exists:
+        return 0
+    value = _meta(conn, "schema_version")
+    return int(value) if value else 0
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = conn.execute(f"SELECT value FROM {_META} WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        f"INSERT INTO {_META} (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _create_gpkg_tables(conn: sqlite3.Connection) -> None:
+    """Create the GeoPackage core tables (spec 1.4, §1.1) unless they exist."""
+    for statement in _CORE_TABLES:
+        conn.execute(statement)
+    _register_srs(conn, CRS.from_epsg(4326))
+
+
+# executescript() would commit the open transaction, so statements go one by one.
+_CORE_TABLES = (
+    """CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
+          srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
+          organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
+          definition TEXT NOT NULL, description TEXT)""",
+    """CREATE TABLE IF NOT EXISTS gpkg_contents (
+          table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
+          identifier TEXT UNIQUE, description TEXT DEFAULT '',
+          last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+          min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+          CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id)
+            REFERENCES gpkg_spatial_ref_sys(srs_id))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
+          table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+          geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,
+          z TINYINT NOT NULL, m TINYINT NOT NULL,
+          CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+          CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+          CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+          CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_extensions (
+          table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,
+          definition TEXT NOT NULL, scope TEXT NOT NULL,
+          CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""",
+    """INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES
+          ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined',
+           'undefined cartesian coordinate reference system'),
+          ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined',
+           'undefined geographic coordinate reference system')""",
+)
+
+
+def _register_srs(conn: sqlite3.Connection, crs: CRS) -> None:
+    epsg = crs.to_epsg()
+    if epsg is None:
+        raise SchemaError(f"the storage CRS {crs.to_string()} has no EPSG code; use one that has")
+    conn.execute(
+        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
+        (crs.name, epsg, epsg, crs.to_wkt("WKT1_GDAL")),
+    )
+
+
+def _create_layer(conn: sqlite3.Connection, layer: Layer, srs_id: int) -> None:
+    cols = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
+    if layer.spatial:
+        cols.append(f"{q(GEOMETRY_COLUMN)} {layer.geometry}")
+    cols += [
+        f"{q(c.name)} {_SQL_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}"
+        for c in layer.columns
+    ]
+    conn.execute(f"CREATE TABLE {q(layer.name)} ({', '.join(cols)})")
+    conn.execute(
+        f"CREATE UNIQUE INDEX {q('uk_' + layer.name)} ON {q(layer.name)} "
+        f"({', '.join(q(k) for k in layer.key)})"
+    )
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (
+            layer.name,
+            "features" if layer.spatial else "attributes",
+            layer.title,
+            layer.description,
+            srs_id if layer.spatial else None,
+        ),
+    )
+    if layer.spatial:
+        conn.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
+            (layer.name, GEOMETRY_COLUMN, layer.geometry, srs_id),
+        )
+        _create_rtree(conn, layer)
+
+
+def _create_rtree(conn: sqlite3.Connection, layer: Layer) -> None:
+    """Create the R-tree index and its triggers (GeoPackage 1.4 Annex F.3)."""
+    t, c, r = q(layer.name), q(GEOMETRY_COLUMN), q(_rtree(layer))
+    name = _rtree(layer)
+    env = f'NEW."fid", ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c})'
+    has_new = f"(NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c}))"
+    no_new = f"(NEW.{c} ISNULL OR ST_IsEmpty(NEW.{c}))"
+    has_old = f"(OLD.{c} NOTNULL AND NOT ST_IsEmpty(OLD.{c}))"
+    no_old = f"(OLD.{c} ISNULL OR ST_IsEmpty(OLD.{c}))"
+    same = 'OLD."fid" = NEW."fid"'
+    other = 'OLD."fid" != NEW."fid"'
+    statements = [
+        f"CREATE VIRTUAL TABLE {r} USING rtree(id, minx, maxx, miny, maxy)",
+        f"""
+        CREATE TRIGGER "{name}_insert" AFTER INSERT ON {t} WHEN {has_new}
+          BEGIN INSERT OR REPLACE INTO {r} VALUES ({env}); END""",
+        f"""CREATE TRIGGER "{name}_update6" AFTER UPDATE OF {c} ON {t}
+          WHEN {same} AND {has_new} AND {has_old}
+          BEGIN UPDATE {r} SET minx = ST_MinX(NEW.{c}), maxx = ST_MaxX(NEW.{c}),
+            miny = ST_MinY(NEW.{c}), maxy = ST_MaxY(NEW.{c}) WHERE id = NEW."fid"; END""",
+        f"""CREATE TRIGGER "{name}_update7" AFTER UPDATE OF {c} ON {t}
+          WHEN {same} AND {has_new} AND {no_old}
+          BEGIN INSERT INTO {r} VALUES ({env}); END""",
+        f"""CREATE TRIGGER "{name}_update2" AFTER UPDATE OF {c} ON {t}
+          WHEN {same} AND {no_new}
+          BEGIN DELETE FROM {r} WHERE id = OLD."fid"; END""",
+        f"""CREATE TRIGGER "{name}_update5" AFTER UPDATE ON {t} WHEN {other} AND {has_new}
+          BEGIN DELETE FROM {r} WHERE id = OLD."fid";
+            INSERT OR REPLACE INTO {r} VALUES ({env}); END""",
+        f"""CREATE TRIGGER "{name}_update4" AFTER UPDATE ON {t} WHEN {other} AND {no_new}
+          BEGIN DELETE FROM {r} WHERE id IN (OLD."fid", NEW."fid"); END""",
+        f"""CREATE TRIGGER "{name}_delete" AFTER DELETE ON {t} WHEN OLD.{c} NOT NULL
+          BEGIN DELETE FROM {r} WHERE id = OLD."fid"; END""",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', "
+        "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+        (layer.name, GEOMETRY_COLUMN),
+    )
+
+
+def _add_column(conn: sqlite3.Connection, layer: str, column: Column) -> None:
+    if not column.nullable:
+        raise SchemaError(
+            f"migration adds required column {column.name!r}; added columns must allow NULL"
+        )
+    conn.execute(f"ALTER TABLE {q(layer)} ADD COLUMN {q(column.name)} {_SQL_TYPES[column.type]}")
+
+
+def _update_extent(conn: sqlite3.Connection, layer: Layer) -> None:
+    conn.execute(
+        f"UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = "
+        f"(SELECT min(minx), max(maxx), min(miny), max(maxy) FROM {q(_rtree(layer))}), "
+        "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
+        (layer.name,),
+    )

@@ -1,0 +1,468 @@
+"""Checks on imported data that collect every problem instead of stopping at the first.
+
+An import first reads its input (:mod:`geo.readers`), then runs these checks, each
+of which adds :class:`Problem` records to one :class:`ImportReport`. Only when the
+report is empty is anything written; otherwise :meth:`ImportReport.raise_if_problems`
+raises one :class:`~geo.errors.ImportRefused` that lists them all, each with file,
+row or feature number, column, value and the fix.
+
+Row numbers are the index of the frame the readers return: the line of a CSV file,
+the row of a worksheet, the number of a feature (1-based) or of a query result row.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo.errors import ImportRefused
+
+RowUnit = Literal["row", "line", "feature"]
+GeometryKind = Literal["polygon", "point", "line"]
+GEOMETRY_KINDS: tuple[str, ...] = ("polygon", "point", "line")
+
+_TYPE_NAMES: dict[str, tuple[str, ...]] = {
+    "polygon": ("Polygon", "MultiPolygon"),
+    "point": ("Point", "MultiPoint"),
+    "line": ("LineString", "MultiLineString"),
+}
+# how far outside a CRS's area of use coordinates may lie and still be plausible
+# (degrees): data of a whole country is often kept in one UTM or Gauss-Krüger zone
+_MARGIN_LON = 10.0
+_MARGIN_LAT = 5.0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, said so that a clerk can fix it.
+
+    Examples
+    --------
+    >>> print(Problem("s.csv", "share above 100 %", fix="check the value",
+    ...               row=5, column="S1", value="140"))
+    s.csv, row 5, column 'S1', value '140': share above 100 %; fix: check the value
+    """
+
+    source: str
+    message: str
+    fix: str = ""
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    unit: RowUnit = "row"
+
+    def __str__(self) -> str:
+        parts = [self.source]
+        if self.row is not None:
+            parts.append(f"{self.unit} {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        if self.value is not None and not _is_missing(self.value):
+            parts.append(f"value {_show(self.value)}")
+        text = ", ".join(parts) + f": {self.message}"
+        return f"{text}; fix: {self.fix}" if self.fix else text
+
+
+@dataclass
+class ImportReport:
+    """Collects the problems and notes of one import.
+
+    ``unit`` says what a row number counts (CSV line, worksheet row, feature).
+
+    Examples
+    --------
+    >>> r = ImportReport("a.csv", unit="line")
+    >>> r.add("id is empty", row=3, column="id", fix="fill in the id")
+    >>> r.ok
+    False
+    >>> try:
+    ...     r.raise_if_problems()
+    ... except ImportRefused as exc:
+    ...     print(exc)
+    import of a.csv refused, nothing was stored: 1 problem found
+      - a.csv, line 3, column 'id': id is empty; fix: fill in the id
+    """
+
+    source: str
+    unit: RowUnit = "row"
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(
+        self,
+        message: str,
+        *,
+        fix: str = "",
+        row: Any = None,
+        column: str | None = None,
+        value: Any = None,
+    ) -> None:
+        """Record one problem."""
+        number = None if row is None else int(row)
+        self.problems.append(
+            Problem(self.source, message, fix, number, column, value, self.unit)
+        )
+
+    def note(self, text: str) -> None:
+        """Record something the import did that the user should know (e.g. a repair)."""
+        self.notes.append(text)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_if_problems(self) -> None:
+        """Raise ImportRefused listing every problem, if there is any.
+
+        Raises
+        ------
+        ImportRefused
+            When at least one problem was recorded.
+        """
+        if self.problems:
+            raise ImportRefused(self.source, self.problems, notes=self.notes)
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def closest(value: str, known: Iterable[str], *, n: int = 3) -> list[str]:
+    """Return up to ``n`` known values most similar to ``value`` (difflib).
+
+    Examples
+    --------
+    >>> closest("0110O101", ["01100101", "09999999"])
+    ['01100101']
+    """
+    return difflib.get_close_matches(str(value), [str(k) for k in known], n=n, cutoff=0.6)
+
+
+def check_columns(
+    frame: pd.DataFrame, needed: Mapping[str, str | None], report: ImportReport
+) -> bool:
+    """Record a problem for every needed column that the frame lacks.
+
+    ``needed`` maps the option that names the column (e.g. ``--id``) to the column.
+    Returns True when all are present.
+
+    Examples
+    --------
+    >>> r = ImportReport("t.csv")
+    >>> check_columns(pd.DataFrame({"PLR_ID": [], "S1": []}), {"--id": "PLR_ID2"}, r)
+    False
+    >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
+    t.csv, column 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
+    fix: did you mean 'PLR_ID'?
+    """
+    have = [str(c) for c in frame.columns]
+    ok = True
+    for option, column in needed.items():
+        if column is None or column in frame.columns:
+            continue
+        ok = False
+        near = closest(column, have, n=2)
+        fix = (
+            f"did you mean {' or '.join(map(repr, near))}?"
+            if near
+            else f"pass {option} with one of the columns listed"
+        )
+        report.add(
+            f"there is no such column (option {option}); the file has: {', '.join(have)}",
+            column=column,
+            fix=fix,
+        )
+    return ok
+
+
+def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: str = "") -> None:
+    """Record one problem per id that occurs more than once, with its rows.
+
+    Examples
+    --------
+    >>> r = ImportReport("p.shp", unit="feature")
+    >>> check_unique(pd.Series(["a", "b", "a"], index=[1, 2, 3]), r, column="ID")
+    >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
+    p.shp, column 'ID', value 'a': id occurs 2 times (features 1, 3); ids must be unique;
+    fix: give each feature its own id in the file (or drop the duplicate)
+    """
+    counts = ids.value_counts(dropna=True)
+    for value in counts[counts > 1].index:
+        rows = [str(r) for r in ids.index[ids == value]]
+        report.add(
+            f"id occurs {len(rows)} times ({report.unit}s {', '.join(rows)}); "
+            f"ids must be unique{scope}",
+            column=column,
+            value=value,
+            fix=f"give each {report.unit} its own id in the file (or drop the duplicate)",
+        )
+    for row in ids.index[ids.isna()]:
+        report.add("the id is empty", row=row, column=column, fix="fill in the id")
+
+
+def check_known(
+    ids: pd.Series,
+    known: Iterable[str],
+    report: ImportReport,
+    *,
+    column: str,
+    what: str,
+    fix: str,
+) -> pd.Series:
+    """Record a problem for each id not in ``known``, with the closest known ids.
+
+    Returns a boolean Series: True where the id is known.
+
+    Examples
+    --------
+    >>> r = ImportReport("v.csv")
+    >>> ok = check_known(pd.Series(["011001O1"], index=[2]), ["01100101"], r,
+    ...                  column="PLR_ID", what="stored areas", fix="correct the id")
+    >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
+    v.csv, row 2, column 'PLR_ID', value '011001O1': id is not among the stored areas;
+    closest: '01100101'; fix: correct the id
+    """
+    known_set = {str(k) for k in known}
+    mask = ids.astype(str).isin(known_set) & ids.notna()
+    for row, value in ids[~mask].items():
+        near = closest(str(value), known_set)
+        hint = f"; closest: {', '.join(map(repr, near))}" if near else "; no similar id"
+        report.add(f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix)
+    return mask
+
+
+def check_crs(
+    file_crs: CRS | None, declared: CRS | None, report: ImportReport
+) -> CRS | None:
+    """Return the CRS the coordinates are in: ``--crs`` if given, else the file's.
+
+    Records a problem when neither is known.
+
+    Examples
+    --------
+    >>> r = ImportReport("a.shp")
+    >>> check_crs(None, None, r) is None
+    True
+    >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
+    a.shp: the file has no CRS (no .prj file or crs entry); fix: pass --crs EPSG:25833
+    (the CRS the coordinates are in) or add the .prj file
+    """
+    if declared is not None:
+        if file_crs is not None and not file_crs.equals(declared):
+            report.note(
+                f"{report.source}: the file declares {_crs_name(file_crs)}; "
+                f"--crs {_crs_name(declared)} was used instead"
+            )
+        return declared
+    if file_crs is None:
+        report.add(
+            "the file has no CRS (no .prj file or crs entry)",
+            fix="pass --crs EPSG:25833 (the CRS the coordinates are in) or add the .prj file",
+        )
+    return file_crs
+
+
+def _crs_name(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+def plausible_bounds(crs: CRS) -> tuple[float, float, float, float]:
+    """Return the box (in ``crs`` units) where coordinates of that CRS can lie.
+
+    It is the CRS's area of use widened by a margin (10° east-west, 5° north-south),
+    so that a whole country kept in one zone still passes, but degrees declared as
+    metres (or metres declared as degrees) do not.
+
+    Examples
+    --------
+    >>> x0, y0, x1, y1 = plausible_bounds(CRS.from_epsg(25833))
+    >>> x0 < 390000 < x1 and y0 < 5820000 < y1, y0 > 52.5
+    (True, True)
+    """
+    area = crs.area_of_use
+    west, south, east, north = area.bounds if area is not None else (-180, -90, 180, 90)
+    if east < west:  # crosses the antimeridian
+        west, east = -180.0, 180.0
+    west, east = max(west - _MARGIN_LON, -180.0), min(east + _MARGIN_LON, 180.0)
+    south, north = max(south - _MARGIN_LAT, -90.0), min(north + _MARGIN_LAT, 90.0)
+    if crs.is_geographic:
+        return (west, south, east, north)
+    to_crs = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True)
+    x0, y0, x1, y1 = to_crs.transform_bounds(west, south, east, north, densify_pts=41)
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def check_coordinates(
+    geoms: gpd.GeoSeries, crs: CRS, report: ImportReport, *, ids: pd.Series | None = None
+) -> None:
+    """Record features whose coordinates cannot be in ``crs`` (e.g. degrees as UTM).
+
+    When every feature is outside, one problem describes the layer; otherwise one
+    problem per feature outside.
+    """
+    values = np.asarray(geoms.values, dtype=object)
+    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    if not present.any():
+        return
+    bounds = shapely.bounds(values[present])
+    x0, y0, x1, y1 = plausible_bounds(crs)
+    outside = (
+        (bounds[:, 0] < x0) | (bounds[:, 2] > x1) | (bounds[:, 1] < y0) | (bounds[:, 3] > y1)
+    )
+    if not outside.any():
+        return
+    name = f"{_crs_name(crs)} ({crs.name})"
+    fix = (
+        "pass --crs with the CRS the coordinates really are in "
+        "(EPSG:4326 for longitude/latitude in degrees, EPSG:25832/25833 for UTM metres, "
+        "EPSG:31467 for Gauss-Krüger zone 3) or correct the .prj file"
+    )
+    if outside.all():
+        lo, hi = bounds.min(axis=0), bounds.max(axis=0)
+        guess = _guess_units(lo[0], lo[1], hi[2], hi[3])
+        report.add(
+            f"the coordinates (x {lo[0]:.6g} … {hi[2]:.6g}, y {lo[1]:.6g} … {hi[3]:.6g}) "
+            f"cannot be in the declared CRS {name}, whose coordinates lie within "
+            f"x {x0:.6g} … {x1:.6g}, y {y0:.6g} … {y1:.6g}{guess}",
+            fix=fix,
+        )
+        return
+    rows = geoms.index[present][outside]
+    for row, bnd in zip(rows, bounds[outside]):
+        report.add(
+            f"coordinates (x {bnd[0]:.6g}, y {bnd[1]:.6g}) lie outside the area where "
+            f"{name} is used (x {x0:.6g} … {x1:.6g}, y {y0:.6g} … {y1:.6g})",
+            row=row,
+            column=None if ids is None else str(ids.name),
+            value=None if ids is None else ids.get(row),
+            fix="correct the coordinates of this feature",
+        )
+
+
+def _guess_units(x0: float, y0: float, x1: float, y1: float) -> str:
+    if -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90:
+        return "; they look like longitude/latitude in degrees"
+    if 100_000 <= x0 and x1 <= 900_000 and 5_000_000 <= y0 and y1 <= 6_200_000:
+        return "; they look like UTM metres"
+    if 2_000_000 <= x0 and x1 <= 6_000_000 and 5_000_000 <= y0 and y1 <= 6_200_000:
+        return "; they look like Gauss-Krüger metres"
+    return ""
+
+
+def check_geometries(
+    geoms: gpd.GeoSeries,
+    report: ImportReport,
+    *,
+    kinds: Sequence[GeometryKind],
+    layer: str,
+    ids: pd.Series | None = None,
+    strict: bool = False,
+) -> gpd.GeoSeries:
+    """Check geometries and return them with invalid ones repaired by ``make_valid``.
+
+    Null, empty and wrong-type geometries are problems. Invalid ones are problems
+    with ``strict``; otherwise they are repaired (keeping the parts of the allowed
+    kinds) and listed by id in the report's notes.
+
+    Examples
+    --------
+    >>> bowtie = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    >>> g = gpd.GeoSeries([shapely.box(0, 0, 1, 1), bowtie, None], index=[1, 2, 3])
+    >>> r = ImportReport("x.gpkg", unit="feature")
+    >>> out = check_geometries(g, r, kinds=["polygon"], layer="areas")
+    >>> [p.message for p in r.problems]
+    ['has no geometry']
+    >>> out[2].geom_type, round(out[2].area, 3)
+    ('MultiPolygon', 2.0)
+    >>> r.notes[0]  # doctest: +ELLIPSIS
+    'repaired 1 invalid geometry with make_valid: feature 2 (Self-intersection...)'
+    """
+    for kind in kinds:
+        if kind not in GEOMETRY_KINDS:
+            raise ValueError(f"geometry kind {kind!r} is not one of {', '.join(GEOMETRY_KINDS)}")
+    allowed = {t for k in kinds for t in _TYPE_NAMES[k]}
+    allowed_text = " or ".join(sorted(allowed))
+    values = np.asarray(geoms.values, dtype=object).copy()
+    id_col = None if ids is None else str(ids.name)
+
+    def who(row: Any) -> Any:
+        return None if ids is None else ids.get(row)
+
+    repaired: list[str] = []
+    for pos, row in enumerate(geoms.index):
+        geom = values[pos]
+        if geom is None:
+            report.add("has no geometry", row=row, column=id_col, value=who(row),
+                       fix=f"draw the geometry or remove this {report.unit}")
+            continue
+        if geom.is_empty:
+            report.add("has an empty geometry", row=row, column=id_col, value=who(row),
+                       fix=f"draw the geometry or remove this {report.unit}")
+            continue
+        if geom.geom_type not in allowed:
+            report.add(
+                f"is a {geom.geom_type}; layer {layer!r} takes {allowed_text}",
+                row=row, column=id_col, value=who(row),
+                fix=f"import {geom.geom_type} features into a layer that takes them, "
+                "or convert them in your GIS",
+            )
+            continue
+        if geom.is_valid:
+            continue
+        reason = shapely.is_valid_reason(geom)
+        label = f"{report.unit} {row}" + ("" if ids is None else f" (id {who(row)})")
+        if strict:
+            report.add(
+                f"invalid geometry: {reason}", row=row, column=id_col, value=who(row),
+                fix="repair it in your GIS, or import without --strict to repair it with "
+                "make_valid",
+            )
+            continue
+        fixed = _keep_kinds(shapely.make_valid(geom), allowed)
+        if fixed is None:
+            report.add(
+                f"invalid geometry ({reason}) that make_valid cannot turn into {allowed_text}",
+                row=row, column=id_col, value=who(row), fix="repair it in your GIS",
+            )
+            continue
+        values[pos] = fixed
+        repaired.append(f"{label} ({reason})")
+    if repaired:
+        count = len(repaired)
+        report.note(
+            f"repaired {count} invalid geometr{'y' if count == 1 else 'ies'} with make_valid: "
+            + "; ".join(repaired)
+        )
+    return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
+
+
+def _keep_kinds(geom: shapely.Geometry, allowed: set[str]) -> shapely.Geometry | None:
+    """Return the parts of ``geom`` of the allowed types as one geometry, or None."""
+    if geom.geom_type in allowed and not geom.is_empty:
+        if "MultiPolygon" in allowed and geom.geom_type == "Polygon":
+            return shapely.MultiPolygon([geom])
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in allowed and not p.is_empty]
+    if not parts:
+        return None
+    if "MultiPolygon" in allowed:
+        polys = [q for p in parts for q in shapely.get_parts(p)]
+        return shapely.MultiPolygon(polys)
+    return shapely.union_all(parts)

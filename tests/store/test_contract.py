@@ -1,0 +1,302 @@
+"""The store contract: every test runs unchanged against the GeoPackage and PostGIS stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal
+
+from geo.errors import CRSError, SchemaError, StoreError, UnknownColumnError, UnknownLayerError
+from geo.schema import MIGRATIONS, SCHEMA, AddColumn, AddLayer, Column, Layer, Migration
+from geo.store import open_store
+from geo.store.base import Store, conform, prepare_for_write
+
+CRS = "EPSG:25833"
+X0, Y0 = 390_000.0, 5_820_000.0
+
+
+def sample_geometry(kind: str | None, i: int) -> shapely.Geometry | None:
+    x, y = X0 + 100 * i, Y0 + 50 * i
+    if kind == "POINT":
+        return shapely.Point(x + 0.123, y + 0.456)
+    if kind in ("POLYGON", "MULTIPOLYGON"):
+        return shapely.box(x, y, x + 80.5, y + 40.25)
+    if kind == "LINESTRING":
+        return shapely.LineString([(x, y), (x + 10, y + 5)])
+    # GEOMETRY layers hold any type: points, lines and polygons mixed
+    return [
+        shapely.Point(x, y),
+        shapely.LineString([(x, y), (x + 30, y + 1)]),
+        shapely.Polygon([(x, y), (x + 10, y), (x + 5, y + 8)]),
+    ][i % 3]
+
+
+def sample_value(type_: str, i: int, *, nullable: bool) -> object:
+    if nullable and i == 2:
+        return None
+    return {
+        "text": f"Wert {i} – Straße \"{i}\" 'ü'",
+        "integer": 10**10 + i if i % 2 else -i,
+        "real": i * 1.25 - 0.1,
+        "boolean": i % 2 == 0,
+        "date": dt.date(2001 + i, 1 + i % 12, 1 + i % 28),
+        "datetime": dt.datetime(2020, 5, 17, 8, 30, 15, 123000) + dt.timedelta(days=i),
+    }[type_]
+
+
+def sample_frame(layer: Layer, n: int = 4) -> pd.DataFrame:
+    data = {
+        c.name: [sample_value(c.type, i, nullable=c.nullable) for i in range(n)]
+        for c in layer.columns
+    }
+    for k in layer.key:  # keys must be unique
+        data[k] = [f"k{i:03d}" if layer.column(k).type == "text" else i for i in range(n)]
+    if layer.editable:  # the store stamps empty edit columns; give them fixed values
+        data["version"] = [1] * n
+        data["created_at"] = data["updated_at"] = [dt.datetime(2024, 1, 2, 3, 4, 5)] * n
+    frame = pd.DataFrame(data)
+    if layer.spatial:
+        return gpd.GeoDataFrame(
+            frame, geometry=[sample_geometry(layer.geometry, i) for i in range(n)], crs=CRS
+        )
+    return frame
+
+
+def expected(store: Store, layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:
+    ready = prepare_for_write(layer, frame, crs=store.crs)
+    return ready.sort_values(list(layer.key)).reset_index(drop=True)
+
+
+def assert_same(layer: Layer, got: pd.DataFrame, want: pd.DataFrame) -> None:
+    if layer.spatial:
+        assert_geodataframe_equal(got, want, check_less_precise=True, normalize=True)
+    else:
+        assert_frame_equal(got, want)
+
+
+@pytest.fixture
+def store(store_url: str) -> Store:
+    s = open_store(store_url)
+    s.init(crs=CRS)
+    yield s
+    s.close()
+
+
+def test_init_creates_every_layer_empty(store: Store) -> None:
+    assert store.schema_version() == SCHEMA.version
+    assert store.counts() == {name: 0 for name in SCHEMA.layers}
+    assert store.crs.to_epsg() == 25833
+
+
+def test_init_twice_keeps_data(store: Store) -> None:
+    layer = SCHEMA.layer("areas")
+    store.write("areas", sample_frame(layer))
+    assert store.init() == SCHEMA.version
+    assert store.counts()["areas"] == 4
+
+
+@pytest.mark.parametrize("name", list(SCHEMA.layers))
+def test_round_trip_every_layer(store: Store, name: str) -> None:
+    layer = SCHEMA.layer(name)
+    frame = sample_frame(layer)
+    assert store.write(name, frame) == len(frame)
+    got = store.read(name)
+    assert_same(layer, got, expected(store, layer, frame))
+    with store.transaction() as tx:  # the in-transaction read path agrees
+        assert_same(layer, tx.read(name), got)
+
+
+def test_read_filters(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer, 9))
+    got = store.read("measures", where={"id": ["k001", "k004"]})
+    assert got["id"].tolist() == ["k001", "k004"]
+    assert store.read("measures", where={"description": None})["id"].tolist() == ["k002"]
+    assert store.read("measures", where={"id": []}).empty
+    minx, miny = X0 + 290, Y0 + 140  # around the 4th geometry only
+    boxed = store.read("measures", bbox=(minx, miny, minx + 20, miny + 20))
+    assert boxed["id"].tolist() == ["k003"]
+    both = store.read("measures", bbox=(X0 - 1, Y0 - 1, X0 + 1e4, Y0 + 1e4), where={"id": "k005"})
+    assert both["id"].tolist() == ["k005"]
+    cols = store.read("measures", columns=["id", "title"])
+    assert list(cols.columns) == ["id", "title", "geometry"]
+
+
+def test_filters_are_values_not_sql(store: Store) -> None:
+    layer = SCHEMA.layer("programmes")
+    frame = sample_frame(layer, 2)
+    frame.loc[0, "name"] = "x' OR '1'='1"
+    store.write("programmes", frame)
+    assert store.read("programmes", where={"name": "x' OR '1'='1"})["id"].tolist() == ["k000"]
+    assert store.read("programmes", where={"id": "k000' OR '1'='1"}).empty
+
+
+def test_unknown_layer_and_column(store: Store) -> None:
+    with pytest.raises(UnknownLayerError, match="layers are"):
+        store.read("planning_areas")
+    with pytest.raises(UnknownColumnError, match="it has: id"):
+        store.read("areas", where={"ID": "x"})
+    frame = sample_frame(SCHEMA.layer("programmes")).assign(colour="red")
+    with pytest.raises(UnknownColumnError, match="'colour'"):
+        store.write("programmes", frame)
+
+
+def test_crs_is_converted_on_write(store: Store) -> None:
+    layer = SCHEMA.layer("buildings")
+    frame = sample_frame(layer, 3).to_crs("EPSG:4326")
+    store.write("buildings", frame)
+    got = store.read("buildings")
+    assert got.crs.to_epsg() == 25833
+    assert got.geometry.iloc[0].distance(shapely.Point(X0 + 0, Y0 + 0)) < 1e-3
+
+
+def test_frame_without_crs_is_refused(store: Store) -> None:
+    frame = sample_frame(SCHEMA.layer("buildings"), 2).set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match="has no CRS"):
+        store.write("buildings", frame)
+    assert store.counts()["buildings"] == 0
+
+
+def test_polygons_become_multipolygons(store: Store) -> None:
+    frame = sample_frame(SCHEMA.layer("areas"), 2)
+    store.write("areas", frame)
+    assert set(store.read("areas").geom_type) == {"MultiPolygon"}
+
+
+def test_points_refused_in_polygon_layer(store: Store) -> None:
+    frame = sample_frame(SCHEMA.layer("areas"), 2)
+    frame.loc[1, "geometry"] = shapely.Point(X0, Y0)
+    with pytest.raises(StoreError, match="takes polygons"):
+        store.write("areas", frame)
+
+
+def test_failing_write_leaves_store_unchanged(store: Store) -> None:
+    areas, programmes = SCHEMA.layer("areas"), SCHEMA.layer("programmes")
+    store.write("areas", sample_frame(areas, 3))
+    store.write("programmes", sample_frame(programmes, 2))
+    before_counts = store.counts()
+    before = {n: store.read(n) for n in ("areas", "programmes")}
+
+    duplicate = sample_frame(programmes, 2)  # same keys again: a key violation
+    with pytest.raises(StoreError), store.transaction() as tx:
+        tx.delete("areas", {"id": "k000"})
+        tx.write("areas", sample_frame(areas, 5).iloc[3:])
+        tx.write("programmes", duplicate)
+
+    assert store.counts() == before_counts
+    for name, frame in before.items():
+        assert_same(SCHEMA.layer(name), store.read(name), frame)
+
+
+def test_error_inside_transaction_rolls_back(store: Store) -> None:
+    layer = SCHEMA.layer("buildings")
+    with pytest.raises(RuntimeError, match="boom"), store.transaction() as tx:
+        tx.write("buildings", sample_frame(layer, 3))
+        assert len(tx.read("buildings")) == 3  # the transaction sees its own writes
+        raise RuntimeError("boom")
+    assert store.counts()["buildings"] == 0
+
+
+def test_replace_upsert_delete(store: Store) -> None:
+    layer = SCHEMA.layer("buildings")
+    store.write("buildings", sample_frame(layer, 4))
+    changed = sample_frame(layer, 6).iloc[2:].assign(dwellings=99)
+    assert store.write("buildings", changed, mode="upsert") == 4
+    got = store.read("buildings")
+    assert got["id"].tolist() == ["k000", "k001", "k002", "k003", "k004", "k005"]
+    assert got["dwellings"].tolist()[:2] != [99, 99]
+    assert got["dwellings"].tolist()[2:] == [99] * 4
+    assert store.delete("buildings", {"id": ["k000", "k005"]}) == 2
+    assert store.counts()["buildings"] == 4
+    store.write("buildings", sample_frame(layer, 1), mode="replace")
+    assert store.read("buildings")["id"].tolist() == ["k000"]
+    with pytest.raises(ValueError, match="append, replace, upsert"):
+        store.write("buildings", sample_frame(layer, 1), mode="merge")  # type: ignore[arg-type]
+
+
+def test_optimistic_update(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer, 2))
+    with store.transaction(user="anna") as tx:
+        assert (
+            tx.update("measures", {"id": "k000"}, {"title": "Spielplatz"}, expected_version=1) == 1
+        )
+    with store.transaction(user="ben") as tx:  # ben still holds version 1: refused
+        assert (
+            tx.update("measures", {"id": "k000"}, {"title": "Bolzplatz"}, expected_version=1) == 0
+        )
+    row = store.read("measures", where={"id": "k000"}).iloc[0]
+    assert (row["title"], row["version"], row["updated_by"]) == ("Spielplatz", 2, "anna")
+    point = shapely.Point(X0 + 5, Y0 + 5)
+    with store.transaction(user="anna") as tx:
+        tx.update("measures", {"id": "k001"}, {"geometry": point}, expected_version=1)
+    moved = store.read("measures", bbox=(X0, Y0, X0 + 10, Y0 + 10))
+    assert moved["id"].tolist() == ["k000", "k001"]
+
+
+def _extended() -> tuple[Migration, ...]:
+    note = Column("note", "text", title="Notiz")
+    extra = Layer("remarks", "Bemerkungen", (Column("id", "text", nullable=False),), ("id",))
+    return MIGRATIONS + (
+        Migration(MIGRATIONS[-1].version + 1, "test", (AddColumn("areas", note), AddLayer(extra))),
+    )
+
+
+def test_older_store_is_migrated_not_recreated(store_url: str) -> None:
+    old = open_store(store_url)
+    old.init(crs=CRS)
+    frame = sample_frame(SCHEMA.layer("areas"), 3)
+    old.write("areas", frame)
+    old.close()
+
+    new = open_store(store_url, migrations=_extended())
+    with pytest.raises(SchemaError, match="qmon init"):
+        new.counts()
+    assert new.init() == SCHEMA.version + 1
+    got = new.read("areas")
+    assert got["id"].tolist() == ["k000", "k001", "k002"]
+    assert got["note"].isna().all()
+    assert new.counts()["remarks"] == 0
+    new.close()
+
+    with pytest.raises(SchemaError, match="newer"):
+        open_store(store_url).init()
+
+
+def test_storage_crs_cannot_change(store: Store) -> None:
+    with pytest.raises(SchemaError, match="cannot change"):
+        store.init(crs="EPSG:25832")
+
+
+def test_uninitialised_store_says_what_to_do(store_url: str) -> None:
+    with pytest.raises(SchemaError, match="qmon init"):
+        open_store(store_url).counts()
+
+
+def test_big_write_reads_back(store: Store) -> None:
+    n = 20_000
+    rng = np.random.default_rng(1)
+    frame = gpd.GeoDataFrame(
+        {"id": [f"B{i:06d}" for i in range(n)], "dwellings": rng.integers(1, 40, n)},
+        geometry=shapely.points(X0 + rng.random(n) * 5000, Y0 + rng.random(n) * 5000),
+        crs=CRS,
+    )
+    store.write("buildings", frame)
+    got = store.read("buildings")
+    assert len(got) == n
+    assert got["dwellings"].sum() == frame["dwellings"].sum()
+    sub = store.read("buildings", bbox=(X0, Y0, X0 + 1000, Y0 + 1000))
+    inside = frame.cx[X0 : X0 + 1000, Y0 : Y0 + 1000]
+    assert sorted(sub["id"]) == sorted(inside["id"])
+
+
+def test_conform_is_idempotent() -> None:
+    layer = SCHEMA.layer("funding_lines")
+    once = conform(layer, sample_frame(layer))
+    assert_frame_equal(conform(layer, once), once)
