@@ -1,0 +1,1086 @@
+"""The PostGIS store: the data model in a PostgreSQL schema, through psycopg 3.
+
+A store is named by a URL such as ``postgresql://user@host:5432/qmon?schema=musterstadt``;
+the ``schema`` query parameter selects the PostgreSQL schema that holds the tables
+(default ``public``). Every layer is a table of the same name, its key is the primary
+key and spatial layers have a column ``geometry`` typed ``geometry(<TYPE>, <srid>)``
+with a GiST index. The schema version and the storage CRS are recorded in the table
+``qmon_meta(key, value)``.
+
+Bulk writes go through binary ``COPY``: the rows are built from whole column arrays
+(geometry as EWKB from shapely, dates and times as the integers PostgreSQL's binary
+format uses), never by iterating over pandas rows. Upserts copy into a temporary
+table and merge with ``INSERT … ON CONFLICT … DO UPDATE`` in key order, so that two
+writers on the same keys wait for each other instead of deadlocking. Identifiers
+always go through :mod:`psycopg.sql`, values always as parameters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import errors as pgerrors
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+from pyproj import CRS
+
+from geo.crs import parse_crs, storage_crs_setting
+from geo.errors import ConflictError, CRSError, SchemaError, StoreError, StoreURLError
+from geo.schema import (
+    GEOMETRY_COLUMN,
+    MIGRATIONS,
+    AddColumn,
+    AddLayer,
+    Column,
+    Layer,
+    Migration,
+    build_schema,
+)
+from geo.store import base
+from geo.store.base import BBox, Store, Transaction, Where, WriteMode
+
+__all__ = ["PostGISStore", "PostGISTransaction", "split_url"]
+
+META_TABLE = "qmon_meta"
+DEFAULT_SCHEMA = "public"
+POSTGIS_PACKAGE = "postgresql-15-postgis-3"
+CONNECT_TIMEOUT_S = 5
+POOL_TIMEOUT_S = 15.0
+BULK_ROWS = 50_000
+"""Appends of at least this many rows into an empty table rebuild the GiST index
+afterwards instead of maintaining it row by row (about twice as fast)."""
+
+_SQL_TYPES: dict[str, str] = {
+    "text": "text",
+    "integer": "bigint",
+    "real": "double precision",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "timestamp",
+}
+# Types declared to COPY. Dates and timestamps travel as the integers of PostgreSQL's
+# binary format (days / microseconds since 2000-01-01), computed for whole columns.
+_COPY_TYPES: dict[str, str] = {
+    "text": "text",
+    "integer": "int8",
+    "real": "float8",
+    "boolean": "bool",
+    "date": "int4",
+    "datetime": "int8",
+}
+_PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")
+_EDIT_MANAGED = ("version", "updated_at", "updated_by")
+_INIT_LOCK = "quartiersmonitor:init"
+
+
+# --- URL -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a PostGIS store lives: the libpq DSN, the schema and a printable name."""
+
+    dsn: str
+    schema: str
+    host: str
+    port: str
+    dbname: str
+    user: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}, database {self.dbname!r}, schema {self.schema!r}"
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """Split a store URL into the libpq DSN and the schema name.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user@host:port/dbname?schema=NAME``; other query
+        parameters (``sslmode`` …) are passed on to libpq.
+
+    Returns
+    -------
+    tuple of str
+        The DSN without the ``schema`` parameter, and the schema (default ``public``).
+
+    Raises
+    ------
+    StoreURLError
+        When the URL is not a ``postgresql://`` URL or names an empty schema.
+
+    Examples
+    --------
+    >>> split_url("postgresql://postgres@127.0.0.1:5432/qmon?schema=demo")
+    ('postgresql://postgres@127.0.0.1:5432/qmon', 'demo')
+    >>> split_url("postgresql://h/qmon?sslmode=disable")
+    ('postgresql://h/qmon?sslmode=disable', 'public')
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise StoreURLError(
+            f"store URL {url!r} is not a PostGIS URL; write it as "
+            "postgresql://user@host:5432/dbname?schema=NAME"
+        )
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for key, value in query if key == "schema"]
+    schema = schemas[-1] if schemas else DEFAULT_SCHEMA
+    if not schema:
+        raise StoreURLError(
+            f"store URL {url!r} has an empty schema; write ?schema=NAME or leave it out "
+            f"for {DEFAULT_SCHEMA!r}"
+        )
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+def _target(url: str) -> _Target:
+    dsn, schema = split_url(url)
+    try:
+        info = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        raise StoreURLError(
+            f"store URL {url!r} cannot be parsed ({exc}); write it as "
+            "postgresql://user@host:5432/dbname?schema=NAME"
+        ) from None
+    user = str(info.get("user") or "")
+    return _Target(
+        dsn=dsn,
+        schema=schema,
+        host=str(info.get("host") or "localhost"),
+        port=str(info.get("port") or "5432"),
+        dbname=str(info.get("dbname") or user or "?"),
+        user=user,
+    )
+
+
+# --- the store -------------------------------------------------------------------
+
+
+class PostGISStore(Store):
+    """A Quartiersmonitor store in a PostgreSQL/PostGIS schema.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user@host:5432/dbname?schema=NAME`` (schema default ``public``).
+    migrations
+        The migrations that define the data model (default: the program's).
+
+    Raises
+    ------
+    StoreURLError
+        When ``url`` is not a PostgreSQL URL.
+
+    Notes
+    -----
+    No connection is made until the store is first used; then a small pool
+    (1 to 4 connections) is opened and kept until :meth:`close`.
+    """
+
+    def __init__(self, url: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self.url = url
+        self._target = _target(url)
+        self.migrations = tuple(migrations)
+        self.schema = build_schema(self.migrations)
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+        self._crs: CRS | None = None
+
+    def __repr__(self) -> str:
+        return f"PostGISStore({self._target.where})"
+
+    # -- connections --------------------------------------------------------------
+
+    def _connection_error(self, exc: BaseException) -> StoreError:
+        """Turn a failed connection into a StoreError that says what to do."""
+        t = self._target
+        text = str(exc)
+        if "does not exist" in text and "database" in text:
+            fix = (
+                f"database {t.dbname!r} does not exist on {t.host}:{t.port}; create it with "
+                f"`createdb -h {t.host} -p {t.port}{' -U ' + t.user if t.user else ''} {t.dbname}`"
+            )
+        elif "authentication" in text or "password" in text:
+            fix = (
+                f"user {t.user!r} was refused by {t.host}:{t.port} (database {t.dbname!r}); "
+                "check the user and password in the store URL or the server's pg_hba.conf"
+            )
+        else:
+            fix = (
+                f"no PostgreSQL server answers at {t.host}:{t.port} (database {t.dbname!r}); "
+                "start the server (e.g. `pg_ctlcluster 15 main start` or "
+                "`systemctl start postgresql`) or fix host and port in the store URL"
+            )
+        detail = text.replace("connection failed: ", "").splitlines()[0] if text else ""
+        return StoreError(f"cannot connect to the PostGIS store: {fix} ({detail})")
+
+    def _probe(self) -> None:
+        """Connect once directly, so that a missing server or database is named clearly."""
+        try:
+            with psycopg.connect(self._target.dsn, connect_timeout=CONNECT_TIMEOUT_S):
+                pass
+        except psycopg.OperationalError as exc:
+            raise self._connection_error(exc) from None
+
+    def _get_pool(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                self._probe()
+                pool = ConnectionPool(
+                    self._target.dsn,
+                    min_size=1,
+                    max_size=4,
+                    open=False,
+                    timeout=POOL_TIMEOUT_S,
+                    check=ConnectionPool.check_connection,
+                    kwargs={
+                        "connect_timeout": CONNECT_TIMEOUT_S,
+                        "application_name": "quartiersmonitor",
+                    },
+                    name=f"qmon-{self._target.dbname}-{self._target.schema}",
+                )
+                try:
+                    pool.open(wait=True, timeout=POOL_TIMEOUT_S)
+                except PoolTimeout:
+                    pool.close()
+                    self._probe()
+                    raise StoreError(
+                        f"cannot open connections to the PostGIS store at {self._target.where}"
+                    ) from None
+                self._pool = pool
+            return self._pool
+
+    @contextmanager
+    def _connect(self) -> Iterator[psycopg.Connection[Any]]:
+        """Lend a pooled connection inside one database transaction."""
+        pool = self._get_pool()
+        try:
+            conn = pool.getconn()
+        except PoolTimeout:
+            self._probe()
+            raise StoreError(
+                f"all {pool.max_size} connections to the PostGIS store at {self._target.where} "
+                f"stayed busy for {POOL_TIMEOUT_S:.0f} s; close unused transactions and retry"
+            ) from None
+        try:
+            with conn.transaction():
+                yield conn
+        except psycopg.OperationalError as exc:
+            if conn.closed or conn.broken:
+                raise self._connection_error(exc) from None
+            raise self._error(exc, "transaction") from None
+        except psycopg.Error as exc:
+            raise self._error(exc, "transaction") from None
+        finally:
+            pool.putconn(conn)
+
+    def close(self) -> None:
+        """Close the connection pool (the store opens a new one when used again)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    # -- errors -------------------------------------------------------------------
+
+    def _error(self, exc: psycopg.Error, what: str) -> StoreError:
+        """Translate a database error into one of our errors with the fix."""
+        where = self._target.where
+        diag = exc.diag
+        detail = diag.message_detail or ""
+        primary = diag.message_primary or str(exc).splitlines()[0]
+        if isinstance(exc, (pgerrors.UndefinedTable, pgerrors.UndefinedColumn)):
+            return SchemaError(
+                f"{what}: {primary}. The store at {where} is not initialised or is older "
+                f"than this program (model version {self.schema.version}); run "
+                f"`qmon init --store {self._display_url()}` to create or migrate it"
+            )
+        if isinstance(exc, pgerrors.UniqueViolation):
+            return StoreError(
+                f"{what}: a row with the same key already exists ({detail or primary}); "
+                "write with mode='upsert' to replace existing rows"
+            )
+        if isinstance(exc, pgerrors.NotNullViolation):
+            return StoreError(
+                f"{what}: column {diag.column_name!r} must not be empty ({primary}); "
+                "fill it before writing"
+            )
+        if isinstance(exc, (pgerrors.DeadlockDetected, pgerrors.SerializationFailure)):
+            return ConflictError(
+                f"{what}: another writer changed the same rows at the same time ({primary}); "
+                "nothing was written, retry"
+            )
+        if isinstance(exc, pgerrors.CardinalityViolation):
+            return StoreError(f"{what}: the frame holds the same key twice ({primary})")
+        if isinstance(exc, psycopg.OperationalError):
+            return self._connection_error(exc)
+        return StoreError(f"{what} failed in the PostGIS store at {where}: {primary} {detail}")
+
+    def _display_url(self) -> str:
+        parts = urlsplit(self.url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", "@")
+            return urlunsplit(parts._replace(netloc=netloc))
+        return self.url
+
+    # -- identifiers --------------------------------------------------------------
+
+    def _table(self, name: str) -> sql.Identifier:
+        return sql.Identifier(self._target.schema, name)
+
+    # -- metadata -----------------------------------------------------------------
+
+    def _meta(self, conn: psycopg.Connection[Any]) -> dict[str, str]:
+        """Return the metadata table as a dict ({} when the store is not initialised)."""
+        exists = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables "
+            "WHERE schemaname = %s AND tablename = %s)",
+            (self._target.schema, META_TABLE),
+        ).fetchone()
+        if not exists or not exists[0]:
+            return {}
+        rows = conn.execute(
+            sql.SQL("SELECT key, value FROM {}").format(self._table(META_TABLE))
+        ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def _set_meta(self, conn: psycopg.Connection[Any], values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+                ).format(self._table(META_TABLE)),
+                (key, value),
+            )
+
+    def schema_version(self) -> int:
+        """Return the version of the data model the store is at (0: not initialised)."""
+        with self._connect() as conn:
+            return int(self._meta(conn).get("schema_version", 0))
+
+    @property
+    def crs(self) -> CRS:
+        """The storage CRS recorded in the store (the setting, before :meth:`init`)."""
+        if self._crs is None:
+            with self._connect() as conn:
+                recorded = self._meta(conn).get("crs")
+            if recorded is None:
+                return storage_crs_setting()
+            self._crs = parse_crs(recorded, what=f"storage CRS recorded in {self!r}")
+        return self._crs
+
+    # -- schema -------------------------------------------------------------------
+
+    def init(self, *, crs: CRS | str | None = None) -> int:
+        """Create the schema, or migrate an older one; return the new version.
+
+        Parameters
+        ----------
+        crs
+            Storage CRS of a new store (default: ``QMON_CRS``, EPSG:25832). For an
+            existing store it must match the recorded one.
+
+        Returns
+        -------
+        int
+            The model version the store is at afterwards.
+
+        Raises
+        ------
+        SchemaError
+            When the store is newer than this program.
+        CRSError
+            When ``crs`` has no EPSG code, is geographic, or differs from the store's.
+        StoreError
+            When PostGIS is not installed on the server or the server is unreachable.
+        """
+        wanted = parse_crs(crs, what="storage CRS") if crs is not None else None
+        target = self.schema.version
+        with self._connect() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_INIT_LOCK,))
+            self._ensure_postgis(conn)
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(self._target.schema)
+                )
+            )
+            meta = self._meta(conn)
+            current = int(meta.get("schema_version", 0))
+            if current > target:
+                raise SchemaError(
+                    f"the store at {self._target.where} is at model version {current}, newer "
+                    f"than this program (version {target}); update Quartiersmonitor"
+                )
+            if current == 0:
+                storage = wanted if wanted is not None else storage_crs_setting()
+                srid = _epsg(storage)
+                conn.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text)"
+                    ).format(self._table(META_TABLE))
+                )
+                for layer in self.schema.layers.values():
+                    self._create_layer(conn, layer, srid)
+                self._set_meta(conn, {"schema_version": str(target), "crs": f"EPSG:{srid}"})
+                self._crs = CRS.from_epsg(srid)
+                return target
+            recorded = parse_crs(meta["crs"], what="recorded storage CRS")
+            if wanted is not None and not wanted.equals(recorded):
+                raise SchemaError(
+                    f"the storage CRS of the store at {self._target.where} is "
+                    f"{recorded.to_string()} and cannot change to {wanted.to_string()}; leave "
+                    "out the CRS, or export into a new store created with the other CRS"
+                )
+            srid = _epsg(recorded)
+            layers = build_schema(self.migrations, upto=current).layers
+            for migration in self.migrations:
+                if migration.version <= current:
+                    continue
+                for step in migration.steps:
+                    if isinstance(step, AddLayer):
+                        self._create_layer(conn, step.layer, srid)
+                    elif isinstance(step, AddColumn):
+                        self._add_column(conn, layers[step.layer], step.column, migration)
+                layers = build_schema(self.migrations, upto=migration.version).layers
+            self._set_meta(conn, {"schema_version": str(target)})
+            self._crs = recorded
+        return target
+
+    def _ensure_postgis(self, conn: psycopg.Connection[Any]) -> None:
+        installed = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'postgis')"
+        ).fetchone()
+        if installed and installed[0]:
+            return
+        try:
+            with conn.transaction():
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        except (pgerrors.FeatureNotSupported, pgerrors.UndefinedFile) as exc:
+            raise StoreError(
+                f"PostGIS is not installed on the PostgreSQL server at {self._target.host}:"
+                f"{self._target.port} ({exc.diag.message_primary}); install the Debian package "
+                f"{POSTGIS_PACKAGE} (`apt-get install {POSTGIS_PACKAGE}`) on the server"
+            ) from None
+        except pgerrors.InsufficientPrivilege:
+            raise StoreError(
+                f"user {self._target.user!r} may not enable PostGIS in database "
+                f"{self._target.dbname!r}; ask an administrator to run "
+                "`CREATE EXTENSION postgis` in it"
+            ) from None
+
+    def _create_layer(self, conn: psycopg.Connection[Any], layer: Layer, srid: int) -> None:
+        table = self._table(layer.name)
+        defs = [_column_def(col, layer) for col in layer.columns]
+        if layer.spatial:
+            defs.append(
+                sql.SQL("{} geometry({}, {})").format(
+                    sql.Identifier(GEOMETRY_COLUMN),
+                    sql.SQL(_geometry_type(layer)),
+                    sql.SQL(str(int(srid))),
+                )
+            )
+        defs.append(
+            sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, layer.key)))
+        )
+        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
+        if layer.spatial:
+            conn.execute(self._gist_sql(layer))
+        conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(layer.title)))
+        for col in layer.columns:
+            if col.title:
+                conn.execute(
+                    sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                        table, sql.Identifier(col.name), sql.Literal(col.title)
+                    )
+                )
+
+    def _gist_sql(self, layer: Layer) -> sql.Composed:
+        return sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
+            sql.Identifier(_gist_name(layer)),
+            self._table(layer.name),
+            sql.Identifier(GEOMETRY_COLUMN),
+        )
+
+    def _add_column(
+        self, conn: psycopg.Connection[Any], layer: Layer, column: Column, migration: Migration
+    ) -> None:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD COLUMN {}").format(
+                        self._table(layer.name), _column_def(column, layer)
+                    )
+                )
+                if column.title:
+                    conn.execute(
+                        sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                            self._table(layer.name),
+                            sql.Identifier(column.name),
+                            sql.Literal(column.title),
+                        )
+                    )
+        except pgerrors.NotNullViolation:
+            raise SchemaError(
+                f"migration {migration.version} ({migration.description}) adds the required "
+                f"column {column.name!r} to layer {layer.name!r}, which already has rows; "
+                "the migration must give the column a default or make it nullable"
+            ) from None
+
+    # -- reading and writing ------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows per layer, in model order (one query).
+
+        Raises
+        ------
+        SchemaError
+            When the store is not initialised or at another model version.
+        """
+        layers = list(self.schema.layers)
+        query = sql.SQL("SELECT (SELECT value FROM {} WHERE key = 'schema_version'), {}").format(
+            self._table(META_TABLE),
+            sql.SQL(", ").join(
+                sql.SQL("(SELECT count(*) FROM {})").format(self._table(name)) for name in layers
+            ),
+        )
+        with self._connect() as conn:
+            try:
+                row = conn.execute(query).fetchone()
+            except psycopg.Error as exc:
+                raise self._error(exc, "counting rows") from None
+        assert row is not None
+        self._check_version(int(row[0] or 0))
+        return {name: int(n) for name, n in zip(layers, row[1:])}
+
+    def _check_version(self, version: int) -> None:
+        if version != self.schema.version:
+            raise SchemaError(
+                f"the store at {self._target.where} is at model version {version}, this "
+                f"program at {self.schema.version}; run `qmon init --store "
+                f"{self._display_url()}` to create or migrate it"
+                + (" (or update Quartiersmonitor)" if version > self.schema.version else "")
+            )
+
+    @contextmanager
+    def transaction(self, *, user: str | None = None) -> Iterator[PostGISTransaction]:
+        """Open a transaction on one pooled connection.
+
+        It commits when the block ends and rolls back on any exception, which is
+        re-raised (database errors as :class:`StoreError`).
+        """
+        with self._connect() as conn:
+            yield PostGISTransaction(self, conn, user=user)
+
+
+# --- the transaction -------------------------------------------------------------
+
+
+class PostGISTransaction(Transaction):
+    """Reads and writes on one connection, inside one database transaction.
+
+    Each write runs in a savepoint of its own: a write that fails leaves the
+    transaction as it was before that write, and the error propagates.
+    """
+
+    def __init__(self, store: PostGISStore, conn: psycopg.Connection[Any], *, user: str | None):
+        self.store = store
+        self.conn = conn
+        self.user = user
+        self._temp = itertools.count(1)
+
+    def _layer(self, name: str) -> Layer:
+        return self.store.schema.layer(name)
+
+    def _table(self, name: str) -> sql.Identifier:
+        return self.store._table(name)
+
+    @contextmanager
+    def _step(self, what: str, *, binary: bool = False) -> Iterator[psycopg.Cursor[Any]]:
+        """Run one operation in a savepoint, translating database errors."""
+        try:
+            with self.conn.transaction(), self.conn.cursor(binary=binary) as cur:
+                yield cur
+        except psycopg.Error as exc:
+            raise self.store._error(exc, what) from None
+
+    # -- read ---------------------------------------------------------------------
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read a layer (a GeoDataFrame for spatial layers), ordered by its key.
+
+        Raises
+        ------
+        UnknownLayerError, UnknownColumnError
+            For names that are not in the model.
+        StoreError
+            For a bbox on an attribute table or a malformed bbox.
+        """
+        lyr = self._layer(layer)
+        wanted = list(lyr.column_names)
+        if columns is not None:
+            lyr.check_columns(columns)
+            wanted = [c for c in lyr.column_names if c in columns]
+        clauses, params = _where_sql(lyr, where)
+        if bbox is not None:
+            clauses.append(
+                sql.SQL("{} && ST_MakeEnvelope(%s, %s, %s, %s, %s)").format(
+                    sql.Identifier(GEOMETRY_COLUMN)
+                )
+            )
+            params.extend([*_check_bbox(lyr, bbox), _epsg(self.store.crs)])
+        select: list[sql.Composable] = [sql.Identifier(c) for c in wanted]
+        if lyr.spatial:
+            select.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOMETRY_COLUMN)))
+        query = sql.SQL("SELECT {} FROM {}{} ORDER BY {}").format(
+            sql.SQL(", ").join(select) if select else sql.SQL("NULL"),
+            self._table(layer),
+            _and(clauses),
+            sql.SQL(", ").join(_order_key(lyr, k) for k in lyr.key),
+        )
+        with self._step(f"reading layer {layer!r}", binary=True) as cur:
+            cur.execute(query, params)
+            rows = cur.fetchall()
+        arrays = list(zip(*rows)) if rows else [()] * len(select)
+        data: dict[str, Any] = {
+            name: _column_array(lyr.column(name), values) for name, values in zip(wanted, arrays)
+        }
+        crs = self.store.crs
+        if lyr.spatial:
+            wkb = np.asarray(arrays[len(wanted)], dtype=object)
+            geoms = shapely.from_wkb(wkb) if len(wkb) else np.empty(0, dtype=object)
+            frame: pd.DataFrame = gpd.GeoDataFrame(
+                pd.DataFrame(data, index=pd.RangeIndex(len(rows))),
+                geometry=gpd.GeoSeries(geoms, crs=crs).values,
+                crs=crs,
+            )
+        else:
+            frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+        out = base.conform(lyr, frame, crs=crs)
+        if columns is not None:
+            keep = wanted + ([GEOMETRY_COLUMN] if lyr.spatial else [])
+            out = out[keep]
+        return out
+
+    # -- write --------------------------------------------------------------------
+
+    def write(self, layer: str, frame: pd.DataFrame, *, mode: WriteMode = "append") -> int:
+        """Write rows by binary COPY; return how many rows were written.
+
+        ``append`` adds rows (an existing key is an error), ``replace`` empties the
+        layer first, ``upsert`` inserts new keys and overwrites every non-key column
+        of existing ones.
+
+        Raises
+        ------
+        ValueError
+            For an unknown mode.
+        UnknownColumnError, CRSError, StoreError
+            For a frame that does not fit the layer (nothing is written).
+        """
+        base.check_mode(mode)
+        lyr = self._layer(layer)
+        store = self.store
+        prepared = base.prepare_for_write(lyr, frame, crs=store.crs, user=self.user)
+        _check_unique_keys(lyr, prepared)
+        names = list(lyr.column_names) + ([GEOMETRY_COLUMN] if lyr.spatial else [])
+        types = [_COPY_TYPES[c.type] for c in lyr.columns] + (["bytea"] if lyr.spatial else [])
+        rows = _copy_rows(lyr, prepared, srid=_epsg(store.crs))
+        table = self._table(layer)
+        n = len(prepared)
+        with self._step(f"writing {n} rows to layer {layer!r} ({mode})") as cur:
+            if mode == "replace":
+                cur.execute(sql.SQL("DELETE FROM {}").format(table))
+            if mode == "upsert":
+                return self._upsert(cur, lyr, names, types, rows)
+            rebuild = lyr.spatial and n >= BULK_ROWS and self._is_empty(cur, table)
+            if rebuild:
+                cur.execute(
+                    sql.SQL("DROP INDEX IF EXISTS {}").format(
+                        sql.Identifier(store._target.schema, _gist_name(lyr))
+                    )
+                )
+            _copy(cur, table, names, types, rows)
+            if rebuild:
+                cur.execute(store._gist_sql(lyr))
+        return n
+
+    def _is_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
+        row = cur.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(table)).fetchone()
+        return bool(row and row[0])
+
+    def _upsert(
+        self,
+        cur: psycopg.Cursor[Any],
+        lyr: Layer,
+        names: list[str],
+        types: list[str],
+        rows: Iterator[tuple[Any, ...]],
+    ) -> int:
+        temp = sql.Identifier(f"qmon_upsert_{lyr.name}_{next(self._temp)}")
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DROP").format(
+                temp, self._table(lyr.name)
+            )
+        )
+        _copy(cur, temp, names, types, rows)
+        cols = sql.SQL(", ").join(map(sql.Identifier, names))
+        key = sql.SQL(", ").join(map(sql.Identifier, lyr.key))
+        others = [n for n in names if n not in lyr.key]
+        action = (
+            sql.SQL("DO UPDATE SET {}").format(
+                sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in others
+                )
+            )
+            if others
+            else sql.SQL("DO NOTHING")
+        )
+        # Key order: concurrent upserts of the same keys lock rows in the same order.
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp} ORDER BY {order} "
+                "ON CONFLICT ({key}) {action}"
+            ).format(
+                table=self._table(lyr.name),
+                cols=cols,
+                temp=temp,
+                order=sql.SQL(", ").join(_order_key(lyr, k) for k in lyr.key),
+                key=key,
+                action=action,
+            )
+        )
+        written = cur.rowcount
+        cur.execute(sql.SQL("DROP TABLE {}").format(temp))
+        return int(written)
+
+    def delete(self, layer: str, where: Where | None = None) -> int:
+        """Delete the rows matching ``where`` (every row when None); return how many."""
+        lyr = self._layer(layer)
+        clauses, params = _where_sql(lyr, where)
+        query = sql.SQL("DELETE FROM {}{}").format(self._table(layer), _and(clauses))
+        with self._step(f"deleting from layer {layer!r}") as cur:
+            cur.execute(query, params)
+            return int(cur.rowcount)
+
+    def update(
+        self,
+        layer: str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        user: str | None = None,
+    ) -> int:
+        """Update one record by key; with ``expected_version`` only if it still has it.
+
+        Editable layers get ``version`` raised by one, ``updated_at`` set to now (UTC)
+        and ``updated_by`` to ``user`` (default: the transaction's user). Geometry
+        values are shapely geometries in the storage CRS.
+
+        Returns
+        -------
+        int
+            Rows changed: 1, or 0 when the key is unknown or the version did not match.
+
+        Raises
+        ------
+        UnknownColumnError
+            For a column the layer does not have.
+        StoreError
+            For an incomplete key, no values, a value that does not fit its column,
+            or an edit column set by hand.
+        """
+        lyr = self._layer(layer)
+        lyr.check_columns(key)
+        lyr.check_columns(values)
+        missing = [k for k in lyr.key if k not in key or _is_missing(key[k])]
+        if missing or set(key) - set(lyr.key):
+            raise StoreError(
+                f"update of layer {layer!r}: the key must name exactly the column(s) "
+                f"{', '.join(lyr.key)} with values; got {dict(key)!r}"
+            )
+        if lyr.editable and (managed := [c for c in values if c in _EDIT_MANAGED]):
+            raise StoreError(
+                f"update of layer {layer!r}: {', '.join(managed)} are kept by the store; "
+                "leave them out of the values"
+            )
+        if not values and not lyr.editable:
+            raise StoreError(f"update of layer {layer!r}: no values to set")
+        if expected_version is not None and not lyr.editable:
+            raise StoreError(
+                f"update of layer {layer!r}: the layer has no version; leave out expected_version"
+            )
+        sets: list[sql.Composable] = []
+        params: list[Any] = []
+        srid = _epsg(self.store.crs)
+        for name, value in values.items():
+            if name == GEOMETRY_COLUMN:
+                sets.append(sql.SQL("{} = {}").format(sql.Identifier(name), _geom_param(lyr)))
+                params.append(_ewkb(lyr, value, srid))
+            else:
+                sets.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
+                params.append(_param(lyr, lyr.column(name), value))
+        if lyr.editable:
+            sets.append(sql.SQL("version = version + 1"))
+            sets.append(sql.SQL("updated_at = (now() AT TIME ZONE 'UTC')"))
+            sets.append(sql.SQL("updated_by = %s"))
+            params.append(user if user is not None else self.user)
+        conds: list[sql.Composable] = [
+            sql.SQL("{} = %s").format(sql.Identifier(k)) for k in lyr.key
+        ]
+        params.extend(_param(lyr, lyr.column(k), key[k]) for k in lyr.key)
+        if expected_version is not None:
+            conds.append(sql.SQL("version = %s"))
+            params.append(int(expected_version))
+        query = sql.SQL("UPDATE {} SET {}{}").format(
+            self._table(layer), sql.SQL(", ").join(sets), _and(conds)
+        )
+        with self._step(f"updating layer {layer!r}") as cur:
+            cur.execute(query, params)
+            return int(cur.rowcount)
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _epsg(crs: CRS) -> int:
+    """Return the EPSG code of a storage CRS, or raise a CRSError."""
+    code = crs.to_epsg()
+    if code is None:
+        raise CRSError(
+            f"storage CRS {crs.to_string()!r} has no EPSG code; PostGIS stores need one, "
+            "e.g. EPSG:25832 or EPSG:25833"
+        )
+    if not crs.is_projected:
+        raise CRSError(
+            f"storage CRS EPSG:{code} is geographic; the storage CRS must be projected "
+            "so that areas and distances are in metres (e.g. EPSG:25832 or EPSG:25833)"
+        )
+    return int(code)
+
+
+def _geometry_type(layer: Layer) -> str:
+    gtype = str(layer.geometry)
+    if gtype not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOLYGON", "GEOMETRY"):
+        raise SchemaError(f"layer {layer.name!r}: geometry type {gtype!r} is not supported")
+    return gtype
+
+
+def _gist_name(layer: Layer) -> str:
+    return f"{layer.name}_geometry_gist"
+
+
+def _column_def(col: Column, layer: Layer) -> sql.Composed:
+    not_null = not col.nullable or col.name in layer.key
+    return sql.SQL("{} {}{}").format(
+        sql.Identifier(col.name),
+        sql.SQL(_SQL_TYPES[col.type]),
+        sql.SQL(" NOT NULL" if not_null else ""),
+    )
+
+
+def _order_key(layer: Layer, name: str) -> sql.Composable:
+    """ORDER BY term: text keys in byte order, as the GeoPackage store sorts them."""
+    if layer.column(name).type == "text":
+        return sql.SQL('{} COLLATE "C"').format(sql.Identifier(name))
+    return sql.Identifier(name)
+
+
+def _and(clauses: Sequence[sql.Composable]) -> sql.Composable:
+    if not clauses:
+        return sql.SQL("")
+    return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _param(layer: Layer, col: Column, value: Any) -> Any:
+    """Convert one value to the Python object psycopg sends for the column's type."""
+    if _is_missing(value):
+        return None
+    try:
+        converted = base._as_dtype(pd.Series([value], dtype=object), col.type).iloc[0]
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            f"layer {layer.name!r}, column {col.name!r} ({col.type}): value {value!r} "
+            f"does not fit ({exc})"
+        ) from None
+    if _is_missing(converted):
+        return None
+    if col.type == "date":
+        return pd.Timestamp(converted).date()
+    if col.type == "datetime":
+        return pd.Timestamp(converted).to_pydatetime()
+    if col.type == "integer":
+        return int(converted)
+    if col.type == "real":
+        return float(converted)
+    if col.type == "boolean":
+        return bool(converted)
+    return str(converted)
+
+
+def _where_sql(layer: Layer, where: Where | None) -> tuple[list[sql.Composable], list[Any]]:
+    """Build ``col = ANY(%s)`` / ``col IS NULL`` clauses from a normalised filter."""
+    clauses: list[sql.Composable] = []
+    params: list[Any] = []
+    for name, values in base.check_where(layer, where).items():
+        if name == GEOMETRY_COLUMN:
+            raise StoreError(f"layer {layer.name!r}: filter on geometry with bbox=, not where=")
+        col = layer.column(name)
+        ident = sql.Identifier(name)
+        given = [_param(layer, col, v) for v in values]
+        present = [v for v in given if v is not None]
+        terms: list[sql.Composable] = []
+        if present:
+            terms.append(sql.SQL("{} = ANY(%s::{}[])").format(ident, sql.SQL(_SQL_TYPES[col.type])))
+            params.append(present)
+        if len(present) < len(given):
+            terms.append(sql.SQL("{} IS NULL").format(ident))
+        if not terms:
+            terms.append(sql.SQL("FALSE"))
+        clauses.append(sql.SQL("({})").format(sql.SQL(" OR ").join(terms)))
+    return clauses, params
+
+
+def _check_bbox(layer: Layer, bbox: BBox) -> list[float]:
+    if not layer.spatial:
+        raise StoreError(f"layer {layer.name!r} has no geometry; leave out bbox")
+    try:
+        values = [float(v) for v in bbox]
+    except (TypeError, ValueError):
+        values = []
+    if (
+        len(values) != 4
+        or not all(np.isfinite(values))
+        or values[0] > values[2]
+        or (values[1] > values[3])
+    ):
+        raise StoreError(
+            f"bbox {bbox!r} for layer {layer.name!r} is not (minx, miny, maxx, maxy) with "
+            "finite numbers and min <= max in the storage CRS"
+        )
+    return values
+
+
+def _check_unique_keys(layer: Layer, frame: pd.DataFrame) -> None:
+    dup = frame.duplicated(subset=list(layer.key), keep="first")
+    if dup.any():
+        first = int(np.flatnonzero(dup.to_numpy())[0])
+        key = {k: frame[k].iloc[first] for k in layer.key}
+        raise StoreError(
+            f"layer {layer.name!r}: row {first} repeats the key {key!r} of an earlier row; "
+            "each key may appear once per write"
+        )
+
+
+def _column_array(col: Column, values: Sequence[Any]) -> Any:
+    """Turn one fetched column into an array of the layer's dtype (cheaply)."""
+    if col.type == "integer":
+        return pd.array(list(values), dtype="Int64")
+    if col.type == "boolean":
+        return pd.array(list(values), dtype="boolean")
+    if col.type == "real":
+        return np.array(values, dtype="float64")
+    return np.array(values, dtype=object)
+
+
+def _with_nulls(values: list[Any], missing: np.ndarray) -> list[Any]:
+    for i in np.flatnonzero(missing):
+        values[i] = None
+    return values
+
+
+def _copy_column(col: Column, series: pd.Series) -> list[Any]:
+    """Convert one conformed column to the Python values binary COPY sends."""
+    missing = series.isna().to_numpy()
+    if col.type == "text":
+        return _with_nulls(list(series.to_numpy(dtype=object)), missing)
+    if col.type in ("integer", "boolean"):
+        filled = series.fillna(0 if col.type == "integer" else False)
+        raw = filled.to_numpy(dtype="int64" if col.type == "integer" else "bool")
+        return _with_nulls(raw.tolist(), missing)
+    if col.type == "real":
+        return _with_nulls(series.to_numpy(dtype="float64").tolist(), missing)
+    stamps = series.to_numpy(dtype="datetime64[us]")
+    micros = (stamps - _PG_EPOCH).astype("int64")
+    if col.type == "date":
+        return _with_nulls((micros // 86_400_000_000).tolist(), missing)
+    return _with_nulls(micros.tolist(), missing)
+
+
+def _wkb_column(layer: Layer, geoms: Any, srid: int) -> list[Any]:
+    """Encode geometries as EWKB with the storage SRID (None stays NULL)."""
+    arr = np.asarray(geoms, dtype=object)
+    if not len(arr):
+        return []
+    tagged = shapely.set_srid(arr, srid)
+    return list(shapely.to_wkb(tagged, include_srid=True, output_dimension=2))
+
+
+def _copy_rows(layer: Layer, frame: pd.DataFrame, *, srid: int) -> Iterator[tuple[Any, ...]]:
+    columns = [_copy_column(col, frame[col.name]) for col in layer.columns]
+    if layer.spatial:
+        columns.append(_wkb_column(layer, frame[GEOMETRY_COLUMN].values, srid))
+    return zip(*columns)
+
+
+def _copy(
+    cur: psycopg.Cursor[Any],
+    table: sql.Identifier,
+    names: Sequence[str],
+    types: Sequence[str],
+    rows: Iterator[tuple[Any, ...]],
+) -> None:
+    query = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    with cur.copy(query) as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
+
+
+def _geom_param(layer: Layer) -> sql.Composable:
+    if layer.geometry == "MULTIPOLYGON":
+        return sql.SQL("ST_Multi(ST_GeomFromEWKB(%s))")
+    return sql.SQL("ST_GeomFromEWKB(%s)")
+
+
+def _ewkb(layer: Layer, value: Any, srid: int) -> bytes | None:
+    if value is None:
+        return None
+    if not isinstance(value, shapely.Geometry):
+        raise StoreError(
+            f"layer {layer.name!r}: geometry value {value!r} is not a shapely geometry; "
+            "pass e.g. shapely.Point(x, y) in the storage CRS"
+        )
+    tagged = shapely.set_srid(value, srid)
+    return bytes(shapely.to_wkb(tagged, include_srid=True, output_dimension=2))
