@@ -1,0 +1,116 @@
+"""Disclosure control: suppress values of areas too small to publish.
+
+Small numbers identify people. Values of areas below a minimum population (300
+residents by default, as in Berlin's MSS) and, optionally, cells with a small
+count are suppressed: the row stays, its value becomes NaN and its flag
+``suppressed``. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from indicators.errors import FrameError
+from indicators.rates import check_long
+
+FLAG_SUPPRESSED = "suppressed"
+DEFAULT_MINIMUM = 300
+
+
+def suppress(
+    frame: pd.DataFrame,
+    *,
+    minimum: int = DEFAULT_MINIMUM,
+    population: str = "residents",
+    keep: Sequence[str] = ("residents",),
+    min_count: int | None = None,
+) -> pd.DataFrame:
+    """Suppress the values of areas under a minimum population, and small counts.
+
+    Parameters
+    ----------
+    frame
+        Long frame (``area_id, indicator, period, value``; optional ``numerator``,
+        ``denominator``, ``flag``) that includes the population indicator.
+    minimum
+        Areas (per period) with fewer residents than this are suppressed.
+    population
+        Key of the population indicator in ``frame``.
+    keep
+        Indicators left visible even in small areas (by default the resident count
+        itself, which the statistics offices publish).
+    min_count
+        If given, a cell whose count (the value of a count, the numerator of a
+        rate) is between 1 and ``min_count - 1`` is suppressed too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the same rows and index; suppressed rows have value (and
+        numerator, denominator) NaN and flag ``suppressed``; other flags are kept.
+
+    Raises
+    ------
+    FrameError
+        When the frame is malformed, has no row of ``population`` at all, or
+        ``minimum``/``min_count`` is negative.
+
+    Notes
+    -----
+    Row :math:`(a, k, t)` is suppressed if :math:`k \\notin keep` and
+    :math:`P_{a,t} < m` (or the population of :math:`a, t` is unknown), or if
+    :math:`0 < n_{a,k,t} < c` for the cell count :math:`n` and ``min_count``
+    :math:`c`.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({
+    ...     "area_id": ["a", "a", "b", "b"],
+    ...     "indicator": ["residents", "unemployed"] * 2,
+    ...     "period": [2020] * 4, "value": [250.0, 12.0, 5000.0, 300.0]})
+    >>> suppress(long)
+      area_id   indicator  period   value        flag
+    0       a   residents    2020   250.0        None
+    1       a  unemployed    2020     NaN  suppressed
+    2       b   residents    2020  5000.0        None
+    3       b  unemployed    2020   300.0        None
+    """
+    check_long(frame)
+    if minimum < 0 or (min_count is not None and min_count < 0):
+        raise FrameError(
+            f"disclosure thresholds must not be negative (minimum={minimum}, "
+            f"min_count={min_count}); 300 residents is the Berlin default"
+        )
+    is_pop = frame["indicator"] == population
+    if not is_pop.any():
+        raise FrameError(
+            f"the frame has no values of the population indicator {population!r}, so no "
+            "area can be judged; add its rows or name the right key with population=…"
+        )
+    pops = frame.loc[is_pop].set_index(["area_id", "period"])["value"]
+    keys = pd.MultiIndex.from_frame(frame[["area_id", "period"]])
+    pop = pops.reindex(keys).to_numpy(dtype=float)
+    small = ~(pop >= minimum)  # NaN (unknown population) counts as small
+    hide = small & ~frame["indicator"].isin(list(keep)).to_numpy()
+    if min_count is not None:
+        if "numerator" in frame.columns:
+            cell = frame["numerator"].where(frame["numerator"].notna(), frame["value"])
+        else:
+            cell = frame["value"]
+        cell_values = cell.to_numpy(dtype=float)
+        small_cell = (cell_values > 0) & (cell_values < min_count)
+        hide |= small_cell & ~frame["indicator"].isin(list(keep)).to_numpy()
+    out = frame.copy()
+    for col in ("value", "numerator", "denominator"):
+        if col in out.columns:
+            out[col] = out[col].astype(float).where(~hide, np.nan)
+    if "flag" in out.columns:
+        flags = np.array([None if pd.isna(f) else f for f in out["flag"]], dtype=object)
+    else:
+        flags = np.full(len(out), None, dtype=object)
+    flags[hide] = FLAG_SUPPRESSED
+    out["flag"] = pd.Series(flags, index=out.index, dtype=object)
+    return out
