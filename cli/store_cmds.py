@@ -1,0 +1,102 @@
+"""Store commands: ``qmon init``, ``qmon demo``, ``qmon layers``, ``qmon export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from geo.store import DEFAULT_STORE, open_store, store_url
+from geo.store.transfer import copy_store
+
+STORE_HELP = (
+    "store URL: a .gpkg path or postgresql://user@host:5432/db[?schema=NAME] "
+    f"(default: $QMON_STORE, else {DEFAULT_STORE})"
+)
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """Add the --store option every store-backed command takes."""
+    parser.add_argument("--store", default=None, help=STORE_HELP)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create a store, or migrate an older one")
+    add_store_option(p)
+    p.add_argument(
+        "--crs", default=None, help="storage CRS of a new store (default: $QMON_CRS or EPSG:25832)"
+    )
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build the demo city Musterstadt into a store")
+    add_store_option(p)
+    p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    p.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the store already has data"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("layers", help="list the layers with their row counts")
+    add_store_option(p)
+    p.set_defaults(func=cmd_layers)
+
+    p = sub.add_parser(
+        "export", help="copy every layer into another store (GeoPackage <-> PostGIS)"
+    )
+    add_store_option(p)
+    p.add_argument("--to", required=True, help="target store URL (.gpkg or postgresql://…)")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        before = store.schema_version()
+        after = store.init(crs=args.crs)
+        what = "created" if before == 0 else ("migrated" if after != before else "up to date")
+        print(
+            f"{store.url}: data model version {after} ({what}), storage CRS {store.crs.to_string()}"
+        )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.musterstadt import load_musterstadt
+
+    with open_store(args.store) as store:
+        if args.if_missing and store.schema_version() > 0 and any(store.counts().values()):
+            print(f"{store.url}: already holds data; left as it is")
+            return 0
+        store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
+        start = time.perf_counter()
+        counts = load_musterstadt(store, seed=args.seed)
+        seconds = time.perf_counter() - start
+        print(f"{store.url}: Musterstadt built in {seconds:.1f} s")
+        _print_counts(store, counts)
+    return 0
+
+
+def cmd_layers(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        _print_counts(store, store.counts())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    source_url, target_url = store_url(args.store), args.to
+    with open_store(source_url) as source, open_store(target_url) as target:
+        counts = copy_store(source, target, progress=_progress)
+        print(file=sys.stderr)
+        print(f"{source.url} -> {target.url}")
+        _print_counts(target, counts)
+    return 0
+
+
+def _progress(fraction: float, name: str) -> None:
+    print(f"\r{fraction:5.0%} {name:<20}", end="", file=sys.stderr, flush=True)
+
+
+def _print_counts(store, counts: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    width = max(len(n) for n in counts)
+    for name, count in counts.items():
+        title = store.schema.layer(name).title
+        print(f"{name:<{width}}  {count:>9,}  {title}".replace(",", "."))
