@@ -62,8 +62,9 @@ class Table:
         return ImportReport(self.source, unit=self.unit, notes=list(self.notes))
 
 
-def _refuse(source: str, message: str, fix: str, *, row: int | None = None,
-            unit: RowUnit = "row") -> ImportRefused:
+def _refuse(
+    source: str, message: str, fix: str, *, row: int | None = None, unit: RowUnit = "row"
+) -> ImportRefused:
     return ImportRefused(source, [Problem(source, message, fix, row, None, None, unit)])
 
 
@@ -98,13 +99,21 @@ class NumberFormat:
 
 GERMAN = NumberFormat(",", ".")
 _FORMATS_GERMAN_FIRST = (
-    NumberFormat(",", ""), NumberFormat(",", "."), NumberFormat(",", " "),
-    NumberFormat(".", ""), NumberFormat(".", ","), NumberFormat(".", " "),
+    NumberFormat(",", ""),
+    NumberFormat(",", "."),
+    NumberFormat(",", " "),
+    NumberFormat(".", ""),
+    NumberFormat(".", ","),
+    NumberFormat(".", " "),
     NumberFormat(".", "'"),
 )
 _FORMATS_ENGLISH_FIRST = (
-    NumberFormat(".", ""), NumberFormat(".", ","), NumberFormat(".", " "),
-    NumberFormat(".", "'"), NumberFormat(",", ""), NumberFormat(",", "."),
+    NumberFormat(".", ""),
+    NumberFormat(".", ","),
+    NumberFormat(".", " "),
+    NumberFormat(".", "'"),
+    NumberFormat(",", ""),
+    NumberFormat(",", "."),
     NumberFormat(",", " "),
 )
 _PATTERNS: dict[NumberFormat, re.Pattern[str]] = {}
@@ -119,9 +128,7 @@ def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
         else:
             integer = r"\d+"
         exp = r"(?:[eE][+-]?\d+)?"
-        _PATTERNS[fmt] = re.compile(
-            rf"^[+-]?(?:{integer}(?:{dec}\d*)?|{dec}\d+){exp}(?:\s*%)?$"
-        )
+        _PATTERNS[fmt] = re.compile(rf"^[+-]?(?:{integer}(?:{dec}\d*)?|{dec}\d+){exp}(?:\s*%)?$")
     return _PATTERNS[fmt]
 
 
@@ -269,9 +276,7 @@ def parse_date(value: Any) -> dt.date:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 break
-    raise ValueError(
-        f"{value!r} is not a date; write 2021-12-31, 31.12.2021, 2021-12 or 2021"
-    )
+    raise ValueError(f"{value!r} is not a date; write 2021-12-31, 31.12.2021, 2021-12 or 2021")
 
 
 # --- text files ------------------------------------------------------------------
@@ -300,27 +305,37 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     >>> decode_text(b"\\xef\\xbb\\xbfid;x", source="a.csv")
     ('id;x', 'utf-8-sig')
     """
-    fix_enc = "pass --encoding with the file's encoding (utf-8, cp1252, latin-1) or save it as UTF-8"
+    fix_enc = (
+        "pass --encoding with the file's encoding (utf-8, cp1252, latin-1) or save it as UTF-8"
+    )
     if encoding is not None:
         try:
             return data.decode(encoding), encoding
         except LookupError:
-            raise _refuse(source, f"{encoding!r} is not a known encoding",
-                          "use utf-8, utf-8-sig, cp1252 or latin-1") from None
-        except UnicodeDecodeError as exc:
-            bad = data[exc.start:exc.start + 1].hex()
             raise _refuse(
-                source, f"byte 0x{bad} cannot be read as {encoding}", fix_enc,
-                row=_line_of(data, exc.start), unit="line",
+                source,
+                f"{encoding!r} is not a known encoding",
+                "use utf-8, utf-8-sig, cp1252 or latin-1",
+            ) from None
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start : exc.start + 1].hex()
+            raise _refuse(
+                source,
+                f"byte 0x{bad} cannot be read as {encoding}",
+                fix_enc,
+                row=_line_of(data, exc.start),
+                unit="line",
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data:
         raise _refuse(
-            source, "is not a text file (it contains NUL bytes; perhaps a workbook or a "
+            source,
+            "is not a text file (it contains NUL bytes; perhaps a workbook or a "
             "UTF-16 file without BOM)",
             "save it as CSV (UTF-8) from your spreadsheet program, or import the .xlsx itself",
-            row=_line_of(data, data.index(b"\x00")), unit="line",
+            row=_line_of(data, data.index(b"\x00")),
+            unit="line",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -328,7 +343,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     utf8_lines = [
-        n for n, line in enumerate(data.split(b"\n"), start=1)
+        n
+        for n, line in enumerate(data.split(b"\n"), start=1)
         if not line.isascii() and _is_utf8(line)
     ]
     if utf8_lines:
@@ -337,7 +353,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
             f"mixes encodings: line {utf8_lines[0]} is UTF-8 but line "
             f"{_line_of(data, first_bad)} is not (byte 0x{data[first_bad]:02x})",
             "save the whole file in one encoding (UTF-8), e.g. re-export it from the source",
-            row=_line_of(data, first_bad), unit="line",
+            row=_line_of(data, first_bad),
+            unit="line",
         )
     try:
         return data.decode("cp1252"), "cp1252"
@@ -346,7 +363,9 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
             source,
             f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252 (cp1252); "
             "the encoding cannot be told",
-            fix_enc, row=_line_of(data, exc.start), unit="line",
+            fix_enc,
+            row=_line_of(data, exc.start),
+            unit="line",
         ) from None
 
 
@@ -406,12 +425,14 @@ def read_csv(
         delimiter = detect_delimiter(text)
         if delimiter is None:
             raise _refuse(
-                source, "cannot tell the delimiter: no line splits into columns at ';', ',' "
-                "or tab", "pass --delimiter ';' (or ',' or tab) or check that this is a table",
+                source,
+                "cannot tell the delimiter: no line splits into columns at ';', ',' or tab",
+                "pass --delimiter ';' (or ',' or tab) or check that this is a table",
             )
     elif delimiter not in (*DELIMITERS, "|"):
-        raise _refuse(source, f"delimiter {delimiter!r} is not supported",
-                      "use ';', ',', '|' or a tab")
+        raise _refuse(
+            source, f"delimiter {delimiter!r} is not supported", "use ';', ',', '|' or a tab"
+        )
     report = ImportReport(source, unit="line")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -434,7 +455,9 @@ def read_csv(
         rows.append(record)
         lines.append(reader.line_num)
     if header is None:
-        raise _refuse(source, "contains no header and no rows", "export the table with a header row")
+        raise _refuse(
+            source, "contains no header and no rows", "export the table with a header row"
+        )
     _check_header(header, report)
     if not rows and report.ok:
         report.add("has a header but no data rows", fix="export the table with its rows")
@@ -447,11 +470,15 @@ def _check_header(header: Sequence[str], report: ImportReport) -> None:
     seen: set[str] = set()
     for pos, name in enumerate(header, start=1):
         if not name:
-            report.add(f"column {pos} has no name in the header row",
-                       fix="give every column a name in the first row")
+            report.add(
+                f"column {pos} has no name in the header row",
+                fix="give every column a name in the first row",
+            )
         elif name in seen:
-            report.add(f"the column name {name!r} occurs twice in the header row",
-                       fix="give every column its own name")
+            report.add(
+                f"the column name {name!r} occurs twice in the header row",
+                fix="give every column its own name",
+            )
         seen.add(name)
 
 
@@ -460,12 +487,18 @@ def _read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise _refuse(source, f"file {str(path)!r} does not exist", "check the path")
     if path.is_dir():
-        raise _refuse(source, f"{str(path)!r} is a folder, not a file",
-                      "name the file inside it (e.g. the .shp or .csv)")
+        raise _refuse(
+            source,
+            f"{str(path)!r} is a folder, not a file",
+            "name the file inside it (e.g. the .shp or .csv)",
+        )
     data = path.read_bytes()
     if not data.strip():
-        raise _refuse(source, "the file is empty (0 bytes of content)",
-                      "export the data again; the file was not written completely")
+        raise _refuse(
+            source,
+            "the file is empty (0 bytes of content)",
+            "export the data again; the file was not written completely",
+        )
     return data
 
 
@@ -489,13 +522,19 @@ def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise _refuse(source, f"cannot be read as an Excel workbook ({exc})",
-                      "save it again as .xlsx (Excel 2007 or newer) or export it as CSV") from None
+        raise _refuse(
+            source,
+            f"cannot be read as an Excel workbook ({exc})",
+            "save it again as .xlsx (Excel 2007 or newer) or export it as CSV",
+        ) from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
-            raise _refuse(source, f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
-                          "pass --sheet with one of these names")
+            raise _refuse(
+                source,
+                f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
+                "pass --sheet with one of these names",
+            )
         ws = book[sheet] if sheet is not None else book[names[0]]
         header: list[str] | None = None
         rows: list[list[Any]] = []
@@ -511,16 +550,21 @@ def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
                     header.pop()
                 continue
             cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if any(str(c).strip() for c in cells[len(header):]):
-                report.add("has values to the right of the last named column",
-                           row=number, fix="give those columns a name in the header row")
+            if any(str(c).strip() for c in cells[len(header) :]):
+                report.add(
+                    "has values to the right of the last named column",
+                    row=number,
+                    fix="give those columns a name in the header row",
+                )
                 continue
             rows.append(cells[: len(header)])
             numbers.append(number)
     finally:
         book.close()
     if header is None:
-        raise _refuse(source, f"sheet {ws.title!r} is empty", "pass --sheet with the sheet holding the table")
+        raise _refuse(
+            source, f"sheet {ws.title!r} is empty", "pass --sheet with the sheet holding the table"
+        )
     _check_header(header, report)
     if not rows and report.ok:
         report.add(f"sheet {ws.title!r} has a header but no data rows", fix="fill in the rows")
@@ -551,10 +595,16 @@ def read_table(
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path, delimiter=delimiter, encoding=encoding)
     if suffix == ".xls":
-        raise _refuse(path.name, "is an old Excel 97-2003 workbook (.xls)",
-                      "save it as .xlsx or as CSV and import that")
-    raise _refuse(path.name, f"a table must be .csv or .xlsx, not {suffix or 'without suffix'!r}",
-                  "export the table as CSV or XLSX")
+        raise _refuse(
+            path.name,
+            "is an old Excel 97-2003 workbook (.xls)",
+            "save it as .xlsx or as CSV and import that",
+        )
+    raise _refuse(
+        path.name,
+        f"a table must be .csv or .xlsx, not {suffix or 'without suffix'!r}",
+        "export the table as CSV or XLSX",
+    )
 
 
 def read_sql(query: str, *, dsn: str) -> Table:
@@ -575,20 +625,28 @@ def read_sql(query: str, *, dsn: str) -> Table:
             with conn.cursor() as cur:
                 cur.execute(query.encode("utf-8"))
                 if cur.description is None:
-                    raise _refuse(source, "the statement returns no rows",
-                                  "pass a SELECT query with --sql")
+                    raise _refuse(
+                        source, "the statement returns no rows", "pass a SELECT query with --sql"
+                    )
                 columns = [d.name for d in cur.description]
                 rows = cur.fetchall()
     except psycopg.OperationalError as exc:
-        raise _refuse(source, f"cannot connect: {str(exc).strip()}",
-                      "check --dsn (host, port, database, user)") from None
+        raise _refuse(
+            source,
+            f"cannot connect: {str(exc).strip()}",
+            "check --dsn (host, port, database, user)",
+        ) from None
     except psycopg.Error as exc:
-        raise _refuse(source, f"the query failed: {str(exc).strip()}",
-                      "correct the SELECT statement passed with --sql") from None
+        raise _refuse(
+            source,
+            f"the query failed: {str(exc).strip()}",
+            "correct the SELECT statement passed with --sql",
+        ) from None
     if not rows:
         raise _refuse(source, "the query returned no rows", "check the query's WHERE clause")
-    frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"),
-                         dtype=object)
+    frame = pd.DataFrame(
+        rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"), dtype=object
+    )
     return Table(frame, source, "row")
 
 
@@ -623,15 +681,24 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
     try:
         layers = pyogrio.list_layers(target)
     except pyogrio.errors.DataSourceError as exc:
-        raise _refuse(source, f"cannot be read as a vector file ({_gdal(exc)})",
-                      "check that the file is complete and one of Shapefile, GeoPackage, GeoJSON") from None
+        raise _refuse(
+            source,
+            f"cannot be read as a vector file ({_gdal(exc)})",
+            "check that the file is complete and a Shapefile, GeoPackage or GeoJSON",
+        ) from None
     names = [str(n) for n in layers[:, 0]]
     if layer is None and len(names) > 1:
-        raise _refuse(source, f"holds {len(names)} layers: {', '.join(names)}",
-                      "pass --layer with the one to import")
+        raise _refuse(
+            source,
+            f"holds {len(names)} layers: {', '.join(names)}",
+            "pass --layer with the one to import",
+        )
     if layer is not None and layer not in names and target.lower().endswith((".gpkg", ".sqlite")):
-        raise _refuse(source, f"has no layer {layer!r}; its layers are: {', '.join(names)}",
-                      "pass --layer with one of these names")
+        raise _refuse(
+            source,
+            f"has no layer {layer!r}; its layers are: {', '.join(names)}",
+            "pass --layer with one of these names",
+        )
     notes: list[str] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -639,8 +706,11 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
             frame = gpd.read_file(target, layer=layer if layer in names else None)
         notes += [f"{source}: {w.message}" for w in caught]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _refuse(source, f"cannot be read ({_gdal(exc)})",
-                      "export the file again; it may be truncated or corrupt") from None
+        raise _refuse(
+            source,
+            f"cannot be read ({_gdal(exc)})",
+            "export the file again; it may be truncated or corrupt",
+        ) from None
     if not len(frame):
         raise _refuse(source, "contains no features", "export the layer with its features")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
@@ -659,10 +729,14 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
             members = [m for m in archive.namelist() if not m.endswith("/")]
             bad = archive.testzip()
             if bad is not None:
-                raise _refuse(path.name, f"the zip is damaged (member {bad!r} fails its checksum)",
-                              "download or zip the data again")
+                raise _refuse(
+                    path.name,
+                    f"the zip is damaged (member {bad!r} fails its checksum)",
+                    "download or zip the data again",
+                )
             datasets = [
-                m for m in members
+                m
+                for m in members
                 if m.lower().endswith(VECTOR_SUFFIXES) and not m.startswith("__MACOSX")
             ]
             if not datasets:
@@ -675,8 +749,11 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
                 stems = [Path(m).stem for m in datasets]
                 matching = [m for m, s in zip(datasets, stems) if layer in (s, m)]
                 if not matching:
-                    raise _refuse(path.name, f"the zip holds {len(datasets)} datasets: "
-                                  f"{', '.join(datasets)}", "pass --layer with one of their names")
+                    raise _refuse(
+                        path.name,
+                        f"the zip holds {len(datasets)} datasets: {', '.join(datasets)}",
+                        "pass --layer with one of their names",
+                    )
                 datasets = matching
             member = datasets[0]
             if member.lower().endswith(".shp"):
@@ -684,8 +761,11 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
                     path.name + "/" + member, members, member, archive.read(member)
                 )
     except zipfile.BadZipFile:
-        raise _refuse(path.name, "is not a readable zip archive (damaged or truncated)",
-                      "download or zip the data again") from None
+        raise _refuse(
+            path.name,
+            "is not a readable zip archive (damaged or truncated)",
+            "download or zip the data again",
+        ) from None
     return f"/vsizip/{path}/{member}", f"{path.name}/{member}"
 
 
@@ -699,21 +779,33 @@ def _check_shapefile_parts(source: str, members: Sequence[str], shp: str, data: 
     stem = shp[:-4]
     have = {m.lower() for m in members}
     problems = [
-        Problem(source, f"the {ext} file that belongs to the .shp is missing",
-                f"copy {Path(stem).name}{ext} next to the .shp (a shapefile is several files)")
+        Problem(
+            source,
+            f"the {ext} file that belongs to the .shp is missing",
+            f"copy {Path(stem).name}{ext} next to the .shp (a shapefile is several files)",
+        )
         for ext in (".shx", ".dbf")
         if (stem + ext).lower() not in have and (Path(stem).name + ext).lower() not in have
     ]
     if len(data) < 100:
-        problems.append(Problem(source, f"the .shp file is cut off ({len(data)} bytes, "
-                                "shorter than its 100-byte header)",
-                                "export or copy the shapefile again"))
+        problems.append(
+            Problem(
+                source,
+                f"the .shp file is cut off ({len(data)} bytes, shorter than its 100-byte header)",
+                "export or copy the shapefile again",
+            )
+        )
     else:
         (declared,) = struct.unpack(">i", data[24:28])
         if declared * 2 > len(data):
-            problems.append(Problem(
-                source, f"the .shp file is truncated: its header says {declared * 2:,} bytes, "
-                f"the file has {len(data):,}", "export or copy the shapefile again"))
+            problems.append(
+                Problem(
+                    source,
+                    f"the .shp file is truncated: its header says {declared * 2:,} bytes, "
+                    f"the file has {len(data):,}",
+                    "export or copy the shapefile again",
+                )
+            )
     if problems:
         raise ImportRefused(source, problems)
 

@@ -107,9 +107,7 @@ class ImportReport:
     ) -> None:
         """Record one problem."""
         number = None if row is None else int(row)
-        self.problems.append(
-            Problem(self.source, message, fix, number, column, value, self.unit)
-        )
+        self.problems.append(Problem(self.source, message, fix, number, column, value, self.unit))
 
     def note(self, text: str) -> None:
         """Record something the import did that the user should know (e.g. a repair)."""
@@ -171,7 +169,8 @@ def check_columns(
     t.csv, column 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
     fix: did you mean 'PLR_ID'?
     """
-    have = [str(c) for c in frame.columns]
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    have = [str(c) for c in frame.columns if c != geometry]
     ok = True
     for option, column in needed.items():
         if column is None or column in frame.columns:
@@ -243,13 +242,13 @@ def check_known(
     for row, value in ids[~mask].items():
         near = closest(str(value), known_set)
         hint = f"; closest: {', '.join(map(repr, near))}" if near else "; no similar id"
-        report.add(f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix)
+        report.add(
+            f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix
+        )
     return mask
 
 
-def check_crs(
-    file_crs: CRS | None, declared: CRS | None, report: ImportReport
-) -> CRS | None:
+def check_crs(file_crs: CRS | None, declared: CRS | None, report: ImportReport) -> CRS | None:
     """Return the CRS the coordinates are in: ``--crs`` if given, else the file's.
 
     Records a problem when neither is known.
@@ -323,9 +322,7 @@ def check_coordinates(
         return
     bounds = shapely.bounds(values[present])
     x0, y0, x1, y1 = plausible_bounds(crs)
-    outside = (
-        (bounds[:, 0] < x0) | (bounds[:, 2] > x1) | (bounds[:, 1] < y0) | (bounds[:, 3] > y1)
-    )
+    outside = (bounds[:, 0] < x0) | (bounds[:, 2] > x1) | (bounds[:, 1] < y0) | (bounds[:, 3] > y1)
     if not outside.any():
         return
     name = f"{_crs_name(crs)} ({crs.name})"
@@ -357,11 +354,11 @@ def check_coordinates(
 
 
 def _guess_units(x0: float, y0: float, x1: float, y1: float) -> str:
-    if -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90:
+    if x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
         return "; they look like longitude/latitude in degrees"
-    if 100_000 <= x0 and x1 <= 900_000 and 5_000_000 <= y0 and y1 <= 6_200_000:
+    if x0 >= 100_000 and x1 <= 900_000 and y0 >= 5_000_000 and y1 <= 6_200_000:
         return "; they look like UTM metres"
-    if 2_000_000 <= x0 and x1 <= 6_000_000 and 5_000_000 <= y0 and y1 <= 6_200_000:
+    if x0 >= 2_000_000 and x1 <= 6_000_000 and y0 >= 5_000_000 and y1 <= 6_200_000:
         return "; they look like Gauss-Krüger metres"
     return ""
 
@@ -409,17 +406,29 @@ def check_geometries(
     for pos, row in enumerate(geoms.index):
         geom = values[pos]
         if geom is None:
-            report.add("has no geometry", row=row, column=id_col, value=who(row),
-                       fix=f"draw the geometry or remove this {report.unit}")
+            report.add(
+                "has no geometry",
+                row=row,
+                column=id_col,
+                value=who(row),
+                fix=f"draw the geometry or remove this {report.unit}",
+            )
             continue
         if geom.is_empty:
-            report.add("has an empty geometry", row=row, column=id_col, value=who(row),
-                       fix=f"draw the geometry or remove this {report.unit}")
+            report.add(
+                "has an empty geometry",
+                row=row,
+                column=id_col,
+                value=who(row),
+                fix=f"draw the geometry or remove this {report.unit}",
+            )
             continue
         if geom.geom_type not in allowed:
             report.add(
                 f"is a {geom.geom_type}; layer {layer!r} takes {allowed_text}",
-                row=row, column=id_col, value=who(row),
+                row=row,
+                column=id_col,
+                value=who(row),
                 fix=f"import {geom.geom_type} features into a layer that takes them, "
                 "or convert them in your GIS",
             )
@@ -430,7 +439,10 @@ def check_geometries(
         label = f"{report.unit} {row}" + ("" if ids is None else f" (id {who(row)})")
         if strict:
             report.add(
-                f"invalid geometry: {reason}", row=row, column=id_col, value=who(row),
+                f"invalid geometry: {reason}",
+                row=row,
+                column=id_col,
+                value=who(row),
                 fix="repair it in your GIS, or import without --strict to repair it with "
                 "make_valid",
             )
@@ -439,7 +451,10 @@ def check_geometries(
         if fixed is None:
             report.add(
                 f"invalid geometry ({reason}) that make_valid cannot turn into {allowed_text}",
-                row=row, column=id_col, value=who(row), fix="repair it in your GIS",
+                row=row,
+                column=id_col,
+                value=who(row),
+                fix="repair it in your GIS",
             )
             continue
         values[pos] = fixed
@@ -453,7 +468,7 @@ def check_geometries(
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
 
 
-def _keep_kinds(geom: shapely.Geometry, allowed: set[str]) -> shapely.Geometry | None:
+def _keep_kinds(geom: Any, allowed: set[str]) -> Any:
     """Return the parts of ``geom`` of the allowed types as one geometry, or None."""
     if geom.geom_type in allowed and not geom.is_empty:
         if "MultiPolygon" in allowed and geom.geom_type == "Polygon":

@@ -1,0 +1,353 @@
+"""``qmon import …``: bring a city's own files and databases into the store.
+
+Subcommands: ``areas``, ``funding-areas``, ``indicators``, ``measures``,
+``buildings``. Each is one transaction: exit 0 when everything was stored; exit 2
+with the list of every problem on stderr (nothing stored) when the input is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from geo.errors import ImportRefused
+from geo.readers import NumberFormat, Table, read_sql
+from geo.store import open_store, store_url
+from geo.validation import Problem
+from monitoring import imports
+
+_TAB_NAMES = {"tab": "\t", "\\t": "\t", "TAB": "\t"}
+
+
+def register(subparsers: Any) -> None:
+    """Add ``qmon import`` and its subcommands."""
+    parser = subparsers.add_parser(
+        "import",
+        help="Gebiete, Fördergebiete, Indikatoren, Maßnahmen oder Gebäude importieren",
+        description="Import a city's own data. Every import is one transaction: either "
+        "everything is stored or nothing, and every problem found is listed.",
+    )
+    sub = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+
+    areas = _command(sub, "areas", "Statistische Gebiete (Grenzen) importieren", _areas)
+    _vector_source(areas)
+    areas.add_argument("--level", required=True, help="Ebene, z. B. PLR, BZR, Stadtteil")
+    areas.add_argument("--id", required=True, dest="id_col", metavar="COL")
+    areas.add_argument("--name", dest="name_col", metavar="COL")
+    areas.add_argument("--parent", dest="parent_col", metavar="COL")
+    areas.add_argument("--valid-from", metavar="DATE")
+    areas.add_argument("--valid-to", metavar="DATE")
+    areas.add_argument("--vintage", help="Gebietsstand (default: year of --valid-from)")
+
+    funding = _command(
+        sub, "funding-areas", "Fördergebiete (Gesamtmaßnahmen) importieren", _funding_areas
+    )
+    _vector_source(funding)
+    funding.add_argument("--id", required=True, dest="id_col", metavar="COL")
+    funding.add_argument("--name", required=True, dest="name_col", metavar="COL")
+    group = funding.add_mutually_exclusive_group()
+    group.add_argument("--programme", metavar="ID", help="programme id for all areas")
+    group.add_argument("--programme-col", metavar="COL")
+    funding.add_argument(
+        "--start-year",
+        dest="start_year_col",
+        metavar="COL",
+        help="column with the start year or a date (24.05.2016)",
+    )
+    funding.add_argument("--expected-end", dest="expected_end_col", metavar="COL")
+    funding.add_argument("--status", dest="status_col", metavar="COL")
+    group = funding.add_mutually_exclusive_group()
+    group.add_argument(
+        "--designation", metavar="TEXT", help="e.g. 'Erhaltungsgebiet (§172 BauGB)' for all areas"
+    )
+    group.add_argument("--designation-col", metavar="COL")
+    group = funding.add_mutually_exclusive_group()
+    group.add_argument("--ags", metavar="AGS", help="municipality key for all areas")
+    group.add_argument("--ags-col", metavar="COL")
+    funding.add_argument(
+        "--area",
+        dest="area_col",
+        metavar="COL",
+        help="column with the official area in ha (checked against the polygon)",
+    )
+
+    ind = _command(
+        sub, "indicators", "Indikatorwerte (CSV, XLSX, Datenbank) importieren", _indicators
+    )
+    _table_source(ind)
+    ind.add_argument("--id", required=True, dest="id_col", metavar="COL")
+    ind.add_argument("--period", metavar="DATE", help="Stichtag of all values (2020-12-31)")
+    ind.add_argument("--period-col", metavar="COL", help="column with the Stichtag per row")
+    ind.add_argument(
+        "--columns", type=_list, metavar="A,B,C", help="indicator columns of a wide table"
+    )
+    ind.add_argument("--rename", type=_pairs, default={}, metavar="A=key,…")
+    ind.add_argument(
+        "--na",
+        type=_list,
+        default=[],
+        metavar="VALUE,…",
+        help="no-data codes stored as missing, e.g. -9999",
+    )
+    ind.add_argument("--level")
+    ind.add_argument("--vintage")
+    ind.add_argument("--edition", help="Ausgabe, e.g. 'MSS 2021' (default: file name)")
+    ind.add_argument("--source", dest="source_label", help="Quelle (default: file name)")
+    ind.add_argument("--indicator-col", metavar="COL", help="long table: the indicator key")
+    ind.add_argument("--value-col", metavar="COL", help="long table: the value")
+    _number_options(ind)
+
+    measures = _command(sub, "measures", "Maßnahmen importieren", _measures)
+    _vector_source(measures)
+    _table_source(measures, file=False)
+    measures.add_argument("--id", required=True, dest="id_col", metavar="COL")
+    measures.add_argument("--title", required=True, dest="title_col", metavar="COL")
+    group = measures.add_mutually_exclusive_group()
+    group.add_argument("--funding-area", metavar="ID")
+    group.add_argument("--funding-area-col", metavar="COL")
+    measures.add_argument("--x", dest="x_col", metavar="COL")
+    measures.add_argument("--y", dest="y_col", metavar="COL")
+    measures.add_argument("--wkt", dest="wkt_col", metavar="COL")
+    for option in ("description", "status", "start", "end", "cost-estimate", "cost-actual"):
+        measures.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
+    _number_options(measures)
+
+    buildings = _command(sub, "buildings", "Gebäude (Wohnungsbestand) importieren", _buildings)
+    _vector_source(buildings)
+    buildings.add_argument("--id", required=True, dest="id_col", metavar="COL")
+    for option in ("dwellings", "vacant", "year-built", "owner-type", "storeys"):
+        buildings.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
+
+
+def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    parser.add_argument(
+        "--store", help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE"
+    )
+    parser.add_argument("--user", help="name recorded with the change")
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _vector_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE", help="Shapefile (also .zip), GeoPackage, GeoJSON"
+    )
+    parser.add_argument(
+        "--crs",
+        metavar="EPSG:…",
+        help="CRS of the coordinates if the file has none (or a wrong one)",
+    )
+    parser.add_argument("--layer", metavar="NAME", help="layer of a GeoPackage or zip")
+    parser.add_argument(
+        "--strict", action="store_true", help="refuse invalid geometries instead of repairing them"
+    )
+
+
+def _table_source(parser: argparse.ArgumentParser, *, file: bool = True) -> None:
+    if file:
+        parser.add_argument("file", nargs="?", metavar="FILE", help="CSV or XLSX file")
+    parser.add_argument("--sql", metavar="QUERY", help="read from a database query instead")
+    parser.add_argument("--dsn", metavar="URL", help="database of --sql (postgresql://…)")
+    parser.add_argument("--sheet", metavar="NAME", help="worksheet of an XLSX file")
+    parser.add_argument("--delimiter", metavar="CHAR", help="';', ',' or tab (detected)")
+    parser.add_argument("--encoding", help="utf-8, cp1252, latin-1 (detected)")
+
+
+def _number_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--decimal", choices=[".", ","], help="decimal mark (detected)")
+    parser.add_argument(
+        "--thousands",
+        choices=["none", ".", ",", "space", "'"],
+        help="thousands separator (detected)",
+    )
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _pairs(text: str) -> dict[str, str]:
+    out = {}
+    for part in _list(text):
+        if "=" not in part:
+            raise argparse.ArgumentTypeError(f"{part!r} is not OLD=NEW (e.g. EW=residents)")
+        old, new = part.split("=", 1)
+        out[old.strip()] = new.strip()
+    return out
+
+
+def _number_format(args: argparse.Namespace) -> NumberFormat | None:
+    if args.decimal is None and args.thousands is None:
+        return None
+    decimal = args.decimal or ("," if args.thousands in (".",) else ".")
+    thousands = {"none": "", "space": " ", None: ""}.get(args.thousands, args.thousands)
+    try:
+        return NumberFormat(decimal, thousands)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ImportRefused(
+            "the options",
+            [Problem("--decimal/--thousands", str(exc), "choose two different marks")],
+        ) from None
+
+
+def _source(args: argparse.Namespace) -> str | Table:
+    sql = getattr(args, "sql", None)
+    if sql:
+        if args.file:
+            raise _usage("give either FILE or --sql, not both")
+        if not args.dsn:
+            raise _usage("--sql needs --dsn postgresql://user@host/database")
+        return read_sql(sql, dsn=args.dsn)
+    if not args.file:
+        raise _usage(
+            "name the FILE to import" + (" or pass --sql and --dsn" if hasattr(args, "sql") else "")
+        )
+    return str(args.file)
+
+
+def _usage(message: str) -> ImportRefused:
+    return ImportRefused(
+        "the command line", [Problem("qmon import", message, "see qmon import --help")]
+    )
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[float, str], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr, leave=False, disable=None)
+
+    def update(fraction: float, message: str) -> None:
+        bar.set_description(f"{label}: {message}")
+        bar.update(max(0, round(fraction * 100) - bar.n))
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _run(
+    args: argparse.Namespace, use_case: Callable[..., imports.ImportResult], **options: Any
+) -> int:
+    source = _source(args)
+    store = open_store(store_url(args.store))
+    try:
+        with _progress_bar(f"import {args.what}") as progress:
+            result = use_case(store, source, user=args.user, progress=progress, **options)
+    finally:
+        store.close()
+    print(result.summary())
+    for note in result.notes:
+        print(f"  Hinweis: {note}")
+    return 0
+
+
+def _table_options(args: argparse.Namespace) -> dict[str, Any]:
+    delimiter = _TAB_NAMES.get(args.delimiter or "", args.delimiter)
+    return {"sheet": args.sheet, "delimiter": delimiter, "encoding": args.encoding}
+
+
+def _areas(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        imports.import_areas,
+        level=args.level,
+        id_col=args.id_col,
+        name_col=args.name_col,
+        parent_col=args.parent_col,
+        valid_from=args.valid_from,
+        valid_to=args.valid_to,
+        vintage=args.vintage,
+        crs=args.crs,
+        layer=args.layer,
+        strict=args.strict,
+    )
+
+
+def _funding_areas(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        imports.import_funding_areas,
+        id_col=args.id_col,
+        name_col=args.name_col,
+        programme=args.programme,
+        programme_col=args.programme_col,
+        start_year_col=args.start_year_col,
+        expected_end_col=args.expected_end_col,
+        status_col=args.status_col,
+        designation=args.designation,
+        designation_col=args.designation_col,
+        ags=args.ags,
+        ags_col=args.ags_col,
+        area_col=args.area_col,
+        crs=args.crs,
+        layer=args.layer,
+        strict=args.strict,
+    )
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        imports.import_indicators,
+        id_col=args.id_col,
+        period=args.period,
+        period_col=args.period_col,
+        columns=args.columns,
+        rename=args.rename,
+        na=args.na,
+        level=args.level,
+        vintage=args.vintage,
+        edition=args.edition,
+        source_label=args.source_label,
+        indicator_col=args.indicator_col,
+        value_col=args.value_col,
+        number_format=_number_format(args),
+        **_table_options(args),
+    )
+
+
+def _measures(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        imports.import_measures,
+        id_col=args.id_col,
+        title_col=args.title_col,
+        funding_area=args.funding_area,
+        funding_area_col=args.funding_area_col,
+        x_col=args.x_col,
+        y_col=args.y_col,
+        wkt_col=args.wkt_col,
+        description_col=args.description_col,
+        status_col=args.status_col,
+        start_col=args.start_col,
+        end_col=args.end_col,
+        cost_estimate_col=args.cost_estimate_col,
+        cost_actual_col=args.cost_actual_col,
+        crs=args.crs,
+        layer=args.layer,
+        strict=args.strict,
+        number_format=_number_format(args),
+        **_table_options(args),
+    )
+
+
+def _buildings(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        imports.import_buildings,
+        id_col=args.id_col,
+        dwellings_col=args.dwellings_col,
+        vacant_col=args.vacant_col,
+        year_built_col=args.year_built_col,
+        owner_type_col=args.owner_type_col,
+        storeys_col=args.storeys_col,
+        crs=args.crs,
+        layer=args.layer,
+        strict=args.strict,
+    )
