@@ -1,0 +1,589 @@
+"""The one path every change takes: permission, optimistic locking and the audit log.
+
+Every create, update and delete of a record goes through a :class:`ChangeSet`
+opened with :func:`changes` (or the one-change helpers :func:`create`,
+:func:`update`, :func:`delete`). Each change
+
+1. checks that the acting user's role may change the layer (:data:`LAYER_ACTIONS`);
+2. for an update or delete of an editable layer, checks the version the user read
+   (``expected_version``) against the stored one and lets the store apply the change
+   only if it still matches (``tx.update(..., expected_version=...)``); otherwise it
+   raises :class:`~monitoring.errors.EditConflict` naming the record, who changed it
+   when, and which fields differ between what the user saw and what is stored now;
+3. writes one row to ``audit_log`` with the record before and after as JSON, the
+   user and the time, in the SAME transaction as the change, so the log never
+   misses a change and never records one that did not happen.
+
+Notes
+-----
+Why this is safe with concurrent writers on PostGIS: the store's update is
+``UPDATE … SET version = version + 1 WHERE key AND version = expected``. Under READ
+COMMITTED the second of two such statements waits for the first transaction's row
+lock, re-evaluates its WHERE on the committed row, finds the version raised and
+changes nothing (0 rows), which this module turns into the conflict error. The
+before image is read first; it is correct because the update only succeeds if the
+row still has the version that was read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.schema import GEOMETRY_COLUMN, SCHEMA, Layer
+from monitoring.auth import User, require
+from monitoring.errors import EditConflict, NotFound, RuleViolation
+
+if TYPE_CHECKING:
+    from geo.store.base import Store, Transaction
+
+LAYER_ACTIONS: Mapping[str, str] = {
+    "programmes": "edit_settings",
+    "fields_of_action": "edit_settings",
+    "funding_areas": "edit_funding",
+    "concepts": "edit_funding",
+    "goals": "edit_funding",
+    "targets": "edit_funding",
+    "measures": "edit_funding",
+    "measure_fields": "edit_funding",
+    "measure_goals": "edit_funding",
+    "milestones": "edit_funding",
+    "measure_outputs": "edit_funding",
+    "funding_lines": "edit_funding",
+    "actors": "edit_qm",
+    "bodies": "edit_qm",
+    "projects": "edit_qm",
+    "participation": "edit_qm",
+    "local_funds": "edit_qm",
+    "fund_income": "edit_qm",
+    "fund_decisions": "edit_qm",
+    "activities": "edit_qm",
+    "activity_partners": "edit_qm",
+}
+"""Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
+
+EDIT_MANAGED: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
+"""Columns the store keeps; users never set them."""
+
+LAYER_LABELS: Mapping[str, str] = {name: layer.title for name, layer in SCHEMA.layers.items()}
+
+
+def changeable_layer(layer: str) -> Layer:
+    """Return the layer if the services change it, else raise RuleViolation.
+
+    Examples
+    --------
+    >>> changeable_layer("measures").editable
+    True
+    >>> changeable_layer("audit_log")
+    Traceback (most recent call last):
+    ...
+    monitoring.errors.RuleViolation: layer 'audit_log' is not changed through the \
+services; changeable layers: programmes, fields_of_action, funding_areas, concepts, \
+goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
+funding_lines, actors, bodies, projects, participation, local_funds, fund_income, \
+fund_decisions, activities, activity_partners
+    """
+    if layer not in LAYER_ACTIONS:
+        hint = (
+            "the log is written by the services only"
+            if layer == "audit_log"
+            else "bring such data in with qmon import"
+        )
+        raise RuleViolation(
+            f"layer {layer!r} is not changed through the services; changeable layers: "
+            f"{', '.join(LAYER_ACTIONS)}",
+            problems=(f"layer {layer!r}: {hint}",),
+        )
+    return SCHEMA.layer(layer)
+
+
+# --- values as JSON ----------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """Return ``value`` as a plain JSON-able Python value (dates as ISO text, geometry as WKT).
+
+    Examples
+    --------
+    >>> plain(pd.Timestamp("2024-05-01"))
+    '2024-05-01'
+    >>> plain(np.int64(3)), plain(float("nan")), plain(pd.NA)
+    (3, None, None)
+    >>> plain(shapely.Point(1, 2))
+    'POINT (1 2)'
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, BaseGeometry):
+        return None if value.is_empty else shapely.to_wkt(value, rounding_precision=3)
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert("UTC").tz_localize(None)
+        if stamp == stamp.normalize():
+            return stamp.date().isoformat()
+        return stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def row_dict(frame: pd.DataFrame, i: int = 0) -> dict[str, Any]:
+    """Return row ``i`` of a store frame as a dict of plain values (geometry as WKT)."""
+    row = frame.iloc[i]
+    return {str(k): plain(v) for k, v in row.items()}
+
+
+def record_key(layer: Layer, key: Mapping[str, Any]) -> str:
+    """Return the text that names a record in the audit log.
+
+    Examples
+    --------
+    >>> record_key(SCHEMA.layer("measures"), {"id": "M-1"})
+    'M-1'
+    >>> record_key(SCHEMA.layer("measure_goals"), {"goal_id": "Z1", "measure_id": "M-1"})
+    '{"measure_id": "M-1", "goal_id": "Z1"}'
+    """
+    if len(layer.key) == 1:
+        return str(plain(key[layer.key[0]]))
+    return json.dumps({k: plain(key[k]) for k in layer.key}, ensure_ascii=False)
+
+
+def _check_key(layer: Layer, key: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the key with exactly the layer's key columns, or raise RuleViolation."""
+    missing = [k for k in layer.key if k not in key or plain(key[k]) is None]
+    extra = [k for k in key if k not in layer.key]
+    if missing or extra:
+        raise RuleViolation(
+            f"a record of layer {layer.name!r} is named by {', '.join(layer.key)}; "
+            f"got {dict(key)!r}; pass exactly these key columns with values"
+        )
+    return {k: key[k] for k in layer.key}
+
+
+def _describe(layer: Layer, key: Mapping[str, Any]) -> str:
+    return f"{layer.title} {record_key(layer, key)!r} (layer {layer.name})"
+
+
+def _fmt(value: Any) -> str:
+    text = "leer" if value is None else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def differences(
+    seen: Mapping[str, Any], stored: Mapping[str, Any], *, ignore: Sequence[str] = EDIT_MANAGED
+) -> dict[str, tuple[Any, Any]]:
+    """Return ``{field: (seen, stored)}`` for the fields whose plain values differ.
+
+    Examples
+    --------
+    >>> differences({"title": "A", "cost": 1.0, "version": 1},
+    ...             {"title": "B", "cost": 1.0, "version": 2})
+    {'title': ('A', 'B')}
+    """
+    out: dict[str, tuple[Any, Any]] = {}
+    for name, value in seen.items():
+        if name in ignore or name not in stored:
+            continue
+        a, b = plain(value), plain(stored[name])
+        if isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-12):
+            continue
+        if a != b:
+            out[name] = (a, b)
+    return out
+
+
+# --- the change set ----------------------------------------------------------------
+
+
+class ChangeSet:
+    """Changes made by one user inside one store transaction, each with its audit row."""
+
+    def __init__(self, tx: Transaction, user: User, *, crs: Any) -> None:
+        self.tx = tx
+        self.user = user
+        self.crs = crs
+        self.log: list[dict[str, Any]] = []
+
+    # reading ----------------------------------------------------------------------
+
+    def read(self, layer: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Return the stored record (plain values) or None."""
+        lyr = SCHEMA.layer(layer)
+        frame = self.tx.read(layer, where=_check_key(lyr, key))
+        return row_dict(frame) if len(frame) else None
+
+    def get(self, layer: str, key: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the stored record, or raise NotFound naming it."""
+        found = self.read(layer, key)
+        if found is None:
+            lyr = SCHEMA.layer(layer)
+            raise NotFound(f"{_describe(lyr, key)} does not exist; check the id")
+        return found
+
+    # changing ---------------------------------------------------------------------
+
+    def create(self, layer: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Store a new record and return it as stored (with version 1).
+
+        A ``geometry`` value is a shapely geometry in the storage CRS.
+
+        Raises
+        ------
+        PermissionDenied, RuleViolation
+            When the user may not change the layer, the key is incomplete or taken,
+            or the record sets a column the store keeps.
+        """
+        lyr = self._allowed(layer)
+        managed = [c for c in record if c in EDIT_MANAGED]
+        if managed:
+            raise RuleViolation(
+                f"new {lyr.title} sets {', '.join(managed)}, which the store keeps; leave them out"
+            )
+        key = _check_key(lyr, {k: record.get(k) for k in lyr.key})
+        if self.read(layer, key) is not None:
+            raise RuleViolation(
+                f"{_describe(lyr, key)} exists already; choose another id or edit that record"
+            )
+        self.tx.write(layer, self._frame(lyr, [record]))
+        after = self.get(layer, key)
+        self._audit(lyr, key, "create", None, after)
+        return after
+
+    def update(
+        self,
+        layer: str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+        seen: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Change fields of a record the user read at ``expected_version``; return it as stored.
+
+        Parameters
+        ----------
+        layer, key
+            The record.
+        values
+            The fields to set (``geometry`` as a shapely geometry in the storage CRS).
+        expected_version
+            The version the user read; required for editable layers, None for the
+            plain link tables that have no version.
+        seen
+            The record as the user saw it; when given, the conflict error lists the
+            fields whose stored value differs from it (otherwise the audit log tells).
+
+        Raises
+        ------
+        EditConflict
+            When the stored version differs from ``expected_version`` (someone else
+            saved in between) or the record was deleted meanwhile.
+        NotFound
+            When the record never existed.
+        PermissionDenied, RuleViolation
+            When the user may not change the layer or the values set a kept column
+            or a key column.
+        """
+        lyr = self._allowed(layer)
+        key = _check_key(lyr, key)
+        self._check_version_arg(lyr, expected_version)
+        bad = [c for c in values if c in EDIT_MANAGED or c in lyr.key]
+        if bad:
+            raise RuleViolation(
+                f"update of {_describe(lyr, key)} sets {', '.join(bad)}; key columns and "
+                f"{', '.join(EDIT_MANAGED)} cannot be set; create a new record to change a key"
+            )
+        lyr.check_columns(values)
+        before = self.read(layer, key)
+        if before is None:
+            self._gone(lyr, key, expected_version)
+            raise AssertionError("unreachable")  # pragma: no cover
+        if lyr.editable and before["version"] != expected_version:
+            raise self._conflict(lyr, key, expected_version, before, seen)
+        changed = self.tx.update(
+            layer, key, dict(values), expected_version=expected_version, user=self.user.name
+        )
+        if changed != 1:
+            now = self.read(layer, key)
+            if now is None:
+                self._gone(lyr, key, expected_version)
+            raise self._conflict(lyr, key, expected_version, now or before, seen)
+        after = self.get(layer, key)
+        self._audit(lyr, key, "update", before, after)
+        return after
+
+    def delete(
+        self, layer: str, key: Mapping[str, Any], *, expected_version: int | None
+    ) -> dict[str, Any]:
+        """Delete a record the user read at ``expected_version``; return it as it was.
+
+        Raises
+        ------
+        EditConflict, NotFound, PermissionDenied
+            As for :meth:`update`.
+        """
+        lyr = self._allowed(layer)
+        key = _check_key(lyr, key)
+        self._check_version_arg(lyr, expected_version)
+        before = self.read(layer, key)
+        if before is None:
+            self._gone(lyr, key, expected_version)
+            raise AssertionError("unreachable")  # pragma: no cover
+        where = dict(key)
+        if lyr.editable:
+            if before["version"] != expected_version:
+                raise self._conflict(lyr, key, expected_version, before, None)
+            where["version"] = expected_version
+        if self.tx.delete(layer, where) != 1:
+            now = self.read(layer, key)
+            if now is None:
+                self._gone(lyr, key, expected_version)
+            raise self._conflict(lyr, key, expected_version, now or before, None)
+        self._audit(lyr, key, "delete", before, None)
+        return before
+
+    def replace_links(
+        self, layer: str, where: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Replace the rows of a link table matching ``where`` by ``rows`` (one audit row).
+
+        Used for the lists that belong to a record: the fields of action and goals of a
+        measure, the partners of an activity, the participants of a project. Returns
+        the number of rows written.
+        """
+        lyr = self._allowed(layer)
+        if lyr.editable:
+            raise RuleViolation(
+                f"layer {layer!r} holds versioned records; change them one by one with update"
+            )
+        lyr.check_columns(where)
+        for row in rows:
+            clash = {k: row.get(k) for k in where if plain(row.get(k)) != plain(where[k])}
+            if clash:
+                raise RuleViolation(
+                    f"a new row for {lyr.title} has {clash!r}, outside {dict(where)!r}; "
+                    "give every row the values of the selection"
+                )
+        old = self.tx.read(layer, where=where)
+        before = [row_dict(old, i) for i in range(len(old))]
+        self.tx.delete(layer, where)
+        written = self.tx.write(layer, self._frame(lyr, rows)) if rows else 0
+        new = self.tx.read(layer, where=where)
+        after = [row_dict(new, i) for i in range(len(new))]
+        if before != after:
+            self._audit_raw(
+                lyr, json.dumps({k: plain(v) for k, v in where.items()}), "update", before, after
+            )
+        return written
+
+    # helpers ----------------------------------------------------------------------
+
+    def _allowed(self, layer: str) -> Layer:
+        lyr = changeable_layer(layer)
+        require(self.user, LAYER_ACTIONS[layer])
+        return lyr
+
+    @staticmethod
+    def _check_version_arg(lyr: Layer, expected_version: int | None) -> None:
+        if lyr.editable and not isinstance(expected_version, int | np.integer):
+            raise RuleViolation(
+                f"changing a record of {lyr.title} needs the version the user read "
+                f"(expected_version), got {expected_version!r}; read the record first"
+            )
+        if not lyr.editable and expected_version is not None:
+            raise RuleViolation(f"layer {lyr.name!r} has no versions; pass expected_version=None")
+
+    def _frame(self, lyr: Layer, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+        data = [{k: v for k, v in r.items() if k != GEOMETRY_COLUMN} for r in rows]
+        frame = pd.DataFrame(data, index=range(len(rows)))
+        if lyr.spatial:
+            geoms = [_geometry(r.get(GEOMETRY_COLUMN)) for r in rows]
+            return gpd.GeoDataFrame(frame, geometry=geoms, crs=self.crs)
+        return frame
+
+    def _history(self, lyr: Layer, key: Mapping[str, Any]) -> pd.DataFrame:
+        log = self.tx.read(
+            "audit_log", where={"layer": lyr.name, "record_key": record_key(lyr, key)}
+        )
+        return log.sort_values("at", kind="stable")
+
+    def _conflict(
+        self,
+        lyr: Layer,
+        key: Mapping[str, Any],
+        expected: int | None,
+        stored: Mapping[str, Any],
+        seen: Mapping[str, Any] | None,
+    ) -> EditConflict:
+        if seen is None:  # what the user saw is the before image of the first later change
+            for before in self._history(lyr, key)["before"].dropna():
+                image = json.loads(before)
+                if image.get("version") == expected:
+                    seen = image
+                    break
+        diffs = differences(seen, stored) if seen is not None else {}
+        who, when = stored.get("updated_by"), stored.get("updated_at")
+        listed = (
+            "; ".join(
+                f"{f}: you saw {_fmt(a)}, stored now {_fmt(b)}" for f, (a, b) in diffs.items()
+            )
+            if diffs
+            else "the changed fields are not known (the change was not logged)"
+        )
+        message = (
+            f"{_describe(lyr, key)} was changed by {who or 'an unknown user'} at "
+            f"{when or 'an unknown time'} (UTC) since you read it: your version "
+            f"{expected}, stored version {stored.get('version')}. Differences: {listed}. "
+            "Nothing was saved; reload the record, apply your change again and save."
+        )
+        return EditConflict(
+            message,
+            layer=lyr.name,
+            key=key,
+            expected_version=expected,
+            stored_version=stored.get("version"),
+            changed_by=who,
+            changed_at=when,
+            differences=diffs,
+        )
+
+    def _gone(self, lyr: Layer, key: Mapping[str, Any], expected: int | None) -> None:
+        deletions = self._history(lyr, key)
+        deletions = deletions[deletions["action"] == "delete"]
+        if len(deletions):
+            last = deletions.iloc[-1]
+            raise EditConflict(
+                f"{_describe(lyr, key)} was deleted by {last['user_name']} at "
+                f"{plain(last['at'])} (UTC) since you read it (your version {expected}). "
+                "Nothing was saved; create it again if it is still needed.",
+                layer=lyr.name,
+                key=key,
+                expected_version=expected,
+                stored_version=None,
+                changed_by=last["user_name"],
+                changed_at=plain(last["at"]),
+            )
+        raise NotFound(f"{_describe(lyr, key)} does not exist; check the id")
+
+    def _audit(
+        self,
+        lyr: Layer,
+        key: Mapping[str, Any],
+        action: str,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> None:
+        self._audit_raw(lyr, record_key(lyr, key), action, before, after)
+
+    def _audit_raw(self, lyr: Layer, name: str, action: str, before: Any, after: Any) -> None:
+        row = {
+            "id": uuid.uuid4().hex,
+            "at": pd.Timestamp(dt.datetime.now(dt.UTC)).tz_localize(None),
+            "user_name": self.user.name,
+            "layer": lyr.name,
+            "record_key": name,
+            "action": action,
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": None if after is None else json.dumps(after, ensure_ascii=False),
+        }
+        self.tx.write("audit_log", pd.DataFrame([row]))
+        self.log.append(row)
+
+
+def _geometry(value: Any) -> BaseGeometry | None:
+    if value is None or isinstance(value, BaseGeometry):
+        return value
+    if isinstance(value, str):
+        return shapely.from_wkt(value)
+    raise RuleViolation(f"a geometry must be a shapely geometry or WKT text, got {value!r}")
+
+
+@contextmanager
+def changes(store: Store, user: User) -> Iterator[ChangeSet]:
+    """Open one transaction for several changes by ``user``; all are stored or none.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from geo.store import open_store
+    >>> from monitoring.auth import User
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "doc.gpkg"
+    >>> store = open_store(str(path)); _ = store.init(crs="EPSG:25832")
+    >>> anna = User("anna", "admin")
+    >>> with changes(store, anna) as ch:
+    ...     _ = ch.create("programmes", {"id": "p1", "name": "Soziale Stadt"})
+    ...     _ = ch.update("programmes", {"id": "p1"}, {"since_year": 1999}, expected_version=1)
+    >>> store.read("programmes")["version"].tolist()
+    [2]
+    >>> store.read("audit_log")["action"].tolist()
+    ['create', 'update']
+    """
+    with store.transaction(user=user.name) as tx:
+        yield ChangeSet(tx, user, crs=store.crs)
+
+
+def create(store: Store, user: User, layer: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Create one record in a transaction of its own (see :meth:`ChangeSet.create`)."""
+    with changes(store, user) as ch:
+        return ch.create(layer, record)
+
+
+def update(
+    store: Store,
+    user: User,
+    layer: str,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    seen: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Update one record in a transaction of its own (see :meth:`ChangeSet.update`)."""
+    with changes(store, user) as ch:
+        return ch.update(layer, key, values, expected_version=expected_version, seen=seen)
+
+
+def delete(
+    store: Store, user: User, layer: str, key: Mapping[str, Any], *, expected_version: int | None
+) -> dict[str, Any]:
+    """Delete one record in a transaction of its own (see :meth:`ChangeSet.delete`)."""
+    with changes(store, user) as ch:
+        return ch.delete(layer, key, expected_version=expected_version)
+
+
+def history(
+    store: Store, user: User, *, layer: str | None = None, key: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Return the audit log (oldest first), optionally of one layer or one record.
+
+    Raises
+    ------
+    PermissionDenied
+        When the user may not read the audit log.
+    """
+    require(user, "read_audit")
+    where: dict[str, Any] = {}
+    if layer is not None:
+        lyr = SCHEMA.layer(layer)
+        where["layer"] = layer
+        if key is not None:
+            where["record_key"] = record_key(lyr, _check_key(lyr, key))
+    log = store.read("audit_log", where=where or None)
+    return log.sort_values("at", kind="stable").reset_index(drop=True)
