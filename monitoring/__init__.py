@@ -1,0 +1,2 @@
+"""The domain: programmes, funding areas, development concepts, measures, funding,
+quarter management and federal reports."""

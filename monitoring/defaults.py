@@ -1,0 +1,185 @@
+"""The shipped defaults: funding programmes and fields of action (Handlungsfelder).
+
+Programmes and fields of action are data, not code: a city edits them, adds its own
+and switches defaults off. This module holds the defaults a new installation starts
+with (../shared/DOMAIN.md §1–2) and seeds them into a store.
+
+Programmes carry their predecessor, so the history of a Gesamtmaßnahme follows from
+its current programme: Soziale Stadt (1999–2019) continues as Sozialer Zusammenhalt
+(2020–); Stadtumbau Ost (2002–2016) and Stadtumbau West (2004–2016) were merged into
+Stadtumbau (2017–2019), which continues as Wachstum und nachhaltige Erneuerung (2020–).
+Where a programme has two predecessors (Stadtumbau), the link names the western one,
+the programme the demo city and most West German areas came from.
+
+Fields of action come in three taxonomies (classic Soziale Stadt, Berlin
+Quartiersmanagement, Stadtumbau); each field maps to one of the output groups of the
+federal monitoring (eMo), :data:`FEDERAL_CATEGORIES`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from geo.store.base import Store
+
+FEDERAL_CATEGORIES: tuple[str, ...] = (
+    "Wohnverhältnisse",
+    "Wohnumfeld",
+    "öffentlicher Raum/Grün",
+    "soziale Infrastruktur",
+    "Sonstiges",
+)
+"""Output groups of the federal monitoring (eMo) a field of action maps to."""
+
+TAXONOMIES: tuple[str, ...] = ("soziale_stadt", "berlin_qm", "stadtumbau")
+"""The shipped taxonomies of fields of action."""
+
+# id, name, since, until, predecessor, federal
+_PROGRAMMES: tuple[tuple[str, str, int, int | None, str | None, bool], ...] = (
+    ("soziale_stadt", "Soziale Stadt", 1999, 2019, None, True),
+    ("sozialer_zusammenhalt", "Sozialer Zusammenhalt", 2020, None, "soziale_stadt", True),
+    ("stadtumbau_ost", "Stadtumbau Ost", 2002, 2016, None, True),
+    ("stadtumbau_west", "Stadtumbau West", 2004, 2016, None, True),
+    ("stadtumbau", "Stadtumbau", 2017, 2019, "stadtumbau_west", True),
+    (
+        "wachstum_nachhaltige_erneuerung",
+        "Wachstum und nachhaltige Erneuerung",
+        2020,
+        None,
+        "stadtumbau",
+        True,
+    ),
+    ("lebendige_zentren", "Lebendige Zentren", 2020, None, None, True),
+)
+
+_WOHNVERH, _WOHNUMFELD, _GRUEN, _SOZINF, _SONST = FEDERAL_CATEGORIES
+
+# id, name, taxonomy, federal category
+_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "ss_wohnen_wohnumfeld",
+        "Wohnen und Wohnumfeld / städtebauliche Erneuerung",
+        "soziale_stadt",
+        _WOHNUMFELD,
+    ),
+    ("ss_schule_bildung", "Schule und Bildung", "soziale_stadt", _SOZINF),
+    ("ss_integration", "Integration", "soziale_stadt", _SONST),
+    ("ss_gesundheit", "Gesundheit", "soziale_stadt", _SONST),
+    ("ss_lokale_oekonomie", "Lokale Ökonomie", "soziale_stadt", _SONST),
+    ("ss_beschaeftigung", "Beschäftigung", "soziale_stadt", _SONST),
+    (
+        "ss_soziokultur",
+        "Soziokulturelle Infrastruktur und Quartierszentren",
+        "soziale_stadt",
+        _SOZINF,
+    ),
+    ("ss_oeffentlicher_raum", "Öffentlicher Raum", "soziale_stadt", _GRUEN),
+    ("qm_nachbarschaft", "Nachbarschaft und Integration", "berlin_qm", _SONST),
+    ("qm_bildung", "Bildung", "berlin_qm", _SOZINF),
+    ("qm_oeffentlicher_raum", "Öffentlicher Raum", "berlin_qm", _GRUEN),
+    ("qm_gesundheit_bewegung", "Gesundheit und Bewegung", "berlin_qm", _SONST),
+    ("qm_beteiligung", "Beteiligung, Vernetzung und Kooperation", "berlin_qm", _SONST),
+    ("qm_klima", "Klimaschutz und -anpassung (Querschnitt)", "berlin_qm", _SONST),
+    ("su_rueckbau", "Rückbau", "stadtumbau", _WOHNVERH),
+    ("su_aufwertung", "Aufwertung", "stadtumbau", _WOHNVERH),
+    ("su_wohnumfeld", "Wohnumfeld", "stadtumbau", _WOHNUMFELD),
+    ("su_infrastruktur", "Anpassung der Infrastruktur", "stadtumbau", _SOZINF),
+    ("su_leerstand", "Leerstandsbeseitigung", "stadtumbau", _WOHNVERH),
+    ("su_brachflaechen", "Brachflächen", "stadtumbau", _GRUEN),
+)
+
+
+def default_programmes() -> pd.DataFrame:
+    """Return the shipped funding programmes, one row each, with predecessor links.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the layer ``programmes`` without the edit columns:
+        ``id, name, since_year, until_year, predecessor_id, federal``.
+
+    Examples
+    --------
+    >>> p = default_programmes().set_index("id")
+    >>> p.loc["sozialer_zusammenhalt", "predecessor_id"]
+    'soziale_stadt'
+    >>> int(p.loc["stadtumbau", "since_year"])
+    2017
+    """
+    ids, names, since, until, predecessor, federal = zip(*_PROGRAMMES)
+    return pd.DataFrame(
+        {
+            "id": list(ids),
+            "name": list(names),
+            "since_year": pd.array(since, dtype="Int64"),
+            "until_year": pd.array(until, dtype="Int64"),
+            "predecessor_id": pd.Series(predecessor, dtype=object),
+            "federal": pd.array(federal, dtype="boolean"),
+        }
+    )
+
+
+def default_fields_of_action() -> pd.DataFrame:
+    """Return the shipped fields of action of the three taxonomies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the layer ``fields_of_action`` without the edit columns:
+        ``id, name, taxonomy, federal_category, active, sort``; ``sort`` counts from 1
+        within each taxonomy.
+
+    Examples
+    --------
+    >>> f = default_fields_of_action()
+    >>> sorted(f["taxonomy"].unique())
+    ['berlin_qm', 'soziale_stadt', 'stadtumbau']
+    >>> f.set_index("id").loc["su_rueckbau", "federal_category"]
+    'Wohnverhältnisse'
+    """
+    frame = pd.DataFrame(_FIELDS, columns=["id", "name", "taxonomy", "federal_category"])
+    frame["active"] = pd.array([True] * len(frame), dtype="boolean")
+    frame["sort"] = (frame.groupby("taxonomy").cumcount() + 1).astype("Int64")
+    return frame
+
+
+def seed_defaults(store: Store, *, overwrite: bool = False, user: str = "system") -> dict[str, int]:
+    """Write the default programmes and fields of action into ``store`` in one transaction.
+
+    Idempotent: by default only the defaults whose id the store lacks are written, so
+    seeding twice changes nothing and a city's edits of a default (a renamed or
+    switched-off field) survive. With ``overwrite=True`` every default is upserted,
+    which restores the shipped wording.
+
+    Parameters
+    ----------
+    store
+        An initialised store (``store.init()`` has run).
+    overwrite
+        Upsert every default, replacing edited defaults with the shipped ones.
+    user
+        The user recorded in ``updated_by``.
+
+    Returns
+    -------
+    dict[str, int]
+        Rows written per layer (``programmes``, ``fields_of_action``); 0 when the
+        store already had every default.
+
+    Raises
+    ------
+    geo.errors.StoreError
+        When the store cannot be written; nothing is written then.
+    """
+    frames = {"programmes": default_programmes(), "fields_of_action": default_fields_of_action()}
+    written: dict[str, int] = {}
+    with store.transaction(user=user) as tx:
+        for layer, frame in frames.items():
+            if not overwrite:
+                have = set(tx.read(layer, columns=["id"])["id"])
+                frame = frame[~frame["id"].isin(have)]
+            written[layer] = tx.write(layer, frame, mode="upsert") if len(frame) else 0
+    return written
