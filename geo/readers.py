@@ -678,39 +678,38 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
         layer = None if target.lower().endswith(".shp") else layer
     elif path.suffix.lower() == ".shp":
         _check_shapefile(path)
-    try:
-        layers = pyogrio.list_layers(target)
-    except pyogrio.errors.DataSourceError as exc:
-        raise _refuse(
-            source,
-            f"cannot be read as a vector file ({_gdal(exc)})",
-            "check that the file is complete and a Shapefile, GeoPackage or GeoJSON",
-        ) from None
-    names = [str(n) for n in layers[:, 0]]
-    if layer is None and len(names) > 1:
-        raise _refuse(
-            source,
-            f"holds {len(names)} layers: {', '.join(names)}",
-            "pass --layer with the one to import",
-        )
-    if layer is not None and layer not in names and target.lower().endswith((".gpkg", ".sqlite")):
-        raise _refuse(
-            source,
-            f"has no layer {layer!r}; its layers are: {', '.join(names)}",
-            "pass --layer with one of these names",
-        )
-    notes: list[str] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            layers = pyogrio.list_layers(target)
+        except pyogrio.errors.DataSourceError as exc:
+            raise _refuse(
+                source,
+                f"cannot be read as a vector file ({_gdal(exc, caught)})",
+                "check that the file is complete and a Shapefile, GeoPackage or GeoJSON",
+            ) from None
+        names = [str(n) for n in layers[:, 0]]
+        if layer is None and len(names) > 1:
+            raise _refuse(
+                source,
+                f"holds {len(names)} layers: {', '.join(names)}",
+                "pass --layer with the one to import",
+            )
+        if layer is not None and layer not in names and target.lower().endswith(".gpkg"):
+            raise _refuse(
+                source,
+                f"has no layer {layer!r}; its layers are: {', '.join(names)}",
+                "pass --layer with one of these names",
+            )
+        try:
             frame = gpd.read_file(target, layer=layer if layer in names else None)
-        notes += [f"{source}: {w.message}" for w in caught]
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _refuse(
-            source,
-            f"cannot be read ({_gdal(exc)})",
-            "export the file again; it may be truncated or corrupt",
-        ) from None
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            raise _refuse(
+                source,
+                f"cannot be read ({_gdal(exc, caught)})",
+                "export the file again; it may be truncated or corrupt",
+            ) from None
+    notes = [f"{source}: {w.message}" for w in caught]
     if not len(frame):
         raise _refuse(source, "contains no features", "export the layer with its features")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
@@ -718,8 +717,9 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
     return Table(frame, source, "feature", crs=crs, details={"layer": layer}, notes=notes)
 
 
-def _gdal(exc: Exception) -> str:
-    return str(exc).split(";")[0].strip()
+def _gdal(exc: Exception, caught: Sequence[warnings.WarningMessage] = ()) -> str:
+    said = [str(w.message) for w in caught]
+    return "; ".join([str(exc).split(";")[0].strip(), *said])
 
 
 def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:

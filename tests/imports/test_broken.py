@@ -1,0 +1,662 @@
+"""The broken-file corpus: each file is refused with its specific message, store unchanged.
+
+Every test starts from a store that already holds areas, a funding area and
+indicator values, so "unchanged" compares real content (row counts and every
+value) before and after the refused import, in the GeoPackage and in PostGIS.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import openpyxl
+import pytest
+import shapely
+
+from cli.main import main
+from geo.errors import ImportRefused
+from geo.store import Store
+from monitoring.defaults import seed_defaults
+from monitoring.imports import (
+    import_areas,
+    import_buildings,
+    import_funding_areas,
+    import_indicators,
+    import_measures,
+)
+from tests.imports._util import assert_unchanged, fresh_store, snapshot
+
+IDS = ["01100101", "01100102", "01100103"]
+
+
+def boxes(ids: list[str] = IDS, *, crs: int | None = 25833) -> gpd.GeoDataFrame:
+    geoms = [
+        shapely.box(390000 + 1000 * i, 5819000, 391000 + 1000 * i, 5820000) for i in range(len(ids))
+    ]
+    frame = gpd.GeoDataFrame(
+        {"PLR_ID": ids, "PLR_NAME": [f"Gebiet {i}" for i in range(len(ids))]},
+        geometry=geoms,
+    )
+    return frame.set_crs(crs) if crs else frame
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    """A store holding 3 areas, the default programmes, a funding area and 6 values."""
+    st = fresh_store(store_url, crs="EPSG:25833")
+    seed_defaults(st)
+    src = tmp_path / "seed.geojson"
+    boxes().to_file(src)
+    import_areas(
+        st, src, level="PLR", id_col="PLR_ID", name_col="PLR_NAME", valid_from="2021-01-01"
+    )
+    fa = boxes(["QM01"]).rename(columns={"PLR_ID": "id", "PLR_NAME": "name"})
+    fa.to_file(tmp_path / "fa.geojson")
+    import_funding_areas(
+        st, tmp_path / "fa.geojson", id_col="id", name_col="name", programme="sozialer_zusammenhalt"
+    )
+    csv = tmp_path / "seed.csv"
+    csv.write_text(
+        "PLR_ID;EW;S1\n01100101;1.675;4,2\n01100102;2.010;5,5\n01100103;999;1,0\n",
+        encoding="cp1252",
+    )
+    import_indicators(
+        st,
+        csv,
+        id_col="PLR_ID",
+        period="2020-12-31",
+        columns=["EW", "S1"],
+        rename={"EW": "residents"},
+    )
+    yield st
+    st.close()
+
+
+def refused(
+    store: Store, use_case: Callable[..., Any], *args: Any, match: str, **kwargs: Any
+) -> ImportRefused:
+    """Run an import that must be refused; check the message and that nothing changed."""
+    before = snapshot(store)
+    with pytest.raises(ImportRefused, match=match) as info:
+        use_case(store, *args, **kwargs)
+    assert_unchanged(before, store)
+    return info.value
+
+
+AREA = {"level": "PLR", "id_col": "PLR_ID", "name_col": "PLR_NAME", "valid_from": "2023-01-01"}
+
+
+def test_seed_values_were_read_the_german_way(store: Store):
+    values = store.read("indicator_values").sort_values(["indicator", "area_id"])
+    assert values["value"].tolist() == [4.2, 5.5, 1.0, 1675.0, 2010.0, 999.0]
+
+
+def test_missing_prj(store: Store, tmp_path: Path):
+    boxes().to_file(tmp_path / "plr.shp")
+    (tmp_path / "plr.prj").unlink()
+    exc = refused(
+        store,
+        import_areas,
+        tmp_path / "plr.shp",
+        **AREA,
+        match=r"has no CRS.*pass --crs EPSG:25833.*add the \.prj file",
+    )
+    assert len(exc.problems) == 1
+    # and with --crs it is taken
+    result = import_areas(store, tmp_path / "plr.shp", **AREA, crs="EPSG:25833")
+    assert result.rows == 3
+
+
+def test_degrees_declared_as_utm(store: Store, tmp_path: Path):
+    frame = boxes().to_crs(4326).set_crs(25833, allow_override=True)
+    frame.to_file(tmp_path / "plr.gpkg")
+    refused(
+        store,
+        import_areas,
+        tmp_path / "plr.gpkg",
+        **AREA,
+        match=r"cannot be in the declared CRS EPSG:25833.*look like longitude/latitude",
+    )
+
+
+def test_metres_declared_as_degrees(store: Store, tmp_path: Path):
+    boxes().set_crs(4326, allow_override=True).to_file(tmp_path / "plr.geojson")
+    refused(
+        store,
+        import_areas,
+        tmp_path / "plr.geojson",
+        **AREA,
+        match=r"cannot be in the declared CRS EPSG:4326.*look like UTM metres",
+    )
+
+
+def test_invalid_geometry_with_strict(store: Store, tmp_path: Path):
+    frame = boxes()
+    frame.loc[1, "geometry"] = shapely.Polygon(
+        [(390000, 5819000), (391000, 5820000), (391000, 5819000), (390000, 5820000)]
+    )
+    frame.to_file(tmp_path / "plr.gpkg")
+    exc = refused(
+        store,
+        import_areas,
+        tmp_path / "plr.gpkg",
+        **AREA,
+        strict=True,
+        match=r"feature 2, column 'PLR_ID', value '01100102': invalid geometry: "
+        r"Self-intersection",
+    )
+    assert len(exc.problems) == 1
+    result = import_areas(store, tmp_path / "plr.gpkg", **AREA)
+    assert "repaired 1 invalid geometry with make_valid: feature 2 (id 01100102)" in result.notes[0]
+    stored = store.read("areas", where={"id": "01100102", "vintage": "2023"})
+    assert stored.geometry.iloc[0].is_valid
+    assert stored.geometry.iloc[0].area == pytest.approx(500_000)
+
+
+def test_empty_and_null_geometries(store: Store, tmp_path: Path):
+    frame = boxes()
+    frame.loc[0, "geometry"] = shapely.Polygon()
+    frame.loc[2, "geometry"] = None
+    frame.to_file(tmp_path / "plr.geojson")
+    exc = refused(store, import_areas, tmp_path / "plr.geojson", **AREA, match="empty geometry")
+    assert [(p.row, p.message) for p in exc.problems] == [
+        (1, "has an empty geometry"),
+        (3, "has no geometry"),
+    ]
+
+
+def test_wrong_geometry_type(store: Store, tmp_path: Path):
+    frame = boxes()
+    frame["geometry"] = frame.centroid
+    frame.to_file(tmp_path / "plr.geojson")
+    exc = refused(
+        store,
+        import_areas,
+        tmp_path / "plr.geojson",
+        **AREA,
+        match=r"is a Point; layer 'areas' takes MultiPolygon or Polygon",
+    )
+    assert len(exc.problems) == 3
+
+
+def test_duplicate_ids(store: Store, tmp_path: Path):
+    boxes(["A", "B", "A", "C", "C"]).to_file(tmp_path / "plr.gpkg")
+    exc = refused(
+        store,
+        import_areas,
+        tmp_path / "plr.gpkg",
+        **AREA,
+        match=r"value 'A': id occurs 2 times \(features 1, 3\)",
+    )
+    assert "value 'C': id occurs 2 times (features 4, 5)" in str(exc)
+
+
+def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
+    boxes().to_file(tmp_path / "plr.gpkg")
+    exc = refused(
+        store,
+        import_areas,
+        tmp_path / "plr.gpkg",
+        level="PLR",
+        id_col="PLR_ID2",
+        name_col="NAME",
+        valid_from="2023-01-01",
+        match=r"column 'PLR_ID2': there is no such column \(option --id\); the file "
+        r"has: PLR_ID, PLR_NAME; fix: did you mean 'PLR_ID'",
+    )
+    assert len(exc.problems) == 2
+
+
+def test_truncated_shapefile(store: Store, tmp_path: Path):
+    boxes().to_file(tmp_path / "plr.shp")
+    shp = tmp_path / "plr.shp"
+    shp.write_bytes(shp.read_bytes()[:-100])
+    refused(
+        store,
+        import_areas,
+        shp,
+        **AREA,
+        match=r"plr\.shp: the \.shp file is truncated: its header says [\d,]+ bytes, the "
+        r"file has [\d,]+",
+    )
+
+
+def test_empty_file(store: Store, tmp_path: Path):
+    for name in ("plr.geojson", "plr.shp"):
+        (tmp_path / name).write_bytes(b"")
+        refused(store, import_areas, tmp_path / name, **AREA, match="the file is empty")
+
+
+def test_zip_without_dataset(store: Store, tmp_path: Path):
+    with zipfile.ZipFile(tmp_path / "plr.zip", "w") as archive:
+        archive.writestr("liesmich.txt", "Daten folgen")
+        archive.writestr("plr.dbf", b"")
+    refused(
+        store,
+        import_areas,
+        tmp_path / "plr.zip",
+        **AREA,
+        match=r"the zip holds no dataset \(it has: liesmich\.txt, plr\.dbf\)",
+    )
+
+
+def test_zip_with_shapefile_is_read(store: Store, tmp_path: Path):
+    boxes(["Z1", "Z2"]).to_file(tmp_path / "z.shp")
+    with zipfile.ZipFile(tmp_path / "z.zip", "w") as archive:
+        for part in tmp_path.glob("z.*"):
+            if part.suffix != ".zip":
+                archive.write(part, f"daten/{part.name}")
+    result = import_areas(store, tmp_path / "z.zip", **AREA)
+    assert (result.rows, result.source) == (2, "z.zip/daten/z.shp")
+
+
+def test_corrupt_file(store: Store, tmp_path: Path):
+    (tmp_path / "plr.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
+    refused(
+        store, import_areas, tmp_path / "plr.gpkg", **AREA, match="cannot be read as a vector file"
+    )
+
+
+def test_geopackage_with_several_layers_needs_layer(store: Store, tmp_path: Path):
+    boxes().to_file(tmp_path / "m.gpkg", layer="plr")
+    boxes(["X"]).to_file(tmp_path / "m.gpkg", layer="other")
+    refused(
+        store,
+        import_areas,
+        tmp_path / "m.gpkg",
+        **AREA,
+        match=r"holds 2 layers: plr, other.*--layer",
+    )
+    assert import_areas(store, tmp_path / "m.gpkg", **AREA, layer="other").rows == 1
+
+
+# --- indicators ------------------------------------------------------------------------
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+IND = {"id_col": "PLR_ID", "period": "2021-12-31"}
+
+
+def test_unknown_ids_with_closest_matches(store: Store, tmp_path: Path):
+    csv = write_csv(tmp_path / "v.csv", "PLR_ID;EW\n01100101;5\n0110O102;6\n99999999;7\n")
+    exc = refused(
+        store,
+        import_indicators,
+        csv,
+        **IND,
+        columns=["EW"],
+        match=r"line 3, column 'PLR_ID', value '0110O102': id is not among the "
+        r"stored areas of level 'PLR', vintage '2021'; closest: '01100102'",
+    )
+    assert "line 4, column 'PLR_ID', value '99999999'" in str(exc)
+    assert len(exc.problems) == 2
+
+
+def test_sentinels_are_impossible_unless_declared(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "mss.csv",
+        "PLR_ID,S1,EW\n01100101,4.2,3419\n01100102,-9999,-9999\n01100103,1.5,300\n",
+    )
+    options = {**IND, "columns": ["S1", "EW"], "rename": {"S1": "mss_s1", "EW": "residents"}}
+    exc = refused(
+        store,
+        import_indicators,
+        csv,
+        **options,
+        match=r"-9999 is impossible for 'mss_s1'.*declare it missing with --na",
+    )
+    assert len(exc.problems) == 2
+    result = import_indicators(store, csv, **options, na=["-9999"])
+    assert result.details["missing"] == 2
+    stored = store.read("indicator_values", where={"area_id": "01100102", "period": "2021-12-31"})
+    assert stored["flag"].tolist() == ["missing", "missing"]
+    assert stored["value"].isna().all()
+
+
+def test_share_of_140_percent_and_negative_count(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "v.csv", "PLR_ID;Anteil;EW\n01100101;140;3\n01100102;12,5;-4\n01100103;-0,5;10\n"
+    )
+    exc = refused(
+        store,
+        import_indicators,
+        csv,
+        **IND,
+        columns=["Anteil", "EW"],
+        rename={"Anteil": "migration_background_share", "EW": "residents"},
+        match=r"line 2, column 'migration_background_share', value 140.0: 140 is "
+        r"impossible for 'migration_background_share'.*a share \(%\) that lies "
+        r"within 0 … 100 %",
+    )
+    messages = [(p.row, p.column) for p in exc.problems]
+    assert messages == [
+        (2, "migration_background_share"),
+        (4, "migration_background_share"),
+        (3, "residents"),
+    ]
+    assert "a count that lies within 0 …  Personen" in str(exc) or "a count" in str(exc)
+
+
+def test_unknown_indicator_keys_are_taken_as_they_come(store: Store, tmp_path: Path):
+    csv = write_csv(tmp_path / "v.csv", "PLR_ID;KI_01;KI_99\n01100101;-3;250\n")
+    result = import_indicators(store, csv, **IND, columns=["KI_01", "KI_99"])
+    assert result.rows == 2
+
+
+def test_undecodable_bytes(store: Store, tmp_path: Path):
+    path = tmp_path / "v.csv"
+    path.write_bytes(b"PLR_ID;EW\n01100101;5\n01100102;\x81\x90\n")
+    refused(
+        store,
+        import_indicators,
+        path,
+        **IND,
+        columns=["EW"],
+        match=r"v\.csv, line 3: byte 0x81 is neither UTF-8 nor Windows-1252",
+    )
+
+
+def test_missing_indicator_columns(store: Store, tmp_path: Path):
+    csv = write_csv(tmp_path / "v.csv", "PLR_ID;EW;S1\n01100101;5;1\n")
+    exc = refused(
+        store,
+        import_indicators,
+        csv,
+        **IND,
+        columns=["EW", "S2", "S3"],
+        match=r"column 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
+    )
+    assert len(exc.problems) == 2
+
+
+def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "v.csv",
+        "PLR_ID;EW;S1\n01100101;5;1\n01100101;6;2\n;7;x\n01100199;-1;3\n",
+    )
+    exc = refused(
+        store,
+        import_indicators,
+        csv,
+        **IND,
+        columns=["EW", "S1"],
+        rename={"EW": "residents"},
+        match="problems found",
+    )
+    text = str(exc)
+    assert "line 4, column 'PLR_ID': the id is empty" in text
+    assert "line 4, column 'S1', value 'x': is not a number" in text
+    assert "line 5, column 'residents', value -1.0: -1 is impossible" in text
+    assert "value '01100199': id is not among the stored areas" in text
+    assert (
+        "area '01100101', indicator 'residents', period 2021-12-31 occurs in 2 lines (2, 3)" in text
+    )
+
+
+def test_no_areas_stored_for_the_level(store: Store, tmp_path: Path):
+    csv = write_csv(tmp_path / "v.csv", "PLR_ID;EW\n01100101;5\n")
+    refused(
+        store,
+        import_indicators,
+        csv,
+        **IND,
+        columns=["EW"],
+        level="BZR",
+        match=r"holds no areas of level 'BZR'.*qmon import areas",
+    )
+
+
+def test_empty_csv_and_header_only(store: Store, tmp_path: Path):
+    refused(
+        store,
+        import_indicators,
+        write_csv(tmp_path / "a.csv", ""),
+        **IND,
+        columns=["EW"],
+        match="the file is empty",
+    )
+    refused(
+        store,
+        import_indicators,
+        write_csv(tmp_path / "b.csv", "PLR_ID;EW\n"),
+        **IND,
+        columns=["EW"],
+        match="has a header but no data rows",
+    )
+
+
+def test_xlsx_keeps_leading_zeros_and_numbers(store: Store, tmp_path: Path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Werte"
+    sheet.append(["PLR_ID", "EW", "Anteil"])
+    sheet.append(["01100101", 3419, "12,5"])
+    sheet.append(["01100102", 1791.0, 7.25])
+    book.save(tmp_path / "w.xlsx")
+    result = import_indicators(store, tmp_path / "w.xlsx", **IND, columns=["EW", "Anteil"])
+    assert result.rows == 4
+    got = store.read("indicator_values", where={"period": "2021-12-31"}).sort_values(
+        ["indicator", "area_id"]
+    )
+    assert got["area_id"].tolist() == ["01100101", "01100102"] * 2
+    assert got["value"].tolist() == [12.5, 7.25, 3419.0, 1791.0]
+
+
+def test_long_table(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "long.csv",
+        "area,indicator,period,value\n"
+        "01100101,residents,2019,3000\n01100101,residents,2020,3100\n"
+        "01100102,KI_01,2020,1.5\n",
+    )
+    result = import_indicators(store, csv, id_col="area", period_col="period")
+    assert result.rows == 3
+    got = store.read("indicator_values", where={"area_id": "01100101", "indicator": "residents"})
+    assert sorted(got["period"].dt.year.tolist()) == [2019, 2020, 2020]
+
+
+# --- measures and buildings ----------------------------------------------------------------
+
+
+def test_measures_from_csv_with_coordinates_and_wkt(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "m.csv",
+        "Nr;Titel;X;Y;Status;Kosten\n"
+        "M1;Spielplatz;390500,5;5819500;geplant;120.000,00\n"
+        "M2;Nachbarschaftstreff;391500;5819500;in Umsetzung;1.500,50\n",
+        encoding="cp1252",
+    )
+    result = import_measures(
+        store,
+        csv,
+        id_col="Nr",
+        title_col="Titel",
+        x_col="X",
+        y_col="Y",
+        crs="EPSG:25833",
+        funding_area="QM01",
+        status_col="Status",
+        cost_estimate_col="Kosten",
+    )
+    assert result.rows == 2
+    got = store.read("measures").sort_values("id")
+    assert got["cost_estimate"].tolist() == [120000.0, 1500.5]
+    assert got.geometry.iloc[0].x == pytest.approx(390500.5)
+    wkt = write_csv(
+        tmp_path / "w.csv", 'id,title,wkt\nM3,Weg,"LINESTRING (390000 5819000, 390500 5819500)"\n'
+    )
+    assert (
+        import_measures(
+            store,
+            wkt,
+            id_col="id",
+            title_col="title",
+            wkt_col="wkt",
+            crs="EPSG:25833",
+            funding_area="QM01",
+        ).rows
+        == 1
+    )
+
+
+def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "m.csv",
+        "Nr;Titel;X;Y;Status;FA\nM1;;390500;5819500;gepalnt;QM0l\nM2;Treff;abc;5819500;;QM01\n",
+    )
+    exc = refused(
+        store,
+        import_measures,
+        csv,
+        id_col="Nr",
+        title_col="Titel",
+        x_col="X",
+        y_col="Y",
+        funding_area_col="FA",
+        status_col="Status",
+        match="problems found",
+    )
+    text = str(exc)
+    assert "has no CRS" in text
+    assert "line 2, column 'Titel': the title is empty" in text
+    assert "value 'gepalnt': unknown status" in text and "fix: write 'geplant'" in text
+    assert "value 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
+    assert "line 3, column 'X', value 'abc': is not a number" in text
+    assert "line 3, column 'Nr', value 'M2': has no geometry" in text
+
+
+def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
+    frame = boxes(["B1", "B2", "B3"]).rename(columns={"PLR_ID": "id"})
+    frame["wohnungen"] = [10, 4, -1]
+    frame["leer"] = [2, 6, 0]
+    frame["baujahr"] = [1910, 3020, 1975]
+    frame.to_file(tmp_path / "b.gpkg")
+    exc = refused(
+        store,
+        import_buildings,
+        tmp_path / "b.gpkg",
+        id_col="id",
+        dwellings_col="wohnungen",
+        vacant_col="leer",
+        year_built_col="baujahr",
+        match="problems found",
+    )
+    assert [(p.row, p.column) for p in exc.problems] == [
+        (3, "wohnungen"),
+        (2, "baujahr"),
+        (2, "leer"),
+    ]
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_cli_refusal_exit_2_and_clerk_readable(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    boxes().to_file(tmp_path / "plr.shp")
+    (tmp_path / "plr.prj").unlink()
+    before = snapshot(store)
+    code = main(
+        [
+            "import",
+            "areas",
+            str(tmp_path / "plr.shp"),
+            "--store",
+            store.url,
+            "--level",
+            "PLR",
+            "--id",
+            "PLR_ID",
+            "--name",
+            "PLR_NAME",
+            "--valid-from",
+            "2023-01-01",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "plr.shp: the file has no CRS" in err and "Traceback" not in err
+    assert_unchanged(before, store)
+    bad = write_csv(tmp_path / "v.csv", "PLR_ID;EW\n01100101;-5\n")
+    code = main(
+        [
+            "import",
+            "indicators",
+            str(bad),
+            "--store",
+            store.url,
+            "--id",
+            "PLR_ID",
+            "--period",
+            "2021-12-31",
+            "--columns",
+            "EW",
+            "--rename",
+            "EW=residents",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "-5 is impossible for 'residents'" in err
+    assert_unchanged(before, store)
+
+
+def test_cli_success_exit_0(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    boxes().to_file(tmp_path / "plr.shp")
+    code = main(
+        [
+            "import",
+            "areas",
+            str(tmp_path / "plr.shp"),
+            "--store",
+            store.url,
+            "--level",
+            "BZR",
+            "--id",
+            "PLR_ID",
+            "--name",
+            "PLR_NAME",
+            "--valid-from",
+            "2021-01-01",
+        ]
+    )
+    assert code == 0
+    assert "3 rows stored in areas (level BZR, vintage 2021)" in capsys.readouterr().out
+    csv = write_csv(tmp_path / "v.csv", "PLR_ID\tEW\n01100101\t-9999\n01100102\t1 675\n")
+    code = main(
+        [
+            "import",
+            "indicators",
+            str(csv),
+            "--store",
+            store.url,
+            "--id",
+            "PLR_ID",
+            "--period",
+            "31.12.2022",
+            "--columns",
+            "EW",
+            "--na",
+            "-9999",
+            "--level",
+            "BZR",
+            "--thousands",
+            "space",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    got = store.read("indicator_values", where={"level": "BZR"}).sort_values("area_id")
+    assert got["value"].tolist()[1] == 1675.0 and got["flag"].tolist()[0] == "missing"
+
+
+def test_cli_needs_a_source(store: Store, capsys: pytest.CaptureFixture[str]):
+    code = main(["import", "indicators", "--store", store.url, "--id", "x", "--period", "2020"])
+    assert code == 2 and "name the FILE to import or pass --sql" in capsys.readouterr().err
