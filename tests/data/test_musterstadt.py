@@ -110,9 +110,18 @@ def test_the_city_has_a_plausible_size_and_place(city: dict[str, pd.DataFrame]) 
     assert 385_000 < outline.centroid.x < 405_000 and 5_690_000 < outline.centroid.y < 5_710_000
 
 
-def test_other_crs_is_reprojected_and_geographic_is_refused() -> None:
+def test_other_crs_is_reprojected_and_geographic_is_refused(city: dict[str, pd.DataFrame]) -> None:
+    utm33 = build_musterstadt(crs="EPSG:25833")
+    assert CRS.from_user_input(utm33["buildings"].crs).to_epsg() == 25833
+    back = utm33["areas"].to_crs(25832)
+    assert (back.geometry.area - city["areas"].geometry.area).abs().max() < 1.0
+    assert_frame_equal(
+        utm33["buildings"].drop(columns="geometry"), city["buildings"].drop(columns="geometry")
+    )
     with pytest.raises(CRSError, match="geographic"):
         build_musterstadt(crs="EPSG:4326")
+    with pytest.raises(CRSError, match="not a coordinate reference system"):
+        build_musterstadt(crs="EPSG:0")
 
 
 # --- geometry ----------------------------------------------------------------------
