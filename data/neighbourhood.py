@@ -7,6 +7,10 @@ from local sources, the bodies' decisions (Städtebauförderung money only for
 investive items), and activities with their partners. All names are fictional;
 contact data is obviously fictional (``@example.org``, phone numbers starting with
 0000, postcode 00000).
+
+Codes used in the frames: ``participation.target_kind`` is ``'body'`` or
+``'project'``; ``fund_decisions.financed_from`` is ``'Städtebauförderung'`` or
+``'privat'``; ``proof_of_use`` is ``'geprüft'``, ``'eingereicht'`` or ``'ausstehend'``.
 """
 
 from __future__ import annotations
@@ -311,29 +315,23 @@ _ACTOR_WEIGHTS = np.array([0.22, 0.22, 0.06, 0.08, 0.12, 0.05, 0.12, 0.02, 0.04,
 
 def _members(rng: np.random.Generator, actors: pd.DataFrame) -> pd.DataFrame:
     """Seat actors in the Quartiersrat and the Aktionsfonds-Jury."""
-    rows = []
-    council = actors.sample(n=min(13, len(actors)), random_state=rng).sort_values("id")
-    for k, actor in enumerate(council["id"]):
-        rows.append(
-            {
-                "actor_id": actor,
-                "target_kind": "body",
-                "target_id": "GR-01",
-                "role": "Vorsitz" if k == 0 else "Mitglied",
-            }
-        )
+    council = actors.sample(n=min(13, len(actors)), random_state=rng)
     residents = actors[actors["type"].isin(["Bewohnergruppe", "Verein"])]
-    jury = residents.sample(n=min(6, len(residents)), random_state=rng).sort_values("id")
-    for k, actor in enumerate(jury["id"]):
-        rows.append(
-            {
-                "actor_id": actor,
-                "target_kind": "body",
-                "target_id": "GR-02",
-                "role": "Sprecherin" if k == 0 else "Mitglied",
-            }
-        )
-    return pd.DataFrame(rows)
+    jury = residents.sample(n=min(6, len(residents)), random_state=rng)
+    return pd.DataFrame(_seat(council, "GR-01", "Vorsitz") + _seat(jury, "GR-02", "Sprecherin"))
+
+
+def _seat(members: pd.DataFrame, body: str, chair: str) -> list[dict[str, object]]:
+    """Participation rows of ``members`` in ``body``; the first by id takes the chair."""
+    return [
+        {
+            "actor_id": actor,
+            "target_kind": "body",
+            "target_id": body,
+            "role": chair if k == 0 else "Mitglied",
+        }
+        for k, actor in enumerate(sorted(members["id"]))
+    ]
 
 
 def _projects(
