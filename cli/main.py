@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from geo.errors import GeoError
 
-COMMAND_MODULES = ("cli.store_cmds",)
+COMMAND_MODULES = ("cli.store_cmds", "cli.index_cmds", "cli.import_cmds")
 
 EXIT_REFUSED = 2
 

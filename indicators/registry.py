@@ -11,7 +11,6 @@ import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -155,7 +154,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
     >>> reg.get("residents").label
     'Einwohnerinnen und Einwohner'
     """
-    text = resources.files("indicators").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent / DEFAULT_FILE).read_text(encoding="utf-8")
     defs = _parse(text, source="indicators/indicators.toml (defaults)", base={})
     if path is not None:
         file = Path(path)
