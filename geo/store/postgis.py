@@ -7,12 +7,13 @@ key and spatial layers have a column ``geometry`` typed ``geometry(<TYPE>, <srid
 with a GiST index. The schema version and the storage CRS are recorded in the table
 ``qmon_meta(key, value)``.
 
-Bulk writes go through binary ``COPY``: the rows are built from whole column arrays
-(geometry as EWKB from shapely, dates and times as the integers PostgreSQL's binary
-format uses), never by iterating over pandas rows. Upserts copy into a temporary
-table and merge with ``INSERT … ON CONFLICT … DO UPDATE`` in key order, so that two
-writers on the same keys wait for each other instead of deadlocking. Identifiers
-always go through :mod:`psycopg.sql`, values always as parameters.
+Bulk writes go through binary ``COPY``; the stream is encoded a whole column at a
+time by :mod:`geo.store.pg_copy` (geometry as EWKB), no Python code runs per row.
+Large writes into an empty table build the primary key and the GiST index after
+the COPY. Upserts copy into a temporary table and merge with ``INSERT … ON
+CONFLICT … DO UPDATE`` in key order, so that two writers on the same keys wait for
+each other instead of deadlocking. Identifiers always go through :mod:`psycopg.sql`,
+values always as parameters.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import shapely
 from psycopg import errors as pgerrors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.copy import QueuedLibpqWriter
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pyproj import CRS
 
@@ -48,7 +50,7 @@ from geo.schema import (
     Migration,
     build_schema,
 )
-from geo.store import base
+from geo.store import base, pg_copy
 from geo.store.base import BBox, Store, Transaction, Where, WriteMode
 
 __all__ = ["PostGISStore", "PostGISTransaction", "split_url"]
@@ -59,8 +61,8 @@ POSTGIS_PACKAGE = "postgresql-15-postgis-3"
 CONNECT_TIMEOUT_S = 5
 POOL_TIMEOUT_S = 15.0
 BULK_ROWS = 50_000
-"""Appends of at least this many rows into an empty table rebuild the GiST index
-afterwards instead of maintaining it row by row (about twice as fast)."""
+"""Writes of at least this many rows into an empty table (or with mode='replace')
+lock it and build its primary key and GiST index after the COPY."""
 
 _SQL_TYPES: dict[str, str] = {
     "text": "text",
@@ -70,17 +72,6 @@ _SQL_TYPES: dict[str, str] = {
     "date": "date",
     "datetime": "timestamp",
 }
-# Types declared to COPY. Dates and timestamps travel as the integers of PostgreSQL's
-# binary format (days / microseconds since 2000-01-01), computed for whole columns.
-_COPY_TYPES: dict[str, str] = {
-    "text": "text",
-    "integer": "int8",
-    "real": "float8",
-    "boolean": "bool",
-    "date": "int4",
-    "datetime": "int8",
-}
-_PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")
 _EDIT_MANAGED = ("version", "updated_at", "updated_by")
 _INIT_LOCK = "quartiersmonitor:init"
 
@@ -303,7 +294,7 @@ class PostGISStore(Store):
         where = self._target.where
         diag = exc.diag
         detail = diag.message_detail or ""
-        primary = diag.message_primary or str(exc).splitlines()[0]
+        primary = _primary(exc)
         if isinstance(exc, (pgerrors.UndefinedTable, pgerrors.UndefinedColumn)):
             return SchemaError(
                 f"{what}: {primary}. The store at {where} is not initialised or is older "
@@ -474,7 +465,7 @@ class PostGISStore(Store):
         except (pgerrors.FeatureNotSupported, pgerrors.UndefinedFile) as exc:
             raise StoreError(
                 f"PostGIS is not installed on the PostgreSQL server at {self._target.host}:"
-                f"{self._target.port} ({exc.diag.message_primary}); install the Debian package "
+                f"{self._target.port} ({_primary(exc)}); install the Debian package "
                 f"{POSTGIS_PACKAGE} (`apt-get install {POSTGIS_PACKAGE}`) on the server"
             ) from None
         except pgerrors.InsufficientPrivilege:
@@ -495,20 +486,21 @@ class PostGISStore(Store):
                     sql.SQL(str(int(srid))),
                 )
             )
-        defs.append(
-            sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, layer.key)))
-        )
-        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
+        defs.append(_pkey_sql(layer))
+        statements = [sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs))]
         if layer.spatial:
-            conn.execute(self._gist_sql(layer))
-        conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(layer.title)))
-        for col in layer.columns:
-            if col.title:
-                conn.execute(
-                    sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
-                        table, sql.Identifier(col.name), sql.Literal(col.title)
-                    )
-                )
+            statements.append(self._gist_sql(layer))
+        statements.append(
+            sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(layer.title))
+        )
+        statements.extend(
+            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                table, sql.Identifier(col.name), sql.Literal(col.title)
+            )
+            for col in layer.columns
+            if col.title
+        )
+        conn.execute(sql.SQL("; ").join(statements))  # one round trip
 
     def _gist_sql(self, layer: Layer) -> sql.Composed:
         return sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
@@ -705,39 +697,60 @@ class PostGISTransaction(Transaction):
         store = self.store
         prepared = base.prepare_for_write(lyr, frame, crs=store.crs, user=self.user)
         _check_unique_keys(lyr, prepared)
-        names = list(lyr.column_names) + ([GEOMETRY_COLUMN] if lyr.spatial else [])
-        types = [_COPY_TYPES[c.type] for c in lyr.columns] + (["bytea"] if lyr.spatial else [])
-        rows = _copy_rows(lyr, prepared, srid=_epsg(store.crs))
+        srid = _epsg(store.crs)
         table = self._table(layer)
         n = len(prepared)
         with self._step(f"writing {n} rows to layer {layer!r} ({mode})") as cur:
             if mode == "replace":
                 cur.execute(sql.SQL("DELETE FROM {}").format(table))
             if mode == "upsert":
-                return self._upsert(cur, lyr, names, types, rows)
-            rebuild = lyr.spatial and n >= BULK_ROWS and self._is_empty(cur, table)
-            if rebuild:
-                cur.execute(
-                    sql.SQL("DROP INDEX IF EXISTS {}").format(
-                        sql.Identifier(store._target.schema, _gist_name(lyr))
-                    )
-                )
-            _copy(cur, table, names, types, rows)
-            if rebuild:
-                cur.execute(store._gist_sql(lyr))
+                return self._upsert(cur, lyr, prepared, srid=srid)
+            if n >= BULK_ROWS and self._lock_if_empty(cur, table):
+                self._bulk_load(cur, lyr, prepared, srid=srid)
+            else:
+                _copy(cur, table, lyr, prepared, srid=srid)
         return n
 
-    def _is_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
+    def _lock_if_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
+        """Lock the table against other writers and readers if it is empty; say whether."""
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table))
         row = cur.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(table)).fetchone()
         return bool(row and row[0])
+
+    def _bulk_load(
+        self, cur: psycopg.Cursor[Any], lyr: Layer, frame: pd.DataFrame, *, srid: int
+    ) -> None:
+        """COPY into an empty, locked table with its indexes built afterwards.
+
+        Building the primary key and the GiST index once over the loaded rows is
+        about twice as fast as maintaining them row by row; the table is locked by
+        the transaction, so nobody sees it without them.
+        """
+        store = self.store
+        table = self._table(lyr.name)
+        cur.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                table, sql.Identifier(_pkey_name(lyr))
+            )
+        )
+        if lyr.spatial:
+            cur.execute(
+                sql.SQL("DROP INDEX {}").format(
+                    sql.Identifier(store._target.schema, _gist_name(lyr))
+                )
+            )
+        _copy(cur, table, lyr, frame, srid=srid)
+        cur.execute(sql.SQL("ALTER TABLE {} ADD {}").format(table, _pkey_sql(lyr)))
+        if lyr.spatial:
+            cur.execute(store._gist_sql(lyr))
 
     def _upsert(
         self,
         cur: psycopg.Cursor[Any],
         lyr: Layer,
-        names: list[str],
-        types: list[str],
-        rows: Iterator[tuple[Any, ...]],
+        frame: pd.DataFrame,
+        *,
+        srid: int,
     ) -> int:
         temp = sql.Identifier(f"qmon_upsert_{lyr.name}_{next(self._temp)}")
         cur.execute(
@@ -745,7 +758,8 @@ class PostGISTransaction(Transaction):
                 temp, self._table(lyr.name)
             )
         )
-        _copy(cur, temp, names, types, rows)
+        _copy(cur, temp, lyr, frame, srid=srid)
+        names = list(lyr.column_names) + ([GEOMETRY_COLUMN] if lyr.spatial else [])
         cols = sql.SQL(", ").join(map(sql.Identifier, names))
         key = sql.SQL(", ").join(map(sql.Identifier, lyr.key))
         others = [n for n in names if n not in lyr.key]
@@ -866,6 +880,11 @@ class PostGISTransaction(Transaction):
 # --- helpers ---------------------------------------------------------------------
 
 
+def _primary(exc: psycopg.Error) -> str:
+    """The server's one-line message of a database error."""
+    return exc.diag.message_primary or (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
 def _epsg(crs: CRS) -> int:
     """Return the EPSG code of a storage CRS, or raise a CRSError."""
     code = crs.to_epsg()
@@ -887,6 +906,16 @@ def _geometry_type(layer: Layer) -> str:
     if gtype not in ("POINT", "LINESTRING", "POLYGON", "MULTIPOLYGON", "GEOMETRY"):
         raise SchemaError(f"layer {layer.name!r}: geometry type {gtype!r} is not supported")
     return gtype
+
+
+def _pkey_name(layer: Layer) -> str:
+    return f"{layer.name}_pkey"
+
+
+def _pkey_sql(layer: Layer) -> sql.Composed:
+    return sql.SQL("CONSTRAINT {} PRIMARY KEY ({})").format(
+        sql.Identifier(_pkey_name(layer)), sql.SQL(", ").join(map(sql.Identifier, layer.key))
+    )
 
 
 def _gist_name(layer: Layer) -> str:
@@ -1012,60 +1041,24 @@ def _column_array(col: Column, values: Sequence[Any]) -> Any:
     return np.array(values, dtype=object)
 
 
-def _with_nulls(values: list[Any], missing: np.ndarray) -> list[Any]:
-    for i in np.flatnonzero(missing):
-        values[i] = None
-    return values
-
-
-def _copy_column(col: Column, series: pd.Series) -> list[Any]:
-    """Convert one conformed column to the Python values binary COPY sends."""
-    missing = series.isna().to_numpy()
-    if col.type == "text":
-        return _with_nulls(list(series.to_numpy(dtype=object)), missing)
-    if col.type in ("integer", "boolean"):
-        filled = series.fillna(0 if col.type == "integer" else False)
-        raw = filled.to_numpy(dtype="int64" if col.type == "integer" else "bool")
-        return _with_nulls(raw.tolist(), missing)
-    if col.type == "real":
-        return _with_nulls(series.to_numpy(dtype="float64").tolist(), missing)
-    stamps = series.to_numpy(dtype="datetime64[us]")
-    micros = (stamps - _PG_EPOCH).astype("int64")
-    if col.type == "date":
-        return _with_nulls((micros // 86_400_000_000).tolist(), missing)
-    return _with_nulls(micros.tolist(), missing)
-
-
-def _wkb_column(layer: Layer, geoms: Any, srid: int) -> list[Any]:
-    """Encode geometries as EWKB with the storage SRID (None stays NULL)."""
-    arr = np.asarray(geoms, dtype=object)
-    if not len(arr):
-        return []
-    tagged = shapely.set_srid(arr, srid)
-    return list(shapely.to_wkb(tagged, include_srid=True, output_dimension=2))
-
-
-def _copy_rows(layer: Layer, frame: pd.DataFrame, *, srid: int) -> Iterator[tuple[Any, ...]]:
-    columns = [_copy_column(col, frame[col.name]) for col in layer.columns]
-    if layer.spatial:
-        columns.append(_wkb_column(layer, frame[GEOMETRY_COLUMN].values, srid))
-    return zip(*columns)
-
-
 def _copy(
     cur: psycopg.Cursor[Any],
     table: sql.Identifier,
-    names: Sequence[str],
-    types: Sequence[str],
-    rows: Iterator[tuple[Any, ...]],
+    layer: Layer,
+    frame: pd.DataFrame,
+    *,
+    srid: int,
 ) -> None:
+    """Binary COPY of a conformed frame into ``table`` (layer columns, then geometry)."""
+    names = list(layer.column_names) + ([GEOMETRY_COLUMN] if layer.spatial else [])
     query = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         table, sql.SQL(", ").join(map(sql.Identifier, names))
     )
-    with cur.copy(query) as copy:
-        copy.set_types(list(types))
-        for row in rows:
-            copy.write_row(row)
+    # the queued writer sends from a thread, so encoding the next chunk overlaps
+    # with the server storing the last one
+    with cur.copy(query, writer=QueuedLibpqWriter(cur)) as copy:
+        for chunk in pg_copy.copy_chunks(layer, frame, srid=srid):
+            copy.write(memoryview(chunk))
 
 
 def _geom_param(layer: Layer) -> sql.Composable:
