@@ -837,23 +837,22 @@ def _check_plausible(
             continue
         definition = registry.get(str(key))
         low, high = definition.min_value, definition.max_value
-        if definition.kind == "share":
-            low = 0.0 if low is None else max(low, 0.0)
-            high = 100.0 if high is None else min(high, 100.0)
-        elif definition.kind == "count":
-            low = 0.0 if low is None else max(low, 0.0)
-        what = {"share": "a share (%)", "count": "a count", "rate": "a rate"}.get(
+        if definition.kind in ("share", "count") and low is None:
+            low = 0.0  # declared bounds win (a change in percentage points may be < 0)
+        if definition.kind == "share" and high is None:
+            high = 100.0
+        what = {"share": "a share", "count": "a count", "rate": "a rate"}.get(
             definition.kind, definition.kind
         )
+        lowest = "" if low is None else f"from {low:g} "
+        highest = "" if high is None else f"up to {high:g} "
+        allowed = f"{lowest}{highest}{definition.unit}".strip()
         for _, item in group[group["value"].notna()].iterrows():
             value = float(item["value"])
             if (low is not None and value < low) or (high is not None and value > high):
-                bounds = (
-                    f"{'' if low is None else f'{low:g}'} … {'' if high is None else f'{high:g}'}"
-                )
                 report.add(
-                    f"{value:g} is impossible for {key!r} ({definition.label}), {what} "
-                    f"that lies within {bounds.strip()} {definition.unit}",
+                    f"{value:g} is impossible for {key!r} ({definition.label}, {what}): "
+                    f"allowed {allowed}",
                     row=item["row"],
                     column=str(key),
                     value=value,
