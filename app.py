@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from geo.errors import GeoError
 from geo.store import Store, open_store, store_url
-from geo.webmap import overview_map
+from geo.webmap import ChoroplethSpec, MapLayers, display_geometry, monitoring_map
 
 st.set_page_config(page_title="Quartiersmonitor", page_icon="🗺️", layout="wide")
 
@@ -56,5 +56,14 @@ with right:
     level = st.selectbox("Ebene", sorted(areas["level"].unique()) if len(areas) else [])
     shown = areas[areas["level"] == level] if level else areas
     st_folium(
-        overview_map(shown, funding), height=560, use_container_width=True, returned_objects=[]
+        monitoring_map(
+            MapLayers(
+                areas=display_geometry(shown),
+                spec=ChoroplethSpec("Gebiet"),
+                funding_areas=display_geometry(funding),
+            )
+        ),
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
     )

@@ -1,30 +1,130 @@
-"""Web-map building blocks: layers for folium in WGS84 with escaped, rounded properties.
+"""Web-map building blocks: folium layers in WGS84 with escaped text and light geometry.
 
-Every text that comes from data is HTML-escaped here, before folium sees it: folium
-puts tooltip and popup values into the page as HTML.
+Everything here is pure: frames in, a :class:`folium.Map` (or one of its layers) out.
+The app only hands the result to ``st_folium``.
+
+- Every text that comes from data is HTML-escaped here, before folium sees it: folium
+  puts tooltip and popup values into the page as HTML (:func:`web_frame`).
+- Display geometry is simplified as a *coverage*: edges shared by two neighbours are
+  simplified once, so the map shows no gaps or overlaps between planning areas, and
+  coordinates are rounded to what a screen can show (:func:`display_geometry`).
+- Choropleths are classified with mapclassify (:func:`classify`), coloured with
+  colour-blind-safe palettes; the social index uses a neutral one.
+- Nothing is loaded from elsewhere at run time except what the layers list in their
+  ``default_js``/``default_css`` (the app rewrites those to its own copies) and the
+  basemap, which is optional (:func:`parse_basemap`; ``none`` works offline).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
 
 from geo.crs import WEB_CRS
+from geo.errors import GeoError
+from geo.readers import GERMAN, format_number
+
+
+class WebMapError(GeoError, ValueError):
+    """A web-map option that is not allowed (classification, palette, basemap)."""
+
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
+#: Default simplification tolerance of display geometry in metres (a few screen pixels
+#: at the zoom level of a whole city, below one pixel at street level).
+DISPLAY_TOLERANCE_M = 10.0
+
+Scheme = Literal["quantiles", "natural_breaks", "equal_interval"]
+SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
+SCHEME_LABELS: dict[str, str] = {
+    "quantiles": "Quantile (gleich viele Gebiete je Klasse)",
+    "natural_breaks": "Natürliche Brüche (Fisher-Jenks)",
+    "equal_interval": "Gleiche Intervalle",
+}
+Palette = Literal["viridis", "cividis", "blau", "neutral"]
+PALETTES: dict[str, tuple[str, ...]] = {
+    # Sequential palettes, light to dark, safe for the common colour-vision deficiencies
+    # (viridis and cividis: matplotlib; blau: ColorBrewer Blues). 7 stops; fewer classes
+    # take evenly spaced stops.
+    "viridis": ("#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#440154"),
+    "cividis": ("#fee838", "#d3c164", "#a69d75", "#7c7b78", "#575d6d", "#31446b", "#00224e"),
+    "blau": ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
+    # Neutral greys for the social situation of people: no red/green, no alarm colours.
+    "neutral": ("#f0f0f0", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252", "#252525"),
+}
+PALETTE_LABELS: dict[str, str] = {
+    "viridis": "Viridis (gelb–violett)",
+    "cividis": "Cividis (gelb–blau)",
+    "blau": "Blautöne",
+    "neutral": "Grautöne (neutral)",
+}
+#: Okabe–Ito: eight colours distinguishable with every common colour-vision deficiency.
+QUALITATIVE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+#: Line patterns that tell funding programmes apart without colour.
+DASHES: tuple[str | None, ...] = (None, "8 4", "2 4", "12 4 2 4", "4 4")
+NO_DATA_COLOUR = "#ffffff"
+ColourBy = Literal["status", "programme"]
+COLOUR_BY: tuple[str, ...] = ("status", "programme")
+
+
+def _check_choice(value: str, allowed: Sequence[str], *, what: str) -> None:
+    """Raise WebMapError unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise WebMapError(f"{what} {value!r} is not allowed; choose one of: {', '.join(allowed)}")
+
+
+# --- frames ------------------------------------------------------------------------
+
+
+def escape_text(value: Any) -> Any:
+    """Return ``value`` HTML-escaped when it is text; other values unchanged.
+
+    Examples
+    --------
+    >>> escape_text("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> escape_text(3)
+    3
+    """
+    return html.escape(value) if isinstance(value, str) else value
 
 
 def web_frame(frame: gpd.GeoDataFrame, *, columns: Sequence[str]) -> gpd.GeoDataFrame:
     """Return the given columns in WGS84, text escaped and coordinates rounded.
 
+    Parameters
+    ----------
+    frame
+        Any GeoDataFrame with a CRS.
+    columns
+        The attribute columns to keep; text in them is HTML-escaped.
+
     Examples
     --------
-    >>> import shapely
     >>> f = gpd.GeoDataFrame({"name": ["<b>x</b>"]}, geometry=[shapely.Point(500000, 5700000)],
     ...                      crs="EPSG:25832")
     >>> out = web_frame(f, columns=["name"])
@@ -36,53 +136,813 @@ def web_frame(frame: gpd.GeoDataFrame, *, columns: Sequence[str]) -> gpd.GeoData
     out = frame[list(columns) + [frame.geometry.name]].to_crs(WEB_CRS)
     for col in columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: v if v is None else html.escape(str(v)))
-    out = out.set_geometry(out.geometry.set_precision(10**-COORD_PRECISION))
-    return out
+            out[col] = out[col].map(escape_text).astype(object)
+    return out.set_geometry(round_coordinates(out.geometry.values, decimals=COORD_PRECISION))
 
 
-def overview_map(
-    areas: gpd.GeoDataFrame,
-    funding_areas: gpd.GeoDataFrame,
+def round_coordinates(geoms: Any, *, decimals: int = COORD_PRECISION) -> np.ndarray:
+    """Round every vertex to ``decimals`` places, dropping repeated points.
+
+    Rounding vertex by vertex keeps edges that neighbours share identical, so a
+    coverage stays free of gaps (``set_precision`` would re-node each polygon on its
+    own).
+
+    Examples
+    --------
+    >>> round_coordinates([shapely.Point(9.123456, 51.0)])[0].x
+    9.12346
+    """
+    arr = np.asarray(geoms, dtype=object)
+    rounded = shapely.transform(arr, lambda c: np.round(c, decimals))
+    return np.asarray(shapely.remove_repeated_points(rounded, 0.0), dtype=object)
+
+
+def display_geometry(
+    frame: gpd.GeoDataFrame,
     *,
-    tiles: str | None = None,
-    attribution: str | None = None,
-) -> folium.Map:
-    """Return a map of the statistical areas with the funding areas outlined on top.
+    tolerance: float = DISPLAY_TOLERANCE_M,
+    decimals: int = COORD_PRECISION,
+) -> gpd.GeoDataFrame:
+    """Return ``frame`` with light geometry for the web map, in WGS84.
+
+    Polygons that tile the plane (planning areas) are simplified as a coverage with
+    :func:`shapely.coverage_simplify` (GEOS >= 3.12): each shared edge is simplified
+    once, so neighbours keep touching without gaps or overlaps. Layers whose polygons
+    overlap (funding areas) are simplified one by one, topology preserved. The
+    geometry is then reprojected to WGS84 and rounded to ``decimals`` places.
+
+    Parameters
+    ----------
+    frame
+        Polygons in a projected CRS (metres); other columns are kept unchanged.
+    tolerance
+        Simplification tolerance in metres (Visvalingam–Whyatt area tolerance is
+        ``tolerance`` squared for coverages, Douglas–Peucker distance otherwise).
+    decimals
+        Decimal places of the WGS84 coordinates.
+
+    Raises
+    ------
+    WebMapError
+        When the frame has no CRS or a geographic one (a tolerance in metres needs a
+        projected CRS).
+
+    Examples
+    --------
+    >>> left = shapely.Polygon([(0, 0), (50, 1), (100, 0), (100, 100), (0, 100)])
+    >>> right = shapely.Polygon([(100, 0), (150, 1), (200, 0), (200, 100), (100, 100)])
+    >>> f = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[left, right], crs="EPSG:25832")
+    >>> out = display_geometry(f, tolerance=5.0)
+    >>> str(out.crs), bool(shapely.coverage_is_valid(out.geometry.values))
+    ('EPSG:4326', True)
+    """
+    if frame.crs is None or not frame.crs.is_projected:
+        raise WebMapError(
+            f"display_geometry needs a projected CRS in metres, the frame has {frame.crs}; "
+            "reproject it to the storage CRS first (e.g. frame.to_crs('EPSG:25832'))"
+        )
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    out = geoms.copy()
+    if present.any():
+        parts = geoms[present]
+        polygonal = bool(np.isin(shapely.get_type_id(parts), [3, 6]).all())
+        if polygonal and len(parts) > 1 and shapely.coverage_is_valid(parts):
+            out[present] = shapely.coverage_simplify(parts, tolerance, simplify_boundary=True)
+        else:
+            out[present] = shapely.simplify(parts, tolerance, preserve_topology=True)
+    web = gpd.GeoSeries(out, index=frame.index, crs=frame.crs).to_crs(WEB_CRS)
+    result = frame.copy()
+    result = result.set_geometry(
+        gpd.GeoSeries(round_coordinates(web.values, decimals=decimals), index=frame.index),
+        crs=WEB_CRS,
+    )
+    return result
+
+
+# --- classification ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Classes of a choropleth: upper bounds per class and each value's class (0-based).
+
+    ``classes`` keeps the index of the values; missing values have class -1.
+    """
+
+    scheme: str
+    lower: float
+    bins: tuple[float, ...]
+    classes: pd.Series
+
+    @property
+    def k(self) -> int:
+        return len(self.bins)
+
+    def ranges(self) -> list[tuple[float, float]]:
+        """Return (lower, upper) per class."""
+        lows = (self.lower,) + self.bins[:-1]
+        return list(zip(lows, self.bins))
+
+
+def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> Classification:
+    """Classify values for a choropleth with mapclassify.
+
+    Parameters
+    ----------
+    values
+        Numbers per area; NaN means no value (class -1).
+    scheme
+        ``quantiles`` (equal counts), ``natural_breaks`` (Fisher–Jenks, optimal and
+        deterministic) or ``equal_interval``.
+    k
+        Number of classes (2 to 7); fewer when there are fewer distinct values.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown scheme or a k outside 2..7.
+
+    Examples
+    --------
+    >>> c = classify(pd.Series([1.0, 2.0, 3.0, 4.0, None]), scheme="equal_interval", k=3)
+    >>> c.bins
+    (2.0, 3.0, 4.0)
+    >>> c.classes.tolist()
+    [0, 0, 1, 2, -1]
+    """
+    _check_choice(scheme, SCHEMES, what="classification")
+    if not 2 <= k <= 7:
+        raise WebMapError(f"number of classes {k} is not allowed; choose 2 to 7")
+    import mapclassify
+
+    numeric = pd.to_numeric(values, errors="coerce").astype(float)
+    valid = numeric.dropna()
+    classes = pd.Series(-1, index=values.index, dtype="int64")
+    if valid.empty:
+        return Classification(scheme, float("nan"), (), classes)
+    k_eff = min(k, valid.nunique())
+    if k_eff < 2:
+        only = float(valid.iloc[0])
+        classes[valid.index] = 0
+        return Classification(scheme, only, (only,), classes)
+    data = valid.to_numpy()
+    if scheme == "quantiles":
+        result = mapclassify.Quantiles(data, k=k_eff)
+    elif scheme == "natural_breaks":
+        with warnings.catch_warnings():  # without numba the exact algorithm runs in Python
+            warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
+            result = mapclassify.FisherJenks(data, k=k_eff)
+    else:
+        result = mapclassify.EqualInterval(data, k=k_eff)
+    bins = tuple(float(b) for b in result.bins)
+    classes[valid.index] = np.asarray(result.yb, dtype="int64")
+    return Classification(scheme, float(data.min()), bins, classes)
+
+
+def sequential_colours(k: int, *, palette: Palette = "viridis") -> list[str]:
+    """Return ``k`` colours from light to dark of a sequential palette.
+
+    Examples
+    --------
+    >>> sequential_colours(3, palette="neutral")
+    ['#f0f0f0', '#969696', '#252525']
+    """
+    _check_choice(palette, tuple(PALETTES), what="palette")
+    stops = PALETTES[palette]
+    if k < 1 or k > len(stops):
+        raise WebMapError(f"a palette has 1 to {len(stops)} colours, not {k}")
+    if k == 1:
+        return [stops[len(stops) // 2]]
+    picks = np.linspace(0, len(stops) - 1, k).round().astype(int)
+    return [stops[i] for i in picks]
+
+
+def category_colours(categories: Sequence[str]) -> dict[str, str]:
+    """Assign Okabe–Ito colours to categories in the given order (cycling after 8).
+
+    Examples
+    --------
+    >>> category_colours(["geplant", "bewilligt"])
+    {'geplant': '#0072B2', 'bewilligt': '#E69F00'}
+    """
+    return {c: QUALITATIVE[i % len(QUALITATIVE)] for i, c in enumerate(categories)}
+
+
+def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> str:
+    """Write a value the German way, with its unit; ``–`` for no value.
+
+    Examples
+    --------
+    >>> format_value(1234.56, decimals=1, unit="%")
+    '1.234,6 %'
+    >>> format_value(float("nan"))
+    'keine Angabe'
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "keine Angabe"
+    text = format_number(float(value), GERMAN, decimals=decimals)
+    return f"{text} {unit}".strip()
+
+
+# --- legend --------------------------------------------------------------------------
+
+Swatch = Literal["fill", "line", "dot"]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a legend: a colour sample and its label."""
+
+    colour: str
+    label: str
+    swatch: Swatch = "fill"
+    dash: str | None = None
+
+
+@dataclass(frozen=True)
+class LegendSection:
+    """A titled group of legend rows (one per layer)."""
+
+    title: str
+    entries: tuple[LegendEntry, ...] = field(default_factory=tuple)
+
+
+def legend_html(sections: Sequence[LegendSection]) -> str:
+    """Return the legend as HTML, every text escaped.
+
+    Examples
+    --------
+    >>> s = LegendSection("<Anteil>", (LegendEntry("#fff", "a & b"),))
+    >>> "&lt;Anteil&gt;" in legend_html([s]) and "a &amp; b" in legend_html([s])
+    True
+    """
+    parts: list[str] = []
+    for section in sections:
+        parts.append(
+            f'<div style="font-weight:600;margin-top:4px">{html.escape(section.title)}</div>'
+        )
+        for entry in section.entries:
+            colour = html.escape(entry.colour)
+            if entry.swatch == "line":
+                dash = f";border-top-style:{'dashed' if entry.dash else 'solid'}"
+                sample = (
+                    f'<span style="display:inline-block;width:18px;height:0;'
+                    f'border-top:3px solid {colour}{dash};margin:0 6px 3px 0"></span>'
+                )
+            elif entry.swatch == "dot":
+                sample = (
+                    f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+                    f'background:{colour};border:1px solid #222;margin:0 6px 0 4px"></span>'
+                )
+            else:
+                sample = (
+                    f'<span style="display:inline-block;width:18px;height:12px;'
+                    f'background:{colour};border:1px solid #777;margin-right:6px"></span>'
+                )
+            parts.append(f"<div>{sample}{html.escape(entry.label)}</div>")
+    return "".join(parts)
+
+
+class Legend(MacroElement):
+    """A legend as a Leaflet control (no external scripts; branca's colormaps need d3)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+{{ this.get_name() }}.onAdd = function () {
+    var div = L.DomUtil.create("div", "qmon-legend");
+    div.style.cssText = {{ this.css|tojson }};
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, sections: Sequence[LegendSection], *, position: str = "bottomright"):
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html(sections)
+        self.position = position
+        self.css = (
+            "background:rgba(255,255,255,0.92);padding:6px 8px;font:12px/1.4 sans-serif;"
+            "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px"
+        )
+
+
+# --- layers --------------------------------------------------------------------------
+
+
+def _geojson_text(frame: gpd.GeoDataFrame) -> str:
+    """Return compact GeoJSON of a WGS84 frame (properties already escaped)."""
+    return frame.to_json(drop_id=True, separators=(",", ":"))
+
+
+def _tooltip(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(
+        list(fields), aliases=[html.escape(a) for a in aliases], sticky=True, localize=False
+    )
+
+
+@dataclass(frozen=True)
+class ChoroplethSpec:
+    """What a choropleth shows: title, unit, classification and palette."""
+
+    title: str
+    unit: str = ""
+    scheme: Scheme = "quantiles"
+    k: int = 5
+    palette: Palette = "viridis"
+    decimals: int = 1
+    #: Fixed classes instead of a classification: value -> (label, colour), in order.
+    categories: tuple[tuple[float, str, str], ...] = ()
+
+
+def choropleth_layer(
+    areas: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    spec: ChoroplethSpec,
+    name: str = "Planungsräume",
+) -> tuple[folium.GeoJson, LegendSection]:
+    """Return the areas coloured by ``values`` and the legend section that explains them.
 
     Parameters
     ----------
     areas
-        Statistical areas with ``id``, ``name`` and ``level``.
-    funding_areas
-        Funding areas with ``id``, ``name`` and ``programme_id``.
-    tiles
-        A tile URL template, or None for no basemap (the map stays usable offline).
-    attribution
-        Required by most tile servers when ``tiles`` is given.
+        Display geometry in WGS84 (see :func:`display_geometry`) with ``id`` and ``name``.
+    values
+        Numbers indexed by area id; areas without a value are drawn white.
+    spec
+        Title and unit (shown in the legend and tooltip), classification and palette.
+        With ``spec.categories`` the values are class codes shown with fixed labels
+        and colours (the social index classes).
+
+    Raises
+    ------
+    WebMapError
+        For an unknown classification or palette.
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"id": ["1", "2"], "name": ["A", "B"]},
+    ...     geometry=[shapely.box(9, 51, 9.1, 51.1), shapely.box(9.1, 51, 9.2, 51.1)],
+    ...     crs="EPSG:4326")
+    >>> layer, legend = choropleth_layer(a, pd.Series({"1": 2.0, "2": 5.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2))
+    >>> [e.label for e in legend.entries]
+    ['2,0 – 3,5 %', '3,5 – 5,0 %']
     """
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    if tiles:
-        folium.TileLayer(tiles=tiles, attr=attribution or "", name="Hintergrund").add_to(fmap)
-    if len(areas):
-        web = web_frame(areas, columns=["id", "name", "level"])
-        folium.GeoJson(
-            web.to_json(),
-            name="Gebiete",
-            style_function=lambda _: {"color": "#555555", "weight": 1, "fillOpacity": 0.05},
-            tooltip=folium.GeoJsonTooltip(["name", "id", "level"], ["Gebiet", "Kennung", "Ebene"]),
+    ids = areas["id"].astype(str)
+    aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
+    aligned.index = areas.index
+    entries: list[LegendEntry] = []
+    if spec.categories:
+        colours_by_code = {code: colour for code, _, colour in spec.categories}
+        colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
+        entries = [LegendEntry(c, label) for _, label, c in spec.categories]
+    else:
+        cls = classify(aligned, scheme=spec.scheme, k=spec.k)
+        palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
+        colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+        for (low, high), col in zip(cls.ranges(), palette):
+            lo = format_value(low, decimals=spec.decimals)
+            hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
+            entries.append(LegendEntry(col, f"{lo} – {hi}"))
+    if (aligned.isna()).any():
+        entries.append(LegendEntry(NO_DATA_COLOUR, "keine Angabe"))
+    frame = gpd.GeoDataFrame(
+        {
+            "kind": "gebiet",
+            "id": ids.map(html.escape),
+            "name": areas["name"].map(escape_text),
+            "wert": aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit)),
+            "farbe": colour,
+        },
+        geometry=areas.geometry,
+        crs=areas.crs,
+    )
+    if spec.categories:
+        labels = {code: label for code, label, _ in spec.categories}
+        frame["wert"] = aligned.map(lambda v: html.escape(labels.get(v, "ohne Zuordnung")))
+    layer = folium.GeoJson(
+        _geojson_text(frame),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["farbe"],
+            "color": "#444444",
+            "weight": 0.6,
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
+        tooltip=_tooltip(["name", "id", "wert"], ["Planungsraum", "Kennung", spec.title]),
+        zoom_on_click=False,
+    )
+    return layer, LegendSection(spec.title, tuple(entries))
+
+
+def funding_area_layer(
+    funding_areas: gpd.GeoDataFrame, *, programme_names: Mapping[str, str]
+) -> tuple[folium.GeoJson, LegendSection]:
+    """Return funding areas outlined by programme (colour and line pattern) and a legend.
+
+    Parameters
+    ----------
+    funding_areas
+        Display geometry in WGS84 with ``id``, ``name`` and ``programme_id``.
+    programme_names
+        Programme id -> name, in legend order; programmes not in it are shown by id.
+    """
+    order = list(programme_names) + sorted(
+        set(funding_areas["programme_id"].dropna().astype(str)) - set(programme_names)
+    )
+    present = [p for p in order if p in set(funding_areas["programme_id"].astype(str))]
+    colours = category_colours(present)
+    dashes = {p: DASHES[i % len(DASHES)] for i, p in enumerate(present)}
+    frame = gpd.GeoDataFrame(
+        {
+            "kind": "foerdergebiet",
+            "id": funding_areas["id"].map(escape_text),
+            "name": funding_areas["name"].map(escape_text),
+            "programm": funding_areas["programme_id"].map(
+                lambda p: escape_text(programme_names.get(p, p) if p else "ohne Programm")
+            ),
+            "farbe": funding_areas["programme_id"].map(lambda p: colours.get(p, "#333333")),
+            "strich": funding_areas["programme_id"].map(lambda p: dashes.get(p) or ""),
+        },
+        geometry=funding_areas.geometry,
+        crs=funding_areas.crs,
+    )
+    layer = folium.GeoJson(
+        _geojson_text(frame),
+        name="Fördergebiete",
+        style_function=lambda f: {
+            "color": f["properties"]["farbe"],
+            "weight": 3,
+            "dashArray": f["properties"]["strich"] or None,
+            "fillOpacity": 0.04,
+            "fillColor": f["properties"]["farbe"],
+        },
+        highlight_function=lambda _: {"weight": 5},
+        tooltip=_tooltip(["name", "programm"], ["Fördergebiet", "Programm"]),
+        zoom_on_click=False,
+    )
+    entries = tuple(
+        LegendEntry(colours[p], programme_names.get(p, p), "line", dashes[p]) for p in present
+    )
+    return layer, LegendSection("Fördergebiete nach Programm", entries)
+
+
+class PointLayer(JSCSSMixin, folium.map.Layer):
+    """Points as circle markers from GeoJSON, clustered where many.
+
+    The points travel as one compact GeoJSON document (not one JavaScript statement
+    per marker); each marker's colour is an index into ``colours``. Tooltips show the
+    ``title`` property, which must already be escaped.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+    var colours = {{ this.colours|tojson }};
+    var group = {% if this.cluster %}L.markerClusterGroup({{ this.cluster_options|tojson }})
+        {%- else %}L.featureGroup(){% endif %};
+    L.geoJson({{ this.data|tojson }}, {
+        pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, {radius: 7, weight: 1, color: "#222222",
+                fillColor: colours[feature.properties.c], fillOpacity: 0.95});
+        },
+        onEachFeature: function (feature, layer) {
+            layer.bindTooltip(feature.properties.title, {sticky: true});
+        }
+    }).eachLayer(function (layer) { group.addLayer(layer); });
+    return group;
+})();
+{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+{% endmacro %}
+"""
+    )
+    default_js = [
+        (
+            "markerclusterjs",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js",
+        )
+    ]
+    default_css = [
+        (
+            "markerclustercss",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css",
+        ),
+        (
+            "markerclusterdefaultcss",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css",
+        ),
+    ]
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        colours: Sequence[str],
+        name: str,
+        cluster: bool,
+        show: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PointLayer"
+        self.data = data
+        self.colours = list(colours)
+        self.cluster = cluster
+        self.cluster_options = {
+            "showCoverageOnHover": False,
+            "maxClusterRadius": 40,
+            "disableClusteringAtZoom": 17,
+        }
+
+
+STATUS_ORDER: tuple[str, ...] = (
+    "geplant",
+    "bewilligt",
+    "in Umsetzung",
+    "abgeschlossen",
+    "abgerechnet",
+)
+
+
+def measure_layer(
+    measures: gpd.GeoDataFrame,
+    *,
+    colour_by: ColourBy = "status",
+    programme_names: Mapping[str, str] | None = None,
+    cluster_from: int = 60,
+) -> tuple[PointLayer, LegendSection]:
+    """Return measures as markers coloured by status or programme, and a legend.
+
+    Lines and polygons are shown at a point inside them. Above ``cluster_from``
+    markers they are clustered.
+
+    Parameters
+    ----------
+    measures
+        Measures in any CRS with ``id``, ``title``, ``status`` and (for
+        ``colour_by="programme"``) ``programme_id``.
+    colour_by
+        ``status`` or ``programme``.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown ``colour_by``.
+
+    Examples
+    --------
+    >>> m = gpd.GeoDataFrame({"id": ["m1"], "title": ["<b>Spielplatz</b>"],
+    ...     "status": ["geplant"]}, geometry=[shapely.Point(500000, 5700000)], crs="EPSG:25832")
+    >>> layer, legend = measure_layer(m)
+    >>> layer.data["features"][0]["properties"]["title"]
+    '&lt;b&gt;Spielplatz&lt;/b&gt;'
+    >>> [e.label for e in legend.entries]
+    ['geplant']
+    """
+    _check_choice(colour_by, COLOUR_BY, what="marker colouring")
+    names = dict(programme_names or {})
+    if colour_by == "status":
+        column, title = "status", "Maßnahmen nach Status"
+        present = set(measures["status"].dropna().astype(str))
+        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+        label = dict(zip(order, order))
+    else:
+        column, title = "programme_id", "Maßnahmen nach Programm"
+        present = set(measures["programme_id"].dropna().astype(str))
+        order = [p for p in names if p in present] + sorted(present - set(names))
+        label = {p: names.get(p, p) for p in order}
+    keys = measures[column].astype(object).where(measures[column].notna(), None)
+    if keys.isna().any():
+        order.append("")
+        label[""] = "ohne Angabe"
+        keys = keys.fillna("")
+    colours = list(category_colours(order).values())
+    index = {k: i for i, k in enumerate(order)}
+    points = measures.geometry.representative_point() if len(measures) else measures.geometry
+    frame = gpd.GeoDataFrame(
+        {
+            "kind": "massnahme",
+            "id": measures["id"],
+            "title": measures["title"],
+            "c": keys.map(index).astype("int64") if len(measures) else [],
+        },
+        geometry=gpd.GeoSeries(points.values, index=measures.index, crs=measures.crs),
+        crs=measures.crs,
+    )
+    web = web_frame(frame, columns=["kind", "id", "title", "c"])
+    data = json.loads(_geojson_text(web))
+    layer = PointLayer(
+        data, colours=colours, name="Maßnahmen", cluster=len(measures) > cluster_from
+    )
+    entries = tuple(LegendEntry(colours[index[k]], label[k], "dot") for k in order)
+    return layer, LegendSection(title, entries)
+
+
+def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Return building footprints with dwellings, vacancy, year built and owner as tooltip.
+
+    Parameters
+    ----------
+    buildings
+        Buildings in a projected CRS with the columns of the ``buildings`` layer.
+    """
+    frame = buildings[["id", "dwellings", "vacant_dwellings", "year_built", "owner_type"]].copy()
+    frame["kind"] = "gebaeude"
+    for col in ("dwellings", "vacant_dwellings", "year_built"):
+        frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    frame["owner_type"] = frame["owner_type"].fillna("–")
+    frame = gpd.GeoDataFrame(frame, geometry=buildings.geometry, crs=buildings.crs)
+    web = web_frame(
+        frame, columns=["kind", "id", "dwellings", "vacant_dwellings", "year_built", "owner_type"]
+    )
+    return folium.GeoJson(
+        _geojson_text(web),
+        name="Gebäude",
+        style_function=lambda _: {
+            "color": "#333333",
+            "weight": 0.5,
+            "fillColor": "#9e9e9e",
+            "fillOpacity": 0.8,
+        },
+        tooltip=_tooltip(
+            ["dwellings", "vacant_dwellings", "year_built", "owner_type"],
+            ["Wohnungen", "davon leer", "Baujahr", "Eigentümer"],
+        ),
+        zoom_on_click=False,
+    )
+
+
+# --- basemap and map -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A background map: XYZ/WMTS tiles (``url`` template) or a WMS with ``layers``."""
+
+    kind: Literal["xyz", "wms"]
+    url: str
+    attribution: str
+    layers: str = ""
+
+
+OSM = Basemap(
+    "xyz",
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
+)
+
+
+def parse_basemap(value: str | None, *, attribution: str = "") -> Basemap | None:
+    """Return the basemap named by a setting (``QMON_BASEMAP``), None for none.
+
+    ``none`` (or empty): no basemap, works offline. ``osm``: OpenStreetMap tiles (needs
+    internet). An ``http(s)`` URL with ``{z}``, ``{x}`` and ``{y}`` (or WMTS REST
+    ``{TileMatrix}``, ``{TileCol}``, ``{TileRow}``) is a tile template; a URL prefixed
+    with ``wms:`` and a ``layers=`` parameter is a WMS.
+
+    Raises
+    ------
+    WebMapError
+        For any other value.
+
+    Examples
+    --------
+    >>> parse_basemap("none") is None
+    True
+    >>> parse_basemap("https://geo.stadt.de/wmts/{TileMatrix}/{TileCol}/{TileRow}.png").url
+    'https://geo.stadt.de/wmts/{z}/{x}/{y}.png'
+    >>> b = parse_basemap("wms:https://geo.stadt.de/wms?layers=stadtplan&format=image/png")
+    >>> b.kind, b.url, b.layers
+    ('wms', 'https://geo.stadt.de/wms?format=image%2Fpng', 'stadtplan')
+    """
+    text = (value or "").strip()
+    if text.lower() in ("", "none", "keine"):
+        return None
+    if text.lower() == "osm":
+        return OSM
+    allowed = (
+        "allowed: none, osm, a tile URL template with {z}/{x}/{y}, or wms:URL?layers=NAME; "
+        "set QMON_BASEMAP accordingly"
+    )
+    if text.lower().startswith("wms:"):
+        url = text[4:]
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query)
+        layers = [v for k, v in query if k.lower() == "layers"]
+        if parts.scheme not in ("http", "https") or not layers:
+            raise WebMapError(f"basemap {value!r} is not a WMS URL with layers=…; {allowed}")
+        rest = urlencode([(k, v) for k, v in query if k.lower() != "layers"])
+        return Basemap("wms", urlunsplit(parts._replace(query=rest)), attribution, layers[0])
+    template = (
+        text.replace("{TileMatrix}", "{z}").replace("{TileCol}", "{x}").replace("{TileRow}", "{y}")
+    )
+    if urlsplit(template).scheme in ("http", "https") and all(
+        p in template for p in ("{z}", "{x}", "{y}")
+    ):
+        return Basemap("xyz", template, attribution)
+    raise WebMapError(f"basemap {value!r} is not understood; {allowed}")
+
+
+def base_map(
+    bounds: tuple[float, float, float, float] | None,
+    *,
+    basemap: Basemap | None = None,
+) -> folium.Map:
+    """Return an empty map fitted to WGS84 ``bounds`` (minx, miny, maxx, maxy).
+
+    Without a basemap the map has a plain light background and stays usable.
+    """
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    if basemap is not None and basemap.kind == "xyz":
+        folium.TileLayer(
+            tiles=basemap.url, attr=basemap.attribution or " ", name="Hintergrundkarte"
         ).add_to(fmap)
-    if len(funding_areas):
-        web = web_frame(funding_areas, columns=["id", "name", "programme_id"])
-        folium.GeoJson(
-            web.to_json(),
-            name="Fördergebiete",
-            style_function=lambda _: {"color": "#1f4e99", "weight": 3, "fillOpacity": 0.1},
-            tooltip=folium.GeoJsonTooltip(["name", "programme_id"], ["Fördergebiet", "Programm"]),
+    elif basemap is not None:
+        folium.WmsTileLayer(
+            url=basemap.url,
+            layers=basemap.layers,
+            attr=basemap.attribution or " ",
+            name="Hintergrundkarte",
+            fmt="image/png",
+            transparent=False,
         ).add_to(fmap)
-    bounds = pd.concat([areas.to_crs(WEB_CRS).geometry, funding_areas.to_crs(WEB_CRS).geometry])
-    if len(bounds):
-        minx, miny, maxx, maxy = bounds.total_bounds
+    if bounds is not None and all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What the Karte page shows; every frame optional (None: layer left out)."""
+
+    areas: gpd.GeoDataFrame | None = None
+    values: pd.Series | None = None
+    spec: ChoroplethSpec | None = None
+    funding_areas: gpd.GeoDataFrame | None = None
+    programme_names: Mapping[str, str] = field(default_factory=dict)
+    measures: gpd.GeoDataFrame | None = None
+    colour_by: ColourBy = "status"
+    buildings: gpd.GeoDataFrame | None = None
+
+
+def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> folium.Map:
+    """Return the map of the Karte page: choropleth, funding areas, measures, buildings.
+
+    Area and funding-area frames are display geometry in WGS84 (see
+    :func:`display_geometry`); measures and buildings may be in any CRS. Each feature
+    carries ``kind`` and ``id`` so that a click can be resolved to a record.
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"id": ["1"], "name": ["A"]},
+    ...     geometry=[shapely.box(9, 51, 9.1, 51.1)], crs="EPSG:4326")
+    >>> m = monitoring_map(MapLayers(areas=a, values=pd.Series({"1": 3.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%")))
+    >>> html_text = m.get_root().render()
+    >>> "qmon-legend" in html_text and "3,0 %" in html_text
+    True
+    """
+    frames = [f for f in (layers.areas, layers.funding_areas) if f is not None and len(f)]
+    bounds = None
+    if frames:
+        web = pd.concat([f.to_crs(WEB_CRS).geometry for f in frames])
+        bounds = tuple(float(v) for v in web.total_bounds)
+    fmap = base_map(bounds, basemap=basemap)  # type: ignore[arg-type]
+    legend: list[LegendSection] = []
+    if layers.areas is not None and layers.spec is not None:
+        values = layers.values if layers.values is not None else pd.Series(dtype="float64")
+        layer, section = choropleth_layer(layers.areas, values, spec=layers.spec)
+        layer.add_to(fmap)
+        legend.append(section)
+    if layers.funding_areas is not None and len(layers.funding_areas):
+        layer, section = funding_area_layer(
+            layers.funding_areas, programme_names=layers.programme_names
+        )
+        layer.add_to(fmap)
+        legend.append(section)
+    if layers.buildings is not None and len(layers.buildings):
+        building_layer(layers.buildings).add_to(fmap)
+        legend.append(LegendSection("Gebäude", (LegendEntry("#9e9e9e", "Wohngebäude"),)))
+    if layers.measures is not None and len(layers.measures):
+        points, section = measure_layer(
+            layers.measures,
+            colour_by=layers.colour_by,
+            programme_names=layers.programme_names,
+        )
+        points.add_to(fmap)
+        legend.append(section)
+    if legend:
+        Legend(legend).add_to(fmap)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     return fmap

@@ -1,0 +1,288 @@
+"""Tests of the web-map builders: display geometry, classification, escaping, layers."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.webmap import (
+    PALETTES,
+    ChoroplethSpec,
+    MapLayers,
+    Scheme,
+    WebMapError,
+    choropleth_layer,
+    classify,
+    display_geometry,
+    funding_area_layer,
+    measure_layer,
+    monitoring_map,
+    parse_basemap,
+    sequential_colours,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _jagged_grid(n: int = 4, size: float = 500.0, seed: int = 1) -> gpd.GeoDataFrame:
+    """A coverage of n x n cells whose shared edges are jagged lines (many vertices)."""
+    rng = np.random.default_rng(seed)
+    # jagged vertical and horizontal edges shared by neighbours
+    xs = [i * size for i in range(n + 1)]
+    ys = [j * size for j in range(n + 1)]
+    steps = 40
+
+    def vline(i: int, j: int) -> list[tuple[float, float]]:
+        x0 = xs[i]
+        pts = [(x0, ys[j])]
+        for s in range(1, steps):
+            jitter = 0.0 if i in (0, n) or not 4 <= s <= steps - 4 else float(rng.normal(0, 9))
+            pts.append((x0 + jitter, ys[j] + s * size / steps))
+        pts.append((x0, ys[j + 1]))
+        return pts
+
+    def hline(i: int, j: int) -> list[tuple[float, float]]:
+        y0 = ys[j]
+        pts = [(xs[i], y0)]
+        for s in range(1, steps):
+            jitter = 0.0 if j in (0, n) or not 4 <= s <= steps - 4 else float(rng.normal(0, 9))
+            pts.append((xs[i] + s * size / steps, y0 + jitter))
+        pts.append((xs[i + 1], y0))
+        return pts
+
+    v = {(i, j): vline(i, j) for i in range(n + 1) for j in range(n)}
+    h = {(i, j): hline(i, j) for i in range(n) for j in range(n + 1)}
+    cells, ids = [], []
+    for i in range(n):
+        for j in range(n):
+            ring = h[(i, j)] + v[(i + 1, j)][1:] + h[(i, j + 1)][::-1][1:] + v[(i, j)][::-1][1:]
+            cells.append(shapely.Polygon(ring))
+            ids.append(f"{i}{j}")
+    polys = [shapely.affinity.translate(c, 500000.0, 5700000.0) for c in cells]
+    return gpd.GeoDataFrame(
+        {"id": ids, "name": [f"Gebiet {k}" for k in ids]}, geometry=polys, crs="EPSG:25832"
+    )
+
+
+def test_display_geometry_keeps_a_coverage_without_gaps_or_overlaps() -> None:
+    grid = _jagged_grid()
+    assert shapely.coverage_is_valid(grid.geometry.values)
+    out = display_geometry(grid, tolerance=10.0)
+    assert str(out.crs) == "EPSG:4326"
+    assert list(out.index) == list(grid.index) and list(out["id"]) == list(grid["id"])
+    before = shapely.get_num_coordinates(grid.geometry.values).sum()
+    after = shapely.get_num_coordinates(out.geometry.values).sum()
+    assert after < 0.7 * before, (before, after)
+    assert shapely.coverage_is_valid(out.geometry.values)
+    # no gaps: the union is one polygon without holes, of the same area as the parts
+    union = shapely.union_all(out.geometry.values)
+    assert isinstance(union, shapely.Polygon) and len(union.interiors) == 0
+    assert union.area == pytest.approx(shapely.area(out.geometry.values).sum(), rel=1e-9)
+    # coordinates rounded to 5 decimals
+    coords = shapely.get_coordinates(out.geometry.values)
+    assert np.allclose(coords, np.round(coords, 5), atol=1e-12)
+
+
+def test_display_geometry_refuses_geographic_crs() -> None:
+    frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=[shapely.box(9, 51, 9.1, 51.1)], crs=4326)
+    with pytest.raises(WebMapError, match="projected CRS"):
+        display_geometry(frame)
+
+
+def test_display_geometry_on_real_berlin_planning_areas(real_data) -> None:
+    plr = gpd.read_file(real_data / "berlin_lor_shapes" / "lor_post2021_PLR")
+    out = display_geometry(plr, tolerance=10.0)
+    assert len(out) == 542
+    assert shapely.coverage_is_valid(out.geometry.values)
+    union = shapely.union_all(out.to_crs(plr.crs).geometry.values)
+    assert union.area == pytest.approx(out.to_crs(plr.crs).geometry.area.sum(), rel=1e-6)
+    # the property is not automatic: simplifying area by area overlaps and opens gaps
+    naive = shapely.simplify(plr.geometry.values, 10.0, preserve_topology=True)
+    assert not shapely.coverage_is_valid(naive)
+    assert shapely.union_all(naive).area < shapely.area(naive).sum() - 100_000  # > 0.1 km²
+    size = len(out[["PLR_ID", "geometry"]].to_json(drop_id=True, separators=(",", ":")))
+    assert size < 1_000_000, size
+    # the outline stays within a few metres of the original: compare areas in metres
+    back = out.to_crs(plr.crs)
+    rel = (back.geometry.area - plr.geometry.area).abs() / plr.geometry.area
+    assert rel.median() < 0.01
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "natural_breaks", "equal_interval"])
+def test_classify_every_value_falls_in_its_class(scheme: Scheme) -> None:
+    rng = np.random.default_rng(3)
+    values = pd.Series(rng.gamma(2.0, 3.0, 200), index=[f"a{i}" for i in range(200)])
+    values.iloc[5] = np.nan
+    c = classify(values, scheme=scheme, k=5)
+    assert c.k == 5 and list(c.bins) == sorted(c.bins)
+    assert c.classes.iloc[5] == -1
+    assert c.classes.index.equals(values.index)
+    for (low, high), i in zip(c.ranges(), range(c.k)):
+        members = values[c.classes == i]
+        assert ((members >= low - 1e-9) & (members <= high + 1e-9)).all()
+    if scheme == "quantiles":
+        counts = c.classes[c.classes >= 0].value_counts()
+        assert counts.max() - counts.min() <= 2
+
+
+def test_classify_natural_breaks_finds_obvious_groups() -> None:
+    values = pd.Series([1.0, 1.1, 1.2, 10.0, 10.1, 10.2, 50.0, 50.5])
+    c = classify(values, scheme="natural_breaks", k=3)
+    assert c.classes.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
+
+
+def test_classify_few_distinct_values_and_bad_options() -> None:
+    c = classify(pd.Series([2.0, 2.0, 3.0]), scheme="quantiles", k=5)
+    assert c.k == 2
+    assert classify(pd.Series([np.nan, np.nan])).k == 0
+    with pytest.raises(WebMapError, match="natural_breaks"):
+        classify(pd.Series([1.0]), scheme="jenks", k=3)  # type: ignore[arg-type]
+    with pytest.raises(WebMapError, match="2 to 7"):
+        classify(pd.Series([1.0]), k=9)
+
+
+def test_palettes_are_ordered_light_to_dark() -> None:
+    def lightness(hex_colour: str) -> float:
+        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    for name in PALETTES:
+        values = [lightness(c) for c in sequential_colours(7, palette=name)]  # type: ignore[arg-type]
+        assert values == sorted(values, reverse=True), name
+
+
+def _areas_web() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"id": ["1", "2", "3"], "name": [XSS, "B", "C"]},
+        geometry=[shapely.box(9 + i * 0.1, 51, 9.1 + i * 0.1, 51.1) for i in range(3)],
+        crs="EPSG:4326",
+    )
+
+
+def test_choropleth_escapes_names_and_shows_units_in_legend() -> None:
+    layer, legend = choropleth_layer(
+        _areas_web(),
+        pd.Series({"1": 1.0, "2": 7.5}),
+        spec=ChoroplethSpec("Arbeitslosenquote", unit="%", scheme="equal_interval", k=2),
+    )
+    data = layer.data
+    props = {f["properties"]["id"]: f["properties"] for f in data["features"]}
+    assert props["1"]["name"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert props["3"]["wert"] == "keine Angabe" and props["3"]["farbe"] == "#ffffff"
+    assert props["2"]["wert"] == "7,5 %"
+    assert [e.label for e in legend.entries] == ["1,0 – 4,2 %", "4,2 – 7,5 %", "keine Angabe"]
+
+
+def test_choropleth_with_fixed_classes_for_the_social_index() -> None:
+    neutral = sequential_colours(2, palette="neutral")
+    spec = ChoroplethSpec(
+        "Statusindex", categories=((1.0, "hoch", neutral[0]), (2.0, "mittel", neutral[1]))
+    )
+    layer, legend = choropleth_layer(_areas_web(), pd.Series({"1": 1.0, "2": 2.0}), spec=spec)
+    props = [f["properties"] for f in layer.data["features"]]
+    assert [p["wert"] for p in props] == ["hoch", "mittel", "ohne Zuordnung"]
+    assert all(p["farbe"] in set(PALETTES["neutral"]) | {"#ffffff"} for p in props)
+
+
+def test_funding_areas_outlined_per_programme_in_legend_order() -> None:
+    fa = gpd.GeoDataFrame(
+        {"id": ["F1", "F2"], "name": ["Nord", XSS], "programme_id": ["wne", "ssz"]},
+        geometry=[shapely.box(9, 51, 9.1, 51.1), shapely.box(9.05, 51, 9.2, 51.1)],
+        crs="EPSG:4326",
+    )
+    layer, legend = funding_area_layer(
+        fa, programme_names={"ssz": "Sozialer Zusammenhalt", "wne": "Wachstum"}
+    )
+    assert [e.label for e in legend.entries] == ["Sozialer Zusammenhalt", "Wachstum"]
+    assert legend.entries[0].dash != legend.entries[1].dash
+    names = [f["properties"]["name"] for f in layer.data["features"]]
+    assert XSS not in names and "&lt;img src=x onerror=alert(1)&gt;" in names
+
+
+def _measures(n: int) -> gpd.GeoDataFrame:
+    statuses = ["geplant", "in Umsetzung", None, "abgerechnet"]
+    geoms: list[shapely.Geometry] = [shapely.Point(500000 + i * 10, 5700000) for i in range(n)]
+    geoms[0] = shapely.box(500000, 5700000, 500100, 5700100)
+    return gpd.GeoDataFrame(
+        {
+            "id": [f"M{i}" for i in range(n)],
+            "title": [XSS] + [f"Maßnahme {i}" for i in range(1, n)],
+            "status": [statuses[i % 4] for i in range(n)],
+            "programme_id": ["ssz"] * n,
+        },
+        geometry=geoms,
+        crs="EPSG:25832",
+    )
+
+
+def test_measure_layer_colours_by_status_and_clusters_when_many() -> None:
+    few, legend = measure_layer(_measures(8), colour_by="status")
+    assert not few.cluster
+    assert [e.label for e in legend.entries] == [
+        "geplant",
+        "in Umsetzung",
+        "abgerechnet",
+        "ohne Angabe",
+    ]
+    feats = few.data["features"]
+    assert feats[0]["geometry"]["type"] == "Point"  # a polygon is shown at a point inside
+    assert feats[0]["properties"]["title"] == "&lt;img src=x onerror=alert(1)&gt;"
+    colour_index = [f["properties"]["c"] for f in feats]
+    assert colour_index[:4] == [0, 1, 3, 2]
+    many, _ = measure_layer(_measures(200), colour_by="programme", programme_names={"ssz": "S"})
+    assert many.cluster
+    with pytest.raises(WebMapError, match="status, programme"):
+        measure_layer(_measures(2), colour_by="kosten")  # type: ignore[arg-type]
+
+
+def test_monitoring_map_puts_no_raw_data_text_into_the_page() -> None:
+    fmap = monitoring_map(
+        MapLayers(
+            areas=_areas_web(),
+            values=pd.Series({"1": 1.0, "2": 2.0}),
+            spec=ChoroplethSpec("Anteil </script>", unit="%"),
+            measures=_measures(5),
+        )
+    )
+    page = fmap.get_root().render()
+    assert XSS not in page
+    assert "</script><" not in page.replace("</script>\n", "").replace("</script>\r", "")
+    # every script tag of the page closes where folium closes it, not inside data
+    assert len(re.findall(r"<script\b", page)) == len(re.findall(r"</script>", page))
+    assert "LayerControl" not in page or "L.control.layers" in page
+    assert "L.control.layers" in page and "qmon-legend" in page
+
+
+def test_monitoring_map_features_carry_kind_and_id_for_clicks() -> None:
+    fmap = monitoring_map(
+        MapLayers(areas=_areas_web(), spec=ChoroplethSpec("Anteil"), measures=_measures(3))
+    )
+    page = fmap.get_root().render()
+    assert '"kind":"gebiet"' in page.replace(" ", "")
+    kinds = set(re.findall(r'"kind":\s*"(\w+)"', page))
+    assert kinds == {"gebiet", "massnahme"}
+
+
+def test_parse_basemap() -> None:
+    assert parse_basemap(None) is None and parse_basemap("none") is None
+    osm = parse_basemap("osm")
+    assert osm is not None and "openstreetmap" in osm.url
+    xyz = parse_basemap("https://tiles.stadt.de/{z}/{x}/{y}.png", attribution="Stadt")
+    assert xyz is not None and xyz.kind == "xyz" and xyz.attribution == "Stadt"
+    for bad in ("stadtplan", "https://tiles.stadt.de/tile.png", "wms:https://x.de/wms"):
+        with pytest.raises(WebMapError, match="QMON_BASEMAP"):
+            parse_basemap(bad)
+
+
+def test_map_without_basemap_has_no_tile_layer() -> None:
+    page = monitoring_map(MapLayers(areas=_areas_web(), spec=ChoroplethSpec("A"))).get_root()
+    assert "L.tileLayer" not in page.render()
+    with_osm = monitoring_map(
+        MapLayers(areas=_areas_web(), spec=ChoroplethSpec("A")), basemap=parse_basemap("osm")
+    )
+    assert "tile.openstreetmap.org" in with_osm.get_root().render()
