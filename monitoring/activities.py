@@ -1,0 +1,70 @@
+"""Activities of quarter management: campaigns, festivals, workshops, with participants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from monitoring.findings import Finding
+
+ACTIVITY_KINDS: tuple[str, ...] = (
+    "Aufräumaktion",
+    "Verschönerungsaktion",
+    "Fest",
+    "Workshop",
+    "Beteiligungsveranstaltung",
+    "Sprechstunde",
+    "Stadtteilspaziergang",
+    "sonstige",
+)
+
+
+def check_activity(record: Mapping[str, Any]) -> list[Finding]:
+    """Check an activity: a title, a known kind, participants ≥ 0.
+
+    Examples
+    --------
+    >>> [f.code for f in check_activity({"id": "AK1", "title": "Fest", "kind": "Fest",
+    ...                                  "participants": -3})]
+    ['participants']
+    """
+    rid = str(record.get("id"))
+    out: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        out.append(Finding("error", code, "activities", rid, f"activity {rid!r}: {message}"))
+
+    if not str(record.get("title") or "").strip():
+        add("title", "the title is empty; give the activity a title")
+    kind = record.get("kind")
+    if kind is not None and kind not in ACTIVITY_KINDS:
+        add("kind", f"kind {kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
+    people = record.get("participants")
+    if people is not None and not pd.isna(people) and int(people) < 0:
+        add("participants", f"{people} participants; the number is ≥ 0")
+    return out
+
+
+def activities_by_year(activities: pd.DataFrame) -> pd.DataFrame:
+    """Count activities and participants per year and kind.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"date": pd.to_datetime(["2024-05-01", "2024-06-01"]),
+    ...                   "kind": ["Fest", "Fest"], "participants": [100, 50]})
+    >>> activities_by_year(a).values.tolist()
+    [[2024, 'Fest', 2, 150]]
+    """
+    frame = pd.DataFrame(
+        {
+            "year": pd.to_datetime(activities["date"]).dt.year.astype("Int64"),
+            "kind": activities["kind"].fillna("sonstige"),
+            "participants": pd.to_numeric(activities["participants"]).fillna(0).astype(int),
+        }
+    )
+    out = frame.groupby(["year", "kind"], as_index=False).agg(
+        activities=("participants", "size"), participants=("participants", "sum")
+    )
+    return out.astype({"activities": int, "participants": int})

@@ -1,0 +1,165 @@
+"""The funding area against the rest of the city, over time, for any indicator.
+
+Indicator counts are kept per statistical area (e.g. Planungsraum). A funding area
+rarely follows those boundaries exactly, so its counts are estimated by areal
+weighting: each statistical area contributes the share of its surface that lies in
+the funding area. Rates are then recomputed from the interpolated numerators and
+denominators, never averaged (../shared/DOMAIN.md §6, indicators issue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from indicators.errors import AggregationError
+from indicators.registry import Registry
+
+
+def overlap_weights(areas: gpd.GeoDataFrame, target: BaseGeometry) -> pd.Series:
+    """Return, per area id, the share of the area's surface that lies inside ``target``.
+
+    Uses the spatial index of ``areas`` to find candidates; areas outside get 0.
+
+    Notes
+    -----
+    w_i = |A_i ∩ T| / |A_i|.
+
+    Examples
+    --------
+    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]},
+    ...                          geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> overlap_weights(areas, shapely.box(5, 0, 20, 10)).to_dict()
+    {'a': 0.5, 'b': 1.0}
+    """
+    weights = np.zeros(len(areas))
+    candidates = areas.sindex.query(target, predicate="intersects")
+    geoms = np.asarray(areas.geometry.values, dtype=object)[candidates]
+    inter = shapely.area(shapely.intersection(geoms, target))
+    total = shapely.area(geoms)
+    weights[candidates] = np.divide(inter, total, out=np.zeros_like(inter), where=total > 0)
+    return pd.Series(np.clip(weights, 0.0, 1.0), index=areas["id"].to_numpy(), name="weight")
+
+
+def _count_series(values: pd.DataFrame, key: str, weights: pd.Series) -> pd.DataFrame:
+    """Return per period the weighted sum (area), the rest and the city total of a count."""
+    rows = values[(values["indicator"] == key) & values["area_id"].isin(weights.index)]
+    rows = rows[rows["value"].notna()]
+    if rows.empty:
+        raise AggregationError(
+            f"there are no values of {key!r} on the areas the funding area overlaps; "
+            "import them (qmon import indicators) or pick another indicator"
+        )
+    w = rows["area_id"].map(weights).to_numpy(dtype=float)
+    v = rows["value"].to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(rows["period"]).to_numpy(),
+            "area": w * v,
+            "rest": (1 - w) * v,
+            "city": v,
+        }
+    )
+    return frame.groupby("period").sum().sort_index()
+
+
+def area_vs_rest(
+    values: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    target: BaseGeometry,
+    indicator: str,
+    *,
+    registry: Registry,
+) -> pd.DataFrame:
+    """Return an indicator for the funding area, the rest of the city and the city, per period.
+
+    Parameters
+    ----------
+    values
+        Long indicator values on ``areas``: ``area_id, indicator, period, value``.
+    areas
+        The statistical areas of one level and vintage (``id``, geometry), covering the
+        city, in the CRS of ``target``.
+    target
+        The funding area's polygon.
+    indicator
+        A count, or a share/rate with numerator and denominator in ``registry``.
+    registry
+        The indicator definitions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period: ``area, rest, city, gap`` (gap = area − rest) and, for
+        rates, the numerators and denominators (``area_num``, ``area_den``, …).
+
+    Raises
+    ------
+    indicators.errors.AggregationError
+        For an indicator that is neither a count nor derived from counts, or without
+        values on the areas.
+
+    Notes
+    -----
+    counts: X_FA = Σ_i w_i x_i, X_rest = Σ_i (1 − w_i) x_i; rates:
+    R = factor · Σ_i w_i n_i / Σ_i w_i d_i (and with 1 − w_i for the rest).
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]},
+    ...                          geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> values = pd.DataFrame({"area_id": ["a", "b", "a", "b"],
+    ...     "indicator": ["unemployed", "unemployed", "residents_15_64", "residents_15_64"],
+    ...     "period": pd.to_datetime(["2020-12-31"] * 4), "value": [30.0, 10.0, 300.0, 500.0]})
+    >>> out = area_vs_rest(values, areas, shapely.box(0, 0, 10, 10), "unemployment_rate",
+    ...                    registry=load_registry())
+    >>> out[["area", "rest", "city", "gap"]].round(1).values.tolist()
+    [[10.0, 2.0, 5.0, 8.0]]
+    """
+    definition = registry.get(indicator)
+    weights = overlap_weights(areas, target)
+    if definition.kind == "count":
+        out = _count_series(values, indicator, weights)
+    elif definition.derived and definition.formula == "ratio":
+        assert definition.numerator is not None and definition.denominator is not None
+        num = _count_series(values, definition.numerator, weights)
+        den = _count_series(values, definition.denominator, weights)
+        num, den = num.align(den, join="inner")
+        ratio = num / den.where(den != 0) * definition.factor
+        out = ratio.copy()
+        for part in ("area", "rest", "city"):
+            out[f"{part}_num"], out[f"{part}_den"] = num[part], den[part]
+    else:
+        raise AggregationError(
+            f"indicator {indicator!r} ({definition.label}) is a {definition.kind} without "
+            "numerator and denominator counts and cannot be carried onto the funding area; "
+            "compare a count or a rate defined from counts"
+        )
+    out["gap"] = out["area"] - out["rest"]
+    out.index.name = "period"
+    return out
+
+
+def gap_change(comparison: pd.DataFrame, *, since: pd.Timestamp) -> Mapping[str, float]:
+    """Return the gap at the first period on or after ``since`` and at the latest, and the change.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"gap": [5.0, 4.0, 3.0]},
+    ...                  index=pd.to_datetime(["2014-12-31", "2015-12-31", "2016-12-31"]))
+    >>> gap_change(c, since=pd.Timestamp("2015-01-01"))
+    {'start': 4.0, 'latest': 3.0, 'change': -1.0}
+    """
+    after = comparison[comparison.index >= since]["gap"].dropna()
+    if after.empty:
+        raise AggregationError(
+            f"no value of the comparison on or after {since.date()}; pick an earlier start"
+        )
+    start, latest = float(after.iloc[0]), float(after.iloc[-1])
+    return {"start": start, "latest": latest, "change": latest - start}

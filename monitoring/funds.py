@@ -1,0 +1,178 @@
+"""Local funds (Verfügungsfonds, Aktionsfonds, Projektfonds): income, decisions and rules.
+
+The rules of ../shared/DOMAIN.md §5, checked per fund:
+
+1. at most 50 % of the income from Städtebauförderung, the rest from businesses,
+   owners, private sources or extra municipal money; a funding area whose
+   ``fund_public_share_max`` is 1.0 (e.g. NRW, Sozialer Zusammenhalt) may take 100 %;
+2. Städtebauförderung money pays only investive or investment-related items;
+3. the bodies' decisions do not spend more than the fund has, in total and per kind
+   of money (Städtebauförderung and the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from monitoring.findings import Finding
+
+FUND_KINDS: tuple[str, ...] = ("Verfügungsfonds", "Aktionsfonds", "Projektfonds", "Baufonds")
+PUBLIC_SOURCE = "Städtebauförderung"
+"""The income source (and ``financed_from`` value) of Städtebauförderung money."""
+PRIVATE_MONEY = "privat"
+"""``financed_from`` of the other money (businesses, owners, private, extra municipal)."""
+FINANCED_FROM: tuple[str, ...] = (PUBLIC_SOURCE, PRIVATE_MONEY)
+BODY_KINDS: tuple[str, ...] = ("Quartiersrat", "Aktionsfonds-Jury")
+PROOF_PENDING: tuple[str, ...] = ("ausstehend",)
+
+_CENT = 0.005
+
+
+def _euro(value: float) -> str:
+    return f"{value:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def income_shares(income: pd.DataFrame) -> pd.DataFrame:
+    """Sum a fund's income per source with its share of the total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, amount, share`` (share in %), largest first.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"source": ["Städtebauförderung", "Gewerbe", "Gewerbe"],
+    ...                     "amount": [500.0, 300.0, 200.0]})
+    >>> income_shares(inc).values.tolist()
+    [['Gewerbe', 500.0, 50.0], ['Städtebauförderung', 500.0, 50.0]]
+    """
+    sums = pd.DataFrame(income.groupby("source", as_index=False)["amount"].sum())
+    total = float(sums["amount"].sum())
+    sums["share"] = sums["amount"] / total * 100 if total else float("nan")
+    return sums.sort_values(["amount", "source"], ascending=[False, True]).reset_index(drop=True)
+
+
+def fund_findings(
+    fund: Mapping[str, Any],
+    income: pd.DataFrame,
+    decisions: pd.DataFrame,
+    *,
+    public_share_max: float = 0.5,
+    today: pd.Timestamp | None = None,
+) -> list[Finding]:
+    """Check one fund against the rules (errors) and for missing proofs of use (warnings).
+
+    Parameters
+    ----------
+    fund
+        The fund's record (``id``, ``name``).
+    income
+        Its income: ``source, amount``.
+    decisions
+        Its decisions: ``id, title, amount, investive, financed_from`` (and
+        ``decided``, ``proof_of_use`` for the warnings).
+    public_share_max
+        The funding area's highest Städtebauförderung share (0.5 by rule, up to 1.0).
+    today
+        Decisions decided more than a year before ``today`` without a proof of use get
+        a warning; None: no such warnings.
+
+    Returns
+    -------
+    list of Finding
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"source": ["Städtebauförderung", "Gewerbe"],
+    ...                     "amount": [6000.0, 4000.0]})
+    >>> dec = pd.DataFrame({"id": ["D1"], "title": ["Honorar Workshop"], "amount": [800.0],
+    ...                     "investive": [False], "financed_from": ["Städtebauförderung"]})
+    >>> for f in fund_findings({"id": "VF-2024"}, inc, dec):
+    ...     print(f.code, "|", f.message)
+    public_share | fund 'VF-2024': 60.0 % of its income (6.000,00 € of 10.000,00 €) comes from \
+Städtebauförderung, more than the 50 % allowed; add at least 2.000,00 € from businesses, owners, \
+private sources or extra municipal money, or lower the Städtebauförderung income
+    investive | fund 'VF-2024': decision 'D1' ('Honorar Workshop', 800,00 €) is not investive \
+but paid from Städtebauförderung money, which may pay only investive or investment-related \
+items; pay it from the other money ('privat') or correct 'investive' if it is one
+    """
+    fid = str(fund.get("id"))
+    out: list[Finding] = []
+
+    def add(code: str, message: str, level: str = "error") -> None:
+        out.append(Finding(level, code, "local_funds", fid, f"fund {fid!r}: {message}"))  # type: ignore[arg-type]
+
+    amounts = pd.to_numeric(income["amount"]).fillna(0.0)
+    public_in = float(amounts[income["source"] == PUBLIC_SOURCE].sum())
+    total_in = float(amounts.sum())
+    other_in = total_in - public_in
+    negative = income[amounts < 0]
+    for source, amount in zip(negative["source"], negative["amount"]):
+        add("income", f"income from {source!r} is negative ({_euro(float(amount))})")
+    if total_in > 0 and public_in / total_in > public_share_max + 1e-9:
+        needed = public_in * (1 - public_share_max) / public_share_max - other_in
+        fix = (
+            f"add at least {_euro(needed)} from businesses, owners, private sources or extra "
+            "municipal money, or lower the Städtebauförderung income"
+            if public_share_max > 0
+            else "take no Städtebauförderung money into this fund"
+        )
+        add(
+            "public_share",
+            f"{public_in / total_in * 100:.1f} % of its income ({_euro(public_in)} of "
+            f"{_euro(total_in)}) comes from Städtebauförderung, more than the "
+            f"{public_share_max * 100:g} % allowed; {fix}",
+        )
+    spent = {kind: 0.0 for kind in FINANCED_FROM}
+    records: list[dict[Any, Any]] = decisions.to_dict("records")
+    for d in records:
+        did, amount = d.get("id"), float(d.get("amount") or 0.0)
+        label = f"decision {did!r} ({d.get('title')!r}, {_euro(amount)})"
+        source = d.get("financed_from")
+        if amount <= 0:
+            add("amount", f"{label}: the amount must be more than 0 €")
+        if source not in FINANCED_FROM:
+            add(
+                "financed_from",
+                f"{label} is paid from {source!r}; say "
+                f"{' or '.join(repr(s) for s in FINANCED_FROM)}",
+            )
+            continue
+        spent[source] += amount
+        investive = d.get("investive")
+        if source == PUBLIC_SOURCE and (investive is None or pd.isna(investive) or not investive):
+            add(
+                "investive",
+                f"{label} is not investive but paid from Städtebauförderung money, which may "
+                "pay only investive or investment-related items; pay it from the other money "
+                "('privat') or correct 'investive' if it is one",
+            )
+        decided, proof = d.get("decided"), d.get("proof_of_use")
+        if (
+            today is not None
+            and decided is not None
+            and not pd.isna(decided)
+            and (today - pd.Timestamp(decided)).days > 365
+            and (proof is None or proof in PROOF_PENDING)
+        ):
+            add(
+                "proof_of_use",
+                f"{label} was decided on {pd.Timestamp(decided).date()} and "
+                "has no proof of use yet; ask the applicant for it",
+                "warning",
+            )
+    budget = {PUBLIC_SOURCE: public_in, PRIVATE_MONEY: other_in}
+    for kind in FINANCED_FROM:
+        if spent[kind] > budget[kind] + _CENT:
+            what = "Städtebauförderung money" if kind == PUBLIC_SOURCE else "other money"
+            add(
+                "overspent",
+                f"decisions spend {_euro(spent[kind])} of {what}, but the fund has only "
+                f"{_euro(budget[kind])} of it; {_euro(spent[kind] - budget[kind])} too much: "
+                "lower or reject a decision, or add income",
+            )
+    return out

@@ -1,0 +1,242 @@
+"""Measures (Einzelmaßnahmen): statuses, checks of dates and status, place in the area.
+
+A measure belongs to one Gesamtmaßnahme, serves goals of its development concept,
+has a status (:data:`STATUSES`), dates, a cost estimate and a geometry that should
+lie inside the funding area (../shared/DOMAIN.md §3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from monitoring.findings import Finding
+
+STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
+"""Statuses of a measure, in the order a measure passes through them."""
+
+DONE_STATUSES: tuple[str, ...] = ("abgeschlossen", "abgerechnet")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _number(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]:
+    """Check one measure's title, status, dates and costs.
+
+    Rules (errors): a title; a status from :data:`STATUSES`; start not after end;
+    costs not negative; "in Umsetzung" has begun (start on or before ``today``);
+    "abgeschlossen"/"abgerechnet" have an end date on or before ``today``.
+    Warnings: "geplant"/"bewilligt" whose end date has passed, and "geplant" whose
+    start has passed.
+
+    Parameters
+    ----------
+    record
+        The measure's fields (as stored, or as about to be stored).
+    today
+        The date the status is judged at.
+
+    Returns
+    -------
+    list of Finding
+
+    Examples
+    --------
+    >>> rec = {"id": "M1", "title": "Spielplatz", "status": "abgeschlossen",
+    ...        "start_date": "2024-05-01", "end_date": "2024-03-01"}
+    >>> [f.message for f in check_measure(rec, today=dt.date(2025, 1, 1))]
+    ["measure 'M1': the start 2024-05-01 is after the end 2024-03-01; correct one of the dates"]
+    >>> rec = {"id": "M2", "title": "Kita", "status": "in Umsetzung",
+    ...        "start_date": "2026-01-01"}
+    >>> check_measure(rec, today=dt.date(2025, 1, 1))[0].code
+    'status_dates'
+    """
+    rid = str(record.get("id"))
+    out: list[Finding] = []
+
+    def add(level: str, code: str, message: str) -> None:
+        out.append(Finding(level, code, "measures", rid, f"measure {rid!r}: {message}"))  # type: ignore[arg-type]
+
+    if not str(record.get("title") or "").strip():
+        add("error", "title", "the title is empty; give the measure a title")
+    status = record.get("status")
+    if status is not None and status not in STATUSES:
+        add("error", "status", f"status {status!r} is not one of {', '.join(STATUSES)}")
+    start, end = _date(record.get("start_date")), _date(record.get("end_date"))
+    if start and end and start > end:
+        add("error", "dates", f"the start {start} is after the end {end}; correct one of the dates")
+    for column, label in (("cost_estimate", "cost estimate"), ("cost_actual", "actual cost")):
+        value = _number(record.get(column))
+        if value is not None and value < 0:
+            add("error", "cost", f"the {label} {value:,.2f} € is negative; costs are ≥ 0")
+    if status == "in Umsetzung" and (start is None or start > today):
+        add(
+            "error",
+            "status_dates",
+            f"status 'in Umsetzung' but the start is {start or 'not set'} (today is {today}); "
+            "set the actual start date or the status 'bewilligt'",
+        )
+    if status in DONE_STATUSES and (end is None or end > today):
+        add(
+            "error",
+            "status_dates",
+            f"status {status!r} but the end is {end or 'not set'} (today is {today}); "
+            "set the actual end date or the status 'in Umsetzung'",
+        )
+    if status in ("geplant", "bewilligt") and end is not None and end < today:
+        add(
+            "warning",
+            "status_dates",
+            f"status {status!r} but the planned end {end} has passed; update the status or "
+            "the dates",
+        )
+    elif status == "geplant" and start is not None and start < today:
+        add(
+            "warning",
+            "status_dates",
+            f"status 'geplant' but the planned start {start} has passed; update the status "
+            "or the start date",
+        )
+    return out
+
+
+def outside_distance(geometry: BaseGeometry, area: BaseGeometry) -> float:
+    """Return how far (m) ``geometry`` reaches outside ``area``: 0 when it lies within.
+
+    For a geometry wholly outside this is the distance to the area; for one partly
+    outside, the largest distance of a vertex of the outside part.
+
+    Examples
+    --------
+    >>> area = shapely.box(0, 0, 100, 100)
+    >>> outside_distance(shapely.Point(50, 50), area)
+    0.0
+    >>> outside_distance(shapely.Point(130, 50), area)
+    30.0
+    >>> outside_distance(shapely.LineString([(50, 50), (50, 140)]), area)
+    40.0
+    """
+    if geometry is None or geometry.is_empty or area.covers(geometry):
+        return 0.0
+    if not geometry.intersects(area):
+        return float(geometry.distance(area))
+    outside = geometry.difference(area)
+    coords = shapely.get_coordinates(outside)
+    if not len(coords):
+        return 0.0
+    return float(np.max(shapely.distance(shapely.points(coords), area)))
+
+
+def placement_findings(
+    measures: gpd.GeoDataFrame, funding_areas: gpd.GeoDataFrame, *, tolerance: float = 0.5
+) -> list[Finding]:
+    """Warn for every measure that lies (partly) outside its funding area, naming metres.
+
+    Parameters
+    ----------
+    measures
+        With ``id``, ``funding_area_id`` and geometry.
+    funding_areas
+        With ``id`` and geometry, in the same projected CRS.
+    tolerance
+        Distances up to this many metres are taken as inside (digitising noise).
+
+    Returns
+    -------
+    list of Finding
+        Warnings with code ``outside_area``; an error ``funding_area`` for a measure
+        whose funding area is unknown.
+
+    Examples
+    --------
+    >>> fa = gpd.GeoDataFrame({"id": ["FA"]}, geometry=[shapely.box(0, 0, 100, 100)])
+    >>> ms = gpd.GeoDataFrame({"id": ["M1", "M2"], "funding_area_id": ["FA", "FA"]},
+    ...                       geometry=[shapely.Point(10, 10), shapely.Point(100, 250)])
+    >>> [f.message for f in placement_findings(ms, fa)]
+    ["measure 'M2' lies outside its funding area 'FA', 150 m away from it; check its \
+geometry or its funding area"]
+    """
+    areas = dict(zip(funding_areas["id"], funding_areas.geometry))
+    out: list[Finding] = []
+    for mid, fa, geom in zip(measures["id"], measures["funding_area_id"], measures.geometry):
+        if fa not in areas:
+            out.append(
+                Finding(
+                    "error",
+                    "funding_area",
+                    "measures",
+                    str(mid),
+                    f"measure {mid!r} belongs to the unknown funding area {fa!r}; "
+                    f"known: {', '.join(map(str, areas)) or 'none'}",
+                )
+            )
+            continue
+        if geom is None or geom.is_empty:
+            continue
+        distance = outside_distance(geom, areas[fa])
+        if distance <= tolerance:
+            continue
+        where = "outside" if not geom.intersects(areas[fa]) else "partly outside"
+        reach = "away from it" if where == "outside" else "beyond its edge"
+        out.append(
+            Finding(
+                "warning",
+                "outside_area",
+                "measures",
+                str(mid),
+                f"measure {mid!r} lies {where} its funding area {fa!r}, {distance:,.0f} m "
+                f"{reach}; check its geometry or its funding area",
+            )
+        )
+    return out
+
+
+def timeline(measures: pd.DataFrame, *, today: dt.date) -> pd.DataFrame:
+    """Return the measures as a timeline: one bar per measure, ordered by start.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, title, status, start, end, open_end`` with the input's index; a missing
+        end is drawn to ``today`` (``open_end`` True); measures without a start are
+        left out.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["a", "b"], "title": ["A", "B"], "status": ["geplant"] * 2,
+    ...                   "start_date": pd.to_datetime(["2024-02-01", "2023-01-01"]),
+    ...                   "end_date": pd.to_datetime(["2024-12-31", None])})
+    >>> timeline(m, today=dt.date(2025, 1, 1))[["id", "open_end"]].values.tolist()
+    [['b', True], ['a', False]]
+    """
+    frame = measures[measures["start_date"].notna()]
+    end = pd.to_datetime(frame["end_date"])
+    out = pd.DataFrame(
+        {
+            "id": frame["id"],
+            "title": frame["title"],
+            "status": frame["status"],
+            "start": pd.to_datetime(frame["start_date"]),
+            "end": end.fillna(pd.Timestamp(today)),
+            "open_end": end.isna(),
+        },
+        index=frame.index,
+    )
+    return out.sort_values(["start", "id"], kind="stable")
