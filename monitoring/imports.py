@@ -282,6 +282,46 @@ def _require_store(store: Store) -> None:
         )
 
 
+def _open(
+    store: Store,
+    read: Callable[[], Table],
+    needed: Mapping[str, str | None],
+    *,
+    progress: Progress,
+) -> tuple[Table, ImportReport]:
+    """Check the store, read the input and refuse at once when named columns are missing."""
+    _require_store(store)
+    _step(progress, 0.0, "Datei wird gelesen")
+    table = read()
+    report = table.report()
+    if not check_columns(table.frame, needed, report):
+        report.raise_if_problems()
+    _step(progress, 0.2, "Daten werden geprüft")
+    return table, report
+
+
+def _store_features(
+    store: Store,
+    layer: str,
+    columns: Mapping[str, Any],
+    geoms: gpd.GeoSeries,
+    source_crs: CRS | None,
+    table: Table,
+    report: ImportReport,
+    *,
+    user: str | None,
+    progress: Progress,
+    details: dict[str, Any] | None = None,
+) -> ImportResult:
+    """Build the frame in the storage CRS, write it in one transaction, report the result."""
+    frame = gpd.GeoDataFrame(
+        dict(columns), geometry=geoms.values, crs=source_crs, index=table.frame.index
+    ).to_crs(store.crs)
+    _step(progress, 0.5, "Daten werden gespeichert")
+    rows = _write(store, layer, frame, user=user, progress=progress)
+    return ImportResult(layer, table.source, rows, tuple(report.notes), details or {})
+
+
 def _write(
     store: Store,
     layer: str,
@@ -365,15 +405,12 @@ def import_areas(
         CRS, null/empty/wrong-type or (with ``strict``) invalid geometries, duplicate or
         empty ids, bad dates, no vintage.
     """
-    _require_store(store)
-    _step(progress, 0.0, "Datei wird gelesen")
-    table = _vector(source, layer=layer)
-    report = table.report()
-    if not check_columns(
-        table.frame, {"--id": id_col, "--name": name_col, "--parent": parent_col}, report
-    ):
-        report.raise_if_problems()
-    _step(progress, 0.2, "Daten werden geprüft")
+    table, report = _open(
+        store,
+        lambda: _vector(source, layer=layer),
+        {"--id": id_col, "--name": name_col, "--parent": parent_col},
+        progress=progress,
+    )
     ids = _texts(table.frame, id_col)
     check_unique(ids, report, column=id_col, scope=f" within level {level!r}")
     geoms, source_crs = _geometry_frame(
@@ -397,7 +434,9 @@ def import_areas(
     if not level.strip():
         report.add("--level is empty", fix="pass --level with the name of the level, e.g. PLR")
     report.raise_if_problems()
-    frame = gpd.GeoDataFrame(
+    return _store_features(
+        store,
+        "areas",
         {
             "id": ids,
             "level": level,
@@ -407,18 +446,13 @@ def import_areas(
             "valid_from": start,
             "valid_to": end,
         },
-        geometry=geoms.values,
-        crs=source_crs,
-        index=table.frame.index,
-    ).to_crs(store.crs)
-    _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, "areas", frame, user=user, progress=progress)
-    return ImportResult(
-        "areas",
-        table.source,
-        rows,
-        tuple(report.notes),
-        {"level": level, "vintage": vintage},
+        geoms,
+        source_crs,
+        table,
+        report,
+        user=user,
+        progress=progress,
+        details={"level": level, "vintage": vintage},
     )
 
 
@@ -465,10 +499,6 @@ def import_funding_areas(
         Listing every problem (see :func:`import_areas`), plus programmes not in the
         store and start or end values that are neither a year nor a date.
     """
-    _require_store(store)
-    _step(progress, 0.0, "Datei wird gelesen")
-    table = _vector(source, layer=layer)
-    report = table.report()
     needed = {
         "--id": id_col,
         "--name": name_col,
@@ -480,9 +510,7 @@ def import_funding_areas(
         "--ags-col": ags_col,
         "--area": area_col,
     }
-    if not check_columns(table.frame, needed, report):
-        report.raise_if_problems()
-    _step(progress, 0.2, "Daten werden geprüft")
+    table, report = _open(store, lambda: _vector(source, layer=layer), needed, progress=progress)
     frame_in = table.frame
     ids = _texts(frame_in, id_col)
     check_unique(ids, report, column=id_col)
@@ -528,7 +556,11 @@ def import_funding_areas(
         values, _, _ = _numbers(frame_in, [area_col], report, fmt=None, delimiter=None)
         stated_area = values[area_col]
     report.raise_if_problems()
-    frame = gpd.GeoDataFrame(
+    if stated_area is not None:
+        _compare_area(geoms.to_crs(store.crs), stated_area, report, ids=ids, column=area_col or "")
+    return _store_features(
+        store,
+        "funding_areas",
         {
             "id": ids,
             "name": names,
@@ -541,16 +573,13 @@ def import_funding_areas(
             if designation_col
             else designation,
         },
-        geometry=geoms.values,
-        crs=source_crs,
-        index=frame_in.index,
-    ).to_crs(store.crs)
-    if stated_area is not None:
-        _compare_area(frame, stated_area, report, ids=ids, column=area_col or "")
-    _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, "funding_areas", frame, user=user, progress=progress)
-    return ImportResult(
-        "funding_areas", table.source, rows, tuple(report.notes), {"programme": programme}
+        geoms,
+        source_crs,
+        table,
+        report,
+        user=user,
+        progress=progress,
+        details={"programme": programme},
     )
 
 
@@ -580,17 +609,17 @@ def _years(
 
 
 def _compare_area(
-    frame: gpd.GeoDataFrame,
+    geoms: gpd.GeoSeries,
     stated_ha: pd.Series,
     report: ImportReport,
     *,
     ids: pd.Series,
     column: str,
 ) -> None:
-    computed = frame.geometry.area / 10_000
-    stated = stated_ha.reindex(frame.index)
+    computed = geoms.area / 10_000
+    stated = stated_ha.reindex(geoms.index)
     off = (stated.notna()) & ((computed - stated).abs() > 0.05 * stated.abs())
-    for row in frame.index[off]:
+    for row in geoms.index[off]:
         report.note(
             f"{report.source}, {report.unit} {row} (id {ids[row]}): column {column!r} "
             f"states {stated[row]:g} ha, the polygon has {computed[row]:.1f} ha"
@@ -969,18 +998,9 @@ def import_measures(
         titles, unknown funding areas (with closest ids), unknown statuses, bad costs
         or dates.
     """
-    _require_store(store)
-    _step(progress, 0.0, "Datei wird gelesen")
     vector = (isinstance(source, Table) and isinstance(source.frame, gpd.GeoDataFrame)) or (
         not isinstance(source, Table) and is_vector_path(source)
     )
-    table = (
-        _vector(source, layer=layer)
-        if vector
-        else _table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
-    )
-    frame_in = table.frame
-    report = table.report()
     needed = {
         "--id": id_col,
         "--title": title_col,
@@ -995,8 +1015,17 @@ def import_measures(
         "--cost-estimate": cost_estimate_col,
         "--cost-actual": cost_actual_col,
     }
-    if not check_columns(frame_in, needed, report):
-        report.raise_if_problems()
+    table, report = _open(
+        store,
+        lambda: (
+            _vector(source, layer=layer)
+            if vector
+            else _table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
+        ),
+        needed,
+        progress=progress,
+    )
+    frame_in = table.frame
     if funding_area is None and funding_area_col is None:
         report.add(
             "the funding area (Gesamtmaßnahme) of the measures is unknown",
@@ -1008,7 +1037,6 @@ def import_measures(
             fix="pass --x and --y (coordinate columns) or --wkt (a WKT column)",
         )
         report.raise_if_problems()
-    _step(progress, 0.2, "Daten werden geprüft")
     ids = _texts(frame_in, id_col)
     check_unique(ids, report, column=id_col)
     titles = _texts(frame_in, title_col)
@@ -1089,7 +1117,9 @@ def import_measures(
     ends = _dates(frame_in[end_col], report, option="--end") if end_col else empty_dates
     report.raise_if_problems()
     nan = pd.Series(np.nan, index=frame_in.index)
-    frame = gpd.GeoDataFrame(
+    return _store_features(
+        store,
+        "measures",
         {
             "id": ids,
             "funding_area_id": fa,
@@ -1101,13 +1131,13 @@ def import_measures(
             "cost_estimate": costs.get(cost_estimate_col or "", nan),
             "cost_actual": costs.get(cost_actual_col or "", nan),
         },
-        geometry=geoms.values,
-        crs=source_crs,
-        index=frame_in.index,
-    ).to_crs(store.crs)
-    _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, "measures", frame, user=user, progress=progress)
-    return ImportResult("measures", table.source, rows, tuple(report.notes))
+        geoms,
+        source_crs,
+        table,
+        report,
+        user=user,
+        progress=progress,
+    )
 
 
 def _table_geometries(
@@ -1182,11 +1212,6 @@ def import_buildings(
         Listing every problem (see :func:`import_areas`), plus impossible counts and
         years.
     """
-    _require_store(store)
-    _step(progress, 0.0, "Datei wird gelesen")
-    table = _vector(source, layer=layer)
-    frame_in = table.frame
-    report = table.report()
     counts = {
         "dwellings": dwellings_col,
         "vacant_dwellings": vacant_col,
@@ -1201,9 +1226,8 @@ def import_buildings(
         "--owner-type": owner_type_col,
         "--storeys": storeys_col,
     }
-    if not check_columns(frame_in, needed, report):
-        report.raise_if_problems()
-    _step(progress, 0.2, "Daten werden geprüft")
+    table, report = _open(store, lambda: _vector(source, layer=layer), needed, progress=progress)
+    frame_in = table.frame
     ids = _texts(frame_in, id_col)
     check_unique(ids, report, column=id_col)
     geoms, source_crs = _geometry_frame(
@@ -1249,12 +1273,7 @@ def import_buildings(
                 fix="vacant dwellings cannot exceed the dwellings of the building",
             )
     report.raise_if_problems()
-    frame = gpd.GeoDataFrame(
-        {"id": ids, **out, "owner_type": _texts(frame_in, owner_type_col)},
-        geometry=geoms.values,
-        crs=source_crs,
-        index=frame_in.index,
-    ).to_crs(store.crs)
-    _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, "buildings", frame, user=user, progress=progress)
-    return ImportResult("buildings", table.source, rows, tuple(report.notes))
+    columns = {"id": ids, **out, "owner_type": _texts(frame_in, owner_type_col)}
+    return _store_features(
+        store, "buildings", columns, geoms, source_crs, table, report, user=user, progress=progress
+    )

@@ -250,8 +250,14 @@ def test_zip_with_shapefile_is_read(store: Store, tmp_path: Path):
         for part in tmp_path.glob("z.*"):
             if part.suffix != ".zip":
                 archive.write(part, f"daten/{part.name}")
-    result = import_areas(store, tmp_path / "z.zip", **AREA)
+    calls: list[tuple[float, str]] = []
+    result = import_areas(
+        store, tmp_path / "z.zip", **AREA, progress=lambda f, m: calls.append((f, m))
+    )
     assert (result.rows, result.source) == (2, "z.zip/daten/z.shp")
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert calls[-1][1] == "2 von 2 Zeilen geschrieben"
 
 
 def test_corrupt_file(store: Store, tmp_path: Path):
