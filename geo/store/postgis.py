@@ -712,9 +712,16 @@ class PostGISTransaction(Transaction):
         return n
 
     def _lock_if_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
-        """Lock the table against other writers and readers if it is empty; say whether."""
+        """Lock the table against other writers and readers if it is empty; say whether.
+
+        A table with rows is not locked: big appends to it keep its indexes.
+        """
+        query = sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(table)
+        row = cur.execute(query).fetchone()
+        if not (row and row[0]):
+            return False
         cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table))
-        row = cur.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(table)).fetchone()
+        row = cur.execute(query).fetchone()  # again: someone may have written meanwhile
         return bool(row and row[0])
 
     def _bulk_load(

@@ -616,3 +616,29 @@ def test_bulk_replace_with_the_same_keys_rebuilds_key_and_index(
     assert indexes == [("buildings_geometry_gist",), ("buildings_pkey",)]
     with pytest.raises(StoreError, match="already exists"):
         store.write("buildings", buildings(1))  # the rebuilt key still guards
+
+
+def test_bulk_load_locks_only_an_empty_table(
+    store: PostGISStore, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgis, "BULK_ROWS", 10)
+    dsn, schema = split_url(pg_url)
+    count = psycopg.sql.SQL("SELECT count(*) FROM {}").format(
+        psycopg.sql.Identifier(schema, "buildings")
+    )
+
+    def count_from_outside() -> int:
+        with psycopg.connect(dsn) as other:
+            other.execute("SET lock_timeout = '500ms'")
+            row = other.execute(count).fetchone()
+            assert row is not None
+            return int(row[0])
+
+    with store.transaction() as tx:
+        tx.write("buildings", buildings(30))
+        with pytest.raises(pgerrors.LockNotAvailable):
+            count_from_outside()  # empty table: locked for the bulk load
+    with store.transaction() as tx:
+        tx.write("buildings", buildings(60).iloc[30:])
+        assert count_from_outside() == 30  # table with rows: readers go on
+    assert store.counts()["buildings"] == 60
