@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from geo.errors import GeoError
 
-COMMAND_MODULES = ("cli.store_cmds", "cli.index_cmds", "cli.import_cmds")
+COMMAND_MODULES = ("cli.store_cmds", "cli.index_cmds", "cli.import_cmds", "cli.monitoring_cmds")
 
 EXIT_REFUSED = 2
 

@@ -106,11 +106,12 @@ def tiny_store(store_url: str) -> Iterator[Store]:
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The demo city, built once per test session into a GeoPackage."""
-    musterstadt = pytest.importorskip("data.musterstadt")
+    """The demo city, built once per test session into a GeoPackage (read-only in tests)."""
+    from data.musterstadt import load_musterstadt
+
     path: Path = tmp_path_factory.mktemp("demo") / "musterstadt.gpkg"
     store = open_store(str(path))
     store.init(crs=CRS)
-    musterstadt.load_musterstadt(store)
+    load_musterstadt(store)
     yield store
     store.close()

@@ -1,0 +1,636 @@
+"""Use cases of the monitoring domain: what the CLI and the app call, always with the user.
+
+Every function takes the store and the acting :class:`~monitoring.auth.User` first.
+Reads need the right to read (personal data of actors is masked for roles without
+``read_personal``); every change goes through :mod:`monitoring.editing` (permission,
+optimistic locking, audit log) after the domain checks of its layer: errors refuse
+the change with :class:`~monitoring.errors.RuleViolation` listing every problem,
+warnings come back with the saved record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from indicators.errors import IndicatorError
+from indicators.registry import Registry, load_registry
+from monitoring import (
+    activities,
+    comparison,
+    concepts,
+    editing,
+    funding,
+    funding_areas,
+    funds,
+    measures,
+    network,
+    progress,
+    projects,
+)
+from monitoring import actors as actors_mod
+from monitoring.auth import User, mask_personal, require
+from monitoring.errors import NotFound
+from monitoring.findings import Finding, findings_frame, raise_errors
+
+if TYPE_CHECKING:
+    from geo.store.base import Store, Transaction
+
+Reader = Callable[..., pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved record (plain values, as stored) and the warnings the checks gave."""
+
+    record: dict[str, Any]
+    warnings: tuple[Finding, ...] = ()
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def read(
+    store: Store, user: User, layer: str, *, where: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Read a layer as the user may see it (actors' personal data masked where needed).
+
+    Raises
+    ------
+    PermissionDenied
+        Without the right to read (the audit log needs ``read_audit``).
+    """
+    require(user, "read_audit" if layer == "audit_log" else "read")
+    frame = store.read(layer, where=where)
+    return mask_personal(frame, user) if layer == "actors" else frame
+
+
+def funding_area(store: Store, user: User, area_id: str) -> dict[str, Any]:
+    """Return one Gesamtmaßnahme as plain values, or raise NotFound listing the known ids."""
+    require(user, "read")
+    return _funding_area(store.read, area_id)
+
+
+def _funding_area(reader: Reader, area_id: str) -> dict[str, Any]:
+    frame = reader("funding_areas", where={"id": area_id})
+    if not len(frame):
+        known = reader("funding_areas", columns=["id"])["id"].tolist()
+        raise NotFound(
+            f"there is no funding area {area_id!r}; known: {', '.join(sorted(known)) or 'none'} "
+            "(qmon layers shows what the store holds)"
+        )
+    return editing.row_dict(frame) | {"geometry": frame.geometry.iloc[0]}
+
+
+# --- changing -----------------------------------------------------------------------
+
+
+def _exists(tx: Transaction, layer: str, key: str, value: Any, *, what: str) -> list[Finding]:
+    if value is None or len(tx.read(layer, where={key: value}, columns=[key])):
+        return []
+    return [
+        Finding(
+            "error",
+            "reference",
+            layer,
+            str(value),
+            f"{what} {value!r} does not exist; create it first or correct the id",
+        )
+    ]
+
+
+def _validate(
+    ch: editing.ChangeSet,
+    layer: str,
+    record: dict[str, Any],
+    before: dict[str, Any] | None,
+    *,
+    today: dt.date,
+) -> list[Finding]:
+    """Run the checks of ``layer`` on the record as it would be stored."""
+    tx = ch.tx
+    if layer == "funding_areas":
+        ids = set(tx.read("programmes", columns=["id"])["id"])
+        return funding_areas.check_funding_area(record, programmes=ids)
+    if layer == "concepts":
+        return concepts.check_concept(record) + _exists(
+            tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
+        )
+    if layer == "goals":
+        return _exists(tx, "concepts", "id", record.get("concept_id"), what="concept")
+    if layer == "targets":
+        return concepts.check_target(record) + _exists(
+            tx, "goals", "id", record.get("goal_id"), what="goal"
+        )
+    if layer == "measures":
+        out = measures.check_measure(record, today=today)
+        areas = tx.read("funding_areas", where={"id": record.get("funding_area_id")})
+        one = gpd.GeoDataFrame(
+            {"id": [record.get("id")], "funding_area_id": [record.get("funding_area_id")]},
+            geometry=[_shape(record.get("geometry"))],
+            crs=areas.crs,
+        )
+        return out + measures.placement_findings(one, areas)
+    if layer in ("milestones", "measure_outputs"):
+        return _exists(tx, "measures", "id", record.get("measure_id"), what="measure")
+    if layer == "funding_lines":
+        out = funding.check_funding_line(record)
+        mid = record.get("measure_id")
+        found = tx.read("measures", where={"id": mid}) if mid is not None else None
+        if found is None or not len(found):
+            return out + _exists(tx, "measures", "id", mid, what="measure")
+        lines = tx.read("funding_lines", where={"measure_id": mid})
+        lines = pd.concat(
+            [lines[lines["id"] != record.get("id")], pd.DataFrame([record])], ignore_index=True
+        )
+        return out + funding.share_findings(lines) + funding.sum_findings(lines, found)
+    if layer == "actors":
+        return actors_mod.check_actor(record)
+    if layer == "projects":
+        return projects.check_project(record) + projects.check_transition(
+            str(record.get("id")),
+            None if before is None else before.get("status"),
+            record.get("status"),
+        )
+    if layer == "local_funds":
+        out = _exists(tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area")
+        if record.get("kind") not in (None, *funds.FUND_KINDS):
+            out.append(
+                Finding(
+                    "error",
+                    "kind",
+                    layer,
+                    str(record.get("id")),
+                    f"fund {record.get('id')!r}: kind {record.get('kind')!r} is not "
+                    f"one of {', '.join(funds.FUND_KINDS)}",
+                )
+            )
+        return out
+    if layer in ("fund_income", "fund_decisions"):
+        return _fund_change(tx, layer, record, today=today)
+    if layer == "activities":
+        return activities.check_activity(record) + _exists(
+            tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
+        )
+    if layer == "participation" and record.get("target_kind") not in ("project", "body"):
+        return [
+            Finding(
+                "error",
+                "target_kind",
+                layer,
+                str(record.get("actor_id")),
+                f"participation of {record.get('actor_id')!r}: target kind "
+                f"{record.get('target_kind')!r} is not 'project' or 'body'",
+            )
+        ]
+    return []
+
+
+def _fund_change(
+    tx: Transaction, layer: str, record: dict[str, Any], *, today: dt.date
+) -> list[Finding]:
+    """Check the fund as it would be after the change of one income or decision row."""
+    fund_id = record.get("fund_id")
+    fund = tx.read("local_funds", where={"id": fund_id})
+    if not len(fund):
+        return _exists(tx, "local_funds", "id", fund_id, what="fund")
+    rows = {
+        name: tx.read(name, where={"fund_id": fund_id})
+        for name in ("fund_income", "fund_decisions")
+    }
+    rows[layer] = pd.concat(
+        [rows[layer][rows[layer]["id"] != record.get("id")], pd.DataFrame([record])],
+        ignore_index=True,
+    )
+    area = tx.read("funding_areas", where={"id": fund["funding_area_id"].iloc[0]})
+    share_max = funding_areas.fund_share_max(editing.row_dict(area)) if len(area) else 0.5
+    found = funds.fund_findings(
+        editing.row_dict(fund),
+        rows["fund_income"],
+        rows["fund_decisions"],
+        public_share_max=share_max,
+        today=pd.Timestamp(today),
+    )
+    if layer == "fund_income":  # income comes in piece by piece: the share is judged overall
+        found = [
+            Finding("warning", f.code, f.layer, f.record, f.message)
+            if f.code == "public_share"
+            else f
+            for f in found
+        ]
+    return found
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, str):
+        return shapely.from_wkt(value)
+    return value
+
+
+def save(
+    store: Store,
+    user: User,
+    layer: str,
+    values: Mapping[str, Any],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Saved:
+    """Create a record (no ``key``) or change one (``key`` and the version the user read).
+
+    Parameters
+    ----------
+    store, user
+        Where, and who acts.
+    layer
+        One of :data:`monitoring.editing.LAYER_ACTIONS`.
+    values
+        The fields of a new record, or the fields to change.
+    key
+        The record to change; None creates ``values`` as a new record.
+    expected_version
+        The version the user read (required to change a versioned record).
+    seen
+        The record as the user saw it, for a precise conflict message.
+    today
+        The date statuses are judged at (default: today).
+
+    Returns
+    -------
+    Saved
+        The record as stored and the warnings of the checks.
+
+    Raises
+    ------
+    PermissionDenied
+        When the user's role may not change the layer.
+    RuleViolation
+        Listing every error the checks found; nothing is stored.
+    EditConflict
+        When someone else changed the record since the user read it.
+    NotFound
+        When the record to change does not exist.
+    """
+    require(user, editing.LAYER_ACTIONS.get(layer, "edit_settings"))
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        lyr = editing.changeable_layer(layer)
+        if key is None:
+            before = None
+            record = dict(values)
+        else:
+            before = ch.get(layer, key)
+            record = before | dict(values) | dict(key)
+            if isinstance(record.get("geometry"), str):
+                record["geometry"] = shapely.from_wkt(record["geometry"])
+        what = f"{lyr.title} {editing.record_key(lyr, {k: record.get(k) for k in lyr.key})!r}"
+        warnings = raise_errors(_validate(ch, layer, record, before, today=day), what=what)
+        if key is None:
+            stored = ch.create(layer, record)
+        else:
+            stored = ch.update(layer, key, values, expected_version=expected_version, seen=seen)
+    return Saved(stored, tuple(warnings))
+
+
+def remove(
+    store: Store, user: User, layer: str, key: Mapping[str, Any], *, expected_version: int | None
+) -> dict[str, Any]:
+    """Delete a record the user read at ``expected_version``; return it as it was."""
+    return editing.delete(store, user, layer, key, expected_version=expected_version)
+
+
+def set_links(
+    store: Store,
+    user: User,
+    layer: str,
+    where: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> int:
+    """Replace the rows of a link table that belong to one record (e.g. a measure's goals).
+
+    Raises
+    ------
+    RuleViolation
+        When a row breaks its layer's checks (e.g. participation in an unknown kind).
+    """
+    with editing.changes(store, user) as ch:
+        problems = [
+            f for row in rows for f in _validate(ch, layer, dict(row), None, today=dt.date.today())
+        ]
+        raise_errors(problems, what=f"the new rows of {layer}")
+        return ch.replace_links(layer, where, rows)
+
+
+# --- progress -----------------------------------------------------------------------
+
+
+@dataclass
+class ProgressReport:
+    """The progress of one Gesamtmaßnahme (frames as computed by :mod:`monitoring.progress`)."""
+
+    area: dict[str, Any]
+    year: int | None
+    funding: pd.DataFrame
+    funding_totals: pd.DataFrame
+    measures_by_status: pd.Series
+    measures_by_field: pd.DataFrame
+    outputs: pd.DataFrame
+    goals: pd.DataFrame
+    gaps: pd.DataFrame
+    timeline: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-able data (the ``qmon progress --format json`` output)."""
+        area = {k: v for k, v in self.area.items() if k != "geometry"}
+        goals = self.goals.rename(columns={"goal_id": "id"})
+        return {
+            "area": area,
+            "year": self.year,
+            "funding": records_of(self.funding),
+            "funding_totals": records_of(self.funding_totals.reset_index()),
+            "measures": {
+                "count": int(self.measures_by_status.sum()),
+                "by_status": {str(k): int(v) for k, v in self.measures_by_status.items()},
+                "by_field": records_of(self.measures_by_field),
+            },
+            "outputs": records_of(self.outputs),
+            "goals": records_of(goals),
+            "gaps": records_of(self.gaps),
+            "timeline": records_of(self.timeline),
+            "findings": records_of(findings_frame(self.findings)),
+        }
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of a frame as dicts with text keys (values as they are)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of a frame as JSON-able dicts (dates as ISO text, geometry as WKT)."""
+    return [{str(k): editing.plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def progress_report(
+    store: Store,
+    user: User,
+    area_id: str,
+    *,
+    year: int | None = None,
+    today: dt.date | None = None,
+    registry: Registry | None = None,
+) -> ProgressReport:
+    """Compute the progress of a Gesamtmaßnahme.
+
+    Parameters
+    ----------
+    area_id
+        The funding area.
+    year
+        Report year: money of programme years up to it, indicator values up to its
+        end, the concepts valid in it. Measures count with their current status.
+    today
+        The date statuses are judged at (default: today, or the end of ``year`` when
+        that is earlier).
+    registry
+        Indicator definitions (default: the shipped registry).
+
+    Raises
+    ------
+    PermissionDenied, NotFound
+    """
+    require(user, "read")
+    reg = registry or load_registry()
+    day = today or dt.date.today()
+    if year is not None:
+        day = min(day, dt.date(year, 12, 31))
+    area = _funding_area(store.read, area_id)
+    ms = store.read("measures", where={"funding_area_id": area_id})
+    ids = ms["id"].tolist()
+    lines = store.read("funding_lines", where={"measure_id": ids})
+    fields_links = store.read("measure_fields", where={"measure_id": ids})
+    goal_links = store.read("measure_goals", where={"measure_id": ids})
+    outputs = store.read("measure_outputs", where={"measure_id": ids})
+    fields = store.read("fields_of_action", columns=["id", "name"])
+    cs = store.read("concepts", where={"funding_area_id": area_id})
+    all_goals = store.read("goals", where={"concept_id": cs["id"].tolist()})
+    valid = concepts.current_concepts(cs, year=year or day.year)
+    goals = all_goals[all_goals["concept_id"].isin(valid["id"])]
+    targets = store.read("targets", where={"goal_id": goals["id"].tolist()})
+    found: list[Finding] = []
+    series = _area_series(store, area["geometry"], sorted(set(targets["indicator"])), reg, found)
+    at = pd.Timestamp(year, 12, 31) if year is not None else None
+    gaps_goals = concepts.gaps(goals, ms, goal_links)
+    gaps_measures = concepts.gaps(all_goals, ms, goal_links)
+    gaps = pd.concat(
+        [
+            gaps_goals[gaps_goals["kind"] == "goal_without_measure"],
+            gaps_measures[gaps_measures["kind"] == "measure_without_goal"],
+        ],
+        ignore_index=True,
+    )
+    found += _measure_findings(ms, lines, area, today=day)
+    return ProgressReport(
+        area=area,
+        year=year,
+        funding=progress.funding_by_year(lines, year=year),
+        funding_totals=progress.funding_totals(lines, year=year),
+        measures_by_status=progress.measures_by_status(ms),
+        measures_by_field=progress.measures_by_field(ms, fields_links, fields),
+        outputs=progress.outputs_delivered(ms, outputs),
+        goals=progress.goal_attainment(goals, targets, series, at=at),
+        gaps=gaps,
+        timeline=measures.timeline(ms, today=day),
+        findings=found,
+    )
+
+
+def _measure_findings(
+    ms: pd.DataFrame, lines: pd.DataFrame, area: Mapping[str, Any], *, today: dt.date
+) -> list[Finding]:
+    out: list[Finding] = []
+    for record in _rows(ms.drop(columns="geometry")):
+        out += measures.check_measure(record, today=today)
+    areas = gpd.GeoDataFrame({"id": [area["id"]]}, geometry=[area["geometry"]], crs=ms.crs)
+    out += measures.placement_findings(ms, areas)
+    for record in _rows(lines):
+        out += funding.check_funding_line(record)
+    out += funding.share_findings(lines) + funding.sum_findings(lines, ms)
+    return out
+
+
+def _area_series(
+    store: Store, geom: Any, indicators: Sequence[str], registry: Registry, found: list[Finding]
+) -> pd.DataFrame:
+    """Return ``indicator, period, value`` for the funding area (areal weighting)."""
+    parts = []
+    for key in indicators:
+        try:
+            cmp = _comparison(store, geom, key, registry)
+        except IndicatorError as exc:
+            found.append(
+                Finding(
+                    "warning",
+                    "indicator",
+                    "targets",
+                    key,
+                    f"indicator {key!r} has no value for the area: {exc}",
+                )
+            )
+            continue
+        parts.append(pd.DataFrame({"indicator": key, "period": cmp.index, "value": cmp["area"]}))
+    if not parts:
+        return pd.DataFrame(
+            {
+                "indicator": pd.Series(dtype=object),
+                "period": pd.Series(dtype="datetime64[ms]"),
+                "value": pd.Series(dtype=float),
+            }
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _comparison(store: Store, geom: Any, indicator: str, registry: Registry) -> pd.DataFrame:
+    definition = registry.get(indicator)
+    keys = [indicator]
+    if definition.kind != "count" and definition.numerator and definition.denominator:
+        keys = [definition.numerator, definition.denominator]
+    values = store.read("indicator_values", where={"indicator": keys})
+    if values.empty:
+        raise IndicatorError(f"the store holds no values of {', '.join(keys)}")
+    level, vintage = (
+        values.groupby(["level", "vintage"]).size().sort_values(ascending=False).index[0]
+    )
+    values = values[(values["level"] == level) & (values["vintage"] == vintage)]
+    areas = store.read("areas", where={"level": level, "vintage": vintage})
+    return comparison.area_vs_rest(values, areas, geom, indicator, registry=registry)
+
+
+def compare_area(
+    store: Store,
+    user: User,
+    area_id: str,
+    indicator: str,
+    *,
+    registry: Registry | None = None,
+) -> pd.DataFrame:
+    """Compare the funding area with the rest of the city over time for one indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period: ``area, rest, city, gap`` (see
+        :func:`monitoring.comparison.area_vs_rest`).
+    """
+    require(user, "read")
+    area = _funding_area(store.read, area_id)
+    return _comparison(store, area["geometry"], indicator, registry or load_registry())
+
+
+# --- checks and quarter management ------------------------------------------------------
+
+
+def check_area(
+    store: Store, user: User, area_id: str, *, today: dt.date | None = None
+) -> list[Finding]:
+    """Run every check on a Gesamtmaßnahme: measures, funding and its local funds."""
+    require(user, "read")
+    area = _funding_area(store.read, area_id)
+    ms = store.read("measures", where={"funding_area_id": area_id})
+    lines = store.read("funding_lines", where={"measure_id": ms["id"].tolist()})
+    day = today or dt.date.today()
+    return _measure_findings(ms, lines, area, today=day) + check_funds(
+        store, user, area_id=area_id, today=day
+    )
+
+
+def check_funds(
+    store: Store,
+    user: User,
+    *,
+    area_id: str | None = None,
+    fund_id: str | None = None,
+    today: dt.date | None = None,
+) -> list[Finding]:
+    """Check the local funds (of an area, one fund, or all) against the rules of DOMAIN.md §5.
+
+    Raises
+    ------
+    NotFound
+        For an unknown area or fund.
+    """
+    require(user, "read")
+    where: dict[str, Any] = {}
+    if fund_id is not None:
+        where["id"] = fund_id
+    if area_id is not None:
+        _funding_area(store.read, area_id)
+        where["funding_area_id"] = area_id
+    fs = store.read("local_funds", where=where or None)
+    if fund_id is not None and fs.empty:
+        raise NotFound(
+            f"there is no fund {fund_id!r}" + (f" in area {area_id!r}" if area_id else "")
+        )
+    areas = store.read("funding_areas", where={"id": fs["funding_area_id"].unique().tolist()})
+    share_max = {
+        aid: funding_areas.fund_share_max({"fund_public_share_max": v})
+        for aid, v in zip(areas["id"], areas["fund_public_share_max"])
+    }
+    income = store.read("fund_income", where={"fund_id": fs["id"].tolist()})
+    decisions = store.read("fund_decisions", where={"fund_id": fs["id"].tolist()})
+    out: list[Finding] = []
+    day = pd.Timestamp(today or dt.date.today())
+    for fund in _rows(fs):
+        out += funds.fund_findings(
+            fund,
+            income[income["fund_id"] == fund["id"]],
+            decisions[decisions["fund_id"] == fund["id"]],
+            public_share_max=share_max.get(fund["funding_area_id"], 0.5),
+            today=day,
+        )
+    return out
+
+
+def fund_overview(store: Store, user: User, fund_id: str) -> dict[str, pd.DataFrame]:
+    """Return a fund's income by source (with shares) and its decisions."""
+    require(user, "read")
+    if store.read("local_funds", where={"id": fund_id}).empty:
+        raise NotFound(f"there is no fund {fund_id!r}")
+    income = store.read("fund_income", where={"fund_id": fund_id})
+    decisions = store.read("fund_decisions", where={"fund_id": fund_id})
+    return {"income": funds.income_shares(income), "decisions": decisions}
+
+
+def area_actors(store: Store, user: User, area_id: str) -> pd.DataFrame:
+    """Return the actors of a funding area, personal data masked where the role requires."""
+    require(user, "read")
+    _funding_area(store.read, area_id)
+    return mask_personal(store.read("actors", where={"funding_area_id": area_id}), user)
+
+
+def actor_network(store: Store, user: User, area_id: str) -> dict[str, pd.DataFrame]:
+    """Return the actor network of an area: one row per actor and one per link.
+
+    Only participation in the area's own projects and bodies counts.
+    """
+    actors = area_actors(store, user, area_id)
+    targets = {
+        "project": store.read("projects", where={"funding_area_id": area_id})["id"].tolist(),
+        "body": store.read("bodies", where={"funding_area_id": area_id})["id"].tolist(),
+    }
+    part = store.read("participation", where={"actor_id": actors["id"].tolist()})
+    mine = part[
+        ((part["target_kind"] == "project") & part["target_id"].isin(targets["project"]))
+        | ((part["target_kind"] == "body") & part["target_id"].isin(targets["body"]))
+    ]
+    graph = network.actor_network(actors, mine)
+    return {"actors": network.network_table(graph), "links": network.links_table(graph)}
