@@ -53,6 +53,7 @@ from geo.validation import (
     check_unique,
     closest,
 )
+from monitoring.measures import STATUSES
 
 if TYPE_CHECKING:
     from geo.store.base import Store
@@ -61,14 +62,8 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None] | None
 Source = str | Path | Table
 Shape = Literal["wide", "long"]
-MEASURE_STATUSES: tuple[str, ...] = (
-    "geplant",
-    "bewilligt",
-    "in Umsetzung",
-    "abgeschlossen",
-    "abgerechnet",
-)
-"""Statuses of a measure (DOMAIN.md §3)."""
+MEASURE_STATUSES = STATUSES
+"""Statuses of a measure (from :mod:`monitoring.measures`)."""
 
 _CHUNKS = 20  # progress steps while writing
 
