@@ -1,0 +1,281 @@
+"""Rule checks through the services: specific messages, nothing stored when refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import shapely
+
+from geo.store.base import Store
+from monitoring import services
+from monitoring.auth import User
+from monitoring.errors import PermissionDenied, RuleViolation
+
+TODAY = dt.date(2025, 6, 30)
+
+
+def _line(i: str, **amounts: float) -> dict:
+    return {"id": i, "measure_id": "M1", "programme_year": 2024, **amounts}
+
+
+def test_funding_line_order_is_enforced(tiny_gpkg: Store, editor: User) -> None:
+    with pytest.raises(RuleViolation) as info:
+        services.save(
+            tiny_gpkg,
+            editor,
+            "funding_lines",
+            _line("F1", source="Bund", planned=100_000.0, approved=120_000.0, paid=130_000.0),
+        )
+    assert info.value.problems == (
+        "funding line 'F1': approved 120,000.00 € exceeds planned 100,000.00 €; planned ≥ "
+        "approved ≥ paid must hold: raise the planned amount or lower the approved one",
+        "funding line 'F1': paid 130,000.00 € exceeds approved 120,000.00 €; planned ≥ "
+        "approved ≥ paid must hold: raise the approved amount or lower the paid one",
+    )
+    with pytest.raises(RuleViolation, match="source 'EU' is not one of Bund, Land"):
+        services.save(tiny_gpkg, editor, "funding_lines", _line("F2", source="EU"))
+    with pytest.raises(RuleViolation, match="measure 'M9' does not exist"):
+        services.save(
+            tiny_gpkg, editor, "funding_lines", {**_line("F3", source="Bund"), "measure_id": "M9"}
+        )
+    assert tiny_gpkg.counts()["funding_lines"] == 0
+    assert tiny_gpkg.counts()["audit_log"] == 0
+
+
+def test_funding_shares_and_sums_are_warnings(tiny_gpkg: Store, editor: User) -> None:
+    saved = services.save(
+        tiny_gpkg, editor, "funding_lines", _line("F1", source="Bund", planned=100_000.0)
+    )
+    codes = {w.code for w in saved.warnings}
+    assert codes == {"shares", "funding_gap"}
+    gap = next(w for w in saved.warnings if w.code == "funding_gap")
+    assert "200,000.00 € are not financed yet" in gap.message
+    for i, source in ((2, "Land"), (3, "Gemeinde")):
+        saved = services.save(
+            tiny_gpkg, editor, "funding_lines", _line(f"F{i}", source=source, planned=100_000.0)
+        )
+    assert saved.warnings == ()  # 300,000 € in thirds: as estimated and as usual
+    saved = services.save(
+        tiny_gpkg,
+        editor,
+        "funding_lines",
+        {"planned": 200_000.0},
+        key={"id": "F3"},
+        expected_version=1,
+    )
+    assert {w.code for w in saved.warnings} == {"shares", "overfunded"}
+    assert "Gemeinde 50.0 %" in next(w for w in saved.warnings if w.code == "shares").message
+
+
+def test_measure_checks_and_distance_warning(tiny_gpkg: Store, editor: User) -> None:
+    with pytest.raises(RuleViolation) as info:
+        services.save(
+            tiny_gpkg,
+            editor,
+            "measures",
+            {"start_date": "2025-05-01", "end_date": "2025-03-01", "status": "abgeschlossen"},
+            key={"id": "M1"},
+            expected_version=1,
+            today=TODAY,
+        )
+    assert any("start 2025-05-01 is after the end 2025-03-01" in p for p in info.value.problems)
+    saved = services.save(
+        tiny_gpkg,
+        editor,
+        "measures",
+        {"geometry": shapely.Point(360_000 + 1_250, 5_700_000 + 500)},
+        key={"id": "M1"},
+        expected_version=1,
+        today=TODAY,
+    )
+    assert [w.message for w in saved.warnings] == [
+        "measure 'M1' lies outside its funding area 'FA', 250 m away from it; check its "
+        "geometry or its funding area"
+    ]
+    assert saved.record["version"] == 2
+
+
+def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
+    services.save(
+        tiny_gpkg,
+        qm,
+        "local_funds",
+        {"id": "VF", "funding_area_id": "FA", "kind": "Verfügungsfonds", "year": 2025},
+    )
+    project = {"id": "P1", "funding_area_id": "FA", "title": "Hochbeete", "status": "Idee"}
+    services.save(tiny_gpkg, qm, "projects", project)
+    with pytest.raises(
+        RuleViolation,
+        match="from 'Idee' to 'laufend'; from 'Idee' it can go to 'Antrag' or 'abgelehnt'",
+    ):
+        services.save(
+            tiny_gpkg, qm, "projects", {"status": "laufend"}, key={"id": "P1"}, expected_version=1
+        )
+    version = 1
+    for status, extra in (
+        ("Antrag", {}),
+        ("bewilligt", {"fund_id": "VF", "amount": 900.0}),
+        ("laufend", {}),
+        ("abgeschlossen", {}),
+    ):
+        saved = services.save(
+            tiny_gpkg,
+            qm,
+            "projects",
+            {"status": status, **extra},
+            key={"id": "P1"},
+            expected_version=version,
+        )
+        version = saved.record["version"]
+    with pytest.raises(RuleViolation, match="it can go to nowhere"):
+        services.save(
+            tiny_gpkg,
+            qm,
+            "projects",
+            {"status": "Idee"},
+            key={"id": "P1"},
+            expected_version=version,
+        )
+    with pytest.raises(RuleViolation, match="needs the approved amount"):
+        services.save(tiny_gpkg, qm, "projects", {**project, "id": "P2", "status": "Antrag"})
+        services.save(
+            tiny_gpkg,
+            qm,
+            "projects",
+            {"status": "bewilligt", "fund_id": "VF"},
+            key={"id": "P2"},
+            expected_version=1,
+        )
+    assert [a for a in tiny_gpkg.read("audit_log")["layer"] if a == "projects"].count(
+        "projects"
+    ) == 6  # P1 create + 4 steps, P2 create
+
+
+def _fund(store: Store, user: User, share_max: float | None = None) -> None:
+    if share_max is not None:
+        services.save(
+            store,
+            User("a", "admin"),
+            "funding_areas",
+            {"fund_public_share_max": share_max},
+            key={"id": "FA"},
+            expected_version=1,
+        )
+    services.save(
+        store,
+        user,
+        "local_funds",
+        {"id": "VF", "funding_area_id": "FA", "kind": "Verfügungsfonds", "year": 2025},
+    )
+
+
+def test_fund_public_share_rule(tiny_gpkg: Store, qm: User) -> None:
+    _fund(tiny_gpkg, qm)
+    saved = services.save(
+        tiny_gpkg,
+        qm,
+        "fund_income",
+        {"id": "I1", "fund_id": "VF", "source": "Städtebauförderung", "amount": 6_000.0},
+    )
+    assert [w.code for w in saved.warnings] == ["public_share"]  # income arrives piece by piece
+    services.save(
+        tiny_gpkg,
+        qm,
+        "fund_income",
+        {"id": "I2", "fund_id": "VF", "source": "Gewerbe", "amount": 4_000.0},
+    )
+    found = services.check_funds(tiny_gpkg, qm, area_id="FA", today=TODAY)
+    assert [f.message for f in found] == [
+        "fund 'VF': 60.0 % of its income (6.000,00 € of 10.000,00 €) comes from "
+        "Städtebauförderung, more than the 50 % allowed; add at least 2.000,00 € from "
+        "businesses, owners, private sources or extra municipal money, or lower the "
+        "Städtebauförderung income"
+    ]
+    with pytest.raises(RuleViolation, match="more than the 50 % allowed"):
+        services.save(
+            tiny_gpkg,
+            qm,
+            "fund_decisions",
+            {
+                "id": "D1",
+                "fund_id": "VF",
+                "title": "Sitzbänke",
+                "amount": 500.0,
+                "investive": True,
+                "financed_from": "Städtebauförderung",
+            },
+        )
+
+
+def test_fund_may_be_all_public_where_the_area_allows(tiny_gpkg: Store, qm: User) -> None:
+    _fund(tiny_gpkg, qm, share_max=1.0)
+    saved = services.save(
+        tiny_gpkg,
+        qm,
+        "fund_income",
+        {"id": "I1", "fund_id": "VF", "source": "Städtebauförderung", "amount": 6_000.0},
+    )
+    assert saved.warnings == ()
+    assert services.check_funds(tiny_gpkg, qm, fund_id="VF", today=TODAY) == []
+
+
+def test_fund_investive_and_budget_rules(tiny_gpkg: Store, qm: User) -> None:
+    _fund(tiny_gpkg, qm)
+    for i, (source, amount) in enumerate(
+        (("Städtebauförderung", 5_000.0), ("Eigentümer", 5_000.0))
+    ):
+        services.save(
+            tiny_gpkg,
+            qm,
+            "fund_income",
+            {"id": f"I{i}", "fund_id": "VF", "source": source, "amount": amount},
+        )
+    decision = {
+        "id": "D1",
+        "fund_id": "VF",
+        "title": "Honorar Workshop",
+        "amount": 800.0,
+        "investive": False,
+        "financed_from": "Städtebauförderung",
+        "decided": "2025-05-01",
+    }
+    with pytest.raises(RuleViolation) as info:
+        services.save(tiny_gpkg, qm, "fund_decisions", decision)
+    assert info.value.problems == (
+        "fund 'VF': decision 'D1' ('Honorar Workshop', 800,00 €) is not investive but paid "
+        "from Städtebauförderung money, which may pay only investive or investment-related "
+        "items; pay it from the other money ('privat') or correct 'investive' if it is one",
+    )
+    services.save(tiny_gpkg, qm, "fund_decisions", {**decision, "financed_from": "privat"})
+    with pytest.raises(
+        RuleViolation,
+        match="decisions spend 5.800,00 € of other money, but the "
+        "fund has only 5.000,00 € of it; 800,00 € too much",
+    ):
+        services.save(
+            tiny_gpkg,
+            qm,
+            "fund_decisions",
+            {**decision, "id": "D2", "amount": 5_000.0, "financed_from": "privat"},
+        )
+    with pytest.raises(
+        RuleViolation, match="spend 800,00 € of other money, but the fund has only 0,00 €"
+    ):
+        services.save(
+            tiny_gpkg, qm, "fund_income", {"amount": 0.0}, key={"id": "I1"}, expected_version=1
+        )
+    assert len(tiny_gpkg.read("fund_decisions")) == 1
+
+
+def test_viewer_cannot_save_and_qm_cannot_touch_funding(
+    tiny_gpkg: Store, viewer: User, qm: User
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.save(tiny_gpkg, viewer, "actors", {"id": "A", "name": "X", "type": "Verein"})
+    with pytest.raises(PermissionDenied):
+        services.save(
+            tiny_gpkg, qm, "measures", {"title": "x"}, key={"id": "M1"}, expected_version=1
+        )
+    with pytest.raises(RuleViolation, match="type 'Club' is not one of Bewohnergruppe"):
+        services.save(tiny_gpkg, qm, "actors", {"id": "A", "name": "X", "type": "Club"})
