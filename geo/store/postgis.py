@@ -180,7 +180,9 @@ class PostGISStore(Store):
     Notes
     -----
     No connection is made until the store is first used; then a small pool
-    (1 to 4 connections) is opened and kept until :meth:`close`.
+    (1 to 4 connections) is opened and kept until :meth:`close`. The store may be
+    shared by threads (each transaction has a connection of its own); a process
+    opens a store of its own rather than inheriting one through ``fork``.
     """
 
     def __init__(self, url: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
