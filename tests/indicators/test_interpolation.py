@@ -1,0 +1,189 @@
+"""Areal interpolation: hand-made boxes with known answers, tobler on real Berlin data."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely import Point, box
+
+from indicators.errors import InterpolationError
+from indicators.interpolation import (
+    FLAG_AREA_FALLBACK,
+    apply_weights,
+    area_interpolate,
+    area_weights,
+    dasymetric_weights,
+)
+
+CRS = "EPSG:25833"
+
+
+def grid(nx: int, ny: int, size: float = 1.0, **columns: list[float]) -> gpd.GeoDataFrame:
+    cells = [
+        box(x * size, y * size, (x + 1) * size, (y + 1) * size)
+        for y in range(ny)
+        for x in range(nx)
+    ]
+    return gpd.GeoDataFrame(columns, geometry=cells, crs=CRS)
+
+
+def test_counts_and_rates_on_boxes() -> None:
+    src = grid(2, 1, residents=[100.0, 300.0], u15=[10.0, 60.0])
+    tgt = gpd.GeoDataFrame(
+        geometry=[box(0.5, 0, 1.5, 1), box(1.5, 0, 2.5, 1)], crs=CRS, index=["x", "y"]
+    )
+    out = area_interpolate(
+        src, tgt, extensive=["residents", "u15"], rates={"share": ("u15", "residents")}
+    )
+    assert out.index.tolist() == ["x", "y"]
+    assert out["residents"].tolist() == pytest.approx([200.0, 150.0])
+    assert out["share"].tolist() == pytest.approx([100 * 35 / 200, 20.0])
+    # half of source 1 lies outside every target: not allocated unless asked
+    total = area_interpolate(src, tgt, extensive=["residents"], allocate_total=True)
+    assert total["residents"].sum() == pytest.approx(400.0)
+
+
+def test_target_without_overlap_and_missing_values() -> None:
+    src = grid(2, 1, residents=[100.0, np.nan])
+    tgt = gpd.GeoDataFrame(
+        geometry=[box(0, 0, 1, 1), box(1.2, 0, 1.8, 1), box(5, 5, 6, 6)], crs=CRS
+    )
+    out = area_interpolate(src, tgt, extensive=["residents"])
+    assert out["residents"].iloc[0] == pytest.approx(100.0)
+    assert np.isnan(out["residents"].iloc[1])  # a share of an unknown value is unknown
+    assert np.isnan(out["residents"].iloc[2])  # no overlap at all
+
+
+def test_layers_are_checked() -> None:
+    src = grid(1, 1, residents=[1.0])
+    with pytest.raises(InterpolationError, match="differ"):
+        area_weights(src, src.to_crs("EPSG:25832"))
+    with pytest.raises(InterpolationError, match="geographic CRS"):
+        area_weights(src.to_crs("EPSG:4326"), src.to_crs("EPSG:4326"))
+    with pytest.raises(InterpolationError, match="no CRS"):
+        area_weights(src.set_crs(None, allow_override=True), src)
+    with pytest.raises(InterpolationError, match="lack column"):
+        area_interpolate(src, src, extensive=["nope"])
+
+
+def test_invalid_geometry_is_repaired() -> None:
+    bowtie = gpd.GeoDataFrame(
+        {"residents": [100.0]},
+        geometry=gpd.GeoSeries.from_wkt(["POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))"]).values,
+        crs=CRS,
+    )
+    out = area_interpolate(bowtie, grid(2, 2), extensive=["residents"])
+    assert out["residents"].sum() == pytest.approx(100.0)
+
+
+def test_dasymetric_points_and_footprints() -> None:
+    src = grid(2, 1, residents=[400.0, 100.0])
+    tgt = gpd.GeoDataFrame(geometry=[box(0, 0, 1.5, 1), box(1.5, 0, 2, 1)], crs=CRS)
+    points = gpd.GeoDataFrame(
+        {"dwellings": [30, 10, 0, 5]},
+        geometry=[Point(0.5, 0.5), Point(0.7, 0.2), Point(1.9, 0.5), Point(1.2, 0.5)],
+        crs=CRS,
+    )
+    w = dasymetric_weights(src, tgt, points)
+    values = pd.DataFrame({"residents": [400.0, 100.0]})
+    out = apply_weights(values, w, extensive=["residents"], target_index=tgt.index)
+    # source 0: all dwellings in target 0; source 1: its only dwelled point in target 0
+    assert out["residents"].tolist() == pytest.approx([500.0, 0.0])
+    # a footprint across the target boundary is split by area; source 1 without
+    # dwellings falls back to area weights and says so
+    foot = gpd.GeoDataFrame({"dwellings": [40]}, geometry=[box(0.25, 0.25, 0.75, 0.75)], crs=CRS)
+    foot2 = gpd.GeoDataFrame({"dwellings": [40]}, geometry=[box(0.5, 0.2, 1.0, 0.4)], crs=CRS)
+    w2 = dasymetric_weights(src, tgt, pd.concat([foot, foot2], ignore_index=True))
+    assert set(w2.loc[w2["source"] == 1, "flag"]) == {FLAG_AREA_FALLBACK}
+    out2 = apply_weights(values, w2, extensive=["residents"], target_index=tgt.index)
+    assert out2["residents"].tolist() == pytest.approx([400.0 + 50.0, 50.0])
+    crossing = gpd.GeoDataFrame({"dwellings": [10]}, geometry=[box(0.5, 0, 1.5, 1)], crs=CRS)
+    w3 = dasymetric_weights(src, tgt, crossing)
+    assert w3.set_index(["source", "target"])["weight"].to_dict() == pytest.approx(
+        {(0, 0): 1.0, (1, 0): 1.0, (1, 1): 0.0}
+    )
+    with pytest.raises(InterpolationError, match="no column 'dwellings'"):
+        dasymetric_weights(src, tgt, crossing.rename(columns={"dwellings": "we"}))
+
+
+@st.composite
+def partitions(draw: st.DrawFn) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    nx, ny = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    values = draw(st.lists(st.integers(0, 10_000), min_size=nx * ny, max_size=nx * ny))
+    src = grid(nx, ny, residents=[float(v) for v in values])
+    cuts = sorted(set(draw(st.lists(st.floats(0.05, nx - 0.05), max_size=4))))
+    xs = [0.0, *cuts, float(nx)]
+    tgt = gpd.GeoDataFrame(
+        geometry=[box(a, 0, b, ny) for a, b in zip(xs, xs[1:]) if b - a > 1e-6], crs=CRS
+    )
+    return src, tgt
+
+
+@settings(max_examples=40, deadline=None)
+@given(partitions(), st.randoms(use_true_random=False))
+def test_totals_are_preserved_and_row_order_does_not_matter(layers, rnd) -> None:
+    src, tgt = layers
+    out = area_interpolate(src, tgt, extensive=["residents"])
+    assert out["residents"].sum() == pytest.approx(src["residents"].sum(), rel=1e-9, abs=1e-6)
+    order = list(src.index)
+    rnd.shuffle(order)
+    again = area_interpolate(src.loc[order], tgt, extensive=["residents"])
+    np.testing.assert_allclose(again["residents"], out["residents"], rtol=1e-12, atol=1e-9)
+
+
+# --- against tobler on real Berlin data ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def berlin(real_data: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    plr = gpd.read_file(
+        real_data / "berlin_lor_shapes/lor_post2021_PLR/lor_planungsraeume_2021.shp"
+    )
+    mss = pd.read_csv(
+        real_data / "berlin_mss_2021/mss_2021_index_indikatoren.csv", dtype={"PLR_ID": str}
+    )
+    source = plr.merge(mss[["PLR_ID", "EW", "S1"]], on="PLR_ID", how="left", validate="1:1")
+    source["EW"] = source["EW"].fillna(0.0)  # one PLR has no published population
+    source["S1"] = source["S1"].where(source["S1"] >= 0, 0.0)
+    folder = real_data / "berlin_erhaltungsgebiete"
+    parts = [
+        gpd.read_file(folder / f"milieuschutz_WFS_{kind}_origin.geojson")
+        for kind in ("residential_protection", "urban_character_preservation")
+    ]
+    for part in parts:
+        assert part.crs is not None and part.crs.to_epsg() == 25833
+    assert plr.crs is not None and plr.crs.to_epsg() == 25833
+    target = pd.concat([p[["schluessel", "geometry"]] for p in parts], ignore_index=True)
+    return source, gpd.GeoDataFrame(target, geometry="geometry", crs=parts[0].crs)
+
+
+@pytest.mark.parametrize("allocate_total", [False, True])
+def test_equals_tobler_on_berlin_erhaltungsgebiete(berlin, allocate_total: bool) -> None:
+    tobler = pytest.importorskip("tobler.area_weighted")
+    source, target = berlin
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        expected = tobler.area_interpolate(
+            source, target, extensive_variables=["EW"], intensive_variables=["S1"],
+            allocate_total=allocate_total,
+        )  # fmt: skip
+        t1 = time.perf_counter()
+    ours = area_interpolate(
+        source, target, extensive=["EW"], intensive=["S1"], allocate_total=allocate_total
+    )
+    t2 = time.perf_counter()
+    assert len(ours) == len(target) == 175
+    assert ours.index.equals(target.index)
+    np.testing.assert_allclose(ours["EW"], expected["EW"], rtol=1e-6)
+    np.testing.assert_allclose(ours["S1"], expected["S1"], rtol=1e-6)
+    assert ours["EW"].sum() > 1_000_000  # the preservation areas hold > 1 million residents
+    print(f"tobler {t1 - t0:.3f}s, qmon {t2 - t1:.3f}s")
