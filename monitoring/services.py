@@ -35,6 +35,7 @@ from monitoring import (
     projects,
 )
 from monitoring import actors as actors_mod
+from monitoring import housing as housing_mod
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import NotFound
 from monitoring.findings import Finding, findings_frame, raise_errors
@@ -634,3 +635,38 @@ def actor_network(store: Store, user: User, area_id: str) -> dict[str, pd.DataFr
     ]
     graph = network.actor_network(actors, mine)
     return {"actors": network.network_table(graph), "links": network.links_table(graph)}
+
+
+def housing(
+    store: Store,
+    user: User,
+    *,
+    level: str | None = None,
+    vintage: str | None = None,
+) -> pd.DataFrame:
+    """Return the housing stock per statistical area of ``level`` (or per funding area).
+
+    Parameters
+    ----------
+    level, vintage
+        The statistical areas (e.g. ``Planungsraum``); ``level`` None: the funding
+        areas. ``vintage`` None: the latest vintage of the level.
+
+    Raises
+    ------
+    NotFound
+        When the store holds no areas of that level.
+    """
+    require(user, "read")
+    if level is None:
+        areas = store.read("funding_areas", columns=["id", "name"])
+    else:
+        areas = store.read("areas", where={"level": level})
+        if areas.empty:
+            known = sorted(set(store.read("areas", columns=["level"])["level"]))
+            raise NotFound(
+                f"the store holds no areas of level {level!r}; levels: {', '.join(known) or 'none'}"
+            )
+        areas = areas[areas["vintage"] == (vintage or max(areas["vintage"]))]
+    buildings = store.read("buildings")
+    return housing_mod.housing_stock(buildings, areas)

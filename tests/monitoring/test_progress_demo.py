@@ -245,3 +245,56 @@ def test_actor_network_of_the_demo(demo_store: Store) -> None:
     assert {(a, b) for a, b in zip(links["actor_a"], links["actor_b"])} == pairs
     lonely = {a for a in actors["id"] if not any(a in p for p in pairs)}
     assert set(actors.loc[actors["isolated"], "id"]) == lonely
+
+
+def test_housing_stock_per_funding_area(demo_store: Store) -> None:
+    stock = services.housing(demo_store, LOCAL_USER)
+    areas = {r["id"]: r["geometry"] for r in rows(demo_store, "funding_areas")}
+    for area, geom in areas.items():
+        dwellings = vacant = municipal = old = 0.0
+        for b in rows(demo_store, "buildings"):
+            if geom.contains(shapely.point_on_surface(b["geometry"])):
+                d = num(b["dwellings"])
+                dwellings += d
+                vacant += num(b["vacant_dwellings"])
+                municipal += d if b["owner_type"] == "kommunale Wohnungsgesellschaft" else 0.0
+                old += d if b["year_built"] is not None and b["year_built"] < 1919 else 0.0
+        row = stock.loc[area]
+        assert row["dwellings"] == pytest.approx(dwellings) and dwellings > 1000
+        assert row["vacancy_rate"] == pytest.approx(vacant / dwellings * 100)
+        assert row["owner: kommunale Wohnungsgesellschaft"] == pytest.approx(
+            municipal / dwellings * 100
+        )
+        assert row["age: vor 1919"] == pytest.approx(old / dwellings * 100)
+
+
+def test_housing_stock_per_planning_area_keeps_the_city_total(demo_store: Store) -> None:
+    stock = services.housing(demo_store, LOCAL_USER, level="Planungsraum")
+    total = sum(num(b["dwellings"]) for b in rows(demo_store, "buildings"))
+    assert stock["dwellings"].sum() == pytest.approx(total)
+    assert len(stock) >= 80
+
+
+def test_area_against_rest_of_city(demo_store: Store) -> None:
+    fa = next(r for r in rows(demo_store, "funding_areas") if r["id"] == "SSZ-01")["geometry"]
+    inside = {
+        a["id"]
+        for a in rows(demo_store, "areas")
+        if a["level"] == "Planungsraum" and fa.contains(shapely.point_on_surface(a["geometry"]))
+    }
+    values = [
+        v
+        for v in rows(demo_store, "indicator_values")
+        if v["indicator"] in ("unemployed", "residents_15_64")
+    ]
+    cmp = services.compare_area(demo_store, LOCAL_USER, "SSZ-01", "unemployment_rate")
+    assert len(cmp) >= 10
+    for period, row in cmp.iterrows():
+        sums = defaultdict(float)
+        for v in values:
+            if v["period"] == period:
+                sums[(v["indicator"], v["area_id"] in inside)] += v["value"]
+        area = sums[("unemployed", True)] / sums[("residents_15_64", True)] * 100
+        rest = sums[("unemployed", False)] / sums[("residents_15_64", False)] * 100
+        assert (row["area"], row["rest"]) == pytest.approx((area, rest), rel=1e-9)
+    assert (cmp["gap"] > 0).all()  # the Soziale Stadt area has more unemployment
