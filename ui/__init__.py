@@ -1,0 +1,1 @@
+"""The Streamlit app: one module per page (see ui.pages), no computation of the domain."""

@@ -1,0 +1,86 @@
+"""Helpers every page uses: error display, safe text, names, links between pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import GeoError
+from geo.store import store_url as _store_url
+from indicators.errors import IndicatorError
+from monitoring.errors import MonitoringError
+
+#: Our base errors: their message is shown; anything else is a bug and surfaces.
+OUR_ERRORS = (GeoError, IndicatorError, MonitoringError)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def store_url() -> str:
+    """Return the store URL of this app (``QMON_STORE`` or the demo store)."""
+    return _store_url()
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Show our errors as a message instead of a traceback."""
+    try:
+        yield
+    except OUR_ERRORS as exc:
+        st.error(str(exc))
+
+
+def md(value: Any) -> str:
+    """Return ``value`` as Markdown that shows it literally (no links, HTML or markup).
+
+    Examples
+    --------
+    >>> md("<img src=x onerror=alert(1)>")
+    '\\\\<img src=x onerror=alert\\\\(1\\\\)\\\\>'
+    >>> md(None)
+    '–'
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "–"
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def names(frame: pd.DataFrame, *, label: str = "name") -> dict[str, str]:
+    """Return id -> name of a frame with ``id`` and a name column, in sort order.
+
+    Examples
+    --------
+    >>> names(pd.DataFrame({"id": ["b", "a"], "name": ["B", None]}))
+    {'a': 'a', 'b': 'B'}
+    """
+    if frame.empty:
+        return {}
+    ordered = frame.sort_values("id")
+    return {
+        str(i): str(n) if isinstance(n, str) and n else str(i)
+        for i, n in zip(ordered["id"], ordered[label])
+    }
+
+
+def period_label(value: str | pd.Timestamp) -> str:
+    """Write a period (ISO date) the German way.
+
+    Examples
+    --------
+    >>> period_label("2020-12-31")
+    '31.12.2020'
+    """
+    if not value:
+        return "–"
+    return pd.Timestamp(value).strftime("%d.%m.%Y")
+
+
+def page_link(page: str, label: str, query: Mapping[str, str] | None = None) -> None:
+    """Link to another page of the app, opening it with the given view parameters."""
+    from ui.pages import page_objects
+
+    st.page_link(page_objects()[page], label=label, query_params=dict(query or {}))

@@ -1,0 +1,104 @@
+"""Cached reads for the pages: one-line wrappers keyed by small hashable arguments.
+
+``st.cache_resource`` holds the store (one per URL, shared by all sessions);
+``st.cache_data`` holds frames keyed by the store URL and the view's parameters, so
+a filter change reuses what is already computed. :func:`clear` drops the frames
+after a write.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit as st
+
+from geo.store import Store, open_store
+from geo.store.base import empty_frame
+from geo.webmap import display_geometry
+from indicators.registry import Registry, load_registry
+from indicators.social_index import IndexProfile, load_profile, profile_names
+from ui import frames
+
+DEFAULT_PROFILE = "berlin-mss-2021"
+
+
+@st.cache_resource(show_spinner=False)
+def store(url: str) -> Store:
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    return load_registry()
+
+
+@st.cache_resource(show_spinner=False)
+def profile(name: str = DEFAULT_PROFILE) -> IndexProfile:
+    return load_profile(name if name in profile_names() else DEFAULT_PROFILE)
+
+
+@st.cache_data(show_spinner=False)
+def layer(url: str, name: str) -> pd.DataFrame:
+    return store(url).read(name)
+
+
+@st.cache_data(show_spinner=False)
+def areas(url: str, level: str) -> gpd.GeoDataFrame:
+    return store(url).read("areas", where={"level": level})
+
+
+@st.cache_data(show_spinner=False)
+def area_display(url: str, level: str) -> gpd.GeoDataFrame:
+    return display_geometry(areas(url, level)[["id", "name", "geometry"]])
+
+
+@st.cache_data(show_spinner=False)
+def funding_area_display(url: str) -> gpd.GeoDataFrame:
+    return display_geometry(layer(url, "funding_areas")[["id", "name", "programme_id", "geometry"]])
+
+
+@st.cache_data(show_spinner=False)
+def levels(url: str) -> list[str]:
+    return sorted(layer(url, "indicator_values")["level"].unique()) or sorted(
+        store(url).read("areas", columns=["level"])["level"].unique()
+    )
+
+
+@st.cache_data(show_spinner=False)
+def indicator_values(url: str, level: str) -> pd.DataFrame:
+    return store(url).read("indicator_values", where={"level": level})
+
+
+@st.cache_data(show_spinner=False)
+def indicator_series(url: str, level: str, indicator: str) -> pd.DataFrame:
+    return frames.indicator_series(indicator_values(url, level), registry(), indicator=indicator)
+
+
+@st.cache_data(show_spinner=False)
+def social_index(url: str, level: str, period: pd.Timestamp, profile_name: str) -> pd.DataFrame:
+    return frames.index_table(
+        indicator_values(url, level), registry(), profile(profile_name), period=period
+    )
+
+
+@st.cache_data(show_spinner=False)
+def measures(url: str) -> gpd.GeoDataFrame:
+    return frames.measure_frame(
+        layer(url, "measures"), layer(url, "funding_areas"), layer(url, "measure_fields")
+    )
+
+
+@st.cache_data(show_spinner=False)
+def buildings_in_area(url: str, level: str, area_id: str) -> gpd.GeoDataFrame:
+    shape = areas(url, level).set_index("id").geometry.get(area_id)
+    if shape is None:
+        return empty_frame(store(url).layer("buildings"), store(url).crs)
+    found = store(url).read("buildings", bbox=tuple(shape.bounds))
+    return found[shapely.intersects(np.asarray(found.geometry.values), shape)]
+
+
+def clear() -> None:
+    """Drop every cached frame (after a write)."""
+    st.cache_data.clear()

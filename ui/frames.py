@@ -1,0 +1,265 @@
+"""Presentation frames of the app: pure functions from store frames to what a page shows.
+
+No Streamlit here (so every function has a unit test). What computes the domain
+lives in ``indicators`` and ``monitoring``; these functions select, join and label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators.errors import IndicatorError
+from indicators.rates import compute_rates
+from indicators.registry import Registry
+from indicators.social_index import IndexProfile, compute_index
+
+#: Pseudo-indicator key of the social index (status class) on the map.
+INDEX_STATUS = "sozialindex_status"
+MEASURE_COLUMNS: dict[str, str] = {
+    "id": "Kennung",
+    "title": "Titel",
+    "funding_area": "Gesamtmaßnahme",
+    "programme": "Programm",
+    "fields": "Handlungsfelder",
+    "status": "Status",
+    "year": "Beginn (Jahr)",
+    "cost_estimate": "Kostenschätzung (€)",
+    "cost_actual": "tatsächliche Kosten (€)",
+}
+
+
+def measure_frame(
+    measures: pd.DataFrame,
+    funding_areas: pd.DataFrame,
+    measure_fields: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return measures with programme, funding-area name, fields of action and start year.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["m1"], "funding_area_id": ["F"], "title": ["T"],
+    ...     "status": ["geplant"], "start_date": pd.to_datetime(["2021-03-01"])})
+    >>> fa = pd.DataFrame({"id": ["F"], "name": ["Nord"], "programme_id": ["ssz"]})
+    >>> mf = pd.DataFrame({"measure_id": ["m1", "m1"], "field_id": ["b", "a"]})
+    >>> out = measure_frame(m, fa, mf)
+    >>> out[["programme_id", "funding_area", "field_ids"]].iloc[0].tolist(), int(out["year"][0])
+    (['ssz', 'Nord', ('a', 'b')], 2021)
+    """
+    out = measures.copy()
+    fa = funding_areas.set_index("id")
+    out["programme_id"] = out["funding_area_id"].map(fa["programme_id"])
+    out["funding_area"] = out["funding_area_id"].map(fa["name"])
+    grouped = measure_fields.groupby("measure_id")["field_id"]
+    fields: dict[str, tuple[str, ...]] = {str(k): tuple(sorted(g)) for k, g in grouped}
+    out["field_ids"] = out["id"].map(lambda i: fields.get(i, ()))
+    out["year"] = pd.to_datetime(out["start_date"]).dt.year.astype("Int64")
+    return out
+
+
+def filter_measures(
+    frame: pd.DataFrame,
+    *,
+    programmes: Collection[str] = (),
+    funding_areas: Collection[str] = (),
+    fields: Collection[str] = (),
+    statuses: Collection[str] = (),
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Return the measures that pass every filter given (an empty filter passes all).
+
+    ``year`` keeps measures running in that year (started by then, not ended before).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"programme_id": ["a", "b"], "funding_area_id": ["F", "G"],
+    ...     "field_ids": [("x",), ("y", "z")], "status": ["geplant", "abgerechnet"],
+    ...     "start_date": pd.to_datetime(["2019-01-01", "2022-01-01"]),
+    ...     "end_date": pd.to_datetime(["2020-06-30", None])})
+    >>> len(filter_measures(f, fields=["z"])), len(filter_measures(f, year=2021))
+    (1, 0)
+    >>> len(filter_measures(f, year=2023)), len(filter_measures(f, statuses=["geplant"]))
+    (1, 1)
+    """
+    keep = pd.Series(True, index=frame.index)
+    if programmes:
+        keep &= frame["programme_id"].isin(list(programmes))
+    if funding_areas:
+        keep &= frame["funding_area_id"].isin(list(funding_areas))
+    if fields:
+        wanted = set(fields)
+        keep &= frame["field_ids"].map(lambda ids: bool(wanted.intersection(ids)))
+    if statuses:
+        keep &= frame["status"].isin(list(statuses))
+    if year is not None:
+        start = pd.to_datetime(frame["start_date"]).dt.year
+        end = pd.to_datetime(frame["end_date"]).dt.year
+        keep &= (start.isna() | (start <= year)) & (end.isna() | (end >= year))
+    return frame[keep]
+
+
+def measure_table(
+    frame: pd.DataFrame,
+    *,
+    programme_names: Mapping[str, str],
+    field_names: Mapping[str, str],
+) -> pd.DataFrame:
+    """Return measures as a table with German headings and names instead of ids.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": ["m1"], "title": ["T"], "funding_area": ["Nord"],
+    ...     "programme_id": ["ssz"], "field_ids": [("a",)], "status": ["geplant"],
+    ...     "year": [2020], "cost_estimate": [1.0], "cost_actual": [None]})
+    >>> t = measure_table(f, programme_names={"ssz": "SZ"}, field_names={"a": "Bildung"})
+    >>> t.iloc[0, 3:5].tolist()
+    ['SZ', 'Bildung']
+    """
+    out = pd.DataFrame(index=frame.index)
+    out["id"] = frame["id"]
+    out["title"] = frame["title"]
+    out["funding_area"] = frame["funding_area"]
+    out["programme"] = frame["programme_id"].map(lambda p: programme_names.get(p, p))
+    out["fields"] = frame["field_ids"].map(
+        lambda ids: ", ".join(field_names.get(i, i) for i in ids)
+    )
+    out["status"] = frame["status"]
+    out["year"] = frame["year"]
+    out["cost_estimate"] = frame["cost_estimate"]
+    out["cost_actual"] = frame["cost_actual"]
+    return out.rename(columns=MEASURE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class IndicatorChoice:
+    """An indicator the map can show: key, label and unit."""
+
+    key: str
+    label: str
+    unit: str
+
+
+def indicator_choices(
+    registry: Registry, available: Collection[str], *, profile: IndexProfile | None = None
+) -> list[IndicatorChoice]:
+    """Return the indicators that can be shown: stored ones, derivable rates, the index.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> keys = [c.key for c in indicator_choices(load_registry(),
+    ...     ["unemployed", "residents_15_64", "residents"])]
+    >>> keys
+    ['unemployment_rate', 'population_change', 'unemployed', 'residents_15_64', 'residents']
+    """
+    have = set(available)
+    out: list[IndicatorChoice] = []
+    if profile is not None and all(
+        i.indicator in _derivable(registry, have) for i in profile.status
+    ):
+        out.append(IndicatorChoice(INDEX_STATUS, "Sozialindex (Statusklasse)", "Klasse"))
+    derived = sorted(
+        (d for d in registry.derived() if d.numerator in have and d.denominator in have),
+        key=lambda d: d.label,
+    )
+    out += [IndicatorChoice(d.key, d.label, d.unit) for d in derived]
+    stored = sorted((registry.get(k) for k in have if k in registry), key=lambda d: d.label)
+    out += [IndicatorChoice(d.key, d.label, d.unit) for d in stored]
+    return out
+
+
+def _derivable(registry: Registry, have: set[str]) -> set[str]:
+    return have | {
+        d.key for d in registry.derived() if d.numerator in have and d.denominator in have
+    }
+
+
+def indicator_series(values: pd.DataFrame, registry: Registry, *, indicator: str) -> pd.DataFrame:
+    """Return ``area_id, period, value`` of one indicator: stored, or a rate from counts.
+
+    Raises
+    ------
+    indicators.errors.IndicatorError
+        When the indicator is neither stored nor computable from the stored counts.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> v = pd.DataFrame({"area_id": ["a", "a"], "indicator": ["unemployed", "residents_15_64"],
+    ...     "period": pd.to_datetime(["2020-12-31"] * 2), "value": [5.0, 100.0]})
+    >>> indicator_series(v, load_registry(), indicator="unemployment_rate")["value"].tolist()
+    [5.0]
+    """
+    stored = values[values["indicator"] == indicator]
+    if len(stored):
+        return stored[["area_id", "period", "value"]].reset_index(drop=True)
+    d = registry.get(indicator)
+    if not d.derived:
+        raise IndicatorError(
+            f"indicator {indicator!r} has no stored values and is not computed from counts; "
+            "import its values first (qmon import indicators)"
+        )
+    needed = values[values["indicator"].isin([d.numerator, d.denominator])]
+    long = needed[["area_id", "indicator", "period", "value"]]
+    rates = compute_rates(long, registry, indicators=[indicator])
+    return rates[["area_id", "period", "value"]].reset_index(drop=True)
+
+
+def index_table(
+    values: pd.DataFrame,
+    registry: Registry,
+    profile: IndexProfile,
+    *,
+    period: pd.Timestamp,
+    population: str = "residents",
+) -> pd.DataFrame:
+    """Return the social index of every area at ``period`` (see ``compute_index``).
+
+    The profile's status indicators are taken (or computed from counts) at
+    ``period``; each dynamics indicator is the change of its indicator since the
+    period ``dynamics_window_years`` earlier (areas without that period get no
+    dynamics and are reported invalid by the index).
+
+    Raises
+    ------
+    indicators.errors.IndicatorError
+        When an indicator of the profile cannot be had from the stored values.
+    """
+    table = pd.DataFrame(
+        {"area_id": sorted(values.loc[values["period"] == period, "area_id"].unique())}
+    )
+    earlier = period - pd.DateOffset(years=profile.dynamics_window_years)
+
+    def at(key: str, when: pd.Timestamp) -> pd.Series:
+        long = indicator_series(values, registry, indicator=key)
+        found = long[long["period"] == when].set_index("area_id")["value"]
+        return table["area_id"].map(found).astype("float64")
+
+    table["population"] = at(population, period)
+    for ind in profile.status:
+        table[ind.column] = at(str(ind.indicator), period)
+    for ind in profile.dynamics:
+        key = str(ind.change_of)
+        table[ind.column] = at(key, period) - at(key, earlier)
+    result = compute_index(table, profile, id_column="area_id", population_column="population")
+    return result.set_index("id")
+
+
+def index_categories(
+    profile: IndexProfile, *, colours: Sequence[str]
+) -> tuple[tuple[float, str, str], ...]:
+    """Return (code, label, colour) of the status classes shown on the map.
+
+    Examples
+    --------
+    >>> from indicators.social_index import load_profile
+    >>> p = load_profile("berlin-mss-2021")
+    >>> [c[1] for c in index_categories(p, colours=list("abcd"))]
+    ['1 hoch', '2 mittel', '3 niedrig', '4 sehr niedrig']
+    """
+    classes = [(float(c.code), f"{c.code} {c.label}") for c in profile.status_classes]
+    picks = np.linspace(0, len(colours) - 1, len(classes)).round().astype(int)
+    return tuple((code, label, colours[i]) for (code, label), i in zip(classes, picks))

@@ -1,0 +1,304 @@
+"""Seite „Karte“: Indikator als Choroplethe, Fördergebiete, Maßnahmen, Gebäude, Details."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.webmap import (
+    PALETTE_LABELS,
+    SCHEME_LABELS,
+    ChoroplethSpec,
+    MapLayers,
+    monitoring_map,
+    parse_basemap,
+    sequential_colours,
+)
+from indicators.errors import IndicatorError
+from ui import assets, data, frames, state
+from ui.common import guarded, md, names, page_link, period_label, store_url
+
+PAGE = "karte"
+STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
+SPEC = [
+    state.Param("ebene", default="Planungsraum"),
+    state.Param("indikator"),
+    state.Param("stichtag"),
+    state.Param("klassen", default="quantiles"),
+    state.Param("anzahl", "int", 5),
+    state.Param("farben", default="viridis"),
+    state.Param("massnahmen_nach", default="status"),
+    state.Param("programm", "many", ()),
+    state.Param("gebiet", "many", ()),
+    state.Param("handlungsfeld", "many", ()),
+    state.Param("status", "many", ()),
+    state.Param("jahr", "int", None),
+    state.Param("auswahl"),
+]
+
+
+def _static_url() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{assets.STATIC_URL}" if base else assets.STATIC_URL
+
+
+def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Draw the filter widgets in the sidebar; return the filtered measures and programmes."""
+    measures = data.measures(url)
+    programmes = names(data.layer(url, "programmes"))
+    fields = names(data.layer(url, "fields_of_action"))
+    funding = names(data.layer(url, "funding_areas"))
+    sb = st.sidebar
+    sb.subheader("Maßnahmen filtern")
+    used_programmes = [p for p in programmes if p in set(measures["programme_id"].dropna())]
+    sb.multiselect(
+        "Programm",
+        used_programmes,
+        format_func=lambda p: programmes.get(p, p),
+        key=state.key(PAGE, "programm"),
+    )
+    sb.multiselect(
+        "Fördergebiet",
+        list(funding),
+        format_func=lambda f: funding[f],
+        key=state.key(PAGE, "gebiet"),
+    )
+    used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
+    sb.multiselect(
+        "Handlungsfeld",
+        used_fields,
+        format_func=lambda f: fields.get(f, f),
+        key=state.key(PAGE, "handlungsfeld"),
+    )
+    sb.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"))
+    years = sorted(int(y) for y in measures["year"].dropna().unique())
+    sb.selectbox(
+        "Jahr (laufende Maßnahmen)",
+        [None, *years],
+        format_func=lambda y: "alle Jahre" if y is None else str(y),
+        key=state.key(PAGE, "jahr"),
+    )
+    sb.radio(
+        "Maßnahmen einfärben nach",
+        ["status", "programme"],
+        format_func=lambda c: {"status": "Status", "programme": "Programm"}[c],
+        key=state.key(PAGE, "massnahmen_nach"),
+        horizontal=True,
+    )
+    view = state.current_view(PAGE, SPEC)
+    shown = frames.filter_measures(
+        measures,
+        programmes=view["programm"],
+        funding_areas=view["gebiet"],
+        fields=view["handlungsfeld"],
+        statuses=view["status"],
+        year=view["jahr"],
+    )
+    return shown, programmes
+
+
+def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec, str]:
+    """Draw the indicator choice; return values per area, the choropleth spec, the period."""
+    values = data.indicator_values(url, level)
+    profile = data.profile()
+    choices = frames.indicator_choices(
+        data.registry(), values["indicator"].unique(), profile=profile
+    )
+    if not choices:
+        st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
+        return pd.Series(dtype="float64"), ChoroplethSpec("ohne Indikator"), ""
+    by_key = {c.key: c for c in choices}
+    col1, col2, col3, col4 = st.columns([3, 2, 3, 2])
+    key_ind = state.key(PAGE, "indikator")
+    if st.session_state.get(key_ind) not in by_key:
+        st.session_state[key_ind] = choices[0].key
+    chosen = col1.selectbox(
+        "Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key_ind
+    )
+    periods = sorted(values["period"].unique())
+    labels = [pd.Timestamp(p).date().isoformat() for p in periods]
+    key_period = state.key(PAGE, "stichtag")
+    if st.session_state.get(key_period) not in labels:
+        st.session_state[key_period] = labels[-1]
+    period = col2.selectbox("Stichtag", labels, format_func=period_label, key=key_period)
+    when = pd.Timestamp(period)
+    choice = by_key[chosen]
+    if chosen == frames.INDEX_STATUS:
+        col3.caption(f"Methode: {profile.label}. Neutrale Grautöne, keine Ampelfarben.")
+        try:
+            index = data.social_index(url, level, when, profile.name)
+            series = index["status_class"].astype("float64")
+        except IndicatorError as exc:
+            st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {exc}")
+            series = pd.Series(dtype="float64")
+        categories = frames.index_categories(
+            profile, colours=sequential_colours(len(profile.status_classes), palette="neutral")
+        )
+        return series, ChoroplethSpec("Sozialindex (Status)", categories=categories), period
+    col3.selectbox(
+        "Klassifikation",
+        list(SCHEME_LABELS),
+        format_func=lambda s: SCHEME_LABELS[s],
+        key=state.key(PAGE, "klassen"),
+    )
+    col4.selectbox("Klassen", [3, 4, 5, 6, 7], key=state.key(PAGE, "anzahl"))
+    st.sidebar.selectbox(
+        "Farbschema",
+        list(PALETTE_LABELS),
+        format_func=lambda p: PALETTE_LABELS[p],
+        key=state.key(PAGE, "farben"),
+    )
+    view = state.current_view(PAGE, SPEC)
+    long = data.indicator_series(url, level, chosen)
+    at = long[long["period"] == when].set_index("area_id")["value"]
+    spec = ChoroplethSpec(
+        choice.label,
+        unit=choice.unit,
+        scheme=view["klassen"],
+        k=int(view["anzahl"]),
+        palette=view["farben"],
+        decimals=0 if choice.unit in ("Personen", "Wohnungen") else 1,
+    )
+    return at, spec, period
+
+
+def render() -> None:
+    """Draw the page."""
+    url = store_url()
+    st.title("Karte")
+    with guarded():
+        levels = data.levels(url)
+        view = state.start_view(
+            PAGE,
+            SPEC,
+            allowed={
+                "ebene": levels,
+                "klassen": list(SCHEME_LABELS),
+                "farben": list(PALETTE_LABELS),
+                "massnahmen_nach": ["status", "programme"],
+                "status": STATUSES,
+            },
+        )
+        if view["ebene"] not in levels and levels:
+            st.session_state[state.key(PAGE, "ebene")] = levels[0]
+        st.sidebar.selectbox("Gebietsebene", levels, key=state.key(PAGE, "ebene"))
+        level = st.session_state[state.key(PAGE, "ebene")]
+        values, spec, period = _indicator_widgets(url, level)
+        measures, programmes = _filters(url, view)
+        view = state.current_view(PAGE, SPEC)
+        selection = state.split_selection(view["auswahl"])
+        buildings = None
+        if selection and selection[0] == "gebiet":
+            buildings = data.buildings_in_area(url, level, selection[1])
+        layers = MapLayers(
+            areas=data.area_display(url, level),
+            values=values,
+            spec=spec,
+            funding_areas=data.funding_area_display(url),
+            programme_names=programmes,
+            measures=measures,
+            colour_by=view["massnahmen_nach"],
+            buildings=buildings,
+        )
+        basemap = parse_basemap(
+            os.environ.get("QMON_BASEMAP"),
+            attribution=os.environ.get("QMON_BASEMAP_ATTRIBUTION", ""),
+        )
+        fmap = assets.localize(monitoring_map(layers, basemap=basemap), base_url=_static_url())
+        left, right = st.columns([3, 1])
+        with left:
+            st.caption(
+                f"{len(measures)} Maßnahmen angezeigt · Stichtag {period_label(period)} · "
+                "Klick auf ein Gebiet, ein Fördergebiet oder eine Maßnahme zeigt Details."
+            )
+            out = st_folium(
+                fmap,
+                key="karte_map",
+                height=620,
+                use_container_width=True,
+                returned_objects=["last_active_drawing"],
+            )
+        clicked = state.selection_from_click((out or {}).get("last_active_drawing"))
+        if clicked and clicked != st.session_state.get("karte._last_click"):
+            st.session_state["karte._last_click"] = clicked
+            st.session_state[state.key(PAGE, "auswahl")] = clicked
+            state.write_view(PAGE, SPEC)
+            st.rerun()
+        state.write_view(PAGE, SPEC)
+        with right:
+            _details(url, level, selection, values, spec)
+
+
+def _details(
+    url: str,
+    level: str,
+    selection: tuple[str, str] | None,
+    values: pd.Series,
+    spec: ChoroplethSpec,
+) -> None:
+    """Show the details of the selected area, funding area or measure."""
+    st.subheader("Details")
+    if selection is None:
+        st.info("Nichts ausgewählt. Klicken Sie auf die Karte.")
+        return
+    kind, ident = selection
+    if kind == "gebiet":
+        rows = data.areas(url, level)
+        row = rows[rows["id"] == ident]
+        if row.empty:
+            st.warning(f"Gebiet {md(ident)} gibt es auf dieser Ebene nicht.")
+            return
+        st.markdown(f"**{md(row['name'].iloc[0])}**  \n{md(level)} {md(ident)}")
+        value = values.get(ident)
+        if spec.categories:
+            labels = {c: lab for c, lab, _ in spec.categories}
+            label = (
+                labels.get(float(value), "ohne Zuordnung") if pd.notna(value) else "ohne Zuordnung"
+            )
+            st.metric(spec.title, label)
+        else:
+            from geo.webmap import format_value
+
+            st.metric(spec.title, format_value(value, decimals=spec.decimals, unit=spec.unit))
+        n = len(data.buildings_in_area(url, level, ident))
+        st.caption(f"{n} Gebäude auf der Karte eingeblendet.")
+    elif kind == "foerdergebiet":
+        fa = data.layer(url, "funding_areas")
+        row = fa[fa["id"] == ident]
+        if row.empty:
+            st.warning("Dieses Fördergebiet gibt es nicht mehr.")
+            return
+        r = row.iloc[0]
+        programmes = names(data.layer(url, "programmes"))
+        st.markdown(f"**{md(r['name'])}**")
+        st.markdown(
+            f"Programm: {md(programmes.get(r['programme_id'], r['programme_id']))}  \n"
+            f"Aufnahmejahr: {md(r['start_year'])}  \nFörderstatus: {md(r['funding_status'])}"
+        )
+        m = data.measures(url)
+        st.metric("Maßnahmen", int((m["funding_area_id"] == ident).sum()))
+        page_link("foerdergebiet", "Profil des Fördergebiets öffnen", {"gebiet": ident})
+    elif kind == "massnahme":
+        m = data.measures(url)
+        row = m[m["id"] == ident]
+        if row.empty:
+            st.warning("Diese Maßnahme gibt es nicht mehr.")
+            return
+        r = row.iloc[0]
+        st.markdown(f"**{md(r['title'])}**")
+        st.markdown(
+            f"Status: {md(r['status'])}  \nFördergebiet: {md(r['funding_area'])}  \n"
+            f"Beginn: {md(r['year'])}"
+        )
+        from geo.webmap import format_value
+
+        st.metric("Kostenschätzung", format_value(r["cost_estimate"], decimals=0, unit="€"))
+        if isinstance(r["description"], str):
+            st.text(r["description"])
+        page_link("massnahmen", "In der Maßnahmenliste öffnen", {"auswahl": ident})
+    else:
+        st.info("Für dieses Objekt gibt es keine Details.")
