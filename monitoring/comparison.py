@@ -14,17 +14,18 @@ from collections.abc import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from indicators.errors import AggregationError
+from indicators.interpolation import area_weights
 from indicators.registry import Registry
 
 
 def overlap_weights(areas: gpd.GeoDataFrame, target: BaseGeometry) -> pd.Series:
     """Return, per area id, the share of the area's surface that lies inside ``target``.
 
-    Uses the spatial index of ``areas`` to find candidates; areas outside get 0.
+    The weights come from :func:`indicators.interpolation.area_weights` (the areal
+    interpolation the indicators package tests against tobler); areas outside get 0.
 
     Notes
     -----
@@ -32,18 +33,18 @@ def overlap_weights(areas: gpd.GeoDataFrame, target: BaseGeometry) -> pd.Series:
 
     Examples
     --------
-    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]},
+    >>> import shapely
+    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]}, crs="EPSG:25832",
     ...                          geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
     >>> overlap_weights(areas, shapely.box(5, 0, 20, 10)).to_dict()
     {'a': 0.5, 'b': 1.0}
     """
-    weights = np.zeros(len(areas))
-    candidates = areas.sindex.query(target, predicate="intersects")
-    geoms = np.asarray(areas.geometry.values, dtype=object)[candidates]
-    inter = shapely.area(shapely.intersection(geoms, target))
-    total = shapely.area(geoms)
-    weights[candidates] = np.divide(inter, total, out=np.zeros_like(inter), where=total > 0)
-    return pd.Series(np.clip(weights, 0.0, 1.0), index=areas["id"].to_numpy(), name="weight")
+    ids = areas["id"].to_numpy()
+    source = gpd.GeoDataFrame(geometry=areas.geometry.to_numpy(), index=ids, crs=areas.crs)
+    target_layer = gpd.GeoDataFrame(geometry=[target], crs=areas.crs)
+    table = area_weights(source, target_layer)
+    weights = table.groupby("source")["weight"].sum().reindex(ids, fill_value=0.0)
+    return pd.Series(np.clip(weights.to_numpy(dtype=float), 0.0, 1.0), index=ids, name="weight")
 
 
 def _count_series(values: pd.DataFrame, key: str, weights: pd.Series) -> pd.DataFrame:
@@ -111,8 +112,9 @@ def area_vs_rest(
 
     Examples
     --------
+    >>> import shapely
     >>> from indicators.registry import load_registry
-    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]},
+    >>> areas = gpd.GeoDataFrame({"id": ["a", "b"]}, crs="EPSG:25832",
     ...                          geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
     >>> values = pd.DataFrame({"area_id": ["a", "b", "a", "b"],
     ...     "indicator": ["unemployed", "unemployed", "residents_15_64", "residents_15_64"],
