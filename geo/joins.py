@@ -69,8 +69,11 @@ def assign_to_areas(
 
     Notes
     -----
-    One bulk STRtree query (``predicate="intersects"``) over all anchor points; where an
-    anchor lies on a shared edge of several areas, the smallest area id wins.
+    The tree is built over the anchor points and queried with the areas
+    (``predicate="intersects"``), so each area polygon is prepared once and tested against
+    its candidate points — several times faster than querying a tree of polygons with
+    each point, as ``geopandas.sjoin`` does (``make bench``). Where an anchor lies on a
+    shared edge of several areas, the smallest area id wins.
 
     Examples
     --------
@@ -83,8 +86,10 @@ def assign_to_areas(
     """
     _check_same_crs(features.crs, areas.crs)
     points = anchor_points(features.geometry, anchor=anchor)
-    tree = shapely.STRtree(np.asarray(areas.geometry.values, dtype=object))
-    hit_point, hit_area = tree.query(points, predicate="intersects")
+    tree = shapely.STRtree(points)
+    hit_area, hit_point = tree.query(
+        np.asarray(areas.geometry.values, dtype=object), predicate="intersects"
+    )
     ids = areas[area_id].to_numpy(dtype=object)
     result = np.full(len(features), None, dtype=object)
     if len(hit_point):
