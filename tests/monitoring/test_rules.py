@@ -279,3 +279,21 @@ def test_viewer_cannot_save_and_qm_cannot_touch_funding(
         )
     with pytest.raises(RuleViolation, match="type 'Club' is not one of Bewohnergruppe"):
         services.save(tiny_gpkg, qm, "actors", {"id": "A", "name": "X", "type": "Club"})
+
+
+def test_cli_funds_check_reports_the_violation(
+    tiny_gpkg: Store, qm: User, capsys: pytest.CaptureFixture
+) -> None:
+    from cli.main import main
+
+    _fund(tiny_gpkg, qm)
+    services.save(
+        tiny_gpkg,
+        qm,
+        "fund_income",
+        {"id": "I1", "fund_id": "VF", "source": "Städtebauförderung", "amount": 900.0},
+    )
+    assert main(["funds", "check", "--store", tiny_gpkg.url, "--area", "FA"]) == 1
+    assert "Fehler: fund 'VF': 100.0 % of its income" in capsys.readouterr().out
+    assert main(["funds", "check", "--store", tiny_gpkg.url, "--fund", "nope"]) == 2
+    assert "there is no fund 'nope'" in capsys.readouterr().err
