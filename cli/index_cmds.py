@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from indicators.errors import ProfileError
+import geopandas as gpd
+import pandas as pd
+
+from indicators.errors import ProfileError, TableReadError
 from indicators.social_index import (
     RESULT_COLUMNS,
     class_counts,
@@ -29,6 +32,19 @@ and classes back as indicator values, edition "<profile> (neu berechnet)"):
 The output has one row per input row: id, status_score, status_class,
 status_label, dynamics_score, dynamics_class, dynamics_label, index_code
 (10 * status + dynamics), valid, reason.
+"""
+
+
+CROSSWALK_EPILOG = """\
+Berlin 447 -> 542 planning areas (residents of 31.12.2020 on both):
+  qmon index crosswalk-check \\
+      --old-areas lor_pre2021_PLR/lor_planungsraeume.shp --old-id "broker Dow" \\
+      --fix-id 06010102:BEZIRKSNAM=Charlottenburg-Wilmersdorf:04030417 \\
+      --new-areas lor_post2021_PLR/lor_planungsraeume_2021.shp --new-id PLR_ID \\
+      --values berlin-lor-population-2020-02-t1-planning-areas.csv \\
+      --values-id id --value inhabitants \\
+      --known mss_2021_index_indikatoren.csv --known-id PLR_ID --known-value EW --na -9999 \\
+      --density eigentumskonzentration_2022.csv:PLR_ID:wohmi_fl
 """
 
 
@@ -78,6 +94,53 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = isub.add_parser("profiles", help="list the shipped social index profiles")
     p.set_defaults(func=cmd_profiles)
+
+    p = isub.add_parser(
+        "crosswalk-check",
+        help="carry counts across a boundary change and measure the error per area",
+        description=(
+            "Carry a count (e.g. residents) from old areas onto new areas with a crosswalk "
+            "and compare it with the values known on the new areas of the same date. Prints "
+            "the city totals (kept exactly: whole counts by largest remainder) and the median "
+            "and 90th percentile of the absolute %% error per area, for area weighting and "
+            "for each --density weighting, so a better weighting shows as a better number."
+        ),
+        epilog=CROSSWALK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--old-areas", required=True, help="old boundary layer (shapefile, GeoPackage…)")
+    p.add_argument("--old-id", required=True, help="id column of the old layer")
+    p.add_argument("--new-areas", required=True, help="new boundary layer")
+    p.add_argument("--new-id", required=True, help="id column of the new layer")
+    p.add_argument("--values", required=True, help="CSV with the count on the old areas")
+    p.add_argument("--values-id", required=True, help="id column of --values")
+    p.add_argument("--value", required=True, help="count column of --values")
+    p.add_argument("--known", required=True, help="CSV with the count on the new areas")
+    p.add_argument("--known-id", required=True, help="id column of --known")
+    p.add_argument("--known-value", required=True, help="count column of --known")
+    p.add_argument("--na", action="append", default=[], help="code for a missing value")
+    p.add_argument(
+        "--fix-id",
+        action="append",
+        default=[],
+        metavar="OLD:COLUMN=VALUE:NEW",
+        help="correct a repeated id in the old layer (repeatable)",
+    )
+    p.add_argument(
+        "--density",
+        action="append",
+        default=[],
+        metavar="CSV:ID:COLUMN",
+        help="also weight by a measure per new area (e.g. residential land), repeatable",
+    )
+    p.add_argument(
+        "--min-share",
+        type=float,
+        default=0.0,
+        help="drop overlaps below this share of an old area as slivers (e.g. 0.01)",
+    )
+    p.add_argument("--out", help="CSV of the carried values per new area and weighting")
+    p.set_defaults(func=cmd_crosswalk_check)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -156,3 +219,93 @@ def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-ar
 
 def _compute_stored(args: argparse.Namespace) -> int:
     raise ProfileError("computing on a store is not available yet")
+
+
+def _read_values(path: str, id_column: str, column: str, na: list[float]) -> pd.Series:
+    """A numeric column of a CSV, indexed by its id column (as text)."""
+    table, decimal = read_table(path)
+    if id_column not in table.columns:
+        raise TableReadError(
+            f"table {path!r} has no id column {id_column!r}; it has {', '.join(table.columns)}"
+        )
+    values = numeric_columns(table, [column], decimal=decimal)[column]
+    values = values.mask(values.isin(na)) if na else values
+    values.index = pd.Index(table[id_column].astype(str))
+    return values
+
+
+def cmd_crosswalk_check(args: argparse.Namespace) -> int:
+    from indicators.crosswalk import IdFix, apply_crosswalk, compare, crosswalk_weights, fix_ids
+    from indicators.registry import load_registry
+
+    na = [float(v.replace(",", ".")) for v in args.na]
+    old = _read_layer(args.old_areas, args.old_id)
+    new = _read_layer(args.new_areas, args.new_id)
+    if args.fix_id:
+        old = fix_ids(old, args.old_id, [IdFix.parse(f) for f in args.fix_id])
+    values = _read_values(args.values, args.values_id, args.value, na)
+    known = _read_values(args.known, args.known_id, args.known_value, na)
+    long = pd.DataFrame(
+        {"area_id": values.index, "indicator": "residents", "period": 0, "value": values.values}
+    )
+    runs: list[tuple[str, dict[str, object]]] = [("Fläche", {})]
+    for spec in args.density:
+        try:
+            path, id_col, col = spec.rsplit(":", 2)
+        except ValueError:
+            raise TableReadError(
+                f"--density {spec!r} is not CSV:ID:COLUMN, e.g. eigentum.csv:PLR_ID:wohmi_fl"
+            ) from None
+        mass = _read_values(path, id_col, col, na).fillna(0.0)
+        runs.append((f"Dichte {col}", {"method": "density", "density": mass}))
+    registry = load_registry()
+    rows = []
+    carried_all = {}
+    for label, options in runs:
+        weights = crosswalk_weights(
+            old, new, old_id=args.old_id, new_id=args.new_id, min_share=args.min_share,
+            **options,  # type: ignore[arg-type]
+        )  # fmt: skip
+        carried = apply_crosswalk(long, weights, registry, integers=True)
+        estimate = carried.set_index("area_id")["value"]
+        carried_all[label] = estimate
+        rows.append((label, compare(estimate, known)))
+    total_old = float(values.sum())
+    print(
+        f"Übertragung {len(old)} alte -> {len(new)} neue Gebiete; Summe alt {_de(total_old)}, "
+        f"übertragen {_de(rows[0][1].total_estimated)}, bekannt {_de(rows[0][1].total_known)}"
+    )
+    print(f"{'Gewichtung':<28} {'Gebiete':>7} {'Median |Fehler| %':>18} {'90. Perzentil %':>16}")
+    for label, check in rows:
+        print(
+            f"{label:<28} {check.areas:>7} {check.median_abs_pct_error:>18.2f} "
+            f"{check.p90_abs_pct_error:>16.2f}"
+        )
+    print(
+        f"(ohne {rows[0][1].excluded} Gebiete ohne bekannten Wert oder mit 0; "
+        "90. Perzentil des absoluten prozentualen Fehlers je Gebiet)"
+    )
+    if args.out:
+        frame = pd.DataFrame(carried_all)
+        frame.insert(0, "known", known.reindex(frame.index))
+        frame.rename_axis("id").to_csv(args.out)
+    return 0
+
+
+def _de(number: float) -> str:
+    return f"{number:,.0f}".replace(",", ".")
+
+
+def _read_layer(path: str, id_column: str) -> gpd.GeoDataFrame:
+    """Read a boundary layer with its id column as text."""
+    try:
+        layer = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError and others
+        raise TableReadError(f"cannot read layer {path!r}: {exc}") from exc
+    if id_column not in layer.columns:
+        raise TableReadError(
+            f"layer {path!r} has no id column {id_column!r}; it has "
+            f"{', '.join(map(str, layer.columns))}"
+        )
+    layer[id_column] = layer[id_column].astype(str)
+    return layer
