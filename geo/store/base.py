@@ -35,6 +35,10 @@ from geo.errors import CRSError, StoreError, UnknownColumnError
 from geo.schema import GEOMETRY_COLUMN, SCHEMA, Layer, Migration, Schema
 
 WriteMode = Literal["append", "replace", "upsert"]
+#: Columns an upsert leaves as they are on an existing record (it stays created when it was).
+UPSERT_KEEPS: tuple[str, ...] = ("created_at",)
+#: Columns the store keeps on editable layers; an update may not set them.
+EDIT_MANAGED: tuple[str, ...] = ("version", "updated_at", "updated_by")
 WRITE_MODES: tuple[str, ...] = ("append", "replace", "upsert")
 Where = Mapping[str, Any]
 BBox = tuple[float, float, float, float]
@@ -86,13 +90,14 @@ def conform(layer: Layer, frame: pd.DataFrame, *, crs: CRS | None = None) -> pd.
 
 
 def _as_dtype(series: pd.Series, type_: str) -> pd.Series:
-    if type_ == "text":
-        values = series.astype(object)
-        return (
-            values.where(values.notna(), None)
-            .map(lambda v: v if v is None else str(v))
-            .astype(object)
+    if type_ == "text":  # object dtype holding str or None, whatever pandas would infer
+        missing = series.isna().to_numpy()
+        values = series.to_numpy(dtype=object)
+        text = np.array(
+            [None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, missing)],
+            dtype=object,
         )
+        return pd.Series(text, index=series.index, dtype=object)
     if type_ in ("date", "datetime"):
         converted = pd.to_datetime(series, utc=True, errors="raise", format="mixed")
         if type_ == "date":
@@ -172,9 +177,38 @@ def prepare_for_write(
             f"layer {layer.name!r}: required column(s) {', '.join(missing)} missing or empty"
         )
     out = conform(layer, work, crs=crs)
+    _check_text(layer, out)
     if layer.spatial:
         out = _promote_multi(layer, out)
     return out
+
+
+def _check_text(layer: Layer, frame: pd.DataFrame) -> None:
+    """Refuse text no store can keep: not encodable as UTF-8 (lone surrogates) or with NUL."""
+    for col in layer.columns:
+        if col.type != "text" or not len(frame):
+            continue
+        values = [v for v in frame[col.name].tolist() if v is not None]
+        try:
+            joined = "".join(values)
+            joined.encode("utf-8")
+            if "\x00" not in joined:
+                continue
+        except UnicodeEncodeError:
+            pass
+        for row, value in enumerate(frame[col.name].tolist()):
+            if value is None:
+                continue
+            bad = "\x00" in value
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                bad = True
+            if bad:
+                raise StoreError(
+                    f"layer {layer.name!r}, row {row}, column {col.name!r}: value {value!r} is "
+                    "not storable text (NUL byte or broken Unicode); fix the value or its encoding"
+                )
 
 
 def _promote_multi(layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:

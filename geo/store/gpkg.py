@@ -37,6 +37,8 @@ from geo.schema import (
 )
 from geo.store import gpkg_geometry
 from geo.store.base import (
+    EDIT_MANAGED,
+    UPSERT_KEEPS,
     BBox,
     Store,
     Transaction,
@@ -333,9 +335,16 @@ class _GpkgTransaction(Transaction):
         placeholders = ", ".join("?" for _ in cols)
         sql = f"INSERT INTO {q(layer)} ({', '.join(q(c) for c in cols)}) VALUES ({placeholders})"
         if mode == "upsert":
-            updates = [c for c in cols if c not in lay.key]
-            sql += f" ON CONFLICT ({', '.join(q(k) for k in lay.key)}) DO UPDATE SET " + ", ".join(
-                f"{q(c)} = excluded.{q(c)}" for c in updates
+            updates = [c for c in cols if c not in lay.key and c not in UPSERT_KEEPS]
+            sets = [
+                '"version" = "version" + 1'  # an upsert is an edit: one more version
+                if lay.editable and c == "version"
+                else f"{q(c)} = excluded.{q(c)}"
+                for c in updates
+            ]
+            conflict = ", ".join(q(k) for k in lay.key)
+            sql += f" ON CONFLICT ({conflict}) " + (
+                f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
             )
         try:
             if lay.spatial and mode != "upsert":
@@ -369,6 +378,19 @@ class _GpkgTransaction(Transaction):
         lay = self.store.schema.layer(layer)
         _check_key(lay, key)
         lay.check_columns(values)
+        if lay.editable and (managed := [c for c in values if c in EDIT_MANAGED]):
+            raise StoreError(
+                f"update of layer {layer!r}: {', '.join(managed)} are kept by the store; "
+                "leave them out of the values"
+            )
+        if expected_version is not None and not lay.editable:
+            raise StoreError(
+                f"update of layer {layer!r}: the layer has no version; leave out expected_version"
+            )
+        if GEOMETRY_COLUMN in values and lay.geometry == "MULTIPOLYGON":
+            geom = values[GEOMETRY_COLUMN]
+            if geom is not None and geom.geom_type == "Polygon":
+                values = {**values, GEOMETRY_COLUMN: shapely.MultiPolygon([geom])}
         sets: list[str] = []
         params: list[Any] = []
         for name, value in values.items():

@@ -771,13 +771,17 @@ class PostGISTransaction(Transaction):
         names = list(lyr.column_names) + ([GEOMETRY_COLUMN] if lyr.spatial else [])
         cols = sql.SQL(", ").join(map(sql.Identifier, names))
         key = sql.SQL(", ").join(map(sql.Identifier, lyr.key))
-        others = [n for n in names if n not in lyr.key]
+        others = [n for n in names if n not in lyr.key and n not in base.UPSERT_KEEPS]
+        sets = [sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in others]
+        if lyr.editable:  # an upsert is an edit: the record keeps its creation, gains a version
+            sets = [
+                sql.SQL("version = {}.version + 1").format(self._table(lyr.name))
+                if n == "version"
+                else part
+                for n, part in zip(others, sets)
+            ]
         action = (
-            sql.SQL("DO UPDATE SET {}").format(
-                sql.SQL(", ").join(
-                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in others
-                )
-            )
+            sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(sets))
             if others
             else sql.SQL("DO NOTHING")
         )

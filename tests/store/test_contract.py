@@ -300,3 +300,45 @@ def test_conform_is_idempotent() -> None:
     layer = SCHEMA.layer("funding_lines")
     once = conform(layer, sample_frame(layer))
     assert_frame_equal(conform(layer, once), once)
+
+
+def test_upsert_of_editable_record_keeps_creation_and_counts_versions(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer, 2))
+    again = sample_frame(layer, 2).assign(
+        title="neu", created_at=dt.datetime(2030, 1, 1), updated_at=dt.datetime(2030, 1, 1)
+    )
+    store.write("measures", again, mode="upsert")
+    got = store.read("measures")
+    assert got["title"].tolist() == ["neu", "neu"]
+    assert got["version"].tolist() == [2, 2]
+    assert (got["created_at"] == pd.Timestamp(2024, 1, 2, 3, 4, 5)).all()
+    assert (got["updated_at"] == pd.Timestamp(2030, 1, 1)).all()
+
+
+def test_update_refuses_managed_columns_and_promotes_polygons(store: Store) -> None:
+    store.write("measures", sample_frame(SCHEMA.layer("measures"), 1))
+    store.write("areas", sample_frame(SCHEMA.layer("areas"), 1))
+    with pytest.raises(StoreError, match="kept by the store"), store.transaction() as tx:
+        tx.update("measures", {"id": "k000"}, {"version": 7})
+    with pytest.raises(StoreError, match="has no version"), store.transaction() as tx:
+        tx.update(
+            "areas",
+            {"level": "k000", "vintage": "k000", "id": "k000"},
+            {"name": "x"},
+            expected_version=1,
+        )
+    key = store.read("areas").iloc[0][["level", "vintage", "id"]].to_dict()
+    with store.transaction() as tx:
+        assert tx.update("areas", key, {"geometry": shapely.box(X0, Y0, X0 + 1, Y0 + 1)}) == 1
+    assert store.read("areas").geom_type.tolist() == ["MultiPolygon"]
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\ud800"])
+def test_unstorable_text_is_refused_with_its_row(store: Store, bad: str) -> None:
+    frame = sample_frame(SCHEMA.layer("programmes"), 3)
+    frame["name"] = frame["name"].astype(object)  # pandas' Arrow strings refuse surrogates
+    frame.loc[1, "name"] = bad
+    with pytest.raises(StoreError, match="row 1, column 'name'"):
+        store.write("programmes", frame)
+    assert store.counts()["programmes"] == 0
