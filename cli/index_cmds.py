@@ -218,7 +218,53 @@ def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-ar
 
 
 def _compute_stored(args: argparse.Namespace) -> int:
-    raise ProfileError("computing on a store is not available yet")
+    from geo.store import open_store
+    from indicators.stored import compute_stored_index
+
+    if not args.period:
+        raise ProfileError("computing on a store needs --period, e.g. --period 2024-12-31")
+    try:
+        period = pd.Timestamp(args.period)
+    except ValueError:
+        raise ProfileError(
+            f"--period {args.period!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31"
+        ) from None
+    if args.file or args.out or args.id_column or args.status or args.dynamics:
+        print(
+            "note: with --store the table options (--id, --status, --dynamics, --out) are not used",
+            file=sys.stderr,
+        )
+    profile = load_profile(args.profile)
+    exclude = read_id_list(args.exclude) if args.exclude else []
+    with open_store(args.store) as store:
+        done = compute_stored_index(
+            store,
+            profile,
+            period=period,
+            level=args.level,
+            vintage=args.vintage,
+            edition=args.edition,
+            exclude=exclude,
+            write=not args.dry_run,
+        )
+    counts = class_counts(done.result)
+    summary = (
+        f"{profile.name} am {period.date()} ({args.level}, Gebietsstand {done.vintage}, "
+        f"Ausgabe {done.edition_in}): {len(done.result)} Gebiete, "
+        f"{int(done.result['valid'].sum())} gültig; "
+        f"Status {_fmt(counts['status'], profile.status_classes)}"
+    )
+    if profile.dynamics:
+        summary += f"; Dynamik {_fmt(counts['dynamics'], profile.dynamics_classes)}"
+    summary += f"; ohne Zuordnung {counts['unassigned']['']}"
+    print(summary)
+    if args.dry_run:
+        print("nichts geschrieben (--dry-run)")
+    else:
+        print(
+            f"{done.written} Indikatorwerte geschrieben, Ausgabe {done.rows['edition'].iloc[0]!r}"
+        )
+    return 0
 
 
 def _read_values(path: str, id_column: str, column: str, na: list[float]) -> pd.Series:
