@@ -286,6 +286,38 @@ class Transaction(abc.ABC):
         """
 
 
+    def assign(
+        self,
+        layer: str,
+        *,
+        areas: str = "areas",
+        areas_where: Where | None = None,
+        area_id: str = "id",
+    ) -> pd.DataFrame:
+        """Return the area each feature of ``layer`` lies in (see :mod:`geo.joins`).
+
+        Features are reduced to a point on their surface; a point on a shared edge
+        goes to the smallest area id. Features outside every area are left out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The key columns of ``layer`` and ``area_id``, ordered by the key.
+        """
+        from geo.joins import assign_to_areas
+
+        lay = self._schema_layer(layer)
+        features = self.read(layer, columns=list(lay.key))
+        targets = self.read(areas, where=areas_where, columns=[area_id])
+        found = assign_to_areas(features, targets, area_id=area_id)
+        out = pd.DataFrame(features[list(lay.key)]).assign(area_id=found.to_numpy())
+        return out[out["area_id"].notna()].reset_index(drop=True)
+
+    @abc.abstractmethod
+    def _schema_layer(self, name: str) -> Layer:
+        """The layer of the store's schema called ``name``."""
+
+
 class Store(abc.ABC):
     """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS."""
 

@@ -289,6 +289,9 @@ class _GpkgTransaction(Transaction):
         self.srs_id = int(crs.to_epsg() or 0)
         self.user = user
 
+    def _schema_layer(self, name: str) -> Layer:
+        return self.store.schema.layer(name)
+
     def read(
         self,
         layer: str,

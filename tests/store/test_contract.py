@@ -342,3 +342,23 @@ def test_unstorable_text_is_refused_with_its_row(store: Store, bad: str) -> None
     with pytest.raises(StoreError, match="row 1, column 'name'"):
         store.write("programmes", frame)
     assert store.counts()["programmes"] == 0
+
+
+def test_assign_features_to_areas(store: Store) -> None:
+    cells = [shapely.box(X0 + i * 100, Y0, X0 + (i + 1) * 100, Y0 + 100) for i in range(3)]
+    areas = gpd.GeoDataFrame(
+        {"id": ["c", "a", "b"], "level": "PR", "vintage": "2021"}, geometry=cells, crs=CRS
+    )
+    other = areas.assign(vintage="1990", id=["z", "z1", "z2"])
+    store.write("areas", pd.concat([areas, other], ignore_index=True))
+    pts = [
+        shapely.Point(X0 + 50, Y0 + 50),  # in c
+        shapely.Point(X0 + 100, Y0 + 50),  # on the edge of c and a: the smaller id, a
+        shapely.box(X0 + 210, Y0 + 10, X0 + 220, Y0 + 20),  # a footprint in b
+        shapely.Point(X0 - 50, Y0 - 50),  # outside every area: left out
+    ]
+    buildings = gpd.GeoDataFrame({"id": ["b1", "b2", "b3", "b4"]}, geometry=pts, crs=CRS)
+    store.write("buildings", buildings)
+    with store.transaction() as tx:
+        got = tx.assign("buildings", areas_where={"vintage": "2021"})
+    assert got.to_dict("list") == {"id": ["b1", "b2", "b3"], "area_id": ["c", "a", "b"]}
