@@ -88,8 +88,11 @@ class Registry(Mapping[str, IndicatorDef]):
         self._defs = dict(defs)
         _check_consistency(self._defs)
 
-    def get(self, key: str, default: Any = None) -> IndicatorDef:  # type: ignore[override]
+    def get(self, key: str) -> IndicatorDef:  # type: ignore[override]
         """Return the definition of ``key``; raise UnknownIndicatorError if there is none.
+
+        Unlike ``dict.get`` there is no default: an unknown key is an error (test
+        membership with ``key in registry``).
 
         Examples
         --------

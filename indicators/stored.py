@@ -43,8 +43,21 @@ def recomputed_edition(profile: IndexProfile) -> str:
     return f"{profile.name} (neu berechnet)"
 
 
-def _series(values: pd.DataFrame, registry: Registry, key: str) -> pd.DataFrame:
-    """``area_id, period, value`` of one indicator: stored, else computed from counts."""
+def indicator_series(values: pd.DataFrame, registry: Registry, key: str) -> pd.DataFrame:
+    """Return ``area_id, period, value`` of one indicator: stored, else computed from counts.
+
+    Raises
+    ------
+    FrameError
+        When the indicator is neither stored nor computable from the stored counts.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"area_id": ["a", "a"], "indicator": ["unemployed", "residents_15_64"],
+    ...     "period": pd.to_datetime(["2020-12-31"] * 2), "value": [5.0, 100.0]})
+    >>> indicator_series(v, load_registry(), "unemployment_rate")["value"].tolist()
+    [5.0]
+    """
     stored = values[values["indicator"] == key]
     if len(stored):
         return stored[["area_id", "period", "value"]]
@@ -138,7 +151,7 @@ def index_inputs(
 
     def at(key: str, date: pd.Timestamp) -> pd.Series:
         if key not in cache:
-            cache[key] = _series(work, registry, key)
+            cache[key] = indicator_series(work, registry, key)
         rows = cache[key]
         found = rows[rows["period"] == date].set_index("area_id")["value"]
         return table["area_id"].map(found).astype("float64")
