@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -51,17 +52,24 @@ def _check_layers(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """A thread pool and its size."""
+
+    executor: ThreadPoolExecutor
+    size: int
+
+
 def _threaded(
-    func: Callable[..., np.ndarray], *arrays: np.ndarray, pool: ThreadPoolExecutor | None
+    func: Callable[..., np.ndarray], *arrays: np.ndarray, pool: _Pool | None
 ) -> np.ndarray:
     """Apply a vectorised shapely function in chunks over threads (it releases the GIL)."""
-    n = pool._max_workers if pool is not None else 1
-    if pool is None or n <= 1 or len(arrays[0]) < 64:
+    if pool is None or pool.size <= 1 or len(arrays[0]) < 64:
         return np.asarray(func(*arrays))
     cost = sum(shapely.get_num_coordinates(a) for a in arrays)
     order = np.argsort(cost)
-    chunks = [order[k::n] for k in range(n)]  # every thread gets cheap and dear items
-    parts = list(pool.map(lambda c: np.asarray(func(*(a[c] for a in arrays))), chunks))
+    chunks = [order[k :: pool.size] for k in range(pool.size)]  # cheap and dear items in each
+    parts = list(pool.executor.map(lambda c: np.asarray(func(*(a[c] for a in arrays))), chunks))
     out = np.empty(len(arrays[0]), dtype=parts[0].dtype)
     for idx, res in zip(chunks, parts):
         out[idx] = res
@@ -73,7 +81,7 @@ def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(shapely.area(shapely.intersection(a, b)), dtype=float)
 
 
-def _geoms(frame: gpd.GeoDataFrame, *, pool: ThreadPoolExecutor | None = None) -> np.ndarray:
+def _geoms(frame: gpd.GeoDataFrame, *, pool: _Pool | None = None) -> np.ndarray:
     """Geometries as a shapely array; invalid ones repaired with make_valid."""
     geoms = np.asarray(frame.geometry.values, dtype=object)
     invalid = ~_threaded(shapely.is_valid, geoms, pool=pool).astype(bool)
@@ -99,8 +107,8 @@ def intersection_areas(
     """
     _check_layers(source, target)
     n = workers or min(os.cpu_count() or 1, 4)
-    with ThreadPoolExecutor(n) as pool:
-        return _intersection_areas(source, target, pool=pool)
+    with ThreadPoolExecutor(n) as executor:
+        return _intersection_areas(source, target, pool=_Pool(executor, n))
 
 
 def _query_pairs(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,7 +121,7 @@ def _query_pairs(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return i[order], j[order]
 
 
-def _repair(geoms: np.ndarray, used: np.ndarray, pool: ThreadPoolExecutor) -> np.ndarray:
+def _repair(geoms: np.ndarray, used: np.ndarray, pool: _Pool) -> np.ndarray:
     """Repair the invalid geometries among ``geoms[used]``; return the (copied) array."""
     invalid = ~_threaded(shapely.is_valid, geoms[used], pool=pool).astype(bool)
     if not invalid.any():
@@ -124,7 +132,7 @@ def _repair(geoms: np.ndarray, used: np.ndarray, pool: ThreadPoolExecutor) -> np
 
 
 def _intersection_areas(
-    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, pool: ThreadPoolExecutor
+    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, pool: _Pool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The work of :func:`intersection_areas` on a thread pool."""
     src = np.asarray(source.geometry.values, dtype=object)
