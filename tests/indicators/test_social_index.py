@@ -285,3 +285,16 @@ def test_table_reader_errors(tmp_path: Path) -> None:
     assert read_id_list("a, b,,c") == ["a", "b", "c"]
     with pytest.raises(IndicatorError, match="id list"):
         read_id_list("@/nonexistent")
+
+
+def test_every_profile_indicator_is_a_registry_key() -> None:
+    """So that every shipped profile can also run on stored values."""
+    from indicators.registry import load_registry
+
+    registry = load_registry()
+    for name in profile_names():
+        profile = load_profile(name)
+        for item in profile.status:
+            assert item.indicator in registry, (name, item.column)
+        for item in profile.dynamics:
+            assert (item.indicator or item.change_of) in registry, (name, item.column)
