@@ -529,6 +529,8 @@ def choropleth_layer(
     if spec.categories:
         labels = {code: label for code, label, _ in spec.categories}
         frame["wert"] = aligned.map(lambda v: html.escape(labels.get(v, "ohne Zuordnung")))
+        if aligned.isna().any():
+            entries[-1] = LegendEntry(NO_DATA_COLOUR, "ohne Zuordnung")
     layer = folium.GeoJson(
         _geojson_text(frame),
         name=name,
@@ -584,8 +586,7 @@ def funding_area_layer(
             "color": f["properties"]["farbe"],
             "weight": 3,
             "dashArray": f["properties"]["strich"] or None,
-            "fillOpacity": 0.04,
-            "fillColor": f["properties"]["farbe"],
+            "fill": False,  # outline only: a click inside reaches the planning area
         },
         highlight_function=lambda _: {"weight": 5},
         tooltip=_tooltip(["name", "programm"], ["Fördergebiet", "Programm"]),
@@ -945,4 +946,52 @@ def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> foli
     if legend:
         Legend(legend).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    return fmap
+
+
+def preview_map(
+    frame: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[str],
+    limit: int = 2000,
+    basemap: Basemap | None = None,
+) -> folium.Map:
+    """Return a map of (the first ``limit``) features of a file about to be imported.
+
+    Text of the given columns is shown, escaped, in the tooltip; points are circle
+    markers, lines and polygons outlines.
+
+    Raises
+    ------
+    WebMapError
+        When the frame has no CRS (the import needs one as well).
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame({"name": ["<b>A</b>"]}, geometry=[shapely.Point(500000, 5700000)],
+    ...                      crs="EPSG:25832")
+    >>> page = preview_map(f, columns=["name"]).get_root().render()
+    >>> "lt;b" in page, "<b>A</b>" in page  # escaped; folium writes & as \\u0026
+    (True, False)
+    """
+    if frame.crs is None:
+        raise WebMapError(
+            "the file's features have no CRS; give the CRS (e.g. EPSG:25832) before the preview"
+        )
+    shown = frame.iloc[:limit]
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]
+    labels = [str(c) for c in columns][:4]
+    text = shown[list(columns)[:4]].astype(str)
+    text.columns = labels
+    web = web_frame(gpd.GeoDataFrame(text, geometry=shown.geometry, crs=frame.crs), columns=labels)
+    bounds = tuple(float(v) for v in web.total_bounds) if len(web) else None
+    fmap = base_map(bounds, basemap=basemap)  # type: ignore[arg-type]
+    if len(web):
+        folium.GeoJson(
+            _geojson_text(web),
+            name="Vorschau",
+            style_function=lambda _: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.2},
+            marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9, color="#0072B2"),
+            tooltip=_tooltip(labels, labels) if labels else None,
+        ).add_to(fmap)
     return fmap

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -263,3 +264,83 @@ def index_categories(
     classes = [(float(c.code), f"{c.code} {c.label}") for c in profile.status_classes]
     picks = np.linspace(0, len(colours) - 1, len(classes)).round().astype(int)
     return tuple((code, label, colours[i]) for (code, label), i in zip(classes, picks))
+
+
+def _dot_escape(value: object) -> str:
+    """Escape text for the inside of a quoted Graphviz DOT string."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def network_dot(graph: nx.Graph) -> str:
+    r"""Return the actor network as Graphviz DOT (labels quoted; nothing read as markup).
+
+    Node shape tells the actor type apart; the line width is the number of shared
+    projects and bodies.
+
+    Examples
+    --------
+    >>> g = nx.Graph(); g.add_node("a", name='Verein "Hof"', type="Verein")
+    >>> g.add_node("b", name="Schule", type="Schule"); g.add_edge("a", "b", weight=2)
+    >>> print(network_dot(g))
+    graph {
+      graph [overlap=false, splines=true];
+      node [style=filled, fillcolor="#e8eef7", fontname="sans-serif", fontsize=10];
+      "a" [label="Verein \"Hof\"\n(Verein)", shape=box];
+      "b" [label="Schule\n(Schule)", shape=ellipse];
+      "a" -- "b" [penwidth=2];
+    }
+    """
+    shapes = ("ellipse", "box", "hexagon", "octagon", "diamond", "house", "component")
+    types = sorted({str(d.get("type", "")) for _, d in graph.nodes(data=True)})
+    shape = {t: shapes[i % len(shapes)] for i, t in enumerate(types)}
+    lines = [
+        "graph {",
+        "  graph [overlap=false, splines=true];",
+        '  node [style=filled, fillcolor="#e8eef7", fontname="sans-serif", fontsize=10];',
+    ]
+    for node, d in graph.nodes(data=True):
+        kind = str(d.get("type", ""))
+        label = f'"{_dot_escape(d.get("name", node))}\\n({_dot_escape(kind)})"'
+        lines.append(f'  "{_dot_escape(node)}" [label={label}, shape={shape[kind]}];')
+    for a, b, d in graph.edges(data=True):
+        width = min(6, max(1, int(d.get("weight", 1))))
+        lines.append(f'  "{_dot_escape(a)}" -- "{_dot_escape(b)}" [penwidth={width}];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def fund_ledger(income: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Return a fund's income and decisions as one ledger in date order, with the balance.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"received": pd.to_datetime(["2024-01-10"]), "source": ["privat"],
+    ...                     "amount": [500.0]})
+    >>> dec = pd.DataFrame({"decided": pd.to_datetime(["2024-03-01"]), "title": ["Fest"],
+    ...                     "amount": [200.0]})
+    >>> fund_ledger(inc, dec)[["Vorgang", "Saldo (€)"]].values.tolist()
+    [['Einnahme: privat', 500.0], ['Entscheidung: Fest', 300.0]]
+    """
+    rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "Datum": pd.to_datetime(income["received"]),
+                    "Vorgang": "Einnahme: " + income["source"].astype(str),
+                    "Betrag (€)": income["amount"].astype(float),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "Datum": pd.to_datetime(decisions["decided"]),
+                    "Vorgang": "Entscheidung: " + decisions["title"].fillna("").astype(str),
+                    "Betrag (€)": -decisions["amount"].astype(float),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    rows = rows.sort_values("Datum", kind="stable", na_position="last").reset_index(drop=True)
+    rows["Saldo (€)"] = rows["Betrag (€)"].cumsum()
+    return rows

@@ -60,12 +60,14 @@ def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, st
         used_programmes,
         format_func=lambda p: programmes.get(p, p),
         key=state.key(PAGE, "programm"),
+        placeholder="alle",
     )
     sb.multiselect(
         "Fördergebiet",
         list(funding),
         format_func=lambda f: funding[f],
         key=state.key(PAGE, "gebiet"),
+        placeholder="alle",
     )
     used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
     sb.multiselect(
@@ -73,14 +75,16 @@ def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, st
         used_fields,
         format_func=lambda f: fields.get(f, f),
         key=state.key(PAGE, "handlungsfeld"),
+        placeholder="alle",
     )
-    sb.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"))
+    sb.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"), placeholder="alle")
     years = sorted(int(y) for y in measures["year"].dropna().unique())
     sb.selectbox(
         "Jahr (laufende Maßnahmen)",
         [None, *years],
         format_func=lambda y: "alle Jahre" if y is None else str(y),
         key=state.key(PAGE, "jahr"),
+        placeholder="alle Jahre",
     )
     sb.radio(
         "Maßnahmen einfärben nach",

@@ -182,6 +182,7 @@ def build_city(url: str) -> None:
             "fund_id": "F-1",
             "source": ["Städtebauförderung", "privat"],
             "amount": [5000.0, 5000.0],
+            "received": pd.to_datetime(["2022-02-01", "2022-03-01"]),
         }
     )
     decisions = pd.DataFrame(
@@ -193,6 +194,8 @@ def build_city(url: str) -> None:
             "amount": [1500.0],
             "investive": [False],
             "project_id": ["P-1"],
+            "financed_from": ["privat"],
+            "decided": pd.to_datetime(["2022-05-02"]),
         }
     )
     activities = gpd.GeoDataFrame(

@@ -1,0 +1,126 @@
+"""Seite „Indikatoren“: Zeitreihen, Sozialindex (Klassen, Werte, Gründe), Cluster (LISA)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import pandas as pd
+import streamlit as st
+
+from indicators.errors import IndicatorError
+from indicators.social_index import class_counts, profile_names
+from ui import data, frames, state
+from ui.common import guarded, names, period_label, store_url
+
+PAGE = "indikatoren"
+SPEC = [
+    state.Param("ebene"),
+    state.Param("indikator"),
+    state.Param("gebiete", "many", ()),
+    state.Param("stichtag"),
+    state.Param("profil", default=data.DEFAULT_PROFILE),
+]
+INDEX_COLUMNS = {
+    "area": "Gebiet",
+    "status_score": "Statusindex",
+    "status_label": "Status",
+    "dynamics_score": "Dynamikindex",
+    "dynamics_label": "Dynamik",
+    "index_code": "Gesamtindex",
+    "reason": "ohne Zuordnung, weil",
+}
+
+
+def render() -> None:
+    """Draw the page."""
+    url = store_url()
+    st.title("Indikatoren")
+    with guarded():
+        levels = data.levels(url)
+        if not levels:
+            st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
+            return
+        state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": profile_names()})
+        key_level = state.key(PAGE, "ebene")
+        if st.session_state.get(key_level) not in levels:
+            st.session_state[key_level] = levels[0]
+        level = st.selectbox("Gebietsebene", levels, key=key_level)
+        tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster"])
+        with tabs[0]:
+            _series(url, level)
+        with tabs[1]:
+            _index(url, level)
+        with tabs[2]:
+            _clusters(url, level)
+        state.write_view(PAGE, SPEC)
+
+
+def _series(url: str, level: str) -> None:
+    values = data.indicator_values(url, level)
+    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
+    by_key = {c.key: c for c in choices}
+    key = state.key(PAGE, "indikator")
+    if st.session_state.get(key) not in by_key:
+        st.session_state[key] = next(iter(by_key))
+    chosen = st.selectbox("Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key)
+    area_names = names(data.areas(url, level))
+    st.multiselect(
+        "Gebiete",
+        list(area_names),
+        format_func=lambda a: f"{area_names[a]} ({a})",
+        key=state.key(PAGE, "gebiete"),
+        placeholder="Gebiete wählen (ohne Auswahl: die ersten fünf)",
+    )
+    picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
+    series = data.indicator_series(url, level, chosen)
+    series = series[series["area_id"].isin(picked)]
+    wide = series.pivot_table(index="period", columns="area_id", values="value")
+    wide.columns = [area_names.get(c, c) for c in wide.columns]
+    choice = by_key[chosen]
+    st.line_chart(wide, y_label=f"{choice.label} ({choice.unit})", height=320)
+    st.dataframe(wide.rename(index=lambda p: period_label(p)), width="stretch")
+
+
+def _index(url: str, level: str) -> None:
+    values = data.indicator_values(url, level)
+    periods = [pd.Timestamp(p).date().isoformat() for p in sorted(values["period"].unique())]
+    key = state.key(PAGE, "stichtag")
+    if st.session_state.get(key) not in periods:
+        st.session_state[key] = periods[-1]
+    c1, c2 = st.columns(2)
+    period = c1.selectbox("Stichtag", periods, format_func=period_label, key=key)
+    profile_name = c2.selectbox("Methode", profile_names(), key=state.key(PAGE, "profil"))
+    profile = data.profile(profile_name)
+    try:
+        index = data.social_index(url, level, pd.Timestamp(period), profile.name)
+    except IndicatorError as exc:
+        st.warning(f"Der Sozialindex lässt sich hier nicht berechnen: {exc}")
+        return
+    st.caption(
+        f"{profile.label}; Ausgabe: neu berechnet aus den gespeicherten Zählwerten "
+        f"({period_label(period)}), nicht die veröffentlichte Einstufung."
+    )
+    counts = class_counts(index)
+    cols = st.columns(max(1, len(counts)))
+    for col, (part, by_class) in zip(cols, counts.items()):
+        col.markdown(f"**{'Status' if part.startswith('status') else 'Dynamik'}**")
+        col.dataframe(pd.Series(by_class, name="Gebiete"), width="stretch")
+    area_names = names(data.areas(url, level))
+    table = index.reset_index().rename(columns={"id": "area"})
+    table["area"] = table["area"].map(lambda a: f"{area_names.get(a, a)} ({a})")
+    st.dataframe(
+        table[list(INDEX_COLUMNS)].rename(columns=INDEX_COLUMNS),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _clusters(url: str, level: str) -> None:
+    if importlib.util.find_spec("indicators.moran") is None:
+        st.info(
+            "Die Clusteranalyse (lokales Moran's I) erscheint hier, sobald das Modul "
+            "indicators.moran installiert ist."
+        )
+        return
+    importlib.import_module("ui.clusters").render(url, level)

@@ -1,0 +1,215 @@
+"""Seite „Maßnahmen“: filterbare Tabelle und Bearbeitungsformular für berechtigte Nutzer.
+
+Gespeichert wird über den einen Änderungsweg der Dienste (monitoring.editing:
+Berechtigung, optimistisches Sperren, Änderungsprotokoll); Konflikte und Regelverstöße
+erscheinen als Meldung, nichts wird halb gespeichert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from monitoring import editing
+from monitoring.auth import LOCAL_USER, User
+from monitoring.errors import EditConflict, MonitoringError, RuleViolation
+from monitoring.findings import raise_errors
+from monitoring.measures import STATUSES, check_measure
+from ui import data, frames, state
+from ui.common import guarded, md, names, store_url
+
+PAGE = "massnahmen"
+SPEC = [
+    state.Param("programm", "many", ()),
+    state.Param("gebiet", "many", ()),
+    state.Param("handlungsfeld", "many", ()),
+    state.Param("status", "many", ()),
+    state.Param("jahr", "int", None),
+    state.Param("suche", default=""),
+    state.Param("auswahl"),
+]
+
+
+def current_user() -> User:
+    """Return the acting user (set by app.py), the local user when run on its own."""
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else LOCAL_USER
+
+
+def render() -> None:
+    """Draw the page."""
+    url = store_url()
+    st.title("Maßnahmen")
+    with guarded():
+        measures = data.measures(url)
+        programmes = names(data.layer(url, "programmes"))
+        fields = names(data.layer(url, "fields_of_action"))
+        funding = names(data.layer(url, "funding_areas"))
+        state.start_view(PAGE, SPEC, allowed={"status": STATUSES, "auswahl": list(measures["id"])})
+        c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
+        c1.multiselect(
+            "Programm",
+            sorted(set(measures["programme_id"].dropna())),
+            format_func=lambda p: programmes.get(p, p),
+            key=state.key(PAGE, "programm"),
+            placeholder="alle",
+        )
+        c2.multiselect(
+            "Fördergebiet",
+            list(funding),
+            format_func=lambda f: funding[f],
+            key=state.key(PAGE, "gebiet"),
+            placeholder="alle",
+        )
+        c3.multiselect(
+            "Handlungsfeld",
+            sorted({f for ids in measures["field_ids"] for f in ids}),
+            format_func=lambda f: fields.get(f, f),
+            key=state.key(PAGE, "handlungsfeld"),
+            placeholder="alle",
+        )
+        c4.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"), placeholder="alle")
+        years = sorted(int(y) for y in measures["year"].dropna().unique())
+        c5.selectbox(
+            "Jahr",
+            [None, *years],
+            format_func=lambda y: "alle" if y is None else str(y),
+            key=state.key(PAGE, "jahr"),
+            placeholder="alle",
+        )
+        st.text_input("Suche im Titel", key=state.key(PAGE, "suche"))
+        view = state.current_view(PAGE, SPEC)
+        shown = frames.filter_measures(
+            measures,
+            programmes=view["programm"],
+            funding_areas=view["gebiet"],
+            fields=view["handlungsfeld"],
+            statuses=view["status"],
+            year=view["jahr"],
+        )
+        if view["suche"]:
+            shown = shown[shown["title"].str.contains(view["suche"], case=False, regex=False)]
+        table = frames.measure_table(shown, programme_names=programmes, field_names=fields)
+        st.caption(f"{len(shown)} von {len(measures)} Maßnahmen")
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="massnahmen.tabelle",
+        )
+        rows = event.selection.rows if event is not None else []  # type: ignore[attr-defined]
+        if rows:
+            st.session_state[state.key(PAGE, "auswahl")] = str(table.iloc[rows[0]]["Kennung"])
+        state.write_view(PAGE, SPEC)
+        chosen = st.session_state.get(state.key(PAGE, "auswahl"))
+        if chosen:
+            _edit(url, str(chosen))
+        else:
+            st.info("Wählen Sie eine Zeile der Tabelle, um die Maßnahme zu sehen oder zu ändern.")
+
+
+def _edit(url: str, ident: str) -> None:
+    """Show one measure, and the edit form when the user may edit."""
+    stored = data.layer(url, "measures")
+    row = stored[stored["id"] == ident]
+    if row.empty:
+        st.warning(f"Die Maßnahme {md(ident)} gibt es nicht (mehr).")
+        return
+    record = editing.row_dict(row.reset_index(drop=True))
+    st.subheader("Maßnahme")
+    st.markdown(f"**{md(record['title'])}** ({md(ident)}, Version {md(record['version'])})")
+    user = current_user()
+    if not user.may("edit_funding"):
+        st.caption(f"Ihre Rolle ({user.role}) darf Maßnahmen nicht ändern.")
+        return
+    with st.form(f"massnahme-{ident}-{record['version']}"):
+        title = st.text_input("Titel", value=record["title"] or "")
+        description = st.text_area("Beschreibung", value=record["description"] or "")
+        status = st.selectbox(
+            "Status",
+            list(STATUSES),
+            index=list(STATUSES).index(record["status"]) if record["status"] in STATUSES else 0,
+        )
+        c1, c2 = st.columns(2)
+        start = c1.date_input("Beginn", value=_date(record["start_date"]), format="DD.MM.YYYY")
+        end = c2.date_input("Ende", value=_date(record["end_date"]), format="DD.MM.YYYY")
+        c3, c4 = st.columns(2)
+        estimate = c3.number_input(
+            "Kostenschätzung (€)", value=_number(record["cost_estimate"]), step=1000.0
+        )
+        actual = c4.number_input(
+            "tatsächliche Kosten (€)", value=_number(record["cost_actual"]), step=1000.0
+        )
+        submitted = st.form_submit_button("Speichern", type="primary")
+    if submitted:
+        values: dict[str, Any] = {
+            "title": title.strip(),
+            "description": description or None,
+            "status": status,
+            "start_date": start,
+            "end_date": end,
+            "cost_estimate": estimate,
+            "cost_actual": actual,
+        }
+        save(url, user, ident, record, values)
+
+
+def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Check and store the changed fields; show the outcome. Return True when stored."""
+    changed = {k: v for k, v in values.items() if _differs(seen.get(k), v)}
+    if not changed:
+        st.info("Keine Änderung.")
+        return False
+    try:
+        warnings = raise_errors(
+            check_measure({**seen, **changed}, today=dt.date.today()), what=f"Maßnahme {ident}"
+        )
+        editing.update(
+            data.store(url),
+            user,
+            "measures",
+            {"id": ident},
+            changed,
+            expected_version=int(seen["version"]),
+            seen=seen,
+        )
+    except EditConflict as exc:
+        st.error(
+            "Konflikt: Die Maßnahme wurde inzwischen von jemand anderem geändert; "
+            f"nichts wurde gespeichert. Bitte laden Sie sie neu. ({exc})"
+        )
+        data.clear()
+        return False
+    except RuleViolation as exc:
+        st.error("Nicht gespeichert: " + "; ".join(exc.problems))
+        return False
+    except MonitoringError as exc:
+        st.error(f"Nicht gespeichert: {exc}")
+        return False
+    data.clear()
+    st.success(f"Gespeichert: {', '.join(sorted(changed))}.")
+    for w in warnings:
+        st.warning(w.message)
+    return True
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Return whether a form value differs from the stored one (compared as plain values)."""
+    return bool(editing.plain(old) != editing.plain(None if new == "" else new))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _number(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
