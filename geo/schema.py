@@ -533,6 +533,27 @@ _V1: tuple[Step, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial data model", _V1),)
+_V2: tuple[Step, ...] = (
+    _layer(
+        "filed_reports",
+        "Eingereichte Berichte",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("year", "integer", "Berichtsjahr", null=False),
+            _c("filed_at", "datetime", "eingereicht am", null=False),
+            _c("filed_by", "text", "eingereicht von"),
+            _c("fingerprint", "text", "Fingerabdruck (SHA-256 der Eingangsdaten)", null=False),
+            _c("payload", "text", "Bericht (JSON)", null=False),
+            _c("format_version", "integer", "Formatversion", null=False),
+        ],
+        description="Federal reports as filed: frozen content and the fingerprint of its inputs",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial data model", _V1),
+    Migration(2, "filed federal reports", _V2),
+)
 
 SCHEMA: Schema = build_schema(MIGRATIONS)
