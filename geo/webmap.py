@@ -151,10 +151,25 @@ def round_coordinates(geoms: Any, *, decimals: int = COORD_PRECISION) -> np.ndar
     --------
     >>> round_coordinates([shapely.Point(9.123456, 51.0)])[0].x
     9.12346
+    >>> hole = shapely.box(9.000001, 51.000001, 9.000003, 51.000003).exterior.coords
+    >>> with_hole = shapely.Polygon(shapely.box(9, 51, 9.1, 51.1).exterior.coords, [hole])
+    >>> round_coordinates([with_hole])[0].area > 0  # the collapsed hole does not fail
+    True
     """
     arr = np.asarray(geoms, dtype=object)
-    rounded = shapely.transform(arr, lambda c: np.round(c, decimals))
-    return np.asarray(shapely.remove_repeated_points(rounded, 0.0), dtype=object)
+    rounded = np.asarray(shapely.transform(arr, lambda c: np.round(c, decimals)), dtype=object)
+    try:
+        return np.asarray(shapely.remove_repeated_points(rounded, 0.0), dtype=object)
+    except shapely.errors.GEOSException:  # a ring shorter than the rounding step collapses
+        return np.asarray([_without_repeats(g) for g in rounded], dtype=object)
+
+
+def _without_repeats(geom: Any) -> Any:
+    """Drop repeated points of one geometry; keep it as it is if a ring would collapse."""
+    try:
+        return shapely.remove_repeated_points(geom, 0.0)
+    except shapely.errors.GEOSException:
+        return geom
 
 
 def display_geometry(
@@ -290,6 +305,10 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     if scheme == "quantiles":
         result = mapclassify.Quantiles(data, k=k_eff)
     elif scheme == "natural_breaks":
+        if len(data) <= JENKS_NUMPY_MAX:
+            bins = fisher_jenks_bins(data, k=k_eff)
+            classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
+            return Classification(scheme, float(data.min()), bins, classes)
         with warnings.catch_warnings():  # without numba the exact algorithm runs in Python
             warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
             result = mapclassify.FisherJenks(data, k=k_eff)
@@ -298,6 +317,55 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     bins = tuple(float(b) for b in result.bins)
     classes[valid.index] = np.asarray(result.yb, dtype="int64")
     return Classification(scheme, float(data.min()), bins, classes)
+
+
+#: Above this many values natural breaks use mapclassify (the numpy version needs n² memory).
+JENKS_NUMPY_MAX = 4000
+
+
+def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
+    """Return the upper bounds of the optimal k classes (Fisher 1958), vectorised with numpy.
+
+    The same classes as ``mapclassify.FisherJenks`` (exact, deterministic), computed by
+    dynamic programming over the sorted values: the cost of a class is the sum of the
+    squared deviations from its mean, from prefix sums; each step takes the best split
+    for every end point at once.
+
+    Notes
+    -----
+    With sorted :math:`x_1..x_n`, :math:`SSD(i, j)` of :math:`x_i..x_j` and
+    :math:`D_c(j) = \\min_{i \\le j} D_{c-1}(i - 1) + SSD(i, j)`; the bins are the
+    largest value of each class of the optimal :math:`D_k(n)`.
+
+    Examples
+    --------
+    >>> fisher_jenks_bins(np.array([1.0, 1.1, 9.0, 9.5, 20.0]), k=3)
+    (1.1, 9.5, 20.0)
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n = len(x)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    i = np.arange(n)[:, None]  # class start
+    j = np.arange(n)[None, :]  # class end
+    count = (j - i + 1).astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = s1[j + 1] - s1[i]
+        ssd = (s2[j + 1] - s2[i]) - total * total / count
+    ssd = np.where(j >= i, np.maximum(ssd, 0.0), np.inf)
+    best = ssd[0].copy()  # D_1(j)
+    starts = np.zeros((k, n), dtype=int)
+    for c in range(1, k):
+        prev = np.concatenate([[np.inf], best[:-1]])  # D_{c-1}(i - 1)
+        total_cost = prev[:, None] + ssd
+        starts[c] = np.argmin(total_cost, axis=0)
+        best = total_cost[starts[c], np.arange(n)]
+    bins: list[float] = []
+    end = n - 1
+    for c in range(k - 1, -1, -1):
+        bins.append(float(x[end]))
+        end = starts[c][end] - 1
+    return tuple(reversed(bins))
 
 
 def sequential_colours(k: int, *, palette: Palette = "viridis") -> list[str]:

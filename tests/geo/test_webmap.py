@@ -286,3 +286,19 @@ def test_map_without_basemap_has_no_tile_layer() -> None:
         MapLayers(areas=_areas_web(), spec=ChoroplethSpec("A")), basemap=parse_basemap("osm")
     )
     assert "tile.openstreetmap.org" in with_osm.get_root().render()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("k", [2, 4, 7])
+def test_fisher_jenks_matches_mapclassify(seed: int, k: int) -> None:
+    import warnings
+
+    import mapclassify
+
+    from geo.webmap import fisher_jenks_bins
+
+    values = np.random.default_rng(seed).gamma(2.0, 3.0, 120).round(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = mapclassify.FisherJenks(values, k=k).bins
+    assert np.allclose(fisher_jenks_bins(values, k=k), expected)

@@ -1,0 +1,214 @@
+"""The Karte page at Berlin scale: map payload, filter change and cold page, against explore.
+
+Input: the 542 real Berlin planning areas (LOR 2021) coloured by the real MSS 2021
+unemployment share S1, the 81 real social preservation areas standing in for funding
+areas, and 2,000 seeded synthetic measures. Ours is :func:`geo.webmap.monitoring_map` on
+display geometry (:func:`geo.webmap.display_geometry`); the baseline is what a naive
+page does: ``GeoDataFrame.explore`` of the same layers.
+
+Goals (issue 6): payload <= 1.5 MB, filter change <= 0.3 s server time with the display
+geometry cached, cold page <= 3 s (store read to rendered map).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from benchmarks.data import REAL_DATA, berlin_planning_areas
+from benchmarks.harness import Result, median_seconds
+
+PAYLOAD_GOAL = 1_500_000
+FILTER_GOAL_S = 0.3
+COLD_GOAL_S = 3.0
+STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
+
+
+def _inputs(n_measures: int, *, seed: int = 11) -> dict[str, Any]:
+    areas = berlin_planning_areas()[["id", "name", "geometry"]]
+    mss = pd.read_csv(
+        REAL_DATA / "berlin_mss_2021" / "mss_2021_index_indikatoren.csv",
+        dtype={"PLR_ID": str},
+    )
+    s1 = mss.set_index("PLR_ID")["S1"].where(lambda v: v != -9999)
+    raw = gpd.read_file(
+        REAL_DATA
+        / "berlin_erhaltungsgebiete"
+        / "milieuschutz_WFS_residential_protection_origin.geojson"
+    ).to_crs(areas.crs)
+    programmes = ["sozialer_zusammenhalt", "wachstum_nachhaltige_erneuerung", "lebendige_zentren"]
+    funding = gpd.GeoDataFrame(
+        {
+            "id": [f"FG-{i:03d}" for i in range(len(raw))],
+            "name": raw.iloc[:, 0].astype(str).to_numpy(),
+            "programme_id": [programmes[i % 3] for i in range(len(raw))],
+        },
+        geometry=shapely.make_valid(np.asarray(raw.geometry.values)),
+        crs=areas.crs,
+    )
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(funding), n_measures)
+    anchors = funding.geometry.representative_point().to_numpy()[pick]
+    jitter = rng.normal(0, 120, (n_measures, 2))
+    points = shapely.points(shapely.get_coordinates(anchors) + jitter)
+    measures = gpd.GeoDataFrame(
+        {
+            "id": [f"M-{i:05d}" for i in range(n_measures)],
+            "funding_area_id": funding["id"].to_numpy()[pick],
+            "title": [f"Maßnahme {i} <Spielplatz & Grün>" for i in range(n_measures)],
+            "status": [STATUSES[i % 5] for i in range(n_measures)],
+            "programme_id": funding["programme_id"].to_numpy()[pick],
+        },
+        geometry=points,
+        crs=areas.crs,
+    )
+    return {"areas": areas, "values": s1, "funding": funding, "measures": measures}
+
+
+def _map(display_areas, values, display_funding, measures):  # type: ignore[no-untyped-def]
+    from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
+
+    layers = MapLayers(
+        areas=display_areas,
+        values=values,
+        spec=ChoroplethSpec("Arbeitslosenanteil", unit="%", scheme="natural_breaks", k=5),
+        funding_areas=display_funding,
+        programme_names={"sozialer_zusammenhalt": "Sozialer Zusammenhalt"},
+        measures=measures,
+    )
+    return monitoring_map(layers)
+
+
+def _page_html(fmap: Any) -> str:
+    """The map as the app sends it: streamlit-folium's script, header and html."""
+    import streamlit_folium as sf
+
+    fmap.get_root().render()
+    html = sf._get_html(fmap)
+    header = sf._get_header(fmap)
+    script = sf._get_map_string(fmap)
+    return html + header + script
+
+
+def figures(*, n_measures: int = 2000, runs: int = 3) -> dict[str, float]:
+    """Measure the Karte map at Berlin scale; return the figures (bytes and seconds)."""
+    from geo.store import open_store
+    from geo.webmap import display_geometry
+    from ui import assets, frames
+
+    data = _inputs(n_measures)
+    areas, values, funding, measures = (
+        data["areas"],
+        data["values"],
+        data["funding"],
+        data["measures"],
+    )
+    out: dict[str, float] = {"planning_areas": len(areas), "measures": len(measures)}
+
+    start = time.perf_counter()
+    d_areas = display_geometry(areas)
+    d_funding = display_geometry(funding)
+    out["display_geometry_s"] = time.perf_counter() - start
+    full = assets.localize(_map(d_areas, values, d_funding, measures))
+    out["payload_full_html_bytes"] = len(full.get_root().render().encode())
+    fmap = assets.localize(_map(d_areas, values, d_funding, measures))
+    out["payload_bytes"] = len(_page_html(fmap).encode())
+
+    statuses = list(STATUSES)
+
+    def filter_change() -> None:
+        statuses.append(statuses.pop(0))
+        shown = frames.filter_measures(measures, statuses=statuses[:2])
+        _page_html(_map(d_areas, values, d_funding, shown))
+
+    out["filter_change_s"] = median_seconds(filter_change, runs=runs)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = str(Path(tmp) / "berlin.gpkg")
+        store = open_store(url)
+        store.init(crs=str(areas.crs))
+        stored_areas = areas.assign(level="Planungsraum", vintage="2021")
+        store.write("areas", stored_areas)
+        store.write("funding_areas", funding)
+        store.write("measures", measures.drop(columns="programme_id"))
+        store.close()
+
+        def cold() -> None:
+            s = open_store(url)
+            a = s.read("areas", where={"level": "Planungsraum"})[["id", "name", "geometry"]]
+            f = s.read("funding_areas")[["id", "name", "programme_id", "geometry"]]
+            m = s.read("measures").merge(
+                f[["id", "programme_id"]].rename(columns={"id": "funding_area_id"}),
+                on="funding_area_id",
+            )
+            _page_html(_map(display_geometry(a), values, display_geometry(f), m))
+            s.close()
+
+        out["cold_page_s"] = median_seconds(cold, runs=runs, warmup=0)
+
+    def explore() -> str:
+        frame = areas.assign(S1=areas["id"].map(values))
+        m = frame.explore(column="S1", scheme="NaturalBreaks", k=5, tiles=None)
+        funding.explore(m=m, column="programme_id")
+        measures.explore(m=m, column="status")
+        return str(m.get_root().render())
+
+    start = time.perf_counter()
+    page = explore()
+    out["explore_s"] = time.perf_counter() - start
+    out["explore_payload_bytes"] = len(page.encode())
+    return out
+
+
+def run(*, quick: bool = False) -> list[Result]:
+    """The benchmark cases for ``python -m benchmarks``."""
+    n = 500 if quick else 2000
+    f = figures(n_measures=n, runs=2 if quick else 3)
+    size = f"{f['planning_areas']:.0f} areas, {f['measures']:.0f} measures"
+    return [
+        Result(
+            "map payload",
+            size,
+            "bytes",
+            f["payload_bytes"],
+            f["explore_payload_bytes"],
+            "GeoDataFrame.explore",
+            f"<= {PAYLOAD_GOAL / 1e6:.1f} MB",
+            None,
+            notes={"met": f["payload_bytes"] <= PAYLOAD_GOAL, **f},
+        ),
+        Result(
+            "map filter change",
+            size,
+            "s",
+            f["filter_change_s"],
+            f["explore_s"],
+            "GeoDataFrame.explore (whole map)",
+            f"<= {FILTER_GOAL_S} s",
+            None,
+            notes={"met": f["filter_change_s"] <= FILTER_GOAL_S},
+        ),
+        Result(
+            "map cold page",
+            size,
+            "s",
+            f["cold_page_s"],
+            f["explore_s"],
+            "GeoDataFrame.explore (in memory)",
+            f"<= {COLD_GOAL_S} s",
+            None,
+            notes={"met": f["cold_page_s"] <= COLD_GOAL_S},
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for key, value in figures().items():
+        print(f"{key:>26}: {value:,.3f}")
