@@ -931,7 +931,11 @@ def base_map(
 
     Without a basemap the map has a plain light background and stays usable.
     """
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    # maxZoom is needed without a tile layer: marker clustering refuses a map without it
+    # (folium's max_zoom goes to its tile layer only, so it is passed as a map option)
+    fmap = folium.Map(
+        tiles=None, control_scale=True, prefer_canvas=False, **{"maxZoom": 19, "minZoom": 5}
+    )
     if basemap is not None and basemap.kind == "xyz":
         folium.TileLayer(
             tiles=basemap.url, attr=basemap.attribution or " ", name="Hintergrundkarte"

@@ -281,7 +281,9 @@ def test_parse_basemap() -> None:
 
 def test_map_without_basemap_has_no_tile_layer() -> None:
     page = monitoring_map(MapLayers(areas=_areas_web(), spec=ChoroplethSpec("A"))).get_root()
-    assert "L.tileLayer" not in page.render()
+    html_text = page.render()
+    assert "L.tileLayer" not in html_text
+    assert '"maxZoom": 19' in html_text  # clustering needs it when no tile layer gives one
     with_osm = monitoring_map(
         MapLayers(areas=_areas_web(), spec=ChoroplethSpec("A")), basemap=parse_basemap("osm")
     )
