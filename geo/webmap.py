@@ -933,9 +933,8 @@ def base_map(
     """
     # maxZoom is needed without a tile layer: marker clustering refuses a map without it
     # (folium's max_zoom goes to its tile layer only, so it is passed as a map option)
-    fmap = folium.Map(
-        tiles=None, control_scale=True, prefer_canvas=False, **{"maxZoom": 19, "minZoom": 5}
-    )
+    zoom_limits: dict[str, Any] = {"maxZoom": 19, "minZoom": 5}
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, **zoom_limits)
     if basemap is not None and basemap.kind == "xyz":
         folium.TileLayer(
             tiles=basemap.url, attr=basemap.attribution or " ", name="Hintergrundkarte"

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from indicators.errors import IndicatorError
 from indicators.rates import compute_rates
@@ -344,3 +346,34 @@ def fund_ledger(income: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
     rows = rows.sort_values("Datum", kind="stable", na_position="last").reset_index(drop=True)
     rows["Saldo (€)"] = rows["Betrag (€)"].cumsum()
     return rows
+
+
+def table_points(
+    frame: pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    wkt: str | None = None,
+    crs: str,
+) -> gpd.GeoDataFrame:
+    """Return the rows of a table with a geometry from x/y or WKT columns, for a preview.
+
+    Rows whose coordinates do not parse are left out (the import reports them).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"id": ["a", "b"], "x": ["500000", "kaputt"], "y": [5700000, 1]})
+    >>> table_points(t, x="x", y="y", crs="EPSG:25832")["id"].tolist()
+    ['a']
+    """
+    if wkt is not None:
+        geoms = shapely.from_wkt(frame[wkt].astype(str).to_numpy(), on_invalid="ignore")
+    elif x is not None and y is not None:
+        xs = pd.to_numeric(frame[x], errors="coerce").to_numpy(dtype="float64")
+        ys = pd.to_numeric(frame[y], errors="coerce").to_numpy(dtype="float64")
+        geoms = np.asarray(shapely.points(xs, ys), dtype=object)
+        geoms[np.isnan(xs) | np.isnan(ys)] = None
+    else:
+        geoms = np.full(len(frame), None, dtype=object)
+    out = gpd.GeoDataFrame(frame.copy(), geometry=list(geoms), crs=crs)
+    return out[out.geometry.notna() & ~out.geometry.is_empty]

@@ -22,7 +22,7 @@ from geo.errors import ImportRefused
 from geo.readers import Table, is_vector_path, read_table, read_vector
 from geo.webmap import preview_map
 from monitoring import imports
-from ui import assets, data
+from ui import assets, data, frames
 from ui.common import guarded, store_url
 from ui.karte import _static_url
 from ui.massnahmen import current_user
@@ -177,7 +177,37 @@ def render() -> None:
                 format_func=lambda f: str(funding.set_index("id")["name"][f]),
                 key="import.massnahmen.gebiet",
             )
+        crs = st.text_input(
+            "Koordinatensystem der Datei (z. B. EPSG:25832)",
+            value="" if table.crs is not None else data.store(url).crs.to_string(),
+            help="Nur nötig, wenn die Datei selbst keines angibt (CSV/XLSX mit x/y oder WKT).",
+            key=f"import.{kind_key}.crs",
+        )
+        if crs.strip():
+            chosen["crs"] = crs.strip()
         missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
+        located = any(k in chosen for k in ("wkt_col", "x_col")) and "crs" in chosen
+        if "geometry" not in frame.columns and located:
+            with guarded():
+                points = frames.table_points(
+                    frame,
+                    x=chosen.get("x_col"),
+                    y=chosen.get("y_col"),
+                    wkt=chosen.get("wkt_col"),
+                    crs=chosen["crs"],
+                )
+                if len(points):
+                    shown = [
+                        c for c in names if c in (chosen.get("id_col"), chosen.get("title_col"))
+                    ]
+                    fmap = preview_map(points, columns=shown or names[:2])
+                    st_folium(
+                        assets.localize(fmap, base_url=_static_url()),
+                        key="import_points",
+                        height=320,
+                        use_container_width=True,
+                        returned_objects=[],
+                    )
         if missing:
             st.warning(f"Bitte zuordnen: {', '.join(missing)}.")
             return

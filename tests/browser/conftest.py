@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+#: app URL -> the store it serves (for tests that look into the store)
+STORES: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -121,6 +123,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("browser") / "stadt.gpkg"
     build_city(str(store))
     with running_app(str(store)) as base:
+        STORES[base] = str(store)
         yield base
 
 
