@@ -16,7 +16,13 @@ from collections.abc import Sequence
 
 from geo.errors import GeoError
 
-COMMAND_MODULES = ("cli.store_cmds", "cli.index_cmds", "cli.import_cmds", "cli.monitoring_cmds")
+COMMAND_MODULES = (
+    "cli.store_cmds",
+    "cli.index_cmds",
+    "cli.import_cmds",
+    "cli.monitoring_cmds",
+    "cli.report_cmds",
+)
 
 EXIT_REFUSED = 2
 

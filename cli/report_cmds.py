@@ -1,0 +1,279 @@
+"""Federal report commands: ``qmon report`` (generate), ``report file``, ``report diff``,
+``report filed``.
+
+``qmon report --area ID --year YYYY --format xlsx|pdf|csv|json --out PATH`` writes one
+report; ``--all --out DIR`` writes the report of every funding area into DIR, with a
+progress bar. ``report file`` freezes a report in the store, ``report diff`` shows
+what changed since the filed version (exit code 1 when something changed, like
+``diff``), ``report filed`` lists the filed reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from cli.monitoring_cmds import acting_user, german_number, table
+from geo.schema import SCHEMA
+from geo.store import open_store
+from indicators.registry import Registry, load_registry
+from monitoring.auth import ROLES
+from monitoring.reports import csv as csv_format
+from monitoring.reports import filing, generate
+from monitoring.reports.catalogue import Catalogue, load_catalogue
+from monitoring.reports.errors import ReportOptionError
+from monitoring.reports.filing import ReportDiff
+from monitoring.reports.report import Value
+
+STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
+EXIT_CHANGED = 1
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """Options every report command takes (``suppress``: keep the parent's value if absent)."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--store", default=default, help=STORE_HELP)
+    parser.add_argument("--user", default=default, help="acting user (default: $QMON_USER)")
+    parser.add_argument("--role", default=default, choices=ROLES, help="role of the user")
+    parser.add_argument(
+        "--catalogue", default=default, help="a Land's or city's report catalogue (TOML)"
+    )
+    parser.add_argument(
+        "--indicators", default=default, help="a city's indicator file (TOML) for the registry"
+    )
+    parser.add_argument(
+        "--year",
+        type=int,
+        default=default,
+        help="reporting year (default: the previous budget year)",
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report",
+        help="federal report per Gesamtmaßnahme and year (eMo A–D, Begleitinformationen)",
+        description="Generate the annual federal report. Options of a sub-command go after it.",
+    )
+    _common(p)
+    p.add_argument("--area", default=None, help="id of the funding area (Gesamtmaßnahme)")
+    p.add_argument("--all", action="store_true", help="every funding area of the store")
+    p.add_argument("--format", default="pdf", choices=generate.FORMATS, help="output format")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output file (with --all: a folder; csv: a folder or a .zip file)",
+    )
+    p.set_defaults(func=cmd_report)
+    rsub = p.add_subparsers(dest="report_command", metavar="COMMAND")
+
+    q = rsub.add_parser("file", help="file (freeze) the report of an area and year in the store")
+    _common(q, suppress=True)
+    q.add_argument("--area", required=True, help="id of the funding area")
+    q.set_defaults(func=cmd_file)
+
+    q = rsub.add_parser("diff", help="what changed since the filed report (exit 1 if anything)")
+    _common(q, suppress=True)
+    q.add_argument("--area", required=True, help="id of the funding area")
+    q.set_defaults(func=cmd_diff)
+
+    q = rsub.add_parser("filed", help="list the filed reports")
+    _common(q, suppress=True)
+    q.add_argument("--area", default=None, help="only this funding area")
+    q.set_defaults(func=cmd_filed)
+
+
+def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry, int]:
+    catalogue = load_catalogue(args.catalogue)
+    registry = load_registry(args.indicators)
+    year = args.year if args.year is not None else generate.default_year()
+    return catalogue, registry, year
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if bool(args.area) == bool(args.all):
+        raise ReportOptionError(
+            "give either --area ID (one Gesamtmaßnahme) or --all (every funding area), not "
+            f"{'both' if args.area else 'neither'}"
+        )
+    if not args.out:
+        raise ReportOptionError(
+            "give --out: a file for one report (a folder or .zip for csv), a folder with --all"
+        )
+    user = acting_user(args)
+    catalogue, registry, year = _settings(args)
+    out = Path(args.out)
+    with open_store(args.store) as store:
+        if args.area:
+            made = generate.download(
+                store,
+                user,
+                args.area,
+                year=year,
+                fmt=args.format,
+                catalogue=catalogue,
+                registry=registry,
+            )
+            written = _write(made, out, single=True)
+            print(f"{made.report.area_id} {year}: {', '.join(map(str, written))}")
+            return 0
+        out.mkdir(parents=True, exist_ok=True)
+        total = len(store.read("funding_areas", columns=["id"]))
+        with tqdm(total=total, desc=f"Berichte {year}", unit="Gebiet", file=sys.stderr) as bar:
+
+            def step(area_id: str, done: int, count: int) -> None:
+                bar.set_postfix_str(area_id)
+                bar.update(1)
+
+            batch = generate.batch(
+                store,
+                user,
+                year=year,
+                fmt=args.format,
+                catalogue=catalogue,
+                registry=registry,
+                progress=step,
+            )
+    for made in batch:
+        _write(made, out, single=False)
+    print(f"{len(batch)} Berichte ({args.format}) für {year} in {out}")
+    return 0
+
+
+def _write(made: generate.Download, out: Path, *, single: bool) -> list[Path]:
+    """Write a generated report: to ``out`` (one report) or into the folder ``out``."""
+    if made.name.endswith("_csv.zip") and not (single and out.suffix.lower() == ".zip"):
+        folder = out if single else out
+        folder.mkdir(parents=True, exist_ok=True)
+        files = csv_format.csv_files(made.report)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        return [folder / name for name in files]
+    target = out if single else out / made.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(made.data)
+    return [target]
+
+
+def cmd_file(args: argparse.Namespace) -> int:
+    user = acting_user(args)
+    catalogue, registry, year = _settings(args)
+    with open_store(args.store) as store:
+        filed = filing.file_report(
+            store, user, args.area, year=year, catalogue=catalogue, registry=registry
+        )
+    print(
+        f"eingereicht: {filed.id} am {filed.filed_at:%d.%m.%Y %H:%M} von {filed.filed_by}; "
+        f"Fingerabdruck {filed.fingerprint}"
+    )
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    user = acting_user(args)
+    catalogue, registry, year = _settings(args)
+    with open_store(args.store) as store:
+        _, diff = filing.compare_with_filed(
+            store, user, args.area, year=year, catalogue=catalogue, registry=registry
+        )
+    if diff is None:
+        print(f"Für {args.area} ist für {year} noch kein Bericht eingereicht (qmon report file).")
+        return 0
+    print(diff_text(diff))
+    return 0 if diff.unchanged else EXIT_CHANGED
+
+
+def _shown(value: Value, reason: str | None) -> str:
+    if value is None:
+        return f"({reason})" if reason else "–"
+    if isinstance(value, str):
+        return value
+    decimals = 0 if float(value).is_integer() else 2
+    return german_number(value, decimals=decimals)
+
+
+def diff_text(diff: ReportDiff) -> str:
+    """Render a comparison with the filed report as German text.
+
+    Examples
+    --------
+    >>> from monitoring.reports.filing import Change
+    >>> d = ReportDiff("FA/2024/1", "2025-03-01 10:00", "a", "b", ("funding_lines",),
+    ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0),))
+    >>> print(diff_text(d))
+    Vergleich mit dem eingereichten Bericht FA/2024/1 (2025-03-01 10:00)
+    Geänderte Eingangsdaten: Finanzierung (Kosten- und Finanzierungsübersicht)
+    Feld           Bezeichnung       eingereicht  jetzt  Art
+    B.1.bund.paid  Bund, ausgezahlt          100  1.100  geändert
+    """
+    head = f"Vergleich mit dem eingereichten Bericht {diff.filed_id} ({diff.filed_at})"
+    if diff.unchanged:
+        return head + "\nKeine Änderungen: die Eingangsdaten sind unverändert."
+    titles = [
+        SCHEMA.layers[k].title if k in SCHEMA.layers else _INPUT_TITLES.get(k, k)
+        for k in diff.changed_inputs
+    ]
+    lines = [head, f"Geänderte Eingangsdaten: {', '.join(titles) or 'keine'}"]
+    if not diff.changes:
+        lines.append("Alle Berichtswerte sind gleich geblieben.")
+        return "\n".join(lines)
+    frame = pd.DataFrame(
+        {
+            "field": [c.field for c in diff.changes],
+            "label": [c.label for c in diff.changes],
+            "before": [_shown(c.before, c.reason_before) for c in diff.changes],
+            "after": [_shown(c.after, c.reason_after) for c in diff.changes],
+            "kind": [c.kind for c in diff.changes],
+        }
+    )
+    right = {"before": str, "after": str}
+    lines.append(
+        table(
+            frame,
+            {
+                "field": "Feld",
+                "label": "Bezeichnung",
+                "before": "eingereicht",
+                "after": "jetzt",
+                "kind": "Art",
+            },
+            right,
+        )
+    )
+    return "\n".join(lines)
+
+
+_INPUT_TITLES = {"settings": "Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)"}
+
+
+def cmd_filed(args: argparse.Namespace) -> int:
+    user = acting_user(args)
+    with open_store(args.store) as store:
+        listed = filing.filed_reports(store, user, area_id=args.area, year=args.year)
+    if listed.empty:
+        print("Keine eingereichten Berichte.")
+        return 0
+    listed = listed.assign(
+        filed_at=pd.to_datetime(listed["filed_at"]).dt.strftime("%d.%m.%Y %H:%M"),
+        fingerprint=listed["fingerprint"].str[:16] + "…",
+    )
+    print(
+        table(
+            listed,
+            {
+                "id": "Bericht",
+                "funding_area_id": "Gesamtmaßnahme",
+                "year": "Jahr",
+                "filed_at": "eingereicht am",
+                "filed_by": "von",
+                "fingerprint": "Fingerabdruck",
+            },
+            {},
+        )
+    )
+    return 0

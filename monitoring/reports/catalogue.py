@@ -1,0 +1,274 @@
+"""The report catalogue: which stored figure or aggregation fills which report field.
+
+The official field lists differ between the Länder and change over time, so the
+report is driven by data: the shipped ``default_catalogue.toml`` (format described at
+its top), overridden by a Land's or a city's file passed to :func:`load_catalogue`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitoring.funding import AMOUNTS, SOURCES
+from monitoring.reports.errors import CatalogueError
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "default_catalogue.toml"
+PARTS: tuple[str, ...] = ("A", "B", "C", "D", "BI")
+"""The parts of the report, in order: eMo A–D and the Begleitinformationen."""
+
+GROUPS: tuple[str, ...] = ("field", "federal_category")
+SCOPES: tuple[str, ...] = ("year", "cumulated")
+AREA_FIELDS: tuple[str, ...] = (
+    "programme",
+    "ags",
+    "name",
+    "id",
+    "size_ha",
+    "start_year",
+    "expected_end",
+    "funding_status",
+    "legal_designation",
+)
+
+# source -> the options it takes (with their kind)
+SOURCE_OPTIONS: Mapping[str, Mapping[str, str]] = {
+    **{f"area.{name}": {} for name in AREA_FIELDS},
+    "context.value": {"indicator": "text"},
+    "funds.sources": {"scope": "text", "amounts": "list"},
+    "funds.programme_years": {"sources": "list", "amounts": "list"},
+    "measures.status": {},
+    "measures.fields": {"group": "text"},
+    "measures.outputs": {"group": "text"},
+    "context.compare": {"indicators": "list"},
+    "context.social_index": {"indicator": "text"},
+    "participation.actors": {},
+    "participation.bodies": {},
+    "participation.funds": {},
+    "participation.activities": {},
+    "participation.projects": {},
+}
+SOURCES_KNOWN: tuple[str, ...] = tuple(SOURCE_OPTIONS)
+_ENTRY_KEYS = ("part", "code", "label", "source")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry: a report section filled by one source with its options."""
+
+    part: str
+    code: str
+    label: str
+    source: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        """Return an option of the entry, or ``default``."""
+        return self.options.get(name, default)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A report catalogue: settings, part titles, output labels and entries in order."""
+
+    name: str
+    version: str
+    parts: Mapping[str, str]
+    entries: tuple[Entry, ...]
+    output_labels: Mapping[str, str] = field(default_factory=dict)
+    disclosure_minimum: int = 300
+    disclosure_min_count: int | None = None
+
+    def entries_of(self, part: str) -> tuple[Entry, ...]:
+        """Return the entries of one part, in catalogue order."""
+        return tuple(e for e in self.entries if e.part == part)
+
+    def indicators(self) -> list[str]:
+        """Return every indicator key the entries name (in first-use order).
+
+        Examples
+        --------
+        >>> load_catalogue().indicators()[:3]
+        ['residents', 'share_u15', 'share_65plus']
+        """
+        keys: list[str] = []
+        for e in self.entries:
+            for key in e.option("indicators", []) + (
+                [e.option("indicator")] if e.option("indicator") else []
+            ):
+                if key not in keys:
+                    keys.append(key)
+        return keys
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load the shipped catalogue, overridden by a Land's or city's file.
+
+    Parameters
+    ----------
+    path
+        A TOML file in the format of ``default_catalogue.toml``: its ``[catalogue]``
+        settings, ``[parts]`` titles and ``[output_labels]`` override the defaults; a
+        ``[[field]]`` with a known code replaces that entry, a new code is added at the
+        end of its part; codes listed in ``remove`` are dropped.
+
+    Returns
+    -------
+    Catalogue
+
+    Raises
+    ------
+    CatalogueError
+        When the file is missing or malformed, or an entry names an unknown part,
+        source or option, or repeats a code.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> [e.code for e in cat.entries_of("A")][:3]
+    ['A.1', 'A.2', 'A.3']
+    >>> cat.disclosure_minimum
+    300
+    """
+    base = _read(DEFAULT_FILE, what="the shipped report catalogue")
+    data = _parse(base, source=str(DEFAULT_FILE.name), prior=None)
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise CatalogueError(
+                f"report catalogue {str(file)!r} does not exist; give the path of a TOML file "
+                "in the format of monitoring/reports/default_catalogue.toml"
+            )
+        data = _parse(_read(file, what="report catalogue"), source=str(file), prior=data)
+    return data
+
+
+def _read(path: Path, *, what: str) -> dict[str, Any]:
+    """Read a TOML file or raise CatalogueError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> Catalogue:
+    """Build a catalogue from parsed TOML on top of ``prior``."""
+    unknown = set(data) - {"catalogue", "parts", "output_labels", "field", "remove"}
+    if unknown:
+        raise CatalogueError(
+            f"report catalogue {source}: unknown table(s) {', '.join(sorted(unknown))}; "
+            "allowed: catalogue, parts, output_labels, field, remove"
+        )
+    head = dict(data.get("catalogue", {}))
+    parts = dict(prior.parts if prior else {})
+    for key, title in dict(data.get("parts", {})).items():
+        if key not in PARTS:
+            raise CatalogueError(
+                f"report catalogue {source}: part {key!r} is not one of {', '.join(PARTS)}"
+            )
+        parts[key] = str(title)
+    labels = dict(prior.output_labels if prior else {}) | {
+        str(k): str(v) for k, v in dict(data.get("output_labels", {})).items()
+    }
+    entries = list(prior.entries if prior else ())
+    codes = {e.code: i for i, e in enumerate(entries)}
+    seen: set[str] = set()
+    for k, raw in enumerate(data.get("field", []), start=1):
+        entry = _entry(raw, where=f"report catalogue {source}, [[field]] number {k}")
+        if entry.code in seen:
+            raise CatalogueError(
+                f"report catalogue {source}: code {entry.code!r} appears twice; "
+                "give every [[field]] its own code"
+            )
+        seen.add(entry.code)
+        if entry.code in codes:
+            entries[codes[entry.code]] = entry
+        else:
+            codes[entry.code] = len(entries)
+            entries.append(entry)
+    removed = [str(c) for c in data.get("remove", [])]
+    absent = [c for c in removed if c not in codes]
+    if absent:
+        raise CatalogueError(
+            f"report catalogue {source}: remove names unknown code(s) {', '.join(absent)}; "
+            f"known: {', '.join(codes)}"
+        )
+    entries = [e for e in entries if e.code not in removed]
+    entries.sort(key=lambda e: PARTS.index(e.part))  # stable: file order within a part
+    minimum = head.get("disclosure_minimum", prior.disclosure_minimum if prior else 300)
+    min_count = head.get("disclosure_min_count", prior.disclosure_min_count if prior else None)
+    for name, value in (("disclosure_minimum", minimum), ("disclosure_min_count", min_count)):
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise CatalogueError(
+                f"report catalogue {source}: {name} = {value!r} is not a whole number ≥ 0"
+            )
+    missing_parts = [p for p in PARTS if p not in parts]
+    if missing_parts:
+        raise CatalogueError(
+            f"report catalogue {source}: no title for part(s) {', '.join(missing_parts)}; "
+            "give them under [parts]"
+        )
+    return Catalogue(
+        name=str(head.get("name", prior.name if prior else source)),
+        version=str(head.get("version", prior.version if prior else "")),
+        parts=parts,
+        entries=tuple(entries),
+        output_labels=labels,
+        disclosure_minimum=int(minimum),
+        disclosure_min_count=None if min_count is None else int(min_count),
+    )
+
+
+def _entry(raw: Any, *, where: str) -> Entry:
+    """Check one [[field]] table and return it as an Entry."""
+    if not isinstance(raw, Mapping):
+        raise CatalogueError(f"{where} is not a table")
+    missing = [k for k in _ENTRY_KEYS if not str(raw.get(k, "")).strip()]
+    if missing:
+        raise CatalogueError(f"{where} lacks {', '.join(missing)}; every field needs them")
+    part, code, source = str(raw["part"]), str(raw["code"]), str(raw["source"])
+    where = f"{where} ({code})"
+    if part not in PARTS:
+        raise CatalogueError(f"{where}: part {part!r} is not one of {', '.join(PARTS)}")
+    if source not in SOURCE_OPTIONS:
+        raise CatalogueError(
+            f"{where}: source {source!r} is unknown; known sources: {', '.join(SOURCES_KNOWN)}"
+        )
+    allowed = SOURCE_OPTIONS[source]
+    options = {k: v for k, v in raw.items() if k not in _ENTRY_KEYS}
+    for name, value in options.items():
+        if name not in allowed:
+            raise CatalogueError(
+                f"{where}: source {source!r} takes no option {name!r}; "
+                f"it takes: {', '.join(allowed) or 'none'}"
+            )
+        if allowed[name] == "list" and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise CatalogueError(f"{where}: option {name!r} must be a list of texts, not {value!r}")
+        if allowed[name] == "text" and not isinstance(value, str):
+            raise CatalogueError(f"{where}: option {name!r} must be a text, not {value!r}")
+    _check_choices(options.get("amounts", []), AMOUNTS, "amounts", where)
+    _check_choices(options.get("sources", []), SOURCES, "sources", where)
+    _check_choices([options["scope"]] if "scope" in options else [], SCOPES, "scope", where)
+    _check_choices([options["group"]] if "group" in options else [], GROUPS, "group", where)
+    need = {
+        "context.value": "indicator",
+        "context.compare": "indicators",
+        "context.social_index": "indicator",
+    }.get(source)
+    if need is not None and not options.get(need):
+        raise CatalogueError(f"{where}: source {source!r} needs the option {need!r}")
+    return Entry(part, code, str(raw["label"]), source, options)
+
+
+def _check_choices(values: Sequence[str], allowed: Sequence[str], name: str, where: str) -> None:
+    """Raise CatalogueError for the first value of option ``name`` not in ``allowed``."""
+    for value in values:
+        if value not in allowed:
+            raise CatalogueError(
+                f"{where}: {name} value {value!r} is not one of {', '.join(allowed)}"
+            )

@@ -1,0 +1,107 @@
+"""The report as CSV files for machine upload: one file per part.
+
+The field list and file layout of the federal upload (eMo) are not public in our
+sources (../shared/DOMAIN.md §4), so the format is defined here, made for a machine
+to read without guessing:
+
+- encoding UTF-8 without byte-order mark; lines end with CRLF (RFC 4180);
+- separator ``;`` (the German spreadsheet default; labels contain commas); fields are
+  quoted with ``"`` only where needed;
+- one header line, then one line per report field, in report order, with the columns
+  :data:`COLUMNS`;
+- ``wert`` is machine-readable: a decimal point, no thousands separator, whole
+  numbers without decimals, text as it is; a missing value is empty and ``grund``
+  says why (``unterdrückt``, ``nicht gemeldet`` or ``entfällt``); ``grund`` is empty
+  when there is a value; there is never a 0 standing for a missing value;
+- ``feld`` is the stable field code of the catalogue (e.g. ``B.1.bund.approved``);
+  ``zeile`` and ``spalte`` repeat the headings of a table layout.
+
+File names: ``<Kennung>_<Berichtsjahr>_teil_<Teil>.csv`` (e.g. ``SSZ-01_2024_teil_B.csv``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from monitoring.reports.report import Part, Report, Row
+
+COLUMNS: tuple[str, ...] = (
+    "ags",
+    "gesamtmassnahme",
+    "berichtsjahr",
+    "teil",
+    "abschnitt",
+    "feld",
+    "bezeichnung",
+    "zeile",
+    "spalte",
+    "wert",
+    "einheit",
+    "grund",
+)
+DELIMITER = ";"
+
+
+def machine_value(row: Row) -> str:
+    """Return a value as machine text (decimal point, no grouping; empty when missing).
+
+    Examples
+    --------
+    >>> machine_value(Row("x", "", 1234.5, "€")), machine_value(Row("x", "", 12.0, ""))
+    ('1234.5', '12')
+    >>> machine_value(Row("x", "", None, "", reason="entfällt"))
+    ''
+    """
+    value = row.value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def part_file_name(report: Report, part: Part) -> str:
+    """The file name of a part's CSV.
+
+    Examples
+    --------
+    >>> rep = Report("SSZ-01", "x", None, None, 2024, "", "", "", "", {}, ())
+    >>> part_file_name(rep, Part("B", "B", ()))
+    'SSZ-01_2024_teil_B.csv'
+    """
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in report.area_id)
+    return f"{safe}_{report.year}_teil_{part.key}.csv"
+
+
+def part_csv(report: Report, part: Part) -> bytes:
+    """Return one part as CSV bytes in the format described in the module docstring."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for section in part.sections:
+        for row in section.rows:
+            writer.writerow(
+                (
+                    report.ags or "",
+                    report.area_id,
+                    report.year,
+                    part.key,
+                    section.code,
+                    row.field,
+                    row.label,
+                    row.line,
+                    row.column,
+                    machine_value(row),
+                    row.unit,
+                    row.reason or "",
+                )
+            )
+    return out.getvalue().encode("utf-8")
+
+
+def csv_files(report: Report) -> dict[str, bytes]:
+    """Return ``{file name: CSV bytes}``, one file per part of the report."""
+    return {part_file_name(report, p): part_csv(report, p) for p in report.parts}

@@ -1,0 +1,264 @@
+"""The stored rows a report is made from, read in one place, and their fingerprint.
+
+:func:`read_inputs` is the only I/O of a report: it reads the records of one
+Gesamtmaßnahme (measures, funding lines, outputs, quarter management) and the
+indicator counts of the statistical areas. :func:`fingerprint` hashes them in a
+canonical form (SHA-256), so a filed report can say exactly which inputs it was made
+from and a later report which of them changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.schema import EDIT_COLUMNS
+from indicators.registry import Registry
+from monitoring import editing
+from monitoring.auth import User, require
+from monitoring.errors import NotFound
+from monitoring.reports.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    from geo.store.base import Store
+
+_EDIT = {c.name for c in EDIT_COLUMNS}
+
+FRAMES: tuple[str, ...] = (
+    "programmes",
+    "fields_of_action",
+    "measures",
+    "measure_fields",
+    "measure_outputs",
+    "funding_lines",
+    "indicator_values",
+    "areas",
+    "actors",
+    "bodies",
+    "participation",
+    "local_funds",
+    "fund_income",
+    "fund_decisions",
+    "activities",
+    "projects",
+)
+"""The layers a report reads, besides the funding area itself."""
+
+_ACTOR_COLUMNS = ["id", "funding_area_id", "name", "type"]  # never the personal data
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report of one Gesamtmaßnahme is made from (frames as read).
+
+    ``frames`` holds one frame per name of :data:`FRAMES`: the area's own records,
+    the indicator values of one level and vintage (one edition per indicator) and the
+    statistical areas of that level and vintage.
+    """
+
+    area: Mapping[str, Any]
+    crs: str
+    frames: Mapping[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+
+def indicator_keys(catalogue: Catalogue, registry: Registry) -> list[str]:
+    """Return the stored indicators a catalogue needs: its keys and their counts.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> from monitoring.reports.catalogue import load_catalogue
+    >>> keys = indicator_keys(load_catalogue(), load_registry())
+    >>> {"residents", "unemployed", "residents_15_64", "vacant_dwellings"} <= set(keys)
+    True
+    """
+    keys: list[str] = ["residents"]
+    for key in catalogue.indicators():
+        definition = registry.get(key)
+        parts = [key]
+        if definition.derived:
+            parts = [str(definition.numerator), str(definition.denominator)]
+        keys += [k for k in parts if k not in keys]
+    return keys
+
+
+def pick_values(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
+    """Keep the level and vintage with the most values, and per indicator one edition.
+
+    Returns
+    -------
+    tuple
+        The kept rows, the level and the vintage (None, None when there are no rows).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"level": ["PR", "PR", "PR", "BZ"], "vintage": ["2020"] * 4,
+    ...     "indicator": ["residents"] * 4, "area_id": ["a", "a", "b", "x"],
+    ...     "edition": ["amt", "neu", "amt", "amt"], "value": [1.0, 2.0, 3.0, 4.0]})
+    >>> kept, level, vintage = pick_values(v)
+    >>> (level, vintage, kept["value"].tolist())
+    ('PR', '2020', [1.0, 3.0])
+    """
+    if values.empty:
+        return values, None, None
+    sizes = values.groupby(["level", "vintage"]).size().reset_index(name="n")
+    best = sizes.sort_values(["n", "level", "vintage"], ascending=[False, True, True]).iloc[0]
+    level, vintage = str(best["level"]), str(best["vintage"])
+    rows = values[(values["level"] == level) & (values["vintage"] == vintage)]
+    editions = rows.groupby(["indicator", "edition"]).size().reset_index(name="n")
+    editions = editions.sort_values(["indicator", "n", "edition"], ascending=[True, False, True])
+    chosen = set(map(tuple, editions.drop_duplicates("indicator")[["indicator", "edition"]].values))
+    keep = [(i, e) in chosen for i, e in zip(rows["indicator"], rows["edition"])]
+    return rows[keep], level, vintage
+
+
+def read_inputs(
+    store: Store, user: User, area_id: str, *, catalogue: Catalogue, registry: Registry
+) -> ReportInputs:
+    """Read the rows a report of the funding area ``area_id`` is made from.
+
+    Raises
+    ------
+    PermissionDenied
+        Without the right to read.
+    NotFound
+        For an unknown funding area (the message lists the known ones).
+    """
+    require(user, "read")
+    found = store.read("funding_areas", where={"id": area_id})
+    if found.empty:
+        known = store.read("funding_areas", columns=["id"])["id"].tolist()
+        raise NotFound(
+            f"there is no funding area {area_id!r}; known: {', '.join(sorted(known)) or 'none'} "
+            "(qmon layers shows what the store holds)"
+        )
+    area = editing.row_dict(found.drop(columns="geometry")) | {"geometry": found.geometry.iloc[0]}
+    ms = store.read("measures", where={"funding_area_id": area_id})
+    ids = ms["id"].tolist()
+    own = {"funding_area_id": area_id}
+    funds = store.read("local_funds", where=own)
+    bodies = store.read("bodies", where=own)
+    actors = store.read("actors", where=own, columns=_ACTOR_COLUMNS)
+    values, level, vintage = pick_values(
+        store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
+    )
+    areas = (
+        store.read("areas", where={"level": level, "vintage": vintage}, columns=["id", "name"])
+        if level is not None
+        else gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=store.crs)
+    )
+    frames: dict[str, pd.DataFrame] = {
+        "programmes": store.read("programmes", columns=["id", "name"]),
+        "fields_of_action": store.read(
+            "fields_of_action", columns=["id", "name", "federal_category", "sort"]
+        ),
+        "measures": pd.DataFrame(ms.drop(columns="geometry")),
+        "measure_fields": store.read("measure_fields", where={"measure_id": ids}),
+        "measure_outputs": store.read("measure_outputs", where={"measure_id": ids}),
+        "funding_lines": store.read("funding_lines", where={"measure_id": ids}),
+        "indicator_values": values,
+        "areas": areas,
+        "actors": actors,
+        "bodies": bodies,
+        "participation": store.read(
+            "participation", where={"target_kind": "body", "target_id": bodies["id"].tolist()}
+        ),
+        "local_funds": funds,
+        "fund_income": store.read("fund_income", where={"fund_id": funds["id"].tolist()}),
+        "fund_decisions": store.read("fund_decisions", where={"fund_id": funds["id"].tolist()}),
+        "activities": pd.DataFrame(store.read("activities", where=own).drop(columns="geometry")),
+        "projects": store.read("projects", where=own),
+    }
+    return ReportInputs(area=area, crs=store.crs.to_string(), frames=frames)
+
+
+# --- fingerprint --------------------------------------------------------------------
+
+
+def canonical_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    """Return a frame as sorted rows of plain values, columns sorted, edit columns left out.
+
+    Row order, column order, ``created_at``/``updated_at``/``updated_by``/``version``
+    and the dtype do not change the result; the content does.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"id": ["b", "a"], "x": [2.0, 1.0], "version": [3, 1]})
+    >>> b = pd.DataFrame({"x": [1, 2], "id": ["a", "b"]})
+    >>> canonical_rows(a) == canonical_rows(b)
+    True
+    >>> canonical_rows(a)
+    [['id', 'x'], ['a', 1], ['b', 2]]
+    """
+    columns = sorted(str(c) for c in frame.columns if str(c) not in _EDIT)
+    rows = [[_plain(v) for v in row] for row in frame[columns].itertuples(index=False)]
+    rows.sort(key=lambda r: json.dumps(r, ensure_ascii=False, default=str))
+    return [columns, *rows]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value where 1.0 and 1 are the same (stores differ in integer dtypes)."""
+    out = editing.plain(value)
+    if isinstance(out, float) and out.is_integer():
+        return int(out)
+    return out
+
+
+def digest(data: Any) -> str:
+    """Return the SHA-256 of ``data`` as canonical JSON (sorted keys, no spaces).
+
+    Examples
+    --------
+    >>> digest({"b": 1, "a": [1, 2]}) == digest({"a": [1, 2], "b": 1})
+    True
+    >>> len(digest([]))
+    64
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fingerprints(
+    inputs: ReportInputs,
+    *,
+    year: int,
+    catalogue: Catalogue,
+    registry: Registry,
+) -> dict[str, str]:
+    """Return the SHA-256 of each input (funding area, each layer, settings) of a report.
+
+    The funding area's geometry enters as WKT rounded to the millimetre; the settings
+    are the reporting year, the catalogue and the definitions of the indicators it
+    uses.
+    """
+    area = {k: _plain(v) for k, v in inputs.area.items() if k not in _EDIT}
+    used: Iterable[str] = sorted(
+        set(indicator_keys(catalogue, registry)) | set(catalogue.indicators())
+    )
+    settings = {
+        "year": year,
+        "catalogue": asdict(catalogue),
+        "indicators": {k: asdict(registry.get(k)) for k in used if k in registry},
+    }
+    out = {"funding_areas": digest(area), "settings": digest(settings)}
+    for name in FRAMES:
+        frame = inputs.frames[name]
+        if isinstance(frame, gpd.GeoDataFrame):
+            wkt = frame.geometry.to_wkt(rounding_precision=3)
+            frame = pd.DataFrame(frame.drop(columns=frame.geometry.name)).assign(geometry=wkt)
+        out[name] = digest(canonical_rows(frame))
+    return out
+
+
+def fingerprint(parts: Mapping[str, str]) -> str:
+    """Return the fingerprint of a report: the SHA-256 over the fingerprints of its inputs."""
+    return digest(dict(parts))
