@@ -6,9 +6,13 @@ STAMP := $(VENV)/.installed
 STORE ?= $(or $(QMON_STORE),data/musterstadt.gpkg)
 PORT ?= 8501
 
-.PHONY: app test lint demo bench install clean
+.PHONY: app test lint demo bench install assets clean
 
 install: $(STAMP)
+
+## the web map's scripts and stylesheets, from the npm registry, served by the app itself
+assets:
+	bash scripts/vendor_assets.sh
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -18,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## make app: install, build the demo store if it is missing, start the app on http://localhost:8501
-app: $(STAMP)
+app: $(STAMP) assets
 	$(BIN)/qmon demo --store $(STORE) --if-missing
 	QMON_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
@@ -29,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/qmon demo --store $(STORE)
 
 ## make test: install everything (PostGIS included) and run ruff, mypy and pytest
-test: $(STAMP)
+test: $(STAMP) assets
 	bash scripts/test.sh
 
 lint: $(STAMP)
