@@ -13,11 +13,26 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.store import store_url as _store_url
 from indicators.errors import IndicatorError
+from monitoring.auth import LOCAL_USER, User
 from monitoring.errors import MonitoringError
 
 #: Our base errors: their message is shown; anything else is a bug and surfaces.
 OUR_ERRORS = (GeoError, IndicatorError, MonitoringError)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def current_user() -> User:
+    """Return the acting user (set by app.py), the local demo user when run on its own."""
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else LOCAL_USER
+
+
+def static_url() -> str:
+    """Return the URL path of the vendored map assets (respects ``server.baseUrlPath``)."""
+    from ui.assets import STATIC_URL
+
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL
 
 
 def store_url() -> str:

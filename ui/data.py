@@ -17,8 +17,13 @@ import streamlit as st
 from geo.store import Store, open_store
 from geo.store.base import empty_frame
 from geo.webmap import display_geometry
+from indicators import stored
+from indicators.clusters import local_moran
 from indicators.registry import Registry, load_registry
-from indicators.social_index import IndexProfile, load_profile, profile_names
+from indicators.social_index import IndexProfile, compute_index, load_profile, profile_names
+from monitoring import services
+from monitoring.auth import User
+from monitoring.services import ProgressReport
 from ui import frames
 
 DEFAULT_PROFILE = "berlin-mss-2021"
@@ -73,14 +78,18 @@ def indicator_values(url: str, level: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def indicator_series(url: str, level: str, indicator: str) -> pd.DataFrame:
-    return frames.indicator_series(indicator_values(url, level), registry(), indicator=indicator)
+    return stored.indicator_series(indicator_values(url, level), registry(), indicator)
 
 
 @st.cache_data(show_spinner=False)
 def social_index(url: str, level: str, period: pd.Timestamp, profile_name: str) -> pd.DataFrame:
-    return frames.index_table(
-        indicator_values(url, level), registry(), profile(profile_name), period=period
+    """The social index recomputed from the stored counts, indexed by area id."""
+    chosen = profile(profile_name)
+    table = stored.index_inputs(indicator_values(url, level), registry(), chosen, period=period)
+    result = compute_index(
+        table, chosen, id_column="area_id", population_column=stored.POPULATION_COLUMN
     )
+    return result.set_index("id")
 
 
 @st.cache_data(show_spinner=False)
@@ -97,6 +106,38 @@ def buildings_in_area(url: str, level: str, area_id: str) -> gpd.GeoDataFrame:
         return empty_frame(store(url).layer("buildings"), store(url).crs)
     found = store(url).read("buildings", bbox=tuple(shape.bounds))
     return found[shapely.intersects(np.asarray(found.geometry.values), shape)]
+
+
+@st.cache_data(show_spinner=False)
+def progress(url: str, user_name: str, role: str, area_id: str) -> ProgressReport:
+    user = User(user_name, role)  # type: ignore[arg-type]
+    return services.progress_report(store(url), user, area_id, registry=registry())
+
+
+@st.cache_data(show_spinner=False)
+def comparison(url: str, user_name: str, role: str, area_id: str, indicator: str) -> pd.DataFrame:
+    user = User(user_name, role)  # type: ignore[arg-type]
+    return services.compare_area(store(url), user, area_id, indicator, registry=registry())
+
+
+@st.cache_data(show_spinner=False)
+def network(url: str, user_name: str, role: str, area_id: str) -> dict[str, pd.DataFrame]:
+    return services.actor_network(store(url), User(user_name, role), area_id)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False)
+def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
+    return services.area_actors(store(url), User(user_name, role), area_id)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False)
+def clusters(url: str, level: str, indicator: str, period: pd.Timestamp) -> pd.DataFrame:
+    series = indicator_series(url, level, indicator)
+    at = series[series["period"] == period].set_index("area_id")["value"]
+    frame = areas(url, level)[["id", "geometry"]]
+    frame = frame.assign(wert=frame["id"].map(at).astype("float64"))
+    result = local_moran(frame, "wert")
+    return result.assign(id=frame["id"].to_numpy())
 
 
 def clear() -> None:

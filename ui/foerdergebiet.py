@@ -2,24 +2,31 @@
 
 Ziele des Konzepts mit Zielerreichung, Maßnahmen mit Status und Geld, Finanzierung nach
 Jahr und Mittelgeber, das Gebiet gegen die übrige Stadt im Zeitverlauf, Zeitleiste.
+Alles kommt aus den Diensten (monitoring.services.progress_report, compare_area).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from monitoring import progress
-from monitoring.comparison import area_vs_rest
-from monitoring.measures import timeline
+from monitoring.services import ProgressReport
 from ui import data, frames, state
-from ui.common import OUR_ERRORS, guarded, md, names, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
 
 PAGE = "foerdergebiet"
-SPEC = [state.Param("gebiet"), state.Param("indikator"), state.Param("ebene")]
+SPEC = [state.Param("gebiet"), state.Param("indikator")]
+GOAL_COLUMNS = {
+    "title": "Ziel",
+    "indicator": "Indikator",
+    "baseline": "Basiswert",
+    "target": "Zielwert",
+    "latest": "aktuell",
+    "attainment_pct": "erreicht (%)",
+    "expected_pct": "erwartet (%)",
+    "on_track": "im Plan",
+}
 
 
 def render() -> None:
@@ -39,103 +46,83 @@ def render() -> None:
         ident = str(
             st.selectbox("Gesamtmaßnahme", list(labels), format_func=lambda f: labels[f], key=key)
         )
-        row = funding[funding["id"] == ident].iloc[0]
+        user = current_user()
+        report = data.progress(url, user.name, user.role, ident)
+        area = report.area
         programmes = names(data.layer(url, "programmes"))
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Programm", programmes.get(row["programme_id"], row["programme_id"] or "–"))
-        c2.metric("Aufnahmejahr", md(row["start_year"]))
-        c3.metric("voraussichtliches Ende", md(row["expected_end"]))
-        c4.metric("Förderstatus", row["funding_status"] or "–")
-        measures = data.measures(url)
-        mine = measures[measures["funding_area_id"] == ident]
+        c1.metric("Programm", programmes.get(area["programme_id"], area["programme_id"] or "–"))
+        c2.metric("Aufnahmejahr", md(area["start_year"]))
+        c3.metric("voraussichtliches Ende", md(area["expected_end"]))
+        c4.metric("Förderstatus", area["funding_status"] or "–")
+        _findings(report)
         tabs = st.tabs(["Ziele", "Maßnahmen", "Finanzierung", "Gebiet und Stadt", "Zeitleiste"])
         with tabs[0]:
-            _goals(url, ident)
+            _goals(url, report)
         with tabs[1]:
-            _measures(url, mine)
+            _measures(url, report, ident)
         with tabs[2]:
-            _funding(url, mine)
+            _funding(report)
         with tabs[3]:
-            _comparison(url, row)
+            _comparison(url, ident)
         with tabs[4]:
-            _timeline(mine)
+            _timeline(report)
         state.write_view(PAGE, SPEC)
 
 
-def _goals(url: str, ident: str) -> None:
-    concepts = data.layer(url, "concepts")
-    mine = concepts[concepts["funding_area_id"] == ident]
-    if mine.empty:
-        st.info("Für diese Gesamtmaßnahme ist kein Entwicklungskonzept erfasst.")
+def _findings(report: ProgressReport) -> None:
+    errors = [f for f in report.findings if f.level == "error"]
+    warnings = [f for f in report.findings if f.level == "warning"]
+    if not report.findings:
         return
-    goals = data.layer(url, "goals")
-    goals = goals[goals["concept_id"].isin(mine["id"])]
-    targets = data.layer(url, "targets")
-    targets = targets[targets["goal_id"].isin(goals["id"])]
-    series = _area_series(url, ident, sorted(targets["indicator"].dropna().unique()))
-    table = progress.goal_attainment(goals, targets, series)
+    with st.expander(f"Prüfungen: {len(errors)} Fehler, {len(warnings)} Hinweise"):
+        for f in errors:
+            st.error(f.message)
+        for f in warnings:
+            st.warning(f.message)
+
+
+def _goals(url: str, report: ProgressReport) -> None:
+    if report.goals.empty:
+        st.info(
+            "Für diese Gesamtmaßnahme ist kein gültiges Entwicklungskonzept mit Zielen erfasst."
+        )
+        return
     st.caption(
         "Zielerreichung: Anteil des Wegs vom Basiswert zum Zielwert, der erreicht ist; "
         "„im Plan“, wenn mindestens so weit wie der zeitliche Fortschritt."
     )
     fields = names(data.layer(url, "fields_of_action"))
-    shown = pd.DataFrame(
-        {
-            "Ziel": table["title"],
-            "Handlungsfeld": table["field_id"].map(lambda f: fields.get(f, f or "–")),
-            "Indikator": table["indicator"],
-            "Basiswert": table["baseline"],
-            "Zielwert": table["target"],
-            "aktuell": table["latest"],
-            "erreicht (%)": table["attainment_pct"],
-            "erwartet (%)": table["expected_pct"],
-            "im Plan": table["on_track"],
-        }
-    )
+    goals = report.goals.copy()
+    shown = goals[[c for c in GOAL_COLUMNS if c in goals.columns]].rename(columns=GOAL_COLUMNS)
+    shown.insert(1, "Handlungsfeld", goals["field_id"].map(lambda f: fields.get(f, f or "–")))
     st.dataframe(shown, hide_index=True, width="stretch")
-
-
-def _area_series(url: str, ident: str, indicators: list[str]) -> pd.DataFrame:
-    """Return the funding area's values (interpolated from the statistical areas)."""
-    levels = data.levels(url)
-    parts = []
-    for key in indicators if levels else []:
-        try:
-            comp = _comparison_frame(url, levels[0], ident, key)
-        except OUR_ERRORS as exc:
-            st.warning(f"Indikator {key}: {exc}")
-            continue
-        parts.append(
-            pd.DataFrame({"indicator": key, "period": comp.index, "value": comp["area"].values})
+    if not report.gaps.empty:
+        st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
+        st.dataframe(
+            report.gaps[["label", "id", "title"]].rename(
+                columns={"label": "Art", "id": "Kennung", "title": "Titel"}
+            ),
+            hide_index=True,
+            width="stretch",
         )
-    if not parts:
-        return pd.DataFrame({"indicator": [], "period": [], "value": []})
-    return pd.concat(parts, ignore_index=True)
 
 
-@st.cache_data(show_spinner=False)
-def _comparison_frame(url: str, level: str, ident: str, indicator: str) -> pd.DataFrame:
-    shape = data.layer(url, "funding_areas").set_index("id").geometry[ident]
-    values = data.indicator_values(url, level)
-    return area_vs_rest(values, data.areas(url, level), shape, indicator, registry=data.registry())
-
-
-def _measures(url: str, mine: pd.DataFrame) -> None:
-    counts = progress.measures_by_status(mine)
-    st.bar_chart(counts.rename("Maßnahmen"), horizontal=True, height=220)
+def _measures(url: str, report: ProgressReport, ident: str) -> None:
+    st.bar_chart(report.measures_by_status.rename("Maßnahmen"), horizontal=True, height=220)
+    measures = data.measures(url)
+    mine = measures[measures["funding_area_id"] == ident]
     programmes = names(data.layer(url, "programmes"))
     fields = names(data.layer(url, "fields_of_action"))
     table = frames.measure_table(mine, programme_names=programmes, field_names=fields)
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def _funding(url: str, mine: pd.DataFrame) -> None:
-    lines = data.layer(url, "funding_lines")
-    lines = lines[lines["measure_id"].isin(mine["id"])]
-    if lines.empty:
+def _funding(report: ProgressReport) -> None:
+    by_year = report.funding
+    if by_year.empty:
         st.info("Für die Maßnahmen dieser Gesamtmaßnahme ist keine Finanzierung erfasst.")
         return
-    by_year = progress.funding_by_year(lines)
     chart = (
         alt.Chart(by_year)
         .mark_bar()
@@ -147,7 +134,7 @@ def _funding(url: str, mine: pd.DataFrame) -> None:
         )
     )
     st.altair_chart(chart, width="stretch")
-    totals = progress.funding_totals(lines).rename(
+    totals = report.funding_totals.rename(
         columns={
             "planned": "geplant (€)",
             "approved": "bewilligt (€)",
@@ -158,20 +145,24 @@ def _funding(url: str, mine: pd.DataFrame) -> None:
     st.dataframe(totals, width="stretch")
 
 
-def _comparison(url: str, row: pd.Series) -> None:
+def _comparison(url: str, ident: str) -> None:
     levels = data.levels(url)
     if not levels:
         st.info("Es sind keine Indikatorwerte gespeichert.")
         return
-    level = levels[0]
-    values = data.indicator_values(url, level)
+    values = data.indicator_values(url, levels[0])
     choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
     key = state.key(PAGE, "indikator")
     if st.session_state.get(key) not in by_key:
         st.session_state[key] = next(iter(by_key))
     chosen = st.selectbox("Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key)
-    comp = _comparison_frame(url, level, row["id"], chosen)
+    user = current_user()
+    try:
+        comp = data.comparison(url, user.name, user.role, ident, chosen)
+    except OUR_ERRORS as exc:
+        st.warning(f"Der Vergleich lässt sich nicht berechnen: {exc}")
+        return
     unit = by_key[chosen].unit
     shown = comp[["area", "rest", "city"]].rename(
         columns={"area": "Fördergebiet", "rest": "übrige Stadt", "city": "Stadt insgesamt"}
@@ -183,13 +174,13 @@ def _comparison(url: str, row: pd.Series) -> None:
     )
 
 
-def _timeline(mine: pd.DataFrame) -> None:
-    bars = timeline(mine, today=dt.date.today())
+def _timeline(report: ProgressReport) -> None:
+    bars = report.timeline
     if bars.empty:
         st.info("Keine Maßnahmen mit Beginn erfasst.")
         return
     chart = (
-        alt.Chart(bars)
+        alt.Chart(pd.DataFrame(bars))
         .mark_bar()
         .encode(
             x=alt.X("start:T", title="Zeit"),

@@ -10,15 +10,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
-from indicators.errors import IndicatorError
-from indicators.rates import compute_rates
 from indicators.registry import Registry
-from indicators.social_index import IndexProfile, compute_index
+from indicators.social_index import IndexProfile
 
 #: Pseudo-indicator key of the social index (status class) on the map.
 INDEX_STATUS = "sozialindex_status"
@@ -180,77 +177,6 @@ def _derivable(registry: Registry, have: set[str]) -> set[str]:
     }
 
 
-def indicator_series(values: pd.DataFrame, registry: Registry, *, indicator: str) -> pd.DataFrame:
-    """Return ``area_id, period, value`` of one indicator: stored, or a rate from counts.
-
-    Raises
-    ------
-    indicators.errors.IndicatorError
-        When the indicator is neither stored nor computable from the stored counts.
-
-    Examples
-    --------
-    >>> from indicators.registry import load_registry
-    >>> v = pd.DataFrame({"area_id": ["a", "a"], "indicator": ["unemployed", "residents_15_64"],
-    ...     "period": pd.to_datetime(["2020-12-31"] * 2), "value": [5.0, 100.0]})
-    >>> indicator_series(v, load_registry(), indicator="unemployment_rate")["value"].tolist()
-    [5.0]
-    """
-    stored = values[values["indicator"] == indicator]
-    if len(stored):
-        return stored[["area_id", "period", "value"]].reset_index(drop=True)
-    d = registry.get(indicator)
-    if not d.derived:
-        raise IndicatorError(
-            f"indicator {indicator!r} has no stored values and is not computed from counts; "
-            "import its values first (qmon import indicators)"
-        )
-    needed = values[values["indicator"].isin([d.numerator, d.denominator])]
-    long = needed[["area_id", "indicator", "period", "value"]]
-    rates = compute_rates(long, registry, indicators=[indicator])
-    return rates[["area_id", "period", "value"]].reset_index(drop=True)
-
-
-def index_table(
-    values: pd.DataFrame,
-    registry: Registry,
-    profile: IndexProfile,
-    *,
-    period: pd.Timestamp,
-    population: str = "residents",
-) -> pd.DataFrame:
-    """Return the social index of every area at ``period`` (see ``compute_index``).
-
-    The profile's status indicators are taken (or computed from counts) at
-    ``period``; each dynamics indicator is the change of its indicator since the
-    period ``dynamics_window_years`` earlier (areas without that period get no
-    dynamics and are reported invalid by the index).
-
-    Raises
-    ------
-    indicators.errors.IndicatorError
-        When an indicator of the profile cannot be had from the stored values.
-    """
-    table = pd.DataFrame(
-        {"area_id": sorted(values.loc[values["period"] == period, "area_id"].unique())}
-    )
-    earlier = period - pd.DateOffset(years=profile.dynamics_window_years)
-
-    def at(key: str, when: pd.Timestamp) -> pd.Series:
-        long = indicator_series(values, registry, indicator=key)
-        found = long[long["period"] == when].set_index("area_id")["value"]
-        return table["area_id"].map(found).astype("float64")
-
-    table["population"] = at(population, period)
-    for ind in profile.status:
-        table[ind.column] = at(str(ind.indicator), period)
-    for ind in profile.dynamics:
-        key = str(ind.change_of)
-        table[ind.column] = at(key, period) - at(key, earlier)
-    result = compute_index(table, profile, id_column="area_id", population_column="population")
-    return result.set_index("id")
-
-
 def index_categories(
     profile: IndexProfile, *, colours: Sequence[str]
 ) -> tuple[tuple[float, str, str], ...]:
@@ -274,17 +200,25 @@ def _dot_escape(value: object) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
-def network_dot(graph: nx.Graph) -> str:
+def network_dot(actors: pd.DataFrame, links: pd.DataFrame) -> str:
     r"""Return the actor network as Graphviz DOT (labels quoted; nothing read as markup).
 
     Node shape tells the actor type apart; the line width is the number of shared
     projects and bodies.
 
+    Parameters
+    ----------
+    actors
+        ``id, name, type`` (e.g. :func:`monitoring.network.network_table`).
+    links
+        ``actor_a, actor_b, weight`` (e.g. :func:`monitoring.network.links_table`).
+
     Examples
     --------
-    >>> g = nx.Graph(); g.add_node("a", name='Verein "Hof"', type="Verein")
-    >>> g.add_node("b", name="Schule", type="Schule"); g.add_edge("a", "b", weight=2)
-    >>> print(network_dot(g))
+    >>> actors = pd.DataFrame({"id": ["a", "b"], "name": ['Verein "Hof"', "Schule"],
+    ...                        "type": ["Verein", "Schule"]})
+    >>> links = pd.DataFrame({"actor_a": ["a"], "actor_b": ["b"], "weight": [2]})
+    >>> print(network_dot(actors, links))
     graph {
       graph [overlap=false, splines=true];
       node [style=filled, fillcolor="#e8eef7", fontname="sans-serif", fontsize=10];
@@ -294,19 +228,18 @@ def network_dot(graph: nx.Graph) -> str:
     }
     """
     shapes = ("ellipse", "box", "hexagon", "octagon", "diamond", "house", "component")
-    types = sorted({str(d.get("type", "")) for _, d in graph.nodes(data=True)})
+    types = sorted(set(actors["type"].astype(str)))
     shape = {t: shapes[i % len(shapes)] for i, t in enumerate(types)}
     lines = [
         "graph {",
         "  graph [overlap=false, splines=true];",
         '  node [style=filled, fillcolor="#e8eef7", fontname="sans-serif", fontsize=10];',
     ]
-    for node, d in graph.nodes(data=True):
-        kind = str(d.get("type", ""))
-        label = f'"{_dot_escape(d.get("name", node))}\\n({_dot_escape(kind)})"'
-        lines.append(f'  "{_dot_escape(node)}" [label={label}, shape={shape[kind]}];')
-    for a, b, d in graph.edges(data=True):
-        width = min(6, max(1, int(d.get("weight", 1))))
+    for ident, name, kind in zip(actors["id"], actors["name"], actors["type"].astype(str)):
+        label = f'"{_dot_escape(name)}\\n({_dot_escape(kind)})"'
+        lines.append(f'  "{_dot_escape(ident)}" [label={label}, shape={shape[kind]}];')
+    for a, b, weight in zip(links["actor_a"], links["actor_b"], links["weight"]):
+        width = min(6, max(1, int(weight)))
         lines.append(f'  "{_dot_escape(a)}" -- "{_dot_escape(b)}" [penwidth={width}];')
     lines.append("}")
     return "\n".join(lines)
@@ -377,3 +310,40 @@ def table_points(
         geoms = np.full(len(frame), None, dtype=object)
     out = gpd.GeoDataFrame(frame.copy(), geometry=list(geoms), crs=crs)
     return out[out.geometry.notna() & ~out.geometry.is_empty]
+
+
+#: Local Moran clusters on the map: code, quadrant, colour (neutral greys, no alarm colours)
+CLUSTER_CODES: tuple[tuple[float, str, str], ...] = (
+    (1.0, "HH", "#404040"),
+    (2.0, "HL", "#7f7f7f"),
+    (3.0, "LH", "#b2b2b2"),
+    (4.0, "LL", "#dcdcdc"),
+    (0.0, "ns", "#f7f7f7"),
+)
+
+
+def cluster_categories(labels: Mapping[str, str]) -> tuple[tuple[float, str, str], ...]:
+    """Return (code, label, colour) of the cluster classes for the map legend.
+
+    Examples
+    --------
+    >>> cluster_categories({"HH": "hoch, umgeben von hoch"})[0]
+    (1.0, 'HH: hoch, umgeben von hoch', '#404040')
+    """
+    return tuple(
+        (code, f"{quad}: {labels.get(quad, quad)}", colour) for code, quad, colour in CLUSTER_CODES
+    )
+
+
+def cluster_values(clusters: pd.Series) -> pd.Series:
+    """Return the map code of each area's cluster (NaN where the area has no value).
+
+    Examples
+    --------
+    >>> cluster_values(pd.Series(["HH", "ns", None], index=["a", "b", "c"])).tolist()
+    [1.0, 0.0, nan]
+    """
+    codes = {quad: code for code, quad, _ in CLUSTER_CODES}
+    return clusters.map(lambda q: codes.get(q, np.nan) if isinstance(q, str) else np.nan).astype(
+        "float64"
+    )

@@ -23,9 +23,7 @@ from geo.readers import Table, is_vector_path, read_table, read_vector
 from geo.webmap import preview_map
 from monitoring import imports
 from ui import assets, data, frames
-from ui.common import guarded, store_url
-from ui.karte import _static_url
-from ui.massnahmen import current_user
+from ui.common import current_user, guarded, static_url, store_url
 
 PAGE = "import"
 
@@ -143,7 +141,7 @@ def render() -> None:
         )
         if "geometry" in frame.columns and table.crs is not None:
             columns = [c for c in frame.columns if c != "geometry"][:4]
-            fmap = assets.localize(preview_map(frame, columns=columns), base_url=_static_url())
+            fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
             st_folium(
                 fmap, key="import_map", height=380, use_container_width=True, returned_objects=[]
             )
@@ -202,7 +200,7 @@ def render() -> None:
                     ]
                     fmap = preview_map(points, columns=shown or names[:2])
                     st_folium(
-                        assets.localize(fmap, base_url=_static_url()),
+                        assets.localize(fmap, base_url=static_url()),
                         key="import_points",
                         height=320,
                         use_container_width=True,

@@ -1,17 +1,21 @@
-"""Seite „Indikatoren“: Zeitreihen, Sozialindex (Klassen, Werte, Gründe), Cluster (LISA)."""
+"""Seite „Indikatoren“: Zeitreihen, Sozialindex (Klassen, Werte, Gründe), Cluster (LISA).
+
+Die Cluster rechnet indicators.clusters.local_moran (esda); die Karte zeigt sie in
+neutralen Grautönen.
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
+from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
 from indicators.social_index import class_counts, profile_names
-from ui import data, frames, state
-from ui.common import guarded, names, period_label, store_url
+from ui import assets, data, frames, state
+from ui.common import guarded, names, period_label, static_url, store_url
 
 PAGE = "indikatoren"
 SPEC = [
@@ -20,6 +24,7 @@ SPEC = [
     state.Param("gebiete", "many", ()),
     state.Param("stichtag"),
     state.Param("profil", default=data.DEFAULT_PROFILE),
+    state.Param("cluster"),
 ]
 INDEX_COLUMNS = {
     "area": "Gebiet",
@@ -117,10 +122,43 @@ def _index(url: str, level: str) -> None:
 
 
 def _clusters(url: str, level: str) -> None:
-    if importlib.util.find_spec("indicators.moran") is None:
-        st.info(
-            "Die Clusteranalyse (lokales Moran's I) erscheint hier, sobald das Modul "
-            "indicators.moran installiert ist."
-        )
+    values = data.indicator_values(url, level)
+    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
+    rates = [c for c in choices if c.unit == "%"] or choices
+    by_key = {c.key: c for c in rates}
+    key = state.key(PAGE, "cluster")
+    if st.session_state.get(key) not in by_key:
+        st.session_state[key] = next(iter(by_key))
+    chosen = st.selectbox(
+        "Indikator für die Clusteranalyse",
+        list(by_key),
+        format_func=lambda k: by_key[k].label,
+        key=key,
+    )
+    period = pd.Timestamp(max(values["period"]))
+    try:
+        result = data.clusters(url, level, chosen, period)
+    except IndicatorError as exc:
+        st.warning(f"Die Clusteranalyse lässt sich nicht berechnen: {exc}")
         return
-    importlib.import_module("ui.clusters").render(url, level)
+    st.caption(
+        f"Lokales Moran's I (Queen-Nachbarschaft, 999 Permutationen, p ≤ 0,05), "
+        f"Stichtag {period_label(period)}. Cluster sind statistische Muster, keine Bewertung "
+        "der Menschen in einem Gebiet."
+    )
+    areas = data.area_display(url, level)
+    codes = frames.cluster_values(result.set_index("id")["cluster"])
+    spec = ChoroplethSpec(
+        f"Cluster: {by_key[chosen].label}",
+        categories=frames.cluster_categories(CLUSTER_LABELS),
+    )
+    fmap = monitoring_map(MapLayers(areas=areas, values=codes, spec=spec))
+    st_folium(
+        assets.localize(fmap, base_url=static_url()),
+        key="indikatoren_cluster_map",
+        height=460,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    counts = result["cluster_label"].fillna("ohne Wert").value_counts().rename("Gebiete")
+    st.dataframe(counts, width="stretch")

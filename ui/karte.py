@@ -20,7 +20,7 @@ from geo.webmap import (
 )
 from indicators.errors import IndicatorError
 from ui import assets, data, frames, state
-from ui.common import guarded, md, names, page_link, period_label, store_url
+from ui.common import guarded, md, names, page_link, period_label, static_url, store_url
 
 PAGE = "karte"
 STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
@@ -39,11 +39,6 @@ SPEC = [
     state.Param("jahr", "int", None),
     state.Param("auswahl"),
 ]
-
-
-def _static_url() -> str:
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}{assets.STATIC_URL}" if base else assets.STATIC_URL
 
 
 def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -212,7 +207,7 @@ def render() -> None:
             os.environ.get("QMON_BASEMAP"),
             attribution=os.environ.get("QMON_BASEMAP_ATTRIBUTION", ""),
         )
-        fmap = assets.localize(monitoring_map(layers, basemap=basemap), base_url=_static_url())
+        fmap = assets.localize(monitoring_map(layers, basemap=basemap), base_url=static_url())
         left, right = st.columns([3, 1])
         with left:
             st.caption(

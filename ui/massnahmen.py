@@ -1,6 +1,6 @@
 """Seite „Maßnahmen“: filterbare Tabelle und Bearbeitungsformular für berechtigte Nutzer.
 
-Gespeichert wird über den einen Änderungsweg der Dienste (monitoring.editing:
+Gespeichert wird über die Dienste (monitoring.services.save: Prüfregeln der Maßnahme,
 Berechtigung, optimistisches Sperren, Änderungsprotokoll); Konflikte und Regelverstöße
 erscheinen als Meldung, nichts wird halb gespeichert.
 """
@@ -13,13 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from monitoring import editing
-from monitoring.auth import LOCAL_USER, User
+from monitoring import editing, services
+from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
-from monitoring.findings import raise_errors
-from monitoring.measures import STATUSES, check_measure
+from monitoring.measures import STATUSES
 from ui import data, frames, state
-from ui.common import guarded, md, names, store_url
+from ui.common import current_user, guarded, md, names, store_url
 
 PAGE = "massnahmen"
 SPEC = [
@@ -31,12 +30,6 @@ SPEC = [
     state.Param("suche", default=""),
     state.Param("auswahl"),
 ]
-
-
-def current_user() -> User:
-    """Return the acting user (set by app.py), the local user when run on its own."""
-    user = st.session_state.get("user")
-    return user if isinstance(user, User) else LOCAL_USER
 
 
 def render() -> None:
@@ -166,15 +159,12 @@ def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[st
         st.info("Keine Änderung.")
         return False
     try:
-        warnings = raise_errors(
-            check_measure({**seen, **changed}, today=dt.date.today()), what=f"Maßnahme {ident}"
-        )
-        editing.update(
+        saved = services.save(
             data.store(url),
             user,
             "measures",
-            {"id": ident},
             changed,
+            key={"id": ident},
             expected_version=int(seen["version"]),
             seen=seen,
         )
@@ -193,7 +183,7 @@ def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[st
         return False
     data.clear()
     st.success(f"Gespeichert: {', '.join(sorted(changed))}.")
-    for w in warnings:
+    for w in saved.warnings:
         st.warning(w.message)
     return True
 

@@ -1,7 +1,7 @@
 """Seite „Quartiersmanagement“: Akteure und ihr Netzwerk, Projekte, Fonds, Aktivitäten.
 
-Personenbezogene Kontaktdaten der Akteure sieht nur, wessen Rolle es erlaubt
-(monitoring.auth.mask_personal); alle anderen sehen „•••“.
+Gelesen wird über die Dienste mit dem angemeldeten Nutzer: personenbezogene Kontaktdaten
+der Akteure sieht nur, wessen Rolle es erlaubt; alle anderen sehen „•••“.
 """
 
 from __future__ import annotations
@@ -9,14 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from monitoring import services
 from monitoring.activities import activities_by_year
-from monitoring.auth import mask_personal
-from monitoring.funds import fund_findings, income_shares
-from monitoring.network import actor_network, network_table
 from monitoring.projects import projects_by_status
 from ui import data, frames, state
-from ui.common import guarded, names, store_url
-from ui.massnahmen import current_user
+from ui.common import current_user, guarded, names, store_url
 
 PAGE = "quartiersmanagement"
 SPEC = [state.Param("gebiet"), state.Param("fonds")]
@@ -68,27 +65,26 @@ def _of(url: str, layer: str, area: str) -> pd.DataFrame:
 
 
 def _actors(url: str, area: str) -> None:
-    actors = _of(url, "actors", area)
+    user = current_user()
+    actors = data.actors(url, user.name, user.role, area)
     if actors.empty:
         st.info("Für dieses Gebiet sind keine Akteure erfasst.")
         return
-    user = current_user()
-    shown = mask_personal(actors, user)
     if not user.may("read_personal"):
         st.caption(
             f"Kontaktdaten sind verborgen: Ihre Rolle ({user.role}) darf personenbezogene "
             "Daten nicht sehen."
         )
-    columns = [c for c in ACTOR_COLUMNS if c in shown.columns]
-    st.dataframe(shown[columns].rename(columns=ACTOR_COLUMNS), hide_index=True, width="stretch")
-    graph = actor_network(actors, data.layer(url, "participation"))
+    columns = [c for c in ACTOR_COLUMNS if c in actors.columns]
+    st.dataframe(actors[columns].rename(columns=ACTOR_COLUMNS), hide_index=True, width="stretch")
+    net = data.network(url, user.name, user.role, area)
     st.subheader("Netzwerk")
     st.caption(
         "Verbunden sind Akteure, die im selben Projekt oder Gremium mitwirken; die Linienstärke "
         "ist die Zahl der gemeinsamen Projekte und Gremien."
     )
-    st.graphviz_chart(frames.network_dot(graph), width="stretch")
-    table = network_table(graph).rename(
+    st.graphviz_chart(frames.network_dot(net["actors"], net["links"]), width="stretch")
+    table = net["actors"].rename(
         columns={
             "id": "Kennung",
             "name": "Name",
@@ -138,15 +134,8 @@ def _funds(url: str, area: str) -> None:
     income = income[income["fund_id"] == fund_id]
     decisions = data.layer(url, "fund_decisions")
     decisions = decisions[decisions["fund_id"] == fund_id]
-    fund = {str(k): v for k, v in funds[funds["id"] == fund_id].iloc[0].items()}
-    funding = data.layer(url, "funding_areas").set_index("id")
-    share_max = funding["fund_public_share_max"].get(area)
-    findings = fund_findings(
-        fund,
-        income,
-        decisions,
-        public_share_max=0.5 if share_max is None or pd.isna(share_max) else float(share_max),
-    )
+    user = current_user()
+    findings = services.check_funds(data.store(url), user, fund_id=fund_id)
     for f in findings:
         (st.error if f.level == "error" else st.warning)(f.message)
     if not findings:
@@ -159,7 +148,7 @@ def _funds(url: str, area: str) -> None:
     c3.metric("verfügbar", f"{total_in - total_out:,.0f} €".replace(",", "."))
     st.markdown("**Einnahmen nach Herkunft**")
     st.dataframe(
-        income_shares(income).rename(
+        services.fund_overview(data.store(url), user, fund_id)["income"].rename(
             columns={"source": "Herkunft", "amount": "Betrag (€)", "share": "Anteil (%)"}
         ),
         hide_index=True,

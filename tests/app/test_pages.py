@@ -145,12 +145,21 @@ def test_indikatoren_series_and_index(open_page) -> None:
     wide = at.dataframe[0].value
     assert list(wide.columns) == ["Quartier 1", "Mitte <b>fett</b>"]
     assert len(wide) == 3
-    index = at.dataframe[-1].value
+    index = next(df.value for df in at.dataframe if "Gebiet" in df.value.columns)
     assert len(index) == 9
     reasons = index.set_index("Gebiet")["ohne Zuordnung, weil"]
     assert reasons["Quartier 9 (PR-22)"] == "fewer than 300 residents"
     at.selectbox(key="indikatoren.stichtag").set_value("2018-12-31").run()
     assert not at.exception
+    # local Moran's I: every area with a value gets a cluster or "nicht signifikant"
+    clusters = next(df.value for df in at.dataframe if df.value.columns.tolist() == ["Gebiete"])
+    assert int(clusters["Gebiete"].sum()) == 9
+    assert "nicht signifikant" in clusters.index
+    at.selectbox(key="indikatoren.cluster").set_value("child_poverty_rate").run()
+    assert not at.exception
+    assert not [w for w in at.warning if "Cluster" in w.value]
+    # 2018 has no earlier period for the dynamics: the index says why instead of failing
+    assert any("Sozialindex" in w.value for w in at.warning)
 
 
 def test_import_page_waits_for_a_file_and_offers_every_kind(open_page) -> None:
