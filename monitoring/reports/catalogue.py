@@ -166,8 +166,13 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
     parts = dict(prior.parts if prior else {})
     for key, title in dict(data.get("parts", {})).items():
         if key not in PARTS:
+            hint = (
+                "; put remove = [...] before the first [table] of the file"
+                if key == "remove"
+                else ""
+            )
             raise CatalogueError(
-                f"report catalogue {source}: part {key!r} is not one of {', '.join(PARTS)}"
+                f"report catalogue {source}: part {key!r} is not one of {', '.join(PARTS)}{hint}"
             )
         parts[key] = str(title)
     labels = dict(prior.output_labels if prior else {}) | {
