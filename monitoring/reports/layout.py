@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from monitoring.reports.report import Report, Row, Section
 
-LIST_HEADERS: tuple[str, ...] = ("Feld", "Bezeichnung", "Wert", "Einheit", "Hinweis")
+LIST_HEADERS: tuple[str, ...] = ("Feld", "Bezeichnung", "Wert", "Einheit")
 """Column headings of a list section."""
 
 
@@ -127,6 +127,28 @@ def subtitle(report: Report) -> str:
     return f"{report.area_name} ({report.area_id}{ags}) – Berichtsjahr {report.year}"
 
 
-def sections_of(report: Report, part: str) -> tuple[Section, ...]:
-    """Return the sections of a part."""
-    return report.part(part).sections
+def blocks(sections: Sequence[Section]) -> tuple[Section, ...]:
+    """Merge runs of one-field list sections into one untitled list (e.g. part A's facts).
+
+    Examples
+    --------
+    >>> one = [Section(f"A.{i}", f"x{i}", (Row(f"A.{i}", f"x{i}", i),)) for i in (1, 2)]
+    >>> big = Section("B.1", "Mittel", (Row("B.1.a", "a", 1), Row("B.1.b", "b", 2)))
+    >>> [(b.code, b.title, len(b.rows)) for b in blocks([*one, big])]
+    [('A.1', '', 2), ('B.1', 'Mittel', 2)]
+    """
+    out: list[Section] = []
+    run: list[Row] = []
+    first = ""
+    for section in sections:
+        if len(section.rows) == 1 and not section.is_grid and not section.note:
+            first = first or section.code
+            run.append(section.rows[0])
+            continue
+        if run:
+            out.append(Section(first, "", tuple(run)))
+            run, first = [], ""
+        out.append(section)
+    if run:
+        out.append(Section(first, "", tuple(run)))
+    return tuple(out)

@@ -40,7 +40,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from monitoring.reports.layout import column_unit, german_number, grid, subtitle, value_text
+from monitoring.reports.layout import (
+    blocks,
+    column_unit,
+    german_number,
+    grid,
+    subtitle,
+    value_text,
+)
 from monitoring.reports.report import REASON_NOTES, AreaMap, Chart, Report, Row, Section
 
 FONT, BOLD, ITALIC = "QMDejaVu", "QMDejaVu-Bold", "QMDejaVu-Oblique"
@@ -133,8 +140,8 @@ def pdf_bytes(report: Report) -> bytes:
     story: list[Any] = [NextPageTemplate("body")]
     story += _cover(report, st)
     for part in report.parts:
-        story += [PageBreak(), Paragraph(_esc(part.title), st["part"])]
-        for section in part.sections:
+        story += [CondPageBreak(110 * mm), Paragraph(_esc(part.title), st["part"])]
+        for section in blocks(part.sections):
             story += _section(section, st)
     story += _charts(report, st)
     story += _notes(report, st)
@@ -337,7 +344,11 @@ def _table_style(n_rows: int, *, sum_rows: Sequence[int] = ()) -> TableStyle:
 
 
 def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
-    head: list[Any] = [Paragraph(_esc(f"{section.code}  {section.title}"), st["section"])]
+    head: list[Any] = (
+        [Paragraph(_esc(f"{section.code}  {section.title}"), st["section"])]
+        if section.title
+        else [Spacer(1, 2 * mm)]
+    )
     if section.note:
         head.append(Paragraph(_esc(section.note), st["note"]))
     head.append(Spacer(1, 1.5 * mm))

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from monitoring.reports.layout import (
     LIST_HEADERS,
+    blocks,
     column_unit,
     grid,
     number_format,
@@ -123,7 +124,7 @@ def _part(sheet: Worksheet, report: Report, part: Part) -> None:
     sheet.freeze_panes = f"A{TOP_ROWS + 1}"
     widths: dict[int, int] = {}
     row = TOP_ROWS + 1
-    for section in part.sections:
+    for section in blocks(part.sections):
         row = _section(sheet, section, row, widths) + 1
     for col, width in widths.items():
         sheet.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, max(8, width + 2))
@@ -141,12 +142,13 @@ def _fit(widths: dict[int, int], col: int, text: Any) -> None:
 
 def _section(sheet: Worksheet, section: Section, row: int, widths: dict[int, int]) -> int:
     """Write one section from ``row``; return the next free row."""
-    title = sheet.cell(row, 1, f"{section.code}  {section.title}")
-    title.font = SECTION
-    span = 2 + (len(grid(section).columns) if section.is_grid else 3)
-    for col in range(1, span + 1):
-        sheet.cell(row, col).fill = SECTION_FILL
-    row += 1
+    if section.title:
+        title = sheet.cell(row, 1, f"{section.code}  {section.title}")
+        title.font = SECTION
+        span = 2 + (len(grid(section).columns) if section.is_grid else 2)
+        for col in range(1, span + 1):
+            sheet.cell(row, col).fill = SECTION_FILL
+        row += 1
     if section.note:
         sheet.cell(row, 1, section.note).font = NOTE
         row += 1
@@ -159,9 +161,8 @@ def _section(sheet: Worksheet, section: Section, row: int, widths: dict[int, int
         sheet.cell(row, 1, r.field)
         sheet.cell(row, 2, r.label)
         _value(sheet, row, 3, r)
-        sheet.cell(row, 4, r.unit if r.value is not None else "")
-        sheet.cell(row, 5, "" if r.reason is None else _reason_hint(r))
-        for col, text in ((1, r.field), (2, r.label), (4, r.unit), (5, sheet.cell(row, 5).value)):
+        sheet.cell(row, 4, r.unit if r.value is not None and r.unit != "Jahr" else "")
+        for col, text in ((1, r.field), (2, r.label), (4, r.unit)):
             _fit(widths, col, text)
         _fit(widths, 3, _shown(r))
         row += 1
@@ -222,7 +223,3 @@ def _shown(r: Row) -> str:
     if isinstance(r.value, str):
         return r.value
     return f"{r.value:,.{r.decimals}f}"
-
-
-def _reason_hint(r: Row) -> str:
-    return REASON_NOTES.get(str(r.reason), "")
