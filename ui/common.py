@@ -99,3 +99,59 @@ def page_link(page: str, label: str, query: Mapping[str, str] | None = None) -> 
     from ui.pages import page_objects
 
     st.page_link(page_objects()[page], label=label, query_params=dict(query or {}))
+
+
+#: The view parameters of the measure filters (Karte and Maßnahmen share them).
+MEASURE_FILTERS = ("programm", "gebiet", "handlungsfeld", "status", "jahr")
+
+
+def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
+    """Draw the measure filters (programme, funding area, field, status, year); filter.
+
+    ``containers`` is one Streamlit container (e.g. ``st.sidebar``) or five (columns).
+    Widget keys are the page's view parameters of :data:`MEASURE_FILTERS`. Returns the
+    measures that pass.
+    """
+    from monitoring.measures import STATUSES
+    from ui import data, frames, state
+
+    places = list(containers) if isinstance(containers, list | tuple) else [containers] * 5
+    measures = data.measures(url)
+    programmes = names(data.layer(url, "programmes"))
+    fields = names(data.layer(url, "fields_of_action"))
+    funding = names(data.layer(url, "funding_areas"))
+    used_programmes = [p for p in programmes if p in set(measures["programme_id"].dropna())]
+    used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
+    years = sorted(int(y) for y in measures["year"].dropna().unique())
+    for place, (name, label, options, show) in zip(
+        places,
+        (
+            ("programm", "Programm", used_programmes, programmes),
+            ("gebiet", "Fördergebiet", list(funding), funding),
+            ("handlungsfeld", "Handlungsfeld", used_fields, fields),
+            ("status", "Status", list(STATUSES), {}),
+        ),
+    ):
+        place.multiselect(
+            label,
+            options,
+            format_func=lambda v, show=show: show.get(v, v),
+            key=state.key(page, name),
+            placeholder="alle",
+        )
+    places[4].selectbox(
+        "Jahr (laufende Maßnahmen)",
+        [None, *years],
+        format_func=lambda y: "alle Jahre" if y is None else str(y),
+        key=state.key(page, "jahr"),
+        placeholder="alle Jahre",
+    )
+    view = {n: st.session_state.get(state.key(page, n)) for n in MEASURE_FILTERS}
+    return frames.filter_measures(
+        measures,
+        programmes=view["programm"] or (),
+        funding_areas=view["gebiet"] or (),
+        fields=view["handlungsfeld"] or (),
+        statuses=view["status"] or (),
+        year=view["jahr"],
+    )

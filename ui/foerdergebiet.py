@@ -40,11 +40,10 @@ def render() -> None:
             return
         labels = names(funding)
         state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
-        key = state.key(PAGE, "gebiet")
-        if st.session_state.get(key) not in labels:
-            st.session_state[key] = next(iter(labels))
         ident = str(
-            st.selectbox("Gesamtmaßnahme", list(labels), format_func=lambda f: labels[f], key=key)
+            state.choose(
+                st, "Gesamtmaßnahme", list(labels), PAGE, "gebiet", format_func=labels.__getitem__
+            )
         )
         user = current_user()
         report = data.progress(url, user.name, user.role, ident)
@@ -153,10 +152,9 @@ def _comparison(url: str, ident: str) -> None:
     values = data.indicator_values(url, levels[0])
     choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
-    key = state.key(PAGE, "indikator")
-    if st.session_state.get(key) not in by_key:
-        st.session_state[key] = next(iter(by_key))
-    chosen = st.selectbox("Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key)
+    chosen = state.choose(
+        st, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
+    )
     user = current_user()
     try:
         comp = data.comparison(url, user.name, user.role, ident, chosen)

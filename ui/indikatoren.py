@@ -47,10 +47,7 @@ def render() -> None:
             st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
             return
         state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": profile_names()})
-        key_level = state.key(PAGE, "ebene")
-        if st.session_state.get(key_level) not in levels:
-            st.session_state[key_level] = levels[0]
-        level = st.selectbox("Gebietsebene", levels, key=key_level)
+        level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene")
         tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster"])
         with tabs[0]:
             _series(url, level)
@@ -65,10 +62,9 @@ def _series(url: str, level: str) -> None:
     values = data.indicator_values(url, level)
     choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
-    key = state.key(PAGE, "indikator")
-    if st.session_state.get(key) not in by_key:
-        st.session_state[key] = next(iter(by_key))
-    chosen = st.selectbox("Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key)
+    chosen = state.choose(
+        st, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
+    )
     area_names = names(data.areas(url, level))
     st.multiselect(
         "Gebiete",
@@ -90,11 +86,10 @@ def _series(url: str, level: str) -> None:
 def _index(url: str, level: str) -> None:
     values = data.indicator_values(url, level)
     periods = [pd.Timestamp(p).date().isoformat() for p in sorted(values["period"].unique())]
-    key = state.key(PAGE, "stichtag")
-    if st.session_state.get(key) not in periods:
-        st.session_state[key] = periods[-1]
     c1, c2 = st.columns(2)
-    period = c1.selectbox("Stichtag", periods, format_func=period_label, key=key)
+    period = state.choose(
+        c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=period_label
+    )
     profile_name = c2.selectbox("Methode", profile_names(), key=state.key(PAGE, "profil"))
     profile = data.profile(profile_name)
     try:
@@ -126,14 +121,13 @@ def _clusters(url: str, level: str) -> None:
     choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
     rates = [c for c in choices if c.unit == "%"] or choices
     by_key = {c.key: c for c in rates}
-    key = state.key(PAGE, "cluster")
-    if st.session_state.get(key) not in by_key:
-        st.session_state[key] = next(iter(by_key))
-    chosen = st.selectbox(
+    chosen = state.choose(
+        st,
         "Indikator für die Clusteranalyse",
         list(by_key),
+        PAGE,
+        "cluster",
         format_func=lambda k: by_key[k].label,
-        key=key,
     )
     period = pd.Timestamp(max(values["period"]))
     try:

@@ -20,7 +20,16 @@ from geo.webmap import (
 )
 from indicators.errors import IndicatorError
 from ui import assets, data, frames, state
-from ui.common import guarded, md, names, page_link, period_label, static_url, store_url
+from ui.common import (
+    guarded,
+    md,
+    measure_filters,
+    names,
+    page_link,
+    period_label,
+    static_url,
+    store_url,
+)
 
 PAGE = "karte"
 STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
@@ -43,59 +52,16 @@ SPEC = [
 
 def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Draw the filter widgets in the sidebar; return the filtered measures and programmes."""
-    measures = data.measures(url)
     programmes = names(data.layer(url, "programmes"))
-    fields = names(data.layer(url, "fields_of_action"))
-    funding = names(data.layer(url, "funding_areas"))
     sb = st.sidebar
     sb.subheader("Maßnahmen filtern")
-    used_programmes = [p for p in programmes if p in set(measures["programme_id"].dropna())]
-    sb.multiselect(
-        "Programm",
-        used_programmes,
-        format_func=lambda p: programmes.get(p, p),
-        key=state.key(PAGE, "programm"),
-        placeholder="alle",
-    )
-    sb.multiselect(
-        "Fördergebiet",
-        list(funding),
-        format_func=lambda f: funding[f],
-        key=state.key(PAGE, "gebiet"),
-        placeholder="alle",
-    )
-    used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
-    sb.multiselect(
-        "Handlungsfeld",
-        used_fields,
-        format_func=lambda f: fields.get(f, f),
-        key=state.key(PAGE, "handlungsfeld"),
-        placeholder="alle",
-    )
-    sb.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"), placeholder="alle")
-    years = sorted(int(y) for y in measures["year"].dropna().unique())
-    sb.selectbox(
-        "Jahr (laufende Maßnahmen)",
-        [None, *years],
-        format_func=lambda y: "alle Jahre" if y is None else str(y),
-        key=state.key(PAGE, "jahr"),
-        placeholder="alle Jahre",
-    )
+    shown = measure_filters(url, PAGE, sb)
     sb.radio(
         "Maßnahmen einfärben nach",
         ["status", "programme"],
         format_func=lambda c: {"status": "Status", "programme": "Programm"}[c],
         key=state.key(PAGE, "massnahmen_nach"),
         horizontal=True,
-    )
-    view = state.current_view(PAGE, SPEC)
-    shown = frames.filter_measures(
-        measures,
-        programmes=view["programm"],
-        funding_areas=view["gebiet"],
-        fields=view["handlungsfeld"],
-        statuses=view["status"],
-        year=view["jahr"],
     )
     return shown, programmes
 
@@ -112,18 +78,14 @@ def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec,
         return pd.Series(dtype="float64"), ChoroplethSpec("ohne Indikator"), ""
     by_key = {c.key: c for c in choices}
     col1, col2, col3, col4 = st.columns([3, 2, 3, 2])
-    key_ind = state.key(PAGE, "indikator")
-    if st.session_state.get(key_ind) not in by_key:
-        st.session_state[key_ind] = choices[0].key
-    chosen = col1.selectbox(
-        "Indikator", list(by_key), format_func=lambda k: by_key[k].label, key=key_ind
+    chosen = state.choose(
+        col1, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
     )
     periods = sorted(values["period"].unique())
     labels = [pd.Timestamp(p).date().isoformat() for p in periods]
-    key_period = state.key(PAGE, "stichtag")
-    if st.session_state.get(key_period) not in labels:
-        st.session_state[key_period] = labels[-1]
-    period = col2.selectbox("Stichtag", labels, format_func=period_label, key=key_period)
+    period = state.choose(
+        col2, "Stichtag", labels, PAGE, "stichtag", default=labels[-1], format_func=period_label
+    )
     when = pd.Timestamp(period)
     choice = by_key[chosen]
     if chosen == frames.INDEX_STATUS:

@@ -18,7 +18,7 @@ from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
 from monitoring.measures import STATUSES
 from ui import data, frames, state
-from ui.common import current_user, guarded, md, names, store_url
+from ui.common import current_user, guarded, md, measure_filters, names, store_url
 
 PAGE = "massnahmen"
 SPEC = [
@@ -40,49 +40,10 @@ def render() -> None:
         measures = data.measures(url)
         programmes = names(data.layer(url, "programmes"))
         fields = names(data.layer(url, "fields_of_action"))
-        funding = names(data.layer(url, "funding_areas"))
         state.start_view(PAGE, SPEC, allowed={"status": STATUSES, "auswahl": list(measures["id"])})
-        c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
-        c1.multiselect(
-            "Programm",
-            sorted(set(measures["programme_id"].dropna())),
-            format_func=lambda p: programmes.get(p, p),
-            key=state.key(PAGE, "programm"),
-            placeholder="alle",
-        )
-        c2.multiselect(
-            "Fördergebiet",
-            list(funding),
-            format_func=lambda f: funding[f],
-            key=state.key(PAGE, "gebiet"),
-            placeholder="alle",
-        )
-        c3.multiselect(
-            "Handlungsfeld",
-            sorted({f for ids in measures["field_ids"] for f in ids}),
-            format_func=lambda f: fields.get(f, f),
-            key=state.key(PAGE, "handlungsfeld"),
-            placeholder="alle",
-        )
-        c4.multiselect("Status", list(STATUSES), key=state.key(PAGE, "status"), placeholder="alle")
-        years = sorted(int(y) for y in measures["year"].dropna().unique())
-        c5.selectbox(
-            "Jahr",
-            [None, *years],
-            format_func=lambda y: "alle" if y is None else str(y),
-            key=state.key(PAGE, "jahr"),
-            placeholder="alle",
-        )
+        shown = measure_filters(url, PAGE, st.columns([2, 2, 2, 2, 1]))
         st.text_input("Suche im Titel", key=state.key(PAGE, "suche"))
         view = state.current_view(PAGE, SPEC)
-        shown = frames.filter_measures(
-            measures,
-            programmes=view["programm"],
-            funding_areas=view["gebiet"],
-            fields=view["handlungsfeld"],
-            statuses=view["status"],
-            year=view["jahr"],
-        )
         if view["suche"]:
             shown = shown[shown["title"].str.contains(view["suche"], case=False, regex=False)]
         table = frames.measure_table(shown, programme_names=programmes, field_names=fields)

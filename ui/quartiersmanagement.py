@@ -39,13 +39,16 @@ def render() -> None:
             st.info("Es sind noch keine Gesamtmaßnahmen erfasst.")
             return
         state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
-        key = state.key(PAGE, "gebiet")
-        if st.session_state.get(key) not in labels:
-            actors = data.layer(url, "actors")
-            with_actors = [f for f in labels if f in set(actors["funding_area_id"])]
-            st.session_state[key] = (with_actors or list(labels))[0]
-        area = st.selectbox(
-            "Gesamtmaßnahme", list(labels), format_func=lambda f: labels[f], key=key
+        actors = data.layer(url, "actors")
+        with_actors = [f for f in labels if f in set(actors["funding_area_id"])]
+        area = state.choose(
+            st,
+            "Gesamtmaßnahme",
+            list(labels),
+            PAGE,
+            "gebiet",
+            default=(with_actors or list(labels))[0],
+            format_func=labels.__getitem__,
         )
         tabs = st.tabs(["Akteure und Netzwerk", "Projekte", "Fonds", "Aktivitäten"])
         with tabs[0]:
@@ -126,10 +129,9 @@ def _funds(url: str, area: str) -> None:
         st.info("Für dieses Gebiet ist kein Verfügungsfonds erfasst.")
         return
     fund_names = names(funds)
-    key = state.key(PAGE, "fonds")
-    if st.session_state.get(key) not in fund_names:
-        st.session_state[key] = next(iter(fund_names))
-    fund_id = st.selectbox("Fonds", list(fund_names), format_func=lambda f: fund_names[f], key=key)
+    fund_id = state.choose(
+        st, "Fonds", list(fund_names), PAGE, "fonds", format_func=fund_names.__getitem__
+    )
     income = data.layer(url, "fund_income")
     income = income[income["fund_id"] == fund_id]
     decisions = data.layer(url, "fund_decisions")

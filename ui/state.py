@@ -203,3 +203,25 @@ def acting_user() -> User:
         st.button("Anmelden", on_click=st.login, type="primary")
         st.stop()
     return user_from_claims(st.user.to_dict())
+
+
+def choose(
+    place: Any,
+    label: str,
+    options: Sequence[Any],
+    page: str,
+    name: str,
+    *,
+    default: Any = None,
+    format_func: Any = str,
+) -> Any:
+    """Draw a selectbox bound to a view parameter and return its value.
+
+    A value from the link that is not among ``options`` falls back to ``default`` (or
+    the first option), so an old link still opens.
+    """
+    widget = key(page, name)
+    choices = list(options)
+    if st.session_state.get(widget) not in choices:
+        st.session_state[widget] = default if default in choices else choices[0]
+    return place.selectbox(label, choices, format_func=format_func, key=widget)
