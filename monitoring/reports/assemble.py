@@ -796,48 +796,29 @@ def _activities(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
         return _qm_missing(ctx, entry, "Aktivitäten")
     table = activities.activities_by_year(acts)
     table = table[table["year"] == ctx.year]
+    lines = [
+        (str(kind), slug(kind), int(n), int(people))
+        for kind, n, people in zip(table["kind"], table["activities"], table["participants"])
+    ]
+    lines.append(
+        ("Summe", "summe", int(table["activities"].sum()), int(table["participants"].sum()))
+    )
     rows: list[Row] = []
-    for kind, n, people in zip(table["kind"], table["activities"], table["participants"]):
-        rows.append(
-            Row(
-                f"{entry.code}.{slug(kind)}.count",
-                f"{kind}: Anzahl",
-                int(n),
-                "Anzahl",
-                line=str(kind),
-                column="Aktivitäten",
+    for line, key, n, people in lines:
+        for suffix, title, value, unit in (
+            ("count", "Aktivitäten", n, "Anzahl"),
+            ("participants", "Teilnehmende", people, "Personen"),
+        ):
+            rows.append(
+                Row(
+                    f"{entry.code}.{key}.{suffix}",
+                    f"{line}: {title}",
+                    value,
+                    unit,
+                    line=line,
+                    column=title,
+                )
             )
-        )
-        rows.append(
-            Row(
-                f"{entry.code}.{slug(kind)}.participants",
-                f"{kind}: Teilnehmende",
-                int(people),
-                "Personen",
-                line=str(kind),
-                column="Teilnehmende",
-            )
-        )
-    rows.append(
-        Row(
-            f"{entry.code}.summe.count",
-            "Aktivitäten insgesamt",
-            int(table["activities"].sum()),
-            "Anzahl",
-            line="Summe",
-            column="Aktivitäten",
-        )
-    )
-    rows.append(
-        Row(
-            f"{entry.code}.summe.participants",
-            "Teilnehmende insgesamt",
-            int(table["participants"].sum()),
-            "Personen",
-            line="Summe",
-            column="Teilnehmende",
-        )
-    )
     return rows, f"Aktivitäten mit Datum im Jahr {ctx.year}"
 
 

@@ -20,9 +20,8 @@ import pandas as pd
 
 from geo.schema import EDIT_COLUMNS
 from indicators.registry import Registry
-from monitoring import editing
-from monitoring.auth import User, require
-from monitoring.errors import NotFound
+from monitoring import editing, services
+from monitoring.auth import User
 from monitoring.reports.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -133,15 +132,7 @@ def read_inputs(
     NotFound
         For an unknown funding area (the message lists the known ones).
     """
-    require(user, "read")
-    found = store.read("funding_areas", where={"id": area_id})
-    if found.empty:
-        known = store.read("funding_areas", columns=["id"])["id"].tolist()
-        raise NotFound(
-            f"there is no funding area {area_id!r}; known: {', '.join(sorted(known)) or 'none'} "
-            "(qmon layers shows what the store holds)"
-        )
-    area = editing.row_dict(found.drop(columns="geometry")) | {"geometry": found.geometry.iloc[0]}
+    area = services.funding_area(store, user, area_id)  # checks the right to read
     ms = store.read("measures", where={"funding_area_id": area_id})
     ids = ms["id"].tolist()
     own = {"funding_area_id": area_id}
