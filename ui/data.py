@@ -140,6 +140,11 @@ def clusters(url: str, level: str, indicator: str, period: pd.Timestamp) -> pd.D
     return result.assign(id=frame["id"].to_numpy())
 
 
+@st.cache_data(show_spinner=False)
+def housing(url: str, user_name: str, role: str, level: str) -> pd.DataFrame:
+    return services.housing(store(url), User(user_name, role), level=level)  # type: ignore[arg-type]
+
+
 def clear() -> None:
     """Drop every cached frame (after a write)."""
     st.cache_data.clear()

@@ -14,6 +14,7 @@ from geo.webmap import (
     SCHEME_LABELS,
     ChoroplethSpec,
     MapLayers,
+    format_value,
     monitoring_map,
     parse_basemap,
     sequential_colours,
@@ -21,6 +22,7 @@ from geo.webmap import (
 from indicators.errors import IndicatorError
 from ui import assets, data, frames, state
 from ui.common import (
+    current_user,
     guarded,
     md,
     measure_filters,
@@ -222,9 +224,14 @@ def _details(
             )
             st.metric(spec.title, label)
         else:
-            from geo.webmap import format_value
-
             st.metric(spec.title, format_value(value, decimals=spec.decimals, unit=spec.unit))
+        user = current_user()
+        stock = data.housing(url, user.name, user.role, level)
+        if ident in stock.index:
+            dwellings = float(stock["dwellings"].astype(float)[ident])
+            vacancy = float(stock["vacancy_rate"].astype(float)[ident])
+            st.metric("Wohnungen (Gebäudebestand)", format_value(dwellings, decimals=0))
+            st.metric("Leerstandsquote", format_value(vacancy, decimals=1, unit="%"))
         n = len(data.buildings_in_area(url, level, ident))
         st.caption(f"{n} Gebäude auf der Karte eingeblendet.")
     elif kind == "foerdergebiet":
@@ -255,8 +262,6 @@ def _details(
             f"Status: {md(r['status'])}  \nFördergebiet: {md(r['funding_area'])}  \n"
             f"Beginn: {md(r['year'])}"
         )
-        from geo.webmap import format_value
-
         st.metric("Kostenschätzung", format_value(r["cost_estimate"], decimals=0, unit="€"))
         if isinstance(r["description"], str):
             st.text(r["description"])

@@ -198,7 +198,7 @@ def acting_user() -> User:
         configured = False
     if not configured:
         return LOCAL_USER
-    if not st.user.is_logged_in:
+    if not getattr(st.user, "is_logged_in", False):
         st.info("Bitte melden Sie sich an, um den Quartiersmonitor zu nutzen.")
         st.button("Anmelden", on_click=st.login, type="primary")
         st.stop()

@@ -80,3 +80,25 @@ def test_selected_measure_details_are_text(open_page) -> None:
 def test_selected_funding_area_links_to_its_profile(open_page) -> None:
     at = open_page("karte", auswahl="foerdergebiet:SSZ-01")
     assert any(m.label == "Maßnahmen" and m.value == "16" for m in at.metric)
+
+
+def test_login_is_required_when_oidc_is_configured(city_url: str) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "geheim",
+        "client_id": "quartiersmonitor",
+        "client_secret": "geheim",
+        "server_metadata_url": "https://idp.stadt.example/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Anmelden"]
+    assert not at.title  # no page is shown before the login
+
+
+def test_selected_area_shows_its_housing_stock(open_page) -> None:
+    at = open_page("karte", auswahl="gebiet:PR-11")
+    metrics = {m.label: m.value for m in at.metric}
+    # PR-11 holds the 12 buildings of the test city: 6 + 7 + ... + 17 dwellings
+    assert metrics["Wohnungen (Gebäudebestand)"] == "138"
