@@ -13,7 +13,16 @@ from geopandas.testing import assert_geodataframe_equal
 from pandas.testing import assert_frame_equal
 
 from geo.errors import CRSError, SchemaError, StoreError, UnknownColumnError, UnknownLayerError
-from geo.schema import MIGRATIONS, SCHEMA, AddColumn, AddLayer, Column, Layer, Migration
+from geo.schema import (
+    MIGRATIONS,
+    SCHEMA,
+    AddColumn,
+    AddLayer,
+    Column,
+    Layer,
+    Migration,
+    build_schema,
+)
 from geo.store import open_store
 from geo.store.base import Store, conform, prepare_for_write
 
@@ -362,3 +371,16 @@ def test_assign_features_to_areas(store: Store) -> None:
     with store.transaction() as tx:
         got = tx.assign("buildings", areas_where={"vintage": "2021"})
     assert got.to_dict("list") == {"id": ["b1", "b2", "b3"], "area_id": ["c", "a", "b"]}
+
+
+def test_store_of_the_first_version_migrates_to_the_current_model(store_url: str) -> None:
+    first = open_store(store_url, migrations=MIGRATIONS[:1])
+    assert first.init(crs=CRS) == 1
+    first.write("measures", sample_frame(SCHEMA.layer("measures"), 3))
+    first.close()
+    current = open_store(store_url)
+    assert current.schema_version() == 1
+    assert current.init() == SCHEMA.version > 1
+    assert current.read("measures")["id"].tolist() == ["k000", "k001", "k002"]
+    added = [n for n in SCHEMA.layers if n not in build_schema(MIGRATIONS[:1]).layers]
+    assert added and all(current.counts()[n] == 0 for n in added)

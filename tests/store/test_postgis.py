@@ -29,6 +29,9 @@ from geo.schema import MIGRATIONS, SCHEMA, AddColumn, AddLayer, Column, Layer, M
 from geo.store import open_store, postgis
 from geo.store.postgis import PostGISStore, split_url
 
+CURRENT = MIGRATIONS[-1].version  # the model's version now
+NEXT = CURRENT + 1  # a test migration after it
+
 pytestmark = pytest.mark.postgis
 
 CRS = "EPSG:25832"
@@ -388,11 +391,11 @@ def test_migration_adds_column_and_layer_keeping_data(pg_url: str) -> None:
         "sites", "Orte", (Column("id", "text", nullable=False),), ("id",), geometry="POINT"
     )
     longer = MIGRATIONS + (
-        Migration(2, "test", (AddColumn("areas", Column("note", "text")), AddLayer(sites))),
+        Migration(NEXT, "test", (AddColumn("areas", Column("note", "text")), AddLayer(sites))),
     )
     with PostGISStore(pg_url, migrations=longer) as new:
-        assert new.schema_version() == 1
-        assert new.init() == 2
+        assert new.schema_version() == CURRENT
+        assert new.init() == NEXT
         assert new.crs.to_epsg() == 25832
         got = new.read("areas")
         assert got["id"].tolist() == ["a", "b"] and got["note"].isna().all()
@@ -418,7 +421,7 @@ def test_failing_migration_changes_nothing(pg_url: str) -> None:
         old.write("programmes", pd.DataFrame({"id": ["p"], "name": ["Stadtumbau"]}))
     broken = MIGRATIONS + (
         Migration(
-            2,
+            NEXT,
             "adds a layer, then a required column",
             (
                 AddLayer(
@@ -431,7 +434,7 @@ def test_failing_migration_changes_nothing(pg_url: str) -> None:
     with PostGISStore(pg_url, migrations=broken) as new:
         with pytest.raises(SchemaError, match="required column 'code'.*already has rows"):
             new.init()
-        assert new.schema_version() == 1
+        assert new.schema_version() == CURRENT
     tables = catalog(
         pg_url, "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename = %s", "notes"
     )
