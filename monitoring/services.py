@@ -508,10 +508,8 @@ def _comparison(store: Store, geom: Any, indicator: str, registry: Registry) -> 
     values = store.read("indicator_values", where={"indicator": keys})
     if values.empty:
         raise IndicatorError(f"the store holds no values of {', '.join(keys)}")
-    level, vintage = (
-        values.groupby(["level", "vintage"]).size().sort_values(ascending=False).index[0]
-    )
-    values = values[(values["level"] == level) & (values["vintage"] == vintage)]
+    # one level, one vintage and one edition per indicator: never two editions summed
+    values, level, vintage = comparison.pick_values(values)
     areas = store.read("areas", where={"level": level, "vintage": vintage})
     return comparison.area_vs_rest(values, areas, geom, indicator, registry=registry)
 

@@ -22,6 +22,7 @@ from geo.schema import EDIT_COLUMNS
 from indicators.registry import Registry
 from monitoring import editing, services
 from monitoring.auth import User
+from monitoring.comparison import pick_values
 from monitoring.reports.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -88,36 +89,6 @@ def indicator_keys(catalogue: Catalogue, registry: Registry) -> list[str]:
             parts = [str(definition.numerator), str(definition.denominator)]
         keys += [k for k in parts if k not in keys]
     return keys
-
-
-def pick_values(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
-    """Keep the level and vintage with the most values, and per indicator one edition.
-
-    Returns
-    -------
-    tuple
-        The kept rows, the level and the vintage (None, None when there are no rows).
-
-    Examples
-    --------
-    >>> v = pd.DataFrame({"level": ["PR", "PR", "PR", "BZ"], "vintage": ["2020"] * 4,
-    ...     "indicator": ["residents"] * 4, "area_id": ["a", "a", "b", "x"],
-    ...     "edition": ["amt", "neu", "amt", "amt"], "value": [1.0, 2.0, 3.0, 4.0]})
-    >>> kept, level, vintage = pick_values(v)
-    >>> (level, vintage, kept["value"].tolist())
-    ('PR', '2020', [1.0, 3.0])
-    """
-    if values.empty:
-        return values, None, None
-    sizes = values.groupby(["level", "vintage"]).size().reset_index(name="n")
-    best = sizes.sort_values(["n", "level", "vintage"], ascending=[False, True, True]).iloc[0]
-    level, vintage = str(best["level"]), str(best["vintage"])
-    rows = values[(values["level"] == level) & (values["vintage"] == vintage)]
-    editions = rows.groupby(["indicator", "edition"]).size().reset_index(name="n")
-    editions = editions.sort_values(["indicator", "n", "edition"], ascending=[True, False, True])
-    chosen = set(map(tuple, editions.drop_duplicates("indicator")[["indicator", "edition"]].values))
-    keep = [(i, e) in chosen for i, e in zip(rows["indicator"], rows["edition"])]
-    return rows[keep], level, vintage
 
 
 def read_inputs(
