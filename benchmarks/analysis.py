@@ -4,6 +4,7 @@ funding area of the demo city — absolute times, for the record (no peer to com
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +73,7 @@ def run(*, quick: bool = False) -> list[Result]:
         n = len(store.read("funding_areas", columns=["id"]))
         for fmt in ("xlsx", "pdf", "csv"):
             seconds = median_seconds(
-                lambda fmt=fmt: batch(store, user, year=2024, fmt=fmt), runs=1 if quick else 3
+                partial(batch, store, user, year=2024, fmt=fmt), runs=1 if quick else 3
             )
             results.append(
                 Result(
