@@ -304,3 +304,16 @@ def test_fisher_jenks_matches_mapclassify(seed: int, k: int) -> None:
         warnings.simplefilter("ignore")
         expected = mapclassify.FisherJenks(values, k=k).bins
     assert np.allclose(fisher_jenks_bins(values, k=k), expected)
+
+
+def test_geojson_mapping_equals_geopandas_to_json() -> None:
+    import json
+
+    from geo.webmap import _geojson
+
+    frame = gpd.GeoDataFrame(
+        {"name": ["a", None], "n": [1, 2], "x": [1.5, np.nan]},
+        geometry=[shapely.box(9, 51, 9.1, 51.1), shapely.Point(9.2, 51.2)],
+        crs="EPSG:4326",
+    )
+    assert _geojson(frame) == json.loads(frame.to_json(drop_id=True))
