@@ -55,7 +55,7 @@ def test_unknown_resources_and_colormaps_are_refused() -> None:
     with pytest.raises(AssetError, match="no local copy"):
         localize(fmap)
     other = folium.Map(tiles=None)
-    branca.colormap.linear.viridis.scale(0, 1).add_to(other)
+    branca.colormap.LinearColormap(["#ffffff", "#000000"], vmin=0, vmax=1).add_to(other)
     with pytest.raises(AssetError, match="d3"):
         localize(other)
 
