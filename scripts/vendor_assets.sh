@@ -15,8 +15,15 @@ STAMP="$OUT/.lock-sha256"
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then exit 0; fi
 if ! command -v npm >/dev/null 2>&1; then
-  echo "vendor_assets: npm is missing; install it (Debian: sudo apt-get install npm)" >&2
-  exit 1
+  if [ "$(id -u)" = 0 ]; then
+    echo "vendor_assets: installing Debian's npm" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null 2>&1 || {
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    }
+  else
+    echo "vendor_assets: npm is missing; install it (Debian: sudo apt-get install npm)" >&2
+    exit 1
+  fi
 fi
 
 rm -rf "$WORK"
