@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from geo.store.base import Store
 
 DEFAULT_SEED = 2024
+#: Layers that record work done in the platform (edits, filed reports): the demo leaves
+#: them empty rather than inventing a history.
+RECORDS_OF_WORK: frozenset[str] = frozenset({"audit_log", "filed_reports"})
 CITY_NAME = "Musterstadt"
 VINTAGE = "2020"
 VALID_FROM = pd.Timestamp(2020, 1, 1)
@@ -89,7 +92,8 @@ def build_musterstadt(
     -------
     dict[str, pandas.DataFrame]
         Frames keyed by layer name, in model order; every layer except
-        ``audit_log``. Edit columns are left to the store.
+        ``audit_log`` and ``filed_reports`` (:data:`RECORDS_OF_WORK`). Edit columns are left
+        to the store.
 
     Raises
     ------
@@ -241,7 +245,7 @@ def load_musterstadt(
 ) -> dict[str, int]:
     """Replace the content of ``store`` with the demo city, in one transaction.
 
-    Every layer the demo has (all but ``audit_log``) is replaced, the default
+    Every layer the demo has (all but :data:`RECORDS_OF_WORK`) is replaced, the default
     programmes and fields of action included; if any write fails, the store is
     left as it was.
 

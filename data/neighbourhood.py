@@ -24,27 +24,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from data.renewal import REFERENCE_DATE, SOCIAL_ID
+from monitoring import projects as project_rules
 
-ACTOR_TYPES: tuple[str, ...] = (
-    "Bewohnergruppe",
-    "Verein",
-    "Wohnungsunternehmen",
-    "private Eigentümer",
-    "Gewerbe",
-    "Religionsgemeinschaft",
-    "Schule/Bildung",
-    "Polizei",
-    "Politik",
-    "Verwaltung",
-)
-PROJECT_STATUSES: tuple[str, ...] = (
-    "Idee",
-    "Antrag",
-    "bewilligt",
-    "laufend",
-    "abgeschlossen",
-    "abgelehnt",
-)
+# the vocabularies are the domain's: one definition each, in monitoring
+PROJECT_STATUSES = project_rules.STATUSES
 INCOME_SOURCES: tuple[str, ...] = (
     "Städtebauförderung",
     "Gewerbe",

@@ -20,6 +20,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from data.townscape import GRID, Townscape
+from monitoring import funding as funding_rules
+from monitoring import measures as measure_rules
 
 REFERENCE_DATE = dt.date(2025, 6, 30)
 """The demo's "today": statuses, paid amounts and milestones are as of this date."""
@@ -27,8 +29,8 @@ REFERENCE_DATE = dt.date(2025, 6, 30)
 AGS = "05999000"  # fictional: NRW (05) has no Regierungsbezirk 9; no real municipality
 SOCIAL_ID = "SSZ-01"
 RENEWAL_ID = "WNE-01"
-STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
-SOURCES: tuple[str, ...] = ("Bund", "Land", "Gemeinde", "Dritte", "andere Programme")
+STATUSES = measure_rules.STATUSES  # the domain's vocabularies, defined once in monitoring
+SOURCES = funding_rules.SOURCES
 _PUBLIC = ("Bund", "Land", "Gemeinde")
 UNITS: dict[str, str] = {
     "gruenflaeche_m2": "m²",

@@ -285,7 +285,6 @@ class Transaction(abc.ABC):
         set. Returns the number of rows changed (0 when the version did not match).
         """
 
-
     def assign(
         self,
         layer: str,

@@ -13,13 +13,14 @@ from geopandas.testing import assert_geodataframe_equal
 from pandas.testing import assert_frame_equal
 from pyproj import CRS
 
-from data.musterstadt import build_musterstadt
-from data.neighbourhood import ACTOR_TYPES, INCOME_SOURCES, PROJECT_STATUSES
+from data.musterstadt import RECORDS_OF_WORK, build_musterstadt
+from data.neighbourhood import INCOME_SOURCES, PROJECT_STATUSES
 from data.population import INDICATORS
 from data.renewal import REFERENCE_DATE, RENEWAL_ID, SOCIAL_ID, SOURCES, STATUSES
 from geo.errors import CRSError
 from geo.schema import EDIT_COLUMNS, SCHEMA
 from geo.store.base import prepare_for_write
+from monitoring.actors import ACTOR_TYPES
 
 CRS_25832 = CRS.from_epsg(25832)
 EDIT = {c.name for c in EDIT_COLUMNS}
@@ -73,8 +74,10 @@ def test_another_seed_gives_another_city(city: dict[str, pd.DataFrame]) -> None:
     ].geometry.equals(city["buildings"].geometry)
 
 
-def test_every_layer_but_the_audit_log_is_built_and_writable(city: dict[str, pd.DataFrame]) -> None:
-    assert set(city) == set(SCHEMA.layers) - {"audit_log"}
+def test_every_layer_but_the_records_of_work_is_built_and_writable(
+    city: dict[str, pd.DataFrame],
+) -> None:
+    assert set(city) == set(SCHEMA.layers) - RECORDS_OF_WORK
     for name, frame in city.items():
         layer = SCHEMA.layer(name)
         columns = set(frame.columns) - ({"geometry"} if layer.spatial else set())
