@@ -25,13 +25,21 @@ STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlos
 DONE_STATUSES: tuple[str, ...] = ("abgeschlossen", "abgerechnet")
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """Return a stored or entered date as a date, None when it is missing.
+
+    Examples
+    --------
+    >>> as_date("2024-03-01"), as_date(None), as_date(pd.NaT)
+    (datetime.date(2024, 3, 1), None, None)
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return pd.Timestamp(value).date()
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """Return a stored or entered amount as a float, None when it is missing."""
     if value is None or pd.isna(value):
         return None
     return float(value)
@@ -79,11 +87,11 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
     status = record.get("status")
     if status is not None and status not in STATUSES:
         add("error", "status", f"status {status!r} is not one of {', '.join(STATUSES)}")
-    start, end = _date(record.get("start_date")), _date(record.get("end_date"))
+    start, end = as_date(record.get("start_date")), as_date(record.get("end_date"))
     if start and end and start > end:
         add("error", "dates", f"the start {start} is after the end {end}; correct one of the dates")
     for column, label in (("cost_estimate", "cost estimate"), ("cost_actual", "actual cost")):
-        value = _number(record.get(column))
+        value = as_number(record.get(column))
         if value is not None and value < 0:
             add("error", "cost", f"the {label} {value:,.2f} € is negative; costs are ≥ 0")
     if status == "in Umsetzung" and (start is None or start > today):

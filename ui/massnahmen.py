@@ -7,16 +7,14 @@ erscheinen als Meldung, nichts wird halb gespeichert.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
-from monitoring.measures import STATUSES
+from monitoring.measures import STATUSES, as_date, as_number
 from ui import data, frames, state
 from ui.common import current_user, guarded, md, measure_filters, names, store_url
 
@@ -90,14 +88,14 @@ def _edit(url: str, ident: str) -> None:
             index=list(STATUSES).index(record["status"]) if record["status"] in STATUSES else 0,
         )
         c1, c2 = st.columns(2)
-        start = c1.date_input("Beginn", value=_date(record["start_date"]), format="DD.MM.YYYY")
-        end = c2.date_input("Ende", value=_date(record["end_date"]), format="DD.MM.YYYY")
+        start = c1.date_input("Beginn", value=as_date(record["start_date"]), format="DD.MM.YYYY")
+        end = c2.date_input("Ende", value=as_date(record["end_date"]), format="DD.MM.YYYY")
         c3, c4 = st.columns(2)
         estimate = c3.number_input(
-            "Kostenschätzung (€)", value=_number(record["cost_estimate"]), step=1000.0
+            "Kostenschätzung (€)", value=as_number(record["cost_estimate"]), step=1000.0
         )
         actual = c4.number_input(
-            "tatsächliche Kosten (€)", value=_number(record["cost_actual"]), step=1000.0
+            "tatsächliche Kosten (€)", value=as_number(record["cost_actual"]), step=1000.0
         )
         submitted = st.form_submit_button("Speichern", type="primary")
     if submitted:
@@ -152,15 +150,3 @@ def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[st
 def _differs(old: Any, new: Any) -> bool:
     """Return whether a form value differs from the stored one (compared as plain values)."""
     return bool(editing.plain(old) != editing.plain(None if new == "" else new))
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date()
-
-
-def _number(value: Any) -> float | None:
-    if value is None or pd.isna(value):
-        return None
-    return float(value)
