@@ -3,6 +3,8 @@
 Subcommands: ``areas``, ``funding-areas``, ``indicators``, ``measures``,
 ``buildings``. Each is one transaction: exit 0 when everything was stored; exit 2
 with the list of every problem on stderr (nothing stored) when the input is refused.
+``--dry-run`` runs every check (and the writes, rolled back) and says what would be
+stored, without changing the store: exit 0 when the import would pass, 2 otherwise.
 """
 
 from __future__ import annotations
@@ -128,6 +130,11 @@ def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argpa
         "--store", help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE"
     )
     parser.add_argument("--user", help="name recorded with the change")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and show what would be stored, but write nothing",
+    )
     parser.set_defaults(func=func)
     return parser
 
@@ -238,7 +245,9 @@ def _run(
     store = open_store(store_url(args.store))
     try:
         with _progress_bar(f"import {args.what}") as progress:
-            result = use_case(store, source, user=args.user, progress=progress, **options)
+            result = use_case(
+                store, source, user=args.user, progress=progress, dry_run=args.dry_run, **options
+            )
     finally:
         store.close()
     print(result.summary())

@@ -11,6 +11,13 @@ turns into a progress bar and the app into ``st.progress``.
 
 Rows are written with ``upsert`` on the layer's key, so importing the same file
 twice stores it once, and a corrected file replaces the values it carries.
+
+Every use case takes ``dry_run``: a dry run goes down exactly the same path as the
+real import (every check, the checks against stored data included, and the writes
+themselves inside the transaction) and then rolls the transaction back, so it
+returns the result the import would have (or raises the same ImportRefused) while
+the store stays exactly as it was. The app shows it as the report before the user
+confirms; the CLI offers it as ``--dry-run``.
 """
 
 from __future__ import annotations
@@ -77,6 +84,7 @@ class ImportResult:
     rows: int
     notes: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
 
     def summary(self) -> str:
         """One line for the user.
@@ -85,11 +93,20 @@ class ImportResult:
         --------
         >>> ImportResult("areas", "plr.shp", 542, details={"level": "PLR"}).summary()
         'plr.shp: 542 rows stored in areas (level PLR)'
+        >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
+        'plr.shp: 542 rows would be stored in areas (dry run: nothing was written)'
         """
         extra = ", ".join(f"{k} {v}" for k, v in self.details.items() if v is not None)
-        return f"{self.source}: {self.rows} rows stored in {self.layer}" + (
+        if self.dry_run:
+            extra = ", ".join(filter(None, [extra, "dry run: nothing was written"]))
+        verb = "would be stored" if self.dry_run else "stored"
+        return f"{self.source}: {self.rows} rows {verb} in {self.layer}" + (
             f" ({extra})" if extra else ""
         )
+
+
+class _DryRunRollback(Exception):
+    """Raised after the last write of a dry run, so that its transaction rolls back."""
 
 
 def _step(progress: Progress, fraction: float, message: str) -> None:
@@ -306,6 +323,7 @@ def _store_features(
     *,
     user: str | None,
     progress: Progress,
+    dry_run: bool,
     details: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Build the frame in the storage CRS, write it in one transaction, report the result."""
@@ -313,8 +331,8 @@ def _store_features(
         dict(columns), geometry=geoms.values, crs=source_crs, index=table.frame.index
     ).to_crs(store.crs)
     _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, layer, frame, user=user, progress=progress)
-    return ImportResult(layer, table.source, rows, tuple(report.notes), details or {})
+    rows = _write(store, layer, frame, user=user, progress=progress, dry_run=dry_run)
+    return ImportResult(layer, table.source, rows, tuple(report.notes), details or {}, dry_run)
 
 
 def _write(
@@ -324,25 +342,36 @@ def _write(
     *,
     user: str | None,
     progress: Progress,
+    dry_run: bool,
     start: float = 0.5,
     replace_where: Mapping[str, Any] | None = None,
 ) -> int:
-    """Write all rows in one transaction (chunks only for the progress bar)."""
+    """Write all rows in one transaction (chunks only for the progress bar).
+
+    A dry run writes the same way and then rolls the transaction back, so the
+    store's own checks (required columns, storable text, keys) run as well.
+    """
     count = len(frame)
     size = max(1, math.ceil(count / _CHUNKS))
     written = 0
-    with store.transaction(user=user) as tx:
-        if replace_where is not None:
-            tx.delete(layer, replace_where)
-        for begin in range(0, count, size):
-            chunk = frame.iloc[begin : begin + size]
-            tx.write(layer, chunk, mode="upsert")
-            written += len(chunk)
-            _step(
-                progress,
-                start + (1 - start) * written / max(count, 1),
-                f"{written} von {count} Zeilen geschrieben",
-            )
+    done = "geprüft (Probelauf, nichts gespeichert)" if dry_run else "geschrieben"
+    try:
+        with store.transaction(user=user) as tx:
+            if replace_where is not None:
+                tx.delete(layer, replace_where)
+            for begin in range(0, count, size):
+                chunk = frame.iloc[begin : begin + size]
+                tx.write(layer, chunk, mode="upsert")
+                written += len(chunk)
+                _step(
+                    progress,
+                    start + (1 - start) * written / max(count, 1),
+                    f"{written} von {count} Zeilen {done}",
+                )
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
     return count
 
 
@@ -365,6 +394,7 @@ def import_areas(
     strict: bool = False,
     user: str | None = None,
     progress: Progress = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import statistical areas (a boundary vintage of one level) into layer ``areas``.
 
@@ -388,10 +418,16 @@ def import_areas(
         The layer of a GeoPackage (or the dataset in a zip) holding several.
     strict
         Refuse invalid geometries instead of repairing them with ``make_valid``.
+    user, progress
+        Recorded with the change; called with ``(fraction, message)`` while working.
+    dry_run
+        Check and write as a real import would, then roll back (see the module).
 
     Returns
     -------
     ImportResult
+        What was stored; with ``dry_run=True`` what would be stored (every check
+        and write ran, then the transaction was rolled back: nothing is written).
 
     Raises
     ------
@@ -447,6 +483,7 @@ def import_areas(
         report,
         user=user,
         progress=progress,
+        dry_run=dry_run,
         details={"level": level, "vintage": vintage},
     )
 
@@ -475,6 +512,7 @@ def import_funding_areas(
     strict: bool = False,
     user: str | None = None,
     progress: Progress = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import funding areas (Gesamtmaßnahmen) with their attributes into ``funding_areas``.
 
@@ -487,6 +525,8 @@ def import_funding_areas(
     Returns
     -------
     ImportResult
+        What was stored; with ``dry_run=True`` what would be stored (every check
+        and write ran, then the transaction was rolled back: nothing is written).
 
     Raises
     ------
@@ -574,6 +614,7 @@ def import_funding_areas(
         report,
         user=user,
         progress=progress,
+        dry_run=dry_run,
         details={"programme": programme},
     )
 
@@ -651,6 +692,7 @@ def import_indicators(
     registry: Registry | None = None,
     user: str | None = None,
     progress: Progress = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import indicator values from a wide or long table into ``indicator_values``.
 
@@ -673,6 +715,8 @@ def import_indicators(
     Returns
     -------
     ImportResult
+        What was stored; with ``dry_run=True`` what would be stored (every check
+        and write ran, then the transaction was rolled back: nothing is written).
 
     Raises
     ------
@@ -772,7 +816,7 @@ def import_indicators(
     long["denominator"] = np.nan
     out = long.drop(columns=["row"]).reset_index(drop=True)
     _step(progress, 0.5, "Daten werden gespeichert")
-    rows = _write(store, "indicator_values", out, user=user, progress=progress)
+    rows = _write(store, "indicator_values", out, user=user, progress=progress, dry_run=dry_run)
     report.note(
         f"{table.source}: numbers read with {fmt.describe()}"
         + (f", encoding {table.details['encoding']}" if "encoding" in table.details else "")
@@ -790,6 +834,7 @@ def import_indicators(
             "missing": missing,
             "indicators": len(out["indicator"].unique()),
         },
+        dry_run,
     )
 
 
@@ -973,6 +1018,7 @@ def import_measures(
     strict: bool = False,
     user: str | None = None,
     progress: Progress = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import measures (Einzelmaßnahmen) into layer ``measures``.
 
@@ -984,6 +1030,8 @@ def import_measures(
     Returns
     -------
     ImportResult
+        What was stored; with ``dry_run=True`` what would be stored (every check
+        and write ran, then the transaction was rolled back: nothing is written).
 
     Raises
     ------
@@ -1132,6 +1180,7 @@ def import_measures(
         report,
         user=user,
         progress=progress,
+        dry_run=dry_run,
     )
 
 
@@ -1190,6 +1239,7 @@ def import_buildings(
     strict: bool = False,
     user: str | None = None,
     progress: Progress = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import buildings (the housing stock) as footprints or points into ``buildings``.
 
@@ -1200,6 +1250,8 @@ def import_buildings(
     Returns
     -------
     ImportResult
+        What was stored; with ``dry_run=True`` what would be stored (every check
+        and write ran, then the transaction was rolled back: nothing is written).
 
     Raises
     ------
@@ -1270,5 +1322,14 @@ def import_buildings(
     report.raise_if_problems()
     columns = {"id": ids, **out, "owner_type": _texts(frame_in, owner_type_col)}
     return _store_features(
-        store, "buildings", columns, geoms, source_crs, table, report, user=user, progress=progress
+        store,
+        "buildings",
+        columns,
+        geoms,
+        source_crs,
+        table,
+        report,
+        user=user,
+        progress=progress,
+        dry_run=dry_run,
     )

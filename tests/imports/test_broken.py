@@ -8,11 +8,10 @@ value) before and after the refused import, in the GeoPackage and in PostGIS.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import openpyxl
 import pytest
 import shapely
@@ -20,60 +19,13 @@ import shapely
 from cli.main import main
 from geo.errors import ImportRefused
 from geo.store import Store
-from monitoring.defaults import seed_defaults
 from monitoring.imports import (
     import_areas,
     import_buildings,
-    import_funding_areas,
     import_indicators,
     import_measures,
 )
-from tests.imports._util import assert_unchanged, fresh_store, snapshot
-
-IDS = ["01100101", "01100102", "01100103"]
-
-
-def boxes(ids: list[str] = IDS, *, crs: int | None = 25833) -> gpd.GeoDataFrame:
-    geoms = [
-        shapely.box(390000 + 1000 * i, 5819000, 391000 + 1000 * i, 5820000) for i in range(len(ids))
-    ]
-    frame = gpd.GeoDataFrame(
-        {"PLR_ID": ids, "PLR_NAME": [f"Gebiet {i}" for i in range(len(ids))]},
-        geometry=geoms,
-    )
-    return frame.set_crs(crs) if crs else frame
-
-
-@pytest.fixture
-def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
-    """A store holding 3 areas, the default programmes, a funding area and 6 values."""
-    st = fresh_store(store_url, crs="EPSG:25833")
-    seed_defaults(st)
-    src = tmp_path / "seed.geojson"
-    boxes().to_file(src)
-    import_areas(
-        st, src, level="PLR", id_col="PLR_ID", name_col="PLR_NAME", valid_from="2021-01-01"
-    )
-    fa = boxes(["QM01"]).rename(columns={"PLR_ID": "id", "PLR_NAME": "name"})
-    fa.to_file(tmp_path / "fa.geojson")
-    import_funding_areas(
-        st, tmp_path / "fa.geojson", id_col="id", name_col="name", programme="sozialer_zusammenhalt"
-    )
-    csv = tmp_path / "seed.csv"
-    csv.write_text(
-        "PLR_ID;EW;S1\n01100101;1.675;4,2\n01100102;2.010;5,5\n01100103;999;1,0\n",
-        encoding="cp1252",
-    )
-    import_indicators(
-        st,
-        csv,
-        id_col="PLR_ID",
-        period="2020-12-31",
-        columns=["EW", "S1"],
-        rename={"EW": "residents"},
-    )
-    yield st
-    st.close()
+from tests.imports._util import assert_unchanged, boxes, snapshot
 
 
 def refused(
