@@ -17,6 +17,7 @@ from indicators.social_index import (
     profile_names,
 )
 from indicators.tables import numeric_columns, read_id_list, read_table
+from monitoring.numbers import german_number
 
 COMPUTE_EPILOG = """\
 from a table (one row per area; ';' or ',' separated, decimal comma or point):
@@ -317,9 +318,11 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
         carried_all[label] = estimate
         rows.append((label, compare(estimate, known)))
     total_old = float(values.sum())
+    carried, known = rows[0][1].total_estimated, rows[0][1].total_known
     print(
-        f"Übertragung {len(old)} alte -> {len(new)} neue Gebiete; Summe alt {_de(total_old)}, "
-        f"übertragen {_de(rows[0][1].total_estimated)}, bekannt {_de(rows[0][1].total_known)}"
+        f"Übertragung {len(old)} alte -> {len(new)} neue Gebiete; "
+        f"Summe alt {german_number(total_old)}, übertragen {german_number(carried)}, "
+        f"bekannt {german_number(known)}"
     )
     print(f"{'Gewichtung':<28} {'Gebiete':>7} {'Median |Fehler| %':>18} {'90. Perzentil %':>16}")
     for label, check in rows:
@@ -336,10 +339,6 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
         frame.insert(0, "known", known.reindex(frame.index))
         frame.rename_axis("id").to_csv(args.out)
     return 0
-
-
-def _de(number: float) -> str:
-    return f"{number:,.0f}".replace(",", ".")
 
 
 def _read_layer(path: str, id_column: str) -> gpd.GeoDataFrame:

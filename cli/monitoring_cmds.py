@@ -20,6 +20,7 @@ from geo.store import open_store
 from monitoring import editing, services
 from monitoring.auth import LOCAL_USER, ROLES, User
 from monitoring.findings import LEVEL_LABELS, Finding
+from monitoring.numbers import german_number
 
 STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
 FORMATS = ("json", "table")
@@ -104,22 +105,6 @@ def acting_user(args: argparse.Namespace, environ: Mapping[str, str] | None = No
 
 
 # --- formatting ------------------------------------------------------------------------
-
-
-def german_number(value: Any, *, decimals: int = 0, unit: str = "") -> str:
-    """Format a number the German way (1.234,5); empty for missing values.
-
-    Examples
-    --------
-    >>> german_number(1234567.891, decimals=2, unit=" €")
-    '1.234.567,89 €'
-    >>> german_number(None)
-    ''
-    """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    text = f"{float(value):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return text + unit
 
 
 def table(frame: pd.DataFrame, columns: Mapping[str, str], formats: Mapping[str, Any]) -> str:

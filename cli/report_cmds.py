@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from cli.monitoring_cmds import acting_user, german_number, table
+from cli.monitoring_cmds import acting_user, table
 from geo.schema import SCHEMA
 from geo.store import open_store
 from indicators.registry import Registry, load_registry
 from monitoring.auth import ROLES
+from monitoring.numbers import german_number
 from monitoring.reports import csv as csv_format
 from monitoring.reports import filing, generate
 from monitoring.reports.catalogue import Catalogue, load_catalogue

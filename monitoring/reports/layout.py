@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitoring.numbers import german_number
 from monitoring.reports.report import Report, Row, Section
 
 LIST_HEADERS: tuple[str, ...] = ("Feld", "Bezeichnung", "Wert", "Einheit")
@@ -61,21 +62,6 @@ def _prefix(fields: Sequence[str]) -> str:
     if len(parts) == 1 and len(out) > 1:
         out = out[:-1]
     return ".".join(out)
-
-
-def german_number(value: float | int, *, decimals: int = 0) -> str:
-    """Format a number the German way: thousands with '.', decimals with ','.
-
-    Examples
-    --------
-    >>> german_number(1234567.891, decimals=2), german_number(-5.25, decimals=1)
-    ('1.234.567,89', '-5,2')
-    >>> german_number(2024, decimals=0), german_number(-0.04, decimals=1)
-    ('2.024', '0,0')
-    """
-    number = round(float(value), decimals) + 0.0  # no "-0,0"
-    text = f"{number:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def value_text(row: Row, *, unit: bool = False) -> str:

@@ -40,10 +40,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from monitoring.numbers import german_number
 from monitoring.reports.layout import (
     blocks,
     column_unit,
-    german_number,
     grid,
     subtitle,
     value_text,
