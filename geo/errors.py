@@ -64,3 +64,7 @@ class ImportRefused(GeoError, ValueError):
         )
         lines = [head] + [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class WebMapError(GeoError, ValueError):
+    """A web-map option that is not allowed (classification, palette, basemap, CRS)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -35,13 +35,8 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.crs import WEB_CRS
-from geo.errors import GeoError
+from geo.errors import WebMapError
 from geo.readers import GERMAN, format_number
-
-
-class WebMapError(GeoError, ValueError):
-    """A web-map option that is not allowed (classification, palette, basemap)."""
-
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
@@ -87,6 +82,15 @@ QUALITATIVE: tuple[str, ...] = (
 #: Line patterns that tell funding programmes apart without colour.
 DASHES: tuple[str | None, ...] = (None, "8 4", "2 4", "12 4 2 4", "4 4")
 NO_DATA_COLOUR = "#ffffff"
+#: Id of the SVG hatch pattern that fills areas whose value is suppressed (small numbers).
+HATCH_ID = "qmon-hatch"
+#: Fill of suppressed areas: the hatch pattern, plain grey where the pattern is missing
+#: (SVG paint fallback).
+SUPPRESSED_FILL = f"url(#{HATCH_ID}) #d9d9d9"
+#: The same hatching for the legend swatch (CSS).
+SUPPRESSED_CSS = "repeating-linear-gradient(45deg, #8c8c8c 0 1.5px, #e6e6e6 1.5px 5px)"
+SUPPRESSED_TEXT = "unterdrückt"
+NO_VALUE_TEXT = "keine Angabe"
 ColourBy = Literal["status", "programme"]
 COLOUR_BY: tuple[str, ...] = ("status", "programme")
 
@@ -415,7 +419,7 @@ def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> s
 
 # --- legend --------------------------------------------------------------------------
 
-Swatch = Literal["fill", "line", "dot"]
+Swatch = Literal["fill", "line", "dot", "hatch"]
 
 
 @dataclass(frozen=True)
@@ -444,6 +448,9 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
     >>> s = LegendSection("<Anteil>", (LegendEntry("#fff", "a & b"),))
     >>> "&lt;Anteil&gt;" in legend_html([s]) and "a &amp; b" in legend_html([s])
     True
+    >>> "repeating-linear-gradient" in legend_html([LegendSection("x", (
+    ...     LegendEntry("", "unterdrückt", "hatch"),))])
+    True
     """
     parts: list[str] = []
     for section in sections:
@@ -457,6 +464,12 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
                 sample = (
                     f'<span style="display:inline-block;width:18px;height:0;'
                     f'border-top:3px solid {colour}{dash};margin:0 6px 3px 0"></span>'
+                )
+            elif entry.swatch == "hatch":
+                sample = (
+                    f'<span style="display:inline-block;width:18px;height:12px;'
+                    f'background:{SUPPRESSED_CSS};border:1px solid #777;margin-right:6px">'
+                    "</span>"
                 )
             elif entry.swatch == "dot":
                 sample = (
@@ -502,6 +515,40 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         )
 
 
+class HatchPattern(MacroElement):
+    """The SVG hatch pattern suppressed areas are filled with (defined once per page)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+    if (document.getElementById({{ this.pattern_id|tojson }})) { return; }
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.setAttribute("aria-hidden", "true");
+    svg.style.position = "absolute";
+    svg.innerHTML = {{ this.defs|tojson }};
+    document.body.appendChild(svg);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "HatchPattern"
+        self.pattern_id = HATCH_ID
+        self.defs = (
+            f'<defs><pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="6" '
+            'height="6" patternTransform="rotate(45)">'
+            '<rect width="6" height="6" fill="#e6e6e6"></rect>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#8c8c8c" stroke-width="2"></line>'
+            "</pattern></defs>"
+        )
+
+
 # --- layers --------------------------------------------------------------------------
 
 
@@ -539,6 +586,8 @@ class ChoroplethSpec:
     decimals: int = 1
     #: Fixed classes instead of a classification: value -> (label, colour), in order.
     categories: tuple[tuple[float, str, str], ...] = ()
+    #: Legend label of areas whose value is suppressed (disclosure control).
+    suppressed_label: str = SUPPRESSED_TEXT
 
 
 def choropleth_layer(
@@ -546,6 +595,7 @@ def choropleth_layer(
     values: pd.Series,
     *,
     spec: ChoroplethSpec,
+    suppressed: Collection[str] = (),
     name: str = "Planungsräume",
 ) -> tuple[folium.GeoJson, LegendSection]:
     """Return the areas coloured by ``values`` and the legend section that explains them.
@@ -555,11 +605,23 @@ def choropleth_layer(
     areas
         Display geometry in WGS84 (see :func:`display_geometry`) with ``id`` and ``name``.
     values
-        Numbers indexed by area id; areas without a value are drawn white.
+        Numbers indexed by area id; areas without a value are drawn white
+        (``keine Angabe``).
     spec
         Title and unit (shown in the legend and tooltip), classification and palette.
         With ``spec.categories`` the values are class codes shown with fixed labels
         and colours (the social index classes).
+    suppressed
+        Ids of areas whose value is withheld (disclosure control, e.g. fewer than 300
+        residents). They get no class and are left out of the classification, are
+        hatched grey with a legend entry of their own (``spec.suppressed_label``),
+        and their tooltip says ``unterdrückt``; a value given for them is ignored.
+
+    Returns
+    -------
+    tuple
+        The layer (each feature with ``kind``, ``id``, ``name``, ``wert`` (the text
+        shown), ``farbe`` and ``unterdrueckt``) and its legend section.
 
     Raises
     ------
@@ -568,48 +630,56 @@ def choropleth_layer(
 
     Examples
     --------
-    >>> a = gpd.GeoDataFrame({"id": ["1", "2"], "name": ["A", "B"]},
-    ...     geometry=[shapely.box(9, 51, 9.1, 51.1), shapely.box(9.1, 51, 9.2, 51.1)],
+    >>> a = gpd.GeoDataFrame({"id": ["1", "2", "3"], "name": ["A", "B", "C"]},
+    ...     geometry=[shapely.box(9 + i / 10, 51, 9.1 + i / 10, 51.1) for i in range(3)],
     ...     crs="EPSG:4326")
-    >>> layer, legend = choropleth_layer(a, pd.Series({"1": 2.0, "2": 5.0}),
-    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2))
+    >>> layer, legend = choropleth_layer(a, pd.Series({"1": 2.0, "2": 5.0, "3": 0.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2), suppressed=["3"])
     >>> [e.label for e in legend.entries]
-    ['2,0 – 3,5 %', '3,5 – 5,0 %']
+    ['2,0 – 3,5 %', '3,5 – 5,0 %', 'unterdrückt']
+    >>> [f["properties"]["wert"] for f in layer.data["features"]]
+    ['2,0 %', '5,0 %', 'unterdrückt']
     """
     ids = areas["id"].astype(str)
+    hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=areas.index)
     aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
     aligned.index = areas.index
+    aligned = aligned.where(~hidden)  # never classify or show a suppressed value
+    missing = aligned.isna() & ~hidden
     entries: list[LegendEntry] = []
     if spec.categories:
         colours_by_code = {code: colour for code, _, colour in spec.categories}
+        labels = {code: label for code, label, _ in spec.categories}
         colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
+        text = aligned.map(lambda v: labels.get(v, "ohne Zuordnung"))
         entries = [LegendEntry(c, label) for _, label, c in spec.categories]
+        no_value = "ohne Zuordnung"
     else:
         cls = classify(aligned, scheme=spec.scheme, k=spec.k)
         palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
         colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+        text = aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit))
         for (low, high), col in zip(cls.ranges(), palette):
             lo = format_value(low, decimals=spec.decimals)
             hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
             entries.append(LegendEntry(col, f"{lo} – {hi}"))
-    if (aligned.isna()).any():
-        entries.append(LegendEntry(NO_DATA_COLOUR, "keine Angabe"))
+        no_value = NO_VALUE_TEXT
+    if missing.any():
+        entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
+    if hidden.any():
+        entries.append(LegendEntry(SUPPRESSED_FILL, spec.suppressed_label, "hatch"))
     frame = gpd.GeoDataFrame(
         {
             "kind": "gebiet",
             "id": ids.map(html.escape),
             "name": areas["name"].map(escape_text),
-            "wert": aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit)),
-            "farbe": colour,
+            "wert": text.where(~hidden, SUPPRESSED_TEXT).map(html.escape),
+            "farbe": colour.where(~hidden, SUPPRESSED_FILL),
+            "unterdrueckt": hidden,
         },
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    if spec.categories:
-        labels = {code: label for code, label, _ in spec.categories}
-        frame["wert"] = aligned.map(lambda v: html.escape(labels.get(v, "ohne Zuordnung")))
-        if aligned.isna().any():
-            entries[-1] = LegendEntry(NO_DATA_COLOUR, "ohne Zuordnung")
     layer = folium.GeoJson(
         _geojson(frame),
         name=name,
@@ -623,6 +693,8 @@ def choropleth_layer(
         tooltip=_tooltip(["name", "id", "wert"], ["Planungsraum", "Kennung", spec.title]),
         zoom_on_click=False,
     )
+    if hidden.any():
+        layer.add_child(HatchPattern())
     return layer, LegendSection(spec.title, tuple(entries))
 
 
@@ -977,6 +1049,8 @@ class MapLayers:
     measures: gpd.GeoDataFrame | None = None
     colour_by: ColourBy = "status"
     buildings: gpd.GeoDataFrame | None = None
+    #: Ids of areas whose value is suppressed (see :func:`choropleth_layer`).
+    suppressed: frozenset[str] = frozenset()
 
 
 def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> folium.Map:
@@ -1005,7 +1079,9 @@ def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> foli
     legend: list[LegendSection] = []
     if layers.areas is not None and layers.spec is not None:
         values = layers.values if layers.values is not None else pd.Series(dtype="float64")
-        layer, section = choropleth_layer(layers.areas, values, spec=layers.spec)
+        layer, section = choropleth_layer(
+            layers.areas, values, spec=layers.spec, suppressed=layers.suppressed
+        )
         layer.add_to(fmap)
         legend.append(section)
     if layers.funding_areas is not None and len(layers.funding_areas):

@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.errors import GeoError, WebMapError
 from geo.webmap import (
+    HATCH_ID,
     PALETTES,
+    SUPPRESSED_FILL,
     ChoroplethSpec,
     MapLayers,
     Scheme,
-    WebMapError,
     choropleth_layer,
     classify,
     display_geometry,
@@ -187,6 +189,62 @@ def test_choropleth_with_fixed_classes_for_the_social_index() -> None:
     props = [f["properties"] for f in layer.data["features"]]
     assert [p["wert"] for p in props] == ["hoch", "mittel", "ohne Zuordnung"]
     assert all(p["farbe"] in set(PALETTES["neutral"]) | {"#ffffff"} for p in props)
+
+
+def test_suppressed_areas_get_no_class_a_hatch_and_their_own_legend_entry() -> None:
+    areas = gpd.GeoDataFrame(
+        {"id": [str(i) for i in range(6)], "name": list("ABCDEF")},
+        geometry=[shapely.box(9 + i * 0.1, 51, 9.1 + i * 0.1, 51.1) for i in range(6)],
+        crs="EPSG:4326",
+    )
+    values = pd.Series({"0": 2.0, "1": 4.0, "2": 6.0, "3": 8.0, "4": 0.0})  # "5": no value
+    spec = ChoroplethSpec(
+        "Arbeitslosenanteil",
+        unit="%",
+        scheme="equal_interval",
+        k=3,
+        suppressed_label="unterdrückt (weniger als 300 Einwohner)",
+    )
+    layer, legend = choropleth_layer(areas, values, spec=spec, suppressed={"4"})
+    props = {f["properties"]["id"]: f["properties"] for f in layer.data["features"]}
+    # the suppressed 0.0 takes no part in the classes: 2 .. 8 in three equal steps
+    assert [e.label for e in legend.entries] == [
+        "2,0 – 4,0 %",
+        "4,0 – 6,0 %",
+        "6,0 – 8,0 %",
+        "keine Angabe",
+        "unterdrückt (weniger als 300 Einwohner)",
+    ]
+    assert legend.entries[-1].swatch == "hatch"
+    assert props["4"]["wert"] == "unterdrückt" and props["4"]["farbe"] == SUPPRESSED_FILL
+    assert props["4"]["unterdrueckt"] is True
+    assert props["5"]["wert"] == "keine Angabe" and props["5"]["farbe"] == "#ffffff"
+    assert props["5"]["unterdrueckt"] is False
+    assert props["0"]["wert"] == "2,0 %" and props["0"]["farbe"] == sequential_colours(3)[0]
+    fmap = monitoring_map(
+        MapLayers(areas=areas, values=values, spec=spec, suppressed=frozenset({"4"}))
+    )
+    page = fmap.get_root().render()
+    assert page.count(f'"{HATCH_ID}"') == 1  # the pattern is defined once in the page
+    assert f"url(#{HATCH_ID})" in page and "repeating-linear-gradient" in page
+    plain = monitoring_map(MapLayers(areas=areas, values=values, spec=spec))
+    assert HATCH_ID not in plain.get_root().render()  # nothing suppressed: no pattern
+
+
+def test_suppressed_areas_of_the_social_index_are_not_ohne_zuordnung() -> None:
+    spec = ChoroplethSpec("Statusindex", categories=((1.0, "hoch", "#f0f0f0"),))
+    layer, legend = choropleth_layer(
+        _areas_web(), pd.Series({"1": 1.0, "3": 1.0}), spec=spec, suppressed=["3"]
+    )
+    props = [f["properties"] for f in layer.data["features"]]
+    assert [p["wert"] for p in props] == ["hoch", "ohne Zuordnung", "unterdrückt"]
+    assert [e.label for e in legend.entries] == ["hoch", "ohne Zuordnung", "unterdrückt"]
+
+
+def test_web_map_error_is_a_geo_error_and_a_value_error() -> None:
+    assert issubclass(WebMapError, GeoError) and issubclass(WebMapError, ValueError)
+    with pytest.raises(GeoError, match="neon"):
+        sequential_colours(3, palette="neon")  # type: ignore[arg-type]
 
 
 def test_funding_areas_outlined_per_programme_in_legend_order() -> None:
