@@ -17,6 +17,7 @@ from pathlib import Path
 import branca.colormap
 import folium
 from branca.element import Element
+from folium.elements import JSCSSMixin
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -82,10 +83,17 @@ def localize(fmap: folium.Map, *, base_url: str = STATIC_URL) -> folium.Map:
     for element in _elements(fmap):
         if isinstance(element, branca.colormap.ColorMap):
             raise AssetError("branca colormaps load d3 from a CDN; use geo.webmap.Legend")
-        if hasattr(element, "default_js"):
+        if isinstance(element, JSCSSMixin):
             element.default_js = _local(list(element.default_js), base_url)
-        if hasattr(element, "default_css"):
             element.default_css = _local(list(element.default_css), base_url)
+        elif hasattr(element, "default_js") or hasattr(element, "default_css"):
+            # streamlit-folium loads the default_js of any element; only folium's mixin
+            # is known to keep them in these two lists
+            raise AssetError(
+                f"map element {type(element).__name__} lists scripts or stylesheets but is "
+                "not a folium JSCSSMixin, so they cannot be pointed at local copies; "
+                "derive it from folium.elements.JSCSSMixin or drop the element"
+            )
     return fmap
 
 

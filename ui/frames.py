@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
+from indicators.disclosure import DEFAULT_MINIMUM, FLAG_SUPPRESSED, suppress
 from indicators.registry import Registry
 from indicators.social_index import IndexProfile
 
@@ -192,6 +194,155 @@ def index_categories(
     classes = [(float(c.code), f"{c.code} {c.label}") for c in profile.status_classes]
     picks = np.linspace(0, len(colours) - 1, len(classes)).round().astype(int)
     return tuple((code, label, colours[i]) for (code, label), i in zip(classes, picks))
+
+
+def disclosed(
+    series: pd.DataFrame,
+    values: pd.DataFrame,
+    *,
+    indicator: str,
+    minimum: int = DEFAULT_MINIMUM,
+    population: str = "residents",
+) -> pd.DataFrame:
+    """Return one indicator's values after disclosure control, with a ``suppressed`` column.
+
+    The values of areas with fewer than ``minimum`` residents in a period (or no
+    known residents) are withheld by :func:`indicators.disclosure.suppress`; the
+    resident count itself stays visible, as the statistics offices publish it.
+
+    Parameters
+    ----------
+    series
+        ``area_id, period, value`` of the indicator (e.g.
+        :func:`indicators.stored.indicator_series`, or a social index class).
+    values
+        Long stored values of the same level holding the population rows.
+    indicator
+        The indicator's key (the population key itself is never suppressed).
+    minimum
+        The minimum population (the method profile's ``min_population``).
+    population
+        The key of the residents' count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_id, period, value, suppressed`` with the index of ``series``; a
+        suppressed row has value NaN.
+
+    Raises
+    ------
+    FrameError
+        When ``values`` hold no resident counts (no area can be judged) or the series
+        repeats an area and period.
+
+    Examples
+    --------
+    >>> when = pd.Timestamp(2020, 12, 31)
+    >>> values = pd.DataFrame({"area_id": ["a", "b"], "indicator": "residents",
+    ...     "period": [when, when], "value": [250.0, 5000.0]})
+    >>> series = pd.DataFrame({"area_id": ["a", "b", "c"], "period": when,
+    ...     "value": [0.0, 4.5, 3.0]})
+    >>> disclosed(series, values, indicator="unemployment_rate")[["value", "suppressed"]]
+       value  suppressed
+    0    NaN        True
+    1    4.5       False
+    2    NaN        True
+    """
+    cols = ["area_id", "indicator", "period", "value"]
+    own = series.assign(
+        indicator=indicator,
+        area_id=series["area_id"].astype(str),
+        period=pd.to_datetime(series["period"]),
+        value=pd.to_numeric(series["value"], errors="coerce").astype("float64"),
+    )[cols]
+    if indicator == population:
+        judged = suppress(own, minimum=minimum, population=population)
+    else:
+        # several editions of the count: judge by the smallest (never show too much)
+        pops = values.loc[values["indicator"] == population, cols].assign(
+            area_id=lambda f: f["area_id"].astype(str),
+            period=lambda f: pd.to_datetime(f["period"]),
+        )
+        pops = pops.groupby(["area_id", "indicator", "period"])["value"].min().reset_index()
+        both = pd.concat([own.reset_index(drop=True), pops], ignore_index=True)
+        judged = suppress(both, minimum=minimum, population=population).iloc[: len(own)]
+    out = own.drop(columns="indicator").copy()
+    out["value"] = judged["value"].to_numpy()
+    out["suppressed"] = (judged["flag"] == FLAG_SUPPRESSED).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class ShownValues:
+    """The values of one period as the map shows them: numbers and suppressed area ids."""
+
+    values: pd.Series
+    suppressed: frozenset[str]
+
+
+def values_at(frame: pd.DataFrame, period: pd.Timestamp) -> ShownValues:
+    """Return the values at ``period`` of a :func:`disclosed` frame, by area id.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"area_id": ["a", "b"], "period": pd.Timestamp(2020, 12, 31),
+    ...     "value": [None, 4.5], "suppressed": [True, False]})
+    >>> shown = values_at(f, pd.Timestamp(2020, 12, 31))
+    >>> shown.values.to_dict(), sorted(shown.suppressed)
+    ({'b': 4.5}, ['a'])
+    """
+    at = frame[pd.to_datetime(frame["period"]) == pd.Timestamp(period)]
+    hidden = at["suppressed"].astype(bool)
+    values = at.loc[~hidden].set_index("area_id")["value"].astype("float64")
+    return ShownValues(values, frozenset(at.loc[hidden, "area_id"].astype(str)))
+
+
+def shown_text(
+    frame: pd.DataFrame,
+    *,
+    decimals: int = 1,
+    unit: str = "",
+    suppressed_text: str = SUPPRESSED_TEXT,
+) -> pd.Series:
+    """Return each value of a :func:`disclosed` frame as table text (German numbers).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"value": [None, 4.5, None], "suppressed": [True, False, False]})
+    >>> shown_text(f, unit="%").tolist()
+    ['unterdrückt', '4,5 %', 'keine Angabe']
+    """
+    text = frame["value"].map(lambda v: format_value(v, decimals=decimals, unit=unit))
+    text = text.where(frame["value"].notna(), NO_VALUE_TEXT)
+    return text.where(~frame["suppressed"].astype(bool), suppressed_text).astype(object)
+
+
+def series_table(
+    frame: pd.DataFrame,
+    *,
+    area_names: Mapping[str, str],
+    decimals: int = 1,
+    unit: str = "",
+) -> pd.DataFrame:
+    """Return a :func:`disclosed` frame as text, one row per period and one column per area.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2020-12-31", "2022-12-31"])
+    >>> f = pd.DataFrame({"area_id": ["a", "a", "b", "b"], "period": list(when) * 2,
+    ...     "value": [3.0, 4.0, None, 5.0], "suppressed": [False, False, True, False]})
+    >>> series_table(f, area_names={"a": "Nord"}).values.tolist()
+    [['3,0', 'unterdrückt'], ['4,0', '5,0']]
+    >>> list(series_table(f, area_names={"a": "Nord"}).columns)
+    ['Nord', 'b']
+    """
+    text = frame.assign(text=shown_text(frame, decimals=decimals, unit=unit))
+    wide = text.pivot(index="period", columns="area_id", values="text")
+    wide = wide.fillna(NO_VALUE_TEXT)
+    wide.columns = [area_names.get(str(c), str(c)) for c in wide.columns]
+    wide.columns.name = None
+    return wide
 
 
 def _dot_escape(value: object) -> str:

@@ -58,6 +58,11 @@ def render() -> None:
         state.write_view(PAGE, SPEC)
 
 
+def _minimum() -> int:
+    """The minimum population of the chosen method profile (disclosure control)."""
+    return int(data.profile(state.current_view(PAGE, SPEC)["profil"]).min_population)
+
+
 def _series(url: str, level: str) -> None:
     values = data.indicator_values(url, level)
     choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
@@ -74,13 +79,23 @@ def _series(url: str, level: str) -> None:
         placeholder="Gebiete wählen (ohne Auswahl: die ersten fünf)",
     )
     picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
-    series = data.indicator_series(url, level, chosen)
+    minimum = _minimum()
+    series = frames.disclosed(
+        data.indicator_series(url, level, chosen), values, indicator=chosen, minimum=minimum
+    )
     series = series[series["area_id"].isin(picked)]
-    wide = series.pivot_table(index="period", columns="area_id", values="value")
+    wide = series.pivot_table(index="period", columns="area_id", values="value", dropna=False)
     wide.columns = [area_names.get(c, c) for c in wide.columns]
     choice = by_key[chosen]
     st.line_chart(wide, y_label=f"{choice.label} ({choice.unit})", height=320)
-    st.dataframe(wide.rename(index=lambda p: period_label(p)), width="stretch")
+    decimals = 0 if choice.unit in ("Personen", "Wohnungen") else 1
+    table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
+    st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
+    if series["suppressed"].any():
+        st.caption(
+            f"unterdrückt: weniger als {minimum} Einwohner im Gebiet (Geheimhaltung, "
+            "kleine Zahlen lassen auf Personen schließen)."
+        )
 
 
 def _index(url: str, level: str) -> None:
@@ -141,12 +156,23 @@ def _clusters(url: str, level: str) -> None:
         "der Menschen in einem Gebiet."
     )
     areas = data.area_display(url, level)
+    minimum = _minimum()
     codes = frames.cluster_values(result.set_index("id")["cluster"])
+    judged = frames.disclosed(
+        pd.DataFrame({"area_id": codes.index, "period": period, "value": codes.to_numpy()}),
+        values,
+        indicator=chosen,
+        minimum=minimum,
+    )
+    shown = frames.values_at(judged, period)
     spec = ChoroplethSpec(
         f"Cluster: {by_key[chosen].label}",
         categories=frames.cluster_categories(CLUSTER_LABELS),
+        suppressed_label=f"unterdrückt (weniger als {minimum} Einwohner)",
     )
-    fmap = monitoring_map(MapLayers(areas=areas, values=codes, spec=spec))
+    fmap = monitoring_map(
+        MapLayers(areas=areas, values=shown.values, spec=spec, suppressed=shown.suppressed)
+    )
     st_folium(
         assets.localize(fmap, base_url=static_url()),
         key="indikatoren_cluster_map",
@@ -154,5 +180,6 @@ def _clusters(url: str, level: str) -> None:
         use_container_width=True,
         returned_objects=[],
     )
-    counts = result["cluster_label"].fillna("ohne Wert").value_counts().rename("Gebiete")
+    labels = result["cluster_label"].fillna("ohne Wert").where(~judged["suppressed"].to_numpy())
+    counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete")
     st.dataframe(counts, width="stretch")

@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from geo.webmap import (
     PALETTE_LABELS,
     SCHEME_LABELS,
+    SUPPRESSED_TEXT,
     ChoroplethSpec,
     MapLayers,
     format_value,
@@ -68,16 +69,24 @@ def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, st
     return shown, programmes
 
 
-def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec, str]:
-    """Draw the indicator choice; return values per area, the choropleth spec, the period."""
+def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, ChoroplethSpec, str]:
+    """Draw the indicator choice; return the shown values per area, the spec, the period.
+
+    Every value passes disclosure control: areas under the method profile's minimum
+    population (``min_population``, 300 residents in every shipped profile) are
+    suppressed.
+    """
     values = data.indicator_values(url, level)
     profile = data.profile()
+    minimum = int(profile.min_population)
+    hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
     choices = frames.indicator_choices(
         data.registry(), values["indicator"].unique(), profile=profile
     )
     if not choices:
         st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
-        return pd.Series(dtype="float64"), ChoroplethSpec("ohne Indikator"), ""
+        nothing = frames.ShownValues(pd.Series(dtype="float64"), frozenset())
+        return nothing, ChoroplethSpec("ohne Indikator"), ""
     by_key = {c.key: c for c in choices}
     col1, col2, col3, col4 = st.columns([3, 2, 3, 2])
     chosen = state.choose(
@@ -94,14 +103,23 @@ def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec,
         col3.caption(f"Methode: {profile.label}. Neutrale Grautöne, keine Ampelfarben.")
         try:
             index = data.social_index(url, level, when, profile.name)
-            series = index["status_class"].astype("float64")
+            classes = pd.DataFrame(
+                {"area_id": index.index, "period": when, "value": index["status_class"]}
+            )
         except IndicatorError as exc:
             st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {exc}")
-            series = pd.Series(dtype="float64")
+            classes = pd.DataFrame({"area_id": [], "period": [], "value": []})
+        shown = frames.values_at(
+            frames.disclosed(classes, values, indicator=frames.INDEX_STATUS, minimum=minimum),
+            when,
+        )
         categories = frames.index_categories(
             profile, colours=sequential_colours(len(profile.status_classes), palette="neutral")
         )
-        return series, ChoroplethSpec("Sozialindex (Status)", categories=categories), period
+        spec = ChoroplethSpec(
+            "Sozialindex (Status)", categories=categories, suppressed_label=hidden_label
+        )
+        return shown, spec, period
     col3.selectbox(
         "Klassifikation",
         list(SCHEME_LABELS),
@@ -116,8 +134,9 @@ def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec,
         key=state.key(PAGE, "farben"),
     )
     view = state.current_view(PAGE, SPEC)
-    long = data.indicator_series(url, level, chosen)
-    at = long[long["period"] == when].set_index("area_id")["value"]
+    long = frames.disclosed(
+        data.indicator_series(url, level, chosen), values, indicator=chosen, minimum=minimum
+    )
     spec = ChoroplethSpec(
         choice.label,
         unit=choice.unit,
@@ -125,8 +144,9 @@ def _indicator_widgets(url: str, level: str) -> tuple[pd.Series, ChoroplethSpec,
         k=int(view["anzahl"]),
         palette=view["farben"],
         decimals=0 if choice.unit in ("Personen", "Wohnungen") else 1,
+        suppressed_label=hidden_label,
     )
-    return at, spec, period
+    return frames.values_at(long, when), spec, period
 
 
 def render() -> None:
@@ -150,7 +170,7 @@ def render() -> None:
             st.session_state[state.key(PAGE, "ebene")] = levels[0]
         st.sidebar.selectbox("Gebietsebene", levels, key=state.key(PAGE, "ebene"))
         level = st.session_state[state.key(PAGE, "ebene")]
-        values, spec, period = _indicator_widgets(url, level)
+        shown, spec, period = _indicator_widgets(url, level)
         measures, programmes = _filters(url, view)
         view = state.current_view(PAGE, SPEC)
         selection = state.split_selection(view["auswahl"])
@@ -159,8 +179,9 @@ def render() -> None:
             buildings = data.buildings_in_area(url, level, selection[1])
         layers = MapLayers(
             areas=data.area_display(url, level),
-            values=values,
+            values=shown.values,
             spec=spec,
+            suppressed=shown.suppressed,
             funding_areas=data.funding_area_display(url),
             programme_names=programmes,
             measures=measures,
@@ -193,14 +214,14 @@ def render() -> None:
             st.rerun()
         state.write_view(PAGE, SPEC)
         with right:
-            _details(url, level, selection, values, spec)
+            _details(url, level, selection, shown, spec)
 
 
 def _details(
     url: str,
     level: str,
     selection: tuple[str, str] | None,
-    values: pd.Series,
+    shown: frames.ShownValues,
     spec: ChoroplethSpec,
 ) -> None:
     """Show the details of the selected area, funding area or measure."""
@@ -216,8 +237,10 @@ def _details(
             st.warning(f"Gebiet {md(ident)} gibt es auf dieser Ebene nicht.")
             return
         st.markdown(f"**{md(row['name'].iloc[0])}**  \n{md(level)} {md(ident)}")
-        value = values.get(ident)
-        if spec.categories:
+        value = shown.values.get(ident)
+        if ident in shown.suppressed:
+            st.metric(spec.title, SUPPRESSED_TEXT, help=spec.suppressed_label)
+        elif spec.categories:
             labels = {c: lab for c, lab, _ in spec.categories}
             label = (
                 labels.get(float(value), "ohne Zuordnung") if pd.notna(value) else "ohne Zuordnung"
