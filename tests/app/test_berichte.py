@@ -9,6 +9,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -289,3 +290,50 @@ def test_pure_helpers_doctests() -> None:
 
     result = doctest.testmod(ui.berichte, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 6 and result.failed == 0
+
+
+LAND = """
+remove = ["B.4"]
+
+[catalogue]
+name = "Land NRW – Musterkatalog"
+version = "2025-NRW"
+
+[[field]]
+part = "A"
+code = "A.1"
+label = "Programm (Land)"
+source = "area.programme"
+"""
+
+
+def test_a_land_catalogue_from_the_environment_shapes_the_page(
+    open_page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land = tmp_path / "nrw.toml"
+    land.write_text(LAND, encoding="utf-8")
+    monkeypatch.setenv("QMON_CATALOGUE", str(land))
+    at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
+    facts = _table_with(at, "Bezeichnung").set_index("Feld")
+    assert facts.loc["A.1", "Bezeichnung"] == "Programm (Land)"
+    assert any("Land NRW" in c.value for c in at.caption)
+    assert not any("B.4" in str(df.value.to_dict()) for df in at.dataframe)
+    # a broken file is named in a message, not a traceback
+    monkeypatch.setenv("QMON_CATALOGUE", str(tmp_path / "fehlt.toml"))
+    at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
+    assert any("fehlt.toml" in e.value and "does not exist" in e.value for e in at.error)
+
+
+def test_a_store_without_funding_areas_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitoring.defaults import seed_defaults
+
+    path = tmp_path / "leer.gpkg"
+    store = open_store(str(path))
+    store.init(crs="EPSG:25832")
+    seed_defaults(store, user="test")
+    monkeypatch.setenv("QMON_STORE", str(path))
+    at = _as(LOCAL_USER)
+    assert not at.error
+    assert any("noch keine Gesamtmaßnahmen" in i.value for i in at.info)
