@@ -7,26 +7,20 @@ Alles kommt aus den Diensten (monitoring.services.progress_report, compare_area)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from indicators.registry import Registry
+from monitoring.numbers import german_number
 from monitoring.services import ProgressReport
 from ui import data, frames, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
 
 PAGE = "foerdergebiet"
 SPEC = [state.Param("gebiet"), state.Param("indikator")]
-GOAL_COLUMNS = {
-    "title": "Ziel",
-    "indicator": "Indikator",
-    "baseline": "Basiswert",
-    "target": "Zielwert",
-    "latest": "aktuell",
-    "attainment_pct": "erreicht (%)",
-    "expected_pct": "erwartet (%)",
-    "on_track": "im Plan",
-}
 
 
 def render() -> None:
@@ -49,11 +43,12 @@ def render() -> None:
         report = data.progress(url, user.name, user.role, ident)
         area = report.area
         programmes = names(data.layer(url, "programmes"))
-        c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Programm", programmes.get(area["programme_id"], area["programme_id"] or "–"))
-        c2.metric("Aufnahmejahr", md(area["start_year"]))
-        c3.metric("voraussichtliches Ende", md(area["expected_end"]))
-        c4.metric("Förderstatus", area["funding_status"] or "–")
+        programme = programmes.get(area["programme_id"], area["programme_id"] or "–")
+        st.markdown(f"**Programm:** {md(programme)}")
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Aufnahmejahr", md(area["start_year"]))
+        c2.metric("voraussichtliches Ende", md(area["expected_end"]))
+        c3.metric("Förderstatus", area["funding_status"] or "–")
         _findings(report)
         tabs = st.tabs(["Ziele", "Maßnahmen", "Finanzierung", "Gebiet und Stadt", "Zeitleiste"])
         with tabs[0]:
@@ -92,9 +87,7 @@ def _goals(url: str, report: ProgressReport) -> None:
         "„im Plan“, wenn mindestens so weit wie der zeitliche Fortschritt."
     )
     fields = names(data.layer(url, "fields_of_action"))
-    goals = report.goals.copy()
-    shown = goals[[c for c in GOAL_COLUMNS if c in goals.columns]].rename(columns=GOAL_COLUMNS)
-    shown.insert(1, "Handlungsfeld", goals["field_id"].map(lambda f: fields.get(f, f or "–")))
+    shown = goal_table(report.goals, registry=data.registry(), field_names=fields)
     st.dataframe(shown, hide_index=True, width="stretch")
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
@@ -105,6 +98,69 @@ def _goals(url: str, report: ProgressReport) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def goal_table(
+    goals: pd.DataFrame, *, registry: Registry, field_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """Return the goals as a German table: labels, units and numbers as readers write them.
+
+    Goals without an indicator are qualitative: their figures are left empty ("–").
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> g = pd.DataFrame({"title": ["Leerstand abbauen", "Treffpunkt sichern"],
+    ...     "field_id": ["su_leerstand", None], "indicator": ["vacancy_rate", None],
+    ...     "baseline": [12.25, None], "target": [8.0, None], "latest": [9.5, None],
+    ...     "attainment_pct": [64.7, None], "expected_pct": [80.0, None],
+    ...     "on_track": [False, None]})
+    >>> t = goal_table(g, registry=load_registry(), field_names={})
+    >>> t.iloc[0][["Indikator", "Basiswert", "erreicht", "im Plan"]].tolist()
+    ['Leerstandsquote (%)', '12,2', '64,7 %', 'nein']
+    >>> t.iloc[1][["Indikator", "Basiswert", "im Plan"]].tolist()
+    ['– (qualitatives Ziel)', '–', '–']
+    """
+
+    def label(key: object) -> str:
+        if not isinstance(key, str) or not key:
+            return "– (qualitatives Ziel)"
+        if key in registry:
+            definition = registry.get(key)
+            return (
+                f"{definition.label} ({definition.unit})" if definition.unit else definition.label
+            )
+        return key
+
+    def decimals(key: object) -> int:
+        return (
+            0
+            if isinstance(key, str) and key in registry and registry.get(key).kind == "count"
+            else 1
+        )
+
+    places = goals["indicator"].map(decimals)
+    table = pd.DataFrame(
+        {
+            "Ziel": goals["title"],
+            "Handlungsfeld": goals["field_id"].map(
+                lambda f: field_names.get(f, f) if isinstance(f, str) else "–"
+            ),
+            "Indikator": goals["indicator"].map(label),
+        }
+    )
+    for column, title in (("baseline", "Basiswert"), ("target", "Zielwert"), ("latest", "aktuell")):
+        table[title] = [
+            german_number(v, decimals=d, missing="–") for v, d in zip(goals[column], places)
+        ]
+    for column, title in (("attainment_pct", "erreicht"), ("expected_pct", "erwartet")):
+        table[title] = goals[column].map(
+            lambda v: german_number(v, decimals=1, unit=" %", missing="–")
+        )
+    table["im Plan"] = goals["on_track"].map(
+        lambda v: "–" if v is None or pd.isna(v) else ("ja" if v else "nein")
+    )
+    return table
 
 
 def _measures(url: str, report: ProgressReport, ident: str) -> None:

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["ui.state", "ui.frames", "ui.common"]
+MODULES = ["ui.state", "ui.frames", "ui.common", "ui.foerdergebiet"]
 
 
 @pytest.mark.parametrize("name", MODULES)
