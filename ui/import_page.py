@@ -1,13 +1,18 @@
-"""Seite „Import“: Datei hochladen, Vorschau (Karte und Tabelle), Spalten zuordnen, bestätigen.
+"""Seite „Import“: hochladen, Art wählen, Spalten zuordnen, Vorschau, Prüfbericht, bestätigen.
 
-Gelesen wird mit geo.readers, importiert mit monitoring.imports. Vor der Bestätigung
-wird nichts gespeichert; eine abgelehnte Datei zeigt den vollständigen Prüfbericht
-(jede Zeile mit Spalte, Wert und Korrektur), und der Datenbestand bleibt unverändert.
+Gelesen wird mit geo.readers, geprüft und importiert mit monitoring.imports. Sobald
+die Pflichtangaben zugeordnet sind, läuft die Prüfung als Probelauf
+(``dry_run=True``): derselbe Weg wie der Import, alle Prüfungen auch gegen den
+Datenbestand, die Schreibvorgänge werden zurückgerollt. Ihr Bericht (jedes Problem
+mit Zeile, Spalte, Wert und Korrektur, dazu die Hinweise) steht vor der Bestätigung;
+„Importieren“ ist nur nach bestandener Prüfung möglich. Erst dann wird gespeichert,
+in einer Transaktion, mit Fortschrittsbalken. Text aus der Datei erscheint nur als
+Text (Tabellen, maskiertes Markdown).
 """
 
 from __future__ import annotations
 
-import inspect
+import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +24,21 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ImportRefused
-from geo.readers import Table, is_vector_path, read_table, read_vector
+from geo.readers import (
+    NumberFormat,
+    Table,
+    detect_number_format,
+    is_vector_path,
+    parse_number,
+    read_table,
+    read_vector,
+)
+from geo.store import Store
+from geo.validation import Problem
 from geo.webmap import preview_map
 from monitoring import imports
 from ui import assets, data, frames
-from ui.common import current_user, guarded, static_url, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
 
 PAGE = "import"
 
@@ -40,7 +55,7 @@ class Option:
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of import: its function, columns, fixed settings and the right it needs."""
+    """One kind of import: its function, its columns, whether it takes vector files only."""
 
     label: str
     function: Callable[..., imports.ImportResult]
@@ -50,6 +65,40 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
+    "gebiete": Kind(
+        "Statistische Gebiete (Grenzen)",
+        imports.import_areas,
+        (
+            Option("id_col", "Kennung", True, ("id", "plr_id", "schluessel", "kennung")),
+            Option("name_col", "Name", False, ("name", "plr_name", "gebietsname")),
+            Option("parent_col", "übergeordnetes Gebiet", False, ("parent_id", "bzr_id")),
+        ),
+        vector=True,
+        action="edit_settings",
+    ),
+    "foerdergebiete": Kind(
+        "Fördergebiete (Gesamtmaßnahmen)",
+        imports.import_funding_areas,
+        (
+            Option("id_col", "Kennung", True, ("id", "kennung", "schluessel")),
+            Option("name_col", "Name", True, ("name", "gebietsname")),
+            Option("programme_col", "Programm", False, ("programme_id", "programm")),
+            Option("start_year_col", "Aufnahmejahr", False, ("start_year", "aufnahme")),
+            Option("expected_end_col", "voraussichtliches Ende", False, ("expected_end", "ende")),
+            Option("status_col", "Förderstatus", False, ("funding_status", "status")),
+            Option("area_col", "amtliche Fläche (ha)", False, ("area_ha", "flaeche", "ha")),
+        ),
+        vector=True,
+    ),
+    "indikatoren": Kind(
+        "Indikatortabelle",
+        imports.import_indicators,
+        (
+            Option("id_col", "Gebietskennung", True, ("id", "area_id", "plr_id", "gebiet")),
+            Option("period_col", "Stichtag je Zeile", False, ("period", "stichtag", "datum")),
+        ),
+        vector=False,
+    ),
     "massnahmen": Kind(
         "Maßnahmen",
         imports.import_measures,
@@ -61,6 +110,7 @@ KINDS: dict[str, Kind] = {
             Option("start_col", "Beginn", False, ("start_date", "beginn", "start")),
             Option("end_col", "Ende", False, ("end_date", "ende")),
             Option("cost_estimate_col", "Kostenschätzung", False, ("cost_estimate", "kosten")),
+            Option("cost_actual_col", "Ist-Kosten", False, ("cost_actual", "istkosten")),
             Option("description_col", "Beschreibung", False, ("description", "beschreibung")),
             Option("wkt_col", "Geometrie (WKT)", False, ("wkt", "geometrie")),
             Option("x_col", "Rechtswert / x", False, ("x", "rechtswert", "lon")),
@@ -77,22 +127,50 @@ KINDS: dict[str, Kind] = {
             Option("vacant_col", "leerstehende Wohnungen", False, ("vacant_dwellings", "leer")),
             Option("year_built_col", "Baujahr", False, ("year_built", "baujahr")),
             Option("owner_type_col", "Eigentümer", False, ("owner_type", "eigentuemer")),
-        ),
-        vector=True,
-    ),
-    "foerdergebiete": Kind(
-        "Fördergebiete (Gesamtmaßnahmen)",
-        imports.import_funding_areas,
-        (
-            Option("id_col", "Kennung", True, ("id", "kennung", "schluessel")),
-            Option("name_col", "Name", True, ("name", "gebietsname")),
-            Option("programme_col", "Programm", False, ("programme_id", "programm")),
-            Option("start_year_col", "Aufnahmejahr", False, ("start_year", "aufnahme")),
-            Option("status_col", "Förderstatus", False, ("funding_status", "status")),
+            Option("storeys_col", "Geschosse", False, ("storeys", "geschosse")),
         ),
         vector=True,
     ),
 }
+
+#: Number formats the user can choose instead of the detected one.
+NUMBER_FORMATS: dict[str, NumberFormat | None] = {
+    "automatisch erkennen": None,
+    "1.234,5 (Dezimalkomma)": NumberFormat(",", "."),
+    "1,234.5 (Dezimalpunkt)": NumberFormat(".", ","),
+}
+
+#: German labels of the details an import reports.
+DETAIL_LABELS = {
+    "level": "Ebene",
+    "vintage": "Gebietsstand",
+    "edition": "Ausgabe",
+    "missing": "als fehlend gespeicherte Werte",
+    "indicators": "Indikatoren",
+    "programme": "Programm",
+}
+
+#: German names of the layers an import writes.
+LAYER_LABELS = {
+    "areas": "Gebiete",
+    "funding_areas": "Fördergebiete",
+    "indicator_values": "Indikatorwerte",
+    "measures": "Maßnahmen",
+    "buildings": "Gebäude",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of a dry run: the result it would store, or the problems found."""
+
+    result: imports.ImportResult | None
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None
 
 
 def guess(columns: list[str], option: Option) -> str | None:
@@ -107,6 +185,123 @@ def guess(columns: list[str], option: Option) -> str | None:
     """
     lower = {c.lower(): c for c in columns}
     return next((lower[g] for g in option.guesses if g in lower), None)
+
+
+def parse_list(text: str) -> list[str]:
+    """Split a comma-separated entry into its non-empty parts.
+
+    Examples
+    --------
+    >>> parse_list(" -9999, ,-1 ")
+    ['-9999', '-1']
+    """
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parse_rename(text: str) -> tuple[dict[str, str], list[str]]:
+    """Return the pairs ``ALT=neu`` of an entry and the parts that are no such pair.
+
+    Examples
+    --------
+    >>> parse_rename("EW=residents, S1 = share_unemployed, kaputt")
+    ({'EW': 'residents', 'S1': 'share_unemployed'}, ['kaputt'])
+    """
+    pairs: dict[str, str] = {}
+    bad: list[str] = []
+    for part in parse_list(text):
+        old, sep, new = part.partition("=")
+        if sep and old.strip() and new.strip():
+            pairs[old.strip()] = new.strip()
+        else:
+            bad.append(part)
+    return pairs, bad
+
+
+def as_numbers(series: pd.Series) -> pd.Series:
+    """Return the cells of a column as floats in the format most of them are written in.
+
+    Cells that are no number become NaN (the import's check reports them).
+
+    Examples
+    --------
+    >>> as_numbers(pd.Series(["500.000,5", "kaputt", 7])).tolist()
+    [500000.5, nan, 7.0]
+    """
+    fmt = detect_number_format(series.tolist(), delimiter=";")
+    out = []
+    for cell in series.tolist():
+        try:
+            out.append(parse_number(cell, fmt))
+        except (ValueError, TypeError):
+            out.append(float("nan"))
+    return pd.Series(out, index=series.index, dtype="float64", name=series.name)
+
+
+def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
+    """Return the problems of a refused import as a table (one row per problem).
+
+    Examples
+    --------
+    >>> p = Problem("a.csv", "is not a number", "correct it", row=3, column="S1", value="x")
+    >>> report_frame([p]).iloc[0].to_dict()["Wert"]
+    'x'
+    """
+    found = problems.problems if isinstance(problems, ImportRefused) else problems
+    rows = [
+        {
+            "Zeile": p.row,
+            "Spalte": p.column,
+            "Wert": None if p.value is None or pd.isna(p.value) else str(p.value),
+            "Problem": p.message,
+            "Korrektur": p.fix,
+        }
+        for p in found
+    ]
+    columns = ["Zeile", "Spalte", "Wert", "Problem", "Korrektur"]
+    return pd.DataFrame(rows, columns=columns).astype({"Zeile": "Int64"})
+
+
+def details_frame(result: imports.ImportResult) -> pd.DataFrame:
+    """Return what an import stores (or would store) as a two-column table, in German.
+
+    Examples
+    --------
+    >>> r = imports.ImportResult("areas", "a.gpkg", 3, details={"level": "PLR"})
+    >>> details_frame(r).values.tolist()
+    [['Zeilen', '3'], ['Ziel', 'Gebiete'], ['Ebene', 'PLR']]
+    """
+    rows = [("Zeilen", str(result.rows)), ("Ziel", LAYER_LABELS.get(result.layer, result.layer))]
+    rows += [(DETAIL_LABELS.get(k, k), str(v)) for k, v in result.details.items() if v is not None]
+    return pd.DataFrame(rows, columns=["Angabe", "Wert"])
+
+
+def check_key(content: bytes, kind: str, options: dict[str, Any]) -> str:
+    """Return a key for the dry run of this file, kind and mapping.
+
+    Examples
+    --------
+    >>> check_key(b"a", "gebiete", {"x": 1}) == check_key(b"a", "gebiete", {"x": 1})
+    True
+    >>> check_key(b"a", "gebiete", {"x": 1}) == check_key(b"a", "gebiete", {"x": 2})
+    False
+    """
+    digest = hashlib.sha256(content)
+    digest.update(repr((kind, sorted(options.items()))).encode())
+    return digest.hexdigest()
+
+
+def dry_run(store: Store, kind: Kind, table: Table, options: dict[str, Any], *, user: str) -> Check:
+    """Run the import as a dry run and return what it would store or every problem found."""
+    try:
+        result = kind.function(store, table, user=user, dry_run=True, **options)
+    except ImportRefused as exc:
+        return Check(None, tuple(exc.problems), tuple(exc.notes))
+    except OUR_ERRORS as exc:  # a refusal of the store itself (e.g. text it cannot keep)
+        return Check(None, (Problem(table.source, str(exc)),))
+    return Check(result, notes=result.notes)
+
+
+# --- the page ------------------------------------------------------------------------
 
 
 def render() -> None:
@@ -125,97 +320,46 @@ def render() -> None:
         if not user.may(kind.action):
             st.warning(f"Ihre Rolle ({user.role}) darf {kind.label} nicht importieren.")
             return
+        kinds = "GeoPackage, GeoJSON, Shapefile als ZIP" if kind.vector else "CSV, XLSX"
+        if kind_key == "massnahmen":
+            kinds = "CSV, XLSX mit Koordinaten oder WKT, GeoPackage, GeoJSON, Shapefile als ZIP"
         upload = st.file_uploader(
-            "Datei (CSV, XLSX, GeoPackage, GeoJSON, Shapefile als ZIP)",
+            f"Datei ({kinds})",
             type=["csv", "xlsx", "gpkg", "geojson", "json", "zip"],
             key="import.datei",
         )
         if upload is None:
             st.info("Laden Sie eine Datei hoch. Gespeichert wird erst nach Ihrer Bestätigung.")
             return
-        table = _read(upload.name, upload.getvalue())
-        frame = table.frame
-        st.subheader("Vorschau")
-        st.caption(
-            f"{len(frame)} Zeilen in {table.source}" + (f", {table.crs}" if table.crs else "")
-        )
-        if "geometry" in frame.columns and table.crs is not None:
-            columns = [c for c in frame.columns if c != "geometry"][:4]
-            fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
-            st_folium(
-                fmap, key="import_map", height=380, use_container_width=True, returned_objects=[]
-            )
-        st.dataframe(
-            pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(200), width="stretch"
-        )
-        st.subheader("Spalten zuordnen")
-        names = [str(c) for c in frame.columns if c != "geometry"]
-        chosen: dict[str, Any] = {}
-        cols = st.columns(3)
-        for i, option in enumerate(kind.options):
-            label = option.label + (" *" if option.required else "")
-            default = guess(names, option)
-            value = cols[i % 3].selectbox(
-                label,
-                [None, *names],
-                index=0 if default is None else names.index(default) + 1,
-                format_func=lambda c: "– keine –" if c is None else c,
-                key=f"import.{kind_key}.{option.arg}",
-            )
-            if value is not None:
-                chosen[option.arg] = value
-        if kind_key == "massnahmen" and "funding_area_col" not in chosen:
-            funding = data.layer(url, "funding_areas")
-            if funding.empty:
-                st.warning("Erfassen Sie zuerst Fördergebiete; jede Maßnahme gehört zu einem.")
-                return
-            chosen["funding_area"] = st.selectbox(
-                "Gesamtmaßnahme für alle Zeilen",
-                list(funding["id"]),
-                format_func=lambda f: str(funding.set_index("id")["name"][f]),
-                key="import.massnahmen.gebiet",
-            )
-        crs = st.text_input(
-            "Koordinatensystem der Datei (z. B. EPSG:25832)",
-            value="" if table.crs is not None else data.store(url).crs.to_string(),
-            help="Nur nötig, wenn die Datei selbst keines angibt (CSV/XLSX mit x/y oder WKT).",
-            key=f"import.{kind_key}.crs",
-        )
-        if crs.strip():
-            chosen["crs"] = crs.strip()
-        missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
-        located = any(k in chosen for k in ("wkt_col", "x_col")) and "crs" in chosen
-        if "geometry" not in frame.columns and located:
-            with guarded():
-                points = frames.table_points(
-                    frame,
-                    x=chosen.get("x_col"),
-                    y=chosen.get("y_col"),
-                    wkt=chosen.get("wkt_col"),
-                    crs=chosen["crs"],
-                )
-                if len(points):
-                    shown = [
-                        c for c in names if c in (chosen.get("id_col"), chosen.get("title_col"))
-                    ]
-                    fmap = preview_map(points, columns=shown or names[:2])
-                    st_folium(
-                        assets.localize(fmap, base_url=static_url()),
-                        key="import_points",
-                        height=320,
-                        use_container_width=True,
-                        returned_objects=[],
-                    )
-        if missing:
-            st.warning(f"Bitte zuordnen: {', '.join(missing)}.")
+        content = upload.getvalue()
+        try:
+            table = _read(upload.name, content)
+        except ImportRefused as exc:
+            st.error(f"Die Datei {md(upload.name)} kann nicht gelesen werden.")
+            st.dataframe(report_frame(exc), hide_index=True, width="stretch")
             return
-        if not st.button("Prüfen und importieren", type="primary", key="import.los"):
-            st.caption(
-                "Die Datei wird vollständig geprüft. Nur wenn sie fehlerfrei ist, werden alle "
-                "Zeilen in einem Schritt gespeichert; sonst bleibt der Datenbestand unverändert."
-            )
+        _preview(table)
+        options = _mapping(url, kind_key, kind, table)
+        if options is None:
             return
-        _run(url, kind, table, chosen, user.name)
+        _located_preview(table, options)
+        key = check_key(content, kind_key, options)
+        check = _checked(url, key, kind, table, options, user.name)
+        _report(check)
+        done = st.session_state.get("import.erledigt") == key
+        confirmed = st.button(
+            "Importieren",
+            type="primary",
+            disabled=not check.passed or done,
+            key="import.los",
+            help="Nur möglich, wenn die Prüfung bestanden ist."
+            if not check.passed
+            else "Speichert alle Zeilen in einem Schritt.",
+        )
+        if done:
+            st.success("Diese Datei ist mit dieser Zuordnung importiert.")
+        if confirmed and check.passed and not done:
+            _run(url, kind, table, options, user.name, key)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -226,18 +370,307 @@ def _read(name: str, content: bytes) -> Table:
     return read_vector(path) if is_vector_path(path) else read_table(path)
 
 
-def _run(url: str, kind: Kind, table: Table, chosen: dict[str, Any], user: str) -> None:
+def _preview(table: Table) -> None:
+    """Show the file as read: its features on a map (vector files) and as a table."""
+    frame = table.frame
+    st.subheader("Vorschau")
+    crs = f", Koordinatensystem {table.crs.to_string()}" if table.crs is not None else ""
+    st.caption(f"{len(frame)} Zeilen in {md(table.source)}{md(crs)}")
+    if "geometry" in frame.columns and table.crs is not None:
+        columns = [c for c in frame.columns if c != "geometry"][:4]
+        fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
+        st_folium(fmap, key="import_map", height=380, use_container_width=True, returned_objects=[])
+    shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(200)
+    st.dataframe(shown.astype(str).where(shown.notna(), None), width="stretch")
+
+
+def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any] | None:
+    """Draw the column mapping and the settings; return the options, None if incomplete."""
+    st.subheader("Spalten zuordnen")
+    names = [str(c) for c in table.frame.columns if c != "geometry"]
+    chosen: dict[str, Any] = {}
+    cols = st.columns(3)
+    for i, option in enumerate(kind.options):
+        default = guess(names, option)
+        value = cols[i % 3].selectbox(
+            option.label + (" *" if option.required else ""),
+            [None, *names],
+            index=0 if default is None else names.index(default) + 1,
+            format_func=lambda c: "– keine –" if c is None else c,
+            key=f"import.{kind_key}.{option.arg}",
+        )
+        if value is not None:
+            chosen[option.arg] = value
+    missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
+    settings = {
+        "gebiete": _area_settings,
+        "foerdergebiete": _funding_settings,
+        "indikatoren": _indicator_settings,
+        "massnahmen": _measure_settings,
+        "gebaeude": _no_settings,
+    }[kind_key]
+    missing += settings(url, names, chosen)
+    has_geometry = "geometry" in table.frame.columns
+    if has_geometry or kind_key == "massnahmen":
+        crs = st.text_input(
+            "Koordinatensystem der Datei (z. B. EPSG:25832)",
+            value="" if table.crs is not None else data.store(url).crs.to_string(),
+            help="Nur nötig, wenn die Datei selbst keines angibt (CSV/XLSX mit x/y oder WKT, "
+            "Shapefile ohne .prj) oder ein falsches.",
+            key=f"import.{kind_key}.crs",
+        )
+        if crs.strip():
+            chosen["crs"] = crs.strip()
+    if has_geometry:
+        chosen["strict"] = st.checkbox(
+            "Ungültige Geometrien ablehnen (statt sie zu reparieren)",
+            key=f"import.{kind_key}.strict",
+        )
+    if missing:
+        st.warning(f"Bitte angeben: {', '.join(missing)}. Dann wird die Datei geprüft.")
+        return None
+    return chosen
+
+
+def _no_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+    return []
+
+
+def _area_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+    """Level, validity and vintage of a boundary set."""
+    cols = st.columns(4)
+    level = cols[0].text_input("Ebene * (z. B. PLR)", key="import.gebiete.ebene").strip()
+    for place, arg, label in (
+        (cols[1], "valid_from", "gültig ab (Datum)"),
+        (cols[2], "valid_to", "gültig bis (Datum)"),
+        (cols[3], "vintage", "Gebietsstand (sonst Jahr von „gültig ab“)"),
+    ):
+        value = place.text_input(label, key=f"import.gebiete.{arg}").strip()
+        if value:
+            chosen[arg] = value
+    if level:
+        chosen["level"] = level
+    missing = [] if level else ["Ebene"]
+    if "valid_from" not in chosen and "vintage" not in chosen:
+        missing.append("gültig ab oder Gebietsstand")
+    return missing
+
+
+def _funding_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+    """The programme of all areas, when no column gives it per area."""
+    if "programme_col" in chosen:
+        return []
+    programmes = data.layer(url, "programmes")
+    label = dict(zip(programmes["id"], programmes["name"]))
+    value = st.selectbox(
+        "Programm für alle Gebiete",
+        [None, *label],
+        format_func=lambda p: "– keines –" if p is None else str(label[p]),
+        key="import.foerdergebiete.programm",
+    )
+    if value is not None:
+        chosen["programme"] = value
+    return []
+
+
+def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+    """Shape, value columns, period, no-data codes, number format, level and vintage."""
+    missing: list[str] = []
+    wide = (
+        st.radio(
+            "Aufbau der Tabelle",
+            ["breit", "lang"],
+            format_func=lambda s: {
+                "breit": "breit: eine Spalte je Indikator",
+                "lang": "lang: Spalten Indikator und Wert",
+            }[s],
+            horizontal=True,
+            key="import.indikatoren.form",
+        )
+        == "breit"
+    )
+    used = {chosen.get("id_col"), chosen.get("period_col")}
+    if wide:
+        columns = st.multiselect(
+            "Indikatorspalten *",
+            names,
+            default=[n for n in names if n not in used],
+            key="import.indikatoren.spalten",
+        )
+        if columns:
+            chosen["columns"] = columns
+        else:
+            missing.append("Indikatorspalten")
+    else:
+        pair = st.columns(2)
+        for place, arg, label, default in (
+            (pair[0], "indicator_col", "Spalte mit dem Indikator *", "indicator"),
+            (pair[1], "value_col", "Spalte mit dem Wert *", "value"),
+        ):
+            value = place.selectbox(
+                label,
+                [None, *names],
+                index=names.index(default) + 1 if default in names else 0,
+                format_func=lambda c: "– keine –" if c is None else c,
+                key=f"import.indikatoren.{arg}",
+            )
+            if value is None:
+                missing.append(label.rstrip(" *"))
+            else:
+                chosen[arg] = value
+    cols = st.columns(3)
+    if "period_col" not in chosen:
+        period = (
+            cols[0]
+            .text_input(
+                "Stichtag aller Werte * (z. B. 31.12.2021)", key="import.indikatoren.stichtag"
+            )
+            .strip()
+        )
+        if period:
+            chosen["period"] = period
+        else:
+            missing.append("Stichtag (oder eine Spalte mit dem Stichtag)")
+    na = parse_list(
+        cols[1].text_input(
+            "Kennungen für fehlende Werte (z. B. -9999)", key="import.indikatoren.na"
+        )
+    )
+    if na:
+        chosen["na"] = na
+    number = cols[2].selectbox(
+        "Zahlenformat", list(NUMBER_FORMATS), key="import.indikatoren.zahlen"
+    )
+    if NUMBER_FORMATS[number] is not None:
+        chosen["number_format"] = NUMBER_FORMATS[number]
+    rename, bad = parse_rename(
+        st.text_input(
+            "Spalten umbenennen in Indikatorschlüssel (ALT=neu, …)",
+            key="import.indikatoren.umbenennen",
+        )
+    )
+    if bad:
+        st.warning(f"Nicht als ALT=neu lesbar: {md(', '.join(bad))}")
+    if rename:
+        chosen["rename"] = rename
+    areas = data.layer(url, "areas")
+    where = st.columns(3)
+    level = where[0].selectbox(
+        "Ebene der Gebiete",
+        [None, *sorted(areas["level"].dropna().unique())],
+        format_func=lambda v: "automatisch (beste Übereinstimmung)" if v is None else v,
+        key="import.indikatoren.ebene",
+    )
+    vintages = areas.loc[areas["level"] == level, "vintage"] if level else areas["vintage"]
+    vintage = where[1].selectbox(
+        "Gebietsstand",
+        [None, *sorted(vintages.dropna().unique())],
+        format_func=lambda v: "automatisch" if v is None else v,
+        key="import.indikatoren.stand",
+    )
+    edition = (
+        where[2]
+        .text_input("Ausgabe (sonst der Dateiname)", key="import.indikatoren.ausgabe")
+        .strip()
+    )
+    for arg, value in (("level", level), ("vintage", vintage), ("edition", edition)):
+        if value:
+            chosen[arg] = value
+    return missing
+
+
+def _measure_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+    """The funding area of all measures (unless a column gives it) and the number format."""
+    missing: list[str] = []
+    if "funding_area_col" not in chosen:
+        funding = data.layer(url, "funding_areas")
+        if funding.empty:
+            st.warning("Erfassen Sie zuerst Fördergebiete; jede Maßnahme gehört zu einem.")
+            return ["Gesamtmaßnahme"]
+        label = dict(zip(funding["id"], funding["name"]))
+        chosen["funding_area"] = st.selectbox(
+            "Gesamtmaßnahme für alle Zeilen",
+            list(label),
+            format_func=lambda f: f"{label[f]} ({f})",
+            key="import.massnahmen.gebiet",
+        )
+    number = st.selectbox(
+        "Zahlenformat (Kosten, Koordinaten)", list(NUMBER_FORMATS), key="import.massnahmen.zahlen"
+    )
+    if NUMBER_FORMATS[number] is not None:
+        chosen["number_format"] = NUMBER_FORMATS[number]
+    return missing
+
+
+def _located_preview(table: Table, options: dict[str, Any]) -> None:
+    """Map the rows of a table with x/y or WKT columns (vector files are mapped above)."""
+    frame = table.frame
+    if "geometry" in frame.columns or "crs" not in options:
+        return
+    x, y, wkt = options.get("x_col"), options.get("y_col"), options.get("wkt_col")
+    if wkt is None and (x is None or y is None):
+        return
+    if wkt is None and x is not None and y is not None:
+        frame = frame.assign(**{x: as_numbers(frame[x]), y: as_numbers(frame[y])})
+    with guarded():
+        points = frames.table_points(frame, x=x, y=y, wkt=wkt, crs=options["crs"])
+        if not len(points):
+            return
+        names = [str(c) for c in frame.columns]
+        shown = [c for c in names if c in (options.get("id_col"), options.get("title_col"))]
+        fmap = preview_map(points, columns=shown or names[:2])
+        st_folium(
+            assets.localize(fmap, base_url=static_url()),
+            key="import_points",
+            height=320,
+            use_container_width=True,
+            returned_objects=[],
+        )
+
+
+def _checked(
+    url: str, key: str, kind: Kind, table: Table, options: dict[str, Any], user: str
+) -> Check:
+    """Return the dry run of this file and mapping (run once, then kept for the session)."""
+    kept = st.session_state.get("import.pruefung")
+    if isinstance(kept, tuple) and kept[:2] == (url, key):
+        return kept[2]
+    with st.spinner("Die Datei wird geprüft (Probelauf, es wird nichts gespeichert) …"):
+        check = dry_run(data.store(url), kind, table, options, user=user)
+    st.session_state["import.pruefung"] = (url, key, check)
+    return check
+
+
+def _report(check: Check) -> None:
+    """Show the dry run's report: what would be stored, or every problem; the notes."""
+    st.subheader("Prüfbericht")
+    if check.result is not None:
+        st.success(
+            f"Prüfung bestanden: {check.result.rows} Zeilen würden gespeichert. "
+            "Noch ist nichts gespeichert; bestätigen Sie mit „Importieren“."
+        )
+        st.dataframe(details_frame(check.result), hide_index=True)
+    else:
+        st.error(
+            f"{len(check.problems)} Problem(e) gefunden: so wird die Datei nicht importiert. "
+            "Der Datenbestand ist unverändert. Korrigieren Sie die Datei oder die Zuordnung."
+        )
+        st.dataframe(report_frame(check.problems), hide_index=True, width="stretch")
+    if check.notes:
+        st.caption("Hinweise")
+        st.dataframe(pd.DataFrame({"Hinweis": list(check.notes)}), hide_index=True)
+
+
+def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: str, key: str) -> None:
+    """Import for real, with a progress bar; show the result or the refusal."""
     bar = st.progress(0.0, text="Import beginnt")
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(fraction, text=message)
 
-    kwargs: dict[str, Any] = dict(chosen)
-    if "progress" in inspect.signature(kind.function).parameters:
-        kwargs["progress"] = progress
     try:
-        result = kind.function(data.store(url), table, user=user, **kwargs)
-    except ImportRefused as exc:
+        result = kind.function(data.store(url), table, user=user, progress=progress, **options)
+    except ImportRefused as exc:  # the store changed since the dry run
         bar.empty()
         st.error(
             f"Nicht importiert: {len(exc.problems)} Problem(e) gefunden. "
@@ -247,22 +680,6 @@ def _run(url: str, kind: Kind, table: Table, chosen: dict[str, Any], user: str) 
         return
     bar.progress(1.0, text="fertig")
     data.clear()
+    st.session_state["import.erledigt"] = key
     st.success(f"{result.rows} Zeilen gespeichert ({kind.label}).")
-    for note in result.notes:
-        st.info(note)
-
-
-def report_frame(exc: ImportRefused) -> pd.DataFrame:
-    """Return the problems of a refused import as a table (one row per problem)."""
-    rows = []
-    for p in exc.problems:
-        rows.append(
-            {
-                "Zeile": getattr(p, "row", None),
-                "Spalte": getattr(p, "column", None),
-                "Wert": None if getattr(p, "value", None) is None else str(p.value),
-                "Problem": getattr(p, "message", str(p)),
-                "Korrektur": getattr(p, "fix", ""),
-            }
-        )
-    return pd.DataFrame(rows)
+    st.dataframe(details_frame(result), hide_index=True)

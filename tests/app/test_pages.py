@@ -166,11 +166,13 @@ def test_import_page_waits_for_a_file_and_offers_every_kind(open_page) -> None:
     at = open_page("import")
     assert any("Laden Sie eine Datei hoch" in i.value for i in at.info)
     assert at.selectbox(key="import.art").options == [
+        "Statistische Gebiete (Grenzen)",
+        "Fördergebiete (Gesamtmaßnahmen)",
+        "Indikatortabelle",
         "Maßnahmen",
         "Gebäude (Wohnungsbestand)",
-        "Fördergebiete (Gesamtmaßnahmen)",
     ]
-    # the upload itself runs in the browser test (tests/browser/test_pages_browser.py)
+    # uploads, the dry run's report and the confirmation: tests/app/test_import_page.py
 
 
 def test_import_report_frame_lists_every_problem() -> None:

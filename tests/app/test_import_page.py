@@ -1,0 +1,170 @@
+"""AppTest of the import page: upload, mapping, the dry run's report, then the import.
+
+The store is the small city in a GeoPackage; "nothing written" compares the file's
+bytes, so any write before the confirmation (even one rolled back badly) shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from geo.store import open_store
+from tests.app.city import X0, Y0
+
+GOOD = (
+    "Gebiet;Stichtag;share_u15;residents\n"
+    "PR-00;31.12.2023;14,5;2.100\n"
+    "PR-10;31.12.2023;15,25;2.400\n"
+    "PR-20;31.12.2023;9,0;12.700\n"
+)
+BROKEN = (
+    "Gebiet;Stichtag;share_u15;residents\n"
+    "PR-00;31.12.2023;140,5;2.100\n"
+    "PR-99;31.12.2023;15,2;2.400\n"
+    "PR-20;31.12.2023;<b>viele</b>;2.700\n"
+)
+
+
+def _upload(at: AppTest, kind: str, name: str, content: bytes, mime: str) -> AppTest:
+    at.selectbox(key="import.art").set_value(kind).run()
+    at.file_uploader(key="import.datei").set_value((name, content, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frame(at: AppTest, column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _details(at: AppTest) -> dict[str, str]:
+    return dict(_frame(at, "Angabe").itertuples(index=False, name=None))
+
+
+def test_indicator_csv_is_checked_then_stored_on_confirmation(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    before = Path(city_url).read_bytes()
+    at = _upload(open_page("import"), "indikatoren", "werte.csv", GOOD.encode("cp1252"), "text/csv")
+    # the mapping was guessed, the preview shows the file as read
+    assert at.selectbox(key="import.indikatoren.id_col").value == "Gebiet"
+    assert at.selectbox(key="import.indikatoren.period_col").value == "Stichtag"
+    assert at.multiselect(key="import.indikatoren.spalten").value == ["share_u15", "residents"]
+    assert _frame(at, "share_u15")["share_u15"].tolist() == ["14,5", "15,25", "9,0"]
+    # the dry run's report, before any confirmation
+    assert any("Prüfung bestanden: 6 Zeilen würden gespeichert" in s.value for s in at.success)
+    details = _details(at)
+    assert details["Ebene"] == "Planungsraum" and details["Gebietsstand"] == "2020"
+    notes = _frame(at, "Hinweis")["Hinweis"].tolist()
+    assert any("decimal mark ','" in n for n in notes), notes
+    assert not at.error
+    assert Path(city_url).read_bytes() == before, "something was written before confirmation"
+    button = at.button(key="import.los")
+    assert not button.disabled
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("6 Zeilen gespeichert" in s.value for s in at.success)
+    stored = open_store(city_url).read("indicator_values", where={"period": "2023-12-31"})
+    values = stored.set_index(["area_id", "indicator"])["value"]
+    assert values["PR-10", "share_u15"] == 15.25
+    assert values["PR-20", "residents"] == 12700.0
+    assert len(stored) == 6 and set(stored["edition"]) == {"werte"}
+    # the same file again: the button stays off (already imported)
+    at.run()
+    assert at.button(key="import.los").disabled
+
+
+def test_broken_file_shows_every_problem_and_cannot_be_imported(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    before = Path(city_url).read_bytes()
+    at = _upload(open_page("import"), "indikatoren", "kaputt.csv", BROKEN.encode(), "text/csv")
+    assert any("3 Problem(e) gefunden" in e.value for e in at.error), [e.value for e in at.error]
+    report = _frame(at, "Korrektur")
+    assert list(report.columns) == ["Zeile", "Spalte", "Wert", "Problem", "Korrektur"]
+    rows = {
+        (int(z), str(c), str(w)): str(p)
+        for z, c, w, p in report[["Zeile", "Spalte", "Wert", "Problem"]].itertuples(index=False)
+    }
+    assert "is not a number" in rows[4, "share_u15", "<b>viele</b>"]  # shown as text
+    assert "impossible" in rows[2, "share_u15", "140.5"]
+    assert "not among the stored areas" in rows[3, "Gebiet", "PR-99"]
+    assert all(report["Korrektur"].str.len() > 0)
+    assert at.button(key="import.los").disabled
+    assert not at.success
+    assert Path(city_url).read_bytes() == before
+
+
+def test_unreadable_file_shows_its_report(open_page: Callable[..., AppTest]) -> None:
+    at = _upload(open_page("import"), "indikatoren", "leer.csv", b"", "text/csv")
+    assert any("kann nicht gelesen werden" in e.value for e in at.error)
+    assert len(_frame(at, "Korrektur")) >= 1
+
+
+def test_areas_from_a_vector_file(
+    open_page: Callable[..., AppTest], city_url: str, tmp_path: Path
+) -> None:
+    frame = gpd.GeoDataFrame(
+        {"schluessel": ["BL-1", "BL-2"], "name": ["Block <i>1</i>", "Block 2"]},
+        geometry=[
+            shapely.box(X0, Y0, X0 + 1500, Y0 + 3000),
+            shapely.box(X0 + 1500, Y0, X0 + 3000, Y0 + 3000),
+        ],
+        crs="EPSG:25832",
+    )
+    frame.to_file(tmp_path / "bloecke.geojson")
+    content = (tmp_path / "bloecke.geojson").read_bytes()
+    before = Path(city_url).read_bytes()
+    at = _upload(open_page("import"), "gebiete", "bloecke.geojson", content, "application/json")
+    assert any("Bitte angeben: Ebene" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "import.los"]  # no check without a level
+    at.text_input(key="import.gebiete.ebene").set_value("Block").run()
+    at.text_input(key="import.gebiete.valid_from").set_value("01.01.2024").run()
+    assert any("2 Zeilen würden gespeichert" in s.value for s in at.success)
+    assert _details(at)["Gebietsstand"] == "2024"
+    assert Path(city_url).read_bytes() == before
+    at.button(key="import.los").click().run()
+    assert any("2 Zeilen gespeichert" in s.value for s in at.success)
+    stored = open_store(city_url).read("areas", where={"level": "Block"})
+    assert sorted(stored["id"]) == ["BL-1", "BL-2"]
+    assert set(stored["name"]) == {"Block <i>1</i>", "Block 2"}
+
+
+def test_measures_table_with_decimal_commas(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    csv = (
+        "id;titel;status;x;y;kosten\n"
+        f"N-1;Neue Bank;geplant;{X0 + 500:.0f},5;{Y0 + 500:.0f};1.250,50\n"
+        f"N-2;Baumscheiben;fertig;{X0 + 600:.0f};{Y0 + 600:.0f};\n"
+    )
+    at = _upload(open_page("import"), "massnahmen", "m.csv", csv.encode(), "text/csv")
+    assert at.selectbox(key="import.massnahmen.x_col").value == "x"
+    report = _frame(at, "Korrektur")
+    assert report["Wert"].tolist() == ["fertig"] and report["Zeile"].tolist() == [3]
+    assert at.button(key="import.los").disabled
+    fixed = csv.replace("fertig", "bewilligt").encode()
+    at.file_uploader(key="import.datei").set_value(("m.csv", fixed, "text/csv")).run()
+    assert any("2 Zeilen würden gespeichert" in s.value for s in at.success)
+    at.button(key="import.los").click().run()
+    stored = open_store(city_url).read("measures").set_index("id")
+    assert stored.loc["N-1", "cost_estimate"] == 1250.5
+    assert stored.loc["N-1", "funding_area_id"] == "SSZ-01"
+    assert gpd.GeoDataFrame(stored).geometry.x["N-1"] == X0 + 500.5
+
+
+def test_viewer_may_not_import(city_url: str) -> None:
+    script = (
+        "import streamlit as st\nfrom monitoring.auth import User\n"
+        "st.session_state['user'] = User('gast', 'viewer')\n"
+        "from ui.pages import run\nrun(start='import')\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60)
+    at.run()
+    assert any("darf" in w.value and "nicht importieren" in w.value for w in at.warning)
+    assert not at.file_uploader
