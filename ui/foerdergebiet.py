@@ -126,10 +126,8 @@ def goal_table(
         if not isinstance(key, str) or not key:
             return "– (qualitatives Ziel)"
         if key in registry:
-            definition = registry.get(key)
-            return (
-                f"{definition.label} ({definition.unit})" if definition.unit else definition.label
-            )
+            d = registry.get(key)  # counts need no unit: "Wohnungen", not "Wohnungen (Wohnungen)"
+            return f"{d.label} ({d.unit})" if d.unit and d.kind != "count" else d.label
         return key
 
     def decimals(key: object) -> int:
