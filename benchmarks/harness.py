@@ -7,12 +7,14 @@ same input, so that a noisy machine moves both; the figure that counts is the ra
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import resource
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +39,41 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def available_memory_gb() -> float:
+    """Memory available for new work right now (``MemAvailable`` of /proc/meminfo), in GB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def in_child(fn: Callable[..., dict[str, Any]], /, **kwargs: Any) -> dict[str, Any]:
+    """Run ``fn(**kwargs)`` in a fresh process (spawn) and return its figures.
+
+    The child starts empty, so its ``ru_maxrss`` is the peak of this one point only
+    (a forked child would inherit the parent's pages and high-water mark). ``fn`` must
+    be importable at module level and return a dict; ``peak_rss_mb`` is added to it.
+    """
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_measured, fn, kwargs).result()
+
+
+def _measured(fn: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> dict[str, Any]:
+    out = fn(**kwargs)
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
 @dataclass
 class Result:
-    """One benchmark case: ours against a baseline (seconds or bytes)."""
+    """One benchmark case: ours against a baseline (seconds or bytes).
+
+    The goal is met when every part of it that is set holds: ``ours / baseline <=
+    goal_ratio``, ``ours <= limit`` (an absolute goal, in ``unit``) and ``holds`` (a
+    condition checked by the case, e.g. "no gaps or overlaps"). With none set, ``met``
+    is None (for the record). ``peak_rss_mb`` and ``baseline_peak_rss_mb`` are the peak
+    memory of the process that measured each side, where the case ran it on its own.
+    """
 
     name: str
     size: str
@@ -50,6 +84,10 @@ class Result:
     goal: str
     goal_ratio: float | None
     notes: dict[str, Any] = field(default_factory=dict)
+    limit: float | None = None
+    holds: bool | None = None
+    peak_rss_mb: float | None = None
+    baseline_peak_rss_mb: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -59,9 +97,16 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        if self.goal_ratio is None or self.ratio is None:
-            return None
-        return self.ratio <= self.goal_ratio
+        parts: list[bool] = []
+        if self.goal_ratio is not None:
+            if self.ratio is None:
+                return None
+            parts.append(self.ratio <= self.goal_ratio)
+        if self.limit is not None:
+            parts.append(self.ours <= self.limit)
+        if self.holds is not None:
+            parts.append(self.holds)
+        return all(parts) if parts else None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -75,6 +120,8 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        # the machine is shared: how busy it was (1, 5, 15 min) when the results were written
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -97,16 +144,30 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.3f} s" if value < 100 else f"{value:.0f} s"
 
 
+def _mb(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
 def table(results: list[Result]) -> str:
-    """Render results as a Markdown table (printed and pasted into the README)."""
-    lines = [
-        "| case | size | ours | baseline | ratio | goal | met |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    """Render results as a Markdown table (printed and pasted into the README).
+
+    A column of peak memory (ours / baseline, MB) is added when a case measured it.
+    """
+    memory = any(r.peak_rss_mb is not None for r in results)
+    head = "| case | size | ours | baseline | ratio | goal | met |"
+    rule = "|---|---|---|---|---|---|---|"
+    if memory:
+        head += " peak MB (ours / baseline) |"
+        rule += "---|"
+    lines = [head, rule]
     for r in results:
         ratio = "–" if r.ratio is None else f"{r.ratio:.2f}"
         met = {True: "yes", False: "NO", None: "–"}[r.met]
         base = f"{_fmt(r.baseline, r.unit)} ({r.baseline_name})" if r.baseline_name else "–"
         ours = _fmt(r.ours, r.unit)
-        lines.append(f"| {r.name} | {r.size} | {ours} | {base} | {ratio} | {r.goal} | {met} |")
+        line = f"| {r.name} | {r.size} | {ours} | {base} | {ratio} | {r.goal} | {met} |"
+        if memory:
+            peaks = (r.peak_rss_mb, r.baseline_peak_rss_mb)
+            line += " – |" if peaks == (None, None) else f" {_mb(peaks[0])} / {_mb(peaks[1])} |"
+        lines.append(line)
     return "\n".join(lines)
