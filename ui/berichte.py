@@ -223,6 +223,21 @@ def batch_archive(
     return name, generate.batch_zip(list(downloads))
 
 
+def filed_file_name(report_id: str, fmt: str) -> str:
+    """The download name of a filed report (its id ``area/year/number`` in the name).
+
+    Examples
+    --------
+    >>> filed_file_name("SSZ-01/2024/2", "pdf"), filed_file_name("SSZ-01/2024/2", "csv")
+    ('Monitoringbericht_SSZ-01_2024_eingereicht_2.pdf', \
+'Monitoringbericht_SSZ-01_2024_eingereicht_2_csv.zip')
+    """
+    area, year, number = report_id.rsplit("/", 2)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in area)
+    stem = f"Monitoringbericht_{safe}_{year}_eingereicht_{number}"
+    return f"{stem}_csv.zip" if fmt == "csv" else f"{stem}.{fmt}"
+
+
 def filing_roles() -> list[str]:
     """Return the German names of the roles that may file a report.
 
@@ -269,6 +284,19 @@ def report_file(
     """The bytes of a report file, rendered from the same report the page shows."""
     report, _ = current_report(url, user_name, role, area_id, year, catalogue_file)
     return generate.render(report, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def filed_report(url: str, user_name: str, role: str, report_id: str) -> Report:
+    """A filed report as it was filed (frozen, so the cache never goes stale)."""
+    user = User(user_name, role)  # type: ignore[arg-type]
+    return filing.load_filed(data.store(url), user, report_id).report
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def filed_file(url: str, user_name: str, role: str, report_id: str, fmt: str) -> bytes:
+    """The bytes of a filed report in a format."""
+    return generate.render(filed_report(url, user_name, role, report_id), fmt)
 
 
 def forget() -> None:
@@ -386,7 +414,7 @@ def _filing(
     shown = st.session_state.pop(MESSAGE, None)
     if shown is not None:
         kind, text = shown
-        (st.success if kind == "ok" else st.error)(text)
+        (st.success if kind == "ok" else st.error)(md(text))
     if user.may("edit_funding"):
         st.caption(
             "Beim Einreichen wird der Bericht mit einem Fingerabdruck seiner Eingangsdaten "
@@ -411,11 +439,36 @@ def _filing(
         return
     st.markdown("**Eingereichte Berichte**")
     st.dataframe(filed_table(listed, labels), hide_index=True, width="stretch")
+    _filed_versions(url, user, [str(i) for i in listed["id"]])
     if diff is None:
         st.info(f"Für {year} ist noch kein Bericht eingereicht.")
         return
+    _changes(report, diff)
+
+
+def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
+    """Offer the files of a filed report as it was filed (not as the data are now)."""
+    left, *places = st.columns([2, *[1] * len(FORMATS)], vertical_alignment="bottom")
+    chosen = str(
+        state.choose(left, "Eingereichte Fassung herunterladen", report_ids, PAGE, "fassung")
+    )
+    filed_report(url, user.name, user.role, chosen)  # read and checked here, shown if broken
+    for place, fmt in zip(places, FORMATS):
+        place.download_button(
+            BUTTONS[fmt],
+            partial(filed_file, url, user.name, user.role, chosen, fmt),
+            file_name=filed_file_name(chosen, fmt),
+            mime=generate.MIME_TYPES[fmt],
+            key=f"{PAGE}.fassung.{fmt}",
+            help=f"{generate.FORMAT_LABELS[fmt]} der eingereichten Fassung {chosen}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def _changes(report: Report, diff: ReportDiff) -> None:
     st.markdown(
-        f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** ({diff.filed_at})"
+        f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** ({md(diff.filed_at)})"
     )
     if diff.unchanged:
         st.success("Keine Änderungen: die Eingangsdaten sind unverändert.")

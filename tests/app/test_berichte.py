@@ -212,12 +212,24 @@ def test_viewer_sees_the_report_but_no_file_button(city_url: str) -> None:
     ]
 
 
-def test_filing_then_an_edit_shows_what_changed(open_page, city_url: str) -> None:
+def _plain(markdown: str) -> str:
+    """Text shown from Markdown that escapes data (ui.common.md)."""
+    return markdown.replace("\\", "")
+
+
+def _json_values(payload: bytes) -> dict[str, Any]:
+    data = json.loads(payload)
+    return {r["field"]: r["value"] for p in data["parts"] for s in p["sections"] for r in s["rows"]}
+
+
+def test_filing_then_an_edit_shows_what_changed(
+    open_page, city_url: str, offered: list[Offered]
+) -> None:
     at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
     assert any("noch kein Bericht eingereicht" in i.value for i in at.info)
     _button(at, f"Bericht {YEAR} einreichen").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any("Eingereicht als SSZ-01/2024/1" in s.value for s in at.success)
+    assert any("Eingereicht als SSZ-01/2024/1" in _plain(s.value) for s in at.success)
     listed = _table_with(at, "Fingerabdruck")
     assert listed["Bericht"].tolist() == ["SSZ-01/2024/1"] and listed["von"].tolist() == ["lokal"]
     assert any("Keine Änderungen" in s.value for s in at.success)
@@ -244,11 +256,17 @@ def test_filing_then_an_edit_shows_what_changed(open_page, city_url: str) -> Non
     assert change.after == pytest.approx(float(change.before) + 10_000.0)  # type: ignore[arg-type]
     assert changes.loc[field, "eingereicht"] == "535.000"
     assert changes.loc[field, "jetzt"] == "545.000"
-    # the filed report itself is frozen
+    # the filed report itself is frozen, and its filed version is offered as it was
     assert filing.load_filed(store, LOCAL_USER, "SSZ-01/2024/1").report.values()[field] == 535_000.0
+    frozen = [
+        o for o in offered if o.file_name == "Monitoringbericht_SSZ-01_2024_eingereicht_1.json"
+    ]
+    now = [o for o in offered if o.file_name == "Monitoringbericht_SSZ-01_2024.json"]
+    assert _json_values(frozen[-1].payload())[field] == 535_000.0
+    assert _json_values(now[-1].payload())[field] == 545_000.0
     # filing again is a correction; a third time with the same data the service refuses
     _button(at, f"Bericht {YEAR} einreichen").click().run()
-    assert any("Eingereicht als SSZ-01/2024/2" in s.value for s in at.success)
+    assert any("Eingereicht als SSZ-01/2024/2" in _plain(s.value) for s in at.success)
     assert _table_with(at, "Fingerabdruck")["Bericht"].tolist() == [
         "SSZ-01/2024/2",
         "SSZ-01/2024/1",
@@ -337,3 +355,19 @@ def test_a_store_without_funding_areas_says_so(
     at = _as(LOCAL_USER)
     assert not at.error
     assert any("noch keine Gesamtmaßnahmen" in i.value for i in at.info)
+
+
+def test_filed_versions_follow_the_chosen_area(open_page, city_url: str) -> None:
+    store = open_store(city_url)
+    for area in ("SSZ-01", "WNE-01"):
+        filing.file_report(store, LOCAL_USER, area, year=YEAR)
+    at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
+    assert at.selectbox(key="berichte.fassung").value == "SSZ-01/2024/1"
+    at.selectbox(key="berichte.gebiet").set_value("WNE-01").run()
+    assert not at.exception
+    assert at.selectbox(key="berichte.fassung").options == ["WNE-01/2024/1"]
+    assert at.selectbox(key="berichte.fassung").value == "WNE-01/2024/1"
+    # every year's filed reports are listed; the comparison is with the chosen year's
+    at.selectbox(key="berichte.jahr").set_value(2023).run()
+    assert _table_with(at, "Fingerabdruck")["Jahr"].tolist() == [2024]
+    assert any("Für 2023 ist noch kein Bericht eingereicht" in i.value for i in at.info)
