@@ -65,40 +65,6 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "gebiete": Kind(
-        "Statistische Gebiete (Grenzen)",
-        imports.import_areas,
-        (
-            Option("id_col", "Kennung", True, ("id", "plr_id", "schluessel", "kennung")),
-            Option("name_col", "Name", False, ("name", "plr_name", "gebietsname")),
-            Option("parent_col", "übergeordnetes Gebiet", False, ("parent_id", "bzr_id")),
-        ),
-        vector=True,
-        action="edit_settings",
-    ),
-    "foerdergebiete": Kind(
-        "Fördergebiete (Gesamtmaßnahmen)",
-        imports.import_funding_areas,
-        (
-            Option("id_col", "Kennung", True, ("id", "kennung", "schluessel")),
-            Option("name_col", "Name", True, ("name", "gebietsname")),
-            Option("programme_col", "Programm", False, ("programme_id", "programm")),
-            Option("start_year_col", "Aufnahmejahr", False, ("start_year", "aufnahme")),
-            Option("expected_end_col", "voraussichtliches Ende", False, ("expected_end", "ende")),
-            Option("status_col", "Förderstatus", False, ("funding_status", "status")),
-            Option("area_col", "amtliche Fläche (ha)", False, ("area_ha", "flaeche", "ha")),
-        ),
-        vector=True,
-    ),
-    "indikatoren": Kind(
-        "Indikatortabelle",
-        imports.import_indicators,
-        (
-            Option("id_col", "Gebietskennung", True, ("id", "area_id", "plr_id", "gebiet")),
-            Option("period_col", "Stichtag je Zeile", False, ("period", "stichtag", "datum")),
-        ),
-        vector=False,
-    ),
     "massnahmen": Kind(
         "Maßnahmen",
         imports.import_measures,
@@ -131,6 +97,40 @@ KINDS: dict[str, Kind] = {
         ),
         vector=True,
     ),
+    "foerdergebiete": Kind(
+        "Fördergebiete (Gesamtmaßnahmen)",
+        imports.import_funding_areas,
+        (
+            Option("id_col", "Kennung", True, ("id", "kennung", "schluessel")),
+            Option("name_col", "Name", True, ("name", "gebietsname")),
+            Option("programme_col", "Programm", False, ("programme_id", "programm")),
+            Option("start_year_col", "Aufnahmejahr", False, ("start_year", "aufnahme")),
+            Option("expected_end_col", "voraussichtliches Ende", False, ("expected_end", "ende")),
+            Option("status_col", "Förderstatus", False, ("funding_status", "status")),
+            Option("area_col", "amtliche Fläche (ha)", False, ("area_ha", "flaeche", "ha")),
+        ),
+        vector=True,
+    ),
+    "indikatoren": Kind(
+        "Indikatortabelle",
+        imports.import_indicators,
+        (
+            Option("id_col", "Gebietskennung", True, ("id", "area_id", "plr_id", "gebiet")),
+            Option("period_col", "Stichtag je Zeile", False, ("period", "stichtag", "datum")),
+        ),
+        vector=False,
+    ),
+    "gebiete": Kind(
+        "Statistische Gebiete (Grenzen)",
+        imports.import_areas,
+        (
+            Option("id_col", "Kennung", True, ("id", "plr_id", "schluessel", "kennung")),
+            Option("name_col", "Name", False, ("name", "plr_name", "gebietsname")),
+            Option("parent_col", "übergeordnetes Gebiet", False, ("parent_id", "bzr_id")),
+        ),
+        vector=True,
+        action="edit_settings",
+    ),
 }
 
 #: Number formats the user can choose instead of the detected one.
@@ -139,6 +139,10 @@ NUMBER_FORMATS: dict[str, NumberFormat | None] = {
     "1.234,5 (Dezimalkomma)": NumberFormat(",", "."),
     "1,234.5 (Dezimalpunkt)": NumberFormat(".", ","),
 }
+
+#: The choice "no column" / "none" of a selectbox (an empty string: None would show as
+#: Streamlit's "Choose an option" placeholder after a rerun).
+NONE = "– keine –"
 
 #: German labels of the details an import reports.
 DETAIL_LABELS = {
@@ -238,7 +242,9 @@ def as_numbers(series: pd.Series) -> pd.Series:
 
 
 def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
-    """Return the problems of a refused import as a table (one row per problem).
+    """Return the problems of a refused import as a table, one row per problem, by row.
+
+    Problems of the whole file (no row) come first.
 
     Examples
     --------
@@ -258,7 +264,8 @@ def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) 
         for p in found
     ]
     columns = ["Zeile", "Spalte", "Wert", "Problem", "Korrektur"]
-    return pd.DataFrame(rows, columns=columns).astype({"Zeile": "Int64"})
+    frame = pd.DataFrame(rows, columns=columns).astype({"Zeile": "Int64"})
+    return frame.sort_values("Zeile", kind="stable", na_position="first").reset_index(drop=True)
 
 
 def details_frame(result: imports.ImportResult) -> pd.DataFrame:
@@ -394,12 +401,12 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
         default = guess(names, option)
         value = cols[i % 3].selectbox(
             option.label + (" *" if option.required else ""),
-            [None, *names],
+            ["", *names],
             index=0 if default is None else names.index(default) + 1,
-            format_func=lambda c: "– keine –" if c is None else c,
+            format_func=lambda c: c or NONE,
             key=f"import.{kind_key}.{option.arg}",
         )
-        if value is not None:
+        if value:
             chosen[option.arg] = value
     missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
     settings = {
@@ -464,11 +471,11 @@ def _funding_settings(url: str, names: list[str], chosen: dict[str, Any]) -> lis
     label = dict(zip(programmes["id"], programmes["name"]))
     value = st.selectbox(
         "Programm für alle Gebiete",
-        [None, *label],
-        format_func=lambda p: "– keines –" if p is None else str(label[p]),
+        ["", *label],
+        format_func=lambda p: str(label[p]) if p else NONE,
         key="import.foerdergebiete.programm",
     )
-    if value is not None:
+    if value:
         chosen["programme"] = value
     return []
 
@@ -509,12 +516,12 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
         ):
             value = place.selectbox(
                 label,
-                [None, *names],
+                ["", *names],
                 index=names.index(default) + 1 if default in names else 0,
-                format_func=lambda c: "– keine –" if c is None else c,
+                format_func=lambda c: c or NONE,
                 key=f"import.indikatoren.{arg}",
             )
-            if value is None:
+            if not value:
                 missing.append(label.rstrip(" *"))
             else:
                 chosen[arg] = value
@@ -557,15 +564,15 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
     where = st.columns(3)
     level = where[0].selectbox(
         "Ebene der Gebiete",
-        [None, *sorted(areas["level"].dropna().unique())],
-        format_func=lambda v: "automatisch (beste Übereinstimmung)" if v is None else v,
+        ["", *sorted(areas["level"].dropna().unique())],
+        format_func=lambda v: v or "automatisch (beste Übereinstimmung)",
         key="import.indikatoren.ebene",
     )
     vintages = areas.loc[areas["level"] == level, "vintage"] if level else areas["vintage"]
     vintage = where[1].selectbox(
         "Gebietsstand",
-        [None, *sorted(vintages.dropna().unique())],
-        format_func=lambda v: "automatisch" if v is None else v,
+        ["", *sorted(vintages.dropna().unique())],
+        format_func=lambda v: v or "automatisch",
         key="import.indikatoren.stand",
     )
     edition = (

@@ -166,11 +166,11 @@ def test_import_page_waits_for_a_file_and_offers_every_kind(open_page) -> None:
     at = open_page("import")
     assert any("Laden Sie eine Datei hoch" in i.value for i in at.info)
     assert at.selectbox(key="import.art").options == [
-        "Statistische Gebiete (Grenzen)",
-        "Fördergebiete (Gesamtmaßnahmen)",
-        "Indikatortabelle",
         "Maßnahmen",
         "Gebäude (Wohnungsbestand)",
+        "Fördergebiete (Gesamtmaßnahmen)",
+        "Indikatortabelle",
+        "Statistische Gebiete (Grenzen)",
     ]
     # uploads, the dry run's report and the confirmation: tests/app/test_import_page.py
 
