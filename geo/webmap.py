@@ -402,7 +402,7 @@ def category_colours(categories: Sequence[str]) -> dict[str, str]:
 
 
 def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> str:
-    """Write a value the German way, with its unit; ``–`` for no value.
+    """Write a value the German way, with its unit; ``keine Angabe`` for no value.
 
     Examples
     --------
@@ -412,7 +412,7 @@ def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> s
     'keine Angabe'
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "keine Angabe"
+        return NO_VALUE_TEXT
     text = format_number(float(value), GERMAN, decimals=decimals)
     return f"{text} {unit}".strip()
 

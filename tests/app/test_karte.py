@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -178,28 +177,6 @@ def test_selected_area_shows_its_housing_stock(open_page) -> None:
 # --- disclosure control on the demo city -----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city Musterstadt in a GeoPackage, built once (read-only)."""
-    from data.musterstadt import load_musterstadt
-
-    path = tmp_path_factory.mktemp("musterstadt") / "musterstadt.gpkg"
-    store = open_store(str(path))
-    store.init(crs="EPSG:25832")
-    load_musterstadt(store)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def demo_url(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    path = tmp_path / "musterstadt.gpkg"
-    shutil.copy(demo_file, path)
-    monkeypatch.setenv("QMON_STORE", str(path))
-    monkeypatch.delenv("QMON_BASEMAP", raising=False)
-    return str(path)
-
-
 def _demo_rates(url: str) -> tuple[pd.Series, pd.Series]:
     """Residents and unemployment rate (%) per planning area at the last date, from the rows."""
     store = open_store(url)
@@ -211,61 +188,64 @@ def _demo_rates(url: str) -> tuple[pd.Series, pd.Series]:
     return wide["residents"], rate
 
 
-def _run(url: str, **query: str) -> AppTest:
-    at = AppTest.from_string(
-        "import streamlit as st\nst.set_page_config(layout='wide')\n"
-        "from ui.pages import run\nrun(start='karte')\n",
-        default_timeout=90,
-    )
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+class TestDemoCity:
+    """The Karte page on the demo city Musterstadt (12 planning areas under 300 residents)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def city_file(cls, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        """The demo city instead of the small test city, for open_page (read-only)."""
+        from data.musterstadt import load_musterstadt
 
-def test_demo_city_small_areas_are_suppressed_on_the_karte_page(demo_url: str) -> None:
-    residents, rate = _demo_rates(demo_url)
-    small = set(residents[residents < 300].index)
-    large = residents[residents >= 300].index
-    assert len(small) >= 5 and len(large) >= 50  # the demo city has both
-    at = _run(demo_url, indikator="unemployment_rate", stichtag="2024-12-31", klassen="quantiles")
-    script = _map_script(at)
-    areas = _features(script, "gebiet")
-    assert set(areas) == set(residents.index)
-    hidden = {k for k, p in areas.items() if p["unterdrueckt"]}
-    assert hidden == small
-    assert {areas[k]["wert"] for k in small} == {"unterdrückt"}
-    assert {areas[k]["farbe"] for k in small} == {SUPPRESSED_FILL}
-    # every area with 300 residents or more shows its own value
-    for area in large:
-        assert areas[area]["wert"] == format_value(rate[area], decimals=1, unit="%"), area
-    # classes come from the shown values only: the colours follow their quantiles ...
-    expected = classify(rate[large], scheme="quantiles", k=5)
-    palette = sequential_colours(expected.k, palette="viridis")
-    assert {a: areas[a]["farbe"] for a in large} == {
-        a: palette[c] for a, c in expected.classes.items()
-    }
-    # ... which differ from the quantiles with the small areas' raw values in them
-    assert classify(rate, scheme="quantiles", k=5).bins != expected.bins
-    legend = _legend(script)
-    assert legend[0].startswith(format_value(rate[large].min(), decimals=1) + " – ")
-    assert "0,0 – 0,0 %" not in legend
-    assert legend[-1] == "unterdrückt (weniger als 300 Einwohner)"
-    assert "keine Angabe" not in legend  # every area has either a value or is suppressed
-    assert "qmon-hatch" in script  # the hatch pattern is defined in the page
+        path = tmp_path_factory.mktemp("musterstadt") / "musterstadt.gpkg"
+        store = open_store(str(path))
+        store.init(crs="EPSG:25832")
+        load_musterstadt(store)
+        store.close()
+        return path
 
+    def test_small_areas_are_suppressed_on_the_map(self, open_page, city_url: str) -> None:
+        residents, rate = _demo_rates(city_url)
+        small = set(residents[residents < 300].index)
+        large = residents[residents >= 300].index
+        assert len(small) >= 5 and len(large) >= 50  # the demo city has both
+        at = open_page(
+            "karte", indikator="unemployment_rate", stichtag="2024-12-31", klassen="quantiles"
+        )
+        assert not at.error, [e.value for e in at.error]
+        script = _map_script(at)
+        areas = _features(script, "gebiet")
+        assert set(areas) == set(residents.index)
+        assert {k for k, p in areas.items() if p["unterdrueckt"]} == small
+        assert {areas[k]["wert"] for k in small} == {"unterdrückt"}
+        assert {areas[k]["farbe"] for k in small} == {SUPPRESSED_FILL}
+        # every area with 300 residents or more shows its own value
+        for area in large:
+            assert areas[area]["wert"] == format_value(rate[area], decimals=1, unit="%"), area
+        # classes come from the shown values only: the colours follow their quantiles ...
+        expected = classify(rate[large], scheme="quantiles", k=5)
+        palette = sequential_colours(expected.k, palette="viridis")
+        assert {a: areas[a]["farbe"] for a in large} == {
+            a: palette[c] for a, c in expected.classes.items()
+        }
+        # ... which differ from the quantiles with the small areas' raw values in them
+        assert classify(rate, scheme="quantiles", k=5).bins != expected.bins
+        legend = _legend(script)
+        assert legend[0].startswith(format_value(rate[large].min(), decimals=1) + " – ")
+        assert "0,0 – 0,0 %" not in legend
+        assert legend[-1] == "unterdrückt (weniger als 300 Einwohner)"
+        assert "keine Angabe" not in legend  # every area has a value or is suppressed
+        assert "qmon-hatch" in script  # the hatch pattern is defined in the page
 
-def test_demo_city_selected_small_area_shows_no_number(demo_url: str) -> None:
-    residents, rate = _demo_rates(demo_url)
-    small = residents[residents < 300].index[0]
-    large = residents[residents >= 300].index[0]
-    at = _run(demo_url, indikator="unemployment_rate", auswahl=f"gebiet:{small}")
-    assert {m.label: m.value for m in at.metric}["Arbeitslosenanteil"] == "unterdrückt"
-    at = _run(demo_url, indikator="unemployment_rate", auswahl=f"gebiet:{large}")
-    shown = {m.label: m.value for m in at.metric}["Arbeitslosenanteil"]
-    assert shown == format_value(rate[large], decimals=1, unit="%")
+    def test_a_selected_small_area_shows_no_number(self, open_page, city_url: str) -> None:
+        residents, rate = _demo_rates(city_url)
+        small = residents[residents < 300].index[0]
+        large = residents[residents >= 300].index[0]
+        at = open_page("karte", indikator="unemployment_rate", auswahl=f"gebiet:{small}")
+        assert {m.label: m.value for m in at.metric}["Arbeitslosenanteil"] == "unterdrückt"
+        at = open_page("karte", indikator="unemployment_rate", auswahl=f"gebiet:{large}")
+        shown = {m.label: m.value for m in at.metric}["Arbeitslosenanteil"]
+        assert shown == format_value(rate[large], decimals=1, unit="%")
 
 
 def test_resident_counts_stay_visible_and_a_higher_minimum_hides_more() -> None:
