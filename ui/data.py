@@ -131,9 +131,17 @@ def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def clusters(url: str, level: str, indicator: str, period: pd.Timestamp) -> pd.DataFrame:
+def clusters(
+    url: str, level: str, indicator: str, period: pd.Timestamp, minimum: int
+) -> pd.DataFrame:
+    """Local Moran's I over the values that may be shown: suppressed small areas take no
+    part, so their values cannot colour their neighbours' labels either."""
     series = indicator_series(url, level, indicator)
-    at = series[series["period"] == period].set_index("area_id")["value"]
+    at_period = series[series["period"] == period][["area_id", "period", "value"]]
+    judged = frames.disclosed(
+        at_period, indicator_values(url, level), indicator=indicator, minimum=minimum
+    )
+    at = judged.set_index("area_id")["value"]
     frame = areas(url, level)[["id", "geometry"]]
     frame = frame.assign(wert=frame["id"].map(at).astype("float64"))
     result = local_moran(frame, "wert")

@@ -145,8 +145,9 @@ def _clusters(url: str, level: str) -> None:
         format_func=lambda k: by_key[k].label,
     )
     period = pd.Timestamp(max(values["period"]))
+    minimum = _minimum()
     try:
-        result = data.clusters(url, level, chosen, period)
+        result = data.clusters(url, level, chosen, period, minimum)
     except IndicatorError as exc:
         st.warning(f"Die Clusteranalyse lässt sich nicht berechnen: {exc}")
         return
@@ -156,7 +157,6 @@ def _clusters(url: str, level: str) -> None:
         "der Menschen in einem Gebiet."
     )
     areas = data.area_display(url, level)
-    minimum = _minimum()
     codes = frames.cluster_values(result.set_index("id")["cluster"])
     judged = frames.disclosed(
         pd.DataFrame({"area_id": codes.index, "period": period, "value": codes.to_numpy()}),
