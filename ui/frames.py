@@ -6,6 +6,7 @@ lives in ``indicators`` and ``monitoring``; these functions select, join and lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -498,3 +499,36 @@ def cluster_values(clusters: pd.Series) -> pd.Series:
     return clusters.map(lambda q: codes.get(q, np.nan) if isinstance(q, str) else np.nan).astype(
         "float64"
     )
+
+
+_REASONS: tuple[tuple[str, str], ...] = (
+    (r"^no id$", "keine Kennung"),
+    (r"^excluded \(flagged as outlier\)$", "ausgeschlossen (als Ausreißer gekennzeichnet)"),
+    (r"^no population$", "keine Einwohnerzahl"),
+    (r"^fewer than (\S+) residents$", r"weniger als \1 Einwohner"),
+    (r"^no value of (\S+)$", r"kein Wert für \1"),
+    (r"^outlier in (\S+) \(\|z\| > (\S+)\)$", r"Ausreißer bei \1 (|z| > \2)"),
+)
+
+
+def german_reason(reason: object) -> str | None:
+    """Return the social index's reason for an unassigned area in German.
+
+    The index engine states its reasons in English (they are part of its CSV output);
+    the app shows them in German. An unknown text is shown as it is.
+
+    Examples
+    --------
+    >>> german_reason("fewer than 300 residents")
+    'weniger als 300 Einwohner'
+    >>> german_reason("outlier in S1 (|z| > 3)")
+    'Ausreißer bei S1 (|z| > 3)'
+    >>> german_reason(None) is None
+    True
+    """
+    if not isinstance(reason, str):
+        return None
+    for pattern, german in _REASONS:
+        if re.match(pattern, reason):
+            return re.sub(pattern, german, reason)
+    return reason

@@ -124,6 +124,7 @@ def _index(url: str, level: str) -> None:
     area_names = names(data.areas(url, level))
     table = index.reset_index().rename(columns={"id": "area"})
     table["area"] = table["area"].map(lambda a: f"{area_names.get(a, a)} ({a})")
+    table["reason"] = table["reason"].map(frames.german_reason)
     st.dataframe(
         table[list(INDEX_COLUMNS)].rename(columns=INDEX_COLUMNS),
         hide_index=True,
