@@ -148,7 +148,7 @@ def test_indikatoren_series_and_index(open_page) -> None:
     index = next(df.value for df in at.dataframe if "Gebiet" in df.value.columns)
     assert len(index) == 9
     reasons = index.set_index("Gebiet")["ohne Zuordnung, weil"]
-    assert reasons["Quartier 9 (PR-22)"] == "fewer than 300 residents"
+    assert reasons["Quartier 9 (PR-22)"] == "weniger als 300 Einwohner"
     at.selectbox(key="indikatoren.stichtag").set_value("2018-12-31").run()
     assert not at.exception
     # local Moran's I: every area with a value gets a cluster or "nicht signifikant"
