@@ -39,6 +39,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reset_peak_rss() -> float:
+    """Reset this process's peak memory to what it holds now; return that, in MB.
+
+    Linux's ``/proc/self/clear_refs`` (``5``) resets the high-water mark that
+    ``ru_maxrss`` reports, so a later :func:`peak_rss_mb` is the peak of the work done
+    since, with what was already held (its input) counted in.
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+    return peak_rss_mb()
+
+
 def available_memory_gb() -> float:
     """Memory available for new work right now (``MemAvailable`` of /proc/meminfo), in GB."""
     for line in Path("/proc/meminfo").read_text().splitlines():
