@@ -46,6 +46,7 @@ FORMATS: tuple[str, ...] = ("xlsx", "pdf", "csv", "json")
 """The formats offered per Gesamtmaßnahme (as ``qmon report --format``)."""
 BATCH_FORMATS: tuple[str, ...] = ("xlsx", "pdf", "csv")
 BUTTONS = {"xlsx": "Excel", "pdf": "PDF", "csv": "CSV (ZIP je Teil)", "json": "JSON"}
+FILED_BUTTONS = {fmt: f"{BUTTONS[fmt].split()[0]} (eingereicht)" for fmt in FORMATS}
 INPUT_TITLES = {"settings": "Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)"}
 MESSAGE = f"{PAGE}.meldung"
 BATCH = f"{PAGE}.stapel"
@@ -448,14 +449,15 @@ def _filing(
 
 def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
     """Offer the files of a filed report as it was filed (not as the data are now)."""
-    left, *places = st.columns([2, *[1] * len(FORMATS)], vertical_alignment="bottom")
+    left, _ = st.columns([2, 3])
     chosen = str(
         state.choose(left, "Eingereichte Fassung herunterladen", report_ids, PAGE, "fassung")
     )
+    places = st.columns(len(FORMATS) + 1)
     filed_report(url, user.name, user.role, chosen)  # read and checked here, shown if broken
     for place, fmt in zip(places, FORMATS):
         place.download_button(
-            BUTTONS[fmt],
+            FILED_BUTTONS[fmt],
             partial(filed_file, url, user.name, user.role, chosen, fmt),
             file_name=filed_file_name(chosen, fmt),
             mime=generate.MIME_TYPES[fmt],
@@ -468,7 +470,8 @@ def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
 
 def _changes(report: Report, diff: ReportDiff) -> None:
     st.markdown(
-        f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** ({md(diff.filed_at)})"
+        f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** "
+        f"(eingereicht am {pd.Timestamp(diff.filed_at):%d.%m.%Y %H:%M})"
     )
     if diff.unchanged:
         st.success("Keine Änderungen: die Eingangsdaten sind unverändert.")
