@@ -54,9 +54,8 @@ def test_import_shows_the_report_and_stores_only_after_confirmation(
     _settled(page)
     _upload(page, bad)
     page.get_by_text("N-2").first.wait_for(state="attached", timeout=20_000)  # the preview table
-    assert len(open_store(store_path).read("measures")) == before  # nothing yet
-    page.get_by_role("button", name="Prüfen und importieren").click()
-    page.get_by_text("Nicht importiert").wait_for(timeout=30_000)
+    page.get_by_text("Nicht importiert").wait_for(timeout=30_000)  # the dry run's report
+    assert page.get_by_role("button", name="Importieren", exact=True).is_disabled()
     page.screenshot(path=str(ARTIFACTS / "import-bericht.png"), full_page=True)
     assert len(open_store(store_path).read("measures")) == before
     good = tmp_path / "massnahmen_gut.csv"
@@ -68,7 +67,10 @@ def test_import_shows_the_report_and_stores_only_after_confirmation(
     )
     _upload(page, good)
     page.get_by_text("Baumscheiben").first.wait_for(state="attached", timeout=20_000)
-    page.get_by_role("button", name="Prüfen und importieren").click()
+    page.get_by_text("Prüfung bestanden").wait_for(timeout=30_000)
+    assert len(open_store(store_path).read("measures")) == before  # nothing yet
+    page.screenshot(path=str(ARTIFACTS / "import-geprueft.png"), full_page=True)
+    page.get_by_role("button", name="Importieren", exact=True).click()
     page.get_by_text("2 Zeilen gespeichert").wait_for(timeout=30_000)
     stored = open_store(store_path).read("measures")
     assert len(stored) == before + 2
