@@ -19,7 +19,6 @@ import pandas as pd
 from tqdm import tqdm
 
 from cli.monitoring_cmds import acting_user, table
-from geo.schema import SCHEMA
 from geo.store import open_store
 from indicators.registry import Registry, load_registry
 from monitoring.auth import ROLES
@@ -215,10 +214,7 @@ def diff_text(diff: ReportDiff) -> str:
     head = f"Vergleich mit dem eingereichten Bericht {diff.filed_id} ({diff.filed_at})"
     if diff.unchanged:
         return head + "\nKeine Änderungen: die Eingangsdaten sind unverändert."
-    titles = [
-        SCHEMA.layers[k].title if k in SCHEMA.layers else _INPUT_TITLES.get(k, k)
-        for k in diff.changed_inputs
-    ]
+    titles = filing.input_titles(diff.changed_inputs)
     lines = [head, f"Geänderte Eingangsdaten: {', '.join(titles) or 'keine'}"]
     if not diff.changes:
         lines.append("Alle Berichtswerte sind gleich geblieben.")
@@ -247,9 +243,6 @@ def diff_text(diff: ReportDiff) -> str:
         )
     )
     return "\n".join(lines)
-
-
-_INPUT_TITLES = {"settings": "Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)"}
 
 
 def cmd_filed(args: argparse.Namespace) -> int:

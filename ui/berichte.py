@@ -27,7 +27,6 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.schema import SCHEMA
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
 from monitoring.reports import filing, generate
@@ -47,7 +46,6 @@ FORMATS: tuple[str, ...] = ("xlsx", "pdf", "csv", "json")
 BATCH_FORMATS: tuple[str, ...] = ("xlsx", "pdf", "csv")
 BUTTONS = {"xlsx": "Excel", "pdf": "PDF", "csv": "CSV (ZIP je Teil)", "json": "JSON"}
 FILED_BUTTONS = {fmt: f"{BUTTONS[fmt].split()[0]} (eingereicht)" for fmt in FORMATS}
-INPUT_TITLES = {"settings": "Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)"}
 MESSAGE = f"{PAGE}.meldung"
 BATCH = f"{PAGE}.stapel"
 
@@ -171,17 +169,6 @@ def diff_table(diff: ReportDiff, current: Report) -> pd.DataFrame:
         },
         columns=["Feld", "Bezeichnung", "eingereicht", "jetzt", "Art"],
     )
-
-
-def input_titles(keys: Sequence[str]) -> list[str]:
-    """Return the German names of report inputs (layers, settings).
-
-    Examples
-    --------
-    >>> input_titles(["funding_lines", "settings", "unbekannt"])[1:]
-    ['Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)', 'unbekannt']
-    """
-    return [SCHEMA.layers[k].title if k in SCHEMA.layers else INPUT_TITLES.get(k, k) for k in keys]
 
 
 def filed_table(listed: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataFrame:
@@ -476,7 +463,7 @@ def _changes(report: Report, diff: ReportDiff) -> None:
     if diff.unchanged:
         st.success("Keine Änderungen: die Eingangsdaten sind unverändert.")
         return
-    changed = input_titles(diff.changed_inputs)
+    changed = filing.input_titles(diff.changed_inputs)
     st.warning(md(f"Geänderte Eingangsdaten: {', '.join(changed) or 'keine'}"))
     if not diff.changes:
         st.caption("Alle Berichtswerte sind gleich geblieben.")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geo.schema import SCHEMA
 from indicators.registry import Registry
 from monitoring.auth import User, require
 from monitoring.errors import NotFound
@@ -262,3 +264,17 @@ def compare_with_filed(
         filed_id=filed.id,
         filed_at=filed.filed_at.strftime("%Y-%m-%d %H:%M"),
     )
+
+
+INPUT_TITLES = {"settings": "Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)"}
+
+
+def input_titles(keys: Sequence[str]) -> list[str]:
+    """Return the German names of a report's inputs (layers and settings), for a diff.
+
+    Examples
+    --------
+    >>> input_titles(["funding_lines", "settings", "unbekannt"])[1:]
+    ['Einstellungen (Berichtsjahr, Feldkatalog, Indikatordefinitionen)', 'unbekannt']
+    """
+    return [SCHEMA.layers[k].title if k in SCHEMA.layers else INPUT_TITLES.get(k, k) for k in keys]
