@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -205,11 +206,31 @@ def build_store(url: str, *, n_measures: int) -> dict[str, int]:
 # --- server time: AppTest ---------------------------------------------------------------
 
 
-def _apptest(source: Path | str, store: str) -> Any:
+@contextmanager
+def _in_process_app(store: str) -> Iterator[None]:
+    """Set the app's environment for AppTest; restore it, and ``__main__``, afterwards.
+
+    AppTest runs the script in this process as ``sys.modules["__main__"]`` and leaves
+    it there, so a later spawned child (the scale case) would start by running the
+    page; the real main module is put back.
+    """
+    main = sys.modules["__main__"]
+    saved = {k: os.environ.get(k) for k in ("QMON_STORE", "QMON_BASEMAP")}
+    os.environ.update(QMON_STORE=store, QMON_BASEMAP="none")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _apptest(source: Path | str) -> Any:
     from streamlit.testing.v1 import AppTest
 
-    os.environ["QMON_STORE"] = store
-    os.environ["QMON_BASEMAP"] = "none"
     if isinstance(source, Path):
         return AppTest.from_file(str(source), default_timeout=300)
     return AppTest.from_string(source, default_timeout=300)
@@ -224,7 +245,11 @@ def filter_change_seconds(
     source: Path | str, store: str, *, key: str, runs: int
 ) -> tuple[float, list[int]]:
     """Median server time of one status change on a page; also the measures shown."""
-    at = _apptest(source, store)
+    with _in_process_app(store):
+        return _filter_change(_apptest(source), key=key, runs=runs)
+
+
+def _filter_change(at: Any, *, key: str, runs: int) -> tuple[float, list[int]]:
     at.run()
     if at.exception:
         raise RuntimeError(f"the page failed: {[e.value for e in at.exception]}")
@@ -391,20 +416,12 @@ def figures(*, n_measures: int, runs: int, loads: int) -> dict[str, Any]:
         # Streamlit serves ./static next to the main script: the same vendored files
         (Path(tmp) / "static").symlink_to(REPO / "static", target_is_directory=True)
 
-        environ = {k: os.environ.get(k) for k in ("QMON_STORE", "QMON_BASEMAP")}
-        try:
-            out["filter_s"], out["filter_shown"] = filter_change_seconds(
-                REPO / "app.py", store, key="karte.status", runs=runs
-            )
-            out["naive_filter_s"], out["naive_filter_shown"] = filter_change_seconds(
-                NAIVE_PAGE, store, key="status", runs=runs
-            )
-        finally:
-            for k, v in environ.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        out["filter_s"], out["filter_shown"] = filter_change_seconds(
+            REPO / "app.py", store, key="karte.status", runs=runs
+        )
+        out["naive_filter_s"], out["naive_filter_shown"] = filter_change_seconds(
+            NAIVE_PAGE, store, key="status", runs=runs
+        )
         out["browser"] = page_loads(REPO / "app.py", store, n_paths=n_areas, loads=loads)
         out["naive_browser"] = page_loads(naive, store, n_paths=n_areas, loads=loads)
     return out

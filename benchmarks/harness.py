@@ -35,16 +35,27 @@ def median_seconds(fn: Callable[[], Any], *, runs: int = 5, warmup: int = 1) -> 
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
+    """Peak resident memory of this process so far, in MB.
+
+    Linux's ``VmHWM`` (/proc/self/status), the high-water mark of this process's own
+    memory. Not ``ru_maxrss``: that also keeps the peak of the process before its
+    ``exec``, and a spawned child is forked from its parent first, so a child of a big
+    parent would report at least the parent's size.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def reset_peak_rss() -> float:
     """Reset this process's peak memory to what it holds now; return that, in MB.
 
-    Linux's ``/proc/self/clear_refs`` (``5``) resets the high-water mark that
-    ``ru_maxrss`` reports, so a later :func:`peak_rss_mb` is the peak of the work done
-    since, with what was already held (its input) counted in.
+    Linux's ``/proc/self/clear_refs`` (``5``) resets the high-water mark (``VmHWM``),
+    so a later :func:`peak_rss_mb` is the peak of the work done since, with what was
+    already held (its input) counted in.
     """
     Path("/proc/self/clear_refs").write_text("5")
     return peak_rss_mb()
@@ -61,8 +72,8 @@ def available_memory_gb() -> float:
 def in_child(fn: Callable[..., dict[str, Any]], /, **kwargs: Any) -> dict[str, Any]:
     """Run ``fn(**kwargs)`` in a fresh process (spawn) and return its figures.
 
-    The child starts empty, so its ``ru_maxrss`` is the peak of this one point only
-    (a forked child would inherit the parent's pages and high-water mark). ``fn`` must
+    The child starts empty, so its peak memory (:func:`peak_rss_mb`) is that of this
+    one point only (a forked child would inherit the parent's pages). ``fn`` must
     be importable at module level and return a dict; ``peak_rss_mb`` is added to it.
     """
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:

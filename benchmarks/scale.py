@@ -10,11 +10,11 @@
   2,000 measures of case 3.
 
 Every side of every point runs in a fresh process (spawn), so the peak memory
-reported (``ru_maxrss``) is that point's alone: the peak high-water mark is reset once
-the input is built, so the figure is the peak of the work with its input held (the
-memory of the input alone is in the notes, ``input_rss_mb``). Big
-points are timed with fewer repetitions (stated in the notes), and the 5M point runs
-only when the machine has the memory free for it.
+reported (``VmHWM``, :func:`benchmarks.harness.peak_rss_mb`) is that point's alone.
+The high-water mark is reset once the input is built, so the figure is the peak of
+the work with its input held (the input alone is in the notes, ``input_rss_mb``).
+Big points are timed with fewer repetitions (stated in the notes), and the 5M point
+runs only when the machine has the memory free for it.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def assign_point(*, n_buildings: int, n_areas: int | None, side: Side) -> dict[s
 
 def map_point(*, n_areas: int | None, side: Side, n_measures: int) -> dict[str, Any]:
     """One side of one map point (run in a child process): page bytes and seconds."""
-    from benchmarks.map_payload import _inputs, _map, _page_html, coverage_check
+    from benchmarks.map_payload import _inputs, _map, _page_html, coverage_check, explore_page
     from geo.webmap import display_geometry
     from ui import assets
 
@@ -111,11 +111,7 @@ def map_point(*, n_areas: int | None, side: Side, n_measures: int) -> dict[str, 
     else:
 
         def page() -> str:
-            frame = areas.assign(wert=areas["id"].map(values))
-            m = frame.explore(column="wert", scheme="NaturalBreaks", k=5, tiles=None)
-            funding.explore(m=m, column="programme_id")
-            measures.explore(m=m, column="status")
-            return str(m.get_root().render())
+            return explore_page(areas, values, funding, measures)
 
     start = time.perf_counter()
     html = page()
