@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark case, print a table, write results/latest.json.
 
-``python -m benchmarks --quick`` runs the same cases on smaller inputs (a smoke test);
-``--only NAME`` runs the cases whose name contains NAME.
+``python -m benchmarks --quick`` runs the same cases on smaller inputs (a smoke test,
+written to results/quick.json); ``--only NAME`` runs the cases whose name contains NAME
+(written to results/only.json, so that latest.json always holds a complete run).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from functools import partial
 
-from benchmarks.harness import Result, table, write_results
+from benchmarks.harness import RESULTS, Result, table, write_results
 
 FULL = 1_000_000
 QUICK = 50_000
@@ -62,14 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
             continue
         results.extend(got if isinstance(got, list) else [got])
-    path = (
-        write_results(results)
-        if not args.quick
-        else write_results(
-            results,
-            path=write_results.__defaults__[0].with_name("quick.json"),  # type: ignore[index]
-        )
-    )
+    # latest.json holds complete runs only; a smoke run or a subset goes elsewhere
+    name = "quick.json" if args.quick else "only.json" if args.only else "latest.json"
+    path = write_results(results, path=RESULTS / name)
     print(table(results))
     print(f"\nwritten to {path}", file=sys.stderr)
     if failed:

@@ -183,7 +183,7 @@ def table(results: list[Result]) -> str:
         rule += "---|"
     lines = [head, rule]
     for r in results:
-        ratio = "–" if r.ratio is None else f"{r.ratio:.2f}"
+        ratio = "–" if r.ratio is None else f"{r.ratio:.3f}"
         met = {True: "yes", False: "NO", None: "–"}[r.met]
         base = f"{_fmt(r.baseline, r.unit)} ({r.baseline_name})" if r.baseline_name else "–"
         ours = _fmt(r.ours, r.unit)

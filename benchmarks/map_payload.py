@@ -77,17 +77,22 @@ def _inputs(n_measures: int, *, seed: int = 11) -> dict[str, Any]:
     return {"areas": areas, "values": s1, "funding": funding, "measures": measures}
 
 
-def coverage_check(areas: gpd.GeoDataFrame, display: gpd.GeoDataFrame) -> dict[str, bool]:
-    """Whether the areas, and their display geometry, tile without gaps or overlaps.
+def coverage_check(areas: gpd.GeoDataFrame, display: gpd.GeoDataFrame) -> dict[str, int]:
+    """Count the areas whose edges break the coverage, before and after display geometry.
 
-    ``shapely.coverage_is_valid``: no overlaps, no gaps narrower than ``GAP_WIDTH_DEG``
-    (the width taken in the display CRS; about 1 m before, in the areas' metres).
+    ``shapely.coverage_invalid_edges``: edges that overlap a neighbour, or that border a
+    gap narrower than about 1 m (1 m in the areas' CRS, ``GAP_WIDTH_DEG`` in WGS84).
+    No gaps or overlaps are introduced when the count after is not above the count
+    before (real boundaries may carry a sliver already).
     """
-    before = np.asarray(areas.geometry.values)
-    after = np.asarray(display.geometry.values)
+
+    def broken(geoms: Any, gap_width: float) -> int:
+        edges = shapely.coverage_invalid_edges(np.asarray(geoms), gap_width=gap_width)
+        return int((~shapely.is_empty(edges)).sum())
+
     return {
-        "coverage_valid_before": bool(shapely.coverage_is_valid(before, gap_width=1.0)),
-        "coverage_valid_after": bool(shapely.coverage_is_valid(after, gap_width=GAP_WIDTH_DEG)),
+        "areas_with_invalid_edges_before": broken(areas.geometry.values, 1.0),
+        "areas_with_invalid_edges_after": broken(display.geometry.values, GAP_WIDTH_DEG),
     }
 
 
@@ -199,7 +204,7 @@ def run(*, quick: bool = False) -> list[Result]:
     n = 500 if quick else 2000
     f = figures(n_measures=n, runs=2 if quick else 3)
     size = f"{f['planning_areas']:.0f} areas, {f['measures']:.0f} measures"
-    kept = not f["coverage_valid_before"] or f["coverage_valid_after"]
+    kept = f["areas_with_invalid_edges_after"] <= f["areas_with_invalid_edges_before"]
     return [
         Result(
             "map payload",
