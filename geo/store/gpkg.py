@@ -259,6 +259,8 @@ class GeoPackageStore(Store):
             fids=fids,
             use_arrow=True,
             fid_as_index=False,
+            # integers with gaps as Python ints: through float64 they lose digits past 2**53
+            arrow_to_pandas_kwargs={"integer_object_nulls": True},
         )
         frame = (
             frame.rename_geometry(GEOMETRY_COLUMN)

@@ -384,3 +384,10 @@ def test_store_of_the_first_version_migrates_to_the_current_model(store_url: str
     assert current.read("measures")["id"].tolist() == ["k000", "k001", "k002"]
     added = [n for n in SCHEMA.layers if n not in build_schema(MIGRATIONS[:1]).layers]
     assert added and all(current.counts()[n] == 0 for n in added)
+
+
+def test_big_integers_keep_every_digit(store: Store) -> None:
+    frame = sample_frame(SCHEMA.layer("buildings"), 3)
+    frame["dwellings"] = pd.Series([2**62 + 1, None, -(2**63) + 1], dtype=object)
+    store.write("buildings", frame)
+    assert store.read("buildings")["dwellings"].tolist() == [2**62 + 1, pd.NA, -(2**63) + 1]
