@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -309,13 +308,18 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     if scheme == "quantiles":
         result = mapclassify.Quantiles(data, k=k_eff)
     elif scheme == "natural_breaks":
-        if len(data) <= JENKS_NUMPY_MAX:
-            bins = fisher_jenks_bins(data, k=k_eff)
-            classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
-            return Classification(scheme, float(data.min()), bins, classes)
-        with warnings.catch_warnings():  # without numba the exact algorithm runs in Python
-            warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
-            result = mapclassify.FisherJenks(data, k=k_eff)
+        # many areas (thousands of municipalities): the breaks of a seeded sample that
+        # keeps the extremes, as mapclassify's FisherJenksSampled does, but with a local
+        # generator (no global state) and our numpy Fisher-Jenks
+        sample = data
+        if len(data) > JENKS_NUMPY_MAX:
+            rng = np.random.default_rng(0)
+            picked = rng.choice(len(data), size=JENKS_NUMPY_MAX - 2, replace=False)
+            sample = np.concatenate([data[picked], [data.min(), data.max()]])
+        bins = fisher_jenks_bins(sample, k=min(k_eff, len(np.unique(sample))))
+        bins = bins[:-1] + (float(data.max()),)
+        classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
+        return Classification(scheme, float(data.min()), bins, classes)
     else:
         result = mapclassify.EqualInterval(data, k=k_eff)
     bins = tuple(float(b) for b in result.bins)
@@ -323,7 +327,7 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     return Classification(scheme, float(data.min()), bins, classes)
 
 
-#: Above this many values natural breaks use mapclassify (the numpy version needs n² memory).
+#: Above this many values natural breaks come from a sample (the numpy version needs n² memory).
 JENKS_NUMPY_MAX = 4000
 
 

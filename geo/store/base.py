@@ -108,8 +108,8 @@ def _as_dtype(series: pd.Series, type_: str) -> pd.Series:
     if type_ == "integer":
         if series.dtype == object:  # Python ints straight to Int64: via float64 they would
             try:  # lose every digit past 2**53
-                values = [None if pd.isna(v) else v for v in series.tolist()]
-                return pd.Series(pd.array(values, dtype="Int64"), index=series.index)
+                ints = [None if pd.isna(v) else v for v in series.tolist()]
+                return pd.Series(pd.array(ints, dtype="Int64"), index=series.index)
             except (TypeError, ValueError):
                 pass  # text such as "12": parsed below
         numeric = pd.to_numeric(series, errors="raise")

@@ -375,3 +375,20 @@ def test_geojson_mapping_equals_geopandas_to_json() -> None:
         crs="EPSG:4326",
     )
     assert _geojson(frame) == json.loads(frame.to_json(drop_id=True))
+
+
+def test_natural_breaks_for_thousands_of_areas_come_from_a_sample() -> None:
+    from geo.webmap import JENKS_NUMPY_MAX, classify
+
+    rng = np.random.default_rng(3)
+    values = pd.Series(np.concatenate([rng.normal(5, 1, 6000), rng.normal(20, 2, 5000)])).sample(
+        frac=1, random_state=1
+    )
+    assert len(values) > JENKS_NUMPY_MAX
+    first = classify(values, scheme="natural_breaks", k=4)
+    again = classify(values, scheme="natural_breaks", k=4)
+    assert first.bins == again.bins  # seeded: the same link shows the same map
+    assert first.bins[-1] == values.max()
+    assert (first.classes >= 0).all() and first.classes.nunique() == 4
+    # the two groups fall apart where they should
+    assert first.classes[values < 10].max() < first.classes[values > 15].min()
