@@ -253,6 +253,44 @@ def check_where(layer: Layer, where: Where | None) -> dict[str, list[Any]]:
     return out
 
 
+def check_update(
+    layer: Layer,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+) -> None:
+    """Refuse an update the stores cannot carry out as asked, before any SQL runs.
+
+    The key must name exactly the layer's key columns, with values; the store keeps
+    ``version``, ``updated_at`` and ``updated_by`` of editable layers itself; only
+    editable layers have a version to expect.
+    """
+    layer.check_columns(key)
+    layer.check_columns(values)
+    missing = [k for k in layer.key if k not in key or _missing(key[k])]
+    if missing or set(key) - set(layer.key):
+        raise StoreError(
+            f"update of layer {layer.name!r}: the key must name exactly the column(s) "
+            f"{', '.join(layer.key)} with values; got {dict(key)!r}"
+        )
+    if layer.editable and (managed := [c for c in values if c in EDIT_MANAGED]):
+        raise StoreError(
+            f"update of layer {layer.name!r}: {', '.join(managed)} are kept by the store; "
+            "leave them out of the values"
+        )
+    if not values and not layer.editable:
+        raise StoreError(f"update of layer {layer.name!r}: no values to set")
+    if expected_version is not None and not layer.editable:
+        raise StoreError(
+            f"update of layer {layer.name!r}: the layer has no version; leave out expected_version"
+        )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
 class Transaction(abc.ABC):
     """Writes that are stored together or not at all."""
 

@@ -37,7 +37,6 @@ from geo.schema import (
 )
 from geo.store import gpkg_geometry
 from geo.store.base import (
-    EDIT_MANAGED,
     UPSERT_KEEPS,
     BBox,
     Store,
@@ -45,6 +44,7 @@ from geo.store.base import (
     Where,
     WriteMode,
     check_mode,
+    check_update,
     check_where,
     conform,
     empty_frame,
@@ -381,17 +381,7 @@ class _GpkgTransaction(Transaction):
         user: str | None = None,
     ) -> int:
         lay = self.store.schema.layer(layer)
-        _check_key(lay, key)
-        lay.check_columns(values)
-        if lay.editable and (managed := [c for c in values if c in EDIT_MANAGED]):
-            raise StoreError(
-                f"update of layer {layer!r}: {', '.join(managed)} are kept by the store; "
-                "leave them out of the values"
-            )
-        if expected_version is not None and not lay.editable:
-            raise StoreError(
-                f"update of layer {layer!r}: the layer has no version; leave out expected_version"
-            )
+        check_update(lay, key, values, expected_version=expected_version)
         if GEOMETRY_COLUMN in values and lay.geometry == "MULTIPOLYGON":
             geom = values[GEOMETRY_COLUMN]
             if geom is not None and geom.geom_type == "Polygon":
@@ -459,13 +449,6 @@ def _bulk_insert_indexed(
 def _max_fid(conn: sqlite3.Connection, layer: Layer) -> int:
     row = conn.execute(f"SELECT max(fid) FROM {q(layer.name)}").fetchone()
     return int(row[0] or 0)
-
-
-def _check_key(layer: Layer, key: Mapping[str, Any]) -> None:
-    if set(key) != set(layer.key):
-        raise StoreError(
-            f"layer {layer.name!r} is keyed by ({', '.join(layer.key)}), got ({', '.join(key)})"
-        )
 
 
 def _where_sql(layer: Layer, where: dict[str, list[Any]]) -> tuple[str, list[Any]]:

@@ -72,7 +72,6 @@ _SQL_TYPES: dict[str, str] = {
     "date": "date",
     "datetime": "timestamp",
 }
-_EDIT_MANAGED = base.EDIT_MANAGED
 #: Vertices per piece when areas are cut up for point-in-polygon joins.
 SUBDIVIDE_VERTICES = 64
 _INIT_LOCK = "quartiersmonitor:init"
@@ -915,25 +914,7 @@ class PostGISTransaction(Transaction):
             or an edit column set by hand.
         """
         lyr = self._layer(layer)
-        lyr.check_columns(key)
-        lyr.check_columns(values)
-        missing = [k for k in lyr.key if k not in key or _is_missing(key[k])]
-        if missing or set(key) - set(lyr.key):
-            raise StoreError(
-                f"update of layer {layer!r}: the key must name exactly the column(s) "
-                f"{', '.join(lyr.key)} with values; got {dict(key)!r}"
-            )
-        if lyr.editable and (managed := [c for c in values if c in _EDIT_MANAGED]):
-            raise StoreError(
-                f"update of layer {layer!r}: {', '.join(managed)} are kept by the store; "
-                "leave them out of the values"
-            )
-        if not values and not lyr.editable:
-            raise StoreError(f"update of layer {layer!r}: no values to set")
-        if expected_version is not None and not lyr.editable:
-            raise StoreError(
-                f"update of layer {layer!r}: the layer has no version; leave out expected_version"
-            )
+        base.check_update(lyr, key, values, expected_version=expected_version)
         sets: list[sql.Composable] = []
         params: list[Any] = []
         srid = _epsg(self.store.crs)
