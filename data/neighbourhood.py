@@ -24,7 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from data.renewal import REFERENCE_DATE, SOCIAL_ID
-from monitoring import projects as project_rules
+from monitoring.neighbourhood import projects as project_rules
 
 # the vocabularies are the domain's: one definition each, in monitoring
 PROJECT_STATUSES = project_rules.STATUSES

@@ -20,8 +20,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from data.townscape import GRID, Townscape
-from monitoring import funding as funding_rules
-from monitoring import measures as measure_rules
+from monitoring.renewal import funding as funding_rules
+from monitoring.renewal import measures as measure_rules
 
 REFERENCE_DATE = dt.date(2025, 6, 30)
 """The demo's "today": statuses, paid amounts and milestones are as of this date."""

@@ -99,7 +99,7 @@ def default_programmes() -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns of the layer ``programmes`` without the edit columns:
-        ``id, name, since_year, until_year, predecessor_id, federal``.
+        ``id, name, since_year, until_year, predecessor_id, federal, land``.
 
     Examples
     --------
@@ -118,6 +118,7 @@ def default_programmes() -> pd.DataFrame:
             "until_year": pd.array(until, dtype="Int64"),
             "predecessor_id": pd.Series(predecessor, dtype=object),
             "federal": pd.array(federal, dtype="boolean"),
+            "land": pd.Series([None] * len(ids), dtype=object),
         }
     )
 

@@ -60,7 +60,7 @@ from geo.validation import (
     check_unique,
     closest,
 )
-from monitoring.measures import STATUSES
+from monitoring.renewal.measures import STATUSES
 
 if TYPE_CHECKING:
     from geo.store.base import Store
@@ -70,7 +70,7 @@ Progress = Callable[[float, str], None] | None
 Source = str | Path | Table
 Shape = Literal["wide", "long"]
 MEASURE_STATUSES = STATUSES
-"""Statuses of a measure (from :mod:`monitoring.measures`)."""
+"""Statuses of a measure (from :mod:`monitoring.renewal.measures`)."""
 
 _CHUNKS = 20  # progress steps while writing
 

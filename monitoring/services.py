@@ -21,24 +21,14 @@ import shapely
 
 from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
-from monitoring import (
-    activities,
-    comparison,
-    concepts,
-    editing,
-    funding,
-    funding_areas,
-    funds,
-    measures,
-    network,
-    progress,
-    projects,
-)
-from monitoring import actors as actors_mod
-from monitoring import housing as housing_mod
+from monitoring import editing
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import NotFound
 from monitoring.findings import Finding, findings_frame, raise_errors
+from monitoring.neighbourhood import activities, funds, network, projects
+from monitoring.neighbourhood import actors as actors_mod
+from monitoring.renewal import comparison, concepts, funding, funding_areas, measures, progress
+from monitoring.renewal import housing as housing_mod
 
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
@@ -335,7 +325,7 @@ def set_links(
 
 @dataclass
 class ProgressReport:
-    """The progress of one Gesamtmaßnahme (frames as computed by :mod:`monitoring.progress`)."""
+    """The progress of one Gesamtmaßnahme (frames from :mod:`monitoring.renewal.progress`)."""
 
     area: dict[str, Any]
     year: int | None
@@ -528,7 +518,7 @@ def compare_area(
     -------
     pandas.DataFrame
         Indexed by period: ``area, rest, city, gap`` (see
-        :func:`monitoring.comparison.area_vs_rest`).
+        :func:`monitoring.renewal.comparison.area_vs_rest`).
     """
     require(user, "read")
     area = _funding_area(store.read, area_id)

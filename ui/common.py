@@ -112,7 +112,7 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
     Widget keys are the page's view parameters of :data:`MEASURE_FILTERS`. Returns the
     measures that pass.
     """
-    from monitoring.measures import STATUSES
+    from monitoring.renewal.measures import STATUSES
     from ui import data, frames, state
 
     places = list(containers) if isinstance(containers, list | tuple) else [containers] * 5

@@ -361,9 +361,9 @@ def network_dot(actors: pd.DataFrame, links: pd.DataFrame) -> str:
     Parameters
     ----------
     actors
-        ``id, name, type`` (e.g. :func:`monitoring.network.network_table`).
+        ``id, name, type`` (e.g. :func:`monitoring.neighbourhood.network.network_table`).
     links
-        ``actor_a, actor_b, weight`` (e.g. :func:`monitoring.network.links_table`).
+        ``actor_a, actor_b, weight`` (e.g. :func:`monitoring.neighbourhood.network.links_table`).
 
     Examples
     --------

@@ -14,7 +14,7 @@ import streamlit as st
 from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
-from monitoring.measures import STATUSES, as_date, as_number
+from monitoring.renewal.measures import STATUSES, as_date, as_number
 from ui import data, frames, state
 from ui.common import current_user, guarded, md, measure_filters, names, store_url
 

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from monitoring import services
-from monitoring.activities import activities_by_year
-from monitoring.projects import projects_by_status
+from monitoring.neighbourhood.activities import activities_by_year
+from monitoring.neighbourhood.projects import projects_by_status
 from ui import data, frames, state
 from ui.common import current_user, guarded, names, store_url
 

@@ -4,15 +4,16 @@ Each catalogue entry becomes one section; its source (an aggregation) is compute
 the same functions the progress report uses, so the report never computes money or
 measures a second way:
 
-- money: :func:`monitoring.progress.funding_by_year` and
-  :func:`monitoring.progress.funding_totals`;
-- measures and outputs: :func:`monitoring.progress.measures_by_field`,
-  :func:`monitoring.progress.outputs_delivered`, :func:`monitoring.progress.measures_by_status`;
-- context: :func:`monitoring.comparison.area_vs_rest` (areal weighting of the
+- money: :func:`monitoring.renewal.progress.funding_by_year` and
+  :func:`monitoring.renewal.progress.funding_totals`;
+- measures and outputs: :func:`monitoring.renewal.progress.measures_by_field`,
+  :func:`monitoring.renewal.progress.outputs_delivered`,
+  :func:`monitoring.renewal.progress.measures_by_status`;
+- context: :func:`monitoring.renewal.comparison.area_vs_rest` (areal weighting of the
   statistical areas' counts onto the funding area, rates from summed numerators and
   denominators), then :func:`indicators.disclosure.suppress`;
-- quarter management: :func:`monitoring.activities.activities_by_year`,
-  :func:`monitoring.projects.projects_by_status`.
+- quarter management: :func:`monitoring.neighbourhood.activities.activities_by_year`,
+  :func:`monitoring.neighbourhood.projects.projects_by_status`.
 
 A value that is missing carries its reason (:data:`~monitoring.reports.report.REASONS`).
 """
@@ -32,11 +33,12 @@ from pyproj import CRS
 from indicators.disclosure import FLAG_SUPPRESSED, suppress
 from indicators.errors import IndicatorError
 from indicators.registry import Registry
-from monitoring import activities, comparison, progress, projects
-from monitoring.actors import ACTOR_TYPES
-from monitoring.funding import AMOUNT_LABELS, SOURCES
-from monitoring.funds import PUBLIC_SOURCE
-from monitoring.measures import DONE_STATUSES
+from monitoring.neighbourhood import activities, projects
+from monitoring.neighbourhood.actors import ACTOR_TYPES
+from monitoring.neighbourhood.funds import PUBLIC_SOURCE
+from monitoring.renewal import comparison, progress
+from monitoring.renewal.funding import AMOUNT_LABELS, SOURCES
+from monitoring.renewal.measures import DONE_STATUSES
 from monitoring.reports.catalogue import Catalogue, Entry
 from monitoring.reports.errors import ReportError, ReportOptionError
 from monitoring.reports.inputs import ReportInputs, fingerprint, fingerprints

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitoring.funding import AMOUNTS, SOURCES
+from monitoring.renewal.funding import AMOUNTS, SOURCES
 from monitoring.reports.errors import CatalogueError
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "default_catalogue.toml"

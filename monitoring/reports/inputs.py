@@ -22,7 +22,7 @@ from geo.schema import EDIT_COLUMNS
 from indicators.registry import Registry
 from monitoring import editing, services
 from monitoring.auth import User
-from monitoring.comparison import pick_values
+from monitoring.renewal.comparison import pick_values
 from monitoring.reports.catalogue import Catalogue
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from data.renewal import REFERENCE_DATE, RENEWAL_ID, SOCIAL_ID, SOURCES, STATUSE
 from geo.errors import CRSError
 from geo.schema import EDIT_COLUMNS, SCHEMA
 from geo.store.base import prepare_for_write
-from monitoring.actors import ACTOR_TYPES
+from monitoring.neighbourhood.actors import ACTOR_TYPES
 
 CRS_25832 = CRS.from_epsg(25832)
 EDIT = {c.name for c in EDIT_COLUMNS}

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from monitoring.funding import AMOUNTS, SOURCES
-from monitoring.measures import STATUSES
+from monitoring.renewal.funding import AMOUNTS, SOURCES
+from monitoring.renewal.measures import STATUSES
 
 
 def _upto(lines: pd.DataFrame, year: int | None) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def funding_by_year(lines: pd.DataFrame, *, year: int | None = None) -> pd.DataF
     -------
     pandas.DataFrame
         ``source, programme_year, planned, approved, paid, planned_cum, approved_cum,
-        paid_cum``; sources in the order of :data:`~monitoring.funding.SOURCES`
+        paid_cum``; sources in the order of :data:`~monitoring.renewal.funding.SOURCES`
         (unknown ones after), years ascending; missing amounts count as 0; the
         running totals add up each source's years so far.
 
@@ -81,7 +81,7 @@ def funding_totals(lines: pd.DataFrame, *, year: int | None = None) -> pd.DataFr
     Returns
     -------
     pandas.DataFrame
-        Indexed by source (every source of :data:`~monitoring.funding.SOURCES`, 0 where
+        Indexed by source (every source of :data:`~monitoring.renewal.funding.SOURCES`, 0 where
         none), columns ``planned, approved, paid, planned_share`` (% of all planned money);
         a last row ``Summe``.
 

@@ -1,0 +1,1 @@
+"""Neighbourhood management: actors, resident projects, local funds, activities, network."""

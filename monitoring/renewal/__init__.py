@@ -1,0 +1,1 @@
+"""Urban renewal: programmes, funding areas, concepts and goals, measures, funding, progress."""
