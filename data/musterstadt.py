@@ -44,6 +44,7 @@ from data.renewal import (
     make_targets,
 )
 from data.townscape import Townscape, make_townscape, street_names
+from geo.schema import SCHEMA
 from monitoring.defaults import default_fields_of_action, default_programmes
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ if TYPE_CHECKING:
 DEFAULT_SEED = 2024
 #: Layers that record work done in the platform (edits, filed reports): the demo leaves
 #: them empty rather than inventing a history.
-RECORDS_OF_WORK: frozenset[str] = frozenset({"audit_log", "filed_reports"})
+RECORDS_OF_WORK: frozenset[str] = frozenset(
+    {"audit_log", "filed_reports", "attachments", "import_batches"}
+)
 CITY_NAME = "Musterstadt"
 VINTAGE = "2020"
 VALID_FROM = pd.Timestamp(2020, 1, 1)
@@ -179,12 +182,36 @@ def build_musterstadt(
         "activities": quarter.activities,
         "activity_partners": quarter.activity_partners,
     }
+    frames = _complete(frames)
     if target_crs != base:
         frames = {
             name: f.to_crs(target_crs) if isinstance(f, gpd.GeoDataFrame) else f
             for name, f in frames.items()
         }
     return frames
+
+
+def _complete(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Return the frames with every layer of the model but the records of work, every column.
+
+    Columns and layers the demo does not fill (added by later migrations) stay empty.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name, layer in SCHEMA.layers.items():
+        if name in RECORDS_OF_WORK:
+            continue
+        frame = frames.get(name)
+        if frame is None:
+            frame = pd.DataFrame({c: pd.Series(dtype=object) for c in layer.key})
+        frame = frame.copy()
+        for column in layer.column_names:
+            if column not in frame.columns and column not in _EDIT_COLUMNS:
+                frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        out[name] = frame
+    return out
+
+
+_EDIT_COLUMNS = frozenset({"created_at", "updated_at", "updated_by", "version"})
 
 
 def _areas(town: Townscape, crs: str) -> tuple[gpd.GeoDataFrame, list[str]]:

@@ -551,9 +551,103 @@ _V2: tuple[Step, ...] = (
     ),
 )
 
+# --- version 3: the work recorded in the app, imports through the one writing path -----
+
+_V3_RENEWAL: tuple[Step, ...] = (
+    AddColumn("programmes", _c("land", "text", "Land (bei Landesprogrammen)")),
+    AddColumn("funding_areas", _c("legal_procedure", "text", "Verfahren (Sanierungsgebiet)")),
+    AddColumn("funding_areas", _c("bylaw_date", "date", "Satzung vom")),
+    AddColumn("measures", _c("archived", "boolean", "archiviert")),
+    AddColumn("measures", _c("archive_reason", "text", "Grund der Archivierung")),
+    _layer(
+        "attachments",
+        "Anhänge (Fotos und Dokumente)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("owner_layer", "text", "gehört zu Ebene", null=False),
+            _c("owner_id", "text", "gehört zu Datensatz", null=False),
+            _c("kind", "text", "Art"),
+            _c("title", "text", "Titel"),
+            _c("filename", "text", "Dateiname", null=False),
+            _c("media_type", "text", "Dateityp", null=False),
+            _c("size_bytes", "integer", "Größe (Bytes)", null=False),
+            _c("sha256", "text", "Prüfsumme (SHA-256)", null=False),
+            _c("content_b64", "text", "Inhalt (Base64)", null=False),
+        ],
+        editable=True,
+        description="Photos and documents of records, kept in the store itself (Base64 text)",
+    ),
+)
+
+_V3_NEIGHBOURHOOD: tuple[Step, ...] = (
+    AddColumn("actors", _c("consent", "boolean", "Einwilligung zur Kontaktaufnahme")),
+    AddColumn("actors", _c("consent_date", "date", "Einwilligung vom")),
+    AddColumn("actors", _c("anonymised_at", "datetime", "anonymisiert am")),
+    _layer(
+        "applications",
+        "Anträge auf Fördermittel",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("project_id", "text", "Projekt", null=False),
+            _c("source_kind", "text", "Art des Geldgebers", null=False),
+            _c("source_name", "text", "Geldgeber"),
+            _c("fund_id", "text", "Fonds"),
+            _c("submitted", "date", "eingereicht am"),
+            _c("deadline", "date", "Frist"),
+            _c("requested", "real", "beantragt (€)"),
+            _c("granted", "real", "bewilligt (€)"),
+            _c("status", "text", "Status"),
+        ],
+        editable=True,
+    ),
+    AddColumn("fund_decisions", _c("application_id", "text", "Antrag")),
+    AddColumn("fund_decisions", _c("outcome", "text", "Ergebnis")),
+    AddColumn("fund_decisions", _c("votes_yes", "integer", "Ja-Stimmen")),
+    AddColumn("fund_decisions", _c("votes_no", "integer", "Nein-Stimmen")),
+    AddColumn("fund_decisions", _c("votes_abstain", "integer", "Enthaltungen")),
+    AddColumn("fund_decisions", _c("proof_date", "date", "Verwendungsnachweis vom")),
+    _layer(
+        "fund_payments",
+        "Fondsauszahlungen",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("fund_id", "text", "Fonds", null=False),
+            _c("decision_id", "text", "Entscheidung", null=False),
+            _c("paid", "date", "ausgezahlt am"),
+            _c("amount", "real", "Betrag (€)", null=False),
+        ],
+        editable=True,
+    ),
+    AddColumn("activities", _c("volunteers", "integer", "Ehrenamtliche")),
+)
+
+_V3_IMPORTS: tuple[Step, ...] = (
+    AddColumn("audit_log", _c("batch_id", "text", "Import")),
+    _layer(
+        "import_batches",
+        "Importe",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("at", "datetime", "Zeitpunkt", null=False),
+            _c("user_name", "text", "Benutzer", null=False),
+            _c("kind", "text", "Art", null=False),
+            _c("source", "text", "Quelle"),
+            _c("summary", "text", "Ergebnis (JSON)"),
+            _c("undone_at", "datetime", "rückgängig gemacht am"),
+            _c("undone_by", "text", "rückgängig gemacht von"),
+        ],
+        description="Each import as a whole, so that it can be shown and undone",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
+    Migration(
+        3,
+        "records kept in the app, attachments, applications, fund payments, import batches",
+        _V3_RENEWAL + _V3_NEIGHBOURHOOD + _V3_IMPORTS,
+    ),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

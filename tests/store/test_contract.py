@@ -376,7 +376,7 @@ def test_assign_features_to_areas(store: Store) -> None:
 def test_store_of_the_first_version_migrates_to_the_current_model(store_url: str) -> None:
     first = open_store(store_url, migrations=MIGRATIONS[:1])
     assert first.init(crs=CRS) == 1
-    first.write("measures", sample_frame(SCHEMA.layer("measures"), 3))
+    first.write("measures", sample_frame(build_schema(MIGRATIONS[:1]).layer("measures"), 3))
     first.close()
     current = open_store(store_url)
     assert current.schema_version() == 1
