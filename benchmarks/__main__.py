@@ -35,6 +35,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.map_payload", "map"),
         ("benchmarks.analysis", "index-and-reports"),
         ("benchmarks.app", "app"),
+        ("benchmarks.load", "load"),
         ("benchmarks.scale", "scale"),
     ):
         try:
