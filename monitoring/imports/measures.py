@@ -201,7 +201,7 @@ def import_measures(
             "id": id_col,
             "title": title_col,
             "funding_area_id": funding_area_col or "--funding-area",
-            "geometry": wkt_col or "geometry",
+            "geometry": wkt_col or (f"{x_col}/{y_col}" if x_col else "geometry"),
         },
     )
 
