@@ -158,7 +158,7 @@ def list_batches(store: Store, user: User) -> pd.DataFrame:
     """
     require(user, "read")
     frame = store.read("import_batches")
-    return frame.sort_values("id", ascending=False, kind="stable").reset_index(drop=True)
+    return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def undo(store: Store, user: User, batch_id: str) -> dict[str, int]:
@@ -185,7 +185,7 @@ def undo(store: Store, user: User, batch_id: str) -> dict[str, int]:
         log = log.sort_values("id", ascending=False, kind="stable")
         counts = {"deleted": 0, "restored": 0, "rows_removed": 0, "rows_restored": 0}
         if layer in editing.BULK_LAYER_ACTIONS:
-            _refuse_if_later(ch.tx, batch_id, layer)
+            _refuse_if_later(ch.tx, batch, layer)
             for _, entry in log[log["action"] == "import"].iterrows():
                 removed, restored = _undo_bulk(ch, lyr, entry, crs=store.crs)
                 counts["rows_removed"] += removed
@@ -239,13 +239,14 @@ def _batch(tx: Transaction, batch_id: str) -> dict[str, Any]:
     return batch
 
 
-def _refuse_if_later(tx: Transaction, batch_id: str, layer: str) -> None:
+def _refuse_if_later(tx: Transaction, batch: Mapping[str, Any], layer: str) -> None:
     """Refuse when a later import of the same bulk layer is still in force."""
+    batch_id, at = batch["id"], pd.Timestamp(batch["at"])
     batches = tx.read("import_batches")
     later = [
         str(b["id"])
         for _, b in batches.iterrows()
-        if str(b["id"]) > batch_id
+        if pd.Timestamp(b["at"]) > at
         and pd.isna(b["undone_at"])
         and json.loads(b["summary"] or "{}").get("layer") == layer
     ]

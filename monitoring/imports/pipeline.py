@@ -574,11 +574,12 @@ def store_records(
 
     def body(ch: editing.ChangeSet) -> tuple[int, dict[str, Any], tuple[Change, ...]]:
         ids = [str(i) for i in frame["id"]]
-        stored = ch.tx.read(layer, where={"id": ids}) if ids else frame.iloc[:0]
-        befores = {
-            str(rid): editing.row_dict(stored, i) | {GEOMETRY_COLUMN: stored.geometry.iloc[i]}
-            for i, rid in enumerate(stored["id"])
-        }
+        befores: dict[str, dict[str, Any]] = {}
+        for begin in range(0, len(ids), 500):
+            stored = ch.tx.read(layer, where={"id": ids[begin : begin + 500]})
+            for i, rid in enumerate(stored["id"]):
+                image = editing.row_dict(stored, i)
+                befores[str(rid)] = image | {GEOMETRY_COLUMN: stored.geometry.iloc[i]}
         plan: list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any]]] = []
         changes: list[Change] = []
         geometry: dict[str, str] = {}

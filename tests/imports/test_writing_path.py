@@ -479,7 +479,7 @@ def test_cli_list_undo_and_history(
     capsys.readouterr()
     assert main(["import", "list", "--store", store.url]) == 0
     out = capsys.readouterr().out
-    batch = store.read("import_batches").sort_values("id")["id"].iloc[-1]
+    batch = store.read("import_batches").sort_values("at")["id"].iloc[-1]
     assert batch in out and "m.csv" in out and "erika" in out
     assert main(["history", "--store", store.url, "--layer", "measures"]) == 0
     out = capsys.readouterr().out
