@@ -491,3 +491,43 @@ def test_cli_list_undo_and_history(
     assert store.read("measures").empty
     assert main(["import", "undo", "I-gibtsnicht", "--store", store.url]) == 2
     assert "qmon import list" in capsys.readouterr().err
+
+
+def test_reimport_never_overwrites_another_users_edit_silently(store: Store, tmp_path: Path):
+    csv = _csv(tmp_path / "m.csv", MEASURES)
+    _measures(store, csv)
+    editing.update(
+        store, EDITOR, "measures", {"id": "M1"}, {"cost_estimate": 99_000.0}, expected_version=1
+    )
+    before = snapshot(store)
+    with pytest.raises(ImportRefused) as info:
+        _measures(store, csv)  # the original file again
+    (problem,) = info.value.problems
+    assert problem.row == 2 and problem.column == "Kosten" and problem.value == 120000.0
+    assert "cost_estimate is stored as 99000.0, the file has 120000.0" in problem.message
+    assert_unchanged(before, store)
+    result = _measures(store, csv, replace=True)
+    assert [(c.record, c.field, c.stored, c.imported) for c in result.changes] == [
+        ("M1", "cost_estimate", 99000.0, 120000.0)
+    ]
+    assert store.read("measures", where={"id": "M1"})["version"].tolist() == [3]
+
+
+def test_funding_status_rule_applies_to_save_and_import(store: Store, tmp_path: Path):
+    frame = boxes(["QM06"]).rename(columns={"PLR_ID": "id", "PLR_NAME": "name"})
+    frame["status"] = ["irgendwie"]
+    frame.to_file(tmp_path / "fa.geojson")
+    before = snapshot(store)
+    with pytest.raises(ImportRefused, match="funding status 'irgendwie' is not one of") as info:
+        import_funding_areas(
+            store, tmp_path / "fa.geojson", id_col="id", name_col="name", status_col="status"
+        )
+    assert info.value.problems[0].row == 1
+    with pytest.raises(RuleViolation, match="funding status 'irgendwie' is not one of"):
+        services.save(
+            store,
+            ADMIN,
+            "funding_areas",
+            {"id": "QM06", "name": "N", "funding_status": "irgendwie"},
+        )
+    assert_unchanged(before, store)
