@@ -38,7 +38,8 @@ from monitoring.errors import NotFound, RuleViolation
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
 
-BATCH_COLUMNS = ("id", "at", "user_name", "kind", "source", "summary", "undone_at", "undone_by")
+REFERENCE_COLUMNS = {"measures": "measure_id", "funding_areas": "funding_area_id"}
+"""Layer -> the column by which other layers refer to its records."""
 
 
 def new_batch_id(now: dt.datetime) -> str:
@@ -193,6 +194,8 @@ def undo(store: Store, user: User, batch_id: str) -> dict[str, int]:
         else:
             entries = log[log["action"].isin(["create", "update"])]
             _refuse_if_changed(ch, lyr, entries)
+            created = entries.loc[entries["action"] == "create", "record_key"].tolist()
+            _refuse_if_referenced(ch.tx, lyr, created)
             geometries = summary.get("geometry", {})
             for _, entry in entries.iterrows():
                 after = json.loads(entry["after"])
@@ -278,6 +281,33 @@ def _refuse_if_changed(ch: editing.ChangeSet, lyr: Layer, entries: pd.DataFrame)
             "the import cannot be undone: " + "; ".join(problems) + ". Nothing was changed; "
             "undo or edit those records by hand first",
             problems=tuple(problems),
+        )
+
+
+def _refuse_if_referenced(tx: Transaction, lyr: Layer, created: Sequence[str]) -> None:
+    """Refuse, naming them, when records made since refer to records the import created."""
+    column = REFERENCE_COLUMNS.get(lyr.name)
+    if column is None or not created:
+        return
+    problems = []
+    for other in SCHEMA.layers.values():
+        if column not in other.column_names or other.name == lyr.name:
+            continue
+        for begin in range(0, len(created), 500):
+            found = tx.read(other.name, where={column: list(created[begin : begin + 500])})
+            for rid, group in found.groupby(column):
+                problems.append(
+                    f"{lyr.title} {rid!r} created by the import is referred to by "
+                    f"{len(group)} record(s) of {other.title} (layer {other.name})"
+                )
+    attached = tx.read("attachments", where={"owner_layer": lyr.name, "owner_id": list(created)})
+    for rid, group in attached.groupby("owner_id"):
+        problems.append(f"{lyr.title} {rid!r} has {len(group)} attachment(s)")
+    if problems:
+        raise RuleViolation(
+            "the import cannot be undone: " + "; ".join(sorted(problems)) + ". Nothing was "
+            "changed; remove those records first or keep the import",
+            problems=tuple(sorted(problems)),
         )
 
 

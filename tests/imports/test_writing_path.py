@@ -531,3 +531,24 @@ def test_funding_status_rule_applies_to_save_and_import(store: Store, tmp_path: 
             {"id": "QM06", "name": "N", "funding_status": "irgendwie"},
         )
     assert_unchanged(before, store)
+
+
+def test_undo_refused_when_new_records_refer_to_created_ones(store: Store, tmp_path: Path):
+    result = _measures(store, _csv(tmp_path / "m.csv", MEASURES))
+    services.save(
+        store,
+        EDITOR,
+        "funding_lines",
+        {
+            "id": "F1",
+            "measure_id": "M2",
+            "source": "Bund",
+            "programme_year": 2030,
+            "planned": 500.0,
+        },
+    )
+    before = snapshot(store)
+    assert result.batch_id is not None
+    with pytest.raises(RuleViolation, match="'M2' created by the import is referred to by 1"):
+        imports.undo(store, EDITOR, result.batch_id)
+    assert_unchanged(before, store)
