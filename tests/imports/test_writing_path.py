@@ -552,3 +552,40 @@ def test_undo_refused_when_new_records_refer_to_created_ones(store: Store, tmp_p
     with pytest.raises(RuleViolation, match="'M2' created by the import is referred to by 1"):
         imports.undo(store, EDITOR, result.batch_id)
     assert_unchanged(before, store)
+
+
+def test_an_edit_during_the_import_is_a_conflict_not_lost(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Another editor saves between the import's read and its update (real PostGIS)."""
+    from geo.store import open_store
+    from monitoring.defaults import seed_defaults
+    from monitoring.errors import EditConflict
+    from tests.imports._util import fresh_store
+
+    store = fresh_store(pg_url, crs="EPSG:25833")
+    seed_defaults(store)
+    boxes(["QM01"]).rename(columns={"PLR_ID": "id", "PLR_NAME": "name"}).to_file(
+        tmp_path / "fa.geojson"
+    )
+    import_funding_areas(store, tmp_path / "fa.geojson", id_col="id", name_col="name")
+    _measures(store, _csv(tmp_path / "m.csv", MEASURES))
+    changed = _csv(tmp_path / "c.csv", "Nr;Titel;X;Y\nM1;Spielplatz Nord;390500;5819500\n")
+    rules = services.check_record
+    other = open_store(pg_url)
+
+    def meanwhile(*args: Any, **kwargs: Any) -> Any:
+        editing.update(
+            other, EDITOR, "measures", {"id": "M1"}, {"title": "Von Erika"}, expected_version=1
+        )
+        monkeypatch.setattr(services, "check_record", rules)
+        return rules(*args, **kwargs)
+
+    monkeypatch.setattr(services, "check_record", meanwhile)
+    with pytest.raises(EditConflict, match="changed by erika"):
+        _short(store, changed, replace=True)
+    got = store.read("measures", where={"id": "M1"})
+    assert got["title"].tolist() == ["Von Erika"] and got["version"].tolist() == [2]
+    assert store.read("import_batches")["kind"].tolist().count("measures") == 1
+    other.close()
+    store.close()
