@@ -79,6 +79,19 @@ Source = str | Path | Table
 
 _CHUNKS = 20  # progress steps while writing
 
+RULE_FIELDS: Mapping[tuple[str, str], str] = {
+    ("measures", "title"): "title",
+    ("measures", "status"): "status",
+    ("measures", "dates"): "end_date",
+    ("measures", "cost"): "cost_estimate",
+    ("measures", "status_dates"): "status",
+    ("funding_areas", "name"): "name",
+    ("funding_areas", "programme"): "programme_id",
+    ("funding_areas", "years"): "expected_end",
+    ("funding_areas", "status"): "funding_status",
+}
+"""(layer, code of a record rule) -> the field the report names for a broken rule."""
+
 
 @dataclass(frozen=True)
 class Change:
@@ -590,11 +603,13 @@ def store_records(
             record = values if before is None else before | values
             for finding in services.check_record(ch.tx, layer, record, before, today=day):
                 if finding.level == "error":
+                    name = RULE_FIELDS.get((layer, finding.code), "id")
+                    name = name if name in columns else "id"
                     report.add(
                         finding.message,
                         row=row,
-                        column=columns.get("id"),
-                        value=values["id"],
+                        column=columns.get(name),
+                        value=record.get(name),
                         fix="correct the row (the same rules apply as in the app's form)",
                     )
                 else:

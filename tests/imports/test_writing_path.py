@@ -279,6 +279,7 @@ def test_measure_rules_apply_to_save_and_import(
         _measures(store, _csv(tmp_path / "r.csv", header + line + "\n"))
     (problem,) = info.value.problems
     assert problem.row == 2 and message in problem.message
+    assert problem.column == {"dates": "Ende", "cost": "Kosten"}.get(rule, "Status")
     assert_unchanged(before, store)
     status, start, end, cost = line.split(";")[4:]
     record = {
@@ -522,7 +523,8 @@ def test_funding_status_rule_applies_to_save_and_import(store: Store, tmp_path: 
         import_funding_areas(
             store, tmp_path / "fa.geojson", id_col="id", name_col="name", status_col="status"
         )
-    assert info.value.problems[0].row == 1
+    assert info.value.problems[0].row == 1 and info.value.problems[0].column == "status"
+    assert info.value.problems[0].value == "irgendwie"
     with pytest.raises(RuleViolation, match="funding status 'irgendwie' is not one of"):
         services.save(
             store,
