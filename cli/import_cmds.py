@@ -5,21 +5,31 @@ Subcommands: ``areas``, ``funding-areas``, ``indicators``, ``measures``,
 with the list of every problem on stderr (nothing stored) when the input is refused.
 ``--dry-run`` runs every check (and the writes, rolled back) and says what would be
 stored, without changing the store: exit 0 when the import would pass, 2 otherwise.
+``--replace`` lets an import change stored records (listed field by field) or replace
+stored rows (counted). Every import acts as a user (``--user``/``--role``, default
+``$QMON_USER``/``$QMON_ROLE``) whose role is checked.
+
+``list`` shows the imports of the store, ``undo BATCH`` undoes one as a whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pandas as pd
+
+from cli.monitoring_cmds import acting_user
 from geo.errors import ImportRefused
 from geo.readers import NumberFormat, Table, read_sql
 from geo.store import open_store, store_url
 from geo.validation import Problem
 from monitoring import imports
+from monitoring.auth import ROLES
 
 _TAB_NAMES = {"tab": "\t", "\\t": "\t", "TAB": "\t"}
 
@@ -123,17 +133,42 @@ def register(subparsers: Any) -> None:
     for option in ("dwellings", "vacant", "year-built", "owner-type", "storeys"):
         buildings.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
 
+    listing = sub.add_parser("list", help="Importe anzeigen", description="Show the imports.")
+    _acting(listing)
+    listing.set_defaults(func=_list_batches)
+    undo = sub.add_parser(
+        "undo",
+        help="einen Import als Ganzes rückgängig machen",
+        description="Undo one import as a whole, in one transaction (audited).",
+    )
+    _acting(undo)
+    undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon import list)")
+    undo.set_defaults(func=_undo)
 
-def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+
+def _acting(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE"
     )
-    parser.add_argument("--user", help="name recorded with the change")
+    parser.add_argument("--user", help="acting user (default: $QMON_USER or lokal)")
+    parser.add_argument(
+        "--role", choices=ROLES, help="role of the user (default: $QMON_ROLE or admin)"
+    )
+
+
+def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    _acting(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
         help="check everything and show what would be stored, but write nothing",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="change stored records / replace stored rows the file brings again "
+        "(the report lists them)",
     )
     parser.set_defaults(func=func)
     return parser
@@ -241,18 +276,69 @@ def _progress_bar(label: str) -> Iterator[Callable[[float, str], None]]:
 def _run(
     args: argparse.Namespace, use_case: Callable[..., imports.ImportResult], **options: Any
 ) -> int:
+    user = acting_user(args)
     source = _source(args)
     store = open_store(store_url(args.store))
     try:
         with _progress_bar(f"import {args.what}") as progress:
             result = use_case(
-                store, source, user=args.user, progress=progress, dry_run=args.dry_run, **options
+                store,
+                source,
+                user=user,
+                progress=progress,
+                dry_run=args.dry_run,
+                replace=args.replace,
+                **options,
             )
     finally:
         store.close()
     print(result.summary())
+    for change in result.changes:
+        verb = "würde geändert" if result.dry_run else "geändert"
+        print(
+            f"  {verb}: {change.record} (Zeile {change.row}), {change.field}: "
+            f"{change.stored!r} -> {change.imported!r}"
+        )
     for note in result.notes:
         print(f"  Hinweis: {note}")
+    if result.batch_id:
+        print(f"Import {result.batch_id} (rückgängig: qmon import undo {result.batch_id})")
+    return 0
+
+
+def _list_batches(args: argparse.Namespace) -> int:
+    user = acting_user(args)
+    with open_store(store_url(args.store)) as store:
+        batches = imports.list_batches(store, user)
+    if batches.empty:
+        print("Keine Importe.")
+        return 0
+    shown = pd.DataFrame(
+        {
+            "Import": batches["id"],
+            "Zeitpunkt (UTC)": batches["at"].map(
+                lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M")
+            ),
+            "Benutzer": batches["user_name"],
+            "Art": batches["kind"],
+            "Quelle": batches["source"],
+            "Zeilen": batches["summary"].map(lambda v: json.loads(v or "{}").get("rows")),
+            "rückgängig": [
+                "" if pd.isna(at) else f"{pd.Timestamp(at):%d.%m.%Y %H:%M} von {by}"
+                for at, by in zip(batches["undone_at"], batches["undone_by"])
+            ],
+        }
+    )
+    print(shown.to_string(index=False))
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    user = acting_user(args)
+    with open_store(store_url(args.store)) as store:
+        counts = imports.undo(store, user, args.batch)
+    done = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    print(f"Import {args.batch} rückgängig gemacht ({done or 'nichts zu ändern'}).")
     return 0
 
 

@@ -433,6 +433,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "layer": "Ebene",
                 "record_key": "Datensatz",
                 "action": "Aktion",
+                "batch_id": "Import",
             },
             {"at": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M:%S")},
         )

@@ -73,6 +73,13 @@ LAYER_ACTIONS: Mapping[str, str] = {
 }
 """Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
 
+BULK_LAYER_ACTIONS: Mapping[str, str] = {
+    "areas": "edit_settings",
+    "indicator_values": "edit_funding",
+    "buildings": "edit_funding",
+}
+"""Layers written in bulk by imports (no versions): layer -> the action needed."""
+
 EDIT_MANAGED: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
 """Columns the store keeps; users never set them."""
 
@@ -215,10 +222,13 @@ def differences(
 class ChangeSet:
     """Changes made by one user inside one store transaction, each with its audit row."""
 
-    def __init__(self, tx: Transaction, user: User, *, crs: Any) -> None:
+    def __init__(
+        self, tx: Transaction, user: User, *, crs: Any, batch_id: str | None = None
+    ) -> None:
         self.tx = tx
         self.user = user
         self.crs = crs
+        self.batch_id = batch_id
         self.log: list[dict[str, Any]] = []
 
     # reading ----------------------------------------------------------------------
@@ -393,6 +403,40 @@ class ChangeSet:
             )
         return written
 
+    # bulk layers (imports) ----------------------------------------------------------
+
+    def bulk_write(self, layer: str, frame: pd.DataFrame) -> int:
+        """Append rows to a bulk layer (areas, indicator values, buildings); no audit row.
+
+        The caller logs the whole import once with :meth:`bulk_log`.
+        """
+        self._bulk_allowed(layer)
+        return self.tx.write(layer, frame) if len(frame) else 0
+
+    def bulk_delete(self, layer: str, where: Mapping[str, Any]) -> int:
+        """Delete the rows of a bulk layer matching ``where``; no audit row (see bulk_log)."""
+        self._bulk_allowed(layer)
+        return self.tx.delete(layer, where)
+
+    def bulk_log(self, layer: str, name: str, action: str, before: Any, after: Any) -> None:
+        """Write the one audit row of a bulk change (e.g. action ``import`` with counts)."""
+        self._bulk_allowed(layer)
+        self._audit_raw(SCHEMA.layer(layer), name, action, before, after)
+
+    def batch_log(self, action: str, after: Any) -> None:
+        """Write one audit row about the import batch as a whole (e.g. its undo)."""
+        if self.batch_id is None:
+            raise RuleViolation("an audit row of an import batch needs the batch id")
+        self._audit_raw(SCHEMA.layer("import_batches"), self.batch_id, action, None, after)
+
+    def _bulk_allowed(self, layer: str) -> None:
+        if layer not in BULK_LAYER_ACTIONS:
+            raise RuleViolation(
+                f"layer {layer!r} is not written in bulk; bulk layers: "
+                f"{', '.join(BULK_LAYER_ACTIONS)}"
+            )
+        require(self.user, BULK_LAYER_ACTIONS[layer])
+
     # helpers ----------------------------------------------------------------------
 
     def _allowed(self, layer: str) -> Layer:
@@ -503,6 +547,7 @@ class ChangeSet:
             "action": action,
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False),
+            "batch_id": self.batch_id,
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)
@@ -533,8 +578,10 @@ def _geometry(value: Any) -> BaseGeometry | None:
 
 
 @contextmanager
-def changes(store: Store, user: User) -> Iterator[ChangeSet]:
+def changes(store: Store, user: User, *, batch_id: str | None = None) -> Iterator[ChangeSet]:
     """Open one transaction for several changes by ``user``; all are stored or none.
+
+    ``batch_id`` (an import) is written into every audit row of the transaction.
 
     Examples
     --------
@@ -553,7 +600,7 @@ def changes(store: Store, user: User) -> Iterator[ChangeSet]:
     ['create', 'update']
     """
     with store.transaction(user=user.name) as tx:
-        yield ChangeSet(tx, user, crs=store.crs)
+        yield ChangeSet(tx, user, crs=store.crs, batch_id=batch_id)
 
 
 def create(store: Store, user: User, layer: str, record: Mapping[str, Any]) -> dict[str, Any]:

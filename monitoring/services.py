@@ -105,7 +105,38 @@ def _validate(
     today: dt.date,
 ) -> list[Finding]:
     """Run the checks of ``layer`` on the record as it would be stored."""
-    tx = ch.tx
+    return check_record(ch.tx, layer, record, before, today=today)
+
+
+def check_record(
+    tx: Transaction,
+    layer: str,
+    record: dict[str, Any],
+    before: dict[str, Any] | None,
+    *,
+    today: dt.date,
+) -> list[Finding]:
+    """Return the findings of the record rules of ``layer`` on ``record`` as it would be stored.
+
+    The one set of record rules: :func:`save` and the imports
+    (:mod:`monitoring.imports`) both call it inside their write transaction.
+
+    Parameters
+    ----------
+    tx
+        The open transaction (references are checked against what it sees).
+    layer, record
+        The layer and the full record as it would be stored (geometry as shapely).
+    before
+        The stored record before the change; None for a new one.
+    today
+        The date statuses are judged at.
+
+    Returns
+    -------
+    list of Finding
+        Errors refuse the change; warnings are shown with it.
+    """
     if layer == "funding_areas":
         ids = set(tx.read("programmes", columns=["id"])["id"])
         return funding_areas.check_funding_area(record, programmes=ids)

@@ -37,6 +37,7 @@ from geo.store import Store
 from geo.validation import Problem
 from geo.webmap import preview_map
 from monitoring import imports
+from monitoring.auth import User
 from ui import assets, data, frames
 from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
 
@@ -152,6 +153,10 @@ DETAIL_LABELS = {
     "missing": "als fehlend gespeicherte Werte",
     "indicators": "Indikatoren",
     "programme": "Programm",
+    "new": "neue Datensätze",
+    "changed": "geänderte Datensätze",
+    "unchanged": "unveränderte Datensätze",
+    "replaced": "ersetzte Zeilen",
 }
 
 #: German names of the layers an import writes.
@@ -297,7 +302,33 @@ def check_key(content: bytes, kind: str, options: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def dry_run(store: Store, kind: Kind, table: Table, options: dict[str, Any], *, user: str) -> Check:
+def changes_frame(result: imports.ImportResult) -> pd.DataFrame:
+    """Return the stored values an import replaces, one row per record and field.
+
+    Examples
+    --------
+    >>> r = imports.ImportResult("measures", "m.csv", 1,
+    ...     changes=(imports.Change("M1", "title", "Alt", "Neu", 2),))
+    >>> changes_frame(r).values.tolist()
+    [['M1', 2, 'title', 'Alt', 'Neu']]
+    """
+    rows = [
+        {
+            "Datensatz": c.record,
+            "Zeile": c.row,
+            "Feld": c.field,
+            "gespeichert": None if c.stored is None else str(c.stored),
+            "aus der Datei": None if c.imported is None else str(c.imported),
+        }
+        for c in result.changes
+    ]
+    columns = ["Datensatz", "Zeile", "Feld", "gespeichert", "aus der Datei"]
+    return pd.DataFrame(rows, columns=columns).astype({"Zeile": "Int64"})
+
+
+def dry_run(
+    store: Store, kind: Kind, table: Table, options: dict[str, Any], *, user: User
+) -> Check:
     """Run the import as a dry run and return what it would store or every problem found."""
     try:
         result = kind.function(store, table, user=user, dry_run=True, **options)
@@ -349,9 +380,16 @@ def render() -> None:
         options = _mapping(url, kind_key, kind, table)
         if options is None:
             return
+        options["replace"] = st.checkbox(
+            "Vorhandene Datensätze ändern bzw. ersetzen",
+            key=f"import.{kind_key}.ersetzen",
+            help="Ohne diese Wahl wird ein Import abgelehnt, der gespeicherte Werte ändern "
+            "oder gespeicherte Zeilen ein zweites Mal bringen würde. Der Prüfbericht "
+            "zeigt jede Änderung.",
+        )
         _located_preview(table, options)
         key = check_key(content, kind_key, options)
-        check = _checked(url, key, kind, table, options, user.name)
+        check = _checked(url, key, kind, table, options, user)
         _report(check)
         done = st.session_state.get("import.erledigt") == key
         confirmed = st.button(
@@ -366,15 +404,16 @@ def render() -> None:
         if done:
             st.success("Diese Datei ist mit dieser Zuordnung importiert.")
         if confirmed and check.passed and not done:
-            _run(url, kind, table, options, user.name, key)
+            _run(url, kind, table, options, user, key)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _read(name: str, content: bytes) -> Table:
-    folder = Path(tempfile.mkdtemp(prefix="qmon-import-"))
-    path = folder / Path(name).name
-    path.write_bytes(content)
-    return read_vector(path) if is_vector_path(path) else read_table(path)
+    """Read the upload from a temporary folder that is removed right after reading."""
+    with tempfile.TemporaryDirectory(prefix="qmon-import-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        return read_vector(path) if is_vector_path(path) else read_table(path)
 
 
 def _preview(table: Table) -> None:
@@ -636,7 +675,7 @@ def _located_preview(table: Table, options: dict[str, Any]) -> None:
 
 
 def _checked(
-    url: str, key: str, kind: Kind, table: Table, options: dict[str, Any], user: str
+    url: str, key: str, kind: Kind, table: Table, options: dict[str, Any], user: User
 ) -> Check:
     """Return the dry run of this file and mapping (run once, then kept for the session)."""
     kept = st.session_state.get("import.pruefung")
@@ -657,6 +696,9 @@ def _report(check: Check) -> None:
             "Noch ist nichts gespeichert; bestätigen Sie mit „Importieren“."
         )
         st.dataframe(details_frame(check.result), hide_index=True)
+        if check.result.changes:
+            st.caption("Diese gespeicherten Werte werden geändert")
+            st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
     else:
         st.error(
             f"{len(check.problems)} Problem(e) gefunden: so wird die Datei nicht importiert. "
@@ -668,7 +710,7 @@ def _report(check: Check) -> None:
         st.dataframe(pd.DataFrame({"Hinweis": list(check.notes)}), hide_index=True)
 
 
-def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: str, key: str) -> None:
+def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User, key: str) -> None:
     """Import for real, with a progress bar; show the result or the refusal."""
     bar = st.progress(0.0, text="Import beginnt")
 
@@ -688,5 +730,8 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: str,
     bar.progress(1.0, text="fertig")
     data.clear()
     st.session_state["import.erledigt"] = key
-    st.success(f"{result.rows} Zeilen gespeichert ({kind.label}).")
+    st.success(
+        f"{result.rows} Zeilen gespeichert ({kind.label}). Import {result.batch_id}; "
+        f"rückgängig mit: qmon import undo {result.batch_id}"
+    )
     st.dataframe(details_frame(result), hide_index=True)

@@ -6,11 +6,13 @@ bytes, so any write before the confirmation (even one rolled back badly) shows.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
@@ -168,3 +170,39 @@ def test_viewer_may_not_import(city_url: str) -> None:
     at.run()
     assert any("darf" in w.value and "nicht importieren" in w.value for w in at.warning)
     assert not at.file_uploader
+
+
+def test_import_acts_as_the_app_user_and_leaves_no_temp_files(
+    city_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uploads = tmp_path / "tmp"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    script = (
+        "import streamlit as st\nfrom monitoring.auth import User\n"
+        "st.session_state['user'] = User('erika', 'editor')\n"
+        "from ui.pages import run\nrun(start='import')\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60)
+    at.run()
+    csv = f"id;titel;status;x;y\nN-7;Neue Bank;geplant;{X0 + 500:.0f};{Y0 + 500:.0f}\n"
+    _upload(at, "massnahmen", "bank.csv", csv.encode(), "text/csv")
+    assert any("1 Zeilen würden gespeichert" in s.value for s in at.success)
+    at.button(key="import.los").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not list(uploads.glob("qmon-import-*")), "the uploaded file was left behind"
+    store = open_store(city_url)
+    log = store.read("audit_log", where={"layer": "measures", "record_key": "N-7"})
+    assert log["user_name"].tolist() == ["erika"] and log["action"].tolist() == ["create"]
+    batch = store.read("import_batches", where={"id": log["batch_id"].iloc[0]})
+    assert batch["user_name"].tolist() == ["erika"] and batch["source"].tolist() == ["bank.csv"]
+    # the same measure with another title: refused until the user allows changes
+    changed = csv.replace("Neue Bank", "Bank am Teich").encode()
+    at.file_uploader(key="import.datei").set_value(("bank.csv", changed, "text/csv")).run()
+    assert at.button(key="import.los").disabled
+    assert "Neue Bank" in _frame(at, "Korrektur")["Problem"].iloc[0]
+    at.checkbox(key="import.massnahmen.ersetzen").check().run()
+    assert _frame(at, "Feld")["aus der Datei"].tolist() == ["Bank am Teich"]
+    at.button(key="import.los").click().run()
+    assert store.read("measures", where={"id": "N-7"})["title"].tolist() == ["Bank am Teich"]
+    assert store.read("measures", where={"id": "N-7"})["status"].tolist() == ["geplant"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -12,6 +14,30 @@ import shapely
 from pandas.testing import assert_frame_equal
 
 from geo.store import Store, open_store
+from monitoring import imports
+from monitoring.auth import User
+from monitoring.imports import ImportResult
+
+ADMIN = User("tester", "admin")
+"""The acting user of the import tests that are not about roles."""
+
+
+def as_admin(use_case: Callable[..., ImportResult]) -> Callable[..., ImportResult]:
+    """Return the import use case acting as :data:`ADMIN` unless a user is given."""
+
+    @functools.wraps(use_case)
+    def run(*args: object, **options: object) -> ImportResult:
+        options.setdefault("user", ADMIN)
+        return use_case(*args, **options)
+
+    return run
+
+
+import_areas = as_admin(imports.import_areas)
+import_funding_areas = as_admin(imports.import_funding_areas)
+import_indicators = as_admin(imports.import_indicators)
+import_measures = as_admin(imports.import_measures)
+import_buildings = as_admin(imports.import_buildings)
 
 
 def fresh_store(url: str, crs: str = "EPSG:25832") -> Store:

@@ -9,8 +9,13 @@ import pytest
 
 from geo.store import Store
 from monitoring.defaults import seed_defaults
-from monitoring.imports import import_areas, import_funding_areas, import_indicators
-from tests.imports._util import boxes, fresh_store
+from tests.imports._util import (
+    boxes,
+    fresh_store,
+    import_areas,
+    import_funding_areas,
+    import_indicators,
+)
 
 
 @pytest.fixture

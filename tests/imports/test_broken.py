@@ -19,13 +19,15 @@ import shapely
 from cli.main import main
 from geo.errors import ImportRefused
 from geo.store import Store
-from monitoring.imports import (
+from tests.imports._util import (
+    assert_unchanged,
+    boxes,
     import_areas,
     import_buildings,
     import_indicators,
     import_measures,
+    snapshot,
 )
-from tests.imports._util import assert_unchanged, boxes, snapshot
 
 
 def refused(
@@ -432,7 +434,7 @@ def test_measures_from_csv_with_coordinates_and_wkt(store: Store, tmp_path: Path
         tmp_path / "m.csv",
         "Nr;Titel;X;Y;Status;Kosten\n"
         "M1;Spielplatz;390500,5;5819500;geplant;120.000,00\n"
-        "M2;Nachbarschaftstreff;391500;5819500;in Umsetzung;1.500,50\n",
+        "M2;Nachbarschaftstreff;391500;5819500;bewilligt;1.500,50\n",
         encoding="cp1252",
     )
     result = import_measures(

@@ -20,15 +20,18 @@ import shapely
 from cli.main import main
 from geo.errors import GeoError, ImportRefused
 from geo.store import Store
-from monitoring.imports import (
-    ImportResult,
+from monitoring.imports import ImportResult
+from tests.imports._util import (
+    assert_unchanged,
+    boxes,
     import_areas,
     import_buildings,
     import_funding_areas,
     import_indicators,
     import_measures,
+    snapshot,
+    store_bytes,
 )
-from tests.imports._util import assert_unchanged, boxes, snapshot, store_bytes
 
 Call = tuple[Callable[..., ImportResult], Path, dict[str, Any]]
 
@@ -78,7 +81,8 @@ def test_funding_areas(store: Store, tmp_path: Path) -> None:
     dry, _ = dry_then_real(
         store, (import_funding_areas, tmp_path / "fa.geojson", options | {"area_col": "ha"})
     )
-    assert dry.rows == 2 and dry.details == {"programme": "lebendige_zentren"}
+    assert dry.rows == 2
+    assert dry.details == {"programme": "lebendige_zentren", "new": 2, "changed": 0, "unchanged": 0}
     assert any("(id QM03): column 'ha' states 150 ha" in n for n in dry.notes)
     assert sorted(store.read("funding_areas")["id"]) == ["QM01", "QM02", "QM03"]
 

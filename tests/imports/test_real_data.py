@@ -20,14 +20,14 @@ from psycopg import sql
 from cli.main import main
 from geo.errors import ImportRefused
 from geo.store import Store
-from monitoring.imports import (
+from tests.conftest import PG_DSN
+from tests.imports._util import (
+    fresh_store,
     import_areas,
     import_buildings,
     import_funding_areas,
     import_indicators,
 )
-from tests.conftest import PG_DSN
-from tests.imports._util import fresh_store
 
 LOR = "berlin_lor_shapes"
 MSS = "berlin_mss_2021"

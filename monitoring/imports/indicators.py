@@ -1,0 +1,358 @@
+"""Import indicator values from a wide or long table into ``indicator_values``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from geo.readers import NumberFormat
+from geo.validation import ImportReport, check_columns, check_known
+from monitoring.imports import pipeline
+from monitoring.imports.pipeline import ImportResult, Progress, Source
+
+if TYPE_CHECKING:
+    from geo.store.base import Store
+    from indicators.registry import Registry
+    from monitoring.auth import User
+
+Shape = Literal["wide", "long"]
+
+
+def import_indicators(
+    store: Store,
+    source: Source,
+    *,
+    id_col: str,
+    period: str | dt.date | None = None,
+    period_col: str | None = None,
+    columns: Sequence[str] | None = None,
+    rename: Mapping[str, str] | None = None,
+    na: Sequence[str] = (),
+    level: str | None = None,
+    vintage: str | None = None,
+    edition: str | None = None,
+    source_label: str | None = None,
+    indicator_col: str | None = None,
+    value_col: str | None = None,
+    number_format: NumberFormat | None = None,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    registry: Registry | None = None,
+    user: User,
+    progress: Progress = None,
+    dry_run: bool = False,
+    replace: bool = False,
+) -> ImportResult:
+    """Import indicator values from a wide or long table into ``indicator_values``.
+
+    Wide: one column per indicator (``columns``, keys renamed with ``rename``). Long:
+    one row per value, the indicator key in ``indicator_col`` and the value in
+    ``value_col`` (by default the columns ``indicator`` and ``value`` when
+    ``columns`` is not given). The period is ``period`` for all rows or read per row
+    from ``period_col``.
+
+    The areas must be stored first: level and vintage are the ones whose ids match
+    the file best (and that are valid at the period), unless given. Ids not among
+    them are problems, listed with the closest stored ids.
+
+    Cells equal to a ``na`` sentinel (e.g. ``-9999``) and empty cells are stored as
+    value NaN with flag ``missing``, so they are never averaged in. Values impossible
+    for an indicator of the registry are problems: a share outside 0–100, a negative
+    count, or outside the declared ``min_value``/``max_value``; keys unknown to the
+    registry are taken as they come.
+
+    Values of the same level, vintage, indicator, period and edition stored already
+    are refused unless ``replace`` (then they are replaced). The user needs the
+    right ``edit_funding``.
+
+    Returns
+    -------
+    ImportResult
+        What was stored (or, dry, would be).
+
+    Raises
+    ------
+    PermissionDenied
+        When the user may not import indicator values.
+    ImportRefused
+        Listing every problem: unreadable file, missing columns, bad numbers, bad or
+        missing periods, unknown ids, duplicates, impossible values, no stored areas,
+        values stored already.
+    """
+    run = pipeline.start(
+        store,
+        user,
+        kind="indicators",
+        layer="indicator_values",
+        progress=progress,
+        dry_run=dry_run,
+        replace=replace,
+    )
+    run.step(0.0, "Datei wird gelesen")
+    table = pipeline.table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    frame_in = table.frame
+    report = table.report()
+    rename = dict(rename or {})
+    shape: Shape = "wide" if columns else "long"
+    if shape == "long":
+        indicator_col = indicator_col or "indicator"
+        value_col = value_col or "value"
+    needed: dict[str, str | None] = {"--id": id_col, "--period-col": period_col}
+    if shape == "wide":
+        needed |= {f"--columns ({c})": c for c in columns or ()}
+    else:
+        needed |= {"--indicator-col": indicator_col, "--value-col": value_col}
+    if not check_columns(frame_in, needed, report):
+        if shape == "long" and not (set(map(str, frame_in.columns)) & {"indicator", "value"}):
+            report.add(
+                "no --columns given, and the table is not long (id, indicator, period, value)",
+                fix="pass --columns A,B,C with the indicator columns",
+            )
+        report.raise_if_problems()
+    for old in rename:
+        if shape == "wide" and old not in (columns or ()):
+            report.add(
+                f"--rename names {old!r}, which is not in --columns",
+                fix="rename only columns listed in --columns",
+            )
+    if period is None and period_col is None:
+        report.add(
+            "the period (Stichtag) of the values is unknown",
+            fix="pass --period 2020-12-31 (or --period-col with a date column)",
+        )
+    run.step(0.1, "Daten werden geprüft")
+    ids = pipeline.texts(frame_in, id_col)
+    for row in ids.index[ids.isna()]:
+        report.add("the id is empty", row=row, column=id_col, fix="fill in the area id")
+    periods = (
+        pipeline.dates(frame_in[period_col], report, option="--period-col")
+        if period_col
+        else pd.Series(
+            pipeline.one_date(period, report, option="--period"),
+            index=frame_in.index,
+            dtype="datetime64[ns]",
+        )
+    )
+    value_columns = list(columns or ()) if shape == "wide" else [str(value_col)]
+    values, declared, fmt = pipeline.numbers(
+        frame_in,
+        value_columns,
+        report,
+        fmt=number_format,
+        delimiter=table.details.get("delimiter"),
+        na=na,
+    )
+    long = _to_long(
+        frame_in,
+        ids,
+        periods,
+        values,
+        declared,
+        shape=shape,
+        indicator_col=indicator_col,
+        value_col=value_col,
+        rename=rename,
+    )
+    for key in long["indicator"].dropna().unique():
+        if not long.loc[long["indicator"] == key, "value"].notna().any():
+            report.note(
+                f"{table.source}: indicator {key!r} has no value in any row (all stored as missing)"
+            )
+    _check_plausible(long, report, registry=_registry(registry))
+    run.step(0.3, "Gebiete werden abgeglichen")
+    level, vintage = _match_areas(store, long, report, level=level, vintage=vintage, column=id_col)
+    dup = long.duplicated(["area_id", "indicator", "period"], keep=False) & long["area_id"].notna()
+    for (area, key, when), group in long[dup].groupby(["area_id", "indicator", "period"]):
+        lines = sorted({int(r) for r in group["row"]})
+        report.add(
+            f"area {area!r}, indicator {key!r}, period {str(when)[:10]} occurs in "
+            f"{len(lines)} {table.unit}s ({', '.join(map(str, lines))})",
+            column=id_col,
+            fix="keep one row per area, indicator and period",
+        )
+    report.raise_if_problems()
+    long["level"] = level
+    long["vintage"] = vintage
+    long["edition"] = edition or Path(table.source).stem
+    long["source"] = source_label or table.source
+    long["numerator"] = np.nan
+    long["denominator"] = np.nan
+    out = long.drop(columns=["row"]).reset_index(drop=True)
+    report.note(
+        f"{table.source}: numbers read with {fmt.describe()}"
+        + (f", encoding {table.details['encoding']}" if "encoding" in table.details else "")
+    )
+    scopes = out[["level", "vintage", "indicator", "period", "edition"]].drop_duplicates()
+    return pipeline.store_bulk(
+        run,
+        out,
+        table,
+        report,
+        scopes=[{str(k): v for k, v in r.items()} for r in scopes.to_dict("records")],
+        what=f"indicator values of level {level!r}, vintage {vintage!r}, edition "
+        f"{out['edition'].iloc[0]!r} for the indicators and periods of the file",
+        details={
+            "level": level,
+            "vintage": vintage,
+            "edition": long["edition"].iloc[0],
+            "missing": int((out["flag"] == "missing").sum()),
+            "indicators": len(out["indicator"].unique()),
+        },
+    )
+
+
+def _to_long(
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    periods: pd.Series,
+    values: Mapping[str, pd.Series],
+    declared: Mapping[str, pd.Series],
+    *,
+    shape: Shape,
+    indicator_col: str | None,
+    value_col: str | None,
+    rename: Mapping[str, str],
+) -> pd.DataFrame:
+    parts = []
+    if shape == "wide":
+        items = [(rename.get(c, c), c) for c in values]
+        for key, column in items:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row": frame.index,
+                        "area_id": ids.values,
+                        "indicator": key,
+                        "period": periods.values,
+                        "value": values[column].values,
+                        "declared": declared[column].values,
+                    }
+                )
+            )
+    else:
+        keys = pipeline.texts(frame, indicator_col).map(lambda k: rename.get(k, k) if k else k)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": frame.index,
+                    "area_id": ids.values,
+                    "indicator": keys.values,
+                    "period": periods.values,
+                    "value": values[str(value_col)].values,
+                    "declared": declared[str(value_col)].values,
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    long["flag"] = long["value"].isna().map({True: "missing", False: None}).astype(object)
+    return long.drop(columns=["declared"])
+
+
+def _registry(registry: Registry | None) -> Registry | None:
+    if registry is not None:
+        return registry
+    try:
+        from indicators.registry import load_registry
+    except ImportError:  # pragma: no cover - the indicators package is part of the project
+        return None
+    return load_registry()
+
+
+def _check_plausible(
+    long: pd.DataFrame, report: ImportReport, *, registry: Registry | None
+) -> None:
+    """Record values impossible for the indicator as the registry declares it."""
+    if registry is None:
+        return
+    for key, group in long.groupby("indicator"):
+        if key not in registry:
+            continue
+        definition = registry.get(str(key))
+        low, high = definition.min_value, definition.max_value
+        if definition.kind in ("share", "count") and low is None:
+            low = 0.0  # declared bounds win (a change in percentage points may be < 0)
+        if definition.kind == "share" and high is None:
+            high = 100.0
+        what = {"share": "a share", "count": "a count", "rate": "a rate"}.get(
+            definition.kind, definition.kind
+        )
+        lowest = "" if low is None else f"from {low:g} "
+        highest = "" if high is None else f"up to {high:g} "
+        allowed = f"{lowest}{highest}{definition.unit}".strip()
+        for _, item in group[group["value"].notna()].iterrows():
+            value = float(item["value"])
+            if (low is not None and value < low) or (high is not None and value > high):
+                report.add(
+                    f"{value:g} is impossible for {key!r} ({definition.label}, {what}): "
+                    f"allowed {allowed}",
+                    row=item["row"],
+                    column=str(key),
+                    value=value,
+                    fix="correct the value, or declare it missing with --na if it is a "
+                    "no-data code",
+                )
+
+
+def _match_areas(
+    store: Store,
+    long: pd.DataFrame,
+    report: ImportReport,
+    *,
+    level: str | None,
+    vintage: str | None,
+    column: str,
+) -> tuple[str | None, str | None]:
+    """Pick the stored (level, vintage) the ids belong to and record unknown ids."""
+    where = {k: v for k, v in (("level", level), ("vintage", vintage)) if v is not None}
+    areas = store.read(
+        "areas", where=where or None, columns=["id", "level", "vintage", "valid_from", "valid_to"]
+    )
+    scope = " and ".join(f"{k} {v!r}" for k, v in where.items()) or "any level"
+    if not len(areas):
+        report.add(
+            f"the store holds no areas of {scope}; indicator values belong to stored areas",
+            fix="import the boundaries first: qmon import areas FILE --level LEVEL --id COL …",
+        )
+        return level, vintage
+    file_ids = set(long["area_id"].dropna())
+    periods = pd.to_datetime(long["period"].dropna().unique())
+    scored = []
+    for (lvl, vin), group in areas.groupby(["level", "vintage"]):
+        matches = len(file_ids & set(group["id"]))
+        start = group["valid_from"].min()
+        end = group["valid_to"].max() if group["valid_to"].notna().all() else pd.NaT
+        valid = sum(
+            1 for p in periods if (pd.isna(start) or p >= start) and (pd.isna(end) or p <= end)
+        )
+        scored.append(((matches, valid), str(lvl), str(vin)))
+    scored.sort(reverse=True)
+    best_score, lvl, vin = scored[0]
+    ties = [f"level {s[1]!r} vintage {s[2]!r}" for s in scored if s[0] == best_score]
+    if len(ties) > 1:
+        report.add(
+            f"the ids fit several stored boundary sets equally well: {', '.join(ties)}",
+            fix="pass --level and --vintage",
+        )
+        return level, vintage
+    known = areas.loc[(areas["level"] == lvl) & (areas["vintage"] == vin), "id"]
+    if best_score[1] < len(periods):
+        report.note(
+            f"{report.source}: vintage {vin!r} of level {lvl!r} is not valid at every "
+            "period of the file (see its valid_from/valid_to)"
+        )
+    first = long.drop_duplicates("area_id")
+    check_known(
+        first.set_index("row")["area_id"].dropna(),
+        known,
+        report,
+        column=column,
+        what=f"stored areas of level {lvl!r}, vintage {vin!r}",
+        fix="correct the id, or import the boundary vintage it belongs to (--level/--vintage)",
+    )
+    return lvl, vin
