@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -180,3 +181,25 @@ def test_own_saves_in_a_row_are_no_conflict_and_a_colleagues_is(live_url: str) -
         stored = other_server.read("measures", where={"id": "M-008"})
     assert stored["title"].iloc[0] == "Zweite Fassung"
     assert stored["description"].iloc[0] == "Kollegin war hier"
+
+
+@pytest.mark.parametrize("page", ["karte", "massnahmen", "foerdergebiet", "quartiersmanagement"])
+def test_a_running_import_is_a_german_message_not_a_traceback(
+    page: str, city_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = str(tmp_path / "stadt.gpkg")
+    shutil.copy(city_file, url)
+    monkeypatch.setenv("QMON_STORE", url)
+    monkeypatch.setenv("QMON_GPKG_BUSY_SECONDS", "0.2")
+    lock = sqlite3.connect(url, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # a long import committing
+    try:
+        at = AppTest.from_string(SCRIPT.format(page=page), default_timeout=60)
+        at.run()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Import oder einer Speicherung" in e.value for e in at.error)
+    at.run()  # the import is done: the page works again
+    assert not at.exception and not at.error
