@@ -36,6 +36,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.analysis", "index-and-reports"),
         ("benchmarks.app", "app"),
         ("benchmarks.scale", "scale"),
+        ("benchmarks.writers", "concurrent-writers"),
     ):
         try:
             mod = importlib.import_module(module)

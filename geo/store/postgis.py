@@ -418,7 +418,18 @@ class PostGISStore(Store):
         """The storage CRS recorded in the store (the setting, before :meth:`init`)."""
         if self._crs is None:
             with self._connect() as conn:
-                recorded = self._meta(conn).get("crs")
+                return self._crs_on(conn)
+        return self._crs
+
+    def _crs_on(self, conn: psycopg.Connection[Any]) -> CRS:
+        """The storage CRS, read on ``conn`` when not known yet.
+
+        A transaction asks on its own connection: taking a second one from the pool
+        while holding one would let many threads starting at once (a fresh app
+        server) hold every connection and wait for each other's.
+        """
+        if self._crs is None:
+            recorded = self._meta(conn).get("crs")
             if recorded is None:
                 return storage_crs_setting()
             self._crs = parse_crs(recorded, what=f"storage CRS recorded in {self!r}")
@@ -640,6 +651,8 @@ class PostGISStore(Store):
         re-raised (database errors as :class:`StoreError`).
         """
         with self._connect() as conn:
+            if self._crs is None:  # known from now on: ``store.crs`` inside the block
+                self._crs_on(conn)  # must not wait for a second pooled connection
             tx = PostGISTransaction(self, conn, user=user)
             yield tx
             if tx.changed:  # in the same transaction: a rollback takes it back too
@@ -665,6 +678,9 @@ class PostGISTransaction(Transaction):
 
     def _layer(self, name: str) -> Layer:
         return self.store.schema.layer(name)
+
+    def _crs(self) -> CRS:
+        return self.store._crs_on(self.conn)
 
     _schema_layer = _layer
 
@@ -781,7 +797,7 @@ class PostGISTransaction(Transaction):
                     sql.Identifier(GEOMETRY_COLUMN)
                 )
             )
-            params.extend([*_check_bbox(lyr, bbox), _epsg(self.store.crs)])
+            params.extend([*_check_bbox(lyr, bbox), _epsg(self._crs())])
         select: list[sql.Composable] = [sql.Identifier(c) for c in wanted]
         if lyr.spatial:
             select.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOMETRY_COLUMN)))
@@ -798,7 +814,7 @@ class PostGISTransaction(Transaction):
         data: dict[str, Any] = {
             name: _column_array(lyr.column(name), values) for name, values in zip(wanted, arrays)
         }
-        crs = self.store.crs
+        crs = self._crs()
         if lyr.spatial:
             wkb = np.asarray(arrays[len(wanted)], dtype=object)
             geoms = shapely.from_wkb(wkb) if len(wkb) else np.empty(0, dtype=object)
@@ -833,10 +849,10 @@ class PostGISTransaction(Transaction):
         """
         base.check_mode(mode)
         lyr = self._layer(layer)
-        store = self.store
-        prepared = base.prepare_for_write(lyr, frame, crs=store.crs, user=self.user)
+        crs = self._crs()
+        prepared = base.prepare_for_write(lyr, frame, crs=crs, user=self.user)
         _check_unique_keys(lyr, prepared)
-        srid = _epsg(store.crs)
+        srid = _epsg(crs)
         table = self._table(layer)
         n = len(prepared)
         with self._step(f"writing {n} rows to layer {layer!r} ({mode})") as cur:
@@ -986,7 +1002,7 @@ class PostGISTransaction(Transaction):
         base.check_update(lyr, key, values, expected_version=expected_version)
         sets: list[sql.Composable] = []
         params: list[Any] = []
-        srid = _epsg(self.store.crs)
+        srid = _epsg(self._crs())
         for name, value in values.items():
             if name == GEOMETRY_COLUMN:
                 sets.append(sql.SQL("{} = {}").format(sql.Identifier(name), _geom_param(lyr)))
