@@ -419,7 +419,11 @@ class Transaction(abc.ABC):
 
 
 class Store(abc.ABC):
-    """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS."""
+    """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS.
+
+    ``url`` is the store's URL as it may be shown: a password in it is masked
+    (:func:`redact_url`); the connection keeps the real one to itself.
+    """
 
     url: str
     schema: Schema
