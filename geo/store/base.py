@@ -413,6 +413,11 @@ class Transaction(abc.ABC):
         out = pd.DataFrame(features[list(lay.key)]).assign(area_id=found.to_numpy())
         return out[out["area_id"].notna()].reset_index(drop=True)
 
+    def count(self, layer: str) -> int:
+        """Return the number of rows of ``layer`` as this transaction sees it."""
+        lay = self._schema_layer(layer)
+        return len(self.read(layer, columns=list(lay.key)))
+
     @abc.abstractmethod
     def _schema_layer(self, name: str) -> Layer:
         """The layer of the store's schema called ``name``."""

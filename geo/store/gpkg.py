@@ -380,6 +380,11 @@ class _GpkgTransaction(Transaction):
     def _schema_layer(self, name: str) -> Layer:
         return self.store.schema.layer(name)
 
+    def count(self, layer: str) -> int:
+        lay = self.store.schema.layer(layer)
+        (n,) = self.conn.execute(f"SELECT count(*) FROM {q(lay.name)}").fetchone()
+        return int(n)
+
     def read(
         self,
         layer: str,

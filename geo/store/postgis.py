@@ -682,6 +682,14 @@ class PostGISTransaction(Transaction):
     def _crs(self) -> CRS:
         return self.store._crs_on(self.conn)
 
+    def count(self, layer: str) -> int:
+        """Return the number of rows of ``layer`` as this transaction sees it."""
+        lyr = self._layer(layer)
+        with self._step(f"counting rows of layer {layer!r}") as cur:
+            row = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(self._table(lyr.name)))
+            found = row.fetchone()
+        return int(found[0]) if found else 0
+
     _schema_layer = _layer
 
     def assign(

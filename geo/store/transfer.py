@@ -92,16 +92,17 @@ def copy_store(
             f"{source.url!r} in {source.crs.to_string()}; export into a new store instead"
         )
     names = list(layers) if layers is not None else list(source.schema.layers)
-    held = held_rows(target, names)
-    if held and not replace:
-        raise StoreError(
-            f"Das Ziel {target.url} enthält schon Daten; es wurde nichts geschrieben. "
-            f"Ersetzt würden: {describe_rows(target, held)}. Mit --replace wird das alles "
-            f"durch den Inhalt von {source.url} ersetzt (das Änderungsprotokoll "
-            "eingeschlossen); sonst wählen Sie ein leeres oder neues Ziel."
-        )
     written: dict[str, int] = {}
     with target.transaction() as tx:  # no user: copied records keep their own stamps
+        # checked in the writing transaction: a write that lands in between is not lost
+        held = {name: n for name in names if (n := tx.count(name))}
+        if held and not replace:
+            raise StoreError(
+                f"Das Ziel {target.url} enthält schon Daten; es wurde nichts geschrieben. "
+                f"Ersetzt würden: {describe_rows(target, held)}. Mit --replace wird das alles "
+                f"durch den Inhalt von {source.url} ersetzt (das Änderungsprotokoll "
+                "eingeschlossen); sonst wählen Sie ein leeres oder neues Ziel."
+            )
         for i, name in enumerate(names):
             if progress:
                 progress(i / len(names), name)

@@ -465,3 +465,14 @@ def test_change_token_of_a_new_store_and_of_a_migration(store_url: str) -> None:
         assert current.change_token() == (first.store_id, 2)
     finally:
         current.close()
+
+
+def test_count_in_a_transaction_sees_its_own_writes(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer))
+    with store.transaction() as tx:
+        assert tx.count("measures") == 4 and tx.count("areas") == 0
+        tx.delete("measures", {"id": "k000"})
+        assert tx.count("measures") == 3
+    with pytest.raises(UnknownLayerError), store.transaction() as tx:
+        tx.count("keine_ebene")
