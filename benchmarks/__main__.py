@@ -37,6 +37,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.app", "app"),
         ("benchmarks.load", "load"),
         ("benchmarks.scale", "scale"),
+        ("benchmarks.writers", "concurrent-writers"),
     ):
         try:
             mod = importlib.import_module(module)

@@ -58,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except user_errors() as exc:
-        print(f"qmon {args.command}: {exc}", file=sys.stderr)
+        from geo.store.base import redact_url  # no password of a store URL in any message
+
+        print(f"qmon {args.command}: {redact_url(str(exc))}", file=sys.stderr)
         return EXIT_REFUSED
 
 

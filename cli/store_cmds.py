@@ -7,7 +7,7 @@ import sys
 import time
 
 from geo.store import DEFAULT_STORE, open_store, store_url
-from geo.store.transfer import copy_store
+from geo.store.transfer import copy_store, describe_rows, held_rows
 
 STORE_HELP = (
     "store URL: a .gpkg path or postgresql://user@host:5432/db[?schema=NAME] "
@@ -45,6 +45,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_store_option(p)
     p.add_argument("--to", required=True, help="target store URL (.gpkg or postgresql://…)")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace what the target holds, its audit log included (without it, a target "
+        "with data is refused and left as it is)",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -84,9 +90,12 @@ def cmd_layers(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     source_url, target_url = store_url(args.store), args.to
     with open_store(source_url) as source, open_store(target_url) as target:
-        counts = copy_store(source, target, progress=_progress)
+        replaced = held_rows(target) if args.replace else {}
+        counts = copy_store(source, target, progress=_progress, replace=args.replace)
         print(file=sys.stderr)
         print(f"{source.url} -> {target.url}")
+        if replaced:
+            print(f"ersetzt wurde: {describe_rows(target, replaced)}")
         _print_counts(target, counts)
     return 0
 

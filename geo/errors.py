@@ -23,6 +23,10 @@ class SchemaError(StoreError):
     """The store's schema is newer than this program or does not match the model."""
 
 
+class StoreBusyError(StoreError):
+    """The store stayed locked by another writer (an import, a save) past the wait time."""
+
+
 class UnknownLayerError(StoreError, KeyError):
     """A layer name that is not part of the data model."""
 

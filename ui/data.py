@@ -1,12 +1,22 @@
 """Cached reads for the pages: one-line wrappers keyed by small hashable arguments.
 
-``st.cache_resource`` holds the store (one per URL, shared by all sessions);
-``st.cache_data`` holds frames keyed by the store URL and the view's parameters, so
-a filter change reuses what is already computed. :func:`clear` drops the frames
-after a write.
+``st.cache_resource`` holds the store (one per URL, shared by all sessions: the
+connection, not its data). Every cached frame is keyed by the store URL, the store's
+change token (:meth:`geo.store.Store.change_token`) and the view's parameters: a
+filter change reuses what is already computed, and any committed write (a save in
+another browser session, a ``qmon import`` by another process, another app server
+on the same PostGIS) changes the token, so the next rerun reads afresh.
+
+The token is read once per rerun (:func:`begin_run`, called by the navigation before
+each page runs) and kept in the session for the rest of that run, so one run sees one
+state of the store throughout. :func:`clear` after a write is only a speed-up (old
+entries go at once instead of ageing out); correctness never depends on it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +25,7 @@ import shapely
 import streamlit as st
 
 from geo.store import Store, open_store
-from geo.store.base import empty_frame
+from geo.store.base import ChangeToken, empty_frame
 from geo.webmap import display_geometry
 from indicators import stored
 from indicators.clusters import local_moran
@@ -27,6 +37,16 @@ from monitoring.services import ProgressReport
 from ui import frames
 
 DEFAULT_PROFILE = "berlin-mss-2021"
+#: Session key of the change tokens read in the current run (store URL -> token).
+TOKENS_KEY = "_qmon_change_tokens"
+#: Cached frames of old tokens age out: at most this many per function, for this long.
+MAX_ENTRIES = 64
+TTL_SECONDS = 3600
+
+_cache = st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES, ttl=TTL_SECONDS)
+
+
+# --- resources (no store data) -----------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,115 +64,251 @@ def profile(name: str = DEFAULT_PROFILE) -> IndexProfile:
     return load_profile(name if name in profile_names() else DEFAULT_PROFILE)
 
 
-@st.cache_data(show_spinner=False)
+# --- the change token of this run ----------------------------------------------------------
+
+
+def begin_run() -> None:
+    """Forget the tokens of the last run: the next read of each store asks it again."""
+    st.session_state[TOKENS_KEY] = {}
+
+
+def change_token(url: str) -> ChangeToken:
+    """Return the change token of the store at ``url`` as read once in this run."""
+    tokens: dict[str, ChangeToken] = st.session_state.setdefault(TOKENS_KEY, {})
+    if url not in tokens:
+        tokens[url] = store(url).change_token()
+    return tokens[url]
+
+
+def clear() -> None:
+    """Drop every cached frame at once (a speed-up after a write; not needed to be right)."""
+    st.cache_data.clear()
+    begin_run()
+
+
+# --- what a form showed: the version a save expects ----------------------------------------
+
+#: Session key of the records as the edit forms last showed them (form key -> record).
+SHOWN_KEY = "_qmon_shown_records"
+
+
+def as_shown(form: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``record`` as the form ``form`` showed it in the last run; remember this run's.
+
+    Reads are fresh on every rerun, so when the user presses "Speichern" the record may
+    already be someone else's newer version. A save must expect the version the user
+    edited, the one shown before the click: then a change in between is a conflict,
+    never a silent overwrite. Call it where the form is drawn, before the form.
+    """
+    shown: dict[str, dict[str, Any]] = st.session_state.setdefault(SHOWN_KEY, {})
+    before = shown.get(form)
+    shown[form] = dict(record)
+    return dict(before) if before is not None else dict(record)
+
+
+def remember_shown(form: str, record: Mapping[str, Any]) -> None:
+    """Record what the user knows after their own save (the record as stored)."""
+    st.session_state.setdefault(SHOWN_KEY, {})[form] = dict(record)
+
+
+# --- the wrappers the pages call ---------------------------------------------------------
+
+
 def layer(url: str, name: str) -> pd.DataFrame:
+    return _layer(url, change_token(url), name)
+
+
+def areas(url: str, level: str) -> gpd.GeoDataFrame:
+    return _areas(url, change_token(url), level)
+
+
+def area_display(url: str, level: str) -> gpd.GeoDataFrame:
+    return _area_display(url, change_token(url), level)
+
+
+def funding_area_display(url: str) -> gpd.GeoDataFrame:
+    return _funding_area_display(url, change_token(url))
+
+
+def levels(url: str) -> list[str]:
+    return _levels(url, change_token(url))
+
+
+def indicator_values(url: str, level: str) -> pd.DataFrame:
+    return _indicator_values(url, change_token(url), level)
+
+
+def indicator_series(url: str, level: str, indicator: str) -> pd.DataFrame:
+    return _indicator_series(url, change_token(url), level, indicator)
+
+
+def social_index(url: str, level: str, period: pd.Timestamp, profile_name: str) -> pd.DataFrame:
+    """The social index recomputed from the stored counts, indexed by area id."""
+    return _social_index(url, change_token(url), level, period, profile_name)
+
+
+def measures(url: str) -> gpd.GeoDataFrame:
+    return _measures(url, change_token(url))
+
+
+def buildings_in_area(url: str, level: str, area_id: str) -> gpd.GeoDataFrame:
+    return _buildings_in_area(url, change_token(url), level, area_id)
+
+
+def progress(url: str, user_name: str, role: str, area_id: str) -> ProgressReport:
+    return _progress(url, change_token(url), user_name, role, area_id)
+
+
+def comparison(url: str, user_name: str, role: str, area_id: str, indicator: str) -> pd.DataFrame:
+    return _comparison(url, change_token(url), user_name, role, area_id, indicator)
+
+
+def network(url: str, user_name: str, role: str, area_id: str) -> dict[str, pd.DataFrame]:
+    return _network(url, change_token(url), user_name, role, area_id)
+
+
+def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
+    return _actors(url, change_token(url), user_name, role, area_id)
+
+
+def clusters(
+    url: str, level: str, indicator: str, period: pd.Timestamp, minimum: int
+) -> pd.DataFrame:
+    """Local Moran's I over the values that may be shown: suppressed small areas take no
+    part, so their values cannot colour their neighbours' labels either."""
+    return _clusters(url, change_token(url), level, indicator, period, minimum)
+
+
+def housing(url: str, user_name: str, role: str, level: str) -> pd.DataFrame:
+    return _housing(url, change_token(url), user_name, role, level)
+
+
+# --- the cached work, keyed by (url, token, parameters) -----------------------------------
+# ``token`` is not used in the bodies: it is part of the cache key.
+
+
+@_cache
+def _layer(url: str, token: ChangeToken, name: str) -> pd.DataFrame:
     return store(url).read(name)
 
 
-@st.cache_data(show_spinner=False)
-def areas(url: str, level: str) -> gpd.GeoDataFrame:
+@_cache
+def _areas(url: str, token: ChangeToken, level: str) -> gpd.GeoDataFrame:
     return store(url).read("areas", where={"level": level})
 
 
-@st.cache_data(show_spinner=False)
-def area_display(url: str, level: str) -> gpd.GeoDataFrame:
-    return display_geometry(areas(url, level)[["id", "name", "geometry"]])
+@_cache
+def _area_display(url: str, token: ChangeToken, level: str) -> gpd.GeoDataFrame:
+    return display_geometry(_areas(url, token, level)[["id", "name", "geometry"]])
 
 
-@st.cache_data(show_spinner=False)
-def funding_area_display(url: str) -> gpd.GeoDataFrame:
-    return display_geometry(layer(url, "funding_areas")[["id", "name", "programme_id", "geometry"]])
+@_cache
+def _funding_area_display(url: str, token: ChangeToken) -> gpd.GeoDataFrame:
+    funding = _layer(url, token, "funding_areas")
+    return display_geometry(funding[["id", "name", "programme_id", "geometry"]])
 
 
-@st.cache_data(show_spinner=False)
-def levels(url: str) -> list[str]:
-    return sorted(layer(url, "indicator_values")["level"].unique()) or sorted(
+@_cache
+def _levels(url: str, token: ChangeToken) -> list[str]:
+    return sorted(_layer(url, token, "indicator_values")["level"].unique()) or sorted(
         store(url).read("areas", columns=["level"])["level"].unique()
     )
 
 
-@st.cache_data(show_spinner=False)
-def indicator_values(url: str, level: str) -> pd.DataFrame:
+@_cache
+def _indicator_values(url: str, token: ChangeToken, level: str) -> pd.DataFrame:
     return store(url).read("indicator_values", where={"level": level})
 
 
-@st.cache_data(show_spinner=False)
-def indicator_series(url: str, level: str, indicator: str) -> pd.DataFrame:
-    return stored.indicator_series(indicator_values(url, level), registry(), indicator)
+@_cache
+def _indicator_series(url: str, token: ChangeToken, level: str, indicator: str) -> pd.DataFrame:
+    return stored.indicator_series(_indicator_values(url, token, level), registry(), indicator)
 
 
-@st.cache_data(show_spinner=False)
-def social_index(url: str, level: str, period: pd.Timestamp, profile_name: str) -> pd.DataFrame:
-    """The social index recomputed from the stored counts, indexed by area id."""
+@_cache
+def _social_index(
+    url: str, token: ChangeToken, level: str, period: pd.Timestamp, profile_name: str
+) -> pd.DataFrame:
     chosen = profile(profile_name)
-    table = stored.index_inputs(indicator_values(url, level), registry(), chosen, period=period)
+    values = _indicator_values(url, token, level)
+    table = stored.index_inputs(values, registry(), chosen, period=period)
     result = compute_index(
         table, chosen, id_column="area_id", population_column=stored.POPULATION_COLUMN
     )
     return result.set_index("id")
 
 
-@st.cache_data(show_spinner=False)
-def measures(url: str) -> gpd.GeoDataFrame:
+@_cache
+def _measures(url: str, token: ChangeToken) -> gpd.GeoDataFrame:
     return frames.measure_frame(
-        layer(url, "measures"), layer(url, "funding_areas"), layer(url, "measure_fields")
+        _layer(url, token, "measures"),
+        _layer(url, token, "funding_areas"),
+        _layer(url, token, "measure_fields"),
     )
 
 
-@st.cache_data(show_spinner=False)
-def buildings_in_area(url: str, level: str, area_id: str) -> gpd.GeoDataFrame:
-    shape = areas(url, level).set_index("id").geometry.get(area_id)
+@_cache
+def _buildings_in_area(url: str, token: ChangeToken, level: str, area_id: str) -> gpd.GeoDataFrame:
+    shape = _areas(url, token, level).set_index("id").geometry.get(area_id)
     if shape is None:
         return empty_frame(store(url).layer("buildings"), store(url).crs)
     found = store(url).read("buildings", bbox=tuple(shape.bounds))
     return found[shapely.intersects(np.asarray(found.geometry.values), shape)]
 
 
-@st.cache_data(show_spinner=False)
-def progress(url: str, user_name: str, role: str, area_id: str) -> ProgressReport:
-    user = User(user_name, role)  # type: ignore[arg-type]
+def _user(user_name: str, role: str) -> User:
+    return User(user_name, role)  # type: ignore[arg-type]
+
+
+@_cache
+def _progress(
+    url: str, token: ChangeToken, user_name: str, role: str, area_id: str
+) -> ProgressReport:
+    user = _user(user_name, role)
     return services.progress_report(store(url), user, area_id, registry=registry())
 
 
-@st.cache_data(show_spinner=False)
-def comparison(url: str, user_name: str, role: str, area_id: str, indicator: str) -> pd.DataFrame:
-    user = User(user_name, role)  # type: ignore[arg-type]
+@_cache
+def _comparison(
+    url: str, token: ChangeToken, user_name: str, role: str, area_id: str, indicator: str
+) -> pd.DataFrame:
+    user = _user(user_name, role)
     return services.compare_area(store(url), user, area_id, indicator, registry=registry())
 
 
-@st.cache_data(show_spinner=False)
-def network(url: str, user_name: str, role: str, area_id: str) -> dict[str, pd.DataFrame]:
-    return services.actor_network(store(url), User(user_name, role), area_id)  # type: ignore[arg-type]
+@_cache
+def _network(
+    url: str, token: ChangeToken, user_name: str, role: str, area_id: str
+) -> dict[str, pd.DataFrame]:
+    return services.actor_network(store(url), _user(user_name, role), area_id)
 
 
-@st.cache_data(show_spinner=False)
-def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
-    return services.area_actors(store(url), User(user_name, role), area_id)  # type: ignore[arg-type]
+@_cache
+def _actors(url: str, token: ChangeToken, user_name: str, role: str, area_id: str) -> pd.DataFrame:
+    return services.area_actors(store(url), _user(user_name, role), area_id)
 
 
-@st.cache_data(show_spinner=False)
-def clusters(
-    url: str, level: str, indicator: str, period: pd.Timestamp, minimum: int
+@_cache
+def _clusters(
+    url: str,
+    token: ChangeToken,
+    level: str,
+    indicator: str,
+    period: pd.Timestamp,
+    minimum: int,
 ) -> pd.DataFrame:
-    """Local Moran's I over the values that may be shown: suppressed small areas take no
-    part, so their values cannot colour their neighbours' labels either."""
-    series = indicator_series(url, level, indicator)
+    series = _indicator_series(url, token, level, indicator)
     at_period = series[series["period"] == period][["area_id", "period", "value"]]
     judged = frames.disclosed(
-        at_period, indicator_values(url, level), indicator=indicator, minimum=minimum
+        at_period, _indicator_values(url, token, level), indicator=indicator, minimum=minimum
     )
     at = judged.set_index("area_id")["value"]
-    frame = areas(url, level)[["id", "geometry"]]
+    frame = _areas(url, token, level)[["id", "geometry"]]
     frame = frame.assign(wert=frame["id"].map(at).astype("float64"))
     result = local_moran(frame, "wert")
     return result.assign(id=frame["id"].to_numpy())
 
 
-@st.cache_data(show_spinner=False)
-def housing(url: str, user_name: str, role: str, level: str) -> pd.DataFrame:
-    return services.housing(store(url), User(user_name, role), level=level)  # type: ignore[arg-type]
-
-
-def clear() -> None:
-    """Drop every cached frame (after a write)."""
-    st.cache_data.clear()
+@_cache
+def _housing(url: str, token: ChangeToken, user_name: str, role: str, level: str) -> pd.DataFrame:
+    return services.housing(store(url), _user(user_name, role), level=level)

@@ -79,7 +79,9 @@ def _edit(url: str, ident: str) -> None:
     if not user.may("edit_funding"):
         st.caption(f"Ihre Rolle ({user.role}) darf Maßnahmen nicht ändern.")
         return
-    with st.form(f"massnahme-{ident}-{record['version']}"):
+    # the version the user edits is the one shown before the click (fresh reads each run)
+    seen = data.as_shown(f"massnahmen.{ident}", record)
+    with st.form(f"massnahme-{ident}"):
         title = st.text_input("Titel", value=record["title"] or "")
         description = st.text_area("Beschreibung", value=record["description"] or "")
         status = st.selectbox(
@@ -108,7 +110,7 @@ def _edit(url: str, ident: str) -> None:
             "cost_estimate": estimate,
             "cost_actual": actual,
         }
-        save(url, user, ident, record, values)
+        save(url, user, ident, seen, values)
 
 
 def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[str, Any]) -> bool:
@@ -141,6 +143,7 @@ def save(url: str, user: User, ident: str, seen: dict[str, Any], values: dict[st
         st.error(f"Nicht gespeichert: {exc}")
         return False
     data.clear()
+    data.remember_shown(f"massnahmen.{ident}", saved.record)
     st.success(f"Gespeichert: {', '.join(sorted(changed))}.")
     for w in saved.warnings:
         st.warning(w.message)

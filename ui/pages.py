@@ -44,5 +44,8 @@ def page_objects(start: str = "karte") -> dict[str, StreamlitPage]:
 
 
 def run(start: str = "karte") -> None:
-    """Show the navigation and run the selected page."""
+    """Show the navigation and run the selected page (with the store's changes read afresh)."""
+    from ui import data
+
+    data.begin_run()  # this run sees what other sessions and processes committed
     st.navigation(list(page_objects(start).values()), position="sidebar").run()

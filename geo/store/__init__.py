@@ -11,11 +11,20 @@ from collections.abc import Sequence
 
 from geo.errors import StoreURLError
 from geo.schema import MIGRATIONS, Migration
-from geo.store.base import Store, Transaction, WriteMode
+from geo.store.base import ChangeToken, Store, Transaction, WriteMode, redact_url
 
 DEFAULT_STORE = "data/musterstadt.gpkg"
 
-__all__ = ["Store", "Transaction", "WriteMode", "open_store", "store_url", "DEFAULT_STORE"]
+__all__ = [
+    "ChangeToken",
+    "Store",
+    "Transaction",
+    "WriteMode",
+    "open_store",
+    "redact_url",
+    "store_url",
+    "DEFAULT_STORE",
+]
 
 
 def store_url(url: str | None = None, environ: dict[str, str] | None = None) -> str:
@@ -50,7 +59,7 @@ def open_store(url: str | None = None, *, migrations: Sequence[Migration] = MIGR
 
         return GeoPackageStore(target, migrations=migrations)
     raise StoreURLError(
-        f"store {target!r} is neither a GeoPackage nor a PostGIS database; "
+        f"store {redact_url(target)!r} is neither a GeoPackage nor a PostGIS database; "
         "give a path ending in .gpkg (e.g. data/musterstadt.gpkg) or a URL like "
         "postgresql://user@host:5432/dbname"
     )

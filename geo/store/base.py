@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +43,62 @@ EDIT_MANAGED: tuple[str, ...] = ("version", "updated_at", "updated_by")
 WRITE_MODES: tuple[str, ...] = ("append", "replace", "upsert")
 Where = Mapping[str, Any]
 BBox = tuple[float, float, float, float]
+
+#: Keys of the store's metadata table that carry its change token.
+STORE_ID_KEY = "store_id"
+CHANGE_COUNTER_KEY = "change_counter"
+
+
+class ChangeToken(NamedTuple):
+    """Which store, and how many write transactions it has committed.
+
+    ``counter`` rises by one with every committed transaction that wrote (writes,
+    updates, deletes, migrations, imports), in that transaction itself, so a rolled
+    back one leaves it as it was. ``store_id`` is made when the store is created, so
+    a store deleted and built again does not repeat an old token. Cheap to read: the
+    app keys its caches by it.
+    """
+
+    store_id: str
+    counter: int
+
+
+_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<netloc>[^/?#\s]*)")
+_PASSWORD_PARAM = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<value>'[^']*'|[^&\s'\"]*)", re.I)
+REDACTED = "***"
+
+
+def redact_url(text: str) -> str:
+    """Return ``text`` with every password in it replaced by ``***``.
+
+    The one redaction for store URLs: the password of ``scheme://user:password@host``
+    and every ``password=…`` parameter (URL query or libpq keyword string), wherever
+    they stand in the text, so that a message, repr or log line that quotes a URL
+    never shows a password.
+
+    Examples
+    --------
+    >>> redact_url("postgresql://planung:geheim@gis-db:5432/quartiere?schema=a")
+    'postgresql://planung:***@gis-db:5432/quartiere?schema=a'
+    >>> redact_url("postgresql://u:p@ss@h/db?password=x&sslmode=require")
+    'postgresql://u:***@h/db?password=***&sslmode=require'
+    >>> redact_url("host=h password=geheim dbname=q")
+    'host=h password=*** dbname=q'
+    >>> redact_url("data/musterstadt.gpkg")
+    'data/musterstadt.gpkg'
+    """
+
+    def userinfo(match: re.Match[str]) -> str:
+        netloc = match["netloc"]
+        info, at, host = netloc.rpartition("@")
+        if not at or ":" not in info:
+            return match[0]
+        user = info.split(":", 1)[0]
+        return f"{match['scheme']}{user}:{REDACTED}@{host}"
+
+    out = _URL_USERINFO.sub(userinfo, str(text))
+    return _PASSWORD_PARAM.sub(lambda m: m["key"] + REDACTED, out)
+
 
 _DTYPES: dict[str, str] = {
     "integer": "Int64",
@@ -356,13 +413,22 @@ class Transaction(abc.ABC):
         out = pd.DataFrame(features[list(lay.key)]).assign(area_id=found.to_numpy())
         return out[out["area_id"].notna()].reset_index(drop=True)
 
+    def count(self, layer: str) -> int:
+        """Return the number of rows of ``layer`` as this transaction sees it."""
+        lay = self._schema_layer(layer)
+        return len(self.read(layer, columns=list(lay.key)))
+
     @abc.abstractmethod
     def _schema_layer(self, name: str) -> Layer:
         """The layer of the store's schema called ``name``."""
 
 
 class Store(abc.ABC):
-    """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS."""
+    """A Quartiersmonitor store: the data model in a GeoPackage or in PostGIS.
+
+    ``url`` is the store's URL as it may be shown: a password in it is masked
+    (:func:`redact_url`); the connection keeps the real one to itself.
+    """
 
     url: str
     schema: Schema
@@ -384,6 +450,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
         """Return the number of rows per layer, in model order."""
+
+    @abc.abstractmethod
+    def change_token(self) -> ChangeToken:
+        """Return the store's change token (one small query; see :class:`ChangeToken`).
+
+        A store that is not initialised yet has the token ``("", 0)``.
+        """
 
     @abc.abstractmethod
     def transaction(self, *, user: str | None = None) -> AbstractContextManager[Transaction]:
@@ -420,6 +493,9 @@ class Store(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({redact_url(self.url)!r})"
 
     def __enter__(self) -> Store:
         return self

@@ -9,9 +9,13 @@ lists them too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +28,7 @@ import shapely
 from pyproj import CRS
 
 from geo.crs import parse_crs, storage_crs_setting
-from geo.errors import SchemaError, StoreError
+from geo.errors import SchemaError, StoreBusyError, StoreError
 from geo.schema import (
     GEOMETRY_COLUMN,
     MIGRATIONS,
@@ -37,8 +41,11 @@ from geo.schema import (
 )
 from geo.store import gpkg_geometry
 from geo.store.base import (
+    CHANGE_COUNTER_KEY,
+    STORE_ID_KEY,
     UPSERT_KEEPS,
     BBox,
+    ChangeToken,
     Store,
     Transaction,
     Where,
@@ -62,7 +69,41 @@ _SQL_TYPES = {
 _APPLICATION_ID = 0x47504B47  # 'GPKG'
 _USER_VERSION = 10400  # GeoPackage 1.4.0
 _META = "qmon_meta"
-_BUSY_TIMEOUT_S = 30.0
+#: Environment variable: seconds a reader or writer waits for a GeoPackage another
+#: process is writing (an import, a save) before it gives up with a message.
+BUSY_SECONDS_ENV = "QMON_GPKG_BUSY_SECONDS"
+DEFAULT_BUSY_SECONDS = 10.0
+
+
+def busy_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """Return how long to wait for a GeoPackage locked by a writer (``QMON_GPKG_BUSY_SECONDS``).
+
+    Raises
+    ------
+    StoreError
+        When the setting is not a number of seconds of at least 0.
+
+    Examples
+    --------
+    >>> busy_seconds({})
+    10.0
+    >>> busy_seconds({"QMON_GPKG_BUSY_SECONDS": "2,5"})
+    2.5
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(BUSY_SECONDS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_SECONDS
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise StoreError(
+            f"Die Einstellung {BUSY_SECONDS_ENV}={raw!r} ist keine Wartezeit in Sekunden; "
+            f"geben Sie eine Zahl ab 0 an (z. B. {BUSY_SECONDS_ENV}=10) oder lassen Sie sie weg."
+        )
+    return value
 
 
 def q(name: str) -> str:
@@ -97,11 +138,15 @@ class GeoPackageStore(Store):
                 "create it or choose another path"
             )
         try:
-            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=busy_seconds(), isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open GeoPackage {self.url!r}: {exc}") from exc
-        gpkg_geometry.register_functions(conn)
-        conn.execute("PRAGMA foreign_keys = OFF")
+            raise self._fault(exc) from None
+        try:
+            gpkg_geometry.register_functions(conn)
+            conn.execute("PRAGMA foreign_keys = OFF")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._fault(exc) from None
         return conn
 
     @contextmanager
@@ -112,33 +157,60 @@ class GeoPackageStore(Store):
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"GeoPackage {self.url!r}: {exc}") from exc
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise self._fault(exc) from None
         finally:
             conn.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for a few reads outside a transaction; SQLite errors said in German."""
+        conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise self._fault(exc) from None
+        finally:
+            conn.close()
+
+    def _fault(self, exc: BaseException) -> StoreError:
+        """Turn an SQLite or GDAL error into a store error that says in German what to do."""
+        return gpkg_fault(self.url, exc)
 
     # --- schema ------------------------------------------------------------------
 
     def schema_version(self) -> int:
         if not self.path.exists():
             return 0
-        conn = self._connect()
-        try:
+        with self._reading() as conn:
             return _read_version(conn)
-        finally:
-            conn.close()
+
+    def change_token(self) -> ChangeToken:
+        """Return the change token: one query on the metadata table."""
+        if not self.path.exists():
+            return ChangeToken("", 0)
+        with self._reading() as conn:
+            try:
+                rows = conn.execute(
+                    f"SELECT key, value FROM {_META} WHERE key IN (?, ?)",
+                    (STORE_ID_KEY, CHANGE_COUNTER_KEY),
+                ).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" not in str(exc):
+                    raise
+                return ChangeToken("", 0)
+        meta = {str(k): str(v) for k, v in rows}
+        return ChangeToken(meta.get(STORE_ID_KEY, ""), int(meta.get(CHANGE_COUNTER_KEY) or 0))
 
     @property
     def crs(self) -> CRS:
         if self._crs is None:
-            conn = self._connect()
-            try:
+            with self._reading() as conn:
                 row = _meta(conn, "crs")
-            finally:
-                conn.close()
             if row is None:
                 raise SchemaError(
                     f"GeoPackage {self.url!r} is not a Quartiersmonitor store yet; "
@@ -174,6 +246,8 @@ class GeoPackageStore(Store):
                         "(export into a new store instead)"
                     )
                 target = stored
+            if not _meta(conn, STORE_ID_KEY):
+                _set_meta(conn, STORE_ID_KEY, uuid.uuid4().hex)
             srs_id = int(target.to_epsg() or 0)
             layers: dict[str, Layer] = dict(build_schema(self.migrations, upto=current).layers)
             for migration in self.migrations:
@@ -189,6 +263,8 @@ class GeoPackageStore(Store):
             conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {_USER_VERSION}")
             version = _read_version(conn)
+            if conn.total_changes:  # created, migrated or given its id: a change
+                _count_change(conn)
         self._crs = target
         return version
 
@@ -209,14 +285,11 @@ class GeoPackageStore(Store):
 
     def counts(self) -> dict[str, int]:
         self._check_ready()
-        conn = self._connect()
-        try:
+        with self._reading() as conn:
             sql = " UNION ALL ".join(
                 f"SELECT {i}, count(*) FROM {q(name)}" for i, name in enumerate(self.schema.layers)
             )
             rows = dict(conn.execute(sql).fetchall())
-        finally:
-            conn.close()
         return {name: int(rows[i]) for i, name in enumerate(self.schema.layers)}
 
     @contextmanager
@@ -224,7 +297,10 @@ class GeoPackageStore(Store):
         self._check_ready()
         crs = self.crs
         with self._begin() as conn:
-            yield _GpkgTransaction(self, conn, crs, user)
+            tx = _GpkgTransaction(self, conn, crs, user)
+            yield tx
+            if tx.changed:  # in the same transaction: a rollback takes it back too
+                _count_change(conn)
 
     def read(
         self,
@@ -246,22 +322,11 @@ class GeoPackageStore(Store):
             lay.check_columns(columns)
         fids: list[int] | None = None
         if bbox is not None or where:
-            conn = self._connect()
-            try:
+            with self._reading() as conn:
                 fids = _matching_fids(conn, lay, bbox, check_where(lay, where))
-            finally:
-                conn.close()
             if not fids:
                 return _select(empty_frame(lay, crs), lay, columns)
-        frame = pyogrio.read_dataframe(
-            self.path,
-            layer=layer,
-            fids=fids,
-            use_arrow=True,
-            fid_as_index=False,
-            # integers with gaps as Python ints: through float64 they lose digits past 2**53
-            arrow_to_pandas_kwargs={"integer_object_nulls": True},
-        )
+        frame = self._read_ogr(layer, fids)
         frame = (
             frame.rename_geometry(GEOMETRY_COLUMN)
             if frame.geometry.name != GEOMETRY_COLUMN
@@ -270,6 +335,26 @@ class GeoPackageStore(Store):
         out = conform(lay, frame, crs=crs)
         out = out.sort_values(list(lay.key), kind="stable").reset_index(drop=True)
         return _select(out, lay, columns)
+
+    def _read_ogr(self, layer: str, fids: list[int] | None) -> Any:
+        """Read a layer through GDAL, waiting (as SQLite does) while a writer holds the file."""
+        deadline = time.monotonic() + busy_seconds()
+        while True:
+            try:
+                return pyogrio.read_dataframe(
+                    self.path,
+                    layer=layer,
+                    fids=fids,
+                    use_arrow=True,
+                    fid_as_index=False,
+                    # integers with gaps as Python ints: via float64 they lose digits past 2**53
+                    arrow_to_pandas_kwargs={"integer_object_nulls": True},
+                )
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+                fault = self._fault(exc)
+                if not isinstance(fault, StoreBusyError) or time.monotonic() >= deadline:
+                    raise fault from None
+                time.sleep(0.05)
 
 
 def _select(frame: pd.DataFrame, layer: Layer, columns: Sequence[str] | None) -> pd.DataFrame:
@@ -290,9 +375,15 @@ class _GpkgTransaction(Transaction):
         self.crs = crs
         self.srs_id = int(crs.to_epsg() or 0)
         self.user = user
+        self.changed = False  # did this transaction write anything?
 
     def _schema_layer(self, name: str) -> Layer:
         return self.store.schema.layer(name)
+
+    def count(self, layer: str) -> int:
+        lay = self.store.schema.layer(layer)
+        (n,) = self.conn.execute(f"SELECT count(*) FROM {q(lay.name)}").fetchone()
+        return int(n)
 
     def read(
         self,
@@ -329,6 +420,7 @@ class _GpkgTransaction(Transaction):
         lay = self.store.schema.layer(layer)
         ready = prepare_for_write(lay, frame, crs=self.crs, user=self.user)
         if mode == "replace":
+            self.changed = True
             self.conn.execute(f"DELETE FROM {q(layer)}")
         if not len(ready):
             return 0
@@ -351,6 +443,7 @@ class _GpkgTransaction(Transaction):
             sql += f" ON CONFLICT ({conflict}) " + (
                 f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
             )
+        self.changed = True
         try:
             if lay.spatial and mode != "upsert":
                 _bulk_insert_indexed(self.conn, lay, sql, values, ready.geometry.values)
@@ -369,6 +462,7 @@ class _GpkgTransaction(Transaction):
         lay = self.store.schema.layer(layer)
         clause, params = _where_sql(lay, check_where(lay, where))
         cur = self.conn.execute(f"DELETE FROM {q(layer)}{clause}", params)
+        self.changed = self.changed or cur.rowcount > 0
         return int(cur.rowcount)
 
     def update(
@@ -404,12 +498,121 @@ class _GpkgTransaction(Transaction):
         cur = self.conn.execute(
             f"UPDATE {q(layer)} SET {', '.join(sets)}{clause}", params + where_params
         )
+        self.changed = self.changed or cur.rowcount > 0
         if lay.spatial and GEOMETRY_COLUMN in values:
             _update_extent(self.conn, lay)
         return int(cur.rowcount)
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite ends one itself on a full disk)."""
+    if conn.in_transaction:  # if ROLLBACK fails, the journal undoes it on close
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _count_change(conn: sqlite3.Connection) -> None:
+    """Raise the change counter by one, inside the writing transaction."""
+    cur = conn.execute(
+        f"UPDATE {_META} SET value = CAST(value AS INTEGER) + 1 WHERE key = ?",
+        (CHANGE_COUNTER_KEY,),
+    )
+    if not cur.rowcount:
+        conn.execute(f"INSERT INTO {_META} (key, value) VALUES (?, '1')", (CHANGE_COUNTER_KEY,))
+
+
+_SQLITE_KINDS = {
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_NOTADB": "notadb",
+    "SQLITE_CORRUPT": "corrupt",
+    "SQLITE_FULL": "full",
+    "SQLITE_READONLY": "readonly",
+    "SQLITE_CANTOPEN": "cantopen",
+    "SQLITE_PERM": "readonly",
+}
+_MESSAGE_KINDS = (
+    ("database is locked", "busy"),
+    ("database table is locked", "busy"),
+    ("busy", "busy"),
+    ("not a database", "notadb"),
+    ("malformed", "corrupt"),
+    ("corrupt", "corrupt"),
+    ("disk is full", "full"),
+    ("no space left", "full"),
+    ("readonly", "readonly"),
+    ("read-only", "readonly"),
+    ("unable to open", "cantopen"),
+    ("permission denied", "readonly"),
+    ("disk i/o error", "ioerr"),
+)
+
+
+def gpkg_fault(url: str, exc: BaseException) -> StoreError:
+    """Say in German what went wrong with the GeoPackage ``url`` and what to do.
+
+    Used for SQLite and GDAL errors alike; a locked file gives :class:`StoreBusyError`.
+
+    Examples
+    --------
+    >>> err = gpkg_fault("a.gpkg", sqlite3.OperationalError("database is locked"))
+    >>> type(err).__name__, "erneut" in str(err)
+    ('StoreBusyError', True)
+    >>> bad = sqlite3.DatabaseError("file is not a database")
+    >>> "kein GeoPackage" in str(gpkg_fault("a.gpkg", bad))
+    True
+    """
+    text = str(exc).strip()
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    kind = next((k for prefix, k in _SQLITE_KINDS.items() if name.startswith(prefix)), "")
+    if not kind or kind == "ioerr":
+        low = text.lower()
+        kind = next((k for needle, k in _MESSAGE_KINDS if needle in low), kind or "other")
+    where = f"Das GeoPackage {url!r}"
+    detail = f" (SQLite/GDAL: {text.splitlines()[0] if text else type(exc).__name__})"
+    if kind == "busy":
+        return StoreBusyError(
+            f"{where} wird gerade von einem Import oder einer Speicherung beschrieben; nach "
+            f"{busy_seconds():g} s Warten ist es noch immer belegt. Bitte versuchen Sie es in "
+            "einigen Sekunden erneut (die Wartezeit lässt sich mit "
+            f"{BUSY_SECONDS_ENV} einstellen).{detail}"
+        )
+    if kind == "notadb":
+        return StoreError(
+            f"Die Datei {url!r} ist kein GeoPackage (keine SQLite-Datenbank). Prüfen Sie den "
+            "Pfad (--store bzw. QMON_STORE) oder stellen Sie die Datei aus einer Sicherung "
+            f"wieder her; ein neuer Datenbestand entsteht mit 'qmon init'.{detail}"
+        )
+    if kind == "corrupt":
+        return StoreError(
+            f"{where} ist beschädigt oder unvollständig (etwa beim Kopieren abgeschnitten). "
+            "Stellen Sie die Datei aus einer Sicherung wieder her; vorher lässt sich mit "
+            f"'sqlite3 {url} .recover' retten, was noch lesbar ist.{detail}"
+        )
+    if kind == "full":
+        return StoreError(
+            f"Auf dem Datenträger des GeoPackages {url!r} ist kein Platz mehr (oder die Datei "
+            "hat ihre Größengrenze erreicht). Es wurde nichts gespeichert, der "
+            "Datenbestand ist unverändert. Schaffen Sie Platz und wiederholen Sie den "
+            f"Vorgang.{detail}"
+        )
+    if kind == "readonly":
+        return StoreError(
+            f"{where} ist schreibgeschützt oder der Ordner erlaubt kein Schreiben. Prüfen Sie "
+            f"die Dateirechte oder arbeiten Sie mit einer Kopie.{detail}"
+        )
+    if kind == "cantopen":
+        return StoreError(
+            f"{where} lässt sich nicht öffnen. Prüfen Sie Pfad und Zugriffsrechte.{detail}"
+        )
+    return StoreError(
+        f"{where} meldet einen Fehler beim Lesen oder Schreiben; der Vorgang wurde "
+        f"abgebrochen, nichts wurde gespeichert. Prüfen Sie die Datei und den Datenträger "
+        f"und versuchen Sie es erneut.{detail}"
+    )
 
 
 def _bulk_insert_indexed(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,7 +52,17 @@ from geo.schema import (
     build_schema,
 )
 from geo.store import base, pg_copy
-from geo.store.base import BBox, Store, Transaction, Where, WriteMode
+from geo.store.base import (
+    CHANGE_COUNTER_KEY,
+    STORE_ID_KEY,
+    BBox,
+    ChangeToken,
+    Store,
+    Transaction,
+    Where,
+    WriteMode,
+    redact_url,
+)
 
 __all__ = ["PostGISStore", "PostGISTransaction", "split_url"]
 
@@ -125,7 +136,7 @@ def split_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
         raise StoreURLError(
-            f"store URL {url!r} is not a PostGIS URL; write it as "
+            f"store URL {redact_url(url)!r} is not a PostGIS URL; write it as "
             "postgresql://user@host:5432/dbname?schema=NAME"
         )
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -133,8 +144,8 @@ def split_url(url: str) -> tuple[str, str]:
     schema = schemas[-1] if schemas else DEFAULT_SCHEMA
     if not schema:
         raise StoreURLError(
-            f"store URL {url!r} has an empty schema; write ?schema=NAME or leave it out "
-            f"for {DEFAULT_SCHEMA!r}"
+            f"store URL {redact_url(url)!r} has an empty schema; write ?schema=NAME or leave "
+            f"it out for {DEFAULT_SCHEMA!r}"
         )
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
@@ -146,7 +157,7 @@ def _target(url: str) -> _Target:
         info = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
         raise StoreURLError(
-            f"store URL {url!r} cannot be parsed ({exc}); write it as "
+            f"store URL {redact_url(url)!r} cannot be parsed ({redact_url(str(exc))}); write it as "
             "postgresql://user@host:5432/dbname?schema=NAME"
         ) from None
     user = str(info.get("user") or "")
@@ -187,13 +198,16 @@ class PostGISStore(Store):
     """
 
     def __init__(self, url: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
-        self.url = url
+        # ``url`` is what every message and repr shows: the password masked. The real
+        # one lives only in the DSN the connections are made with.
+        self.url = redact_url(url)
         self._target = _target(url)
         self.migrations = tuple(migrations)
         self.schema = build_schema(self.migrations)
         self._pool: ConnectionPool | None = None
         self._lock = threading.Lock()
         self._crs: CRS | None = None
+        self._meta_seen = False
 
     def __repr__(self) -> str:
         return f"PostGISStore({self._target.where})"
@@ -221,6 +235,7 @@ class PostGISStore(Store):
                 "`systemctl start postgresql`) or fix host and port in the store URL"
             )
         detail = text.replace("connection failed: ", "").splitlines()[0] if text else ""
+        detail = redact_url(detail)
         return StoreError(f"cannot connect to the PostGIS store: {fix} ({detail})")
 
     def _probe(self) -> None:
@@ -323,14 +338,12 @@ class PostGISStore(Store):
             return StoreError(f"{what}: the frame holds the same key twice ({primary})")
         if isinstance(exc, psycopg.OperationalError):
             return self._connection_error(exc)
-        return StoreError(f"{what} failed in the PostGIS store at {where}: {primary} {detail}")
+        return StoreError(
+            redact_url(f"{what} failed in the PostGIS store at {where}: {primary} {detail}")
+        )
 
     def _display_url(self) -> str:
-        parts = urlsplit(self.url)
-        if parts.password:
-            netloc = parts.netloc.replace(f":{parts.password}@", "@")
-            return urlunsplit(parts._replace(netloc=netloc))
-        return self.url
+        return self.url  # already without its password
 
     # -- identifiers --------------------------------------------------------------
 
@@ -368,12 +381,55 @@ class PostGISStore(Store):
         with self._connect() as conn:
             return int(self._meta(conn).get("schema_version", 0))
 
+    def change_token(self) -> ChangeToken:
+        """Return the change token: one query on the metadata table once it is known to exist."""
+        query = sql.SQL("SELECT key, value FROM {} WHERE key IN (%s, %s)").format(
+            self._table(META_TABLE)
+        )
+        with self._connect() as conn:
+            if not self._meta_seen:
+                exists = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL",
+                    (f'"{self._target.schema}"."{META_TABLE}"',),
+                ).fetchone()
+                if not (exists and exists[0]):
+                    return ChangeToken("", 0)
+                self._meta_seen = True
+            rows = conn.execute(query, (STORE_ID_KEY, CHANGE_COUNTER_KEY)).fetchall()
+        meta = {str(k): str(v) for k, v in rows}
+        return ChangeToken(meta.get(STORE_ID_KEY, ""), int(meta.get(CHANGE_COUNTER_KEY) or 0))
+
+    def _count_change(self, conn: psycopg.Connection[Any]) -> None:
+        """Raise the change counter by one inside the writing transaction.
+
+        One atomic statement: concurrent writers on one database each add their one
+        (the row lock makes the second wait for the first to commit), none is lost.
+        """
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} AS m (key, value) VALUES (%s, '1') ON CONFLICT (key) "
+                "DO UPDATE SET value = (m.value::bigint + 1)::text"
+            ).format(self._table(META_TABLE)),
+            (CHANGE_COUNTER_KEY,),
+        )
+
     @property
     def crs(self) -> CRS:
         """The storage CRS recorded in the store (the setting, before :meth:`init`)."""
         if self._crs is None:
             with self._connect() as conn:
-                recorded = self._meta(conn).get("crs")
+                return self._crs_on(conn)
+        return self._crs
+
+    def _crs_on(self, conn: psycopg.Connection[Any]) -> CRS:
+        """The storage CRS, read on ``conn`` when not known yet.
+
+        A transaction asks on its own connection: taking a second one from the pool
+        while holding one would let many threads starting at once (a fresh app
+        server) hold every connection and wait for each other's.
+        """
+        if self._crs is None:
+            recorded = self._meta(conn).get("crs")
             if recorded is None:
                 return storage_crs_setting()
             self._crs = parse_crs(recorded, what=f"storage CRS recorded in {self!r}")
@@ -431,7 +487,15 @@ class PostGISStore(Store):
                 )
                 for layer in self.schema.layers.values():
                     self._create_layer(conn, layer, srid)
-                self._set_meta(conn, {"schema_version": str(target), "crs": f"EPSG:{srid}"})
+                self._set_meta(
+                    conn,
+                    {
+                        "schema_version": str(target),
+                        "crs": f"EPSG:{srid}",
+                        STORE_ID_KEY: uuid.uuid4().hex,
+                    },
+                )
+                self._count_change(conn)
                 self._crs = CRS.from_epsg(srid)
                 return target
             recorded = parse_crs(meta["crs"], what="recorded storage CRS")
@@ -452,7 +516,14 @@ class PostGISStore(Store):
                     elif isinstance(step, AddColumn):
                         self._add_column(conn, layers[step.layer], step.column, migration)
                 layers = build_schema(self.migrations, upto=migration.version).layers
-            self._set_meta(conn, {"schema_version": str(target)})
+            changed = current != target
+            if changed:
+                self._set_meta(conn, {"schema_version": str(target)})
+            if not meta.get(STORE_ID_KEY):  # a store made before change tokens
+                self._set_meta(conn, {STORE_ID_KEY: uuid.uuid4().hex})
+                changed = True
+            if changed:
+                self._count_change(conn)
             self._crs = recorded
         return target
 
@@ -580,7 +651,12 @@ class PostGISStore(Store):
         re-raised (database errors as :class:`StoreError`).
         """
         with self._connect() as conn:
-            yield PostGISTransaction(self, conn, user=user)
+            if self._crs is None:  # known from now on: ``store.crs`` inside the block
+                self._crs_on(conn)  # must not wait for a second pooled connection
+            tx = PostGISTransaction(self, conn, user=user)
+            yield tx
+            if tx.changed:  # in the same transaction: a rollback takes it back too
+                self._count_change(conn)
 
 
 # --- the transaction -------------------------------------------------------------
@@ -598,9 +674,21 @@ class PostGISTransaction(Transaction):
         self.conn = conn
         self.user = user
         self._temp = itertools.count(1)
+        self.changed = False  # did this transaction write anything?
 
     def _layer(self, name: str) -> Layer:
         return self.store.schema.layer(name)
+
+    def _crs(self) -> CRS:
+        return self.store._crs_on(self.conn)
+
+    def count(self, layer: str) -> int:
+        """Return the number of rows of ``layer`` as this transaction sees it."""
+        lyr = self._layer(layer)
+        with self._step(f"counting rows of layer {layer!r}") as cur:
+            row = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(self._table(lyr.name)))
+            found = row.fetchone()
+        return int(found[0]) if found else 0
 
     _schema_layer = _layer
 
@@ -717,7 +805,7 @@ class PostGISTransaction(Transaction):
                     sql.Identifier(GEOMETRY_COLUMN)
                 )
             )
-            params.extend([*_check_bbox(lyr, bbox), _epsg(self.store.crs)])
+            params.extend([*_check_bbox(lyr, bbox), _epsg(self._crs())])
         select: list[sql.Composable] = [sql.Identifier(c) for c in wanted]
         if lyr.spatial:
             select.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOMETRY_COLUMN)))
@@ -734,7 +822,7 @@ class PostGISTransaction(Transaction):
         data: dict[str, Any] = {
             name: _column_array(lyr.column(name), values) for name, values in zip(wanted, arrays)
         }
-        crs = self.store.crs
+        crs = self._crs()
         if lyr.spatial:
             wkb = np.asarray(arrays[len(wanted)], dtype=object)
             geoms = shapely.from_wkb(wkb) if len(wkb) else np.empty(0, dtype=object)
@@ -769,21 +857,25 @@ class PostGISTransaction(Transaction):
         """
         base.check_mode(mode)
         lyr = self._layer(layer)
-        store = self.store
-        prepared = base.prepare_for_write(lyr, frame, crs=store.crs, user=self.user)
+        crs = self._crs()
+        prepared = base.prepare_for_write(lyr, frame, crs=crs, user=self.user)
         _check_unique_keys(lyr, prepared)
-        srid = _epsg(store.crs)
+        srid = _epsg(crs)
         table = self._table(layer)
         n = len(prepared)
         with self._step(f"writing {n} rows to layer {layer!r} ({mode})") as cur:
             if mode == "replace":
                 cur.execute(sql.SQL("DELETE FROM {}").format(table))
+                self.changed = self.changed or cur.rowcount > 0
             if mode == "upsert":
-                return self._upsert(cur, lyr, prepared, srid=srid)
+                written = self._upsert(cur, lyr, prepared, srid=srid)
+                self.changed = self.changed or written > 0
+                return written
             if n >= BULK_ROWS and self._lock_if_empty(cur, table):
                 self._bulk_load(cur, lyr, prepared, srid=srid)
             else:
                 _copy(cur, table, lyr, prepared, srid=srid)
+        self.changed = self.changed or n > 0
         return n
 
     def _lock_if_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
@@ -883,6 +975,7 @@ class PostGISTransaction(Transaction):
         query = sql.SQL("DELETE FROM {}{}").format(self._table(layer), _and(clauses))
         with self._step(f"deleting from layer {layer!r}") as cur:
             cur.execute(query, params)
+            self.changed = self.changed or cur.rowcount > 0
             return int(cur.rowcount)
 
     def update(
@@ -917,7 +1010,7 @@ class PostGISTransaction(Transaction):
         base.check_update(lyr, key, values, expected_version=expected_version)
         sets: list[sql.Composable] = []
         params: list[Any] = []
-        srid = _epsg(self.store.crs)
+        srid = _epsg(self._crs())
         for name, value in values.items():
             if name == GEOMETRY_COLUMN:
                 sets.append(sql.SQL("{} = {}").format(sql.Identifier(name), _geom_param(lyr)))
@@ -942,6 +1035,7 @@ class PostGISTransaction(Transaction):
         )
         with self._step(f"updating layer {layer!r}") as cur:
             cur.execute(query, params)
+            self.changed = self.changed or cur.rowcount > 0
             return int(cur.rowcount)
 
 

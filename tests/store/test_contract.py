@@ -391,3 +391,88 @@ def test_big_integers_keep_every_digit(store: Store) -> None:
     frame["dwellings"] = pd.Series([2**62 + 1, None, -(2**63) + 1], dtype=object)
     store.write("buildings", frame)
     assert store.read("buildings")["dwellings"].tolist() == [2**62 + 1, pd.NA, -(2**63) + 1]
+
+
+# --- the change token: every committed write raises it, nothing else does ------------------
+
+
+def test_change_token_rises_with_each_committed_write(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    start = store.change_token()
+    assert start.store_id and start.counter >= 1  # init itself was a change
+    store.write("measures", sample_frame(layer))
+    after_write = store.change_token()
+    assert after_write == (start.store_id, start.counter + 1)
+    with store.transaction(user="anna") as tx:  # several writes, one transaction: one step
+        assert tx.update("measures", {"id": "k000"}, {"title": "Neu"}, expected_version=1) == 1
+        assert tx.delete("measures", {"id": "k001"}) == 1
+    assert store.change_token().counter == start.counter + 2
+    store.write("measures", sample_frame(layer).iloc[[2]], mode="upsert")
+    assert store.change_token().counter == start.counter + 3
+    store.delete("measures")
+    assert store.change_token().counter == start.counter + 4
+
+
+def test_change_token_stays_on_reads_and_rollbacks(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer))
+    before = store.change_token()
+    store.read("measures")
+    store.read("measures", where={"id": "k000"}, bbox=(X0 - 1, Y0 - 1, X0 + 1e4, Y0 + 1e4))
+    store.read("indicator_values")
+    store.counts()
+    with store.transaction() as tx:
+        tx.read("measures")
+        assert tx.update("measures", {"id": "k000"}, {"title": "x"}, expected_version=7) == 0
+        assert tx.delete("measures", {"id": "nicht-da"}) == 0
+    assert store.change_token() == before
+    with pytest.raises(RuntimeError, match="abgebrochen"), store.transaction() as tx:
+        tx.write("measures", sample_frame(layer).iloc[[0]], mode="upsert")
+        tx.delete("measures", {"id": "k001"})
+        raise RuntimeError("abgebrochen")
+    assert store.change_token() == before
+    assert store.counts()["measures"] == 4
+    with pytest.raises(StoreError):  # a failing write rolls back, the token with it
+        store.write("measures", sample_frame(layer))  # the keys exist already
+    assert store.change_token() == before
+
+
+def test_change_token_is_seen_by_a_second_store_object(store: Store, store_url: str) -> None:
+    other = open_store(store_url)  # another process or app server on the same store
+    try:
+        seen = other.change_token()
+        assert seen == store.change_token()
+        store.write("measures", sample_frame(SCHEMA.layer("measures")))
+        assert other.change_token().counter == seen.counter + 1
+    finally:
+        other.close()
+
+
+def test_change_token_of_a_new_store_and_of_a_migration(store_url: str) -> None:
+    fresh = open_store(store_url, migrations=MIGRATIONS[:1])
+    try:
+        assert fresh.change_token() == ("", 0)
+        fresh.init(crs=CRS)
+        first = fresh.change_token()
+        assert first.store_id and first.counter == 1
+        assert fresh.init() == 1  # up to date: no change
+        assert fresh.change_token() == first
+    finally:
+        fresh.close()
+    current = open_store(store_url)
+    try:
+        current.init()  # migrates to the current model: a change
+        assert current.change_token() == (first.store_id, 2)
+    finally:
+        current.close()
+
+
+def test_count_in_a_transaction_sees_its_own_writes(store: Store) -> None:
+    layer = SCHEMA.layer("measures")
+    store.write("measures", sample_frame(layer))
+    with store.transaction() as tx:
+        assert tx.count("measures") == 4 and tx.count("areas") == 0
+        tx.delete("measures", {"id": "k000"})
+        assert tx.count("measures") == 3
+    with pytest.raises(UnknownLayerError), store.transaction() as tx:
+        tx.count("keine_ebene")

@@ -142,7 +142,13 @@ def test_meta_table_records_version_and_crs(store: PostGISStore, pg_url: str) ->
                 psycopg.sql.Identifier(schema, "qmon_meta")
             )
         ).fetchall()
-    assert rows == [("crs", "EPSG:25832"), ("schema_version", str(SCHEMA.version))]
+    meta = dict(rows)
+    assert len(meta.pop("store_id")) == 32  # a fresh uuid per store
+    assert meta == {
+        "change_counter": "1",  # init was the one change so far
+        "crs": "EPSG:25832",
+        "schema_version": str(SCHEMA.version),
+    }
 
 
 def test_bad_urls() -> None:
