@@ -18,6 +18,7 @@ from indicators.social_index import (
 )
 from indicators.tables import numeric_columns, read_id_list, read_table
 from monitoring.numbers import german_number
+from monitoring.reports.cells import csv_frame
 
 COMPUTE_EPILOG = """\
 from a table (one row per area; ';' or ',' separated, decimal comma or point):
@@ -197,9 +198,9 @@ def _compute_file(args: argparse.Namespace) -> int:
     )
     out = result[list(RESULT_COLUMNS)]
     if args.out:
-        out.to_csv(args.out, index=False, float_format="%.6f")
+        csv_frame(out).to_csv(args.out, index=False, float_format="%.6f")
     else:
-        out.to_csv(sys.stdout, index=False, float_format="%.6f")
+        csv_frame(out).to_csv(sys.stdout, index=False, float_format="%.6f")
     counts = class_counts(result)
     summary = (
         f"{profile.name}: {len(out)} areas, {int(out['valid'].sum())} valid; "
@@ -337,7 +338,7 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
     if args.out:
         frame = pd.DataFrame(carried_all)
         frame.insert(0, "known", known.reindex(frame.index))
-        frame.rename_axis("id").to_csv(args.out)
+        csv_frame(frame.rename_axis("id")).to_csv(args.out)
     return 0
 
 
