@@ -131,6 +131,12 @@ def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def all_actors(url: str, user_name: str, role: str) -> pd.DataFrame:
+    """Every actor, as the user may see them (personal data masked by the services)."""
+    return services.read(store(url), User(user_name, role), "actors")  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False)
 def clusters(
     url: str, level: str, indicator: str, period: pd.Timestamp, minimum: int
 ) -> pd.DataFrame:
