@@ -94,8 +94,8 @@ class User:
     >>> User("x", "boss")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: user 'x' has the unknown role 'boss'; \
-allowed roles: viewer, qm, editor, admin
+    monitoring.errors.PermissionDenied: Benutzer 'x' hat die unbekannte Rolle 'boss'; \
+erlaubt sind die Rollen viewer, qm, editor, admin
     """
 
     name: str
@@ -104,12 +104,13 @@ allowed roles: viewer, qm, editor, admin
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise PermissionDenied(
-                f"a user needs a name (got {self.name!r}); log in or pass --user NAME"
+                f"ein Benutzer braucht einen Namen (erhalten: {self.name!r}); melden Sie sich "
+                "an oder geben Sie --user NAME an"
             )
         if self.role not in ROLES:
             raise PermissionDenied(
-                f"user {self.name!r} has the unknown role {self.role!r}; "
-                f"allowed roles: {', '.join(ROLES)}"
+                f"Benutzer {self.name!r} hat die unbekannte Rolle {self.role!r}; "
+                f"erlaubt sind die Rollen {', '.join(ROLES)}"
             )
 
     def may(self, action: str) -> bool:
@@ -177,7 +178,7 @@ def require(user: User, action: str) -> None:
     Raises
     ------
     PermissionDenied
-        Naming the user, the role, the action and the roles that would allow it.
+        Naming (in German) the user, the role, the action and the roles that would allow it.
 
     Examples
     --------
@@ -185,17 +186,17 @@ def require(user: User, action: str) -> None:
     >>> require(User("gast", "viewer"), "edit_funding")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: user 'gast' (role viewer) may not \
-Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten; roles that may: \
+    monitoring.errors.PermissionDenied: Benutzer 'gast' (Rolle viewer) darf nicht \
+Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten; das dürfen die Rollen \
 editor, admin
     """
     if not isinstance(user, User):
-        raise PermissionDenied(f"the acting user must be a User, got {user!r}")
+        raise PermissionDenied(f"unbekannter Benutzer {user!r}; melden Sie sich an")
     if not user.may(action):
         allowed = [r for r in ROLES if action in PERMISSIONS[r]]
         raise PermissionDenied(
-            f"user {user.name!r} (role {user.role}) may not {ACTION_LABELS[action]}; "
-            f"roles that may: {', '.join(allowed)}"
+            f"Benutzer {user.name!r} (Rolle {user.role}) darf nicht {ACTION_LABELS[action]}; "
+            f"das dürfen die Rollen {', '.join(allowed)}"
         )
 
 

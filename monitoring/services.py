@@ -310,9 +310,12 @@ def set_links(
 
     Raises
     ------
+    PermissionDenied
+        When the user's role may not change the layer (checked before the rows).
     RuleViolation
         When a row breaks its layer's checks (e.g. participation in an unknown kind).
     """
+    require(user, editing.LAYER_ACTIONS.get(layer, "edit_settings"))
     with editing.changes(store, user) as ch:
         problems = [
             f for row in rows for f in _validate(ch, layer, dict(row), None, today=dt.date.today())
