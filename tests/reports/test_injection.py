@@ -177,3 +177,13 @@ def test_workbook_cell_keeps_numbers_and_types_text():
     assert (plain.data_type, plain.quotePrefix) == ("s", False)
     assert put(sheet, 2, 2, "#NV").data_type == "s"
     assert put(sheet, 2, 3, "Glocke\x07").value == "Glocke\ufffd"  # would break the file
+
+
+def test_the_app_offers_no_unescaped_table_export():
+    """Streamlit's own table CSV download and copy do not escape formulas: they are off."""
+    import tomllib
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    settings = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert settings["client"]["disableDataExport"] is True
