@@ -14,9 +14,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
+import io
 import re
 import sqlite3
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 EXIT_REFUSED = 2
 EXIT_BUG = 1
@@ -38,6 +41,48 @@ def redact(text: str) -> str:
     """
     text = _PASSWORD.sub(lambda m: f"{m.group('scheme')}:***@", text)
     return _PASSWORD_KV.sub("password=***", text)
+
+
+class _Redacting(io.TextIOBase):
+    """A text stream that writes through to another one with passwords redacted."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        self.inner.write(redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.inner, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def redacted_output() -> Iterator[None]:
+    """Redact passwords from everything a command prints (stdout and stderr).
+
+    Examples
+    --------
+    >>> with redacted_output():
+    ...     print("postgresql://planung:geheim@gis-db/quartiere: Version 3")
+    postgresql://planung:***@gis-db/quartiere: Version 3
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(out), _Redacting(err)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def our_errors() -> tuple[type[BaseException], ...]:

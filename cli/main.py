@@ -5,7 +5,7 @@ function; this module only wires them up and turns every error into a German mes
 on stderr and an exit code (:mod:`cli.faults`): 2 for a refusal (our errors, bad
 input, a broken or missing file, a database that is not reachable), 1 for a bug, which
 is asked to be reported. No stack traces for a clerk; ``QMON_DEBUG=1`` shows them to
-a developer.
+a developer. Passwords in database URLs never reach the output.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from cli.faults import EXIT_BUG, EXIT_REFUSED, explain, our_errors
+from cli.faults import EXIT_BUG, EXIT_REFUSED, explain, our_errors, redacted_output
 from geo.store import store_url
 
 COMMAND_MODULES = (
@@ -63,14 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place that answers
-        if os.environ.get("QMON_DEBUG") == "1":
-            raise
-        code, message = explain(exc, store=_stores(args))
-        print(f"qmon {args.command}: {message}", file=sys.stderr)
-        return code
+    with redacted_output():  # no output line ever shows a password
+        try:
+            return int(args.func(args) or 0)
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place that answers
+            if os.environ.get("QMON_DEBUG") == "1":
+                raise
+            code, message = explain(exc, store=_stores(args))
+            print(f"qmon {args.command}: {message}", file=sys.stderr)
+            return code
 
 
 if __name__ == "__main__":

@@ -291,3 +291,15 @@ def test_library_errors_are_refusals():
         code, text = faults.explain(exc)
         assert code == 2 and says in text, text
         assert "pw@" not in text
+
+
+@pytest.mark.postgis
+def test_no_output_shows_a_password(pg_url: str):
+    """`qmon init` used to print the store URL with its password."""
+    url = pg_url.replace("://postgres@", "://postgres:Geheim123@")
+    assert "Geheim123" in url
+    for args in (("init",), ("layers",), ("progress", "--area", "FEHLT")):
+        run = qmon(*args, "--store", url)
+        out = run.stdout + run.stderr
+        assert "Geheim123" not in out and "Traceback" not in out, out
+    assert "postgres:***@" in qmon("init", "--store", url).stdout
