@@ -567,3 +567,42 @@ def test_no_page_reads_actors_around_the_masking():
             if reads and "services." not in line:
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+IMPORT_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="qmon import takes only a user name, not the role (issue 12); the imports "
+    "branch makes imports check the role: remove this marker when it is merged",
+)
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param("viewer", marks=IMPORT_GAP),
+        pytest.param("qm", marks=IMPORT_GAP),
+        "editor",
+        "admin",
+    ],
+)
+def test_cli_import_as_each_role(world: Store, role: str, tmp_path: Path):
+    table = tmp_path / "massnahmen.csv"
+    table.write_text(
+        f"Nr;Titel;Gebiet;RW;HW\nM-900;Neue Bänke;FA;{X0 + 500:.0f};{Y0 + 500:.0f}\n",
+        encoding="utf-8",
+    )
+    before = snapshot(world)
+    run = qmon(
+        *["import", "measures", str(table), "--store", world.url, "--id", "Nr"],
+        *["--title", "Titel", "--funding-area-col", "Gebiet", "--x", "RW", "--y", "HW"],
+        *["--crs", CRS],
+        role=role,
+    )
+    out = run.stdout + run.stderr
+    assert "Traceback" not in out, out
+    if "edit_funding" in PERMISSIONS[role]:
+        assert run.returncode == 0, out
+        assert len(world.read("measures", where={"id": "M-900"})) == 1
+    else:
+        assert run.returncode == 2 and "Keine Berechtigung" in run.stderr, out
+        assert snapshot(world) == before
