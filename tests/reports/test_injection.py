@@ -187,3 +187,31 @@ def test_the_app_offers_no_unescaped_table_export():
     config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
     settings = tomllib.loads(config.read_text(encoding="utf-8"))
     assert settings["client"]["disableDataExport"] is True
+
+
+def test_index_csv_output_neutralises_ids_and_keeps_negative_scores(tmp_path):
+    import numpy as np
+
+    from cli.main import main
+
+    rng = np.random.default_rng(1)
+    ids = ["=1+1", "+2", "-3", "@4"] + [f"P{i:03d}" for i in range(4, 30)]
+    lines = ["id;EW;S1;S3;S4;D1;D3;D4"]
+    for i, ident in enumerate(ids):
+        values = [str(1000 + 10 * i)] + [
+            f"{v:.2f}".replace(".", ",") for v in rng.uniform(1, 20, 6)
+        ]
+        lines.append(";".join([ident, *values]))
+    table = tmp_path / "index.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "ergebnis.csv"
+    code = main(
+        ["index", "compute", str(table), "--profile", "berlin-mss-2021", "--id", "id"]
+        + ["--population", "EW", "--status", "S1,S3,S4", "--dynamics", "D1,D3,D4"]
+        + ["--out", str(out)]
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows[:4]] == ["'=1+1", "'+2", "'-3", "'@4"]
+    scores = [float(r["status_score"]) for r in rows]
+    assert min(scores) < 0  # negative numbers are written as numbers, not escaped
