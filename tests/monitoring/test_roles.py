@@ -534,8 +534,17 @@ def test_viewer_sees_no_personal_value_on_any_read_path(people: Store, tmp_path:
     assert shown.loc["A1", "name"] == MASK and shown.loc["A2", "name"] == MASK
     assert shown.loc["A0", "name"] == "Nachbarschaftsverein"
     assert shown.loc["A1", "type"] == "Bewohnergruppe"  # id and type stay
-    # the federal report in every format
+    # the federal report in every format; its inputs hold no name or contact of an actor
+    from indicators.registry import load_registry
+    from monitoring.auth import PERSONAL_COLUMNS
+    from monitoring.reports.catalogue import load_catalogue
+    from monitoring.reports.inputs import read_inputs
+
+    inputs = read_inputs(people, viewer, "FA", catalogue=load_catalogue(), registry=load_registry())
+    assert not {"name", *PERSONAL_COLUMNS} & set(inputs["actors"].columns)
+    assert len(inputs["actors"]) == 3
     report = build_report(people, viewer, "FA", year=2024)
+    assert report.fingerprint == build_report(people, qm, "FA", year=2024).fingerprint
     for fmt in ("json", "csv", "xlsx"):
         data = render(report, fmt)
         if data[:2] == b"PK":
