@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 ## make app: install, build the demo store if it is missing, start the app on http://localhost:8501
 app: $(STAMP) assets
 	$(BIN)/qmon demo --store $(STORE) --if-missing
-	QMON_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+	QMON_STORE=$(STORE) QMON_LOCAL_ADMIN=1 $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 
 ## make demo: rebuild the demo city store from scratch

@@ -17,7 +17,9 @@ from indicators.social_index import (
     profile_names,
 )
 from indicators.tables import numeric_columns, read_id_list, read_table
+from monitoring.auth import ROLES, require
 from monitoring.numbers import german_number
+from monitoring.reports.cells import csv_frame
 
 COMPUTE_EPILOG = """\
 from a table (one row per area; ';' or ',' separated, decimal comma or point):
@@ -90,6 +92,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--edition", help="with --store: edition of the input values (default: any)")
     p.add_argument(
         "--dry-run", action="store_true", help="with --store: compute and report, write nothing"
+    )
+    p.add_argument("--user", default=None, help="with --store: acting user (default: $QMON_USER)")
+    p.add_argument(
+        "--role",
+        default=None,
+        choices=ROLES,
+        help="with --store: role of the user; writing the scores needs editor or admin",
     )
     p.set_defaults(func=cmd_compute)
 
@@ -197,9 +206,9 @@ def _compute_file(args: argparse.Namespace) -> int:
     )
     out = result[list(RESULT_COLUMNS)]
     if args.out:
-        out.to_csv(args.out, index=False, float_format="%.6f")
+        csv_frame(out).to_csv(args.out, index=False, float_format="%.6f")
     else:
-        out.to_csv(sys.stdout, index=False, float_format="%.6f")
+        csv_frame(out).to_csv(sys.stdout, index=False, float_format="%.6f")
     counts = class_counts(result)
     summary = (
         f"{profile.name}: {len(out)} areas, {int(out['valid'].sum())} valid; "
@@ -219,6 +228,7 @@ def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-ar
 
 
 def _compute_stored(args: argparse.Namespace) -> int:
+    from cli.monitoring_cmds import acting_user
     from geo.store import open_store
     from indicators.stored import compute_stored_index
 
@@ -235,6 +245,8 @@ def _compute_stored(args: argparse.Namespace) -> int:
             "note: with --store the table options (--id, --status, --dynamics, --out) are not used",
             file=sys.stderr,
         )
+    user = acting_user(args)
+    require(user, "read" if args.dry_run else "edit_funding")  # before any work
     profile = load_profile(args.profile)
     exclude = read_id_list(args.exclude) if args.exclude else []
     with open_store(args.store) as store:
@@ -337,7 +349,7 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
     if args.out:
         frame = pd.DataFrame(carried_all)
         frame.insert(0, "known", known.reindex(frame.index))
-        frame.rename_axis("id").to_csv(args.out)
+        csv_frame(frame.rename_axis("id")).to_csv(args.out)
     return 0
 
 

@@ -1,8 +1,11 @@
 """``qmon``: the command-line entry point.
 
 Each command group lives in a module of its own with a ``register(subparsers)``
-function; this module only wires them up and turns our errors into a message on
-stderr and a non-zero exit code (no stack traces for a clerk).
+function; this module only wires them up and turns every error into a German message
+on stderr and an exit code (:mod:`cli.faults`): 2 for a refusal (our errors, bad
+input, a broken or missing file, a database that is not reachable), 1 for a bug, which
+is asked to be reported. No stack traces for a clerk; ``QMON_DEBUG=1`` shows them to
+a developer. Passwords in database URLs never reach the output.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
 
-from geo.errors import GeoError
+from cli.faults import EXIT_BUG, EXIT_REFUSED, explain, our_errors, redacted_output
+from geo.store import store_url
 
 COMMAND_MODULES = (
     "cli.store_cmds",
@@ -24,7 +29,7 @@ COMMAND_MODULES = (
     "cli.report_cmds",
 )
 
-EXIT_REFUSED = 2
+__all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,15 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
-    """Our base errors: these are shown as a message, anything else is a bug."""
-    errors: list[type[BaseException]] = [GeoError]
-    for module, name in (
-        ("indicators.errors", "IndicatorError"),
-        ("monitoring.errors", "MonitoringError"),
-    ):
-        with contextlib.suppress(ImportError, AttributeError):
-            errors.append(getattr(importlib.import_module(module), name))
-    return tuple(errors)
+    """Our base errors: these are shown as a message, anything else is explained too."""
+    return our_errors()
+
+
+def _stores(args: argparse.Namespace) -> str | None:
+    """Name the store file(s) a command works on, for messages about a broken file."""
+    named = [getattr(args, "store", None)]
+    with contextlib.suppress(Exception):  # the default store, as open_store resolves it
+        named[0] = store_url(named[0]) if "store" in vars(args) else None
+    named.append(getattr(args, "to", None))
+    files = [str(n) for n in named if n]
+    return " oder ".join(files) or None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,13 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except user_errors() as exc:
-        from geo.store.base import redact_url  # no password of a store URL in any message
-
-        print(f"qmon {args.command}: {redact_url(str(exc))}", file=sys.stderr)
-        return EXIT_REFUSED
+    with redacted_output():  # no output line ever shows a password
+        try:
+            return int(args.func(args) or 0)
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the one place that answers
+            if os.environ.get("QMON_DEBUG") == "1":
+                raise
+            code, message = explain(exc, store=_stores(args))
+            print(f"qmon {args.command}: {message}", file=sys.stderr)
+            return code
 
 
 if __name__ == "__main__":

@@ -11,13 +11,16 @@ what changed since the filed version (exit code 1 when something changed, like
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
+from cli.faults import os_reason
 from cli.monitoring_cmds import acting_user, table
 from geo.store import open_store
 from indicators.registry import Registry, load_registry
@@ -108,6 +111,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     user = acting_user(args)
     catalogue, registry, year = _settings(args)
     out = Path(args.out)
+    check_out(out)
     with open_store(args.store) as store:
         if args.area:
             made = generate.download(
@@ -143,6 +147,39 @@ def cmd_report(args: argparse.Namespace) -> int:
         _write(made, out, single=False)
     print(f"{len(batch)} Berichte ({args.format}) für {year} in {out}")
     return 0
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path no report can be written to, before any work is done.
+
+    The nearest folder of ``out`` that exists must take a new file (tried with a
+    temporary file that is removed at once); a missing folder below it is created
+    when the report is written.
+
+    Raises
+    ------
+    ReportOptionError
+        In German, naming the path, the reason and what to do.
+    """
+    folder = out if out.is_dir() else out.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    problem = None
+    if out.exists() and not out.is_dir() and not os.access(out, os.W_OK):
+        problem = "die Datei ist schreibgeschützt"
+    elif not folder.is_dir():
+        problem = f"{folder} ist kein Ordner"
+    else:
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            problem = os_reason(exc)
+    if problem:
+        raise ReportOptionError(
+            f"--out {out}: dorthin kann kein Bericht geschrieben werden ({problem}); wählen "
+            "Sie eine Datei oder einen Ordner, in den Sie schreiben dürfen."
+        )
 
 
 def _write(made: generate.Download, out: Path, *, single: bool) -> list[Path]:

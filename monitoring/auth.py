@@ -72,8 +72,11 @@ PERMISSIONS: Mapping[str, frozenset[str]] = {
 }
 """The permission table: role -> the actions it allows."""
 
-PERSONAL_COLUMNS: tuple[str, ...] = ("contact_name", "email", "phone", "address")
-"""Columns of the layer ``actors`` that hold personal data."""
+PERSONAL_COLUMNS: tuple[str, ...] = ("contact_name", "email", "phone", "address", "notes")
+"""Columns of the layer ``actors`` that can hold personal data (notes are free text)."""
+
+PERSON_FLAG = "is_person"
+"""The column that says an actor is a private person: then the name is personal data too."""
 
 MASK = "•••"
 
@@ -91,8 +94,8 @@ class User:
     >>> User("x", "boss")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: user 'x' has the unknown role 'boss'; \
-allowed roles: viewer, qm, editor, admin
+    monitoring.errors.PermissionDenied: Benutzer 'x' hat die unbekannte Rolle 'boss'; \
+erlaubt sind die Rollen viewer, qm, editor, admin
     """
 
     name: str
@@ -101,12 +104,13 @@ allowed roles: viewer, qm, editor, admin
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise PermissionDenied(
-                f"a user needs a name (got {self.name!r}); log in or pass --user NAME"
+                f"ein Benutzer braucht einen Namen (erhalten: {self.name!r}); melden Sie sich "
+                "an oder geben Sie --user NAME an"
             )
         if self.role not in ROLES:
             raise PermissionDenied(
-                f"user {self.name!r} has the unknown role {self.role!r}; "
-                f"allowed roles: {', '.join(ROLES)}"
+                f"Benutzer {self.name!r} hat die unbekannte Rolle {self.role!r}; "
+                f"erlaubt sind die Rollen {', '.join(ROLES)}"
             )
 
     def may(self, action: str) -> bool:
@@ -116,7 +120,50 @@ allowed roles: viewer, qm, editor, admin
 
 
 LOCAL_USER = User("lokal", "admin")
-"""The single local user of the demo, with all rights."""
+"""The single local user of a desktop (``QMON_LOCAL_ADMIN=1``, the demo), with all rights."""
+
+GUEST_USER = User("gast", "viewer")
+"""Who uses the app when no login is configured and it is no single-user desktop: read only."""
+
+LOCAL_ADMIN_SETTING = "QMON_LOCAL_ADMIN"
+"""The environment variable that makes an app without login a single-user desktop."""
+
+MODE_LABELS: Mapping[str, str] = {
+    "guest": "Nur lesen – keine Anmeldung eingerichtet",
+    "local": "Lokaler Einzelplatz mit allen Rechten",
+    "login": "Angemeldet",
+}
+"""What the sidebar says about how the user got their rights."""
+
+
+def local_admin(environ: Mapping[str, str]) -> bool:
+    """Return whether the settings make the app a single-user desktop with all rights.
+
+    Only an explicit yes counts (``1``, ``true``, ``yes``, ``ja``, any case).
+
+    Examples
+    --------
+    >>> local_admin({"QMON_LOCAL_ADMIN": "1"}), local_admin({"QMON_LOCAL_ADMIN": "0"})
+    (True, False)
+    >>> local_admin({})
+    False
+    """
+    value = str(environ.get(LOCAL_ADMIN_SETTING, "")).strip().lower()
+    return value in ("1", "true", "yes", "ja")
+
+
+def user_without_login(environ: Mapping[str, str]) -> User:
+    """Return the acting user of an app without a configured login.
+
+    Read only (:data:`GUEST_USER`) unless :func:`local_admin` says this is a
+    single-user desktop; then :data:`LOCAL_USER` with all rights.
+
+    Examples
+    --------
+    >>> user_without_login({}).role, user_without_login({"QMON_LOCAL_ADMIN": "1"}).role
+    ('viewer', 'admin')
+    """
+    return LOCAL_USER if local_admin(environ) else GUEST_USER
 
 
 def check_action(action: str) -> None:
@@ -131,7 +178,7 @@ def require(user: User, action: str) -> None:
     Raises
     ------
     PermissionDenied
-        Naming the user, the role, the action and the roles that would allow it.
+        Naming (in German) the user, the role, the action and the roles that would allow it.
 
     Examples
     --------
@@ -139,17 +186,17 @@ def require(user: User, action: str) -> None:
     >>> require(User("gast", "viewer"), "edit_funding")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: user 'gast' (role viewer) may not \
-Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten; roles that may: \
+    monitoring.errors.PermissionDenied: Benutzer 'gast' (Rolle viewer) darf nicht \
+Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten; das dürfen die Rollen \
 editor, admin
     """
     if not isinstance(user, User):
-        raise PermissionDenied(f"the acting user must be a User, got {user!r}")
+        raise PermissionDenied(f"unbekannter Benutzer {user!r}; melden Sie sich an")
     if not user.may(action):
         allowed = [r for r in ROLES if action in PERMISSIONS[r]]
         raise PermissionDenied(
-            f"user {user.name!r} (role {user.role}) may not {ACTION_LABELS[action]}; "
-            f"roles that may: {', '.join(allowed)}"
+            f"Benutzer {user.name!r} (Rolle {user.role}) darf nicht {ACTION_LABELS[action]}; "
+            f"das dürfen die Rollen {', '.join(allowed)}"
         )
 
 
@@ -187,21 +234,42 @@ def user_from_claims(
 def mask_personal(actors: pd.DataFrame, user: User) -> pd.DataFrame:
     """Return ``actors`` with personal data masked unless ``user`` may read it.
 
-    Masked cells hold :data:`MASK` where a value exists and stay empty where none
-    does; the input frame is not changed.
+    This is the one place that masks: every read path that returns actors (the
+    services, the network, the app's tables, the CLI) goes through it. For a role
+    without ``read_personal`` every column of :data:`PERSONAL_COLUMNS` is masked, and
+    the ``name`` of every actor that is a private person (``is_person`` true, or not
+    known: without the flag a name may be a person's). Id, type and every other
+    column stay. Masked cells hold :data:`MASK` where a value exists and stay empty
+    where none does; the input frame is not changed.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"name": ["Verein"], "email": ["a@b.de"], "phone": [None]})
-    >>> mask_personal(frame, User("g", "viewer")).iloc[0].tolist()
-    ['Verein', '•••', None]
-    >>> mask_personal(frame, User("q", "qm")).iloc[0].tolist()
-    ['Verein', 'a@b.de', None]
+    >>> frame = pd.DataFrame({"name": ["Verein", "Erika Muster"], "is_person": [False, True],
+    ...                       "email": ["a@b.de", None], "notes": ["ruft abends an", None]})
+    >>> mask_personal(frame, User("g", "viewer")).to_dict("list")
+    {'name': ['Verein', '•••'], 'is_person': [False, True], 'email': ['•••', None], \
+'notes': ['•••', None]}
+    >>> mask_personal(frame, User("q", "qm")).equals(frame)
+    True
     """
     if user.may("read_personal"):
         return actors.copy()
     out = actors.copy()
     for column in PERSONAL_COLUMNS:
         if column in out:
-            out[column] = out[column].map(lambda v: None if v is None or pd.isna(v) else MASK)
+            out[column] = _masked(out[column], pd.Series(True, index=out.index))
+    if "name" in out:
+        if PERSON_FLAG in out:
+            person = out[PERSON_FLAG].map(lambda v: True if v is None or pd.isna(v) else bool(v))
+        else:
+            person = pd.Series(True, index=out.index)
+        out["name"] = _masked(out["name"], person.astype(bool))
     return out
+
+
+def _masked(values: pd.Series, where: pd.Series) -> pd.Series:
+    """Return ``values`` with :data:`MASK` where ``where`` holds and a value exists."""
+    shown = [
+        None if v is None or pd.isna(v) else (MASK if hide else v) for v, hide in zip(values, where)
+    ]
+    return pd.Series(shown, index=values.index, dtype=object, name=values.name)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -23,7 +24,7 @@ from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import NotFound
+from monitoring.errors import NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, funds, network, projects
 from monitoring.neighbourhood import actors as actors_mod
@@ -340,9 +341,12 @@ def set_links(
 
     Raises
     ------
+    PermissionDenied
+        When the user's role may not change the layer (checked before the rows).
     RuleViolation
         When a row breaks its layer's checks (e.g. participation in an unknown kind).
     """
+    require(user, editing.LAYER_ACTIONS.get(layer, "edit_settings"))
     with editing.changes(store, user) as ch:
         problems = [
             f for row in rows for f in _validate(ch, layer, dict(row), None, today=dt.date.today())
@@ -433,12 +437,13 @@ def progress_report(
     require(user, "read")
     reg = registry or load_registry()
     day = today or dt.date.today()
-    if year is not None:
-        day = min(day, dt.date(year, 12, 31))
     area = _funding_area(store.read, area_id)
     ms = store.read("measures", where={"funding_area_id": area_id})
     ids = ms["id"].tolist()
     lines = store.read("funding_lines", where={"measure_id": ids})
+    if year is not None:
+        _check_year(year, lines)
+        day = min(day, dt.date(year, 12, 31))
     fields_links = store.read("measure_fields", where={"measure_id": ids})
     goal_links = store.read("measure_goals", where={"measure_id": ids})
     outputs = store.read("measure_outputs", where={"measure_id": ids})
@@ -473,6 +478,23 @@ def progress_report(
         gaps=gaps,
         timeline=measures.timeline(ms, today=day),
         findings=found,
+    )
+
+
+YEARS: tuple[int, int] = (1971, 2100)
+"""The years a report or progress can be asked for (Städtebauförderung since 1971)."""
+
+
+def _check_year(year: Any, lines: pd.DataFrame) -> None:
+    """Raise RuleViolation (German, listing the allowed years) unless ``year`` is one."""
+    if isinstance(year, int | np.integer) and YEARS[0] <= year <= YEARS[1]:
+        return
+    used = sorted({int(y) for y in pd.to_numeric(lines["programme_year"]).dropna()})
+    own = f"; Programmjahre dieser Gesamtmaßnahme: {used[0]}–{used[-1]}" if used else ""
+    example = min([*used[-1:], dt.date.today().year - 1])
+    raise RuleViolation(
+        f"Berichtsjahr {year!r} ist ungültig: erlaubt sind die Jahre {YEARS[0]} bis "
+        f"{YEARS[1]}{own}. Geben Sie z. B. --year {example} an."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,7 +14,14 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.store import store_url as _store_url
 from indicators.errors import IndicatorError
-from monitoring.auth import LOCAL_USER, User
+from monitoring.auth import (
+    LOCAL_USER,
+    MODE_LABELS,
+    ROLE_LABELS,
+    User,
+    user_from_claims,
+    user_without_login,
+)
 from monitoring.errors import MonitoringError
 
 #: Our base errors: their message is shown; anything else is a bug and surfaces.
@@ -22,9 +30,43 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def current_user() -> User:
-    """Return the acting user (set by app.py), the local demo user when run on its own."""
+    """Return the acting user (set by app.py); run on its own, the user without login."""
     user = st.session_state.get("user")
-    return user if isinstance(user, User) else LOCAL_USER
+    return user if isinstance(user, User) else user_without_login(os.environ)
+
+
+def login_configured() -> bool:
+    """Return whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (OIDC login)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all, or one that does not parse
+        return False
+
+
+def acting_user() -> User:
+    """Return the acting user: the OIDC login when configured, else the user without login.
+
+    With ``[auth]`` in ``.streamlit/secrets.toml`` the app asks for a login
+    (``st.login``) and takes name and role from the identity provider's claims (claim
+    ``role``). Without it the app is read-only (viewer) unless ``QMON_LOCAL_ADMIN=1``
+    makes it a single-user desktop with all rights (``make app`` sets it for the demo).
+    """
+    if not login_configured():
+        return user_without_login(os.environ)
+    if not getattr(st.user, "is_logged_in", False):
+        st.info("Bitte melden Sie sich an, um den Quartiersmonitor zu nutzen.")
+        st.button("Anmelden", on_click=st.login, type="primary")
+        st.stop()
+    return user_from_claims(st.user.to_dict())
+
+
+def access_mode(user: User) -> str:
+    """Return the sidebar line saying how the user got their rights (German)."""
+    if login_configured():
+        return f"{MODE_LABELS['login']}: {user.name} ({ROLE_LABELS[user.role]})"
+    if user == LOCAL_USER:
+        return MODE_LABELS["local"]
+    return MODE_LABELS["guest"]
 
 
 def static_url() -> str:

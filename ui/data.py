@@ -171,6 +171,11 @@ def actors(url: str, user_name: str, role: str, area_id: str) -> pd.DataFrame:
     return _actors(url, change_token(url), user_name, role, area_id)
 
 
+def all_actors(url: str, user_name: str, role: str) -> pd.DataFrame:
+    """Every actor, as the user may see them (personal data masked by the services)."""
+    return _all_actors(url, change_token(url), user_name, role)
+
+
 def clusters(
     url: str, level: str, indicator: str, period: pd.Timestamp, minimum: int
 ) -> pd.DataFrame:
@@ -286,6 +291,11 @@ def _network(
 @_cache
 def _actors(url: str, token: ChangeToken, user_name: str, role: str, area_id: str) -> pd.DataFrame:
     return services.area_actors(store(url), _user(user_name, role), area_id)
+
+
+@_cache
+def _all_actors(url: str, token: ChangeToken, user_name: str, role: str) -> pd.DataFrame:
+    return services.read(store(url), _user(user_name, role), "actors")
 
 
 @_cache

@@ -39,7 +39,8 @@ def render() -> None:
             st.info("Es sind noch keine Gesamtmaßnahmen erfasst.")
             return
         state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
-        actors = data.layer(url, "actors")
+        user = current_user()
+        actors = data.all_actors(url, user.name, user.role)
         with_actors = [f for f in labels if f in set(actors["funding_area_id"])]
         area = state.choose(
             st,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from monitoring.auth import LOCAL_USER, User, user_from_claims
+from monitoring.auth import User
 
 Kind = Literal["one", "many", "int"]
 QueryValue = str | list[str]
@@ -186,23 +186,10 @@ def key(page: str, name: str) -> str:
 
 
 def acting_user() -> User:
-    """Return the acting user: the OIDC login when configured in secrets, else the local one.
+    """Return the acting user (see :func:`ui.common.acting_user`, where the login lives)."""
+    from ui.common import acting_user as login
 
-    With ``[auth]`` in ``.streamlit/secrets.toml`` the app asks for a login
-    (``st.login``) and takes name and role from the identity provider's claims (claim
-    ``role``); without it, the demo runs as one local user with all rights.
-    """
-    try:
-        configured = "auth" in st.secrets
-    except Exception:  # noqa: BLE001 - no secrets file at all
-        configured = False
-    if not configured:
-        return LOCAL_USER
-    if not getattr(st.user, "is_logged_in", False):
-        st.info("Bitte melden Sie sich an, um den Quartiersmonitor zu nutzen.")
-        st.button("Anmelden", on_click=st.login, type="primary")
-        st.stop()
-    return user_from_claims(st.user.to_dict())
+    return login()
 
 
 def choose(

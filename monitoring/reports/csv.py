@@ -13,6 +13,10 @@ to read without guessing:
   numbers without decimals, text as it is; a missing value is empty and ``grund``
   says why (``unterdrückt``, ``nicht gemeldet`` or ``entfällt``); ``grund`` is empty
   when there is a value; there is never a 0 standing for a missing value;
+- a text that a spreadsheet program would read as a formula (starting with ``=``,
+  ``+``, ``-``, ``@``, tab or CR) gets a leading ``'`` (OWASP's guidance on CSV
+  injection, :func:`monitoring.reports.cells.csv_field`); numbers, negative ones too,
+  are written as numbers;
 - ``feld`` is the stable field code of the catalogue (e.g. ``B.1.bund.approved``);
   ``zeile`` and ``spalte`` repeat the headings of a table layout.
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 
+from monitoring.reports.cells import csv_field
 from monitoring.reports.report import Part, Report, Row
 
 COLUMNS: tuple[str, ...] = (
@@ -41,6 +46,7 @@ COLUMNS: tuple[str, ...] = (
     "grund",
 )
 DELIMITER = ";"
+WERT = COLUMNS.index("wert")
 
 
 def machine_value(row: Row) -> str:
@@ -83,22 +89,22 @@ def part_csv(report: Report, part: Part) -> bytes:
     writer.writerow(COLUMNS)
     for section in part.sections:
         for row in section.rows:
-            writer.writerow(
-                (
-                    report.ags or "",
-                    report.area_id,
-                    report.year,
-                    part.key,
-                    section.code,
-                    row.field,
-                    row.label,
-                    row.line,
-                    row.column,
-                    machine_value(row),
-                    row.unit,
-                    row.reason or "",
-                )
+            value = machine_value(row)
+            fields = (
+                report.ags or "",
+                report.area_id,
+                report.year,
+                part.key,
+                section.code,
+                row.field,
+                row.label,
+                row.line,
+                row.column,
+                csv_field(value) if isinstance(row.value, str) else value,
+                row.unit,
+                row.reason or "",
             )
+            writer.writerow([f if i == WERT else csv_field(f) for i, f in enumerate(fields)])
     return out.getvalue().encode("utf-8")
 
 

@@ -50,7 +50,10 @@ FRAMES: tuple[str, ...] = (
 )
 """The layers a report reads, besides the funding area itself."""
 
-_ACTOR_COLUMNS = ["id", "funding_area_id", "name", "type"]  # never the personal data
+# The report counts actors by type. It never reads personal data, not even the names
+# (a private person's name is personal data, see monitoring.auth.mask_personal), so the
+# report is the same for every role and anonymising a person leaves its inputs unchanged.
+_ACTOR_COLUMNS = ["id", "funding_area_id", "type"]
 
 
 @dataclass(frozen=True)

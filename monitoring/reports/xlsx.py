@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitoring.reports.cells import put
 from monitoring.reports.layout import (
     LIST_HEADERS,
     blocks,
@@ -76,10 +77,8 @@ def sheet_name(part: Part) -> str:
 
 
 def _cover(sheet: Worksheet, report: Report) -> None:
-    sheet["A1"] = "Jährlicher Monitoringbericht Städtebauförderung"
-    sheet["A1"].font = TITLE
-    sheet["A2"] = subtitle(report)
-    sheet["A2"].font = SUB
+    put(sheet, 1, 1, "Jährlicher Monitoringbericht Städtebauförderung").font = TITLE
+    put(sheet, 2, 1, subtitle(report)).font = SUB
     facts: list[tuple[str, Any]] = [
         ("Gesamtmaßnahme", report.area_name),
         ("Kennung", report.area_id),
@@ -92,35 +91,33 @@ def _cover(sheet: Worksheet, report: Report) -> None:
     ]
     row = 4
     for label, value in facts:
-        sheet.cell(row, 1, label).font = Font(bold=True)
-        sheet.cell(row, 2, value)
+        put(sheet, row, 1, label).font = Font(bold=True)
+        put(sheet, row, 2, value)
         if label == "Berichtsjahr":
             sheet.cell(row, 2).number_format = "0"
             sheet.cell(row, 2).alignment = Alignment(horizontal="left")
         row += 1
     row += 1
-    sheet.cell(row, 1, "Fehlende Werte").font = SECTION
+    put(sheet, row, 1, "Fehlende Werte").font = SECTION
     row += 1
     for reason, text in REASON_NOTES.items():
-        sheet.cell(row, 1, reason).font = MISSING
-        sheet.cell(row, 2, text)
+        put(sheet, row, 1, reason).font = MISSING
+        put(sheet, row, 2, text)
         row += 1
     row += 1
-    sheet.cell(row, 1, "Hinweise").font = SECTION
+    put(sheet, row, 1, "Hinweise").font = SECTION
     row += 1
     for note in report.notes:
-        sheet.cell(row, 1, "•")
-        sheet.cell(row, 2, note).alignment = Alignment(wrap_text=True, vertical="top")
+        put(sheet, row, 1, "•")
+        put(sheet, row, 2, note).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     sheet.column_dimensions["A"].width = 42
     sheet.column_dimensions["B"].width = 90
 
 
 def _part(sheet: Worksheet, report: Report, part: Part) -> None:
-    sheet["A1"] = part.title
-    sheet["A1"].font = TITLE
-    sheet["A2"] = subtitle(report)
-    sheet["A2"].font = SUB
+    put(sheet, 1, 1, part.title).font = TITLE
+    put(sheet, 2, 1, subtitle(report)).font = SUB
     sheet.freeze_panes = f"A{TOP_ROWS + 1}"
     widths: dict[int, int] = {}
     row = TOP_ROWS + 1
@@ -143,14 +140,14 @@ def _fit(widths: dict[int, int], col: int, text: Any) -> None:
 def _section(sheet: Worksheet, section: Section, row: int, widths: dict[int, int]) -> int:
     """Write one section from ``row``; return the next free row."""
     if section.title:
-        title = sheet.cell(row, 1, f"{section.code}  {section.title}")
+        title = put(sheet, row, 1, f"{section.code}  {section.title}")
         title.font = SECTION
         span = 2 + (len(grid(section).columns) if section.is_grid else 2)
         for col in range(1, span + 1):
             sheet.cell(row, col).fill = SECTION_FILL
         row += 1
     if section.note:
-        sheet.cell(row, 1, section.note).font = NOTE
+        put(sheet, row, 1, section.note).font = NOTE
         row += 1
     if section.is_grid:
         return _grid(sheet, section, row, widths)
@@ -158,10 +155,10 @@ def _section(sheet: Worksheet, section: Section, row: int, widths: dict[int, int
     _header(sheet, row, headers, widths)
     row += 1
     for r in section.rows:
-        sheet.cell(row, 1, r.field)
-        sheet.cell(row, 2, r.label)
+        put(sheet, row, 1, r.field)
+        put(sheet, row, 2, r.label)
         _value(sheet, row, 3, r)
-        sheet.cell(row, 4, r.unit if r.value is not None and r.unit != "Jahr" else "")
+        put(sheet, row, 4, r.unit if r.value is not None and r.unit != "Jahr" else "")
         for col, text in ((1, r.field), (2, r.label), (4, r.unit)):
             _fit(widths, col, text)
         _fit(widths, 3, _shown(r))
@@ -179,8 +176,8 @@ def _grid(sheet: Worksheet, section: Section, row: int, widths: dict[int, int]) 
     _header(sheet, row, headers, widths)
     row += 1
     for code, line, cells in zip(g.codes, g.lines, g.cells):
-        sheet.cell(row, 1, code)
-        sheet.cell(row, 2, line)
+        put(sheet, row, 1, code)
+        put(sheet, row, 2, line)
         _fit(widths, 1, code)
         _fit(widths, 2, line)
         bold = line == "Summe"
@@ -198,7 +195,7 @@ def _grid(sheet: Worksheet, section: Section, row: int, widths: dict[int, int]) 
 
 def _header(sheet: Worksheet, row: int, headers: Any, widths: dict[int, int]) -> None:
     for col, text in enumerate(headers, start=1):
-        cell = sheet.cell(row, col, text)
+        cell = put(sheet, row, col, text)
         cell.font = HEAD
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(horizontal="center" if col > 2 else "left")
@@ -207,11 +204,11 @@ def _header(sheet: Worksheet, row: int, headers: Any, widths: dict[int, int]) ->
 
 def _value(sheet: Worksheet, row: int, col: int, r: Row) -> None:
     if r.value is None:
-        cell = sheet.cell(row, col, r.reason)
+        cell = put(sheet, row, col, r.reason)
         cell.font = MISSING
         cell.alignment = Alignment(horizontal="right")
         return
-    cell = sheet.cell(row, col, r.value)
+    cell = put(sheet, row, col, r.value)
     if not isinstance(r.value, str):
         cell.number_format = number_format(r)
     cell.border = BOX

@@ -24,10 +24,15 @@ def city_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def city_url(city_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A private copy of the small city, set as the app's store (QMON_STORE)."""
+    """A private copy of the small city, set as the app's store (QMON_STORE).
+
+    The app runs as the single local user with all rights (``QMON_LOCAL_ADMIN=1``, as
+    ``make app`` runs the demo); a test of the read-only app without login deletes it.
+    """
     path = tmp_path / "stadt.gpkg"
     shutil.copy(city_file, path)
     monkeypatch.setenv("QMON_STORE", str(path))
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
     monkeypatch.delenv("QMON_BASEMAP", raising=False)
     return str(path)
 

@@ -80,7 +80,7 @@ def test_app_entry_point_opens_the_karte_page(city_url: str) -> None:
     at.run()
     assert not at.exception
     assert at.title[0].value == "Karte"
-    assert any("Angemeldet: lokal" in c.value for c in at.sidebar.caption)
+    assert any("Lokaler Einzelplatz mit allen Rechten" in c.value for c in at.sidebar.caption)
 
 
 def test_karte_renders_and_filters_change_what_is_shown(open_page) -> None:

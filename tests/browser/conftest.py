@@ -60,10 +60,21 @@ def ensure_assets() -> None:
 
 @contextmanager
 def running_app(store: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port against ``store``; yield its base URL."""
+    """Run ``streamlit run app.py`` on a free port against ``store``; yield its base URL.
+
+    The app runs as the single local user with all rights (``QMON_LOCAL_ADMIN=1``, as
+    ``make app`` runs the demo); pass ``env={"QMON_LOCAL_ADMIN": "0"}`` for the
+    read-only app without login.
+    """
     ensure_assets()
     port = free_port()
-    environ = {**os.environ, "QMON_STORE": store, "QMON_BASEMAP": "none", **(env or {})}
+    environ = {
+        **os.environ,
+        "QMON_STORE": store,
+        "QMON_BASEMAP": "none",
+        "QMON_LOCAL_ADMIN": "1",
+        **(env or {}),
+    }
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(
         [
