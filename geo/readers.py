@@ -13,14 +13,17 @@ file's :class:`NumberFormat`, found by :func:`detect_number_format`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import math
+import os
 import re
 import struct
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +69,74 @@ def _refuse(
     source: str, message: str, fix: str, *, row: int | None = None, unit: RowUnit = "row"
 ) -> ImportRefused:
     return ImportRefused(source, [Problem(source, message, fix, row, None, None, unit)])
+
+
+# --- input limits ------------------------------------------------------------------
+
+DEFAULT_MAX_UNPACKED_MB = 1024
+DEFAULT_MAX_RATIO = 200
+DEFAULT_SQL_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How much input a reader accepts before it reads anything.
+
+    ``max_unpacked_mb``: the largest file, or sum of the members of a zip (or .xlsx)
+    as its directory declares them (``QMON_MAX_UNPACKED_MB``). ``max_ratio``: the
+    largest ratio of unpacked to packed size of a zip (``QMON_MAX_ZIP_RATIO``; real
+    data compresses about 3-30 fold, a zip bomb a thousand fold). ``sql_timeout_s``:
+    the statement timeout of ``--sql`` queries (``QMON_SQL_TIMEOUT_S``).
+
+    Examples
+    --------
+    >>> InputLimits.from_env({"QMON_MAX_UNPACKED_MB": "5"}).max_unpacked_mb
+    5.0
+    >>> InputLimits.from_env({}).max_bytes == 1024 * 1024 * 1024
+    True
+    """
+
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB
+    max_ratio: float = DEFAULT_MAX_RATIO
+    sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_unpacked_mb * 1024 * 1024)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> InputLimits:
+        """Return the limits set in the environment (defaults where unset).
+
+        Raises
+        ------
+        ImportRefused
+            When a setting is not a positive number.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, float] = {}
+        for name, attr, default in (
+            ("QMON_MAX_UNPACKED_MB", "max_unpacked_mb", DEFAULT_MAX_UNPACKED_MB),
+            ("QMON_MAX_ZIP_RATIO", "max_ratio", DEFAULT_MAX_RATIO),
+            ("QMON_SQL_TIMEOUT_S", "sql_timeout_s", DEFAULT_SQL_TIMEOUT_S),
+        ):
+            text = env.get(name, "").strip()
+            if not text:
+                values[attr] = float(default)
+                continue
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or number <= 0:
+                raise _refuse(
+                    name,
+                    f"die Einstellung {name}={text!r} ist keine positive Zahl",
+                    f"setzen Sie {name} auf eine Zahl größer 0 (Standard: {default:g}) "
+                    "oder entfernen Sie die Variable",
+                )
+            values[attr] = number
+        return cls(**values)
 
 
 # --- numbers -------------------------------------------------------------------
@@ -149,7 +220,8 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     Raises
     ------
     ValueError
-        When ``value`` is empty or not a number in this format.
+        When ``value`` is empty, not a number in this format, or not finite
+        (``inf``, ``NaN``, ``1e309``, also as a float from a workbook or database).
 
     Examples
     --------
@@ -163,22 +235,49 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     Traceback (most recent call last):
     ...
     ValueError: '1.67' is not a number with decimal mark ',', thousands separator '.'
+
+    Infinity and NaN are refused in any spelling, ``1e309`` (too large for a float,
+    so it would read as infinity) as well:
+
+    >>> parse_number("1e309")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '1e309' ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, ...
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is a truth value, not a number")
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        return float(value)
+        return _finite(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a number")
     text = _clean(value)
     if not text:
         raise ValueError("the cell is empty")
+    if _NON_FINITE.match(text):
+        raise ValueError(_non_finite_message(value))
     if not _pattern(fmt).match(text):
         raise ValueError(f"{value!r} is not a number with {fmt.describe()}")
     text = text.rstrip("%").strip()
     if fmt.thousands:
         text = text.replace(fmt.thousands, "")
-    return float(text.replace(fmt.decimal, "."))
+    return _finite(float(text.replace(fmt.decimal, ".")), value)
+
+
+_NON_FINITE = re.compile(r"^[+-]?(?:inf(?:inity)?|nan|#num!|#zahl!)$", re.IGNORECASE)
+
+
+def _non_finite_message(value: Any) -> str:
+    return (
+        f"{value!r} ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, "
+        "wie #DIV/0!); erlaubt sind Zahlen bis etwa 1,8e308"
+    )
+
+
+def _finite(number: float, value: Any) -> float:
+    """Return ``number`` unless it is infinite or NaN (``1e309`` reads as infinity)."""
+    if not math.isfinite(number):
+        raise ValueError(_non_finite_message(value))
+    return number
 
 
 def format_number(value: float, fmt: NumberFormat, *, decimals: int = 2) -> str:
@@ -408,6 +507,7 @@ def read_csv(
     *,
     delimiter: str | None = None,
     encoding: str | None = None,
+    limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV file into a frame of strings indexed by line number.
 
@@ -419,7 +519,7 @@ def read_csv(
     """
     path = Path(path)
     source = path.name
-    data = _read_bytes(path)
+    data = _read_bytes(path, limits)
     text, used = decode_text(data, source=source, encoding=encoding)
     if delimiter is None:
         delimiter = detect_delimiter(text)
@@ -482,7 +582,8 @@ def _check_header(header: Sequence[str], report: ImportReport) -> None:
         seen.add(name)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_file(path: Path) -> None:
+    """Refuse a path that is not an existing, non-empty file."""
     source = path.name
     if not path.exists():
         raise _refuse(source, f"file {str(path)!r} does not exist", "check the path")
@@ -492,17 +593,31 @@ def _read_bytes(path: Path) -> bytes:
             f"{str(path)!r} is a folder, not a file",
             "name the file inside it (e.g. the .shp or .csv)",
         )
+    if path.stat().st_size == 0:
+        raise _refuse(
+            source,
+            "the file is empty (0 bytes of content)",
+            "export the data again; the file was not written completely",
+        )
+
+
+def _read_bytes(path: Path, limits: InputLimits | None = None) -> bytes:
+    """Return the bytes of a file after checking it exists and is not too large."""
+    _check_file(path)
+    _check_size(path.name, path.stat().st_size, limits or InputLimits.from_env())
     data = path.read_bytes()
     if not data.strip():
         raise _refuse(
-            source,
+            path.name,
             "the file is empty (0 bytes of content)",
             "export the data again; the file was not written completely",
         )
     return data
 
 
-def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
+def read_xlsx(
+    path: Path | str, *, sheet: str | None = None, limits: InputLimits | None = None
+) -> Table:
     """Read the first (or the named) worksheet of an .xlsx file, indexed by sheet row.
 
     Cells keep their type: text stays text (ids with leading zeros survive), numbers
@@ -518,8 +633,12 @@ def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
 
     path = Path(path)
     source = path.name
-    _read_bytes(path)
+    limits = limits or InputLimits.from_env()
+    _check_file(path)
+    _check_size(source, path.stat().st_size, limits)
     try:
+        with zipfile.ZipFile(path) as archive:  # a workbook is a zip of XML files
+            check_zip_size(archive, source, limits)
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise _refuse(
@@ -580,6 +699,7 @@ def read_table(
     sheet: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV or XLSX file (by its suffix) with :func:`read_csv` / :func:`read_xlsx`.
 
@@ -591,9 +711,9 @@ def read_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet=sheet)
+        return read_xlsx(path, sheet=sheet, limits=limits)
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, delimiter=delimiter, encoding=encoding)
+        return read_csv(path, delimiter=delimiter, encoding=encoding, limits=limits)
     if suffix == ".xls":
         raise _refuse(
             path.name,
@@ -607,43 +727,116 @@ def read_table(
     )
 
 
-def read_sql(query: str, *, dsn: str) -> Table:
-    """Run a read-only query on a PostgreSQL database; rows are numbered from 1.
+# --- databases --------------------------------------------------------------------
+
+_CURSOR = "qmon_import"
+_FETCH_ROWS = 10_000
+_SQL_FIX = (
+    "geben Sie mit --sql genau eine SELECT-Abfrage an (ohne COMMIT, ohne zweite Anweisung, "
+    "ohne INSERT/UPDATE/DELETE/COPY); zum Ändern der Quelldatenbank ist der Import nicht da"
+)
+
+
+def _one_query(query: str, source: str) -> str:
+    """Return the query without one trailing semicolon, refusing an empty one."""
+    text = query.strip()
+    if text.endswith(";"):
+        text = text[:-1].rstrip()
+    if not text:
+        raise _refuse(source, "die Abfrage (--sql) ist leer", _SQL_FIX)
+    if "\x00" in text:
+        raise _refuse(source, "die Abfrage (--sql) enthält ein NUL-Zeichen", _SQL_FIX)
+    return text
+
+
+def _sql_refusal(source: str, exc: Exception, *, timeout_s: float) -> ImportRefused:
+    """Turn a server error of the import query into a German refusal."""
+    state = getattr(exc, "sqlstate", None)
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if state == "57014":
+        return _refuse(
+            source,
+            f"die Abfrage lief länger als {timeout_s:g} s und wurde abgebrochen (Server: {said})",
+            "schränken Sie die Abfrage ein (WHERE, weniger Spalten) oder erhöhen Sie das "
+            "Zeitlimit mit der Umgebungsvariablen QMON_SQL_TIMEOUT_S",
+        )
+    if state == "25006":
+        return _refuse(
+            source,
+            f"die Abfrage versucht zu schreiben; der Import liest nur (Server: {said})",
+            _SQL_FIX,
+        )
+    if state in ("42601", "0A000", "34000", "42P03"):
+        return _refuse(
+            source,
+            f"die Abfrage ist nicht genau eine SELECT-Abfrage (Server: {said})",
+            _SQL_FIX,
+        )
+    return _refuse(
+        source,
+        f"die Abfrage ist fehlgeschlagen (Server: {said})",
+        "korrigieren Sie die mit --sql übergebene SELECT-Abfrage",
+    )
+
+
+def read_sql(query: str, *, dsn: str, limits: InputLimits | None = None) -> Table:
+    """Run one SELECT on a PostgreSQL database, read-only; rows are numbered from 1.
+
+    The query cannot write or end its transaction: the session starts with
+    ``default_transaction_read_only=on`` and a ``statement_timeout``, the query runs in
+    ``BEGIN READ ONLY`` as the body of a server-side cursor (``DECLARE … CURSOR FOR``,
+    which takes only a SELECT or VALUES), sent with the extended protocol (a prepared
+    statement, so a second statement behind a ``;`` is a server error), and the
+    transaction is rolled back at the end. One trailing ``;`` is allowed. The DSN
+    should still name a role that may only read.
 
     Raises
     ------
     ImportRefused
-        When the database cannot be reached or the query fails (the server's message
-        is passed on).
+        When the database cannot be reached, the query is not exactly one SELECT,
+        tries to write, runs longer than the limit (``QMON_SQL_TIMEOUT_S``), fails,
+        or returns no rows; the message is German and passes the server's words on.
     """
     import psycopg
 
-    source = f"query on {_safe_dsn(dsn)}"
+    limits = limits or InputLimits.from_env()
+    source = f"Abfrage auf {_safe_dsn(dsn)}"
+    body = _one_query(query, source)
+    timeout_ms = max(1, round(limits.sql_timeout_s * 1000))
+    options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+    rows: list[tuple[Any, ...]] = []
+    columns: list[str] = []
     try:
-        with psycopg.connect(dsn, connect_timeout=10) as conn:
-            conn.read_only = True
-            with conn.cursor() as cur:
-                cur.execute(query.encode("utf-8"))
-                if cur.description is None:
-                    raise _refuse(
-                        source, "the statement returns no rows", "pass a SELECT query with --sql"
-                    )
-                columns = [d.name for d in cur.description]
-                rows = cur.fetchall()
-    except psycopg.OperationalError as exc:
-        raise _refuse(
-            source,
-            f"cannot connect: {str(exc).strip()}",
-            "check --dsn (host, port, database, user)",
-        ) from None
+        conn = psycopg.connect(dsn, connect_timeout=10, autocommit=True, options=options)
     except psycopg.Error as exc:
         raise _refuse(
             source,
-            f"the query failed: {str(exc).strip()}",
-            "correct the SELECT statement passed with --sql",
+            f"keine Verbindung zur Datenbank: {str(exc).strip()}",
+            "prüfen Sie --dsn (Rechner, Port, Datenbank, Benutzer)",
         ) from None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("BEGIN READ ONLY", prepare=False)
+            cur.execute(f"DECLARE {_CURSOR} NO SCROLL CURSOR FOR {body}".encode(), prepare=True)
+            fetch = f"FETCH FORWARD {_FETCH_ROWS} FROM {_CURSOR}"
+            while True:
+                cur.execute(fetch, prepare=True)
+                if cur.description is not None and not columns:
+                    columns = [d.name for d in cur.description]
+                chunk = cur.fetchall()
+                rows.extend(chunk)
+                if len(chunk) < _FETCH_ROWS:
+                    break
+    except psycopg.Error as exc:
+        raise _sql_refusal(source, exc, timeout_s=limits.sql_timeout_s) from None
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("ROLLBACK")
+        conn.close()
     if not rows:
-        raise _refuse(source, "the query returned no rows", "check the query's WHERE clause")
+        raise _refuse(
+            source, "die Abfrage liefert keine Zeilen", "prüfen Sie die WHERE-Bedingung der Abfrage"
+        )
     frame = pd.DataFrame(
         rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"), dtype=object
     )
@@ -657,27 +850,37 @@ def _safe_dsn(dsn: str) -> str:
 # --- vector files ------------------------------------------------------------------
 
 
-def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
+def read_vector(
+    path: Path | str, *, layer: str | None = None, limits: InputLimits | None = None
+) -> Table:
     """Read a vector file (Shapefile, also zipped; GeoPackage; GeoJSON) with its CRS.
 
     The frame is a GeoDataFrame indexed by feature number (from 1); ``Table.crs`` is
-    the CRS the file declares (None when, e.g., the .prj file is missing).
+    the CRS the file declares (None when, e.g., the .prj file is missing). Before
+    anything is read, the file's size (a zip's: the sum of its members as the zip
+    directory declares them, and their compression ratio) is checked against
+    ``limits`` (default: :meth:`InputLimits.from_env`), and a Shapefile's parts
+    (.shp, .shx, .dbf) must agree on the number of records.
 
     Raises
     ------
     ImportRefused
-        For a missing, empty, truncated or corrupt file, a zip without a dataset,
-        a GeoPackage with several layers and no ``layer``, or no features.
+        For a missing, empty, truncated, corrupt or too large file, a zip without a
+        dataset, a Shapefile whose parts disagree, a GeoPackage with several layers
+        and no ``layer``, or no features.
     """
     path = Path(path)
     source = path.name
-    _read_bytes(path)
+    limits = limits or InputLimits.from_env()
+    _check_file(path)
     target = str(path)
     if path.suffix.lower() == ".zip":
-        target, source = _zip_member(path, layer=layer)
+        target, source = _zip_member(path, layer=layer, limits=limits)
         layer = None if target.lower().endswith(".shp") else layer
-    elif path.suffix.lower() == ".shp":
-        _check_shapefile(path)
+    else:
+        _check_size(source, path.stat().st_size, limits)
+        if path.suffix.lower() == ".shp":
+            _check_shapefile(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -709,7 +912,7 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
                 f"cannot be read ({_gdal(exc, caught)})",
                 "export the file again; it may be truncated or corrupt",
             ) from None
-    notes = [f"{source}: {w.message}" for w in caught]
+    notes = [_reader_note(source, str(w.message)) for w in caught]
     if not len(frame):
         raise _refuse(source, "contains no features", "export the layer with its features")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
@@ -717,15 +920,79 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
     return Table(frame, source, "feature", crs=crs, details={"layer": layer}, notes=notes)
 
 
+_MEASURED = re.compile(r"Original type '([^']+)' is converted to '([^']+)'")
+
+
+def _reader_note(source: str, said: str) -> str:
+    """Return GDAL's warning as a note; the dropped M values in German."""
+    measured = _MEASURED.search(said)
+    if "Measured (M)" in said and measured:
+        return (
+            f"{source}: M-Werte (Messwerte) entfernt: die Datei hat den Geometrietyp "
+            f"{measured.group(1)!r}; gespeichert werden nur x und y"
+        )
+    return f"{source}: {said}"
+
+
 def _gdal(exc: Exception, caught: Sequence[warnings.WarningMessage] = ()) -> str:
     said = [str(w.message) for w in caught]
     return "; ".join([str(exc).split(";")[0].strip(), *said])
 
 
-def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
+def _megabytes(size: float) -> str:
+    return format_number(size / (1024 * 1024), GERMAN, decimals=1) + " MB"
+
+
+def _check_size(source: str, size: int, limits: InputLimits, *, what: str = "") -> None:
+    """Refuse input larger than the limit, naming its size, the limit and the setting."""
+    if size <= limits.max_bytes:
+        return
+    raise _refuse(
+        source,
+        f"{what or 'die Datei ist'} {_megabytes(size)} groß; erlaubt sind höchstens "
+        f"{_megabytes(limits.max_bytes)} (Einstellung QMON_MAX_UNPACKED_MB="
+        f"{limits.max_unpacked_mb:g})",
+        "teilen Sie die Daten auf mehrere Dateien auf, oder erhöhen Sie das Limit mit der "
+        "Umgebungsvariablen QMON_MAX_UNPACKED_MB, wenn der Rechner genug Speicher hat",
+    )
+
+
+def check_zip_size(archive: zipfile.ZipFile, source: str, limits: InputLimits) -> None:
+    """Refuse a zip whose members unpack to more than the limit, or pack suspiciously well.
+
+    Only the zip directory is read (the sizes it declares), nothing is unpacked.
+    Python's zipfile stops at the declared size, so a lying directory cannot make a
+    later read use more.
+
+    Raises
+    ------
+    ImportRefused
+        When the sum of the members' sizes exceeds ``limits.max_bytes``, or the zip
+        unpacks to more than ``limits.max_ratio`` times its packed size (and to more
+        than 10 MB: small files may pack well).
+    """
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    _check_size(source, unpacked, limits, what="der Inhalt der zip-Datei ist entpackt")
+    ratio = unpacked / max(packed, 1)
+    if unpacked > 10 * 1024 * 1024 and ratio > limits.max_ratio:
+        raise _refuse(
+            source,
+            f"die zip-Datei packt {_megabytes(packed)} zu {_megabytes(unpacked)} aus, "
+            f"{format_number(ratio, GERMAN, decimals=0)}-fach; Geodaten werden höchstens "
+            f"etwa 30-fach kleiner, erlaubt ist {limits.max_ratio:g}-fach "
+            "(Einstellung QMON_MAX_ZIP_RATIO); das sieht nach einer Zip-Bombe aus",
+            "entpacken und prüfen Sie die Datei, oder erhöhen Sie QMON_MAX_ZIP_RATIO, wenn "
+            "Sie ihr vertrauen",
+        )
+
+
+def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[str, str]:
     """Return the GDAL path of the dataset inside a zip and a display name."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_zip_size(archive, path.name, limits)
             members = [m for m in archive.namelist() if not m.endswith("/")]
             bad = archive.testzip()
             if bad is not None:
@@ -758,7 +1025,7 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
             member = datasets[0]
             if member.lower().endswith(".shp"):
                 _check_shapefile_parts(
-                    path.name + "/" + member, members, member, archive.read(member)
+                    path.name + "/" + member, member, _zip_parts(archive, members)
                 )
     except zipfile.BadZipFile:
         raise _refuse(
@@ -769,45 +1036,184 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
     return f"/vsizip/{path}/{member}", f"{path.name}/{member}"
 
 
+# a part of a dataset: its size and a function reading its first n bytes (None: all)
+_Part = tuple[int, Callable[[int | None], bytes]]
+
+
+def _zip_parts(archive: zipfile.ZipFile, members: Sequence[str]) -> dict[str, _Part]:
+    def opener(name: str) -> Callable[[int | None], bytes]:
+        def read(n: int | None) -> bytes:
+            with archive.open(name) as handle:
+                return handle.read() if n is None else handle.read(n)
+
+        return read
+
+    return {m.lower(): (archive.getinfo(m).file_size, opener(m)) for m in members}
+
+
+def _file_parts(folder: Path, stem: str) -> dict[str, _Part]:
+    def opener(part: Path) -> Callable[[int | None], bytes]:
+        def read(n: int | None) -> bytes:
+            with part.open("rb") as handle:
+                return handle.read() if n is None else handle.read(n)
+
+        return read
+
+    return {
+        p.name.lower(): (p.stat().st_size, opener(p))
+        for p in folder.iterdir()
+        if p.stem == stem and p.is_file()
+    }
+
+
 def _check_shapefile(path: Path) -> None:
-    members = [p.name for p in path.parent.iterdir() if p.stem == path.stem]
-    _check_shapefile_parts(path.name, members, path.name, path.read_bytes())
+    _check_shapefile_parts(path.name, path.name, _file_parts(path.parent, path.stem))
 
 
-def _check_shapefile_parts(source: str, members: Sequence[str], shp: str, data: bytes) -> None:
-    """Refuse a shapefile without its .shx/.dbf or whose .shp is cut off."""
+def _n(count: int) -> str:
+    """Return a count with German thousands dots: ``_n(12345) == '12.345'``."""
+    return f"{count:,}".replace(",", ".")
+
+
+def _check_shapefile_parts(source: str, shp: str, parts: Mapping[str, _Part]) -> None:
+    """Refuse a shapefile whose parts are missing, cut off or disagree with each other.
+
+    The .shx index counts the geometries of the .shp ((size - 100) / 8 entries, each
+    pointing into the .shp), the .dbf header counts the attribute records and gives
+    their length. All three must agree; GDAL would otherwise read as many features as
+    the shortest part has, or fill the rest with empty values, without a word.
+    """
     stem = shp[:-4]
-    have = {m.lower() for m in members}
+    name = Path(stem).name
+
+    def part(ext: str) -> _Part | None:
+        return parts.get((stem + ext).lower()) or parts.get((name + ext).lower())
+
     problems = [
         Problem(
             source,
             f"the {ext} file that belongs to the .shp is missing",
-            f"copy {Path(stem).name}{ext} next to the .shp (a shapefile is several files)",
+            f"copy {name}{ext} next to the .shp (a shapefile is several files)",
         )
         for ext in (".shx", ".dbf")
-        if (stem + ext).lower() not in have and (Path(stem).name + ext).lower() not in have
+        if part(ext) is None
     ]
-    if len(data) < 100:
+    again = "exportieren oder kopieren Sie das Shapefile erneut (alle Teile zusammen)"
+    shp_part = part(".shp")
+    assert shp_part is not None
+    shp_size, shp_read = shp_part
+    head = shp_read(100)
+    if len(head) < 100:
         problems.append(
             Problem(
                 source,
-                f"the .shp file is cut off ({len(data)} bytes, shorter than its 100-byte header)",
+                f"the .shp file is cut off ({len(head)} bytes, shorter than its 100-byte header)",
                 "export or copy the shapefile again",
             )
         )
-    else:
-        (declared,) = struct.unpack(">i", data[24:28])
-        if declared * 2 > len(data):
+        raise ImportRefused(source, problems)
+    (declared,) = struct.unpack(">i", head[24:28])
+    if declared * 2 > shp_size:
+        problems.append(
+            Problem(
+                source,
+                f"the .shp file is truncated: its header says {_n(declared * 2)} bytes, "
+                f"the file has {_n(shp_size)}",
+                "export or copy the shapefile again",
+            )
+        )
+    shx_part, dbf_part = part(".shx"), part(".dbf")
+    shapes = None
+    if shx_part is not None:
+        shapes = _shx_count(source, shx_part, min(declared * 2, shp_size), problems, again)
+    if dbf_part is not None:
+        records = _dbf_count(source, dbf_part, problems, again)
+        if shapes is not None and records is not None and shapes != records:
             problems.append(
                 Problem(
                     source,
-                    f"the .shp file is truncated: its header says {declared * 2:,} bytes, "
-                    f"the file has {len(data):,}",
-                    "export or copy the shapefile again",
+                    f"die Teile des Shapefiles passen nicht zusammen: die .shp/.shx-Datei "
+                    f"enthält {_n(shapes)} Geometrien, die .dbf-Datei {_n(records)} "
+                    "Datensätze (Attribute); es würden Objekte ohne Attribute oder "
+                    "Attribute ohne Geometrie gelesen",
+                    again,
                 )
             )
     if problems:
         raise ImportRefused(source, problems)
+
+
+def _shx_count(
+    source: str, shx: _Part, shp_end: int, problems: list[Problem], fix: str
+) -> int | None:
+    """Return the number of geometries the .shx indexes; record where it is broken."""
+    size, read = shx
+    if size < 100 or (size - 100) % 8:
+        problems.append(
+            Problem(
+                source,
+                f"die .shx-Datei ist beschädigt: {_n(size)} Bytes sind kein 100-Byte-Kopf mit "
+                "ganzen 8-Byte-Einträgen",
+                fix,
+            )
+        )
+        return None
+    data = read(None)
+    entries = np.frombuffer(data[100:size], dtype=">i4").reshape(-1, 2).astype(np.int64)
+    count = len(entries)
+    if count:
+        ends = (entries[:, 0] + 4 + entries[:, 1]) * 2
+        beyond = np.flatnonzero(ends > shp_end)
+        if beyond.size:
+            problems.append(
+                Problem(
+                    source,
+                    f"die .shx-Datei verzeichnet {_n(count)} Geometrien, aber "
+                    f"{_n(beyond.size)} davon liegen hinter dem Ende der .shp-Datei "
+                    f"({_n(shp_end)} Bytes), ab Geometrie {_n(int(beyond[0]) + 1)}; die "
+                    ".shp-Datei ist abgeschnitten oder gehört nicht zur .shx-Datei",
+                    fix,
+                )
+            )
+    return count
+
+
+def _dbf_count(source: str, dbf: _Part, problems: list[Problem], fix: str) -> int | None:
+    """Return the number of records the .dbf header declares; record where it is broken."""
+    size, read = dbf
+    head = read(32)
+    if len(head) < 32:
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei ist abgeschnitten ({len(head)} Bytes, kürzer als ihr "
+                "32-Byte-Kopf)",
+                fix,
+            )
+        )
+        return None
+    records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+    expected = header_len + records * record_len
+    room = (size - header_len) // record_len if record_len and size >= header_len else 0
+    if size < expected:
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei ist abgeschnitten: ihr Kopf nennt {_n(records)} Datensätze "
+                f"({_n(expected)} Bytes), die Datei hat {_n(size)} Bytes (Platz für "
+                f"{_n(room)} Datensätze)",
+                fix,
+            )
+        )
+    elif size > expected + 1 and room > records:  # one byte more is the end marker 0x1A
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei enthält {_n(room)} Datensätze, ihr Kopf nennt nur {_n(records)}",
+                fix,
+            )
+        )
+    return records
 
 
 def is_vector_path(path: Path | str) -> bool:

@@ -372,11 +372,12 @@ def check_geometries(
     ids: pd.Series | None = None,
     strict: bool = False,
 ) -> gpd.GeoSeries:
-    """Check geometries and return them with invalid ones repaired by ``make_valid``.
+    """Check geometries and return them 2D, with invalid ones repaired by ``make_valid``.
 
-    Null, empty and wrong-type geometries are problems. Invalid ones are problems
-    with ``strict``; otherwise they are repaired (keeping the parts of the allowed
-    kinds) and listed by id in the report's notes.
+    Null, empty and wrong-type geometries and non-finite coordinates are problems.
+    Invalid ones are problems with ``strict``; otherwise they are repaired (keeping
+    the parts of the allowed kinds) and listed by id in the report's notes. Z and M
+    coordinates are dropped (every layer of the data model is 2D), with a note.
 
     Examples
     --------
@@ -402,6 +403,8 @@ def check_geometries(
     def who(row: Any) -> Any:
         return None if ids is None else ids.get(row)
 
+    values = _drop_z_m(values, geoms.index, report)
+    bad_coords = _non_finite_rows(values)
     repaired: list[str] = []
     for pos, row in enumerate(geoms.index):
         geom = values[pos]
@@ -421,6 +424,15 @@ def check_geometries(
                 column=id_col,
                 value=who(row),
                 fix=f"draw the geometry or remove this {report.unit}",
+            )
+            continue
+        if pos in bad_coords:
+            report.add(
+                "hat Koordinaten, die keine endlichen Zahlen sind (unendlich oder NaN)",
+                row=row,
+                column=id_col,
+                value=who(row),
+                fix="korrigieren Sie die Koordinaten dieses Objekts in Ihrem GIS",
             )
             continue
         if geom.geom_type not in allowed:
@@ -466,6 +478,51 @@ def check_geometries(
             + "; ".join(repaired)
         )
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
+
+
+def _drop_z_m(values: np.ndarray, index: pd.Index, report: ImportReport) -> np.ndarray:
+    """Return the geometries without Z and M coordinates; note which had them.
+
+    Examples
+    --------
+    >>> r = ImportReport("p.gpkg", unit="feature")
+    >>> points = np.array([shapely.Point(1, 2, 3), shapely.Point(1, 2)])
+    >>> out = _drop_z_m(points, pd.Index([1, 2]), r)
+    >>> [g.wkt for g in out], r.notes[0]  # doctest: +ELLIPSIS
+    (['POINT (1 2)', 'POINT (1 2)'], 'p.gpkg: Z-Koordinaten (Höhe) entfernt bei 1 Objekt: 1; ...')
+    """
+    present = ~shapely.is_missing(values)
+    has_z = np.zeros(len(values), dtype=bool)
+    has_m = np.zeros(len(values), dtype=bool)
+    has_z[present] = shapely.has_z(values[present])
+    has_m[present] = shapely.has_m(values[present])
+    both = has_z | has_m
+    if not both.any():
+        return values
+    out = values.copy()
+    out[both] = shapely.force_2d(values[both])
+    kind = {
+        (True, False): "Z-Koordinaten (Höhe)",
+        (False, True): "M-Werte (Messwerte)",
+        (True, True): "Z- und M-Koordinaten",
+    }[(bool(has_z.any()), bool(has_m.any()))]
+    rows = [str(r) for r in index[both]]
+    count = len(rows)
+    shown = ", ".join(rows[:10]) + (f" und {count - 10} weitere" if count > 10 else "")
+    noun = "Objekt" if report.unit == "feature" else "Zeile"
+    plural = noun if count == 1 else ("Objekten" if noun == "Objekt" else "Zeilen")
+    report.note(
+        f"{report.source}: {kind} entfernt bei {count} {plural}: {shown}; "
+        "gespeichert werden nur x und y"
+    )
+    return out
+
+
+def _non_finite_rows(values: np.ndarray) -> set[int]:
+    """Return the positions of geometries with an infinite or NaN coordinate."""
+    coords, where = shapely.get_coordinates(values, include_z=False, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    return {int(i) for i in np.unique(where[bad])}
 
 
 def _keep_kinds(geom: Any, allowed: set[str]) -> Any:
