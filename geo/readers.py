@@ -191,6 +191,9 @@ _PATTERNS: dict[NumberFormat, re.Pattern[str]] = {}
 
 
 def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
+    cached = fmt.__dict__.get("_compiled")  # per instance: hashing a dataclass per cell is slow
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     if fmt not in _PATTERNS:
         dec = re.escape(fmt.decimal)
         if fmt.thousands:
@@ -200,10 +203,13 @@ def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
             integer = r"\d+"
         exp = r"(?:[eE][+-]?\d+)?"
         _PATTERNS[fmt] = re.compile(rf"^[+-]?(?:{integer}(?:{dec}\d*)?|{dec}\d+){exp}(?:\s*%)?$")
+    fmt.__dict__["_compiled"] = _PATTERNS[fmt]  # not a field: equality and hash ignore it
     return _PATTERNS[fmt]
 
 
 def _clean(text: str) -> str:
+    if text.isascii():
+        return text.strip()
     out = text.strip().replace(_MINUS, "-")
     for space in _SPACES:
         out = out.replace(space, " ")

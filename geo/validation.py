@@ -71,11 +71,19 @@ class Problem:
         return f"{text}; fix: {self.fix}" if self.fix else text
 
 
+MAX_PER_KIND = 100
+"""How many problems of one kind (same column and fix) a report lists; the rest are counted."""
+
+
 @dataclass
 class ImportReport:
     """Collects the problems and notes of one import.
 
-    ``unit`` says what a row number counts (CSV line, worksheet row, feature).
+    ``unit`` says what a row number counts (CSV line, worksheet row, feature). Of
+    each kind of problem (the same column and fix) only the first ``max_per_kind``
+    are listed; the others are counted, and the refusal ends with one line per kind
+    saying how many more there are. A file with a million bad ids is refused in
+    seconds with a readable list.
 
     Examples
     --------
@@ -89,12 +97,24 @@ class ImportReport:
     ...     print(exc)
     import of a.csv refused, nothing was stored: 1 problem found
       - a.csv, line 3, column 'id': id is empty; fix: fill in the id
+    >>> r = ImportReport("b.csv", unit="line", max_per_kind=2)
+    >>> for line in range(2, 7):
+    ...     r.add("is not a number", row=line, column="S1", value="x", fix="correct it")
+    >>> len(r.problems), r.total
+    (2, 5)
+    >>> print(r.omitted()[0])  # doctest: +NORMALIZE_WHITESPACE
+    b.csv, column 'S1': … und 3 weitere Probleme dieser Art (aufgeführt sind die ersten 2);
+    fix: correct it
     """
 
     source: str
     unit: RowUnit = "row"
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    max_per_kind: int = MAX_PER_KIND
+    _counts: dict[tuple[str | None, str], int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -105,9 +125,49 @@ class ImportReport:
         column: str | None = None,
         value: Any = None,
     ) -> None:
-        """Record one problem."""
+        """Record one problem (listed while its kind has room, else only counted)."""
+        key = (column, fix)
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        if count > self.max_per_kind:
+            return
         number = None if row is None else int(row)
         self.problems.append(Problem(self.source, message, fix, number, column, value, self.unit))
+
+    def room(self, *, column: str | None, fix: str = "") -> int:
+        """Return how many more problems of this kind would still be listed."""
+        return max(0, self.max_per_kind - self._counts.get((column, fix), 0))
+
+    def count_more(self, count: int, *, column: str | None, fix: str = "") -> None:
+        """Count ``count`` problems of a kind without listing them (past :meth:`room`)."""
+        if count > 0:
+            key = (column, fix)
+            self._counts[key] = self._counts.get(key, 0) + count
+
+    @property
+    def total(self) -> int:
+        """The number of problems found, listed or not."""
+        return sum(self._counts.values()) + max(0, len(self.problems) - self._listed())
+
+    def _listed(self) -> int:
+        return sum(min(c, self.max_per_kind) for c in self._counts.values())
+
+    def omitted(self) -> list[Problem]:
+        """Return one line per kind of problem that had more than were listed."""
+        return [
+            Problem(
+                self.source,
+                f"… und {count - self.max_per_kind:,} weitere Probleme dieser Art "
+                f"(aufgeführt sind die ersten {self.max_per_kind})".replace(",", "."),
+                fix,
+                None,
+                column,
+                None,
+                self.unit,
+            )
+            for (column, fix), count in self._counts.items()
+            if count > self.max_per_kind
+        ]
 
     def note(self, text: str) -> None:
         """Record something the import did that the user should know (e.g. a repair)."""
@@ -118,7 +178,7 @@ class ImportReport:
         return not self.problems
 
     def raise_if_problems(self) -> None:
-        """Raise ImportRefused listing every problem, if there is any.
+        """Raise ImportRefused listing the problems (at most ``max_per_kind`` of a kind).
 
         Raises
         ------
@@ -126,7 +186,9 @@ class ImportReport:
             When at least one problem was recorded.
         """
         if self.problems:
-            raise ImportRefused(self.source, self.problems, notes=self.notes)
+            raise ImportRefused(
+                self.source, self.problems + self.omitted(), notes=self.notes, total=self.total
+            )
 
 
 def _is_missing(value: Any) -> bool:
@@ -201,18 +263,26 @@ def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: st
     p.shp, column 'ID', value 'a': id occurs 2 times (features 1, 3); ids must be unique;
     fix: give each feature its own id in the file (or drop the duplicate)
     """
-    counts = ids.value_counts(dropna=True)
-    for value in counts[counts > 1].index:
-        rows = [str(r) for r in ids.index[ids == value]]
+    fix = f"give each {report.unit} its own id in the file (or drop the duplicate)"
+    present = ids.dropna()
+    repeated = present[present.duplicated(keep=False)]
+    groups = list(repeated.groupby(repeated, sort=False).groups.items())
+    room = report.room(column=column, fix=fix)
+    for value, index in groups[:room]:
+        rows = [str(r) for r in index]
+        shown = ", ".join(rows[:20]) + (f" … ({len(rows) - 20} more)" if len(rows) > 20 else "")
         report.add(
-            f"id occurs {len(rows)} times ({report.unit}s {', '.join(rows)}); "
-            f"ids must be unique{scope}",
+            f"id occurs {len(rows)} times ({report.unit}s {shown}); ids must be unique{scope}",
             column=column,
             value=value,
-            fix=f"give each {report.unit} its own id in the file (or drop the duplicate)",
+            fix=fix,
         )
-    for row in ids.index[ids.isna()]:
+    report.count_more(len(groups) - room, column=column, fix=fix)
+    empty = ids.index[ids.isna()]
+    listed = empty[: report.room(column=column, fix="fill in the id")]
+    for row in listed:
         report.add("the id is empty", row=row, column=column, fix="fill in the id")
+    report.count_more(len(empty) - len(listed), column=column, fix="fill in the id")
 
 
 def check_known(
@@ -238,13 +308,20 @@ def check_known(
     closest: '01100101'; fix: correct the id
     """
     known_set = {str(k) for k in known}
-    mask = ids.astype(str).isin(known_set) & ids.notna()
-    for row, value in ids[~mask].items():
+    present = ids.notna()
+    mask = present & ids.astype(str).isin(known_set)
+    unknown = ids[~mask]
+    listed = unknown.iloc[: report.room(column=column, fix=fix)]
+    for row, value in listed.items():
+        if _is_missing(value):
+            report.add("the id is empty", row=row, column=column, value=value, fix=fix)
+            continue
         near = closest(str(value), known_set)
         hint = f"; closest: {', '.join(map(repr, near))}" if near else "; no similar id"
         report.add(
             f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix
         )
+    report.count_more(len(unknown) - len(listed), column=column, fix=fix)
     return mask
 
 
@@ -473,9 +550,11 @@ def check_geometries(
         repaired.append(f"{label} ({reason})")
     if repaired:
         count = len(repaired)
+        more = f"; … und {count - MAX_PER_KIND} weitere" if count > MAX_PER_KIND else ""
         report.note(
             f"repaired {count} invalid geometr{'y' if count == 1 else 'ies'} with make_valid: "
-            + "; ".join(repaired)
+            + "; ".join(repaired[:MAX_PER_KIND])
+            + more
         )
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
 
