@@ -762,7 +762,8 @@ def _sql_refusal(source: str, exc: Exception, *, timeout_s: float) -> ImportRefu
     if state == "57014":
         return _refuse(
             source,
-            f"die Abfrage lief länger als {timeout_s:g} s und wurde abgebrochen (Server: {said})",
+            f"die Abfrage lief länger als {f'{timeout_s:g}'.replace('.', ',')} s und wurde "
+            f"abgebrochen (Server: {said})",
             "schränken Sie die Abfrage ein (WHERE, weniger Spalten) oder erhöhen Sie das "
             "Zeitlimit mit der Umgebungsvariablen QMON_SQL_TIMEOUT_S",
         )

@@ -504,6 +504,7 @@ def check_geometries(
             )
             continue
         if pos in bad_coords:
+            values[pos] = None  # so that the coordinate checks skip it
             report.add(
                 "hat Koordinaten, die keine endlichen Zahlen sind (unendlich oder NaN)",
                 row=row,
