@@ -805,6 +805,7 @@ def read_sql(query: str, *, dsn: str, limits: InputLimits | None = None) -> Tabl
         or returns no rows; the message is German and passes the server's words on.
     """
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     limits = limits or InputLimits.from_env()
     source = f"Abfrage auf {_safe_dsn(dsn)}"
@@ -814,7 +815,11 @@ def read_sql(query: str, *, dsn: str, limits: InputLimits | None = None) -> Tabl
     rows: list[tuple[Any, ...]] = []
     columns: list[str] = []
     try:
-        conn = psycopg.connect(dsn, connect_timeout=10, autocommit=True, options=options)
+        params = conninfo_to_dict(dsn)
+        # ours come last, so a DSN's own options (search_path, …) cannot switch them off
+        params["options"] = f"{params.get('options') or ''} {options}".strip()
+        params.setdefault("connect_timeout", 10)
+        conn = psycopg.connect(make_conninfo("", **params), autocommit=True)
     except psycopg.Error as exc:
         raise _refuse(
             source,

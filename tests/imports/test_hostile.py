@@ -577,6 +577,17 @@ def test_sql_hostile_query_refused(
     assert problem.fix and "Traceback" not in str(info.value)
 
 
+def test_sql_dsn_options_cannot_switch_read_only_off(source_db: tuple[str, str]):
+    dsn, schema = source_db
+    before = _source_content(dsn, schema)
+    sep = "&" if "?" in dsn else "?"
+    sneaky = f"{dsn}{sep}options=-c%20default_transaction_read_only%3Doff"
+    query = f'SELECT gebiet, nextval(\'"{schema}".nummern\') AS ew FROM "{schema}".werte'
+    with pytest.raises(ImportRefused, match="versucht zu schreiben"):
+        read_sql(query, dsn=sneaky)
+    assert _source_content(dsn, schema) == before
+
+
 def test_sql_one_select_with_trailing_semicolon_is_read(source_db: tuple[str, str]):
     dsn, schema = source_db
     table = read_sql(f'SELECT gebiet, ew FROM "{schema}".werte ORDER BY gebiet;\n', dsn=dsn)
