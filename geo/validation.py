@@ -48,7 +48,7 @@ class Problem:
     --------
     >>> print(Problem("s.csv", "share above 100 %", fix="check the value",
     ...               row=5, column="S1", value="140"))
-    s.csv, row 5, column 'S1', value '140': share above 100 %; fix: check the value
+    s.csv, Zeile 5, Spalte 'S1', Wert '140': share above 100 %; Korrektur: check the value
     """
 
     source: str
@@ -62,13 +62,17 @@ class Problem:
     def __str__(self) -> str:
         parts = [self.source]
         if self.row is not None:
-            parts.append(f"{self.unit} {self.row}")
+            parts.append(f"{UNIT_LABELS[self.unit]} {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"Spalte {self.column!r}")
         if self.value is not None and not _is_missing(self.value):
-            parts.append(f"value {_show(self.value)}")
+            parts.append(f"Wert {_show(self.value)}")
         text = ", ".join(parts) + f": {self.message}"
-        return f"{text}; fix: {self.fix}" if self.fix else text
+        return f"{text}; Korrektur: {self.fix}" if self.fix else text
+
+
+UNIT_LABELS: dict[str, str] = {"row": "Zeile", "line": "Zeile", "feature": "Objekt"}
+"""What a row number counts, as a user reads it: worksheet row, CSV line, feature."""
 
 
 MAX_PER_KIND = 100
@@ -95,16 +99,16 @@ class ImportReport:
     ...     r.raise_if_problems()
     ... except ImportRefused as exc:
     ...     print(exc)
-    import of a.csv refused, nothing was stored: 1 problem found
-      - a.csv, line 3, column 'id': id is empty; fix: fill in the id
+    Import von a.csv abgelehnt, nichts wurde gespeichert: 1 Problem gefunden
+      - a.csv, Zeile 3, Spalte 'id': id is empty; Korrektur: fill in the id
     >>> r = ImportReport("b.csv", unit="line", max_per_kind=2)
     >>> for line in range(2, 7):
     ...     r.add("is not a number", row=line, column="S1", value="x", fix="correct it")
     >>> len(r.problems), r.total
     (2, 5)
     >>> print(r.omitted()[0])  # doctest: +NORMALIZE_WHITESPACE
-    b.csv, column 'S1': … und 3 weitere Probleme dieser Art (aufgeführt sind die ersten 2);
-    fix: correct it
+    b.csv, Spalte 'S1': … und 3 weitere Probleme dieser Art (aufgeführt sind die ersten 2);
+    Korrektur: correct it
     """
 
     source: str
@@ -157,8 +161,8 @@ class ImportReport:
         return [
             Problem(
                 self.source,
-                f"… und {count - self.max_per_kind:,} weitere Probleme dieser Art "
-                f"(aufgeführt sind die ersten {self.max_per_kind})".replace(",", "."),
+                f"… und {f'{count - self.max_per_kind:,}'.replace(',', '.')} weitere "
+                f"Probleme dieser Art (aufgeführt sind die ersten {self.max_per_kind})",
                 fix,
                 None,
                 column,
@@ -228,8 +232,8 @@ def check_columns(
     >>> check_columns(pd.DataFrame({"PLR_ID": [], "S1": []}), {"--id": "PLR_ID2"}, r)
     False
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    t.csv, column 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
-    fix: did you mean 'PLR_ID'?
+    t.csv, Spalte 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
+    Korrektur: did you mean 'PLR_ID'?
     """
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     have = [str(c) for c in frame.columns if c != geometry]
@@ -260,8 +264,8 @@ def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: st
     >>> r = ImportReport("p.shp", unit="feature")
     >>> check_unique(pd.Series(["a", "b", "a"], index=[1, 2, 3]), r, column="ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    p.shp, column 'ID', value 'a': id occurs 2 times (features 1, 3); ids must be unique;
-    fix: give each feature its own id in the file (or drop the duplicate)
+    p.shp, Spalte 'ID', Wert 'a': id occurs 2 times (features 1, 3); ids must be unique;
+    Korrektur: give each feature its own id in the file (or drop the duplicate)
     """
     fix = f"give each {report.unit} its own id in the file (or drop the duplicate)"
     present = ids.dropna()
@@ -304,8 +308,8 @@ def check_known(
     >>> ok = check_known(pd.Series(["011001O1"], index=[2]), ["01100101"], r,
     ...                  column="PLR_ID", what="stored areas", fix="correct the id")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    v.csv, row 2, column 'PLR_ID', value '011001O1': id is not among the stored areas;
-    closest: '01100101'; fix: correct the id
+    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': id is not among the stored areas;
+    closest: '01100101'; Korrektur: correct the id
     """
     known_set = {str(k) for k in known}
     present = ids.notna()
@@ -336,7 +340,7 @@ def check_crs(file_crs: CRS | None, declared: CRS | None, report: ImportReport) 
     >>> check_crs(None, None, r) is None
     True
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    a.shp: the file has no CRS (no .prj file or crs entry); fix: pass --crs EPSG:25833
+    a.shp: the file has no CRS (no .prj file or crs entry); Korrektur: pass --crs EPSG:25833
     (the CRS the coordinates are in) or add the .prj file
     """
     if declared is not None:

@@ -98,7 +98,7 @@ def test_invalid_geometry_with_strict(store: Store, tmp_path: Path):
         tmp_path / "plr.gpkg",
         **AREA,
         strict=True,
-        match=r"feature 2, column 'PLR_ID', value '01100102': invalid geometry: "
+        match=r"Objekt 2, Spalte 'PLR_ID', Wert '01100102': invalid geometry: "
         r"Self-intersection",
     )
     assert len(exc.problems) == 1
@@ -142,9 +142,9 @@ def test_duplicate_ids(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.gpkg",
         **AREA,
-        match=r"value 'A': id occurs 2 times \(features 1, 3\)",
+        match=r"Wert 'A': id occurs 2 times \(features 1, 3\)",
     )
-    assert "value 'C': id occurs 2 times (features 4, 5)" in str(exc)
+    assert "Wert 'C': id occurs 2 times (features 4, 5)" in str(exc)
 
 
 def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
@@ -157,8 +157,8 @@ def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
         id_col="PLR_ID2",
         name_col="NAME",
         valid_from="2023-01-01",
-        match=r"column 'PLR_ID2': there is no such column \(option --id\); the file "
-        r"has: PLR_ID, PLR_NAME; fix: did you mean 'PLR_ID'",
+        match=r"Spalte 'PLR_ID2': there is no such column \(option --id\); the file "
+        r"has: PLR_ID, PLR_NAME; Korrektur: did you mean 'PLR_ID'",
     )
     assert len(exc.problems) == 2
 
@@ -251,10 +251,10 @@ def test_unknown_ids_with_closest_matches(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW"],
-        match=r"line 3, column 'PLR_ID', value '0110O102': id is not among the "
+        match=r"Zeile 3, Spalte 'PLR_ID', Wert '0110O102': id is not among the "
         r"stored areas of level 'PLR', vintage '2021'; closest: '01100102'",
     )
-    assert "line 4, column 'PLR_ID', value '99999999'" in str(exc)
+    assert "Zeile 4, Spalte 'PLR_ID', Wert '99999999'" in str(exc)
     assert len(exc.problems) == 2
 
 
@@ -290,7 +290,7 @@ def test_share_of_140_percent_and_negative_count(store: Store, tmp_path: Path):
         **IND,
         columns=["Anteil", "EW"],
         rename={"Anteil": "migration_background_share", "EW": "residents"},
-        match=r"line 2, column 'migration_background_share', value 140.0: 140 is "
+        match=r"Zeile 2, Spalte 'migration_background_share', Wert 140.0: 140 is "
         r"impossible for 'migration_background_share' \(Anteil .*, a share\): allowed from 0 "
         r"up to 100 %",
     )
@@ -321,7 +321,7 @@ def test_undecodable_bytes(store: Store, tmp_path: Path):
         path,
         **IND,
         columns=["EW"],
-        match=r"v\.csv, line 3: byte 0x81 is neither UTF-8 nor Windows-1252",
+        match=r"v\.csv, Zeile 3: byte 0x81 is neither UTF-8 nor Windows-1252",
     )
 
 
@@ -333,7 +333,7 @@ def test_missing_indicator_columns(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW", "S2", "S3"],
-        match=r"column 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
+        match=r"Spalte 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
     )
     assert len(exc.problems) == 2
 
@@ -350,13 +350,13 @@ def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
         **IND,
         columns=["EW", "S1"],
         rename={"EW": "residents"},
-        match="problems found",
+        match="Probleme gefunden",
     )
     text = str(exc)
-    assert "line 4, column 'PLR_ID': the id is empty" in text
-    assert "line 4, column 'S1', value 'x': is not a number" in text
-    assert "line 5, column 'residents', value -1.0: -1 is impossible" in text
-    assert "value '01100199': id is not among the stored areas" in text
+    assert "Zeile 4, Spalte 'PLR_ID': the id is empty" in text
+    assert "Zeile 4, Spalte 'S1', Wert 'x': is not a number" in text
+    assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 is impossible" in text
+    assert "Wert '01100199': id is not among the stored areas" in text
     assert (
         "area '01100101', indicator 'residents', period 2021-12-31 occurs in 2 lines (2, 3)" in text
     )
@@ -483,15 +483,15 @@ def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
         y_col="Y",
         funding_area_col="FA",
         status_col="Status",
-        match="problems found",
+        match="Probleme gefunden",
     )
     text = str(exc)
     assert "has no CRS" in text
-    assert "line 2, column 'Titel': the title is empty" in text
-    assert "value 'gepalnt': unknown status" in text and "fix: write 'geplant'" in text
-    assert "value 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
-    assert "line 3, column 'X', value 'abc': is not a number" in text
-    assert "line 3, column 'Nr', value 'M2': has no geometry" in text
+    assert "Zeile 2, Spalte 'Titel': the title is empty" in text
+    assert "Wert 'gepalnt': unknown status" in text and "Korrektur: write 'geplant'" in text
+    assert "Wert 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
+    assert "Zeile 3, Spalte 'X', Wert 'abc': is not a number" in text
+    assert "Zeile 3, Spalte 'Nr', Wert 'M2': has no geometry" in text
 
 
 def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
@@ -508,7 +508,7 @@ def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
         dwellings_col="wohnungen",
         vacant_col="leer",
         year_built_col="baujahr",
-        match="problems found",
+        match="Probleme gefunden",
     )
     assert [(p.row, p.column) for p in exc.problems] == [
         (3, "wohnungen"),

@@ -213,7 +213,7 @@ def test_non_finite_indicator_values_csv(store: Store, tmp_path: Path):
     lines = [";".join([IDS[r], *cells[3 * r : 3 * r + 3]]) for r in range(3)]
     csv = _write(tmp_path / "v.csv", "PLR_ID;EW;S1;S2\n" + "\n".join(lines) + "\n")
     columns = ["EW", "S1", "S2"]
-    exc = refused(store, import_indicators, csv, **IND, columns=columns, match="problems found")
+    exc = refused(store, import_indicators, csv, **IND, columns=columns, match="Probleme gefunden")
     got = {(p.row, p.column, p.value) for p in exc.problems}
     assert got == {(2 + k // 3, columns[k % 3], value) for k, value in enumerate(NON_FINITE)}
     finite = [p for p in exc.problems if p.value != "#DIV/0!"]
@@ -297,7 +297,7 @@ def test_non_finite_cli(store: Store, tmp_path: Path, capsys: pytest.CaptureFixt
     csv = _write(tmp_path / "v.csv", "PLR_ID;EW\n01100101;1e309\n")
     argv = ["import", "indicators", str(csv), "--id", "PLR_ID", "--period", "2021-12-31"]
     err = cli_refused(store, [*argv, "--columns", "EW"], capsys)
-    assert "column 'EW', value '1e309'" in err and "keine endliche Zahl" in err
+    assert "Spalte 'EW', Wert '1e309'" in err and "keine endliche Zahl" in err
 
 
 # --- 3. Z and M coordinates ---------------------------------------------------------------
@@ -466,7 +466,7 @@ def test_many_bad_ids_listed_100_of_a_kind(store: Store, tmp_path: Path):
     assert f"… und {count - MAX_PER_KIND:_} weitere".replace("_", ".") in more["PLR_ID"]
     assert f"… und {count // 2 - MAX_PER_KIND:_} weitere".replace("_", ".") in more["S1"]
     assert exc.total == count + count // 2
-    assert f"{count + count // 2} problems found" in text
+    assert "150.000 Probleme gefunden" in text
     assert len(text) < 100_000
     assert took < 60, f"refusing {count} bad ids took {took:.1f} s"
 
