@@ -850,9 +850,23 @@ def read_sql(query: str, *, dsn: str, limits: InputLimits | None = None) -> Tabl
             source, "die Abfrage liefert keine Zeilen", "prüfen Sie die WHERE-Bedingung der Abfrage"
         )
     frame = pd.DataFrame(
-        rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"), dtype=object
+        [tuple(_not_a_gap(v) for v in row) for row in rows],
+        columns=columns,
+        index=pd.RangeIndex(1, len(rows) + 1, name="row"),
+        dtype=object,
     )
     return Table(frame, source, "row")
+
+
+def _not_a_gap(value: Any) -> Any:
+    """Return a float NaN or infinity of the database as text, so it is refused, not empty.
+
+    A database's ``'NaN'::float8`` is a value somebody computed (0/0), not a NULL;
+    in a frame a float NaN would read as an empty cell.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _safe_dsn(dsn: str) -> str:

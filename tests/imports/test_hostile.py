@@ -609,6 +609,25 @@ def test_sql_cli_dry_run_commit_drop(
     assert _source_content(dsn, schema) == before
 
 
+def test_sql_non_finite_values_refused_not_stored_as_gaps(store: Store, source_db: tuple[str, str]):
+    dsn, schema = source_db
+    query = (
+        "SELECT * FROM (VALUES ('01100101', 'NaN'::float8), ('01100102', 'Infinity'::numeric), "
+        "('01100103', NULL::float8)) AS t(gebiet, ew)"
+    )
+    table = read_sql(query, dsn=dsn)
+    exc = refused(
+        store,
+        import_indicators,
+        table,
+        id_col="gebiet",
+        period="2021-12-31",
+        columns=["ew"],
+        match="keine endliche Zahl",
+    )
+    assert [(p.row, p.column) for p in exc.problems] == [(1, "ew"), (2, "ew")]
+
+
 def test_sql_cli_imports_a_good_query(store: Store, source_db: tuple[str, str]):
     dsn, schema = source_db
     query = f'SELECT gebiet, ew FROM "{schema}".werte'
