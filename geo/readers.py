@@ -411,7 +411,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     ('id;x', 'utf-8-sig')
     """
     fix_enc = (
-        "pass --encoding with the file's encoding (utf-8, cp1252, latin-1) or save it as UTF-8"
+        "geben Sie die Zeichenkodierung mit --encoding an (utf-8, cp1252, latin-1) oder "
+        "speichern Sie die Datei als UTF-8"
     )
     if encoding is not None:
         try:
@@ -419,14 +420,14 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
         except LookupError:
             raise _refuse(
                 source,
-                f"{encoding!r} is not a known encoding",
-                "use utf-8, utf-8-sig, cp1252 or latin-1",
+                f"{encoding!r} ist keine bekannte Zeichenkodierung",
+                "verwenden Sie utf-8, utf-8-sig, cp1252 oder latin-1",
             ) from None
         except UnicodeDecodeError as exc:
             bad = data[exc.start : exc.start + 1].hex()
             raise _refuse(
                 source,
-                f"byte 0x{bad} cannot be read as {encoding}",
+                f"das Byte 0x{bad} ist in {encoding} nicht lesbar",
                 fix_enc,
                 row=_line_of(data, exc.start),
                 unit="line",
@@ -436,9 +437,10 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     if b"\x00" in data:
         raise _refuse(
             source,
-            "is not a text file (it contains NUL bytes; perhaps a workbook or a "
-            "UTF-16 file without BOM)",
-            "save it as CSV (UTF-8) from your spreadsheet program, or import the .xlsx itself",
+            "ist keine Textdatei (sie enthält NUL-Bytes; vielleicht eine Arbeitsmappe oder "
+            "UTF-16 ohne BOM)",
+            "speichern Sie sie in der Tabellenkalkulation als CSV (UTF-8), oder importieren "
+            "Sie die .xlsx-Datei selbst",
             row=_line_of(data, data.index(b"\x00")),
             unit="line",
         )
@@ -455,9 +457,10 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     if utf8_lines:
         raise _refuse(
             source,
-            f"mixes encodings: line {utf8_lines[0]} is UTF-8 but line "
-            f"{_line_of(data, first_bad)} is not (byte 0x{data[first_bad]:02x})",
-            "save the whole file in one encoding (UTF-8), e.g. re-export it from the source",
+            f"mischt Zeichenkodierungen: Zeile {utf8_lines[0]} ist UTF-8, Zeile "
+            f"{_line_of(data, first_bad)} nicht (Byte 0x{data[first_bad]:02x})",
+            "speichern Sie die ganze Datei in einer Kodierung (UTF-8), z. B. durch einen "
+            "neuen Export aus der Quelle",
             row=_line_of(data, first_bad),
             unit="line",
         )
@@ -466,8 +469,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     except UnicodeDecodeError as exc:
         raise _refuse(
             source,
-            f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252 (cp1252); "
-            "the encoding cannot be told",
+            f"das Byte 0x{data[exc.start]:02x} ist weder UTF-8 noch Windows-1252 (cp1252); "
+            "die Zeichenkodierung ist nicht zu erkennen",
             fix_enc,
             row=_line_of(data, exc.start),
             unit="line",
@@ -532,12 +535,16 @@ def read_csv(
         if delimiter is None:
             raise _refuse(
                 source,
-                "cannot tell the delimiter: no line splits into columns at ';', ',' or tab",
-                "pass --delimiter ';' (or ',' or tab) or check that this is a table",
+                "das Trennzeichen ist nicht zu erkennen: keine Zeile teilt sich an ';', ',' "
+                "oder Tabulator in Spalten",
+                "geben Sie --delimiter ';' (oder ',' oder tab) an, oder prüfen Sie, ob das "
+                "eine Tabelle ist",
             )
     elif delimiter not in (*DELIMITERS, "|"):
         raise _refuse(
-            source, f"delimiter {delimiter!r} is not supported", "use ';', ',', '|' or a tab"
+            source,
+            f"das Trennzeichen {delimiter!r} wird nicht unterstützt",
+            "verwenden Sie ';', ',', '|' oder tab",
         )
     report = ImportReport(source, unit="line")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -552,21 +559,26 @@ def read_csv(
             continue
         if len(record) != len(header):
             report.add(
-                f"has {len(record)} fields, the header has {len(header)}",
+                f"hat {len(record)} Felder, die Kopfzeile {len(header)}",
                 row=reader.line_num,
-                fix="check quotes and delimiters in this line (a value containing "
-                f"{delimiter!r} must be in double quotes)",
+                fix="prüfen Sie Anführungszeichen und Trennzeichen in dieser Zeile (ein Wert "
+                f"mit {delimiter!r} muss in doppelten Anführungszeichen stehen)",
             )
             continue
         rows.append(record)
         lines.append(reader.line_num)
     if header is None:
         raise _refuse(
-            source, "contains no header and no rows", "export the table with a header row"
+            source,
+            "enthält weder Kopfzeile noch Zeilen",
+            "exportieren Sie die Tabelle mit einer Kopfzeile",
         )
     _check_header(header, report)
     if not rows and report.ok:
-        report.add("has a header but no data rows", fix="export the table with its rows")
+        report.add(
+            "hat eine Kopfzeile, aber keine Datenzeilen",
+            fix="exportieren Sie die Tabelle mit ihren Zeilen",
+        )
     report.raise_if_problems()
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
     return Table(frame, source, "line", details={"encoding": used, "delimiter": delimiter})
@@ -577,13 +589,13 @@ def _check_header(header: Sequence[str], report: ImportReport) -> None:
     for pos, name in enumerate(header, start=1):
         if not name:
             report.add(
-                f"column {pos} has no name in the header row",
-                fix="give every column a name in the first row",
+                f"Spalte {pos} hat in der Kopfzeile keinen Namen",
+                fix="geben Sie jeder Spalte in der ersten Zeile einen Namen",
             )
         elif name in seen:
             report.add(
-                f"the column name {name!r} occurs twice in the header row",
-                fix="give every column its own name",
+                f"der Spaltenname {name!r} kommt in der Kopfzeile zweimal vor",
+                fix="geben Sie jeder Spalte einen eigenen Namen",
             )
         seen.add(name)
 
@@ -592,18 +604,18 @@ def _check_file(path: Path) -> None:
     """Refuse a path that is not an existing, non-empty file."""
     source = path.name
     if not path.exists():
-        raise _refuse(source, f"file {str(path)!r} does not exist", "check the path")
+        raise _refuse(source, f"die Datei {str(path)!r} gibt es nicht", "prüfen Sie den Pfad")
     if path.is_dir():
         raise _refuse(
             source,
-            f"{str(path)!r} is a folder, not a file",
-            "name the file inside it (e.g. the .shp or .csv)",
+            f"{str(path)!r} ist ein Ordner, keine Datei",
+            "nennen Sie die Datei darin (z. B. die .shp- oder .csv-Datei)",
         )
     if path.stat().st_size == 0:
         raise _refuse(
             source,
-            "the file is empty (0 bytes of content)",
-            "export the data again; the file was not written completely",
+            "die Datei ist leer (0 Bytes Inhalt)",
+            "exportieren Sie die Daten erneut; die Datei wurde nicht vollständig geschrieben",
         )
 
 
@@ -615,8 +627,8 @@ def _read_bytes(path: Path, limits: InputLimits | None = None) -> bytes:
     if not data.strip():
         raise _refuse(
             path.name,
-            "the file is empty (0 bytes of content)",
-            "export the data again; the file was not written completely",
+            "die Datei ist leer (0 Bytes Inhalt)",
+            "exportieren Sie die Daten erneut; die Datei wurde nicht vollständig geschrieben",
         )
     return data
 
@@ -649,16 +661,17 @@ def read_xlsx(
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise _refuse(
             source,
-            f"cannot be read as an Excel workbook ({exc})",
-            "save it again as .xlsx (Excel 2007 or newer) or export it as CSV",
+            f"ist als Excel-Arbeitsmappe nicht lesbar ({exc})",
+            "speichern Sie sie erneut als .xlsx (Excel 2007 oder neuer) oder exportieren Sie "
+            "sie als CSV",
         ) from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
             raise _refuse(
                 source,
-                f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
-                "pass --sheet with one of these names",
+                f"hat kein Tabellenblatt {sheet!r}; ihre Blätter sind: {', '.join(names)}",
+                "geben Sie mit --sheet einen dieser Namen an",
             )
         ws = book[sheet] if sheet is not None else book[names[0]]
         header: list[str] | None = None
@@ -677,9 +690,9 @@ def read_xlsx(
             cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
             if any(str(c).strip() for c in cells[len(header) :]):
                 report.add(
-                    "has values to the right of the last named column",
+                    "hat Werte rechts der letzten benannten Spalte",
                     row=number,
-                    fix="give those columns a name in the header row",
+                    fix="geben Sie diesen Spalten in der Kopfzeile einen Namen",
                 )
                 continue
             rows.append(cells[: len(header)])
@@ -723,13 +736,13 @@ def read_table(
     if suffix == ".xls":
         raise _refuse(
             path.name,
-            "is an old Excel 97-2003 workbook (.xls)",
-            "save it as .xlsx or as CSV and import that",
+            "ist eine alte Excel-97-2003-Arbeitsmappe (.xls)",
+            "speichern Sie sie als .xlsx oder CSV und importieren Sie diese",
         )
     raise _refuse(
         path.name,
-        f"a table must be .csv or .xlsx, not {suffix or 'without suffix'!r}",
-        "export the table as CSV or XLSX",
+        f"eine Tabelle muss .csv oder .xlsx sein, nicht {suffix or 'ohne Endung'!r}",
+        "exportieren Sie die Tabelle als CSV oder XLSX",
     )
 
 
@@ -914,33 +927,37 @@ def read_vector(
         except pyogrio.errors.DataSourceError as exc:
             raise _refuse(
                 source,
-                f"cannot be read as a vector file ({_gdal(exc, caught)})",
-                "check that the file is complete and a Shapefile, GeoPackage or GeoJSON",
+                f"ist als Vektordatei nicht lesbar ({_gdal(exc, caught)})",
+                "prüfen Sie, ob die Datei vollständig ist und ein Shapefile, GeoPackage oder "
+                "GeoJSON",
             ) from None
         names = [str(n) for n in layers[:, 0]]
         if layer is None and len(names) > 1:
             raise _refuse(
                 source,
-                f"holds {len(names)} layers: {', '.join(names)}",
-                "pass --layer with the one to import",
+                f"enthält {len(names)} Layer: {', '.join(names)}",
+                "geben Sie mit --layer den zu importierenden an",
             )
         if layer is not None and layer not in names and target.lower().endswith(".gpkg"):
             raise _refuse(
                 source,
-                f"has no layer {layer!r}; its layers are: {', '.join(names)}",
-                "pass --layer with one of these names",
+                f"hat keinen Layer {layer!r}; ihre Layer sind: {', '.join(names)}",
+                "geben Sie mit --layer einen dieser Namen an",
             )
         try:
             frame = gpd.read_file(target, layer=layer if layer in names else None)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise _refuse(
                 source,
-                f"cannot be read ({_gdal(exc, caught)})",
-                "export the file again; it may be truncated or corrupt",
+                f"ist nicht lesbar ({_gdal(exc, caught)})",
+                "exportieren Sie die Datei erneut; sie ist vielleicht abgeschnitten oder "
+                "beschädigt",
             ) from None
     notes = [_reader_note(source, str(w.message)) for w in caught]
     if not len(frame):
-        raise _refuse(source, "contains no features", "export the layer with its features")
+        raise _refuse(
+            source, "enthält keine Objekte", "exportieren Sie den Layer mit seinen Objekten"
+        )
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
     crs = CRS.from_user_input(frame.crs) if frame.crs is not None else None
     return Table(frame, source, "feature", crs=crs, details={"layer": layer}, notes=notes)
@@ -1024,8 +1041,8 @@ def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[
             if bad is not None:
                 raise _refuse(
                     path.name,
-                    f"the zip is damaged (member {bad!r} fails its checksum)",
-                    "download or zip the data again",
+                    f"die zip-Datei ist beschädigt (die Prüfsumme von {bad!r} stimmt nicht)",
+                    "laden oder packen Sie die Daten erneut",
                 )
             datasets = [
                 m
@@ -1035,8 +1052,9 @@ def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[
             if not datasets:
                 raise _refuse(
                     path.name,
-                    f"the zip holds no dataset (it has: {', '.join(members) or 'nothing'})",
-                    "zip the .shp together with its .shx, .dbf and .prj, or a .gpkg/.geojson",
+                    "die zip-Datei enthält keinen Datensatz (sie enthält: "
+                    f"{', '.join(members) or 'nichts'})",
+                    "packen Sie die .shp mit ihren .shx, .dbf und .prj, oder eine .gpkg/.geojson",
                 )
             if len(datasets) > 1:
                 stems = [Path(m).stem for m in datasets]
@@ -1044,8 +1062,8 @@ def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[
                 if not matching:
                     raise _refuse(
                         path.name,
-                        f"the zip holds {len(datasets)} datasets: {', '.join(datasets)}",
-                        "pass --layer with one of their names",
+                        f"die zip-Datei enthält {len(datasets)} Datensätze: {', '.join(datasets)}",
+                        "geben Sie mit --layer einen ihrer Namen an",
                     )
                 datasets = matching
             member = datasets[0]
@@ -1056,8 +1074,8 @@ def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[
     except zipfile.BadZipFile:
         raise _refuse(
             path.name,
-            "is not a readable zip archive (damaged or truncated)",
-            "download or zip the data again",
+            "ist kein lesbares zip-Archiv (beschädigt oder abgeschnitten)",
+            "laden oder packen Sie die Daten erneut",
         ) from None
     return f"/vsizip/{path}/{member}", f"{path.name}/{member}"
 
@@ -1118,8 +1136,9 @@ def _check_shapefile_parts(source: str, shp: str, parts: Mapping[str, _Part]) ->
     problems = [
         Problem(
             source,
-            f"the {ext} file that belongs to the .shp is missing",
-            f"copy {name}{ext} next to the .shp (a shapefile is several files)",
+            f"die {ext}-Datei, die zur .shp-Datei gehört, fehlt",
+            f"kopieren Sie {name}{ext} neben die .shp-Datei (ein Shapefile besteht aus "
+            "mehreren Dateien)",
         )
         for ext in (".shx", ".dbf")
         if part(ext) is None
@@ -1133,8 +1152,9 @@ def _check_shapefile_parts(source: str, shp: str, parts: Mapping[str, _Part]) ->
         problems.append(
             Problem(
                 source,
-                f"the .shp file is cut off ({len(head)} bytes, shorter than its 100-byte header)",
-                "export or copy the shapefile again",
+                f"die .shp-Datei ist abgeschnitten ({len(head)} Bytes, kürzer als ihr "
+                "100-Byte-Kopf)",
+                again,
             )
         )
         raise ImportRefused(source, problems)
@@ -1143,9 +1163,9 @@ def _check_shapefile_parts(source: str, shp: str, parts: Mapping[str, _Part]) ->
         problems.append(
             Problem(
                 source,
-                f"the .shp file is truncated: its header says {_n(declared * 2)} bytes, "
-                f"the file has {_n(shp_size)}",
-                "export or copy the shapefile again",
+                f"die .shp-Datei ist abgeschnitten: ihr Kopf nennt {_n(declared * 2)} Bytes, "
+                f"die Datei hat {_n(shp_size)}",
+                again,
             )
         )
     shx_part, dbf_part = part(".shx"), part(".dbf")
@@ -1195,7 +1215,8 @@ def _shx_count(
                 Problem(
                     source,
                     f"die .shx-Datei verzeichnet {_n(count)} Geometrien, aber "
-                    f"{_n(beyond.size)} davon liegen hinter dem Ende der .shp-Datei "
+                    f"{_n(beyond.size)} davon {'liegt' if beyond.size == 1 else 'liegen'} "
+                    "hinter dem Ende der .shp-Datei "
                     f"({_n(shp_end)} Bytes), ab Geometrie {_n(int(beyond[0]) + 1)}; die "
                     ".shp-Datei ist abgeschnitten oder gehört nicht zur .shx-Datei",
                     fix,

@@ -172,15 +172,15 @@ def test_truncated_shapefile(store: Store, tmp_path: Path):
         import_areas,
         shp,
         **AREA,
-        match=r"plr\.shp: the \.shp file is truncated: its header says [\d,]+ bytes, the "
-        r"file has [\d,]+",
+        match=r"plr\.shp: die \.shp-Datei ist abgeschnitten: ihr Kopf nennt [\d.]+ Bytes, die "
+        r"Datei hat [\d.]+",
     )
 
 
 def test_empty_file(store: Store, tmp_path: Path):
     for name in ("plr.geojson", "plr.shp"):
         (tmp_path / name).write_bytes(b"")
-        refused(store, import_areas, tmp_path / name, **AREA, match="the file is empty")
+        refused(store, import_areas, tmp_path / name, **AREA, match="die Datei ist leer")
 
 
 def test_zip_without_dataset(store: Store, tmp_path: Path):
@@ -192,7 +192,7 @@ def test_zip_without_dataset(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.zip",
         **AREA,
-        match=r"the zip holds no dataset \(it has: liesmich\.txt, plr\.dbf\)",
+        match=r"die zip-Datei enthält keinen Datensatz \(sie enthält: liesmich\.txt, plr\.dbf\)",
     )
 
 
@@ -215,7 +215,7 @@ def test_zip_with_shapefile_is_read(store: Store, tmp_path: Path):
 def test_corrupt_file(store: Store, tmp_path: Path):
     (tmp_path / "plr.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
     refused(
-        store, import_areas, tmp_path / "plr.gpkg", **AREA, match="cannot be read as a vector file"
+        store, import_areas, tmp_path / "plr.gpkg", **AREA, match="ist als Vektordatei nicht lesbar"
     )
 
 
@@ -227,7 +227,7 @@ def test_geopackage_with_several_layers_needs_layer(store: Store, tmp_path: Path
         import_areas,
         tmp_path / "m.gpkg",
         **AREA,
-        match=r"holds 2 layers: plr, other.*--layer",
+        match=r"enthält 2 Layer: plr, other.*--layer",
     )
     assert import_areas(store, tmp_path / "m.gpkg", **AREA, layer="other").rows == 1
 
@@ -321,7 +321,7 @@ def test_undecodable_bytes(store: Store, tmp_path: Path):
         path,
         **IND,
         columns=["EW"],
-        match=r"v\.csv, Zeile 3: byte 0x81 is neither UTF-8 nor Windows-1252",
+        match=r"v\.csv, Zeile 3: das Byte 0x81 ist weder UTF-8 noch Windows-1252",
     )
 
 
@@ -382,7 +382,7 @@ def test_empty_csv_and_header_only(store: Store, tmp_path: Path):
         write_csv(tmp_path / "a.csv", ""),
         **IND,
         columns=["EW"],
-        match="the file is empty",
+        match="die Datei ist leer",
     )
     refused(
         store,
@@ -390,7 +390,7 @@ def test_empty_csv_and_header_only(store: Store, tmp_path: Path):
         write_csv(tmp_path / "b.csv", "PLR_ID;EW\n"),
         **IND,
         columns=["EW"],
-        match="has a header but no data rows",
+        match="hat eine Kopfzeile, aber keine Datenzeilen",
     )
 
 
