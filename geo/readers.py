@@ -916,10 +916,13 @@ def read_vector(
     if path.suffix.lower() == ".zip":
         target, source = _zip_member(path, layer=layer, limits=limits)
         layer = None if target.lower().endswith(".shp") else layer
+    elif path.suffix.lower() == ".shp":
+        parts = _file_parts(path.parent, path.stem)
+        total = sum(size for size, _ in parts.values())
+        _check_size(source, total, limits, what="das Shapefile ist mit allen Teilen")
+        _check_shapefile_parts(path.name, path.name, parts)
     else:
         _check_size(source, path.stat().st_size, limits)
-        if path.suffix.lower() == ".shp":
-            _check_shapefile(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -1108,10 +1111,6 @@ def _file_parts(folder: Path, stem: str) -> dict[str, _Part]:
         for p in folder.iterdir()
         if p.stem == stem and p.is_file()
     }
-
-
-def _check_shapefile(path: Path) -> None:
-    _check_shapefile_parts(path.name, path.name, _file_parts(path.parent, path.stem))
 
 
 def _n(count: int) -> str:

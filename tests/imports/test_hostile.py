@@ -431,6 +431,19 @@ def test_plain_and_workbook_size_checked(
     refused(store, import_areas, tmp_path / "plr.geojson", **AREA, match="QMON_MAX_UNPACKED_MB")
 
 
+def test_shapefile_size_counts_every_part(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    shp = _shapefile(tmp_path)
+    dbf = shp.with_suffix(".dbf")
+    with dbf.open("ab") as handle:  # a large .dbf next to a small .shp
+        handle.write(b" " * (2 * 1024 * 1024))
+    assert shp.stat().st_size < 1024 * 1024
+    monkeypatch.setenv("QMON_MAX_UNPACKED_MB", "1")
+    _must_not_read(monkeypatch)
+    refused(store, import_areas, shp, **AREA, match="das Shapefile ist mit allen Teilen 2,0 MB")
+
+
 def test_size_limit_cli(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ):
