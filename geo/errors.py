@@ -51,20 +51,32 @@ class ImportRefused(GeoError, ValueError):
 
     Carries every problem found (``problems``, a list of
     :class:`geo.validation.Problem`), not just the first; the message lists them
-    all, one per line, each with file, row or feature, column, value and the fix.
+    all, one per line, each with file, row (Zeile) or feature (Objekt), column
+    (Spalte), value (Wert) and the fix (Korrektur), in German.
+    ``total`` counts every problem found, also those beyond the listed ones
+    (:class:`geo.validation.ImportReport` lists at most 100 of a kind).
     """
 
-    def __init__(self, source: str, problems: list, *, notes: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        problems: list,
+        *,
+        notes: list[str] | None = None,
+        total: int | None = None,
+    ) -> None:
         self.source = source
         self.problems = list(problems)
         self.notes = list(notes or [])
+        self.total = len(self.problems) if total is None else total
         super().__init__(self._render())
 
     def _render(self) -> str:
-        count = len(self.problems)
+        count = self.total
+        number = f"{count:,}".replace(",", ".")
         head = (
-            f"import of {self.source} refused, nothing was stored: "
-            f"{count} problem{'s' if count != 1 else ''} found"
+            f"Import von {self.source} abgelehnt, nichts wurde gespeichert: "
+            f"{number} Problem{'e' if count != 1 else ''} gefunden"
         )
         lines = [head] + [f"  - {p}" for p in self.problems]
         return "\n".join(lines)

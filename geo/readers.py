@@ -13,14 +13,17 @@ file's :class:`NumberFormat`, found by :func:`detect_number_format`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import math
+import os
 import re
 import struct
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +69,74 @@ def _refuse(
     source: str, message: str, fix: str, *, row: int | None = None, unit: RowUnit = "row"
 ) -> ImportRefused:
     return ImportRefused(source, [Problem(source, message, fix, row, None, None, unit)])
+
+
+# --- input limits ------------------------------------------------------------------
+
+DEFAULT_MAX_UNPACKED_MB = 1024
+DEFAULT_MAX_RATIO = 200
+DEFAULT_SQL_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How much input a reader accepts before it reads anything.
+
+    ``max_unpacked_mb``: the largest file, or sum of the members of a zip (or .xlsx)
+    as its directory declares them (``QMON_MAX_UNPACKED_MB``). ``max_ratio``: the
+    largest ratio of unpacked to packed size of a zip (``QMON_MAX_ZIP_RATIO``; real
+    data compresses about 3-30 fold, a zip bomb a thousand fold). ``sql_timeout_s``:
+    the statement timeout of ``--sql`` queries (``QMON_SQL_TIMEOUT_S``).
+
+    Examples
+    --------
+    >>> InputLimits.from_env({"QMON_MAX_UNPACKED_MB": "5"}).max_unpacked_mb
+    5.0
+    >>> InputLimits.from_env({}).max_bytes == 1024 * 1024 * 1024
+    True
+    """
+
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB
+    max_ratio: float = DEFAULT_MAX_RATIO
+    sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_unpacked_mb * 1024 * 1024)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> InputLimits:
+        """Return the limits set in the environment (defaults where unset).
+
+        Raises
+        ------
+        ImportRefused
+            When a setting is not a positive number.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, float] = {}
+        for name, attr, default in (
+            ("QMON_MAX_UNPACKED_MB", "max_unpacked_mb", DEFAULT_MAX_UNPACKED_MB),
+            ("QMON_MAX_ZIP_RATIO", "max_ratio", DEFAULT_MAX_RATIO),
+            ("QMON_SQL_TIMEOUT_S", "sql_timeout_s", DEFAULT_SQL_TIMEOUT_S),
+        ):
+            text = env.get(name, "").strip()
+            if not text:
+                values[attr] = float(default)
+                continue
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or number <= 0:
+                raise _refuse(
+                    name,
+                    f"die Einstellung {name}={text!r} ist keine positive Zahl",
+                    f"setzen Sie {name} auf eine Zahl größer 0 (Standard: {default:g}) "
+                    "oder entfernen Sie die Variable",
+                )
+            values[attr] = number
+        return cls(**values)
 
 
 # --- numbers -------------------------------------------------------------------
@@ -120,6 +191,9 @@ _PATTERNS: dict[NumberFormat, re.Pattern[str]] = {}
 
 
 def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
+    cached = fmt.__dict__.get("_compiled")  # per instance: hashing a dataclass per cell is slow
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     if fmt not in _PATTERNS:
         dec = re.escape(fmt.decimal)
         if fmt.thousands:
@@ -129,10 +203,13 @@ def _pattern(fmt: NumberFormat) -> re.Pattern[str]:
             integer = r"\d+"
         exp = r"(?:[eE][+-]?\d+)?"
         _PATTERNS[fmt] = re.compile(rf"^[+-]?(?:{integer}(?:{dec}\d*)?|{dec}\d+){exp}(?:\s*%)?$")
+    fmt.__dict__["_compiled"] = _PATTERNS[fmt]  # not a field: equality and hash ignore it
     return _PATTERNS[fmt]
 
 
 def _clean(text: str) -> str:
+    if text.isascii():
+        return text.strip()
     out = text.strip().replace(_MINUS, "-")
     for space in _SPACES:
         out = out.replace(space, " ")
@@ -149,7 +226,8 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     Raises
     ------
     ValueError
-        When ``value`` is empty or not a number in this format.
+        When ``value`` is empty, not a number in this format, or not finite
+        (``inf``, ``NaN``, ``1e309``, also as a float from a workbook or database).
 
     Examples
     --------
@@ -163,22 +241,49 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     Traceback (most recent call last):
     ...
     ValueError: '1.67' is not a number with decimal mark ',', thousands separator '.'
+
+    Infinity and NaN are refused in any spelling, ``1e309`` (too large for a float,
+    so it would read as infinity) as well:
+
+    >>> parse_number("1e309")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: '1e309' ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, ...
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is a truth value, not a number")
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        return float(value)
+        return _finite(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a number")
     text = _clean(value)
     if not text:
         raise ValueError("the cell is empty")
+    if _NON_FINITE.match(text):
+        raise ValueError(_non_finite_message(value))
     if not _pattern(fmt).match(text):
         raise ValueError(f"{value!r} is not a number with {fmt.describe()}")
     text = text.rstrip("%").strip()
     if fmt.thousands:
         text = text.replace(fmt.thousands, "")
-    return float(text.replace(fmt.decimal, "."))
+    return _finite(float(text.replace(fmt.decimal, ".")), value)
+
+
+_NON_FINITE = re.compile(r"^[+-]?(?:inf(?:inity)?|nan|#num!|#zahl!)$", re.IGNORECASE)
+
+
+def _non_finite_message(value: Any) -> str:
+    return (
+        f"{value!r} ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, "
+        "wie #DIV/0!); erlaubt sind Zahlen bis etwa 1,8e308"
+    )
+
+
+def _finite(number: float, value: Any) -> float:
+    """Return ``number`` unless it is infinite or NaN (``1e309`` reads as infinity)."""
+    if not math.isfinite(number):
+        raise ValueError(_non_finite_message(value))
+    return number
 
 
 def format_number(value: float, fmt: NumberFormat, *, decimals: int = 2) -> str:
@@ -306,7 +411,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     ('id;x', 'utf-8-sig')
     """
     fix_enc = (
-        "pass --encoding with the file's encoding (utf-8, cp1252, latin-1) or save it as UTF-8"
+        "geben Sie die Zeichenkodierung mit --encoding an (utf-8, cp1252, latin-1) oder "
+        "speichern Sie die Datei als UTF-8"
     )
     if encoding is not None:
         try:
@@ -314,14 +420,14 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
         except LookupError:
             raise _refuse(
                 source,
-                f"{encoding!r} is not a known encoding",
-                "use utf-8, utf-8-sig, cp1252 or latin-1",
+                f"{encoding!r} ist keine bekannte Zeichenkodierung",
+                "verwenden Sie utf-8, utf-8-sig, cp1252 oder latin-1",
             ) from None
         except UnicodeDecodeError as exc:
             bad = data[exc.start : exc.start + 1].hex()
             raise _refuse(
                 source,
-                f"byte 0x{bad} cannot be read as {encoding}",
+                f"das Byte 0x{bad} ist in {encoding} nicht lesbar",
                 fix_enc,
                 row=_line_of(data, exc.start),
                 unit="line",
@@ -331,9 +437,10 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     if b"\x00" in data:
         raise _refuse(
             source,
-            "is not a text file (it contains NUL bytes; perhaps a workbook or a "
-            "UTF-16 file without BOM)",
-            "save it as CSV (UTF-8) from your spreadsheet program, or import the .xlsx itself",
+            "ist keine Textdatei (sie enthält NUL-Bytes; vielleicht eine Arbeitsmappe oder "
+            "UTF-16 ohne BOM)",
+            "speichern Sie sie in der Tabellenkalkulation als CSV (UTF-8), oder importieren "
+            "Sie die .xlsx-Datei selbst",
             row=_line_of(data, data.index(b"\x00")),
             unit="line",
         )
@@ -350,9 +457,10 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     if utf8_lines:
         raise _refuse(
             source,
-            f"mixes encodings: line {utf8_lines[0]} is UTF-8 but line "
-            f"{_line_of(data, first_bad)} is not (byte 0x{data[first_bad]:02x})",
-            "save the whole file in one encoding (UTF-8), e.g. re-export it from the source",
+            f"mischt Zeichenkodierungen: Zeile {utf8_lines[0]} ist UTF-8, Zeile "
+            f"{_line_of(data, first_bad)} nicht (Byte 0x{data[first_bad]:02x})",
+            "speichern Sie die ganze Datei in einer Kodierung (UTF-8), z. B. durch einen "
+            "neuen Export aus der Quelle",
             row=_line_of(data, first_bad),
             unit="line",
         )
@@ -361,8 +469,8 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tup
     except UnicodeDecodeError as exc:
         raise _refuse(
             source,
-            f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252 (cp1252); "
-            "the encoding cannot be told",
+            f"das Byte 0x{data[exc.start]:02x} ist weder UTF-8 noch Windows-1252 (cp1252); "
+            "die Zeichenkodierung ist nicht zu erkennen",
             fix_enc,
             row=_line_of(data, exc.start),
             unit="line",
@@ -408,6 +516,7 @@ def read_csv(
     *,
     delimiter: str | None = None,
     encoding: str | None = None,
+    limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV file into a frame of strings indexed by line number.
 
@@ -419,19 +528,23 @@ def read_csv(
     """
     path = Path(path)
     source = path.name
-    data = _read_bytes(path)
+    data = _read_bytes(path, limits)
     text, used = decode_text(data, source=source, encoding=encoding)
     if delimiter is None:
         delimiter = detect_delimiter(text)
         if delimiter is None:
             raise _refuse(
                 source,
-                "cannot tell the delimiter: no line splits into columns at ';', ',' or tab",
-                "pass --delimiter ';' (or ',' or tab) or check that this is a table",
+                "das Trennzeichen ist nicht zu erkennen: keine Zeile teilt sich an ';', ',' "
+                "oder Tabulator in Spalten",
+                "geben Sie --delimiter ';' (oder ',' oder tab) an, oder prüfen Sie, ob das "
+                "eine Tabelle ist",
             )
     elif delimiter not in (*DELIMITERS, "|"):
         raise _refuse(
-            source, f"delimiter {delimiter!r} is not supported", "use ';', ',', '|' or a tab"
+            source,
+            f"das Trennzeichen {delimiter!r} wird nicht unterstützt",
+            "verwenden Sie ';', ',', '|' oder tab",
         )
     report = ImportReport(source, unit="line")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -446,21 +559,26 @@ def read_csv(
             continue
         if len(record) != len(header):
             report.add(
-                f"has {len(record)} fields, the header has {len(header)}",
+                f"hat {len(record)} Felder, die Kopfzeile {len(header)}",
                 row=reader.line_num,
-                fix="check quotes and delimiters in this line (a value containing "
-                f"{delimiter!r} must be in double quotes)",
+                fix="prüfen Sie Anführungszeichen und Trennzeichen in dieser Zeile (ein Wert "
+                f"mit {delimiter!r} muss in doppelten Anführungszeichen stehen)",
             )
             continue
         rows.append(record)
         lines.append(reader.line_num)
     if header is None:
         raise _refuse(
-            source, "contains no header and no rows", "export the table with a header row"
+            source,
+            "enthält weder Kopfzeile noch Zeilen",
+            "exportieren Sie die Tabelle mit einer Kopfzeile",
         )
     _check_header(header, report)
     if not rows and report.ok:
-        report.add("has a header but no data rows", fix="export the table with its rows")
+        report.add(
+            "hat eine Kopfzeile, aber keine Datenzeilen",
+            fix="exportieren Sie die Tabelle mit ihren Zeilen",
+        )
     report.raise_if_problems()
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
     return Table(frame, source, "line", details={"encoding": used, "delimiter": delimiter})
@@ -471,38 +589,53 @@ def _check_header(header: Sequence[str], report: ImportReport) -> None:
     for pos, name in enumerate(header, start=1):
         if not name:
             report.add(
-                f"column {pos} has no name in the header row",
-                fix="give every column a name in the first row",
+                f"Spalte {pos} hat in der Kopfzeile keinen Namen",
+                fix="geben Sie jeder Spalte in der ersten Zeile einen Namen",
             )
         elif name in seen:
             report.add(
-                f"the column name {name!r} occurs twice in the header row",
-                fix="give every column its own name",
+                f"der Spaltenname {name!r} kommt in der Kopfzeile zweimal vor",
+                fix="geben Sie jeder Spalte einen eigenen Namen",
             )
         seen.add(name)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_file(path: Path) -> None:
+    """Refuse a path that is not an existing, non-empty file."""
     source = path.name
     if not path.exists():
-        raise _refuse(source, f"file {str(path)!r} does not exist", "check the path")
+        raise _refuse(source, f"die Datei {str(path)!r} gibt es nicht", "prüfen Sie den Pfad")
     if path.is_dir():
         raise _refuse(
             source,
-            f"{str(path)!r} is a folder, not a file",
-            "name the file inside it (e.g. the .shp or .csv)",
+            f"{str(path)!r} ist ein Ordner, keine Datei",
+            "nennen Sie die Datei darin (z. B. die .shp- oder .csv-Datei)",
         )
+    if path.stat().st_size == 0:
+        raise _refuse(
+            source,
+            "die Datei ist leer (0 Bytes Inhalt)",
+            "exportieren Sie die Daten erneut; die Datei wurde nicht vollständig geschrieben",
+        )
+
+
+def _read_bytes(path: Path, limits: InputLimits | None = None) -> bytes:
+    """Return the bytes of a file after checking it exists and is not too large."""
+    _check_file(path)
+    _check_size(path.name, path.stat().st_size, limits or InputLimits.from_env())
     data = path.read_bytes()
     if not data.strip():
         raise _refuse(
-            source,
-            "the file is empty (0 bytes of content)",
-            "export the data again; the file was not written completely",
+            path.name,
+            "die Datei ist leer (0 Bytes Inhalt)",
+            "exportieren Sie die Daten erneut; die Datei wurde nicht vollständig geschrieben",
         )
     return data
 
 
-def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
+def read_xlsx(
+    path: Path | str, *, sheet: str | None = None, limits: InputLimits | None = None
+) -> Table:
     """Read the first (or the named) worksheet of an .xlsx file, indexed by sheet row.
 
     Cells keep their type: text stays text (ids with leading zeros survive), numbers
@@ -518,22 +651,27 @@ def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
 
     path = Path(path)
     source = path.name
-    _read_bytes(path)
+    limits = limits or InputLimits.from_env()
+    _check_file(path)
+    _check_size(source, path.stat().st_size, limits)
     try:
+        with zipfile.ZipFile(path) as archive:  # a workbook is a zip of XML files
+            check_zip_size(archive, source, limits)
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise _refuse(
             source,
-            f"cannot be read as an Excel workbook ({exc})",
-            "save it again as .xlsx (Excel 2007 or newer) or export it as CSV",
+            f"ist als Excel-Arbeitsmappe nicht lesbar ({exc})",
+            "speichern Sie sie erneut als .xlsx (Excel 2007 oder neuer) oder exportieren Sie "
+            "sie als CSV",
         ) from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
             raise _refuse(
                 source,
-                f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
-                "pass --sheet with one of these names",
+                f"hat kein Tabellenblatt {sheet!r}; ihre Blätter sind: {', '.join(names)}",
+                "geben Sie mit --sheet einen dieser Namen an",
             )
         ws = book[sheet] if sheet is not None else book[names[0]]
         header: list[str] | None = None
@@ -552,9 +690,9 @@ def read_xlsx(path: Path | str, *, sheet: str | None = None) -> Table:
             cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
             if any(str(c).strip() for c in cells[len(header) :]):
                 report.add(
-                    "has values to the right of the last named column",
+                    "hat Werte rechts der letzten benannten Spalte",
                     row=number,
-                    fix="give those columns a name in the header row",
+                    fix="geben Sie diesen Spalten in der Kopfzeile einen Namen",
                 )
                 continue
             rows.append(cells[: len(header)])
@@ -580,6 +718,7 @@ def read_table(
     sheet: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV or XLSX file (by its suffix) with :func:`read_csv` / :func:`read_xlsx`.
 
@@ -591,63 +730,156 @@ def read_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet=sheet)
+        return read_xlsx(path, sheet=sheet, limits=limits)
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, delimiter=delimiter, encoding=encoding)
+        return read_csv(path, delimiter=delimiter, encoding=encoding, limits=limits)
     if suffix == ".xls":
         raise _refuse(
             path.name,
-            "is an old Excel 97-2003 workbook (.xls)",
-            "save it as .xlsx or as CSV and import that",
+            "ist eine alte Excel-97-2003-Arbeitsmappe (.xls)",
+            "speichern Sie sie als .xlsx oder CSV und importieren Sie diese",
         )
     raise _refuse(
         path.name,
-        f"a table must be .csv or .xlsx, not {suffix or 'without suffix'!r}",
-        "export the table as CSV or XLSX",
+        f"eine Tabelle muss .csv oder .xlsx sein, nicht {suffix or 'ohne Endung'!r}",
+        "exportieren Sie die Tabelle als CSV oder XLSX",
     )
 
 
-def read_sql(query: str, *, dsn: str) -> Table:
-    """Run a read-only query on a PostgreSQL database; rows are numbered from 1.
+# --- databases --------------------------------------------------------------------
+
+_CURSOR = "qmon_import"
+_FETCH_ROWS = 10_000
+_SQL_FIX = (
+    "geben Sie mit --sql genau eine SELECT-Abfrage an (ohne COMMIT, ohne zweite Anweisung, "
+    "ohne INSERT/UPDATE/DELETE/COPY); zum Ändern der Quelldatenbank ist der Import nicht da"
+)
+
+
+def _one_query(query: str, source: str) -> str:
+    """Return the query without one trailing semicolon, refusing an empty one."""
+    text = query.strip()
+    if text.endswith(";"):
+        text = text[:-1].rstrip()
+    if not text:
+        raise _refuse(source, "die Abfrage (--sql) ist leer", _SQL_FIX)
+    if "\x00" in text:
+        raise _refuse(source, "die Abfrage (--sql) enthält ein NUL-Zeichen", _SQL_FIX)
+    return text
+
+
+def _sql_refusal(source: str, exc: Exception, *, timeout_s: float) -> ImportRefused:
+    """Turn a server error of the import query into a German refusal."""
+    state = getattr(exc, "sqlstate", None)
+    said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if state == "57014":
+        return _refuse(
+            source,
+            f"die Abfrage lief länger als {f'{timeout_s:g}'.replace('.', ',')} s und wurde "
+            f"abgebrochen (Server: {said})",
+            "schränken Sie die Abfrage ein (WHERE, weniger Spalten) oder erhöhen Sie das "
+            "Zeitlimit mit der Umgebungsvariablen QMON_SQL_TIMEOUT_S",
+        )
+    if state == "25006":
+        return _refuse(
+            source,
+            f"die Abfrage versucht zu schreiben; der Import liest nur (Server: {said})",
+            _SQL_FIX,
+        )
+    if state in ("42601", "0A000", "34000", "42P03"):
+        return _refuse(
+            source,
+            f"die Abfrage ist nicht genau eine SELECT-Abfrage (Server: {said})",
+            _SQL_FIX,
+        )
+    return _refuse(
+        source,
+        f"die Abfrage ist fehlgeschlagen (Server: {said})",
+        "korrigieren Sie die mit --sql übergebene SELECT-Abfrage",
+    )
+
+
+def read_sql(query: str, *, dsn: str, limits: InputLimits | None = None) -> Table:
+    """Run one SELECT on a PostgreSQL database, read-only; rows are numbered from 1.
+
+    The query cannot write or end its transaction: the session starts with
+    ``default_transaction_read_only=on`` and a ``statement_timeout``, the query runs in
+    ``BEGIN READ ONLY`` as the body of a server-side cursor (``DECLARE … CURSOR FOR``,
+    which takes only a SELECT or VALUES), sent with the extended protocol (a prepared
+    statement, so a second statement behind a ``;`` is a server error), and the
+    transaction is rolled back at the end. One trailing ``;`` is allowed. The DSN
+    should still name a role that may only read.
 
     Raises
     ------
     ImportRefused
-        When the database cannot be reached or the query fails (the server's message
-        is passed on).
+        When the database cannot be reached, the query is not exactly one SELECT,
+        tries to write, runs longer than the limit (``QMON_SQL_TIMEOUT_S``), fails,
+        or returns no rows; the message is German and passes the server's words on.
     """
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    source = f"query on {_safe_dsn(dsn)}"
+    limits = limits or InputLimits.from_env()
+    source = f"Abfrage auf {_safe_dsn(dsn)}"
+    body = _one_query(query, source)
+    timeout_ms = max(1, round(limits.sql_timeout_s * 1000))
+    options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+    rows: list[tuple[Any, ...]] = []
+    columns: list[str] = []
     try:
-        with psycopg.connect(dsn, connect_timeout=10) as conn:
-            conn.read_only = True
-            with conn.cursor() as cur:
-                cur.execute(query.encode("utf-8"))
-                if cur.description is None:
-                    raise _refuse(
-                        source, "the statement returns no rows", "pass a SELECT query with --sql"
-                    )
-                columns = [d.name for d in cur.description]
-                rows = cur.fetchall()
-    except psycopg.OperationalError as exc:
-        raise _refuse(
-            source,
-            f"cannot connect: {str(exc).strip()}",
-            "check --dsn (host, port, database, user)",
-        ) from None
+        params = conninfo_to_dict(dsn)
+        # ours come last, so a DSN's own options (search_path, …) cannot switch them off
+        params["options"] = f"{params.get('options') or ''} {options}".strip()
+        params.setdefault("connect_timeout", 10)
+        conn = psycopg.connect(make_conninfo("", **params), autocommit=True)
     except psycopg.Error as exc:
         raise _refuse(
             source,
-            f"the query failed: {str(exc).strip()}",
-            "correct the SELECT statement passed with --sql",
+            f"keine Verbindung zur Datenbank: {str(exc).strip()}",
+            "prüfen Sie --dsn (Rechner, Port, Datenbank, Benutzer)",
         ) from None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("BEGIN READ ONLY", prepare=False)
+            cur.execute(f"DECLARE {_CURSOR} NO SCROLL CURSOR FOR {body}".encode(), prepare=True)
+            fetch = f"FETCH FORWARD {_FETCH_ROWS} FROM {_CURSOR}"
+            while True:
+                cur.execute(fetch, prepare=True)
+                if cur.description is not None and not columns:
+                    columns = [d.name for d in cur.description]
+                chunk = cur.fetchall()
+                rows.extend(chunk)
+                if len(chunk) < _FETCH_ROWS:
+                    break
+    except psycopg.Error as exc:
+        raise _sql_refusal(source, exc, timeout_s=limits.sql_timeout_s) from None
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("ROLLBACK")
+        conn.close()
     if not rows:
-        raise _refuse(source, "the query returned no rows", "check the query's WHERE clause")
+        raise _refuse(
+            source, "die Abfrage liefert keine Zeilen", "prüfen Sie die WHERE-Bedingung der Abfrage"
+        )
     frame = pd.DataFrame(
-        rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"), dtype=object
+        [tuple(_not_a_gap(v) for v in row) for row in rows],
+        columns=columns,
+        index=pd.RangeIndex(1, len(rows) + 1, name="row"),
+        dtype=object,
     )
     return Table(frame, source, "row")
+
+
+def _not_a_gap(value: Any) -> Any:
+    """Return a float NaN or infinity of the database as text, so it is refused, not empty.
+
+    A database's ``'NaN'::float8`` is a value somebody computed (0/0), not a NULL;
+    in a frame a float NaN would read as an empty cell.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _safe_dsn(dsn: str) -> str:
@@ -657,27 +889,40 @@ def _safe_dsn(dsn: str) -> str:
 # --- vector files ------------------------------------------------------------------
 
 
-def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
+def read_vector(
+    path: Path | str, *, layer: str | None = None, limits: InputLimits | None = None
+) -> Table:
     """Read a vector file (Shapefile, also zipped; GeoPackage; GeoJSON) with its CRS.
 
     The frame is a GeoDataFrame indexed by feature number (from 1); ``Table.crs`` is
-    the CRS the file declares (None when, e.g., the .prj file is missing).
+    the CRS the file declares (None when, e.g., the .prj file is missing). Before
+    anything is read, the file's size (a zip's: the sum of its members as the zip
+    directory declares them, and their compression ratio) is checked against
+    ``limits`` (default: :meth:`InputLimits.from_env`), and a Shapefile's parts
+    (.shp, .shx, .dbf) must agree on the number of records.
 
     Raises
     ------
     ImportRefused
-        For a missing, empty, truncated or corrupt file, a zip without a dataset,
-        a GeoPackage with several layers and no ``layer``, or no features.
+        For a missing, empty, truncated, corrupt or too large file, a zip without a
+        dataset, a Shapefile whose parts disagree, a GeoPackage with several layers
+        and no ``layer``, or no features.
     """
     path = Path(path)
     source = path.name
-    _read_bytes(path)
+    limits = limits or InputLimits.from_env()
+    _check_file(path)
     target = str(path)
     if path.suffix.lower() == ".zip":
-        target, source = _zip_member(path, layer=layer)
+        target, source = _zip_member(path, layer=layer, limits=limits)
         layer = None if target.lower().endswith(".shp") else layer
     elif path.suffix.lower() == ".shp":
-        _check_shapefile(path)
+        parts = _file_parts(path.parent, path.stem)
+        total = sum(size for size, _ in parts.values())
+        _check_size(source, total, limits, what="das Shapefile ist mit allen Teilen")
+        _check_shapefile_parts(path.name, path.name, parts)
+    else:
+        _check_size(source, path.stat().st_size, limits)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -685,36 +930,54 @@ def read_vector(path: Path | str, *, layer: str | None = None) -> Table:
         except pyogrio.errors.DataSourceError as exc:
             raise _refuse(
                 source,
-                f"cannot be read as a vector file ({_gdal(exc, caught)})",
-                "check that the file is complete and a Shapefile, GeoPackage or GeoJSON",
+                f"ist als Vektordatei nicht lesbar ({_gdal(exc, caught)})",
+                "prüfen Sie, ob die Datei vollständig ist und ein Shapefile, GeoPackage oder "
+                "GeoJSON",
             ) from None
         names = [str(n) for n in layers[:, 0]]
         if layer is None and len(names) > 1:
             raise _refuse(
                 source,
-                f"holds {len(names)} layers: {', '.join(names)}",
-                "pass --layer with the one to import",
+                f"enthält {len(names)} Layer: {', '.join(names)}",
+                "geben Sie mit --layer den zu importierenden an",
             )
         if layer is not None and layer not in names and target.lower().endswith(".gpkg"):
             raise _refuse(
                 source,
-                f"has no layer {layer!r}; its layers are: {', '.join(names)}",
-                "pass --layer with one of these names",
+                f"hat keinen Layer {layer!r}; ihre Layer sind: {', '.join(names)}",
+                "geben Sie mit --layer einen dieser Namen an",
             )
         try:
             frame = gpd.read_file(target, layer=layer if layer in names else None)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise _refuse(
                 source,
-                f"cannot be read ({_gdal(exc, caught)})",
-                "export the file again; it may be truncated or corrupt",
+                f"ist nicht lesbar ({_gdal(exc, caught)})",
+                "exportieren Sie die Datei erneut; sie ist vielleicht abgeschnitten oder "
+                "beschädigt",
             ) from None
-    notes = [f"{source}: {w.message}" for w in caught]
+    notes = [_reader_note(source, str(w.message)) for w in caught]
     if not len(frame):
-        raise _refuse(source, "contains no features", "export the layer with its features")
+        raise _refuse(
+            source, "enthält keine Objekte", "exportieren Sie den Layer mit seinen Objekten"
+        )
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
     crs = CRS.from_user_input(frame.crs) if frame.crs is not None else None
     return Table(frame, source, "feature", crs=crs, details={"layer": layer}, notes=notes)
+
+
+_MEASURED = re.compile(r"Original type '([^']+)' is converted to '([^']+)'")
+
+
+def _reader_note(source: str, said: str) -> str:
+    """Return GDAL's warning as a note; the dropped M values in German."""
+    measured = _MEASURED.search(said)
+    if "Measured (M)" in said and measured:
+        return (
+            f"{source}: M-Werte (Messwerte) entfernt: die Datei hat den Geometrietyp "
+            f"{measured.group(1)!r}; gespeichert werden nur x und y"
+        )
+    return f"{source}: {said}"
 
 
 def _gdal(exc: Exception, caught: Sequence[warnings.WarningMessage] = ()) -> str:
@@ -722,17 +985,67 @@ def _gdal(exc: Exception, caught: Sequence[warnings.WarningMessage] = ()) -> str
     return "; ".join([str(exc).split(";")[0].strip(), *said])
 
 
-def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
+def _megabytes(size: float) -> str:
+    return format_number(size / (1024 * 1024), GERMAN, decimals=1) + " MB"
+
+
+def _check_size(source: str, size: int, limits: InputLimits, *, what: str = "") -> None:
+    """Refuse input larger than the limit, naming its size, the limit and the setting."""
+    if size <= limits.max_bytes:
+        return
+    raise _refuse(
+        source,
+        f"{what or 'die Datei ist'} {_megabytes(size)} groß; erlaubt sind höchstens "
+        f"{_megabytes(limits.max_bytes)} (Einstellung QMON_MAX_UNPACKED_MB="
+        f"{limits.max_unpacked_mb:g})",
+        "teilen Sie die Daten auf mehrere Dateien auf, oder erhöhen Sie das Limit mit der "
+        "Umgebungsvariablen QMON_MAX_UNPACKED_MB, wenn der Rechner genug Speicher hat",
+    )
+
+
+def check_zip_size(archive: zipfile.ZipFile, source: str, limits: InputLimits) -> None:
+    """Refuse a zip whose members unpack to more than the limit, or pack suspiciously well.
+
+    Only the zip directory is read (the sizes it declares), nothing is unpacked.
+    Python's zipfile stops at the declared size, so a lying directory cannot make a
+    later read use more.
+
+    Raises
+    ------
+    ImportRefused
+        When the sum of the members' sizes exceeds ``limits.max_bytes``, or the zip
+        unpacks to more than ``limits.max_ratio`` times its packed size (and to more
+        than 10 MB: small files may pack well).
+    """
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    _check_size(source, unpacked, limits, what="der Inhalt der zip-Datei ist entpackt")
+    ratio = unpacked / max(packed, 1)
+    if unpacked > 10 * 1024 * 1024 and ratio > limits.max_ratio:
+        raise _refuse(
+            source,
+            f"die zip-Datei packt {_megabytes(packed)} zu {_megabytes(unpacked)} aus, "
+            f"{format_number(ratio, GERMAN, decimals=0)}-fach; Geodaten werden höchstens "
+            f"etwa 30-fach kleiner, erlaubt ist {limits.max_ratio:g}-fach "
+            "(Einstellung QMON_MAX_ZIP_RATIO); das sieht nach einer Zip-Bombe aus",
+            "entpacken und prüfen Sie die Datei, oder erhöhen Sie QMON_MAX_ZIP_RATIO, wenn "
+            "Sie ihr vertrauen",
+        )
+
+
+def _zip_member(path: Path, *, layer: str | None, limits: InputLimits) -> tuple[str, str]:
     """Return the GDAL path of the dataset inside a zip and a display name."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_zip_size(archive, path.name, limits)
             members = [m for m in archive.namelist() if not m.endswith("/")]
             bad = archive.testzip()
             if bad is not None:
                 raise _refuse(
                     path.name,
-                    f"the zip is damaged (member {bad!r} fails its checksum)",
-                    "download or zip the data again",
+                    f"die zip-Datei ist beschädigt (die Prüfsumme von {bad!r} stimmt nicht)",
+                    "laden oder packen Sie die Daten erneut",
                 )
             datasets = [
                 m
@@ -742,8 +1055,9 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
             if not datasets:
                 raise _refuse(
                     path.name,
-                    f"the zip holds no dataset (it has: {', '.join(members) or 'nothing'})",
-                    "zip the .shp together with its .shx, .dbf and .prj, or a .gpkg/.geojson",
+                    "die zip-Datei enthält keinen Datensatz (sie enthält: "
+                    f"{', '.join(members) or 'nichts'})",
+                    "packen Sie die .shp mit ihren .shx, .dbf und .prj, oder eine .gpkg/.geojson",
                 )
             if len(datasets) > 1:
                 stems = [Path(m).stem for m in datasets]
@@ -751,63 +1065,201 @@ def _zip_member(path: Path, *, layer: str | None) -> tuple[str, str]:
                 if not matching:
                     raise _refuse(
                         path.name,
-                        f"the zip holds {len(datasets)} datasets: {', '.join(datasets)}",
-                        "pass --layer with one of their names",
+                        f"die zip-Datei enthält {len(datasets)} Datensätze: {', '.join(datasets)}",
+                        "geben Sie mit --layer einen ihrer Namen an",
                     )
                 datasets = matching
             member = datasets[0]
             if member.lower().endswith(".shp"):
                 _check_shapefile_parts(
-                    path.name + "/" + member, members, member, archive.read(member)
+                    path.name + "/" + member, member, _zip_parts(archive, members)
                 )
     except zipfile.BadZipFile:
         raise _refuse(
             path.name,
-            "is not a readable zip archive (damaged or truncated)",
-            "download or zip the data again",
+            "ist kein lesbares zip-Archiv (beschädigt oder abgeschnitten)",
+            "laden oder packen Sie die Daten erneut",
         ) from None
     return f"/vsizip/{path}/{member}", f"{path.name}/{member}"
 
 
-def _check_shapefile(path: Path) -> None:
-    members = [p.name for p in path.parent.iterdir() if p.stem == path.stem]
-    _check_shapefile_parts(path.name, members, path.name, path.read_bytes())
+# a part of a dataset: its size and a function reading its first n bytes (None: all)
+_Part = tuple[int, Callable[[int | None], bytes]]
 
 
-def _check_shapefile_parts(source: str, members: Sequence[str], shp: str, data: bytes) -> None:
-    """Refuse a shapefile without its .shx/.dbf or whose .shp is cut off."""
+def _zip_parts(archive: zipfile.ZipFile, members: Sequence[str]) -> dict[str, _Part]:
+    def opener(name: str) -> Callable[[int | None], bytes]:
+        def read(n: int | None) -> bytes:
+            with archive.open(name) as handle:
+                return handle.read() if n is None else handle.read(n)
+
+        return read
+
+    return {m.lower(): (archive.getinfo(m).file_size, opener(m)) for m in members}
+
+
+def _file_parts(folder: Path, stem: str) -> dict[str, _Part]:
+    def opener(part: Path) -> Callable[[int | None], bytes]:
+        def read(n: int | None) -> bytes:
+            with part.open("rb") as handle:
+                return handle.read() if n is None else handle.read(n)
+
+        return read
+
+    return {
+        p.name.lower(): (p.stat().st_size, opener(p))
+        for p in folder.iterdir()
+        if p.stem == stem and p.is_file()
+    }
+
+
+def _n(count: int) -> str:
+    """Return a count with German thousands dots: ``_n(12345) == '12.345'``."""
+    return f"{count:,}".replace(",", ".")
+
+
+def _check_shapefile_parts(source: str, shp: str, parts: Mapping[str, _Part]) -> None:
+    """Refuse a shapefile whose parts are missing, cut off or disagree with each other.
+
+    The .shx index counts the geometries of the .shp ((size - 100) / 8 entries, each
+    pointing into the .shp), the .dbf header counts the attribute records and gives
+    their length. All three must agree; GDAL would otherwise read as many features as
+    the shortest part has, or fill the rest with empty values, without a word.
+    """
     stem = shp[:-4]
-    have = {m.lower() for m in members}
+    name = Path(stem).name
+
+    def part(ext: str) -> _Part | None:
+        return parts.get((stem + ext).lower()) or parts.get((name + ext).lower())
+
     problems = [
         Problem(
             source,
-            f"the {ext} file that belongs to the .shp is missing",
-            f"copy {Path(stem).name}{ext} next to the .shp (a shapefile is several files)",
+            f"die {ext}-Datei, die zur .shp-Datei gehört, fehlt",
+            f"kopieren Sie {name}{ext} neben die .shp-Datei (ein Shapefile besteht aus "
+            "mehreren Dateien)",
         )
         for ext in (".shx", ".dbf")
-        if (stem + ext).lower() not in have and (Path(stem).name + ext).lower() not in have
+        if part(ext) is None
     ]
-    if len(data) < 100:
+    again = "exportieren oder kopieren Sie das Shapefile erneut (alle Teile zusammen)"
+    shp_part = part(".shp")
+    assert shp_part is not None
+    shp_size, shp_read = shp_part
+    head = shp_read(100)
+    if len(head) < 100:
         problems.append(
             Problem(
                 source,
-                f"the .shp file is cut off ({len(data)} bytes, shorter than its 100-byte header)",
-                "export or copy the shapefile again",
+                f"die .shp-Datei ist abgeschnitten ({len(head)} Bytes, kürzer als ihr "
+                "100-Byte-Kopf)",
+                again,
             )
         )
-    else:
-        (declared,) = struct.unpack(">i", data[24:28])
-        if declared * 2 > len(data):
+        raise ImportRefused(source, problems)
+    (declared,) = struct.unpack(">i", head[24:28])
+    if declared * 2 > shp_size:
+        problems.append(
+            Problem(
+                source,
+                f"die .shp-Datei ist abgeschnitten: ihr Kopf nennt {_n(declared * 2)} Bytes, "
+                f"die Datei hat {_n(shp_size)}",
+                again,
+            )
+        )
+    shx_part, dbf_part = part(".shx"), part(".dbf")
+    shapes = None
+    if shx_part is not None:
+        shapes = _shx_count(source, shx_part, min(declared * 2, shp_size), problems, again)
+    if dbf_part is not None:
+        records = _dbf_count(source, dbf_part, problems, again)
+        if shapes is not None and records is not None and shapes != records:
             problems.append(
                 Problem(
                     source,
-                    f"the .shp file is truncated: its header says {declared * 2:,} bytes, "
-                    f"the file has {len(data):,}",
-                    "export or copy the shapefile again",
+                    f"die Teile des Shapefiles passen nicht zusammen: die .shp/.shx-Datei "
+                    f"enthält {_n(shapes)} Geometrien, die .dbf-Datei {_n(records)} "
+                    "Datensätze (Attribute); es würden Objekte ohne Attribute oder "
+                    "Attribute ohne Geometrie gelesen",
+                    again,
                 )
             )
     if problems:
         raise ImportRefused(source, problems)
+
+
+def _shx_count(
+    source: str, shx: _Part, shp_end: int, problems: list[Problem], fix: str
+) -> int | None:
+    """Return the number of geometries the .shx indexes; record where it is broken."""
+    size, read = shx
+    if size < 100 or (size - 100) % 8:
+        problems.append(
+            Problem(
+                source,
+                f"die .shx-Datei ist beschädigt: {_n(size)} Bytes sind kein 100-Byte-Kopf mit "
+                "ganzen 8-Byte-Einträgen",
+                fix,
+            )
+        )
+        return None
+    data = read(None)
+    entries = np.frombuffer(data[100:size], dtype=">i4").reshape(-1, 2).astype(np.int64)
+    count = len(entries)
+    if count:
+        ends = (entries[:, 0] + 4 + entries[:, 1]) * 2
+        beyond = np.flatnonzero(ends > shp_end)
+        if beyond.size:
+            problems.append(
+                Problem(
+                    source,
+                    f"die .shx-Datei verzeichnet {_n(count)} Geometrien, aber "
+                    f"{_n(beyond.size)} davon {'liegt' if beyond.size == 1 else 'liegen'} "
+                    "hinter dem Ende der .shp-Datei "
+                    f"({_n(shp_end)} Bytes), ab Geometrie {_n(int(beyond[0]) + 1)}; die "
+                    ".shp-Datei ist abgeschnitten oder gehört nicht zur .shx-Datei",
+                    fix,
+                )
+            )
+    return count
+
+
+def _dbf_count(source: str, dbf: _Part, problems: list[Problem], fix: str) -> int | None:
+    """Return the number of records the .dbf header declares; record where it is broken."""
+    size, read = dbf
+    head = read(32)
+    if len(head) < 32:
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei ist abgeschnitten ({len(head)} Bytes, kürzer als ihr "
+                "32-Byte-Kopf)",
+                fix,
+            )
+        )
+        return None
+    records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+    expected = header_len + records * record_len
+    room = (size - header_len) // record_len if record_len and size >= header_len else 0
+    if size < expected:
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei ist abgeschnitten: ihr Kopf nennt {_n(records)} Datensätze "
+                f"({_n(expected)} Bytes), die Datei hat {_n(size)} Bytes (Platz für "
+                f"{_n(room)} Datensätze)",
+                fix,
+            )
+        )
+    elif size > expected + 1 and room > records:  # one byte more is the end marker 0x1A
+        problems.append(
+            Problem(
+                source,
+                f"die .dbf-Datei enthält {_n(room)} Datensätze, ihr Kopf nennt nur {_n(records)}",
+                fix,
+            )
+        )
+    return records
 
 
 def is_vector_path(path: Path | str) -> bool:

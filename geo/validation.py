@@ -48,7 +48,7 @@ class Problem:
     --------
     >>> print(Problem("s.csv", "share above 100 %", fix="check the value",
     ...               row=5, column="S1", value="140"))
-    s.csv, row 5, column 'S1', value '140': share above 100 %; fix: check the value
+    s.csv, Zeile 5, Spalte 'S1', Wert '140': share above 100 %; Korrektur: check the value
     """
 
     source: str
@@ -62,20 +62,32 @@ class Problem:
     def __str__(self) -> str:
         parts = [self.source]
         if self.row is not None:
-            parts.append(f"{self.unit} {self.row}")
+            parts.append(f"{UNIT_LABELS[self.unit]} {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"Spalte {self.column!r}")
         if self.value is not None and not _is_missing(self.value):
-            parts.append(f"value {_show(self.value)}")
+            parts.append(f"Wert {_show(self.value)}")
         text = ", ".join(parts) + f": {self.message}"
-        return f"{text}; fix: {self.fix}" if self.fix else text
+        return f"{text}; Korrektur: {self.fix}" if self.fix else text
+
+
+UNIT_LABELS: dict[str, str] = {"row": "Zeile", "line": "Zeile", "feature": "Objekt"}
+"""What a row number counts, as a user reads it: worksheet row, CSV line, feature."""
+
+
+MAX_PER_KIND = 100
+"""How many problems of one kind (same column and fix) a report lists; the rest are counted."""
 
 
 @dataclass
 class ImportReport:
     """Collects the problems and notes of one import.
 
-    ``unit`` says what a row number counts (CSV line, worksheet row, feature).
+    ``unit`` says what a row number counts (CSV line, worksheet row, feature). Of
+    each kind of problem (the same column and fix) only the first ``max_per_kind``
+    are listed; the others are counted, and the refusal ends with one line per kind
+    saying how many more there are. A file with a million bad ids is refused in
+    seconds with a readable list.
 
     Examples
     --------
@@ -87,14 +99,26 @@ class ImportReport:
     ...     r.raise_if_problems()
     ... except ImportRefused as exc:
     ...     print(exc)
-    import of a.csv refused, nothing was stored: 1 problem found
-      - a.csv, line 3, column 'id': id is empty; fix: fill in the id
+    Import von a.csv abgelehnt, nichts wurde gespeichert: 1 Problem gefunden
+      - a.csv, Zeile 3, Spalte 'id': id is empty; Korrektur: fill in the id
+    >>> r = ImportReport("b.csv", unit="line", max_per_kind=2)
+    >>> for line in range(2, 7):
+    ...     r.add("is not a number", row=line, column="S1", value="x", fix="correct it")
+    >>> len(r.problems), r.total
+    (2, 5)
+    >>> print(r.omitted()[0])  # doctest: +NORMALIZE_WHITESPACE
+    b.csv, Spalte 'S1': … und 3 weitere Probleme dieser Art (aufgeführt sind die ersten 2);
+    Korrektur: correct it
     """
 
     source: str
     unit: RowUnit = "row"
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    max_per_kind: int = MAX_PER_KIND
+    _counts: dict[tuple[str | None, str], int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -105,9 +129,49 @@ class ImportReport:
         column: str | None = None,
         value: Any = None,
     ) -> None:
-        """Record one problem."""
+        """Record one problem (listed while its kind has room, else only counted)."""
+        key = (column, fix)
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        if count > self.max_per_kind:
+            return
         number = None if row is None else int(row)
         self.problems.append(Problem(self.source, message, fix, number, column, value, self.unit))
+
+    def room(self, *, column: str | None, fix: str = "") -> int:
+        """Return how many more problems of this kind would still be listed."""
+        return max(0, self.max_per_kind - self._counts.get((column, fix), 0))
+
+    def count_more(self, count: int, *, column: str | None, fix: str = "") -> None:
+        """Count ``count`` problems of a kind without listing them (past :meth:`room`)."""
+        if count > 0:
+            key = (column, fix)
+            self._counts[key] = self._counts.get(key, 0) + count
+
+    @property
+    def total(self) -> int:
+        """The number of problems found, listed or not."""
+        return sum(self._counts.values()) + max(0, len(self.problems) - self._listed())
+
+    def _listed(self) -> int:
+        return sum(min(c, self.max_per_kind) for c in self._counts.values())
+
+    def omitted(self) -> list[Problem]:
+        """Return one line per kind of problem that had more than were listed."""
+        return [
+            Problem(
+                self.source,
+                f"… und {f'{count - self.max_per_kind:,}'.replace(',', '.')} weitere "
+                f"Probleme dieser Art (aufgeführt sind die ersten {self.max_per_kind})",
+                fix,
+                None,
+                column,
+                None,
+                self.unit,
+            )
+            for (column, fix), count in self._counts.items()
+            if count > self.max_per_kind
+        ]
 
     def note(self, text: str) -> None:
         """Record something the import did that the user should know (e.g. a repair)."""
@@ -118,7 +182,7 @@ class ImportReport:
         return not self.problems
 
     def raise_if_problems(self) -> None:
-        """Raise ImportRefused listing every problem, if there is any.
+        """Raise ImportRefused listing the problems (at most ``max_per_kind`` of a kind).
 
         Raises
         ------
@@ -126,7 +190,9 @@ class ImportReport:
             When at least one problem was recorded.
         """
         if self.problems:
-            raise ImportRefused(self.source, self.problems, notes=self.notes)
+            raise ImportRefused(
+                self.source, self.problems + self.omitted(), notes=self.notes, total=self.total
+            )
 
 
 def _is_missing(value: Any) -> bool:
@@ -166,8 +232,8 @@ def check_columns(
     >>> check_columns(pd.DataFrame({"PLR_ID": [], "S1": []}), {"--id": "PLR_ID2"}, r)
     False
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    t.csv, column 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
-    fix: did you mean 'PLR_ID'?
+    t.csv, Spalte 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
+    Korrektur: did you mean 'PLR_ID'?
     """
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     have = [str(c) for c in frame.columns if c != geometry]
@@ -198,21 +264,29 @@ def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: st
     >>> r = ImportReport("p.shp", unit="feature")
     >>> check_unique(pd.Series(["a", "b", "a"], index=[1, 2, 3]), r, column="ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    p.shp, column 'ID', value 'a': id occurs 2 times (features 1, 3); ids must be unique;
-    fix: give each feature its own id in the file (or drop the duplicate)
+    p.shp, Spalte 'ID', Wert 'a': id occurs 2 times (features 1, 3); ids must be unique;
+    Korrektur: give each feature its own id in the file (or drop the duplicate)
     """
-    counts = ids.value_counts(dropna=True)
-    for value in counts[counts > 1].index:
-        rows = [str(r) for r in ids.index[ids == value]]
+    fix = f"give each {report.unit} its own id in the file (or drop the duplicate)"
+    present = ids.dropna()
+    repeated = present[present.duplicated(keep=False)]
+    groups = list(repeated.groupby(repeated, sort=False).groups.items())
+    room = report.room(column=column, fix=fix)
+    for value, index in groups[:room]:
+        rows = [str(r) for r in index]
+        shown = ", ".join(rows[:20]) + (f" … ({len(rows) - 20} more)" if len(rows) > 20 else "")
         report.add(
-            f"id occurs {len(rows)} times ({report.unit}s {', '.join(rows)}); "
-            f"ids must be unique{scope}",
+            f"id occurs {len(rows)} times ({report.unit}s {shown}); ids must be unique{scope}",
             column=column,
             value=value,
-            fix=f"give each {report.unit} its own id in the file (or drop the duplicate)",
+            fix=fix,
         )
-    for row in ids.index[ids.isna()]:
+    report.count_more(len(groups) - room, column=column, fix=fix)
+    empty = ids.index[ids.isna()]
+    listed = empty[: report.room(column=column, fix="fill in the id")]
+    for row in listed:
         report.add("the id is empty", row=row, column=column, fix="fill in the id")
+    report.count_more(len(empty) - len(listed), column=column, fix="fill in the id")
 
 
 def check_known(
@@ -234,17 +308,24 @@ def check_known(
     >>> ok = check_known(pd.Series(["011001O1"], index=[2]), ["01100101"], r,
     ...                  column="PLR_ID", what="stored areas", fix="correct the id")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    v.csv, row 2, column 'PLR_ID', value '011001O1': id is not among the stored areas;
-    closest: '01100101'; fix: correct the id
+    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': id is not among the stored areas;
+    closest: '01100101'; Korrektur: correct the id
     """
     known_set = {str(k) for k in known}
-    mask = ids.astype(str).isin(known_set) & ids.notna()
-    for row, value in ids[~mask].items():
+    present = ids.notna()
+    mask = present & ids.astype(str).isin(known_set)
+    unknown = ids[~mask]
+    listed = unknown.iloc[: report.room(column=column, fix=fix)]
+    for row, value in listed.items():
+        if _is_missing(value):
+            report.add("the id is empty", row=row, column=column, value=value, fix=fix)
+            continue
         near = closest(str(value), known_set)
         hint = f"; closest: {', '.join(map(repr, near))}" if near else "; no similar id"
         report.add(
             f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix
         )
+    report.count_more(len(unknown) - len(listed), column=column, fix=fix)
     return mask
 
 
@@ -259,7 +340,7 @@ def check_crs(file_crs: CRS | None, declared: CRS | None, report: ImportReport) 
     >>> check_crs(None, None, r) is None
     True
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    a.shp: the file has no CRS (no .prj file or crs entry); fix: pass --crs EPSG:25833
+    a.shp: the file has no CRS (no .prj file or crs entry); Korrektur: pass --crs EPSG:25833
     (the CRS the coordinates are in) or add the .prj file
     """
     if declared is not None:
@@ -372,11 +453,12 @@ def check_geometries(
     ids: pd.Series | None = None,
     strict: bool = False,
 ) -> gpd.GeoSeries:
-    """Check geometries and return them with invalid ones repaired by ``make_valid``.
+    """Check geometries and return them 2D, with invalid ones repaired by ``make_valid``.
 
-    Null, empty and wrong-type geometries are problems. Invalid ones are problems
-    with ``strict``; otherwise they are repaired (keeping the parts of the allowed
-    kinds) and listed by id in the report's notes.
+    Null, empty and wrong-type geometries and non-finite coordinates are problems.
+    Invalid ones are problems with ``strict``; otherwise they are repaired (keeping
+    the parts of the allowed kinds) and listed by id in the report's notes. Z and M
+    coordinates are dropped (every layer of the data model is 2D), with a note.
 
     Examples
     --------
@@ -402,6 +484,8 @@ def check_geometries(
     def who(row: Any) -> Any:
         return None if ids is None else ids.get(row)
 
+    values = _drop_z_m(values, geoms.index, report)
+    bad_coords = _non_finite_rows(values)
     repaired: list[str] = []
     for pos, row in enumerate(geoms.index):
         geom = values[pos]
@@ -421,6 +505,16 @@ def check_geometries(
                 column=id_col,
                 value=who(row),
                 fix=f"draw the geometry or remove this {report.unit}",
+            )
+            continue
+        if pos in bad_coords:
+            values[pos] = None  # so that the coordinate checks skip it
+            report.add(
+                "hat Koordinaten, die keine endlichen Zahlen sind (unendlich oder NaN)",
+                row=row,
+                column=id_col,
+                value=who(row),
+                fix="korrigieren Sie die Koordinaten dieses Objekts in Ihrem GIS",
             )
             continue
         if geom.geom_type not in allowed:
@@ -461,11 +555,58 @@ def check_geometries(
         repaired.append(f"{label} ({reason})")
     if repaired:
         count = len(repaired)
+        more = f"; … und {count - MAX_PER_KIND} weitere" if count > MAX_PER_KIND else ""
         report.note(
             f"repaired {count} invalid geometr{'y' if count == 1 else 'ies'} with make_valid: "
-            + "; ".join(repaired)
+            + "; ".join(repaired[:MAX_PER_KIND])
+            + more
         )
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
+
+
+def _drop_z_m(values: np.ndarray, index: pd.Index, report: ImportReport) -> np.ndarray:
+    """Return the geometries without Z and M coordinates; note which had them.
+
+    Examples
+    --------
+    >>> r = ImportReport("p.gpkg", unit="feature")
+    >>> points = np.array([shapely.Point(1, 2, 3), shapely.Point(1, 2)])
+    >>> out = _drop_z_m(points, pd.Index([1, 2]), r)
+    >>> [g.wkt for g in out], r.notes[0]  # doctest: +ELLIPSIS
+    (['POINT (1 2)', 'POINT (1 2)'], 'p.gpkg: Z-Koordinaten (Höhe) entfernt bei 1 Objekt: 1; ...')
+    """
+    present = ~shapely.is_missing(values)
+    has_z = np.zeros(len(values), dtype=bool)
+    has_m = np.zeros(len(values), dtype=bool)
+    has_z[present] = shapely.has_z(values[present])
+    has_m[present] = shapely.has_m(values[present])
+    both = has_z | has_m
+    if not both.any():
+        return values
+    out = values.copy()
+    out[both] = shapely.force_2d(values[both])
+    kind = {
+        (True, False): "Z-Koordinaten (Höhe)",
+        (False, True): "M-Werte (Messwerte)",
+        (True, True): "Z- und M-Koordinaten",
+    }[(bool(has_z.any()), bool(has_m.any()))]
+    rows = [str(r) for r in index[both]]
+    count = len(rows)
+    shown = ", ".join(rows[:10]) + (f" und {count - 10} weitere" if count > 10 else "")
+    noun = "Objekt" if report.unit == "feature" else "Zeile"
+    plural = noun if count == 1 else ("Objekten" if noun == "Objekt" else "Zeilen")
+    report.note(
+        f"{report.source}: {kind} entfernt bei {count} {plural}: {shown}; "
+        "gespeichert werden nur x und y"
+    )
+    return out
+
+
+def _non_finite_rows(values: np.ndarray) -> set[int]:
+    """Return the positions of geometries with an infinite or NaN coordinate."""
+    coords, where = shapely.get_coordinates(values, include_z=False, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    return {int(i) for i in np.unique(where[bad])}
 
 
 def _keep_kinds(geom: Any, allowed: set[str]) -> Any:

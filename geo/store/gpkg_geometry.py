@@ -43,7 +43,7 @@ def encode(geoms: Sequence[object] | np.ndarray, srs_id: int) -> list[bytes | No
         return out
     idx = np.flatnonzero(present)
     valid = arr[idx]
-    wkbs = shapely.to_wkb(valid, flavor="iso", byte_order=1)
+    wkbs = shapely.to_wkb(valid, flavor="iso", byte_order=1, output_dimension=2)  # layers are 2D
     bounds = shapely.bounds(valid)
     empty = shapely.is_empty(valid)
     points = shapely.get_type_id(valid) == shapely.GeometryType.POINT

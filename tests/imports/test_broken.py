@@ -100,7 +100,7 @@ def test_invalid_geometry_with_strict(store: Store, tmp_path: Path):
         tmp_path / "plr.gpkg",
         **AREA,
         strict=True,
-        match=r"feature 2, column 'PLR_ID', value '01100102': invalid geometry: "
+        match=r"Objekt 2, Spalte 'PLR_ID', Wert '01100102': invalid geometry: "
         r"Self-intersection",
     )
     assert len(exc.problems) == 1
@@ -144,9 +144,9 @@ def test_duplicate_ids(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.gpkg",
         **AREA,
-        match=r"value 'A': id occurs 2 times \(features 1, 3\)",
+        match=r"Wert 'A': id occurs 2 times \(features 1, 3\)",
     )
-    assert "value 'C': id occurs 2 times (features 4, 5)" in str(exc)
+    assert "Wert 'C': id occurs 2 times (features 4, 5)" in str(exc)
 
 
 def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
@@ -159,8 +159,8 @@ def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
         id_col="PLR_ID2",
         name_col="NAME",
         valid_from="2023-01-01",
-        match=r"column 'PLR_ID2': there is no such column \(option --id\); the file "
-        r"has: PLR_ID, PLR_NAME; fix: did you mean 'PLR_ID'",
+        match=r"Spalte 'PLR_ID2': there is no such column \(option --id\); the file "
+        r"has: PLR_ID, PLR_NAME; Korrektur: did you mean 'PLR_ID'",
     )
     assert len(exc.problems) == 2
 
@@ -174,15 +174,15 @@ def test_truncated_shapefile(store: Store, tmp_path: Path):
         import_areas,
         shp,
         **AREA,
-        match=r"plr\.shp: the \.shp file is truncated: its header says [\d,]+ bytes, the "
-        r"file has [\d,]+",
+        match=r"plr\.shp: die \.shp-Datei ist abgeschnitten: ihr Kopf nennt [\d.]+ Bytes, die "
+        r"Datei hat [\d.]+",
     )
 
 
 def test_empty_file(store: Store, tmp_path: Path):
     for name in ("plr.geojson", "plr.shp"):
         (tmp_path / name).write_bytes(b"")
-        refused(store, import_areas, tmp_path / name, **AREA, match="the file is empty")
+        refused(store, import_areas, tmp_path / name, **AREA, match="die Datei ist leer")
 
 
 def test_zip_without_dataset(store: Store, tmp_path: Path):
@@ -194,7 +194,7 @@ def test_zip_without_dataset(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.zip",
         **AREA,
-        match=r"the zip holds no dataset \(it has: liesmich\.txt, plr\.dbf\)",
+        match=r"die zip-Datei enthält keinen Datensatz \(sie enthält: liesmich\.txt, plr\.dbf\)",
     )
 
 
@@ -217,7 +217,7 @@ def test_zip_with_shapefile_is_read(store: Store, tmp_path: Path):
 def test_corrupt_file(store: Store, tmp_path: Path):
     (tmp_path / "plr.gpkg").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
     refused(
-        store, import_areas, tmp_path / "plr.gpkg", **AREA, match="cannot be read as a vector file"
+        store, import_areas, tmp_path / "plr.gpkg", **AREA, match="ist als Vektordatei nicht lesbar"
     )
 
 
@@ -229,7 +229,7 @@ def test_geopackage_with_several_layers_needs_layer(store: Store, tmp_path: Path
         import_areas,
         tmp_path / "m.gpkg",
         **AREA,
-        match=r"holds 2 layers: plr, other.*--layer",
+        match=r"enthält 2 Layer: plr, other.*--layer",
     )
     assert import_areas(store, tmp_path / "m.gpkg", **AREA, layer="other").rows == 1
 
@@ -253,10 +253,10 @@ def test_unknown_ids_with_closest_matches(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW"],
-        match=r"line 3, column 'PLR_ID', value '0110O102': id is not among the "
+        match=r"Zeile 3, Spalte 'PLR_ID', Wert '0110O102': id is not among the "
         r"stored areas of level 'PLR', vintage '2021'; closest: '01100102'",
     )
-    assert "line 4, column 'PLR_ID', value '99999999'" in str(exc)
+    assert "Zeile 4, Spalte 'PLR_ID', Wert '99999999'" in str(exc)
     assert len(exc.problems) == 2
 
 
@@ -292,7 +292,7 @@ def test_share_of_140_percent_and_negative_count(store: Store, tmp_path: Path):
         **IND,
         columns=["Anteil", "EW"],
         rename={"Anteil": "migration_background_share", "EW": "residents"},
-        match=r"line 2, column 'migration_background_share', value 140.0: 140 is "
+        match=r"Zeile 2, Spalte 'migration_background_share', Wert 140.0: 140 is "
         r"impossible for 'migration_background_share' \(Anteil .*, a share\): allowed from 0 "
         r"up to 100 %",
     )
@@ -323,7 +323,7 @@ def test_undecodable_bytes(store: Store, tmp_path: Path):
         path,
         **IND,
         columns=["EW"],
-        match=r"v\.csv, line 3: byte 0x81 is neither UTF-8 nor Windows-1252",
+        match=r"v\.csv, Zeile 3: das Byte 0x81 ist weder UTF-8 noch Windows-1252",
     )
 
 
@@ -335,7 +335,7 @@ def test_missing_indicator_columns(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW", "S2", "S3"],
-        match=r"column 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
+        match=r"Spalte 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
     )
     assert len(exc.problems) == 2
 
@@ -352,13 +352,13 @@ def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
         **IND,
         columns=["EW", "S1"],
         rename={"EW": "residents"},
-        match="problems found",
+        match="Probleme gefunden",
     )
     text = str(exc)
-    assert "line 4, column 'PLR_ID': the id is empty" in text
-    assert "line 4, column 'S1', value 'x': is not a number" in text
-    assert "line 5, column 'residents', value -1.0: -1 is impossible" in text
-    assert "value '01100199': id is not among the stored areas" in text
+    assert "Zeile 4, Spalte 'PLR_ID': the id is empty" in text
+    assert "Zeile 4, Spalte 'S1', Wert 'x': is not a number" in text
+    assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 is impossible" in text
+    assert "Wert '01100199': id is not among the stored areas" in text
     assert (
         "area '01100101', indicator 'residents', period 2021-12-31 occurs in 2 lines (2, 3)" in text
     )
@@ -384,7 +384,7 @@ def test_empty_csv_and_header_only(store: Store, tmp_path: Path):
         write_csv(tmp_path / "a.csv", ""),
         **IND,
         columns=["EW"],
-        match="the file is empty",
+        match="die Datei ist leer",
     )
     refused(
         store,
@@ -392,7 +392,7 @@ def test_empty_csv_and_header_only(store: Store, tmp_path: Path):
         write_csv(tmp_path / "b.csv", "PLR_ID;EW\n"),
         **IND,
         columns=["EW"],
-        match="has a header but no data rows",
+        match="hat eine Kopfzeile, aber keine Datenzeilen",
     )
 
 
@@ -485,15 +485,15 @@ def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
         y_col="Y",
         funding_area_col="FA",
         status_col="Status",
-        match="problems found",
+        match="Probleme gefunden",
     )
     text = str(exc)
     assert "has no CRS" in text
-    assert "line 2, column 'Titel': the title is empty" in text
-    assert "value 'gepalnt': unknown status" in text and "fix: write 'geplant'" in text
-    assert "value 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
-    assert "line 3, column 'X', value 'abc': is not a number" in text
-    assert "line 3, column 'Nr', value 'M2': has no geometry" in text
+    assert "Zeile 2, Spalte 'Titel': the title is empty" in text
+    assert "Wert 'gepalnt': unknown status" in text and "Korrektur: write 'geplant'" in text
+    assert "Wert 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
+    assert "Zeile 3, Spalte 'X', Wert 'abc': is not a number" in text
+    assert "Zeile 3, Spalte 'Nr', Wert 'M2': has no geometry" in text
 
 
 def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
@@ -510,7 +510,7 @@ def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
         dwellings_col="wohnungen",
         vacant_col="leer",
         year_built_col="baujahr",
-        match="problems found",
+        match="Probleme gefunden",
     )
     assert [(p.row, p.column) for p in exc.problems] == [
         (3, "wohnungen"),

@@ -135,22 +135,24 @@ def test_bytes_fitting_no_encoding_are_refused_with_line():
     with pytest.raises(ImportRefused) as info:
         decode_text(data, source="t.csv")
     text = str(info.value)
-    assert "line 3" in text and "0x81" in text and "--encoding" in text
+    assert "Zeile 3" in text and "0x81" in text and "--encoding" in text
 
 
 def test_mixed_encodings_are_refused():
     data = "id;name\n1;Straße\n".encode() + "2;Straße\n".encode("cp1252")
-    with pytest.raises(ImportRefused, match="mixes encodings: line 2 is UTF-8 but line 3"):
+    with pytest.raises(
+        ImportRefused, match="mischt Zeichenkodierungen: Zeile 2 ist UTF-8, Zeile 3"
+    ):
         decode_text(data, source="t.csv")
 
 
 def test_binary_is_refused():
-    with pytest.raises(ImportRefused, match="not a text file"):
+    with pytest.raises(ImportRefused, match="keine Textdatei"):
         decode_text(b"PK\x03\x04\x00\x00", source="t.csv")
 
 
 def test_wrong_declared_encoding_is_refused():
-    with pytest.raises(ImportRefused, match=r"line 2.*cannot be read as utf-8"):
+    with pytest.raises(ImportRefused, match=r"Zeile 2.*in utf-8 nicht lesbar"):
         decode_text("a\nÄ\n".encode("cp1252"), source="t.csv", encoding="utf-8")
 
 
@@ -183,8 +185,8 @@ def test_read_csv_lists_every_ragged_line(tmp_path: Path):
         read_csv(path)
     problems = info.value.problems
     assert [(p.row, p.message) for p in problems] == [
-        (3, "has 2 fields, the header has 3"),
-        (4, "has 4 fields, the header has 3"),
+        (3, "hat 2 Felder, die Kopfzeile 3"),
+        (4, "hat 4 Felder, die Kopfzeile 3"),
     ]
 
 

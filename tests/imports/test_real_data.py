@@ -99,7 +99,7 @@ def test_berlin_lor_all_levels(store_url: str, real_data: Path, tmp_path: Path):
 
     refusal = import_plr_pre2021(store, real_data, tmp_path)
     assert len(refusal.problems) == 1
-    assert "value '06010102': id occurs 2 times (features 124, 205)" in str(refusal)
+    assert "Wert '06010102': id occurs 2 times (features 124, 205)" in str(refusal)
     old = store.read("areas", where={"level": "PLR", "vintage": "pre2021"})
     assert len(old) == 448 and old["id"].is_unique
     assert old["valid_to"].dt.date.astype(str).unique().tolist() == ["2020-12-31"]
