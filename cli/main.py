@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "cli.import_cmds",
     "cli.monitoring_cmds",
     "cli.report_cmds",
+    "cli.programme_cmds",
 )
 
 EXIT_REFUSED = 2

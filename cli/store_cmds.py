@@ -8,6 +8,7 @@ import time
 
 from geo.store import DEFAULT_STORE, open_store, store_url
 from geo.store.transfer import copy_store
+from monitoring.defaults import seed_defaults
 
 STORE_HELP = (
     "store URL: a .gpkg path or postgresql://user@host:5432/db[?schema=NAME] "
@@ -52,6 +53,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         before = store.schema_version()
         after = store.init(crs=args.crs)
+        if before == 0:  # a new store starts with the federal programmes and fields of action
+            seed_defaults(store, user="qmon init")
         what = "created" if before == 0 else ("migrated" if after != before else "up to date")
         print(
             f"{store.url}: data model version {after} ({what}), storage CRS {store.crs.to_string()}"
