@@ -24,7 +24,7 @@ from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import NotFound
+from monitoring.errors import EditConflict, NotFound
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, funds, network, projects
 from monitoring.neighbourhood import actors as actors_mod
@@ -861,3 +861,48 @@ def programme_list(store: Store, user: User) -> pd.DataFrame:
     """Return the programmes as a German table (predecessors by name)."""
     require(user, "read")
     return programmes_mod.programme_table(store.read("programmes"))
+
+
+def conflict_text(exc: EditConflict, *, what: str) -> str:
+    """Return the German message of an edit conflict: who changed what when, what to do.
+
+    Examples
+    --------
+    >>> exc = EditConflict("x", layer="funding_areas", key={"id": "FA"}, expected_version=1,
+    ...                    stored_version=2, changed_by="carla", changed_at="2025-03-01T10:00:00",
+    ...                    differences={"name": ("Nordstadt", "Nordstadt-Ost")})
+    >>> print(conflict_text(exc, what="Die Gesamtmaßnahme „FA“"))
+    Die Gesamtmaßnahme „FA“ wurde inzwischen von carla geändert (01.03.2025 10:00 UTC; \
+Ihre Version 1, gespeichert ist Version 2). Unterschiede: name: Sie sahen 'Nordstadt', \
+jetzt gespeichert 'Nordstadt-Ost'. Nichts wurde gespeichert; laden Sie neu und \
+ändern Sie noch einmal.
+    """
+    if exc.stored_version is None:
+        when = _when(exc.changed_at)
+        return (
+            f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} gelöscht"
+            f"{when}. Nichts wurde gespeichert; legen Sie den Datensatz neu an, wenn er "
+            "noch gebraucht wird."
+        )
+    diffs = "; ".join(
+        f"{name}: Sie sahen {_shown(a)}, jetzt gespeichert {_shown(b)}"
+        for name, (a, b) in exc.differences.items()
+    )
+    return (
+        f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} geändert"
+        f" ({_when(exc.changed_at).strip(' ()') or 'Zeit unbekannt'}; Ihre Version "
+        f"{exc.expected_version}, gespeichert ist Version {exc.stored_version})."
+        + (f" Unterschiede: {diffs}." if diffs else "")
+        + " Nichts wurde gespeichert; laden Sie neu und ändern Sie noch einmal."
+    )
+
+
+def _when(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return f" ({pd.Timestamp(value):%d.%m.%Y %H:%M} UTC)"
+
+
+def _shown(value: Any) -> str:
+    text = "leer" if value is None else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
