@@ -7,7 +7,7 @@ no goal, are gaps in the concept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -244,3 +244,21 @@ def current_concepts(concepts: pd.DataFrame, *, year: int) -> pd.DataFrame:
     end = pd.to_numeric(concepts["valid_to_year"]).astype("Float64")
     ok = (start.isna() | (start <= year)) & (end.isna() | (end >= year))
     return concepts[ok.fillna(False).astype(bool)]
+
+
+def next_id(ids: Iterable[Any], prefix: str, *, width: int = 2) -> str:
+    """Propose the next free id ``prefix`` + number (one above the highest in use).
+
+    Examples
+    --------
+    >>> next_id(["Z-01", "Z-07", "T-99", "Z-x"], "Z-")
+    'Z-08'
+    >>> next_id([], "K-SSZ-01-")
+    'K-SSZ-01-01'
+    """
+    numbers = [
+        int(text[len(prefix) :])
+        for text in map(str, ids)
+        if text.startswith(prefix) and text[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{(max(numbers) + 1) if numbers else 1:0{width}d}"
