@@ -66,7 +66,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from data.musterstadt import load_musterstadt
 
     with open_store(args.store) as store:
-        if args.if_missing and store.schema_version() > 0 and any(store.counts().values()):
+        seeded = ("programmes", "fields_of_action")  # qmon init writes these defaults
+        held = {k: n for k, n in store.counts().items() if k not in seeded}
+        if args.if_missing and store.schema_version() > 0 and any(held.values()):
             print(f"{store.url}: already holds data; left as it is")
             return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()

@@ -8,7 +8,9 @@ import json
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from cli.main import build_parser, main
 from geo.store import open_store
@@ -188,3 +190,30 @@ def test_the_hint_check_finds_a_wrong_hint() -> None:
     assert _resolve(["programmes", "lst"]) == (
         "qmon programmes has no command 'lst'; it has list, add"
     )
+
+
+def test_demo_if_missing_still_builds_into_a_store_that_only_holds_the_defaults(
+    gpkg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import data.musterstadt
+
+    built: list[str] = []
+
+    def fake(store: object, **_: object) -> dict[str, int]:
+        built.append(str(store))
+        return {"programmes": 0}
+
+    monkeypatch.setattr(data.musterstadt, "load_musterstadt", fake)
+    assert main(["init", "--store", gpkg_url]) == 0
+    assert main(["demo", "--store", gpkg_url, "--if-missing"]) == 0
+    assert len(built) == 1  # the seeded programmes are no reason to skip the demo
+    with open_store(gpkg_url) as st:
+        st.write(
+            "funding_areas",
+            gpd.GeoDataFrame(
+                {"id": ["FA"], "name": ["x"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=st.crs
+            ),
+        )
+    capsys.readouterr()
+    assert main(["demo", "--store", gpkg_url, "--if-missing"]) == 0
+    assert len(built) == 1 and "already holds data" in capsys.readouterr().out
