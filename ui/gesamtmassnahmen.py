@@ -77,6 +77,7 @@ def _save(
     action: Callable[[], Any] | None = None,
     reset: str | None = None,
     select: tuple[str, str] | None = None,
+    done: str = "Gespeichert",
 ) -> bool:
     """Store through the services and show the outcome in German; True when stored.
 
@@ -101,7 +102,7 @@ def _save(
                 seen=seen,
             )
     except EditConflict as exc:
-        st.error("Konflikt: " + services.conflict_text(exc, what=what))
+        st.error("Konflikt: " + md(services.conflict_text(exc, what=what)))
         data.clear()
         return False
     except RuleViolation as exc:
@@ -117,7 +118,7 @@ def _save(
     if select is not None:
         st.session_state[PENDING] = select
     st.session_state[FLASH] = (
-        f"Gespeichert: {md(what)}.",
+        f"{done}: {md(what)}.",
         [md(w.message) for w in getattr(saved, "warnings", ())],
     )
     st.rerun()  # the tables and forms above show the stored state
@@ -583,6 +584,71 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
     _new_goal(url, user, concept, goals, fields)
     if not goals.empty:
         _new_target(url, user, goals, targets, registry)
+        _edit_goal(url, user, goals, targets, fields)
+
+
+def _edit_goal(
+    url: str,
+    user: User,
+    goals: pd.DataFrame,
+    targets: pd.DataFrame,
+    fields: Mapping[str, str],
+) -> None:
+    """Change or delete a goal (with its targets), or delete one target."""
+    with st.expander("Ziel ändern oder löschen"):
+        titles = dict(zip(goals["id"], goals["title"]))
+        ident = st.selectbox(
+            "Ziel", list(titles), format_func=lambda g: f"{titles[g]} ({g})", key="gm.ziel.wahl"
+        )
+        row = goals[goals["id"] == ident].reset_index(drop=True)
+        record = editing.row_dict(row)
+        key = f"gm.ziel.{ident}.{record['version']}"
+        with st.form(key):
+            field_ids = [NONE, *fields]
+            field = st.selectbox(
+                "Handlungsfeld",
+                field_ids,
+                index=field_ids.index(record["field_id"]) if record["field_id"] in fields else 0,
+                format_func=lambda f: "ohne" if f == NONE else fields[f],
+                key=f"{key}.feld",
+            )
+            title = st.text_input("Ziel *", value=_text(record["title"]), key=f"{key}.titel")
+            description = st.text_area(
+                "Beschreibung", value=_text(record["description"]), key=f"{key}.beschreibung"
+            )
+            mine = targets[targets["goal_id"] == ident]
+            sure = st.checkbox(
+                f"Ziel mit seinen {len(mine)} Zielwerten löschen", key=f"{key}.sicher"
+            )
+            c1, c2 = st.columns(2)
+            save = c1.form_submit_button("Ziel ändern", type="primary")
+            drop = c2.form_submit_button("Ziel löschen")
+        if save:
+            values = {
+                "field_id": None if field == NONE else field,
+                "title": title.strip(),
+                "description": description.strip() or None,
+            }
+            changed = _changed(record, values)
+            if not changed:
+                st.info("Keine Änderung.")
+            else:
+                _save(url, user, "goals", changed, key={"id": ident}, seen=record)
+        if drop:
+            if not sure:
+                st.warning("Bitte bestätigen Sie das Löschen mit dem Häkchen.")
+                return
+            _save(
+                url,
+                user,
+                "goals",
+                {"id": ident},
+                action=lambda: services.remove_goal(
+                    data.store(url), user, str(ident), expected_version=int(record["version"])
+                ),
+                reset="gm.ziel.",
+                done="Gelöscht (mit seinen Zielwerten)",
+            )
 
 
 def _target_table(targets: pd.DataFrame, registry: Any) -> pd.DataFrame:

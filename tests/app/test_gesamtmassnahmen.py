@@ -286,3 +286,37 @@ def test_admin_adds_a_land_programme(open_page: Callable[..., AppTest], city_url
     assert (row["land"], row["since_year"], bool(row["federal"])) == ("Bayern", 1974, False)
     shown = next(d.value for d in at.dataframe if "Vorgänger" in d.value.columns)
     assert "Landesprogramm (Bayern)" in set(shown["Art"])
+
+
+def test_change_and_delete_a_goal_with_its_targets(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    with open_store(city_url) as st:
+        user = User("ben", "editor")
+        services.new_concept_version(
+            st, user, {"id": "K1", "funding_area_id": "SSZ-01", "kind": "ISEK", "title": "ISEK"}
+        )
+        services.save(st, user, "goals", {"id": "Z1", "concept_id": "K1", "title": "Arbeit"})
+        services.save(st, user, "targets", {"id": "T1", "goal_id": "Z1", "indicator": "residents"})
+    at = open_page("gesamtmassnahmen")
+    at.selectbox(key="gm.ziel.Z1.1.feld").set_value("ss_beschaeftigung")
+    at.text_input(key="gm.ziel.Z1.1.titel").set_value("Arbeit und Ausbildung")
+    at = _click(at, "Ziel ändern")
+    assert not _errors(at), _errors(at)
+    goal = _read(city_url, "goals").set_index("id").loc["Z1"]
+    assert (goal["title"], goal["field_id"], goal["version"]) == (
+        "Arbeit und Ausbildung",
+        "ss_beschaeftigung",
+        2,
+    )
+    at = _click(at, "Ziel löschen")
+    assert any("Häkchen" in w.value for w in at.warning)
+    assert len(_read(city_url, "goals")) == 1
+    at.checkbox(key="gm.ziel.Z1.2.sicher").check()
+    at = _click(at, "Ziel löschen")
+    assert not _errors(at), _errors(at)
+    assert [s.value for s in at.success] == ["Gelöscht (mit seinen Zielwerten): Das Ziel „Z1“."]
+    assert _read(city_url, "goals").empty and _read(city_url, "targets").empty
+    log = _read(city_url, "audit_log")
+    deleted = log[log["action"] == "delete"].sort_values("layer")
+    assert deleted[["layer", "record_key"]].values.tolist() == [["goals", "Z1"], ["targets", "T1"]]
