@@ -277,6 +277,12 @@ def drawn_boundary(key: str, *, store_crs: Any) -> Any:
     return draw_geometry(key, kinds=("polygon",), existing=None, store_crs=store_crs)
 
 
+def _year_field(label: str, value: Any, *, key: str, place: Any) -> str:
+    """Draw a text field for a year (no thousands dot); read it with read_numbers."""
+    shown = "" if not _text(value) else str(int(value))
+    return str(place.text_input(label, value=shown, key=key, help="ein Jahr, z. B. 2021"))
+
+
 def _attribute_fields(
     key: str, record: Mapping[str, Any], programmes: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
@@ -306,23 +312,16 @@ def _attribute_fields(
     typed: dict[str, tuple[str, str, NumberKind]] = {
         "start_year": (
             "Aufnahmejahr",
-            number_field(
-                "Aufnahmejahr",
-                record.get("start_year"),
-                kind="integer",
-                key=f"{key}.beginn",
-                container=c3,
-            ),
+            _year_field("Aufnahmejahr", record.get("start_year"), key=f"{key}.beginn", place=c3),
             "integer",
         ),
         "expected_end": (
             "voraussichtliches Ende",
-            number_field(
+            _year_field(
                 "voraussichtliches Ende (Jahr)",
                 record.get("expected_end"),
-                kind="integer",
                 key=f"{key}.ende",
-                container=c4,
+                place=c4,
             ),
             "integer",
         ),

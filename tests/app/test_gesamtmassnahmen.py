@@ -320,3 +320,9 @@ def test_change_and_delete_a_goal_with_its_targets(
     log = _read(city_url, "audit_log")
     deleted = log[log["action"] == "delete"].sort_values("layer")
     assert deleted[["layer", "record_key"]].values.tolist() == [["goals", "Z1"], ["targets", "T1"]]
+
+
+def test_years_show_without_a_thousands_dot(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("gesamtmassnahmen")
+    at = at.selectbox(key="gm.auswahl").set_value("WNE-01").run()
+    assert at.text_input(key="gm.WNE-01.1.beginn").value == "2019"
