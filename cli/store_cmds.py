@@ -67,8 +67,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with open_store(args.store) as store:
         seeded = ("programmes", "fields_of_action")  # qmon init writes these defaults
-        held = {k: n for k, n in store.counts().items() if k not in seeded}
-        if args.if_missing and store.schema_version() > 0 and any(held.values()):
+        if (
+            args.if_missing
+            and store.schema_version() > 0
+            and any(n for k, n in store.counts().items() if k not in seeded)
+        ):
             print(f"{store.url}: already holds data; left as it is")
             return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
