@@ -480,7 +480,62 @@ def _concepts(url: str, user: User) -> None:
         format_func=lambda c: f"{_text(mine.set_index('id').loc[c, 'title'])} ({c})",
         key="gm.konzepte.konzept",
     )
+    if may:
+        _edit_concept(
+            url, user, editing.row_dict(mine[mine["id"] == concept].reset_index(drop=True))
+        )
     _goals(url, user, str(concept), may=may)
+
+
+def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
+    """Change the title, version, adoption date and validity of a concept."""
+    key = f"gm.konzept.{record['id']}.{record['version']}"
+    with st.expander("Konzept ändern"), st.form(key):
+        title = st.text_input("Titel *", value=_text(record["title"]), key=f"{key}.titel")
+        c1, c2, c3, c4 = st.columns(4)
+        label = c1.text_input("Fassung", value=_text(record["version_label"]), key=f"{key}.fassung")
+        adopted = c2.date_input(
+            "beschlossen am",
+            value=_date(record["adopted"]),
+            format="DD.MM.YYYY",
+            min_value=dt.date(1970, 1, 1),
+            key=f"{key}.beschlossen",
+        )
+        typed: dict[str, tuple[str, str, NumberKind]] = {
+            "valid_from_year": (
+                "gültig ab",
+                _year_field(
+                    "gültig ab (Jahr)", record["valid_from_year"], key=f"{key}.ab", place=c3
+                ),
+                "integer",
+            ),
+            "valid_to_year": (
+                "gültig bis",
+                _year_field(
+                    "gültig bis (Jahr)", record["valid_to_year"], key=f"{key}.bis", place=c4
+                ),
+                "integer",
+            ),
+        }
+        submitted = st.form_submit_button("Konzept ändern", type="primary")
+    if not submitted:
+        return
+    numbers, errors = read_numbers(typed)
+    if errors:
+        st.error("Nicht gespeichert:\n\n" + "\n".join(f"- {md(p)}" for p in errors))
+        return
+    values = {
+        "title": title.strip(),
+        "version_label": label.strip() or None,
+        "adopted": adopted or None,
+        "valid_from_year": _year(numbers.get("valid_from_year")),
+        "valid_to_year": _year(numbers.get("valid_to_year")),
+    }
+    changed = _changed(record, values)
+    if not changed:
+        st.info("Keine Änderung.")
+        return
+    _save(url, user, "concepts", changed, key={"id": record["id"]}, seen=record)
 
 
 def _new_concept(

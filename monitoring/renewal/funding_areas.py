@@ -116,8 +116,8 @@ def check_funding_area(
         add(
             "programme",
             f"das Programm „{programme}“ gibt es nicht; bekannt sind: "
-            f"{', '.join(sorted(programmes)) or 'keine'} (ein Land legt neue Programme mit "
-            "qmon programmes add an)",
+            f"{', '.join(sorted(programmes)) or 'keine'} (neue Programme legt die "
+            "Administration auf der Seite Gesamtmaßnahmen oder mit qmon programmes add an)",
         )
     start: Any = record.get("start_year")
     end: Any = record.get("expected_end")

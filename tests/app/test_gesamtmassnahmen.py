@@ -326,3 +326,25 @@ def test_years_show_without_a_thousands_dot(open_page: Callable[..., AppTest]) -
     at = open_page("gesamtmassnahmen")
     at = at.selectbox(key="gm.auswahl").set_value("WNE-01").run()
     assert at.text_input(key="gm.WNE-01.1.beginn").value == "2019"
+
+
+def test_change_a_concept_and_refuse_years_out_of_order(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    with open_store(city_url) as st:
+        services.new_concept_version(
+            st,
+            User("ben", "editor"),
+            {"id": "K1", "funding_area_id": "SSZ-01", "kind": "ISEK", "title": "ISEK",
+             "valid_from_year": 2016},
+        )  # fmt: skip
+    at = open_page("gesamtmassnahmen")
+    at.text_input(key="gm.konzept.K1.1.bis").set_value("2014")
+    at = _click(at, "Konzept ändern")
+    assert any("gültig ab 2016 liegt nach gültig bis 2014" in e for e in _errors(at))
+    at.text_input(key="gm.konzept.K1.1.bis").set_value("2025")
+    at.text_input(key="gm.konzept.K1.1.titel").set_value("ISEK Soziale Mitte")
+    at = _click(at, "Konzept ändern")
+    assert not _errors(at), _errors(at)
+    row = _read(city_url, "concepts").set_index("id").loc["K1"]
+    assert (row["title"], row["valid_to_year"], row["version"]) == ("ISEK Soziale Mitte", 2025, 2)
