@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cli.import_cmds",
     "cli.monitoring_cmds",
     "cli.report_cmds",
+    "cli.programme_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

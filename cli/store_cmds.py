@@ -8,6 +8,7 @@ import time
 
 from geo.store import DEFAULT_STORE, open_store, store_url
 from geo.store.transfer import copy_store, describe_rows, held_rows
+from monitoring.defaults import default_fields_of_action, default_programmes, seed_defaults
 
 STORE_HELP = (
     "store URL: a .gpkg path or postgresql://user@host:5432/db[?schema=NAME] "
@@ -58,6 +59,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         before = store.schema_version()
         after = store.init(crs=args.crs)
+        if before == 0:  # a new store starts with the federal programmes and fields of action
+            seed_defaults(store, user="qmon init")
         what = "created" if before == 0 else ("migrated" if after != before else "up to date")
         print(
             f"{store.url}: data model version {after} ({what}), storage CRS {store.crs.to_string()}"
@@ -69,7 +72,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from data.musterstadt import load_musterstadt
 
     with open_store(args.store) as store:
-        if args.if_missing and store.schema_version() > 0 and any(store.counts().values()):
+        seeded = ("programmes", "fields_of_action")  # qmon init writes these defaults
+        if (
+            args.if_missing
+            and store.schema_version() > 0
+            and any(n for k, n in store.counts().items() if k not in seeded)
+        ):
             print(f"{store.url}: already holds data; left as it is")
             return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
@@ -91,7 +99,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     source_url, target_url = store_url(args.store), args.to
     with open_store(source_url) as source, open_store(target_url) as target:
         replaced = held_rows(target) if args.replace else {}
-        counts = copy_store(source, target, progress=_progress, replace=args.replace)
+        seeded = {
+            "programmes": default_programmes()["id"].tolist(),
+            "fields_of_action": default_fields_of_action()["id"].tolist(),
+        }
+        counts = copy_store(
+            source, target, progress=_progress, replace=args.replace, defaults=seeded
+        )
         print(file=sys.stderr)
         print(f"{source.url} -> {target.url}")
         if replaced:

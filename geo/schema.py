@@ -555,6 +555,7 @@ _V2: tuple[Step, ...] = (
 
 _V3_RENEWAL: tuple[Step, ...] = (
     AddColumn("programmes", _c("land", "text", "Land (bei Landesprogrammen)")),
+    AddColumn("programmes", _c("successor_id", "text", "Nachfolgeprogramm")),
     AddColumn("funding_areas", _c("legal_procedure", "text", "Verfahren (Sanierungsgebiet)")),
     AddColumn("funding_areas", _c("bylaw_date", "date", "Satzung vom")),
     AddColumn("measures", _c("archived", "boolean", "archiviert")),

@@ -4,12 +4,17 @@ Programmes and fields of action are data, not code: a city edits them, adds its 
 and switches defaults off. This module holds the defaults a new installation starts
 with (../shared/DOMAIN.md §1–2) and seeds them into a store.
 
-Programmes carry their predecessor, so the history of a Gesamtmaßnahme follows from
-its current programme: Soziale Stadt (1999–2019) continues as Sozialer Zusammenhalt
+Programmes carry their links, so the history of a Gesamtmaßnahme follows from its
+current programme: Soziale Stadt (1999–2019) continues as Sozialer Zusammenhalt
 (2020–); Stadtumbau Ost (2002–2016) and Stadtumbau West (2004–2016) were merged into
-Stadtumbau (2017–2019), which continues as Wachstum und nachhaltige Erneuerung (2020–).
-Where a programme has two predecessors (Stadtumbau), the link names the western one,
-the programme the demo city and most West German areas came from.
+Stadtumbau (2017–2019), which continues as Wachstum und nachhaltige Erneuerung (2020–);
+Aktive Stadt- und Ortsteilzentren (2008–2019) and Städtebaulicher Denkmalschutz
+(1991–2019) continue as Lebendige Zentren (2020–). Kleinere Städte und Gemeinden and
+Zukunft Stadtgrün were folded into the three programmes of 2020 (no single successor).
+A merge has two predecessors, so every old programme names its successor
+(``successor_id``) and a new one names its main predecessor (``predecessor_id``: the
+western one for Stadtumbau, the programme the demo city and most West German areas came
+from); :func:`monitoring.renewal.programmes.predecessors` joins both.
 
 Fields of action come in three taxonomies (classic Soziale Stadt, Berlin
 Quartiersmanagement, Stadtumbau); each field maps to one of the output groups of the
@@ -37,22 +42,62 @@ FEDERAL_CATEGORIES: tuple[str, ...] = (
 TAXONOMIES: tuple[str, ...] = ("soziale_stadt", "berlin_qm", "stadtumbau")
 """The shipped taxonomies of fields of action."""
 
-# id, name, since, until, predecessor, federal
-_PROGRAMMES: tuple[tuple[str, str, int, int | None, str | None, bool], ...] = (
-    ("soziale_stadt", "Soziale Stadt", 1999, 2019, None, True),
-    ("sozialer_zusammenhalt", "Sozialer Zusammenhalt", 2020, None, "soziale_stadt", True),
-    ("stadtumbau_ost", "Stadtumbau Ost", 2002, 2016, None, True),
-    ("stadtumbau_west", "Stadtumbau West", 2004, 2016, None, True),
-    ("stadtumbau", "Stadtumbau", 2017, 2019, "stadtumbau_west", True),
+# id, name, since, until, predecessor, successor, federal
+_PROGRAMMES: tuple[tuple[str, str, int, int | None, str | None, str | None, bool], ...] = (
+    ("soziale_stadt", "Soziale Stadt", 1999, 2019, None, "sozialer_zusammenhalt", True),
+    ("sozialer_zusammenhalt", "Sozialer Zusammenhalt", 2020, None, "soziale_stadt", None, True),
+    ("stadtumbau_ost", "Stadtumbau Ost", 2002, 2016, None, "stadtumbau", True),
+    ("stadtumbau_west", "Stadtumbau West", 2004, 2016, None, "stadtumbau", True),
+    (
+        "stadtumbau",
+        "Stadtumbau",
+        2017,
+        2019,
+        "stadtumbau_west",
+        "wachstum_nachhaltige_erneuerung",
+        True,
+    ),
     (
         "wachstum_nachhaltige_erneuerung",
         "Wachstum und nachhaltige Erneuerung",
         2020,
         None,
         "stadtumbau",
+        None,
         True,
     ),
-    ("lebendige_zentren", "Lebendige Zentren", 2020, None, None, True),
+    (
+        "aktive_zentren",
+        "Aktive Stadt- und Ortsteilzentren",
+        2008,
+        2019,
+        None,
+        "lebendige_zentren",
+        True,
+    ),
+    (
+        "staedtebaulicher_denkmalschutz",
+        "Städtebaulicher Denkmalschutz",
+        1991,
+        2019,
+        None,
+        "lebendige_zentren",
+        True,
+    ),
+    ("lebendige_zentren", "Lebendige Zentren", 2020, None, "aktive_zentren", None, True),
+    # folded into all three programmes of 2020: no single successor
+    ("kleinere_staedte", "Kleinere Städte und Gemeinden", 2010, 2019, None, None, True),
+    ("zukunft_stadtgruen", "Zukunft Stadtgrün", 2017, 2019, None, None, True),
+    # the first federal programme (StBauFG 1971); last programme year: working assumption
+    (
+        "sanierung_entwicklung",
+        "Städtebauliche Sanierungs- und Entwicklungsmaßnahmen",
+        1971,
+        2012,
+        None,
+        None,
+        True,
+    ),
 )
 
 _WOHNVERH, _WOHNUMFELD, _GRUEN, _SOZINF, _SONST = FEDERAL_CATEGORIES
@@ -99,7 +144,7 @@ def default_programmes() -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns of the layer ``programmes`` without the edit columns:
-        ``id, name, since_year, until_year, predecessor_id, federal, land``.
+        ``id, name, since_year, until_year, predecessor_id, successor_id, federal, land``.
 
     Examples
     --------
@@ -109,7 +154,7 @@ def default_programmes() -> pd.DataFrame:
     >>> int(p.loc["stadtumbau", "since_year"])
     2017
     """
-    ids, names, since, until, predecessor, federal = zip(*_PROGRAMMES)
+    ids, names, since, until, predecessor, successor, federal = zip(*_PROGRAMMES)
     return pd.DataFrame(
         {
             "id": list(ids),
@@ -117,6 +162,7 @@ def default_programmes() -> pd.DataFrame:
             "since_year": pd.array(since, dtype="Int64"),
             "until_year": pd.array(until, dtype="Int64"),
             "predecessor_id": pd.Series(predecessor, dtype=object),
+            "successor_id": pd.Series(successor, dtype=object),
             "federal": pd.array(federal, dtype="boolean"),
             "land": pd.Series([None] * len(ids), dtype=object),
         }

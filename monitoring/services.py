@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -24,12 +25,13 @@ from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import NotFound, RuleViolation
+from monitoring.errors import EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, funds, network, projects
 from monitoring.neighbourhood import actors as actors_mod
 from monitoring.renewal import comparison, concepts, funding, funding_areas, measures, progress
 from monitoring.renewal import housing as housing_mod
+from monitoring.renewal import programmes as programmes_mod
 
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
@@ -138,19 +140,8 @@ def check_record(
     list of Finding
         Errors refuse the change; warnings are shown with it.
     """
-    if layer == "funding_areas":
-        ids = set(tx.read("programmes", columns=["id"])["id"])
-        return funding_areas.check_funding_area(record, programmes=ids)
-    if layer == "concepts":
-        return concepts.check_concept(record) + _exists(
-            tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
-        )
-    if layer == "goals":
-        return _exists(tx, "concepts", "id", record.get("concept_id"), what="concept")
-    if layer == "targets":
-        return concepts.check_target(record) + _exists(
-            tx, "goals", "id", record.get("goal_id"), what="goal"
-        )
+    if layer in RENEWAL_LAYERS:
+        return _renewal_findings(tx, layer, record, today=today)
     if layer == "measures":
         out = measures.check_measure(record, today=today)
         areas = tx.read("funding_areas", where={"id": record.get("funding_area_id")})
@@ -711,3 +702,247 @@ def housing(
         areas = areas[areas["vintage"] == (vintage or max(areas["vintage"]))]
     buildings = store.read("buildings")
     return housing_mod.housing_stock(buildings, areas)
+
+
+# --- programmes, funding areas, concepts ---------------------------------------------
+
+RENEWAL_LAYERS: tuple[str, ...] = ("programmes", "funding_areas", "concepts", "goals", "targets")
+"""The layers whose checks live in this section (messages in German)."""
+
+
+def _known(
+    tx: Transaction, layer: str, value: Any, *, what: str, owner: str, record: Any
+) -> list[Finding]:
+    """Return an error unless the record of ``layer`` named ``value`` exists (German)."""
+    if value is None or value == "" or len(tx.read(layer, where={"id": value}, columns=["id"])):
+        return []
+    return [
+        Finding(
+            "error",
+            "reference",
+            owner,
+            str(record),
+            f"{what} „{value}“ gibt es nicht; legen Sie es zuerst an oder wählen Sie ein "
+            "vorhandenes",
+        )
+    ]
+
+
+def _renewal_findings(
+    tx: Transaction,
+    layer: str,
+    record: dict[str, Any],
+    *,
+    today: dt.date,
+    registry: Registry | None = None,
+) -> list[Finding]:
+    """Run the checks of a programme, funding area, concept, goal or target (German)."""
+    rid = record.get("id")
+    if layer == "programmes":
+        return programmes_mod.check_programme(
+            record, programmes=tx.read("programmes"), last_year=today.year + 10
+        )
+    if layer == "funding_areas":
+        ids = set(tx.read("programmes", columns=["id"])["id"])
+        return funding_areas.check_funding_area(record, programmes=ids, today=today)
+    if layer == "concepts":
+        return concepts.check_concept(record) + _known(
+            tx,
+            "funding_areas",
+            record.get("funding_area_id"),
+            what="Die Gesamtmaßnahme",
+            owner=layer,
+            record=rid,
+        )
+    if layer == "goals":
+        return (
+            concepts.check_goal(record)
+            + _known(
+                tx,
+                "concepts",
+                record.get("concept_id"),
+                what="Das Konzept",
+                owner=layer,
+                record=rid,
+            )
+            + _known(
+                tx,
+                "fields_of_action",
+                record.get("field_id"),
+                what="Das Handlungsfeld",
+                owner=layer,
+                record=rid,
+            )
+        )
+    out = concepts.check_target(record) + _known(
+        tx, "goals", record.get("goal_id"), what="Das Ziel", owner=layer, record=rid
+    )
+    indicator = str(record.get("indicator") or "").strip()
+    known = (registry or load_registry()).keys() if indicator else ()
+    if indicator and indicator not in known:
+        out.append(
+            Finding(
+                "warning",
+                "indicator",
+                layer,
+                str(rid),
+                f"Zielwert „{rid}“: den Indikator „{indicator}“ kennt der Indikatorkatalog "
+                "nicht; ohne Werte dieses Indikators bleibt die Zielerreichung offen",
+            )
+        )
+    return out
+
+
+def boundary_from_file(
+    path: str | Path,
+    *,
+    store_crs: Any,
+    layer: str | None = None,
+    feature: Any = None,
+    dissolve: bool = False,
+) -> tuple[Any, gpd.GeoDataFrame]:
+    """Read a vector file and return the one boundary of a funding area and the features.
+
+    Any vector file the import reads (Shapefile, also zipped; GeoPackage; GeoJSON);
+    the boundary is reprojected to ``store_crs``. A file with several features needs
+    ``feature`` (the feature number, from 1) or ``dissolve=True``.
+
+    Raises
+    ------
+    geo.errors.ImportRefused
+        When the file cannot be read.
+    monitoring.renewal.funding_areas.BoundaryError
+        When it does not give one polygon (in German, with what to choose).
+    """
+    from geo.readers import read_vector
+
+    table = read_vector(path, layer=layer)
+    frame = table.frame
+    if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - read_vector gives one
+        raise funding_areas.BoundaryError(f"{table.source}: die Datei hat keine Geometrie")
+    shape = funding_areas.boundary_from_features(
+        frame, store_crs=store_crs, feature=feature, dissolve=dissolve, source=table.source
+    )
+    return shape, frame
+
+
+def new_concept_version(
+    store: Store,
+    user: User,
+    values: Mapping[str, Any],
+    *,
+    copy_goals_from: str | None = None,
+    today: dt.date | None = None,
+) -> Saved:
+    """Create a concept (a new ISEK/IHEK version), optionally with the goals of an earlier one.
+
+    The goals and their targets of ``copy_goals_from`` are copied with new ids
+    (``<new concept id>-<old id>``); the concept and every copy are stored in one
+    transaction, each with its audit row, or nothing is.
+
+    Raises
+    ------
+    PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, editing.LAYER_ACTIONS["concepts"])
+    day = today or dt.date.today()
+    record = dict(values)
+    with editing.changes(store, user) as ch:
+        problems = _renewal_findings(ch.tx, "concepts", record, today=day)
+        goals: list[dict[str, Any]] = []
+        targets: list[dict[str, Any]] = []
+        if copy_goals_from is not None:
+            old = ch.get("concepts", {"id": copy_goals_from})
+            if old.get("funding_area_id") != record.get("funding_area_id"):
+                problems.append(
+                    Finding(
+                        "error",
+                        "copy",
+                        "concepts",
+                        str(record.get("id")),
+                        f"das Konzept „{copy_goals_from}“ gehört zu einer anderen "
+                        "Gesamtmaßnahme; Ziele werden nur aus einem Konzept derselben "
+                        "Gesamtmaßnahme übernommen",
+                    )
+                )
+            old_goals = ch.tx.read("goals", where={"concept_id": copy_goals_from})
+            old_targets = ch.tx.read("targets", where={"goal_id": old_goals["id"].tolist()})
+            goals, targets = concepts.copy_goals(
+                old_goals, old_targets, concept_id=str(record.get("id")), prefix=f"{record['id']}-"
+            )
+        warnings = raise_errors(problems, what=f"Konzept „{record.get('id')}“")
+        stored = ch.create("concepts", record)
+        for goal in goals:
+            ch.create("goals", goal)
+        for target in targets:
+            ch.create("targets", target)
+    return Saved(stored, tuple(warnings))
+
+
+def remove_goal(store: Store, user: User, goal_id: str, *, expected_version: int) -> int:
+    """Delete a goal with its targets and its links to measures, in one transaction.
+
+    Returns the number of targets deleted with it.
+
+    Raises
+    ------
+    PermissionDenied, EditConflict, NotFound
+    """
+    with editing.changes(store, user) as ch:
+        targets = ch.tx.read("targets", where={"goal_id": goal_id})
+        for tid, version in zip(targets["id"], targets["version"]):
+            ch.delete("targets", {"id": tid}, expected_version=int(version))
+        ch.replace_links("measure_goals", {"goal_id": goal_id}, [])
+        ch.delete("goals", {"id": goal_id}, expected_version=expected_version)
+    return len(targets)
+
+
+def programme_list(store: Store, user: User) -> pd.DataFrame:
+    """Return the programmes as a German table (predecessors by name)."""
+    require(user, "read")
+    return programmes_mod.programme_table(store.read("programmes"))
+
+
+def conflict_text(exc: EditConflict, *, what: str) -> str:
+    """Return the German message of an edit conflict: who changed what when, what to do.
+
+    Examples
+    --------
+    >>> exc = EditConflict("x", layer="funding_areas", key={"id": "FA"}, expected_version=1,
+    ...                    stored_version=2, changed_by="carla", changed_at="2025-03-01T10:00:00",
+    ...                    differences={"name": ("Nordstadt", "Nordstadt-Ost")})
+    >>> print(conflict_text(exc, what="Die Gesamtmaßnahme „FA“"))
+    Die Gesamtmaßnahme „FA“ wurde inzwischen von carla geändert (01.03.2025 10:00 UTC; \
+Ihre Version 1, gespeichert ist Version 2). Unterschiede: name: Sie sahen 'Nordstadt', \
+jetzt gespeichert 'Nordstadt-Ost'. Nichts wurde gespeichert; laden Sie neu und \
+ändern Sie noch einmal.
+    """
+    if exc.stored_version is None:
+        when = _when(exc.changed_at)
+        return (
+            f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} gelöscht"
+            f"{when}. Nichts wurde gespeichert; legen Sie den Datensatz neu an, wenn er "
+            "noch gebraucht wird."
+        )
+    diffs = "; ".join(
+        f"{name}: Sie sahen {_shown(a)}, jetzt gespeichert {_shown(b)}"
+        for name, (a, b) in exc.differences.items()
+    )
+    return (
+        f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} geändert"
+        f" ({_when(exc.changed_at).strip(' ()') or 'Zeit unbekannt'}; Ihre Version "
+        f"{exc.expected_version}, gespeichert ist Version {exc.stored_version})."
+        + (f" Unterschiede: {diffs}." if diffs else "")
+        + " Nichts wurde gespeichert; laden Sie neu und ändern Sie noch einmal."
+    )
+
+
+def _when(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return f" ({pd.Timestamp(value):%d.%m.%Y %H:%M} UTC)"
+
+
+def _shown(value: Any) -> str:
+    text = "leer" if value is None else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -16,6 +16,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "karte": ("Karte", ":material/map:", "karte"),
     "foerdergebiet": ("Fördergebiet", ":material/location_city:", "foerdergebiet"),
     "massnahmen": ("Maßnahmen", ":material/construction:", "massnahmen"),
+    "gesamtmassnahmen": ("Gesamtmaßnahmen", ":material/edit_location_alt:", "gesamtmassnahmen"),
     "indikatoren": ("Indikatoren", ":material/monitoring:", "indikatoren"),
     "quartiersmanagement": ("Quartiersmanagement", ":material/groups:", "quartiersmanagement"),
     "import": ("Import", ":material/upload_file:", "import_page"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from geo.errors import SchemaError, StoreError
-from geo.store.base import Store
+from geo.store.base import Store, Transaction
 
 Progress = Callable[[float, str], None]
 
@@ -33,6 +33,14 @@ def describe_rows(store: Store, counts: Mapping[str, int]) -> str:
     return ", ".join(parts)
 
 
+def _only_defaults(tx: Transaction, name: str, ids: Collection[str] | None) -> bool:
+    """Return whether layer ``name`` holds only rows whose ids are among the seeded ``ids``."""
+    if not ids:
+        return False
+    held = set(tx.read(name, columns=["id"])["id"].astype(str))
+    return held <= {str(i) for i in ids}
+
+
 def _same_store(a: Store, b: Store) -> bool:
     if a.url.lower().endswith(".gpkg") and b.url.lower().endswith(".gpkg"):
         return Path(a.url).resolve() == Path(b.url).resolve()
@@ -46,6 +54,7 @@ def copy_store(
     layers: Sequence[str] | None = None,
     progress: Progress | None = None,
     replace: bool = False,
+    defaults: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, int]:
     """Copy every layer of ``source`` into ``target``; an occupied target only with ``replace``.
 
@@ -63,6 +72,11 @@ def copy_store(
     replace
         Replace what the target holds (its audit log included). Without it, a target
         that holds any row of the copied layers is refused and left unchanged.
+    defaults
+        Layer -> ids of the rows a new store is seeded with (``qmon init`` writes the
+        programmes and fields of action). A layer holding only such rows counts as
+        empty, so a store just made with ``qmon init`` is a valid target; one row more
+        (or any row of the audit log) makes the target occupied.
 
     Returns
     -------
@@ -95,7 +109,11 @@ def copy_store(
     written: dict[str, int] = {}
     with target.transaction() as tx:  # no user: copied records keep their own stamps
         # checked in the writing transaction: a write that lands in between is not lost
-        held = {name: n for name in names if (n := tx.count(name))}
+        held = {
+            name: n
+            for name in names
+            if (n := tx.count(name)) and not _only_defaults(tx, name, (defaults or {}).get(name))
+        }
         if held and not replace:
             raise StoreError(
                 f"Das Ziel {target.url} enthält schon Daten; es wurde nichts geschrieben. "

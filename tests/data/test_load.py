@@ -60,7 +60,7 @@ def test_seed_defaults_is_idempotent_and_keeps_edits(gpkg_url: str) -> None:
     store = open_store(gpkg_url)
     store.init()
     first = seed_defaults(store)
-    assert first == {"programmes": 7, "fields_of_action": 20}
+    assert first == {"programmes": 12, "fields_of_action": 20}
     with store.transaction(user="city") as tx:
         tx.update("fields_of_action", {"id": "qm_klima"}, {"active": False}, user="city")
     assert seed_defaults(store) == {"programmes": 0, "fields_of_action": 0}
@@ -68,7 +68,7 @@ def test_seed_defaults_is_idempotent_and_keeps_edits(gpkg_url: str) -> None:
     assert not fields.loc["qm_klima", "active"] and len(fields) == 20
     assert seed_defaults(store, overwrite=True)["fields_of_action"] == 20
     assert store.read("fields_of_action").set_index("id").loc["qm_klima", "active"]
-    assert store.counts()["programmes"] == 7
+    assert store.counts()["programmes"] == 12
 
 
 def _load_and_compare(url: str) -> None:

@@ -103,3 +103,21 @@ def test_export_into_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["export", "--store", url, "--to", same, "--replace"]) == 2
     assert "derselbe Datenbestand" in capsys.readouterr().err
     assert_unchanged(url, before)
+
+
+def test_a_target_made_by_qmon_init_is_empty_but_one_more_programme_is_not(
+    pair: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = pair
+    fill(source, 2, ("areas", "measures"))
+    assert main(["init", "--store", target, "--crs", CRS]) == 0  # seeds the defaults
+    assert main(["export", "--store", source, "--to", target]) == 0
+    with open_store(target) as store:
+        assert len(store.read("measures")) == 2
+        assert store.counts()["programmes"] == 0  # the source's (none), not the seeds
+    # a programme a Land added is someone's work: the target is occupied now
+    with open_store(target) as store, store.transaction() as tx:
+        tx.write("programmes", sample_frame(SCHEMA.layer("programmes"), 1))
+    capsys.readouterr()
+    assert main(["export", "--store", source, "--to", target]) == 2
+    assert "programmes" in capsys.readouterr().err
