@@ -61,6 +61,7 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "milestones": "edit_funding",
     "measure_outputs": "edit_funding",
     "funding_lines": "edit_funding",
+    "attachments": "edit_funding",
     "actors": "edit_qm",
     "bodies": "edit_qm",
     "projects": "edit_qm",
@@ -92,7 +93,7 @@ def changeable_layer(layer: str) -> Layer:
     monitoring.errors.RuleViolation: layer 'audit_log' is not changed through the \
 services; changeable layers: programmes, fields_of_action, funding_areas, concepts, \
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
-funding_lines, actors, bodies, projects, participation, local_funds, fund_income, \
+funding_lines, attachments, actors, bodies, projects, participation, local_funds, fund_income, \
 fund_decisions, activities, activity_partners
     """
     if layer not in LAYER_ACTIONS:
@@ -220,6 +221,8 @@ class ChangeSet:
         self.user = user
         self.crs = crs
         self.log: list[dict[str, Any]] = []
+        #: Why the user makes the changes (archive, delete): written to each audit row.
+        self.reason: str | None = None
 
     # reading ----------------------------------------------------------------------
 
@@ -503,6 +506,7 @@ class ChangeSet:
             "action": action,
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False),
+            "reason": self.reason,
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)

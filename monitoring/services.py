@@ -19,15 +19,24 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.schema import SCHEMA
 from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import NotFound
+from monitoring.errors import ConfirmationNeeded, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, funds, network, projects
 from monitoring.neighbourhood import actors as actors_mod
-from monitoring.renewal import comparison, concepts, funding, funding_areas, measures, progress
+from monitoring.renewal import (
+    attachments,
+    comparison,
+    concepts,
+    funding,
+    funding_areas,
+    measures,
+    progress,
+)
 from monitoring.renewal import housing as housing_mod
 
 if TYPE_CHECKING:
@@ -131,7 +140,9 @@ def _validate(
     if layer in ("milestones", "measure_outputs"):
         return _exists(tx, "measures", "id", record.get("measure_id"), what="measure")
     if layer == "funding_lines":
-        out = funding.check_funding_line(record)
+        out = funding.check_funding_line(record) + _exists(
+            tx, "programmes", "id", record.get("programme_id"), what="programme"
+        )
         mid = record.get("measure_id")
         found = tx.read("measures", where={"id": mid}) if mid is not None else None
         if found is None or not len(found):
@@ -141,6 +152,8 @@ def _validate(
             [lines[lines["id"] != record.get("id")], pd.DataFrame([record])], ignore_index=True
         )
         return out + funding.share_findings(lines) + funding.sum_findings(lines, found)
+    if layer == "attachments":
+        return _attachment_findings(tx, record)
     if layer == "actors":
         return actors_mod.check_actor(record)
     if layer == "projects":
@@ -658,3 +671,366 @@ def housing(
         areas = areas[areas["vintage"] == (vintage or max(areas["vintage"]))]
     buildings = store.read("buildings")
     return housing_mod.housing_stock(buildings, areas)
+
+
+# --- measures and attachments ---------------------------------------------------------
+#
+# A planner keeps a measure in the app: created with its fields of action, goals,
+# milestones and outputs in one transaction; edited (an amount changed by more than ×10
+# asks for confirmation); archived or deleted with a reason that goes into the audit
+# rows; its funding lines; its photos and documents, stored in the store itself.
+
+MEASURE_PARTS: tuple[str, ...] = (
+    "measure_fields",
+    "measure_goals",
+    "milestones",
+    "measure_outputs",
+    "funding_lines",
+)
+"""Layers whose rows belong to a measure (``measure_id``) and go when it is deleted."""
+
+
+def _attachment_findings(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
+    out = attachments.check_attachment(record, limits=ATTACHMENT_LIMITS_ANY)
+    owner = record.get("owner_layer")
+    if owner in attachments.OWNER_LAYERS:
+        out += _exists(tx, str(owner), "id", record.get("owner_id"), what=f"record of {owner}")
+    return out
+
+
+ATTACHMENT_LIMITS_ANY = attachments.AttachmentLimits(2**62)
+"""The stored-record check does not judge size: the limit is the writer's setting."""
+
+
+def _save_in(
+    ch: editing.ChangeSet,
+    layer: str,
+    values: Mapping[str, Any],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    today: dt.date,
+) -> Saved:
+    """Check and store one record inside an open change set (as :func:`save` does)."""
+    lyr = editing.changeable_layer(layer)
+    if key is None:
+        before, record = None, dict(values)
+    else:
+        before = ch.get(layer, key)
+        record = before | dict(values) | dict(key)
+        if isinstance(record.get("geometry"), str):
+            record["geometry"] = shapely.from_wkt(record["geometry"])
+    what = f"{lyr.title} {editing.record_key(lyr, {k: record.get(k) for k in lyr.key})!r}"
+    warnings = raise_errors(_validate(ch, layer, record, before, today=today), what=what)
+    if key is None:
+        stored = ch.create(layer, record)
+    else:
+        stored = ch.update(layer, key, values, expected_version=expected_version, seen=seen)
+    return Saved(stored, tuple(warnings))
+
+
+def _links_in(
+    ch: editing.ChangeSet,
+    measure_id: str,
+    *,
+    fields: Sequence[str] | None,
+    goals: Sequence[str] | None,
+    today: dt.date,
+) -> None:
+    """Replace the fields of action and goals of a measure (None leaves them as they are)."""
+    for layer, column, ids in (
+        ("measure_fields", "field_id", fields),
+        ("measure_goals", "goal_id", goals),
+    ):
+        if ids is None:
+            continue
+        rows = [{"measure_id": measure_id, column: i} for i in dict.fromkeys(ids)]
+        known_layer = "fields_of_action" if layer == "measure_fields" else "goals"
+        problems = [
+            f
+            for row in rows
+            for f in _exists(ch.tx, known_layer, "id", row[column], what=known_layer)
+        ]
+        raise_errors(problems, what=f"the {layer} of measure {measure_id!r}")
+        ch.replace_links(layer, {"measure_id": measure_id}, rows)
+
+
+def _confirm(found: Sequence[Any], *, confirmed: bool, what: str) -> None:
+    if found and not confirmed:
+        listed = "; ".join(f"{c.field}: {c.old!r} -> {c.new!r}" for c in found)
+        raise ConfirmationNeeded(
+            f"{what}: {listed} changes by more than x10; confirm to save (nothing was saved)",
+            reasons=found,
+        )
+
+
+def create_measure(
+    store: Store,
+    user: User,
+    record: Mapping[str, Any],
+    *,
+    fields: Sequence[str] = (),
+    goals: Sequence[str] = (),
+    milestones: Sequence[Mapping[str, Any]] = (),
+    outputs: Sequence[Mapping[str, Any]] = (),
+    today: dt.date | None = None,
+) -> Saved:
+    """Create a measure with its fields of action, goals, milestones and outputs, all or nothing.
+
+    Parameters
+    ----------
+    record
+        The measure's fields; ``geometry`` a shapely geometry in the storage CRS.
+    fields, goals
+        Ids of the fields of action and goals the measure serves.
+    milestones
+        Rows with ``id``, ``title``, ``due_date``, ``done_date`` (``measure_id`` is set).
+    outputs
+        Rows with ``quantity``, ``unit``, ``planned``, ``actual``.
+
+    Raises
+    ------
+    PermissionDenied, RuleViolation
+        Nothing is stored when any part is refused.
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        saved = _save_in(ch, "measures", record, today=day)
+        mid = str(saved.record["id"])
+        _links_in(ch, mid, fields=fields, goals=goals, today=day)
+        found = list(saved.warnings)
+        for row in milestones:
+            found += _save_in(ch, "milestones", dict(row) | {"measure_id": mid}, today=day).warnings
+        for row in outputs:
+            found += _save_in(
+                ch, "measure_outputs", dict(row) | {"measure_id": mid}, today=day
+            ).warnings
+    return Saved(saved.record, tuple(found))
+
+
+def update_measure(
+    store: Store,
+    user: User,
+    measure_id: str,
+    values: Mapping[str, Any],
+    *,
+    expected_version: int,
+    seen: Mapping[str, Any] | None = None,
+    fields: Sequence[str] | None = None,
+    goals: Sequence[str] | None = None,
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> Saved:
+    """Change a measure (and, when given, its fields of action and goals) in one transaction.
+
+    A geometry in ``values`` moves the measure. An amount changed by more than ×10
+    needs ``confirmed=True``.
+
+    Raises
+    ------
+    ConfirmationNeeded
+        Listing the amounts changed by more than ×10; nothing was saved.
+    EditConflict
+        When someone else saved the measure since ``expected_version``.
+    PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        before = ch.get("measures", {"id": measure_id})
+        _confirm(  # a stale form gets the conflict, not the question
+            measures.big_changes(before, values, measures.AMOUNT_COLUMNS),
+            confirmed=confirmed or before["version"] != expected_version,
+            what=f"measure {measure_id!r}",
+        )
+        saved = (
+            _save_in(
+                ch,
+                "measures",
+                values,
+                key={"id": measure_id},
+                expected_version=expected_version,
+                seen=seen,
+                today=day,
+            )
+            if values
+            else Saved(before)
+        )
+        if not values and before["version"] != expected_version:
+            # links alone: still refuse a stale form
+            ch.update("measures", {"id": measure_id}, {}, expected_version=expected_version)
+        _links_in(ch, measure_id, fields=fields, goals=goals, today=day)
+    return saved
+
+
+def archive_measure(
+    store: Store,
+    user: User,
+    measure_id: str,
+    *,
+    reason: str | None,
+    expected_version: int,
+    archived: bool = True,
+) -> dict[str, Any]:
+    """Archive a measure with a reason (or bring it back with ``archived=False``).
+
+    The reason is stored on the measure and written into the audit row.
+
+    Raises
+    ------
+    RuleViolation
+        When archiving without a reason.
+    EditConflict, PermissionDenied, NotFound
+    """
+    require(user, "edit_funding")
+    text = (reason or "").strip()
+    if archived and not text:
+        raise RuleViolation(
+            f"measure {measure_id!r}: archiving needs a reason; give it",
+            problems=(f"measure {measure_id!r}: archiving needs a reason; give it",),
+        )
+    with editing.changes(store, user) as ch:
+        ch.reason = text or None
+        values = {"archived": archived, "archive_reason": text if archived else None}
+        return ch.update("measures", {"id": measure_id}, values, expected_version=expected_version)
+
+
+def delete_measure(
+    store: Store, user: User, measure_id: str, *, reason: str, expected_version: int
+) -> dict[str, Any]:
+    """Delete a measure with everything that belongs to it; the reason goes into the audit rows.
+
+    Its fields of action, goals, milestones, outputs, funding lines and attachments are
+    deleted in the same transaction (each with its audit row), so nothing is left
+    pointing at a measure that is gone.
+
+    Raises
+    ------
+    RuleViolation
+        Without a reason.
+    EditConflict, PermissionDenied, NotFound
+    """
+    require(user, "edit_funding")
+    text = (reason or "").strip()
+    if not text:
+        message = f"measure {measure_id!r}: deleting needs a reason; give it (or archive it)"
+        raise RuleViolation(message, problems=(message,))
+    with editing.changes(store, user) as ch:
+        ch.reason = text
+        before = ch.get("measures", {"id": measure_id})
+        if before["version"] != expected_version:  # a stale form: the conflict, before any part
+            ch.delete("measures", {"id": measure_id}, expected_version=expected_version)
+        for layer in MEASURE_PARTS:
+            lyr = SCHEMA.layer(layer)
+            if not lyr.editable:
+                ch.replace_links(layer, {"measure_id": measure_id}, [])
+                continue
+            rows = ch.tx.read(layer, where={"measure_id": measure_id})
+            for _, row in rows.iterrows():
+                key = {k: row[k] for k in lyr.key}
+                ch.delete(layer, key, expected_version=int(row["version"]))
+        files = ch.tx.read(
+            "attachments",
+            where={"owner_layer": "measures", "owner_id": measure_id},
+            columns=["id", "version"],
+        )
+        for ident, version in zip(files["id"], files["version"]):
+            ch.delete("attachments", {"id": ident}, expected_version=int(version))
+        return ch.delete("measures", {"id": measure_id}, expected_version=expected_version)
+
+
+def save_funding_line(
+    store: Store,
+    user: User,
+    values: Mapping[str, Any],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    confirmed: bool = False,
+) -> Saved:
+    """Create a funding line (no ``key``) or change one; ×10 changes of an amount need confirming.
+
+    Raises
+    ------
+    ConfirmationNeeded, EditConflict, PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    if key is not None:
+        stored = store.read("funding_lines", where=dict(key))
+        before = editing.row_dict(stored) if len(stored) else None
+        _confirm(
+            measures.big_changes(before, values, funding.AMOUNTS),
+            confirmed=confirmed or before is None or before["version"] != expected_version,
+            what=f"funding line {key.get('id')!r}",
+        )
+    return save(
+        store, user, "funding_lines", values, key=key, expected_version=expected_version, seen=seen
+    )
+
+
+def add_attachment(
+    store: Store,
+    user: User,
+    owner_layer: str,
+    owner_id: str,
+    content: bytes,
+    *,
+    filename: str,
+    kind: str,
+    title: str | None = None,
+    limits: attachments.AttachmentLimits | None = None,
+) -> Saved:
+    """Attach a photo or document to a record; the file is stored in the store as Base64.
+
+    The type is judged by the content (:func:`monitoring.renewal.attachments.sniff_media_type`),
+    the size against ``limits`` (default 10 MB).
+
+    Raises
+    ------
+    AttachmentRefused
+        Too large, empty, of a type not accepted, or a photo that is not an image.
+    PermissionDenied, RuleViolation
+        Without the right to change the record, or when the record does not exist.
+    """
+    require(user, editing.LAYER_ACTIONS.get(owner_layer, "edit_settings"))
+    existing = store.read("attachments", columns=["id"])["id"]
+    record = attachments.prepare(
+        content,
+        ident=measures.next_id(existing, prefix="A-", width=6),
+        owner_layer=owner_layer,
+        owner_id=owner_id,
+        filename=filename,
+        kind=kind,
+        title=title,
+        limits=limits or attachments.AttachmentLimits(),
+    )
+    return save(store, user, "attachments", record)
+
+
+def attachment_list(store: Store, user: User, owner_layer: str, owner_id: str) -> pd.DataFrame:
+    """Return the attachments of a record without their content (id, kind, title, file, size)."""
+    require(user, "read")
+    columns = [c for c in SCHEMA.layer("attachments").column_names if c != "content_b64"]
+    frame = store.read(
+        "attachments", where={"owner_layer": owner_layer, "owner_id": owner_id}, columns=columns
+    )
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def attachment_file(store: Store, user: User, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+    """Return an attachment's record and its file (checked against its SHA-256).
+
+    Raises
+    ------
+    NotFound, AttachmentRefused
+        When there is no such attachment, or its stored content is damaged.
+    """
+    require(user, "read")
+    frame = store.read("attachments", where={"id": attachment_id})
+    if frame.empty:
+        raise NotFound(f"there is no attachment {attachment_id!r}")
+    record = editing.row_dict(frame)
+    return record, attachments.content_of(record)
