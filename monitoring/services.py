@@ -1034,3 +1034,95 @@ def attachment_file(store: Store, user: User, attachment_id: str) -> tuple[dict[
         raise NotFound(f"there is no attachment {attachment_id!r}")
     record = editing.row_dict(frame)
     return record, attachments.content_of(record)
+
+
+def set_measure_parts(
+    store: Store,
+    user: User,
+    measure_id: str,
+    *,
+    expected_version: int,
+    milestones: Sequence[Mapping[str, Any]] | None = None,
+    outputs: Sequence[Mapping[str, Any]] | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Replace a measure's milestones and outputs by the rows given (None: leave as they are).
+
+    Milestones keep their ids: a row with a known ``id`` changes that milestone (at its
+    stored version), a row without an id is created, a milestone missing from the rows
+    is deleted; each with its audit row, all in one transaction. ``expected_version``
+    is the measure's version the user read (a stale form gets the conflict).
+
+    Raises
+    ------
+    EditConflict, PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        measure = ch.get("measures", {"id": measure_id})
+        if measure["version"] != expected_version:
+            ch.update("measures", {"id": measure_id}, {}, expected_version=expected_version)
+        if milestones is not None:
+            stored = ch.tx.read("milestones", where={"measure_id": measure_id})
+            old = {
+                str(r["id"]): editing.row_dict(stored, i)
+                for i, (_, r) in enumerate(stored.iterrows())
+            }
+            taken = set(ch.tx.read("milestones", columns=["id"])["id"])
+            keep: set[str] = set()
+            for row in milestones:
+                values = {k: v for k, v in row.items() if k not in ("id", "measure_id")}
+                ident = str(row.get("id") or "")
+                if ident in old:
+                    keep.add(ident)
+                    changed = {
+                        k: v for k, v in values.items() if editing.plain(v) != old[ident].get(k)
+                    }
+                    if changed:
+                        _save_in(
+                            ch,
+                            "milestones",
+                            changed,
+                            key={"id": ident},
+                            expected_version=int(old[ident]["version"]),
+                            today=day,
+                        )
+                    continue
+                ident = measures.next_id(taken, prefix="MS-", width=5)
+                taken.add(ident)
+                _save_in(
+                    ch,
+                    "milestones",
+                    values | {"id": ident, "measure_id": measure_id},
+                    today=day,
+                )
+            for ident, record in old.items():
+                if ident not in keep:
+                    ch.delete("milestones", {"id": ident}, expected_version=int(record["version"]))
+        if outputs is not None:
+            rows = [dict(r) | {"measure_id": measure_id} for r in outputs]
+            problems = [
+                Finding(
+                    "error",
+                    "quantity",
+                    "measure_outputs",
+                    measure_id,
+                    f"measure {measure_id!r}: an output needs a quantity (e.g. gruenflaeche_m2)",
+                )
+                for r in rows
+                if not str(r.get("quantity") or "").strip()
+            ]
+            names = [str(r.get("quantity")) for r in rows]
+            problems += [
+                Finding(
+                    "error",
+                    "quantity",
+                    "measure_outputs",
+                    measure_id,
+                    f"measure {measure_id!r}: the output {n!r} is listed twice; keep one row",
+                )
+                for n in sorted({n for n in names if names.count(n) > 1})
+            ]
+            raise_errors(problems, what=f"the outputs of measure {measure_id!r}")
+            ch.replace_links("measure_outputs", {"measure_id": measure_id}, rows)

@@ -311,3 +311,18 @@ def timeline(measures: pd.DataFrame, *, today: dt.date) -> pd.DataFrame:
         index=frame.index,
     )
     return out.sort_values(["start", "id"], kind="stable")
+
+
+def hide_archived(measures: pd.DataFrame, *, show_archived: bool = False) -> pd.DataFrame:
+    """Return the measures without the archived ones (all of them with ``show_archived``).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["a", "b", "c"], "archived": [True, None, False]})
+    >>> hide_archived(m)["id"].tolist(), len(hide_archived(m, show_archived=True))
+    (['b', 'c'], 3)
+    """
+    if show_archived or "archived" not in measures.columns:
+        return measures
+    archived = measures["archived"].map(_true).astype(bool)
+    return measures[~archived]

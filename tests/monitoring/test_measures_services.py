@@ -375,3 +375,37 @@ def test_only_editors_keep_measures(tiny_store: Store, role: str) -> None:
             {"id": "F", "measure_id": "M1", "source": "Bund", "programme_year": 2024},
         )
     assert tiny_store.read("audit_log").empty
+
+
+def test_milestones_and_outputs_are_edited_as_lists(tiny_store: Store, editor: User) -> None:
+    _new(tiny_store, editor)
+    services.set_measure_parts(
+        tiny_store,
+        editor,
+        "M-0003",
+        expected_version=1,
+        milestones=[
+            {"id": "MS-1", "title": "Baubeginn", "due_date": dt.date(2026, 4, 1)},
+            {"title": "Abnahme", "due_date": dt.date(2027, 10, 1)},
+        ],
+        outputs=[{"quantity": "baeume", "unit": "Stück", "planned": 40.0, "actual": None}],
+    )
+    ms = tiny_store.read("milestones", where={"measure_id": "M-0003"}).sort_values("title")
+    assert ms["title"].tolist() == ["Abnahme", "Baubeginn"]
+    assert ms["version"].tolist() == [1, 2]  # MS-1 changed, the new one created
+    assert ms["id"].tolist()[1] == "MS-1"
+    outputs = tiny_store.read("measure_outputs", where={"measure_id": "M-0003"})
+    assert outputs["quantity"].tolist() == ["baeume"]
+    services.set_measure_parts(tiny_store, editor, "M-0003", expected_version=1, milestones=[])
+    assert tiny_store.read("milestones", where={"measure_id": "M-0003"}).empty
+    with pytest.raises(RuleViolation, match="twice"):
+        services.set_measure_parts(
+            tiny_store,
+            editor,
+            "M-0003",
+            expected_version=1,
+            outputs=[{"quantity": "baeume"}, {"quantity": "baeume"}],
+        )
+    with pytest.raises(EditConflict):
+        services.set_measure_parts(tiny_store, editor, "M-0003", expected_version=5, outputs=[])
+    assert len(tiny_store.read("measure_outputs", where={"measure_id": "M-0003"})) == 1
