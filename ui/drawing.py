@@ -37,7 +37,7 @@ _GEOJSON_KINDS = {
     "MultiPolygon": "polygon",
 }
 WGS84 = "EPSG:4326"
-_STYLE = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
+_STYLE: dict[str, Any] = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
 
 
 def _check_kinds(kinds: Sequence[str]) -> tuple[str, ...]:

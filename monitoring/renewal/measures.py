@@ -131,7 +131,10 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
 
 
 def _true(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and bool(value)
+    """Return whether a stored boolean is set (missing values are not)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return bool(value)
 
 
 AMOUNT_COLUMNS: tuple[str, ...] = ("cost_estimate", "cost_actual")
@@ -171,18 +174,21 @@ def big_changes(
 def next_id(existing: Any, *, prefix: str = "M-", width: int = 4) -> str:
     """Propose the next free id after the highest ``prefix<number>`` among ``existing``.
 
+    The number keeps the width of the existing ids (``width`` when there are none).
+
     Examples
     --------
     >>> next_id(["M-0001", "M-0099", "X-7"])
     'M-0100'
+    >>> next_id(["M-022", "M-023"])
+    'M-024'
     >>> next_id([], prefix="FL-", width=6)
     'FL-000001'
     """
     taken = {str(i) for i in existing}
-    numbers = [
-        int(m.group(1)) for i in taken if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))
-    ]
-    n = max(numbers, default=0) + 1
+    found = [m.group(1) for i in taken if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))]
+    width = max(len(d) for d in found) if found else width
+    n = max((int(d) for d in found), default=0) + 1
     while f"{prefix}{n:0{width}d}" in taken:  # pragma: no cover - max + 1 is free
         n += 1
     return f"{prefix}{n:0{width}d}"
@@ -318,7 +324,8 @@ def hide_archived(measures: pd.DataFrame, *, show_archived: bool = False) -> pd.
 
     Examples
     --------
-    >>> m = pd.DataFrame({"id": ["a", "b", "c"], "archived": [True, None, False]})
+    >>> m = pd.DataFrame({"id": ["a", "b", "c"],
+    ...                   "archived": pd.array([True, pd.NA, False], dtype="boolean")})
     >>> hide_archived(m)["id"].tolist(), len(hide_archived(m, show_archived=True))
     (['b', 'c'], 3)
     """
