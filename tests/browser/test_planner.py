@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -59,7 +59,7 @@ def _open(browser: Any, url: str) -> tuple[Any, Any, Watch]:
     return context, page, watch
 
 
-def _draw_map(page: Any) -> Any:
+def _draw_map(page: Any, *, after_reload: Callable[[], None] | None = None) -> Any:
     """Wait for the drawing map (with its Leaflet.draw toolbar); return its frame handle.
 
     On a busy machine the map's frame now and then stays blank after a rerun; the
@@ -76,6 +76,8 @@ def _draw_map(page: Any) -> Any:
             if attempt == 2:
                 raise
             page.reload()
+            if after_reload is not None:
+                after_reload()
     return page.locator(MAP_FRAME).element_handle()
 
 
@@ -92,9 +94,11 @@ def _screen(page: Any, handle: Any, x: float, y: float) -> tuple[float, float]:
     return box["x"] + px, box["y"] + py
 
 
-def _draw_polygon(page: Any, corners: list[tuple[float, float]]) -> None:
+def _draw_polygon(
+    page: Any, corners: list[tuple[float, float]], *, after_reload: Callable[[], None] | None
+) -> None:
     """Draw a polygon with Leaflet.draw: the tool, one click per corner, then "Finish"."""
-    handle = _draw_map(page)
+    handle = _draw_map(page, after_reload=after_reload)
     handle.scroll_into_view_if_needed()
     frame = page.frame_locator(MAP_FRAME)
     page.keyboard.press("Escape")  # leave a drawing a swallowed click may have left open
@@ -118,12 +122,18 @@ def _settle(page: Any) -> None:
     page.wait_for_timeout(500)
 
 
-def _draw_until(page: Any, corners: list[tuple[float, float]], shown: str) -> None:
+def _draw_until(
+    page: Any,
+    corners: list[tuple[float, float]],
+    shown: str,
+    *,
+    after_reload: Callable[[], None] | None = None,
+) -> None:
     """Draw the polygon until the app says ``shown`` (a busy machine can swallow a click)."""
     for attempt in range(3):
         _settle(page)
         try:
-            _draw_polygon(page, corners)
+            _draw_polygon(page, corners, after_reload=after_reload)
             page.get_by_text(shown).first.wait_for(timeout=20_000)
             return
         except Exception:
@@ -163,8 +173,12 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
     base, store_path = planner_app
     context, page, watch = _open(browser, base + "/massnahmen")
     try:
-        page.get_by_role("button", name="Neue Maßnahme anlegen").click()
-        _draw_until(page, FIRST, "Gezeichnet: Fläche.")
+
+        def start() -> None:
+            page.get_by_role("button", name="Neue Maßnahme anlegen").click()
+
+        start()
+        _draw_until(page, FIRST, "Gezeichnet: Fläche.", after_reload=start)
         page.get_by_label("Titel", exact=True).fill(TITLE)
         _amount_field(page, "Kostenschätzung (€)").fill("250.000")
         page.screenshot(path=str(ARTIFACTS / "massnahme-zeichnen.png"), full_page=True)
