@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,14 +26,32 @@ FIRST = [(X0 + 1300, Y0 + 1300), (X0 + 1600, Y0 + 1300), (X0 + 1600, Y0 + 1600)]
 MOVED = [(X0 + 900, Y0 + 1750), (X0 + 1200, Y0 + 1750), (X0 + 1200, Y0 + 2050)]
 
 
-@pytest.fixture(scope="module")
-def planner_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The app (single local user with all rights) against a fresh small city."""
+@pytest.fixture(scope="module", params=["gpkg", "postgis"])
+def planner_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """The app (single local user with all rights) against a fresh small city, in each store."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    store = str(tmp_path_factory.mktemp("planner") / "stadt.gpkg")
-    build_city(store)
-    with running_app(store, env={"QMON_LOCAL_ADMIN": "1"}) as base:
-        yield base, store
+    if request.param == "gpkg":
+        store = str(tmp_path_factory.mktemp("planner") / "stadt.gpkg")
+        build_city(store)
+        with running_app(store, env={"QMON_LOCAL_ADMIN": "1"}) as base:
+            yield base, store
+        return
+    import psycopg
+    from psycopg import sql
+
+    from tests.conftest import PG_DSN
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    store = f"{PG_DSN}?schema={schema}"
+    try:
+        build_city(store)
+        with running_app(store, env={"QMON_LOCAL_ADMIN": "1"}) as base:
+            yield base, store
+    finally:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def _open(browser: Any, url: str) -> tuple[Any, Any, Watch]:
@@ -171,6 +190,8 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
     browser: Any, planner_app: tuple[str, str], tmp_path: Any
 ) -> None:
     base, store_path = planner_app
+    kind = "postgis" if store_path.startswith("postgresql") else "gpkg"
+    suffix = "" if kind == "gpkg" else "-postgis"
     context, page, watch = _open(browser, base + "/massnahmen")
     try:
 
@@ -181,7 +202,7 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
         _draw_until(page, FIRST, "Gezeichnet: Fläche.", after_reload=start)
         page.get_by_label("Titel", exact=True).fill(TITLE)
         _amount_field(page, "Kostenschätzung (€)").fill("250.000")
-        page.screenshot(path=str(ARTIFACTS / "massnahme-zeichnen.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"massnahme-zeichnen{suffix}.png"), full_page=True)
         page.get_by_role("button", name="Maßnahme anlegen", exact=True).click()
         _wait_text(page, "Maßnahme M-024 angelegt.")
         store = open_store(store_path)
@@ -219,7 +240,9 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
         attachments = store.read("attachments")
         assert attachments["filename"].tolist() == ["vorher.png"]
         assert int(attachments["size_bytes"].iloc[0]) == len(_png())
-        page.screenshot(path=str(ARTIFACTS / "massnahme-finanzierung-foto.png"), full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"massnahme-finanzierung-foto{suffix}.png"), full_page=True
+        )
 
         # move the measure: draw its new place, save
         _draw_until(page, MOVED, "Neue Lage gezeichnet")
@@ -233,19 +256,7 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
         assert not watch.foreign, watch.foreign
         assert not watch.dialogs, watch.dialogs
     except BaseException:
-        page.screenshot(path=str(ARTIFACTS / "massnahme-fehler.png"), full_page=True)
-        print("DEBUG errors", watch.errors, page.locator(MAP_FRAME).count())
-        for f in page.frames[1:]:
-            print(
-                "DEBUG",
-                f.url[-60:],
-                f.evaluate(
-                    "[document.querySelectorAll('.leaflet-draw').length, typeof window.map,"
-                    " document.body.innerHTML.length, document.body.innerText.slice(0, 300)]"
-                ),
-            )
-        for i in range(page.locator(MAP_FRAME).count()):
-            print("DEBUG box", page.locator(MAP_FRAME).nth(i).bounding_box())
+        page.screenshot(path=str(ARTIFACTS / f"massnahme-fehler{suffix}.png"), full_page=True)
         raise
     finally:
         context.close()
@@ -265,9 +276,10 @@ def test_planner_draws_funds_documents_moves_and_finds_a_measure(
         page.get_by_text("In der Maßnahmenliste öffnen").wait_for(timeout=20_000)
         assert "auswahl=massnahme%3AM-024" in page.url or "auswahl=massnahme:M-024" in page.url
         page.wait_for_timeout(1000)
-        page.screenshot(path=str(ARTIFACTS / "massnahme-karte.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"massnahme-karte{suffix}.png"), full_page=True)
         assert not watch.foreign, watch.foreign
     finally:
         context.close()
-    for name in ("massnahme-zeichnen", "massnahme-finanzierung-foto"):
-        shutil.copy(ARTIFACTS / f"{name}.png", REPO / "docs" / f"screenshot-{name}.png")
+    if kind == "gpkg":  # the README's screenshots come from the GeoPackage run
+        for name in ("massnahme-zeichnen", "massnahme-finanzierung-foto"):
+            shutil.copy(ARTIFACTS / f"{name}.png", REPO / "docs" / f"screenshot-{name}.png")
