@@ -166,6 +166,9 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
         "programme_year": int(numbers.pop("programme_year") or 0),
     } | numbers
     store = data.store(url)
+    if chosen != NEW_LINE and all(editing.plain(v) == line.get(k) for k, v in values.items()):
+        st.info("Keine Änderung.")
+        return
 
     def save() -> services.Saved:
         if chosen == NEW_LINE:

@@ -192,3 +192,35 @@ def test_viewer_and_qm_see_no_forms(city_url: str, role: str) -> None:
     assert not labels & {"Speichern", "Neue Maßnahme anlegen", "Finanzierung hinzufügen"}
     assert not at.file_uploader
     assert any("darf Maßnahmen nicht ändern" in c.value for c in at.caption)
+
+
+def test_a_funding_line_is_changed_after_confirming_a_tenfold_amount(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    from monitoring import services
+
+    services.save_funding_line(
+        open_store(city_url),
+        User("ben", "editor"),
+        {
+            "id": "FL-1",
+            "measure_id": "M-005",
+            "source": "Bund",
+            "programme_year": 2024,
+            "planned": 10_000.0,
+        },
+    )
+    at = open_page("massnahmen", auswahl="M-005")
+    at.selectbox(key="massnahmen.finanz.M-005.wahl").set_value("FL-1").run()
+    assert _text(at, "geplant (€)").value == "10.000"
+    _button(at, "Finanzierung speichern").click().run()
+    assert any("Keine Änderung" in i.value for i in at.info)
+    _text(at, "geplant (€)").set_value("1.000.000")
+    _button(at, "Finanzierung speichern").click().run()
+    assert any("10.000,00 € → 1.000.000,00 €" in w.value for w in at.warning)
+    assert open_store(city_url).read("funding_lines")["planned"].tolist() == [10_000.0]
+    next(c for c in at.checkbox if c.label == "Trotzdem speichern").check()
+    _button(at, "Finanzierung speichern").click().run()
+    assert not _errors(at), _errors(at)
+    stored = open_store(city_url).read("funding_lines")
+    assert stored["planned"].tolist() == [1_000_000.0] and stored["version"].tolist() == [2]
