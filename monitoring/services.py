@@ -11,6 +11,7 @@ warnings come back with the saved record.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -996,10 +997,9 @@ def add_attachment(
         Without the right to change the record, or when the record does not exist.
     """
     require(user, editing.LAYER_ACTIONS.get(owner_layer, "edit_settings"))
-    existing = store.read("attachments", columns=["id"])["id"]
     record = attachments.prepare(
         content,
-        ident=measures.next_id(existing, prefix="A-", width=6),
+        ident=f"A-{uuid.uuid4().hex[:12]}",  # no race between two uploads at once
         owner_layer=owner_layer,
         owner_id=owner_id,
         filename=filename,
