@@ -401,8 +401,19 @@ def _detail(url: str, user: User, ident: str) -> None:
     if moved:
         st.info("Neue Lage gezeichnet: Sie wird mit „Speichern“ übernommen.")
     prefix = f"massnahmen.{ident}.{version}"
+    area_names = names(areas)
     with st.form(f"massnahme-{ident}-{version}"):
+        area_ids = list(area_names)
+        area = st.selectbox(
+            "Gesamtmaßnahme (Fördergebiet)",
+            area_ids,
+            index=area_ids.index(record["funding_area_id"])
+            if record["funding_area_id"] in area_ids
+            else 0,
+            format_func=lambda a: area_names[a],
+        )
         values, typed, fields, goals = _measure_fields(url, record, prefix=prefix)
+        values["funding_area_id"] = area
         confirmed = confirm_box(ident, key=f"{prefix}.trotzdem")
         submitted = st.form_submit_button("Speichern", type="primary")
     if submitted:

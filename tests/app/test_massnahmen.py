@@ -224,3 +224,15 @@ def test_a_funding_line_is_changed_after_confirming_a_tenfold_amount(
     assert not _errors(at), _errors(at)
     stored = open_store(city_url).read("funding_lines")
     assert stored["planned"].tolist() == [1_000_000.0] and stored["version"].tolist() == [2]
+
+
+def test_a_measure_changes_its_gesamtmassnahme(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    at = open_page("massnahmen", auswahl="M-005")
+    box = next(s for s in at.selectbox if s.label == "Gesamtmaßnahme (Fördergebiet)")
+    assert box.value == "SSZ-01"
+    box.set_value("WNE-01")
+    _button(at, "Speichern").click().run()
+    assert not _errors(at), _errors(at)
+    assert _measure(city_url)["funding_area_id"] == "WNE-01"
