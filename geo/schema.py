@@ -560,6 +560,7 @@ _V3_RENEWAL: tuple[Step, ...] = (
     AddColumn("funding_areas", _c("bylaw_date", "date", "Satzung vom")),
     AddColumn("measures", _c("archived", "boolean", "archiviert")),
     AddColumn("measures", _c("archive_reason", "text", "Grund der Archivierung")),
+    AddColumn("audit_log", _c("reason", "text", "Grund (Archivierung, Löschung)")),
     _layer(
         "attachments",
         "Anhänge (Fotos und Dokumente)",

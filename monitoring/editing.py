@@ -61,6 +61,7 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "milestones": "edit_funding",
     "measure_outputs": "edit_funding",
     "funding_lines": "edit_funding",
+    "attachments": "edit_funding",
     "actors": "edit_qm",
     "bodies": "edit_qm",
     "projects": "edit_qm",
@@ -99,7 +100,7 @@ def changeable_layer(layer: str) -> Layer:
     monitoring.errors.RuleViolation: layer 'audit_log' is not changed through the \
 services; changeable layers: programmes, fields_of_action, funding_areas, concepts, \
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
-funding_lines, actors, bodies, projects, participation, local_funds, fund_income, \
+funding_lines, attachments, actors, bodies, projects, participation, local_funds, fund_income, \
 fund_decisions, activities, activity_partners
     """
     if layer not in LAYER_ACTIONS:
@@ -230,6 +231,8 @@ class ChangeSet:
         self.crs = crs
         self.batch_id = batch_id
         self.log: list[dict[str, Any]] = []
+        #: Why the user makes the changes (archive, delete): written to each audit row.
+        self.reason: str | None = None
 
     # reading ----------------------------------------------------------------------
 
@@ -548,6 +551,7 @@ class ChangeSet:
             "before": None if before is None else json.dumps(before, ensure_ascii=False),
             "after": None if after is None else json.dumps(after, ensure_ascii=False),
             "batch_id": self.batch_id,
+            "reason": self.reason,
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)

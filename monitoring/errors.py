@@ -8,6 +8,7 @@ bad value, what is allowed and the fix.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import ConflictError
@@ -66,3 +67,42 @@ class EditConflict(MonitoringError, ConflictError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.differences: dict[str, tuple[Any, Any]] = dict(differences or {})
+
+
+class ConfirmationNeeded(MonitoringError, ValueError):
+    """A change that is allowed but looks like a slip (an amount ×10 off): confirm to save.
+
+    ``reasons`` holds one :class:`Confirmation` per field; nothing was saved.
+    """
+
+    def __init__(self, message: str, *, reasons: Sequence[Confirmation]) -> None:
+        super().__init__(message)
+        self.reasons: tuple[Confirmation, ...] = tuple(reasons)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Why a change needs confirmation: the field, its stored and its new value, the rule."""
+
+    field: str
+    old: Any
+    new: Any
+    rule: str
+
+
+class AttachmentRefused(MonitoringError, ValueError):
+    """A file that cannot be attached: too large, empty, or not a type we accept.
+
+    ``filename`` names the file, ``reason`` one of ``too_large``, ``empty``,
+    ``unknown_type``, ``not_a_photo``, ``kind``, ``owner``; ``value`` the offending
+    value (size in bytes, detected type, kind) and ``limit`` what is allowed.
+    """
+
+    def __init__(
+        self, message: str, *, filename: str, reason: str, value: Any = None, limit: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.reason = reason
+        self.value = value
+        self.limit = limit

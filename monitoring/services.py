@@ -11,6 +11,7 @@ warnings come back with the saved record.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +22,24 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.schema import SCHEMA
 from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import EditConflict, NotFound, RuleViolation
+from monitoring.errors import ConfirmationNeeded, EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, funds, network, projects
 from monitoring.neighbourhood import actors as actors_mod
-from monitoring.renewal import comparison, concepts, funding, funding_areas, measures, progress
+from monitoring.renewal import (
+    attachments,
+    comparison,
+    concepts,
+    funding,
+    funding_areas,
+    measures,
+    progress,
+)
 from monitoring.renewal import housing as housing_mod
 from monitoring.renewal import programmes as programmes_mod
 
@@ -154,7 +164,9 @@ def check_record(
     if layer in ("milestones", "measure_outputs"):
         return _exists(tx, "measures", "id", record.get("measure_id"), what="measure")
     if layer == "funding_lines":
-        out = funding.check_funding_line(record)
+        out = funding.check_funding_line(record) + _exists(
+            tx, "programmes", "id", record.get("programme_id"), what="programme"
+        )
         mid = record.get("measure_id")
         found = tx.read("measures", where={"id": mid}) if mid is not None else None
         if found is None or not len(found):
@@ -192,6 +204,8 @@ def check_record(
         return activities.check_activity(record) + _exists(
             tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
         )
+    if layer == "attachments":
+        return _attachment_findings(tx, record)
     if layer == "participation" and record.get("target_kind") not in ("project", "body"):
         return [
             Finding(
@@ -946,3 +960,457 @@ def _when(value: Any) -> str:
 def _shown(value: Any) -> str:
     text = "leer" if value is None else repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+# --- measures and attachments ---------------------------------------------------------
+#
+# A planner keeps a measure in the app: created with its fields of action, goals,
+# milestones and outputs in one transaction; edited (an amount changed by more than ×10
+# asks for confirmation); archived or deleted with a reason that goes into the audit
+# rows; its funding lines; its photos and documents, stored in the store itself.
+
+MEASURE_PARTS: tuple[str, ...] = (
+    "measure_fields",
+    "measure_goals",
+    "milestones",
+    "measure_outputs",
+    "funding_lines",
+)
+"""Layers whose rows belong to a measure (``measure_id``) and go when it is deleted."""
+
+
+def _attachment_findings(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
+    out = attachments.check_attachment(record, limits=ATTACHMENT_LIMITS_ANY)
+    owner = record.get("owner_layer")
+    if owner in attachments.OWNER_LAYERS:
+        out += _exists(tx, str(owner), "id", record.get("owner_id"), what=f"record of {owner}")
+    return out
+
+
+ATTACHMENT_LIMITS_ANY = attachments.AttachmentLimits(2**62)
+"""The stored-record check does not judge size: the limit is the writer's setting."""
+
+
+def _save_in(
+    ch: editing.ChangeSet,
+    layer: str,
+    values: Mapping[str, Any],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    today: dt.date,
+) -> Saved:
+    """Check and store one record inside an open change set (as :func:`save` does)."""
+    lyr = editing.changeable_layer(layer)
+    if key is None:
+        before, record = None, dict(values)
+    else:
+        before = ch.get(layer, key)
+        record = before | dict(values) | dict(key)
+        if isinstance(record.get("geometry"), str):
+            record["geometry"] = shapely.from_wkt(record["geometry"])
+    what = f"{lyr.title} {editing.record_key(lyr, {k: record.get(k) for k in lyr.key})!r}"
+    warnings = raise_errors(_validate(ch, layer, record, before, today=today), what=what)
+    if key is None:
+        stored = ch.create(layer, record)
+    else:
+        stored = ch.update(layer, key, values, expected_version=expected_version, seen=seen)
+    return Saved(stored, tuple(warnings))
+
+
+def _links_in(
+    ch: editing.ChangeSet,
+    measure_id: str,
+    *,
+    fields: Sequence[str] | None,
+    goals: Sequence[str] | None,
+    today: dt.date,
+) -> None:
+    """Replace the fields of action and goals of a measure (None leaves them as they are)."""
+    for layer, column, ids in (
+        ("measure_fields", "field_id", fields),
+        ("measure_goals", "goal_id", goals),
+    ):
+        if ids is None:
+            continue
+        rows = [{"measure_id": measure_id, column: i} for i in dict.fromkeys(ids)]
+        known_layer = "fields_of_action" if layer == "measure_fields" else "goals"
+        problems = [
+            f
+            for row in rows
+            for f in _exists(ch.tx, known_layer, "id", row[column], what=known_layer)
+        ]
+        raise_errors(problems, what=f"the {layer} of measure {measure_id!r}")
+        ch.replace_links(layer, {"measure_id": measure_id}, rows)
+
+
+def _confirm(found: Sequence[Any], *, confirmed: bool, what: str) -> None:
+    if found and not confirmed:
+        listed = "; ".join(f"{c.field}: {c.old!r} -> {c.new!r}" for c in found)
+        raise ConfirmationNeeded(
+            f"{what}: {listed} changes by more than x10; confirm to save (nothing was saved)",
+            reasons=found,
+        )
+
+
+def create_measure(
+    store: Store,
+    user: User,
+    record: Mapping[str, Any],
+    *,
+    fields: Sequence[str] = (),
+    goals: Sequence[str] = (),
+    milestones: Sequence[Mapping[str, Any]] = (),
+    outputs: Sequence[Mapping[str, Any]] = (),
+    today: dt.date | None = None,
+) -> Saved:
+    """Create a measure with its fields of action, goals, milestones and outputs, all or nothing.
+
+    Parameters
+    ----------
+    record
+        The measure's fields; ``geometry`` a shapely geometry in the storage CRS.
+    fields, goals
+        Ids of the fields of action and goals the measure serves.
+    milestones
+        Rows with ``id``, ``title``, ``due_date``, ``done_date`` (``measure_id`` is set).
+    outputs
+        Rows with ``quantity``, ``unit``, ``planned``, ``actual``.
+
+    Raises
+    ------
+    PermissionDenied, RuleViolation
+        Nothing is stored when any part is refused.
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        saved = _save_in(ch, "measures", record, today=day)
+        mid = str(saved.record["id"])
+        _links_in(ch, mid, fields=fields, goals=goals, today=day)
+        found = list(saved.warnings)
+        for row in milestones:
+            found += _save_in(ch, "milestones", dict(row) | {"measure_id": mid}, today=day).warnings
+        for row in outputs:
+            found += _save_in(
+                ch, "measure_outputs", dict(row) | {"measure_id": mid}, today=day
+            ).warnings
+    return Saved(saved.record, tuple(found))
+
+
+def update_measure(
+    store: Store,
+    user: User,
+    measure_id: str,
+    values: Mapping[str, Any],
+    *,
+    expected_version: int,
+    seen: Mapping[str, Any] | None = None,
+    fields: Sequence[str] | None = None,
+    goals: Sequence[str] | None = None,
+    confirmed: bool = False,
+    today: dt.date | None = None,
+) -> Saved:
+    """Change a measure (and, when given, its fields of action and goals) in one transaction.
+
+    A geometry in ``values`` moves the measure. An amount changed by more than ×10
+    needs ``confirmed=True``.
+
+    Raises
+    ------
+    ConfirmationNeeded
+        Listing the amounts changed by more than ×10; nothing was saved.
+    EditConflict
+        When someone else saved the measure since ``expected_version``.
+    PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        before = ch.get("measures", {"id": measure_id})
+        _confirm(  # a stale form gets the conflict, not the question
+            measures.big_changes(before, values, measures.AMOUNT_COLUMNS),
+            confirmed=confirmed or before["version"] != expected_version,
+            what=f"measure {measure_id!r}",
+        )
+        saved = (
+            _save_in(
+                ch,
+                "measures",
+                values,
+                key={"id": measure_id},
+                expected_version=expected_version,
+                seen=seen,
+                today=day,
+            )
+            if values
+            else Saved(before)
+        )
+        if not values and before["version"] != expected_version:
+            # links alone: still refuse a stale form
+            ch.update("measures", {"id": measure_id}, {}, expected_version=expected_version)
+        _links_in(ch, measure_id, fields=fields, goals=goals, today=day)
+    return saved
+
+
+def archive_measure(
+    store: Store,
+    user: User,
+    measure_id: str,
+    *,
+    reason: str | None,
+    expected_version: int,
+    archived: bool = True,
+) -> dict[str, Any]:
+    """Archive a measure with a reason (or bring it back with ``archived=False``).
+
+    The reason is stored on the measure and written into the audit row.
+
+    Raises
+    ------
+    RuleViolation
+        When archiving without a reason.
+    EditConflict, PermissionDenied, NotFound
+    """
+    require(user, "edit_funding")
+    text = (reason or "").strip()
+    if archived and not text:
+        raise RuleViolation(
+            f"measure {measure_id!r}: archiving needs a reason; give it",
+            problems=(f"measure {measure_id!r}: archiving needs a reason; give it",),
+        )
+    with editing.changes(store, user) as ch:
+        ch.reason = text or None
+        values = {"archived": archived, "archive_reason": text if archived else None}
+        return ch.update("measures", {"id": measure_id}, values, expected_version=expected_version)
+
+
+def delete_measure(
+    store: Store, user: User, measure_id: str, *, reason: str, expected_version: int
+) -> dict[str, Any]:
+    """Delete a measure with everything that belongs to it; the reason goes into the audit rows.
+
+    Its fields of action, goals, milestones, outputs, funding lines and attachments are
+    deleted in the same transaction (each with its audit row), so nothing is left
+    pointing at a measure that is gone.
+
+    Raises
+    ------
+    RuleViolation
+        Without a reason.
+    EditConflict, PermissionDenied, NotFound
+    """
+    require(user, "edit_funding")
+    text = (reason or "").strip()
+    if not text:
+        message = f"measure {measure_id!r}: deleting needs a reason; give it (or archive it)"
+        raise RuleViolation(message, problems=(message,))
+    with editing.changes(store, user) as ch:
+        ch.reason = text
+        before = ch.get("measures", {"id": measure_id})
+        if before["version"] != expected_version:  # a stale form: the conflict, before any part
+            ch.delete("measures", {"id": measure_id}, expected_version=expected_version)
+        for layer in MEASURE_PARTS:
+            lyr = SCHEMA.layer(layer)
+            if not lyr.editable:
+                ch.replace_links(layer, {"measure_id": measure_id}, [])
+                continue
+            rows = ch.tx.read(layer, where={"measure_id": measure_id})
+            for _, row in rows.iterrows():
+                key = {k: row[k] for k in lyr.key}
+                ch.delete(layer, key, expected_version=int(row["version"]))
+        files = ch.tx.read(
+            "attachments",
+            where={"owner_layer": "measures", "owner_id": measure_id},
+            columns=["id", "version"],
+        )
+        for ident, version in zip(files["id"], files["version"]):
+            ch.delete("attachments", {"id": ident}, expected_version=int(version))
+        return ch.delete("measures", {"id": measure_id}, expected_version=expected_version)
+
+
+def save_funding_line(
+    store: Store,
+    user: User,
+    values: Mapping[str, Any],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    confirmed: bool = False,
+) -> Saved:
+    """Create a funding line (no ``key``) or change one; ×10 changes of an amount need confirming.
+
+    Raises
+    ------
+    ConfirmationNeeded, EditConflict, PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    if key is not None:
+        stored = store.read("funding_lines", where=dict(key))
+        before = editing.row_dict(stored) if len(stored) else None
+        _confirm(
+            measures.big_changes(before, values, funding.AMOUNTS),
+            confirmed=confirmed or before is None or before["version"] != expected_version,
+            what=f"funding line {key.get('id')!r}",
+        )
+    return save(
+        store, user, "funding_lines", values, key=key, expected_version=expected_version, seen=seen
+    )
+
+
+def add_attachment(
+    store: Store,
+    user: User,
+    owner_layer: str,
+    owner_id: str,
+    content: bytes,
+    *,
+    filename: str,
+    kind: str,
+    title: str | None = None,
+    limits: attachments.AttachmentLimits | None = None,
+) -> Saved:
+    """Attach a photo or document to a record; the file is stored in the store as Base64.
+
+    The type is judged by the content (:func:`monitoring.renewal.attachments.sniff_media_type`),
+    the size against ``limits`` (default 10 MB).
+
+    Raises
+    ------
+    AttachmentRefused
+        Too large, empty, of a type not accepted, or a photo that is not an image.
+    PermissionDenied, RuleViolation
+        Without the right to change the record, or when the record does not exist.
+    """
+    require(user, editing.LAYER_ACTIONS.get(owner_layer, "edit_settings"))
+    record = attachments.prepare(
+        content,
+        ident=f"A-{uuid.uuid4().hex[:12]}",  # no race between two uploads at once
+        owner_layer=owner_layer,
+        owner_id=owner_id,
+        filename=filename,
+        kind=kind,
+        title=title,
+        limits=limits or attachments.AttachmentLimits(),
+    )
+    return save(store, user, "attachments", record)
+
+
+def attachment_list(store: Store, user: User, owner_layer: str, owner_id: str) -> pd.DataFrame:
+    """Return the attachments of a record without their content (id, kind, title, file, size)."""
+    require(user, "read")
+    columns = [c for c in SCHEMA.layer("attachments").column_names if c != "content_b64"]
+    frame = store.read(
+        "attachments", where={"owner_layer": owner_layer, "owner_id": owner_id}, columns=columns
+    )
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def attachment_file(store: Store, user: User, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+    """Return an attachment's record and its file (checked against its SHA-256).
+
+    Raises
+    ------
+    NotFound, AttachmentRefused
+        When there is no such attachment, or its stored content is damaged.
+    """
+    require(user, "read")
+    frame = store.read("attachments", where={"id": attachment_id})
+    if frame.empty:
+        raise NotFound(f"there is no attachment {attachment_id!r}")
+    record = editing.row_dict(frame)
+    return record, attachments.content_of(record)
+
+
+def set_measure_parts(
+    store: Store,
+    user: User,
+    measure_id: str,
+    *,
+    expected_version: int,
+    milestones: Sequence[Mapping[str, Any]] | None = None,
+    outputs: Sequence[Mapping[str, Any]] | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Replace a measure's milestones and outputs by the rows given (None: leave as they are).
+
+    Milestones keep their ids: a row with a known ``id`` changes that milestone (at its
+    stored version), a row without an id is created, a milestone missing from the rows
+    is deleted; each with its audit row, all in one transaction. ``expected_version``
+    is the measure's version the user read (a stale form gets the conflict).
+
+    Raises
+    ------
+    EditConflict, PermissionDenied, RuleViolation, NotFound
+    """
+    require(user, "edit_funding")
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        measure = ch.get("measures", {"id": measure_id})
+        if measure["version"] != expected_version:
+            ch.update("measures", {"id": measure_id}, {}, expected_version=expected_version)
+        if milestones is not None:
+            stored = ch.tx.read("milestones", where={"measure_id": measure_id})
+            old = {
+                str(r["id"]): editing.row_dict(stored, i)
+                for i, (_, r) in enumerate(stored.iterrows())
+            }
+            taken = set(ch.tx.read("milestones", columns=["id"])["id"])
+            keep: set[str] = set()
+            for row in milestones:
+                values = {k: v for k, v in row.items() if k not in ("id", "measure_id")}
+                ident = str(row.get("id") or "")
+                if ident in old:
+                    keep.add(ident)
+                    changed = {
+                        k: v for k, v in values.items() if editing.plain(v) != old[ident].get(k)
+                    }
+                    if changed:
+                        _save_in(
+                            ch,
+                            "milestones",
+                            changed,
+                            key={"id": ident},
+                            expected_version=int(old[ident]["version"]),
+                            today=day,
+                        )
+                    continue
+                ident = measures.next_id(taken, prefix="MS-", width=5)
+                taken.add(ident)
+                _save_in(
+                    ch,
+                    "milestones",
+                    values | {"id": ident, "measure_id": measure_id},
+                    today=day,
+                )
+            for ident, record in old.items():
+                if ident not in keep:
+                    ch.delete("milestones", {"id": ident}, expected_version=int(record["version"]))
+        if outputs is not None:
+            rows = [dict(r) | {"measure_id": measure_id} for r in outputs]
+            problems = [
+                Finding(
+                    "error",
+                    "quantity",
+                    "measure_outputs",
+                    measure_id,
+                    f"measure {measure_id!r}: an output needs a quantity (e.g. gruenflaeche_m2)",
+                )
+                for r in rows
+                if not str(r.get("quantity") or "").strip()
+            ]
+            names = [str(r.get("quantity")) for r in rows]
+            problems += [
+                Finding(
+                    "error",
+                    "quantity",
+                    "measure_outputs",
+                    measure_id,
+                    f"measure {measure_id!r}: the output {n!r} is listed twice; keep one row",
+                )
+                for n in sorted({n for n in names if names.count(n) > 1})
+            ]
+            raise_errors(problems, what=f"the outputs of measure {measure_id!r}")
+            ch.replace_links("measure_outputs", {"measure_id": measure_id}, rows)

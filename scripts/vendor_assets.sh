@@ -33,9 +33,11 @@ npm ci --prefix "$WORK" --ignore-scripts --no-audit --no-fund --silent
 NM="$WORK/node_modules"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{leaflet,markercluster,jquery,bootstrap,fontawesome,awesome-markers}
+mkdir -p "$OUT"/{leaflet,leaflet-draw,markercluster,jquery,bootstrap,fontawesome,awesome-markers}
 cp -r "$NM/leaflet/dist/leaflet.js" "$NM/leaflet/dist/leaflet.css" "$NM/leaflet/dist/images" \
   "$NM/leaflet/LICENSE" "$OUT/leaflet/"
+cp -r "$NM/leaflet-draw/dist/leaflet.draw.js" "$NM/leaflet-draw/dist/leaflet.draw.css" \
+  "$NM/leaflet-draw/dist/images" "$NM/leaflet-draw/package.json" "$OUT/leaflet-draw/"
 cp "$NM/leaflet.markercluster/dist/leaflet.markercluster.js" \
   "$NM/leaflet.markercluster/dist/MarkerCluster.css" \
   "$NM/leaflet.markercluster/dist/MarkerCluster.Default.css" \

@@ -106,6 +106,11 @@ def as_shown(form: str, record: Mapping[str, Any]) -> dict[str, Any]:
     return dict(before) if before is not None else dict(record)
 
 
+def forget_shown(form: str) -> None:
+    """After the user's own save: the next run shows (and expects) the record as stored."""
+    st.session_state.setdefault(SHOWN_KEY, {}).pop(form, None)
+
+
 def remember_shown(form: str, record: Mapping[str, Any]) -> None:
     """Record what the user knows after their own save (the record as stored)."""
     st.session_state.setdefault(SHOWN_KEY, {})[form] = dict(record)

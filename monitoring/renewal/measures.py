@@ -8,6 +8,7 @@ lie inside the funding area (../shared/DOMAIN.md §3).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from monitoring.errors import Confirmation
 from monitoring.findings import Finding
+from monitoring.numbers import big_change
 
 STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
 """Statuses of a measure, in the order a measure passes through them."""
@@ -84,6 +87,8 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
 
     if not str(record.get("title") or "").strip():
         add("error", "title", "the title is empty; give the measure a title")
+    if _true(record.get("archived")) and not str(record.get("archive_reason") or "").strip():
+        add("error", "archive_reason", "it is archived without a reason; give the reason")
     status = record.get("status")
     if status is not None and status not in STATUSES:
         add("error", "status", f"status {status!r} is not one of {', '.join(STATUSES)}")
@@ -123,6 +128,70 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
             "or the start date",
         )
     return out
+
+
+def _true(value: Any) -> bool:
+    """Return whether a stored boolean is set (missing values are not)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return bool(value)
+
+
+AMOUNT_COLUMNS: tuple[str, ...] = ("cost_estimate", "cost_actual")
+"""The amounts of a measure whose change by more than ×10 asks for confirmation."""
+
+
+def big_changes(
+    before: Mapping[str, Any] | None, values: Mapping[str, Any], columns: tuple[str, ...]
+) -> list[Confirmation]:
+    """Return the amounts among ``columns`` that ``values`` changes by more than ×10.
+
+    Such a change is more often a slip (a lost or extra comma) than a real one, so
+    the services ask for confirmation (:func:`monitoring.numbers.big_change`).
+
+    Examples
+    --------
+    >>> big_changes({"cost_estimate": 12_345.0}, {"cost_estimate": 1_234_500.0},
+    ...             AMOUNT_COLUMNS)
+    [Confirmation(field='cost_estimate', old=12345.0, new=1234500.0, rule='big_change')]
+    >>> big_changes({"cost_estimate": 100.0}, {"cost_estimate": 150.0}, AMOUNT_COLUMNS)
+    []
+    >>> big_changes({"cost_actual": 0.0}, {"cost_actual": 5e6}, AMOUNT_COLUMNS)
+    []
+    """
+    if before is None:
+        return []
+    out = []
+    for column in columns:
+        if column not in values:
+            continue
+        old, new = as_number(before.get(column)), as_number(values.get(column))
+        if old and big_change(old, new):  # a first amount (after 0 or none) is no slip
+            out.append(Confirmation(column, old, new, "big_change"))
+    return out
+
+
+def next_id(existing: Any, *, prefix: str = "M-", width: int = 4) -> str:
+    """Propose the next free id after the highest ``prefix<number>`` among ``existing``.
+
+    The number keeps the width of the existing ids (``width`` when there are none).
+
+    Examples
+    --------
+    >>> next_id(["M-0001", "M-0099", "X-7"])
+    'M-0100'
+    >>> next_id(["M-022", "M-023"])
+    'M-024'
+    >>> next_id([], prefix="FL-", width=6)
+    'FL-000001'
+    """
+    taken = {str(i) for i in existing}
+    found = [m.group(1) for i in taken if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))]
+    width = max(len(d) for d in found) if found else width
+    n = max((int(d) for d in found), default=0) + 1
+    while f"{prefix}{n:0{width}d}" in taken:  # pragma: no cover - max + 1 is free
+        n += 1
+    return f"{prefix}{n:0{width}d}"
 
 
 def outside_distance(geometry: BaseGeometry, area: BaseGeometry) -> float:
@@ -248,3 +317,19 @@ def timeline(measures: pd.DataFrame, *, today: dt.date) -> pd.DataFrame:
         index=frame.index,
     )
     return out.sort_values(["start", "id"], kind="stable")
+
+
+def hide_archived(measures: pd.DataFrame, *, show_archived: bool = False) -> pd.DataFrame:
+    """Return the measures without the archived ones (all of them with ``show_archived``).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["a", "b", "c"],
+    ...                   "archived": pd.array([True, pd.NA, False], dtype="boolean")})
+    >>> hide_archived(m)["id"].tolist(), len(hide_archived(m, show_archived=True))
+    (['b', 'c'], 3)
+    """
+    if show_archived or "archived" not in measures.columns:
+        return measures
+    archived = measures["archived"].map(_true).astype(bool)
+    return measures[~archived]

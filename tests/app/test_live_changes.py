@@ -45,6 +45,7 @@ def live_url(
         url = str(request.getfixturevalue("pg_url"))
         build_city(url)
     monkeypatch.setenv("QMON_STORE", url)
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")  # a single-user desktop: the editor may save
     monkeypatch.delenv("QMON_BASEMAP", raising=False)
     yield url
 
