@@ -236,6 +236,33 @@ def test_non_finite_indicator_values_xlsx(store: Store, tmp_path: Path):
     assert got == {(2, "EW", "1e309"), (3, "S1", "-inf"), (4, "EW", "NaN"), (4, "S1", "#DIV/0!")}
 
 
+def test_xlsx_number_cell_too_large_for_a_float(store: Store, tmp_path: Path):
+    """A number cell (not text) holding 1E+309 reads as infinity: refused, not stored."""
+    book = openpyxl.Workbook()
+    book.active.append(["PLR_ID", "EW"])
+    book.active.append(["01100101", 424242])
+    book.save(tmp_path / "ok.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "ok.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "w.xlsx", "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("sheet1.xml"):
+                assert b"<v>424242</v>" in data
+                data = data.replace(b"<v>424242</v>", b"<v>1E+309</v>")
+            dst.writestr(info, data)
+    exc = refused(
+        store,
+        import_indicators,
+        tmp_path / "w.xlsx",
+        **IND,
+        columns=["EW"],
+        match="keine endliche Zahl",
+    )
+    assert [(p.row, p.column, p.value) for p in exc.problems] == [(2, "EW", math.inf)]
+
+
 def test_non_finite_costs(store: Store, tmp_path: Path):
     csv = _write(
         tmp_path / "m.csv",
