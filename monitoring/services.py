@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import networkx as nx
 import pandas as pd
 import shapely
 
@@ -889,4 +890,45 @@ def activity_figures(store: Store, user: User, area_id: str) -> dict[str, pd.Dat
     return {
         "years": activities.year_totals(acts),
         "kinds": activities.activities_by_year(acts),
+    }
+
+
+def qm_actors(store: Store, user: User, area_id: str) -> pd.DataFrame:
+    """Return the area's actors as the user may see them.
+
+    Without the right to personal data, contact data is masked and private persons'
+    names and everyone's notes are hidden as well.
+    """
+    frame = area_actors(store, user, area_id)
+    return frame if user.may("read_personal") else actors_mod.hide_persons(frame)
+
+
+def qm_network(
+    store: Store,
+    user: User,
+    area_id: str,
+    *,
+    types: Sequence[str] = (),
+    around: str | None = None,
+) -> dict[str, Any]:
+    """Return the (filtered) actor network with a stable layout, as the user may see it.
+
+    Returns
+    -------
+    dict
+        ``actors`` (:func:`network.network_table`), ``links``
+        (:func:`network.links_table`) and ``positions`` (actor id -> (x, y) inches).
+    """
+    shown = qm_actors(store, user, area_id)
+    full = actor_network(store, user, area_id)
+    graph = nx.Graph()
+    for aid, name, kind in zip(shown["id"], shown["name"], shown["type"]):
+        graph.add_node(aid, name=name, type=kind)
+    for a, b, w, via in full["links"].itertuples(index=False):
+        graph.add_edge(a, b, weight=int(w), via=str(via).split(", "))
+    part = network.subnetwork(graph, types=types, around=around)
+    return {
+        "actors": network.network_table(part),
+        "links": network.links_table(part),
+        "positions": network.network_layout(part),
     }

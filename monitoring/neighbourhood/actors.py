@@ -141,3 +141,33 @@ def anonymised_values(now: dt.datetime) -> dict[str, Any]:
     values["name"] = ANONYMOUS_NAME
     values["anonymised_at"] = now
     return values
+
+
+def hide_persons(actors: pd.DataFrame) -> pd.DataFrame:
+    """Return ``actors`` with private persons' names and everyone's notes hidden.
+
+    For readers without the right to see personal data: a private person is shown as
+    "Privatperson" with the actor's id; notes may name people, so they are hidden too.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"id": ["A1", "A2"], "name": ["Erika Muster", "Kiezclub e.V."],
+    ...                   "type": ["Bewohner/in", "Verein"], "is_person": [True, False],
+    ...                   "notes": ["ruft abends an", None]})
+    >>> hide_persons(a)[["name", "notes"]].values.tolist()
+    [['Privatperson (A1)', '•••'], ['Kiezclub e.V.', None]]
+    """
+    from monitoring.auth import MASK
+
+    out = actors.copy()
+    person = [
+        is_private_person({"is_person": p, "type": t})
+        for p, t in zip(out.get("is_person", pd.Series(None, out.index)), out["type"])
+    ]
+    if len(out):
+        out.loc[person, "name"] = [f"Privatperson ({i})" for i in out.loc[person, "id"]]
+    if "notes" in out:
+        out["notes"] = pd.Series(
+            [MASK if _given(v) else None for v in out["notes"]], index=out.index, dtype=object
+        )
+    return out
