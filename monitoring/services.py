@@ -28,6 +28,7 @@ from monitoring.errors import NotFound
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, applications, funds, network, payments, projects
 from monitoring.neighbourhood import actors as actors_mod
+from monitoring.numbers import german_number
 from monitoring.renewal import comparison, concepts, funding, funding_areas, measures, progress
 from monitoring.renewal import housing as housing_mod
 
@@ -696,7 +697,8 @@ def _decision_links(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
                 "paid",
                 "fund_decisions",
                 str(did),
-                f"Entscheidung {did!r}: darauf wurden schon {total:,.2f} € ausgezahlt; "
+                f"Entscheidung {did!r}: darauf wurden schon {german_number(total, decimals=2)} € "
+                "ausgezahlt; "
                 "sie kann nicht mehr abgelehnt werden (buchen Sie erst die Auszahlungen zurück)",
             )
         )
@@ -707,8 +709,9 @@ def _decision_links(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
                 "paid",
                 "fund_decisions",
                 str(did),
-                f"Entscheidung {did!r}: ausgezahlt sind schon {total:,.2f} €, mehr als der "
-                f"neue Betrag {float(record.get('amount') or 0.0):,.2f} €",
+                f"Entscheidung {did!r}: ausgezahlt sind schon {german_number(total, decimals=2)} €,"
+                f" mehr als der neue Betrag "
+                f"{german_number(float(record.get('amount') or 0.0), decimals=2)} €",
             )
         )
     return out
