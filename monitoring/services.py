@@ -769,9 +769,12 @@ def save_activity(
     *,
     key: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
 ) -> Saved:
     """Create or change an activity and set its organisers (actors), in one transaction.
+
+    ``seen`` is the activity as the user saw it, for a precise conflict message.
 
     Raises
     ------
@@ -793,7 +796,7 @@ def save_activity(
             stored = ch.create("activities", record)
         else:
             stored = ch.update(
-                "activities", key, values, expected_version=expected_version, seen=before
+                "activities", key, values, expected_version=expected_version, seen=seen
             )
         aid = stored["id"]
         ch.replace_links(
