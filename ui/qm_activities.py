@@ -25,7 +25,7 @@ from monitoring.neighbourhood.activities import ACTIVITY_KINDS
 from ui import assets, data
 from ui.common import names, static_url
 from ui.inputs import number_field, read_numbers
-from ui.qm_common import attempt, form_errors, next_id, text_or_none
+from ui.qm_common import attempt, form_errors, generation, next_id, text_or_none
 
 PICKED = "qm.aktivitaet.punkt"
 SEEN = "qm.aktivitaet.klick"
@@ -127,6 +127,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         shown = pd.DataFrame(activities.drop(columns="geometry")).sort_values(
             "date", ascending=False
         )
+        shown["date"] = pd.to_datetime(shown["date"]).dt.strftime("%d.%m.%Y")
         st.dataframe(
             shown[["date", "kind", "title", "place", "participants", "volunteers"]].rename(
                 columns={
@@ -171,7 +172,7 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
         st.caption(f"Gewählter Ort: {picked[0]:.5f} N, {picked[1]:.5f} O".replace(".", ","))
     actors = data.layer(url, "actors")
     people = names(actors[actors["funding_area_id"] == area])
-    with st.form("qm-aktivitaet"):
+    with st.form(f"qm-aktivitaet-{generation()}"):
         title = st.text_input("Titel")
         c1, c2 = st.columns(2)
         kind = c1.selectbox("Art", list(ACTIVITY_KINDS))
@@ -214,5 +215,5 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
     attempt(
         lambda: services.save_activity(store, user, record, organisers),
         done=f"Aktivität {ident} gespeichert.",
-        forget=[PICKED],
+        forget=[PICKED, "qm.aktivitaet.teilnehmende", "qm.aktivitaet.ehrenamtliche"],
     )

@@ -18,7 +18,14 @@ from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.neighbourhood.actors import ACTOR_TYPES, ANONYMOUS_NAME
 from ui import data
-from ui.qm_common import attempt, next_id, qm_actors, seen_record, text_or_none
+from ui.qm_common import (
+    attempt,
+    generation,
+    next_id,
+    qm_actors,
+    seen_record,
+    text_or_none,
+)
 
 COLUMNS = {
     "id": "Kennung",
@@ -90,7 +97,7 @@ def _form(url: str, area: str, user: User, actors: pd.DataFrame) -> None:
     )
     if choice == NEW:
         record: dict[str, Any] = {}
-        form_key, seen_key = "qm-akteur-neu", ""
+        form_key, seen_key = f"qm-akteur-neu-{generation()}", ""
     else:
         row = actors[actors["id"] == choice].reset_index(drop=True)
         seen_key = f"qm.seen.actors.{choice}"

@@ -24,6 +24,7 @@ from ui.common import md
 
 T = TypeVar("T")
 FLASH = "qm._flash"
+GENERATION = "qm._generation"
 
 
 @st.cache_data(show_spinner=False)
@@ -126,8 +127,9 @@ erneut ein.
 def attempt(action: Callable[[], T], *, done: str, forget: Iterable[str] = ()) -> T | None:
     """Run a saving service call; on success remember ``done`` and rerun, else show why.
 
-    ``forget`` names session keys (the records a form was opened with) to drop after
-    a success or a conflict, so the next run shows what is stored now.
+    ``forget`` names session keys (the records a form was opened with, the typed
+    numbers of a form: a name ending in "." drops every key starting with it) to drop
+    after a success or a conflict, so the next run shows what is stored now.
     """
     try:
         result = action()
@@ -147,15 +149,26 @@ def attempt(action: Callable[[], T], *, done: str, forget: Iterable[str] = ()) -
         return None
     _forget(forget)
     data.clear()
+    st.session_state[GENERATION] = generation() + 1  # the forms for new records start empty
     warnings = [w.message for w in getattr(result, "warnings", ())]
     st.session_state[FLASH] = (done, warnings)
     st.rerun()
     return result  # pragma: no cover (st.rerun does not return)
 
 
+def generation() -> int:
+    """Return how many saves this session made; part of the keys of forms for new records."""
+    return int(st.session_state.get(GENERATION, 0))
+
+
 def _forget(keys: Iterable[str]) -> None:
-    for name in keys:
-        st.session_state.pop(name, None)
+    """Drop session keys; a key ending in "." drops every key that starts with it."""
+    for name in list(keys):
+        if name.endswith("."):
+            for found in [k for k in st.session_state if str(k).startswith(name)]:
+                st.session_state.pop(found, None)
+        else:
+            st.session_state.pop(name, None)
 
 
 def show_flash() -> None:

@@ -21,7 +21,7 @@ from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 from ui import data, state
 from ui.common import md, names
 from ui.inputs import number_field, read_numbers
-from ui.qm_common import attempt, euro, form_errors, next_id, text_or_none
+from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
 
 PAGE = "quartiersmanagement"
 INCOME_SOURCES: tuple[str, ...] = (
@@ -152,7 +152,7 @@ def render(url: str, area: str, user: User) -> None:
 
 
 def _income_form(url: str, user: User, fund_id: str) -> None:
-    with st.expander("Einnahme erfassen"), st.form("qm-einnahme"):
+    with st.expander("Einnahme erfassen"), st.form(f"qm-einnahme-{generation()}"):
         c1, c2, c3 = st.columns(3)
         source = c1.selectbox("Herkunft", list(INCOME_SOURCES))
         amount = number_field("Betrag (€)", key="qm.einnahme.betrag", container=c2)
@@ -174,6 +174,7 @@ def _income_form(url: str, user: User, fund_id: str) -> None:
     attempt(
         lambda: services.save(data.store(url), user, "fund_income", record),
         done=f"Einnahme {ident} gespeichert.",
+        forget=["qm.einnahme."],
     )
 
 
@@ -185,7 +186,7 @@ def _decision_form(url: str, area: str, user: User, fund_id: str, status: dict[s
     bodies = names(all_bodies[all_bodies["funding_area_id"] == area])
     with (
         st.expander("Entscheidung des Gremiums erfassen", expanded=True),
-        st.form("qm-entscheidung"),
+        st.form(f"qm-entscheidung-{generation()}"),
     ):
         c1, c2, c3 = st.columns(3)
         application = c1.selectbox(
@@ -243,11 +244,13 @@ def _decision_form(url: str, area: str, user: User, fund_id: str, status: dict[s
         attempt(
             lambda: services.decide_application(store, user, record),
             done=f"Entscheidung {ident} gespeichert; Antrag {application}: {outcome}.",
+            forget=["qm.entscheidung."],
         )
     else:
         attempt(
             lambda: services.save(store, user, "fund_decisions", record),
             done=f"Entscheidung {ident} gespeichert.",
+            forget=["qm.entscheidung."],
         )
 
 
@@ -269,7 +272,10 @@ def _payment_form(url: str, user: User, fund_id: str, status: dict[str, Any]) ->
     choices = _open_decisions(status)
     if not choices:
         return
-    with st.expander("Auszahlung erfassen", expanded=True), st.form("qm-auszahlung"):
+    with (
+        st.expander("Auszahlung erfassen", expanded=True),
+        st.form(f"qm-auszahlung-{generation()}"),
+    ):
         c1, c2, c3 = st.columns(3)
         decision = c1.selectbox("Entscheidung", list(choices), format_func=choices.__getitem__)
         amount = number_field("Betrag (€)", key="qm.auszahlung.betrag", container=c2)
@@ -291,6 +297,7 @@ def _payment_form(url: str, user: User, fund_id: str, status: dict[str, Any]) ->
     attempt(
         lambda: services.save(data.store(url), user, "fund_payments", record),
         done=f"Auszahlung {ident} gespeichert.",
+        forget=["qm.auszahlung."],
     )
 
 
@@ -301,7 +308,10 @@ def _proof_form(url: str, user: User, status: dict[str, Any]) -> None:
     if missing.empty:
         return
     labels = {str(i): f"{i}: {t or ''}" for i, t in zip(missing["id"], missing["title"])}
-    with st.expander("Verwendungsnachweis erfassen", expanded=True), st.form("qm-nachweis"):
+    with (
+        st.expander("Verwendungsnachweis erfassen", expanded=True),
+        st.form(f"qm-nachweis-{generation()}"),
+    ):
         c1, c2 = st.columns(2)
         decision = c1.selectbox("Entscheidung", list(labels), format_func=labels.__getitem__)
         received = c2.date_input("Nachweis erhalten am", value=dt.date.today(), format="DD.MM.YYYY")

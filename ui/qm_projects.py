@@ -20,7 +20,7 @@ from monitoring.neighbourhood.projects import INITIAL_STATUSES, projects_by_stat
 from ui import data
 from ui.common import names
 from ui.inputs import number_field, read_numbers
-from ui.qm_common import attempt, euro, form_errors, next_id, text_or_none
+from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
 
 
 def deadline_table(open_apps: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +131,10 @@ def _project_form(url: str, area: str, user: User) -> None:
     actors = data.layer(url, "actors")
     actors = actors[actors["funding_area_id"] == area]
     groups = names(actors)
-    with st.expander("Neues Projekt einer Bewohnergruppe"), st.form("qm-projekt-neu"):
+    with (
+        st.expander("Neues Projekt einer Bewohnergruppe"),
+        st.form(f"qm-projekt-neu-{generation()}"),
+    ):
         title = st.text_input("Titel des Projekts")
         c1, c2 = st.columns(2)
         applicant = c1.selectbox(
@@ -164,7 +167,10 @@ def _application_form(url: str, area: str, user: User, projects: pd.DataFrame) -
     titles = names(projects, label="title")
     all_funds = data.layer(url, "local_funds")
     funds = names(all_funds[all_funds["funding_area_id"] == area])
-    with st.expander("Neuer Antrag auf Fördermittel", expanded=True), st.form("qm-antrag-neu"):
+    with (
+        st.expander("Neuer Antrag auf Fördermittel", expanded=True),
+        st.form(f"qm-antrag-neu-{generation()}"),
+    ):
         c1, c2 = st.columns(2)
         project = c1.selectbox("Projekt", list(titles), format_func=lambda v: f"{titles[v]} ({v})")
         kind = c2.selectbox("Geldgeber", list(app_rules.SOURCE_KINDS))
@@ -199,6 +205,7 @@ def _application_form(url: str, area: str, user: User, projects: pd.DataFrame) -
     attempt(
         lambda: services.save(data.store(url), user, "applications", record),
         done=f"Antrag {ident} gespeichert.",
+        forget=["qm.antrag."],
     )
 
 
@@ -207,7 +214,7 @@ def _status_form(url: str, user: User, apps: pd.DataFrame) -> None:
         str(i): f"{i}: {t} ({s})"
         for i, t, s in zip(apps["id"], apps["project_title"].fillna(""), apps["status"])
     }
-    with st.expander("Status eines Antrags ändern"), st.form("qm-antrag-status"):
+    with st.expander("Status eines Antrags ändern"), st.form(f"qm-antrag-status-{generation()}"):
         ident = st.selectbox("Antrag", list(labels), format_func=labels.__getitem__)
         c1, c2, c3 = st.columns(3)
         status = c1.selectbox("neuer Status", list(app_rules.STATUSES))
@@ -233,4 +240,5 @@ def _status_form(url: str, user: User, apps: pd.DataFrame) -> None:
             expected_version=int(row["version"]),
         ),
         done=f"Antrag {ident}: Status „{status}“ gespeichert.",
+        forget=["qm.antrag."],
     )

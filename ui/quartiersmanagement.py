@@ -47,7 +47,12 @@ def render() -> None:
         show_flash()
         user = current_user()
         today = dt.date.today()
-        tabs = st.tabs(["Akteure", "Netzwerk", "Projekte und Anträge", "Fonds", "Aktivitäten"])
+        # keyed: the open tab stays open over reruns (a save, a click on the map)
+        tabs = st.tabs(
+            ["Akteure", "Netzwerk", "Projekte und Anträge", "Fonds", "Aktivitäten"],
+            key="qm.reiter",
+            on_change="rerun",
+        )
         with tabs[0]:
             qm_actors.render(url, area, user)
         with tabs[1]:
