@@ -151,16 +151,16 @@ def the_week(page: Any, shots: str) -> dict[str, str]:
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
-    area = frame.locator(".leaflet-overlay-pane path").first  # the funding area's outline
-    area.wait_for(state="attached")
-    box = area.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    # the map is fitted to the funding area: a click near its middle lies inside the area
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2 - 40)
     page.get_by_text("Gewählter Ort:").wait_for(timeout=60_000)
     settled(page)
     form = Form(page, "Aktivität speichern").fill("Titel", "Frühjahrsputz im Hof")
     form.choose("Art", "Aufräumaktion").fill("Ort (Beschreibung)", "Hof Lindenweg 5")
     form.fill("Teilnehmende", "23").fill("Ehrenamtliche", "6")
     form.choose("Veranstalter (Akteure)", "Hofgemeinschaft Lindenweg 5")
+    page.wait_for_timeout(800)  # the list of organisers has closed
     page.screenshot(path=f"{shots}-aktivitaet.png", full_page=True)
     form.submit("Aktivität AT-001 gespeichert")
     after = int(metric(page, f"Aktivitäten {YEAR}"))
