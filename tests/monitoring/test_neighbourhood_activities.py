@@ -194,3 +194,25 @@ def test_network_picture_pins_every_actor_and_draws_straight_links() -> None:
     assert dot.count('!", fillcolor') == 100  # every node pinned at its position
     assert dot.count(" -- ") == len(links) == graph.number_of_edges()
     assert dot == network_dot(actors, links, network.network_layout(generated_network()))
+
+
+def test_activities_are_a_layer_of_the_karte_map() -> None:
+    import geopandas as gpd
+
+    from geo.webmap import MapLayers, monitoring_map
+
+    acts = gpd.GeoDataFrame(
+        {
+            "title": ["Frühjahrsputz <script>x</script>", "ohne Ort"],
+            "kind": ["Aufräumaktion", "Fest"],
+            "date": pd.to_datetime(["2025-04-05", "2025-06-01"]),
+            "participants": pd.array([23, None], dtype="Int64"),
+        },
+        geometry=[shapely.Point(500_100, 5_700_100), None],
+        crs="EPSG:25832",
+    )
+    page = monitoring_map(MapLayers(activities=acts)).get_root().render()
+    assert "(Quartiersmanagement)" in page  # the legend
+    assert "Fr\\u00fchjahrsputz" in page and "<script>x</script>" not in page
+    assert "ohne Ort" not in page  # an activity without a point is not drawn
+    assert "(Quartiersmanagement)" not in monitoring_map(MapLayers()).get_root().render()
