@@ -81,7 +81,7 @@ def to_store_point(lat: float, lng: float, crs: Any) -> shapely.Point:
     --------
     >>> p = to_store_point(51.4, 9.0, "EPSG:25832")
     >>> round(p.x), round(p.y)
-    (500000, 5697767)
+    (500000, 5694308)
     """
     one = gpd.GeoSeries([shapely.Point(lng, lat)], crs=WEB_CRS).to_crs(crs).iloc[0]
     return shapely.Point(round(one.x, 2), round(one.y, 2))
