@@ -222,3 +222,43 @@ def test_anonymise_a_person_in_the_app(city_url: str, open_page: Callable[..., A
     row = open_store(city_url).read("actors", where={"id": "A-3"}).iloc[0]
     assert row["name"] == "anonymisiert" and pd.isna(row["email"])
     assert "Erika" not in at.dataframe[0].value.to_string()
+
+
+def test_network_of_100_actors_filters_and_stays_straight(city_url: str) -> None:
+    from tests.monitoring.test_neighbourhood_activities import generated_network
+
+    graph = generated_network(100)
+    actors = pd.DataFrame(
+        [
+            {"id": n, "funding_area_id": "SSZ-01", "name": d["name"], "type": d["type"]}
+            for n, d in graph.nodes(data=True)
+        ]
+    )
+    part = pd.DataFrame(
+        [
+            {"actor_id": a, "target_kind": "project", "target_id": f"L-{i}", "role": None}
+            for i, (a, b) in enumerate(graph.edges)
+            for a in (a, b)
+        ]
+    )
+    projects = pd.DataFrame(
+        {"id": sorted(set(part["target_id"])), "funding_area_id": "SSZ-01", "title": "Netz"}
+    )
+    store = open_store(city_url)
+    with store.transaction(user="test") as tx:
+        tx.write("actors", actors)
+        tx.write("projects", projects)
+        tx.write("participation", part)
+    at = _page()
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert "splines=line" in dot and dot.count('!", fillcolor') == 103  # 100 + the city's 3
+    edges = dot.count(" -- ")
+    _by_label(at.multiselect, "Akteurstypen").set_value(["Verein"]).run()
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert dot.count('!", fillcolor') == 21  # 20 generated clubs and the city's one
+    assert dot.count(" -- ") < edges
+    _by_label(at.multiselect, "Akteurstypen").set_value([]).run()
+    _by_label(at.selectbox, "Nachbarschaft von").set_value("AK-000").run()
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert dot.count('!", fillcolor') == 1 + graph.degree("AK-000")
+    assert "penwidth=3" in dot  # the chosen actor stands out
