@@ -107,6 +107,8 @@ def _form(url: str, area: str, user: User, actors: pd.DataFrame) -> None:
             st.info("Dieser Akteur ist anonymisiert; Name und Kontaktdaten werden nicht erfasst.")
             return
     kinds = list(ACTOR_TYPES)
+    if record.get("type") and record["type"] not in kinds:  # kept as stored, never swapped
+        kinds.insert(0, str(record["type"]))
     with st.form(form_key):
         name = st.text_input("Name bzw. Organisation", value=record.get("name") or "")
         c1, c2 = st.columns(2)

@@ -262,3 +262,14 @@ def test_network_of_100_actors_filters_and_stays_straight(city_url: str) -> None
     dot = at.get("graphviz_chart")[0].proto.spec
     assert dot.count('!", fillcolor') == 1 + graph.degree("AK-000")
     assert "penwidth=3" in dot  # the chosen actor stands out
+
+
+def test_an_unknown_stored_type_is_kept_and_named_not_swapped(city_url: str) -> None:
+    at = _page()
+    _by_label(at.selectbox, "Akteur").set_value("A-2").run()
+    assert _by_label(at.selectbox, "Typ").value == "Schule"  # as stored (imported data)
+    _by_label(at.text_input, "Telefon").set_value("0000 77")
+    _click(at, "Akteur speichern")
+    assert any("type 'Schule' is not one of" in e for e in _texts(at, "error"))
+    stored = open_store(city_url).read("actors", where={"id": "A-2"}).iloc[0]
+    assert stored["type"] == "Schule" and pd.isna(stored["phone"])
