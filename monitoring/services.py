@@ -24,7 +24,7 @@ from indicators.errors import IndicatorError
 from indicators.registry import Registry, load_registry
 from monitoring import editing
 from monitoring.auth import User, mask_personal, require
-from monitoring.errors import NotFound
+from monitoring.errors import NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
 from monitoring.neighbourhood import activities, applications, funds, network, payments, projects
 from monitoring.neighbourhood import actors as actors_mod
@@ -830,6 +830,12 @@ def decide_application(
     record = dict(decision)
     with editing.changes(store, user) as ch:
         app = ch.get("applications", {"id": record.get("application_id")})
+        if not app.get("fund_id"):
+            raise RuleViolation(
+                f"Antrag {app['id']!r} richtet sich an {app.get('source_name') or 'keinen Fonds'}, "
+                "nicht an einen lokalen Fonds; über ihn entscheidet kein Gremium des Quartiers "
+                "(ändern Sie stattdessen seinen Status)"
+            )
         record.setdefault("fund_id", app.get("fund_id"))
         record.setdefault("project_id", app.get("project_id"))
         found = _validate(ch, "fund_decisions", record, None, today=day)
