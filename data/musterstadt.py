@@ -181,6 +181,8 @@ def build_musterstadt(
         "fund_decisions": quarter.fund_decisions,
         "activities": quarter.activities,
         "activity_partners": quarter.activity_partners,
+        "applications": quarter.applications,
+        "fund_payments": quarter.fund_payments,
     }
     frames = _complete(frames)
     if target_crs != base:

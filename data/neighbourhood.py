@@ -192,6 +192,8 @@ class Neighbourhood:
     fund_decisions: pd.DataFrame
     activities: pd.DataFrame
     activity_partners: pd.DataFrame
+    applications: pd.DataFrame
+    fund_payments: pd.DataFrame
 
 
 def _fill(pattern: str, rng: np.random.Generator, places: list[str], streets: list[str]) -> str:
@@ -241,6 +243,9 @@ def make_neighbourhood(
     projects, project_people = _projects(rng, actors, goals, places, streets)
     decisions = _decisions(rng, projects, income, actors)
     activities, partners = _activities(rng, area, actors, places, streets, crs)
+    # drawn after everything else, without the generator: the draws above stay as they were
+    actors = _with_consent(pd.concat([actors, _RESIDENT], ignore_index=True))
+    decisions["outcome"] = "bewilligt"
     return Neighbourhood(
         actors=actors,
         bodies=bodies,
@@ -251,7 +256,94 @@ def make_neighbourhood(
         fund_decisions=decisions,
         activities=activities,
         activity_partners=partners,
+        applications=_applications(projects),
+        fund_payments=_payments(decisions),
     )
+
+
+#: A single resident among the actors: a private person, kept with her consent.
+_RESIDENT = pd.DataFrame(
+    {
+        "id": ["AK-900"],
+        "funding_area_id": [SOCIAL_ID],
+        "name": ["Erika Beispiel"],
+        "type": ["Bewohner/in"],
+        "is_person": [True],
+        "contact_name": ["Erika Beispiel"],
+        "email": ["erika.beispiel@example.org"],
+        "phone": ["0000 424242"],
+        "address": ["Schulstraße 1, 00000 Musterstadt"],
+        "notes": [None],
+    }
+)
+
+
+def _with_consent(actors: pd.DataFrame) -> pd.DataFrame:
+    """Record the consent of every private person (their contact data needs it)."""
+    out = actors.copy()
+    out["is_person"] = out["is_person"].astype("boolean")
+    person = out["is_person"].fillna(False).astype(bool)
+    out["consent"] = pd.array([True if p else None for p in person], dtype="boolean")
+    out["consent_date"] = [pd.Timestamp(2021, 1, 15) if p else pd.NaT for p in person]
+    return out
+
+
+def _applications(projects: pd.DataFrame) -> pd.DataFrame:
+    """One application per project that asked for money: to its fund, or to a foundation.
+
+    Funded projects applied to the fund that pays them; projects in 'Antrag' wait for
+    the decision (deadline ahead); rejected ones were refused by a foundation.
+    """
+    status_of = {
+        "Antrag": "eingereicht",
+        "bewilligt": "bewilligt",
+        "laufend": "bewilligt",
+        "abgeschlossen": "bewilligt",
+        "abgelehnt": "abgelehnt",
+    }
+    rows: list[dict[str, object]] = []
+    for p in projects.to_dict("records"):
+        status = status_of.get(str(p["status"]))
+        if status is None:
+            continue
+        start = p["start_date"] if not pd.isna(p["start_date"]) else pd.Timestamp(REFERENCE_DATE)
+        local = p["fund_id"] is not None and not pd.isna(p["fund_id"])
+        submitted = pd.Timestamp(start) - pd.DateOffset(months=2)
+        rows.append(
+            {
+                "id": f"AN-{len(rows) + 1:03d}",
+                "project_id": p["id"],
+                "source_kind": "lokaler Fonds" if local else "Stiftung",
+                "source_name": None if local else "Bürgerstiftung Musterstadt",
+                "fund_id": p["fund_id"] if local else None,
+                "submitted": submitted,
+                "deadline": submitted + pd.DateOffset(days=14),
+                "requested": float(p["amount"]),
+                "granted": float(p["amount"]) if status == "bewilligt" else None,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _payments(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Payments of the decisions: paid in full a month after the decision (the last
+    year's decisions from before the reference date only)."""
+    rows: list[dict[str, object]] = []
+    for d in decisions.to_dict("records"):
+        paid = pd.Timestamp(d["decided"]) + pd.DateOffset(months=1)
+        if paid > pd.Timestamp(REFERENCE_DATE):
+            continue
+        rows.append(
+            {
+                "id": f"FZ-{len(rows) + 1:03d}",
+                "fund_id": d["fund_id"],
+                "decision_id": d["id"],
+                "paid": paid,
+                "amount": float(d["amount"]),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _actors(

@@ -938,6 +938,60 @@ def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
+ACTIVITY_COLOUR = "#CC79A7"
+
+
+def activity_layer(activities: gpd.GeoDataFrame) -> tuple[folium.GeoJson, LegendSection]:
+    """Return the activities of quarter management (campaigns, festivals …) as dots.
+
+    Parameters
+    ----------
+    activities
+        Activities in any CRS with ``title``, ``kind``, ``date`` and ``participants``;
+        rows without a point are left out.
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"title": ["<b>Fest</b>"], "kind": ["Fest"],
+    ...     "date": pd.to_datetime(["2025-06-01"]), "participants": [120]},
+    ...     geometry=[shapely.Point(500000, 5700000)], crs="EPSG:25832")
+    >>> layer, legend = activity_layer(a)
+    >>> layer.data["features"][0]["properties"]["titel"], legend.title
+    ('&lt;b&gt;Fest&lt;/b&gt;', 'Aktivitäten')
+    """
+    shown = activities[activities.geometry.notna() & ~activities.geometry.is_empty]
+    frame = gpd.GeoDataFrame(
+        {
+            "titel": shown["title"].astype(str),
+            "art": shown["kind"].fillna("").astype(str),
+            "datum": pd.to_datetime(shown["date"]).dt.strftime("%d.%m.%Y").fillna(""),
+            "teilnehmende": shown["participants"].astype("Int64").astype(str).replace("<NA>", ""),
+        },
+        geometry=shown.geometry,
+        crs=activities.crs,
+    )
+    web = web_frame(frame, columns=["titel", "art", "datum", "teilnehmende"])
+    layer = folium.GeoJson(
+        _geojson(web),
+        name="Aktivitäten",
+        marker=folium.CircleMarker(
+            radius=6,
+            fill=True,
+            fill_opacity=0.9,
+            color="#ffffff",
+            weight=1,
+            fill_color=ACTIVITY_COLOUR,
+        ),
+        tooltip=_tooltip(
+            ["titel", "art", "datum", "teilnehmende"], ["Aktivität", "Art", "Datum", "Teilnehmende"]
+        ),
+        zoom_on_click=False,
+    )
+    return layer, LegendSection(
+        "Aktivitäten", (LegendEntry(ACTIVITY_COLOUR, "Aktivität (Quartiersmanagement)", "dot"),)
+    )
+
+
 # --- basemap and map -----------------------------------------------------------------
 
 
@@ -1055,6 +1109,8 @@ class MapLayers:
     buildings: gpd.GeoDataFrame | None = None
     #: Ids of areas whose value is suppressed (see :func:`choropleth_layer`).
     suppressed: frozenset[str] = frozenset()
+    #: Activities of quarter management (see :func:`activity_layer`).
+    activities: gpd.GeoDataFrame | None = None
 
 
 def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> folium.Map:
@@ -1104,6 +1160,10 @@ def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> foli
             programme_names=layers.programme_names,
         )
         points.add_to(fmap)
+        legend.append(section)
+    if layers.activities is not None and len(layers.activities):
+        dots, section = activity_layer(layers.activities)
+        dots.add_to(fmap)
         legend.append(section)
     if legend:
         Legend(legend).add_to(fmap)

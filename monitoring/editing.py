@@ -71,6 +71,8 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "fund_decisions": "edit_qm",
     "activities": "edit_qm",
     "activity_partners": "edit_qm",
+    "applications": "edit_qm",
+    "fund_payments": "edit_qm",
 }
 """Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
 
@@ -100,8 +102,8 @@ def changeable_layer(layer: str) -> Layer:
     monitoring.errors.RuleViolation: layer 'audit_log' is not changed through the \
 services; changeable layers: programmes, fields_of_action, funding_areas, concepts, \
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
-funding_lines, attachments, actors, bodies, projects, participation, local_funds, fund_income, \
-fund_decisions, activities, activity_partners
+funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
+fund_income, fund_decisions, activities, activity_partners, applications, fund_payments
     """
     if layer not in LAYER_ACTIONS:
         hint = (
@@ -372,6 +374,59 @@ class ChangeSet:
         self._audit(lyr, key, "delete", before, None)
         return before
 
+    def erase(
+        self,
+        layer: str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None,
+    ) -> dict[str, Any]:
+        """Erase personal fields of a record (GDPR); keep no copy of them anywhere.
+
+        The fields named by ``values`` are set to the given values (None or a
+        placeholder such as "anonymisiert"), like an update; the record and its links
+        stay. The audit row of the erasure (action ``anonymise``) holds the record
+        without the erased fields before and as it is after; every earlier audit row
+        of the record gets the erased fields set to null in its before and after
+        images, so the log says that and when it happened but not what was erased.
+
+        Raises
+        ------
+        EditConflict, NotFound, PermissionDenied, RuleViolation
+            As for :meth:`update`.
+        """
+        lyr = self._allowed(layer)
+        key = _check_key(lyr, key)
+        self._check_version_arg(lyr, expected_version)
+        fields = [f for f in values if f not in lyr.key and f not in EDIT_MANAGED]
+        if len(fields) != len(values):
+            raise RuleViolation(f"erasing {_describe(lyr, key)}: key and kept columns stay")
+        lyr.check_columns(fields)
+        before = self.read(layer, key)
+        if before is None:
+            self._gone(lyr, key, expected_version)
+            raise AssertionError("unreachable")  # pragma: no cover
+        if lyr.editable and before["version"] != expected_version:
+            raise self._conflict(lyr, key, expected_version, before, None)
+        changed = self.tx.update(
+            layer, key, dict(values), expected_version=expected_version, user=self.user.name
+        )
+        if changed != 1:
+            raise self._conflict(lyr, key, expected_version, self.get(layer, key), None)
+        after = self.get(layer, key)
+        history = self._history(lyr, key)
+        for rid, old_before, old_after in zip(history["id"], history["before"], history["after"]):
+            scrubbed = {
+                "before": _scrub(old_before, fields),
+                "after": _scrub(old_after, fields),
+            }
+            if scrubbed != {"before": old_before, "after": old_after}:
+                self.tx.update("audit_log", {"id": rid}, scrubbed)
+        kept = {k: v for k, v in before.items() if k not in fields}
+        self._audit(lyr, key, "anonymise", kept, after)
+        return after
+
     def replace_links(
         self, layer: str, where: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
     ) -> int:
@@ -555,6 +610,16 @@ class ChangeSet:
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)
+
+
+def _scrub(image: Any, fields: Sequence[str]) -> Any:
+    """Return an audit image (JSON text) with ``fields`` set to null; None stays None."""
+    if image is None or (isinstance(image, float) and math.isnan(image)):
+        return image
+    data = json.loads(image)
+    if not isinstance(data, dict) or not any(data.get(f) is not None for f in fields):
+        return image
+    return json.dumps({k: None if k in fields else v for k, v in data.items()}, ensure_ascii=False)
 
 
 def audit_id(when: dt.datetime, seq: int) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -29,8 +30,9 @@ from monitoring import editing
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import ConfirmationNeeded, EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
-from monitoring.neighbourhood import activities, funds, network, projects
+from monitoring.neighbourhood import activities, applications, funds, network, payments, projects
 from monitoring.neighbourhood import actors as actors_mod
+from monitoring.numbers import german_number
 from monitoring.renewal import (
     attachments,
     comparison,
@@ -199,7 +201,12 @@ def check_record(
             )
         return out
     if layer in ("fund_income", "fund_decisions"):
-        return _fund_change(tx, layer, record, today=today)
+        checked = _fund_change(tx, layer, record, today=today)
+        return checked + (_decision_links(tx, record) if layer == "fund_decisions" else [])
+    if layer == "fund_payments":
+        return _payment_change(tx, record)
+    if layer == "applications":
+        return _application_change(tx, record)
     if layer == "activities":
         return activities.check_activity(record) + _exists(
             tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
@@ -244,6 +251,9 @@ def _fund_change(
         rows["fund_decisions"],
         public_share_max=share_max,
         today=pd.Timestamp(today),
+        projects=tx.read(
+            "projects", where={"id": rows["fund_decisions"]["project_id"].dropna().tolist()}
+        ),
     )
     if layer == "fund_income":  # income comes in piece by piece: the share is judged overall
         found = [
@@ -1414,3 +1424,279 @@ def set_measure_parts(
             ]
             raise_errors(problems, what=f"the outputs of measure {measure_id!r}")
             ch.replace_links("measure_outputs", {"measure_id": measure_id}, rows)
+
+
+# --- neighbourhood management ---------------------------------------------------------
+# The use cases of a neighbourhood manager's week: actors with consent and anonymisation,
+# applications of resident projects, decisions, payments and proofs of use of the local
+# funds, activities with their organisers, and the figures the page shows.
+
+
+def _decision_links(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
+    """Check a decision's references and that its payments stay within it."""
+    out: list[Finding] = []
+    for column, layer, what in (
+        ("application_id", "applications", "application"),
+        ("project_id", "projects", "project"),
+        ("body_id", "bodies", "body"),
+    ):
+        out += _exists(tx, layer, "id", record.get(column), what=what)
+    paid = tx.read("fund_payments", where={"decision_id": record.get("id")})
+    if not len(paid):
+        return out
+    total = float(pd.to_numeric(paid["amount"]).sum())
+    did = record.get("id")
+    if not payments.is_positive(record.get("outcome")):
+        out.append(
+            Finding(
+                "error",
+                "paid",
+                "fund_decisions",
+                str(did),
+                f"Entscheidung {did!r}: darauf wurden schon {german_number(total, decimals=2)} € "
+                "ausgezahlt; "
+                "sie kann nicht mehr abgelehnt werden (buchen Sie erst die Auszahlungen zurück)",
+            )
+        )
+    elif total > float(record.get("amount") or 0.0) + 0.005:
+        out.append(
+            Finding(
+                "error",
+                "paid",
+                "fund_decisions",
+                str(did),
+                f"Entscheidung {did!r}: ausgezahlt sind schon {german_number(total, decimals=2)} €,"
+                f" mehr als der neue Betrag "
+                f"{german_number(float(record.get('amount') or 0.0), decimals=2)} €",
+            )
+        )
+    return out
+
+
+def _payment_change(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
+    """Check a payment against its decision (positive, not exceeded) and its fund."""
+    did = record.get("decision_id")
+    found = tx.read("fund_decisions", where={"id": did}) if did is not None else None
+    decision = editing.row_dict(found) if found is not None and len(found) else None
+    earlier = tx.read("fund_payments", where={"decision_id": did}) if decision else pd.DataFrame()
+    return payments.check_payment(record, decision, earlier) + _exists(
+        tx, "local_funds", "id", record.get("fund_id"), what="fund"
+    )
+
+
+def _application_change(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
+    """Check an application and that its project (and fund) exist."""
+    return (
+        applications.check_application(record)
+        + _exists(tx, "projects", "id", record.get("project_id"), what="project")
+        + _exists(tx, "local_funds", "id", record.get("fund_id"), what="fund")
+    )
+
+
+def anonymise_actor(
+    store: Store, user: User, actor_id: str, *, expected_version: int
+) -> dict[str, Any]:
+    """Anonymise an actor on request (GDPR): name, contact data and notes erased.
+
+    The record stays with its links (participation, decisions, activity partners);
+    ``anonymised_at`` records when. The audit log keeps no erased value: see
+    :meth:`monitoring.editing.ChangeSet.erase`.
+
+    Raises
+    ------
+    PermissionDenied, EditConflict, NotFound
+    """
+    require(user, editing.LAYER_ACTIONS["actors"])
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with editing.changes(store, user) as ch:
+        return ch.erase(
+            "actors",
+            {"id": actor_id},
+            actors_mod.anonymised_values(now),
+            expected_version=expected_version,
+        )
+
+
+def save_activity(
+    store: Store,
+    user: User,
+    values: Mapping[str, Any],
+    organisers: Sequence[str],
+    *,
+    key: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Saved:
+    """Create or change an activity and set its organisers (actors), in one transaction.
+
+    ``seen`` is the activity as the user saw it, for a precise conflict message.
+
+    Raises
+    ------
+    PermissionDenied, RuleViolation, EditConflict, NotFound
+        As for :func:`save`; an unknown organiser is a rule violation.
+    """
+    require(user, editing.LAYER_ACTIONS["activities"])
+    day = today or dt.date.today()
+    with editing.changes(store, user) as ch:
+        before = None if key is None else ch.get("activities", key)
+        record = dict(values) if before is None else before | dict(values) | dict(key or {})
+        if isinstance(record.get("geometry"), str):
+            record["geometry"] = shapely.from_wkt(record["geometry"])
+        found = _validate(ch, "activities", record, before, today=day)
+        for actor in organisers:
+            found += _exists(ch.tx, "actors", "id", actor, what="actor")
+        warnings = raise_errors(found, what=f"Aktivität {record.get('id')!r}")
+        if key is None:
+            stored = ch.create("activities", record)
+        else:
+            stored = ch.update(
+                "activities", key, values, expected_version=expected_version, seen=seen
+            )
+        aid = stored["id"]
+        ch.replace_links(
+            "activity_partners",
+            {"activity_id": aid},
+            [{"activity_id": aid, "actor_id": a} for a in dict.fromkeys(organisers)],
+        )
+    return Saved(stored, tuple(warnings))
+
+
+def decide_application(
+    store: Store,
+    user: User,
+    decision: Mapping[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> Saved:
+    """Record a body's decision on an application to a local fund, in one transaction.
+
+    The decision (``fund_decisions``, with ``application_id``, outcome and votes) is
+    stored, and the application takes its outcome: ``bewilligt`` with the granted
+    amount, or ``abgelehnt``. A postponed decision (``zurückgestellt``) leaves the
+    application as it is.
+
+    Raises
+    ------
+    PermissionDenied, RuleViolation, EditConflict, NotFound
+    """
+    require(user, editing.LAYER_ACTIONS["fund_decisions"])
+    day = today or dt.date.today()
+    record = dict(decision)
+    with editing.changes(store, user) as ch:
+        app = ch.get("applications", {"id": record.get("application_id")})
+        if not app.get("fund_id"):
+            raise RuleViolation(
+                f"Antrag {app['id']!r} richtet sich an {app.get('source_name') or 'keinen Fonds'}, "
+                "nicht an einen lokalen Fonds; über ihn entscheidet kein Gremium des Quartiers "
+                "(ändern Sie stattdessen seinen Status)"
+            )
+        record.setdefault("fund_id", app.get("fund_id"))
+        record.setdefault("project_id", app.get("project_id"))
+        found = _validate(ch, "fund_decisions", record, None, today=day)
+        warnings = raise_errors(found, what=f"Entscheidung {record.get('id')!r}")
+        stored = ch.create("fund_decisions", record)
+        outcome = record.get("outcome")
+        if outcome in ("bewilligt", "abgelehnt"):
+            change: dict[str, Any] = {"status": outcome}
+            change["granted"] = record.get("amount") if outcome == "bewilligt" else None
+            after = app | change
+            warnings += raise_errors(
+                _validate(ch, "applications", after, app, today=day),
+                what=f"Antrag {app['id']!r}",
+            )
+            ch.update("applications", {"id": app["id"]}, change, expected_version=app["version"])
+    return Saved(stored, tuple(warnings))
+
+
+def fund_status(store: Store, user: User, fund_id: str) -> dict[str, Any]:
+    """Return a fund's money (see :func:`monitoring.neighbourhood.payments.fund_balance`)
+    and its ledger frames: ``balance``, ``income``, ``decisions``, ``payments``,
+    ``applications``.
+
+    Raises
+    ------
+    PermissionDenied, NotFound
+    """
+    require(user, "read")
+    if store.read("local_funds", where={"id": fund_id}).empty:
+        raise NotFound(f"there is no fund {fund_id!r}")
+    income = store.read("fund_income", where={"fund_id": fund_id})
+    decisions = store.read("fund_decisions", where={"fund_id": fund_id})
+    paid = store.read("fund_payments", where={"fund_id": fund_id})
+    return {
+        "balance": payments.fund_balance(income, decisions, paid),
+        "income": income,
+        "decisions": decisions,
+        "payments": paid,
+        "applications": store.read("applications", where={"fund_id": fund_id}),
+    }
+
+
+def area_applications(store: Store, user: User, area_id: str) -> pd.DataFrame:
+    """Return the applications of the area's projects, with the project's title."""
+    require(user, "read")
+    projs = store.read("projects", where={"funding_area_id": area_id}, columns=["id", "title"])
+    apps = store.read("applications", where={"project_id": projs["id"].tolist()})
+    titles = dict(zip(projs["id"], projs["title"]))
+    return apps.assign(project_title=apps["project_id"].map(titles))
+
+
+def open_deadlines(
+    store: Store, user: User, area_id: str, *, today: dt.date | None = None
+) -> pd.DataFrame:
+    """Return the area's applications with an open deadline, soonest first, overdue marked."""
+    apps = area_applications(store, user, area_id)
+    return applications.open_deadlines(apps, today=today or dt.date.today())
+
+
+def activity_figures(store: Store, user: User, area_id: str) -> dict[str, pd.DataFrame]:
+    """Return the area's activities per year (``years``) and per year and kind (``kinds``)."""
+    require(user, "read")
+    acts = store.read("activities", where={"funding_area_id": area_id})
+    return {
+        "years": activities.year_totals(acts),
+        "kinds": activities.activities_by_year(acts),
+    }
+
+
+def qm_actors(store: Store, user: User, area_id: str) -> pd.DataFrame:
+    """Return the area's actors as the user may see them.
+
+    Without the right to personal data, contact data is masked and private persons'
+    names and everyone's notes are hidden as well.
+    """
+    frame = area_actors(store, user, area_id)
+    return frame if user.may("read_personal") else actors_mod.hide_persons(frame)
+
+
+def qm_network(
+    store: Store,
+    user: User,
+    area_id: str,
+    *,
+    types: Sequence[str] = (),
+    around: str | None = None,
+) -> dict[str, Any]:
+    """Return the (filtered) actor network with a stable layout, as the user may see it.
+
+    Returns
+    -------
+    dict
+        ``actors`` (:func:`network.network_table`), ``links``
+        (:func:`network.links_table`) and ``positions`` (actor id -> (x, y) inches).
+    """
+    shown = qm_actors(store, user, area_id)
+    full = actor_network(store, user, area_id)
+    graph = nx.Graph()
+    for aid, name, kind in zip(shown["id"], shown["name"], shown["type"]):
+        graph.add_node(aid, name=name, type=kind)
+    for a, b, w, via in full["links"].itertuples(index=False):
+        graph.add_edge(a, b, weight=int(w), via=str(via).split(", "))
+    part = network.subnetwork(graph, types=types, around=around)
+    return {
+        "actors": network.network_table(part),
+        "links": network.links_table(part),
+        "positions": network.network_layout(part),
+    }

@@ -187,6 +187,7 @@ def render() -> None:
             measures=measures,
             colour_by=view["massnahmen_nach"],
             buildings=buildings,
+            activities=data.layer(url, "activities"),
         )
         basemap = parse_basemap(
             os.environ.get("QMON_BASEMAP"),

@@ -22,7 +22,7 @@ ACTIVITY_KINDS: tuple[str, ...] = (
 
 
 def check_activity(record: Mapping[str, Any]) -> list[Finding]:
-    """Check an activity: a title, a known kind, participants ≥ 0.
+    """Check an activity: a title, a known kind, participants and volunteers ≥ 0.
 
     Examples
     --------
@@ -44,27 +44,58 @@ def check_activity(record: Mapping[str, Any]) -> list[Finding]:
     people = record.get("participants")
     if people is not None and not pd.isna(people) and int(people) < 0:
         add("participants", f"{people} participants; the number is ≥ 0")
+    helpers = record.get("volunteers")
+    if helpers is not None and not pd.isna(helpers) and int(helpers) < 0:
+        add("volunteers", f"{helpers} volunteers; the number is ≥ 0")
     return out
 
 
 def activities_by_year(activities: pd.DataFrame) -> pd.DataFrame:
-    """Count activities and participants per year and kind.
+    """Count activities, participants and volunteers per year and kind.
+
+    Activities without a date count under no year and are left out.
 
     Examples
     --------
     >>> a = pd.DataFrame({"date": pd.to_datetime(["2024-05-01", "2024-06-01"]),
-    ...                   "kind": ["Fest", "Fest"], "participants": [100, 50]})
+    ...                   "kind": ["Fest", "Fest"], "participants": [100, 50],
+    ...                   "volunteers": [8, None]})
     >>> activities_by_year(a).values.tolist()
-    [[2024, 'Fest', 2, 150]]
+    [[2024, 'Fest', 2, 150, 8]]
     """
+    helpers = activities.get("volunteers")
     frame = pd.DataFrame(
         {
             "year": pd.to_datetime(activities["date"]).dt.year.astype("Int64"),
             "kind": activities["kind"].fillna("sonstige"),
             "participants": pd.to_numeric(activities["participants"]).fillna(0).astype(int),
-        }
+            "volunteers": (
+                pd.to_numeric(helpers).fillna(0).astype(int) if helpers is not None else 0
+            ),
+        },
+        index=activities.index,
     )
+    frame = frame[frame["year"].notna()]
     out = frame.groupby(["year", "kind"], as_index=False).agg(
-        activities=("participants", "size"), participants=("participants", "sum")
+        activities=("participants", "size"),
+        participants=("participants", "sum"),
+        volunteers=("volunteers", "sum"),
     )
-    return out.astype({"activities": int, "participants": int})
+    return out.astype({"activities": int, "participants": int, "volunteers": int})
+
+
+def year_totals(activities: pd.DataFrame) -> pd.DataFrame:
+    """Sum :func:`activities_by_year` over the kinds: one row per year.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"date": pd.to_datetime(["2024-05-01", "2024-06-01", "2025-01-09"]),
+    ...                   "kind": ["Fest", "Aufräumaktion", "Fest"], "participants": [100, 23, 40],
+    ...                   "volunteers": [8, 5, None]})
+    >>> year_totals(a).values.tolist()
+    [[2024, 2, 123, 13], [2025, 1, 40, 0]]
+    """
+    by_kind = activities_by_year(activities)
+    counts = ["activities", "participants", "volunteers"]
+    out = by_kind.groupby("year", as_index=False)[counts].sum()
+    return out.astype({"year": int})

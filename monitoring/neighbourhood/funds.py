@@ -2,12 +2,17 @@
 
 The rules of ../shared/DOMAIN.md §5, checked per fund:
 
-1. at most 50 % of the income from Städtebauförderung, the rest from businesses,
-   owners, private sources or extra municipal money; a funding area whose
-   ``fund_public_share_max`` is 1.0 (e.g. NRW, Sozialer Zusammenhalt) may take 100 %;
+1. a Verfügungsfonds (the general local fund) takes at most 50 % of its income from
+   Städtebauförderung, the rest from businesses, owners, private sources or extra
+   municipal money; a funding area whose ``fund_public_share_max`` is 1.0 (e.g. NRW,
+   Sozialer Zusammenhalt) may take 100 %. The rule is the Verfügungsfonds' only: an
+   Aktionsfonds, Projektfonds or Baufonds is not held to it;
 2. Städtebauförderung money pays only investive or investment-related items;
-3. the bodies' decisions do not spend more than the fund has, in total and per kind
-   of money (Städtebauförderung and the rest).
+3. the bodies' positive decisions do not spend more than the fund has, in total and
+   per kind of money (Städtebauförderung and the rest); rejected ones spend nothing;
+4. a Projektfonds funds projects from 5,000 € and of at most 4 years;
+5. a decision's outcome is one of :data:`monitoring.neighbourhood.payments.OUTCOMES`
+   and its votes are counts (≥ 0).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from monitoring.findings import Finding
+from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 
 FUND_KINDS: tuple[str, ...] = ("Verfügungsfonds", "Aktionsfonds", "Projektfonds", "Baufonds")
 PUBLIC_SOURCE = "Städtebauförderung"
@@ -27,6 +33,11 @@ PRIVATE_MONEY = "privat"
 FINANCED_FROM: tuple[str, ...] = (PUBLIC_SOURCE, PRIVATE_MONEY)
 BODY_KINDS: tuple[str, ...] = ("Quartiersrat", "Aktionsfonds-Jury")
 PROOF_PENDING: tuple[str, ...] = ("ausstehend",)
+SHARE_RULE_KINDS: tuple[str | None, ...] = ("Verfügungsfonds", None)
+"""Fund kinds held to the public-share rule (None: a fund recorded without its kind)."""
+PROJECT_FUND = "Projektfonds"
+PROJECT_FUND_MIN = 5_000.0
+PROJECT_FUND_MAX_YEARS = 4
 
 _CENT = 0.005
 
@@ -63,13 +74,14 @@ def fund_findings(
     *,
     public_share_max: float = 0.5,
     today: pd.Timestamp | None = None,
+    projects: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """Check one fund against the rules (errors) and for missing proofs of use (warnings).
 
     Parameters
     ----------
     fund
-        The fund's record (``id``, ``name``).
+        The fund's record (``id``, ``name``, ``kind``).
     income
         Its income: ``source, amount``.
     decisions
@@ -80,6 +92,9 @@ def fund_findings(
     today
         Decisions decided more than a year before ``today`` without a proof of use get
         a warning; None: no such warnings.
+    projects
+        ``id, start_date, end_date`` of the projects the decisions fund, for the
+        Projektfonds' 4-year rule (None: not checked).
 
     Returns
     -------
@@ -113,7 +128,9 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
     negative = income[amounts < 0]
     for source, amount in zip(negative["source"], negative["amount"]):
         add("income", f"income from {source!r} is negative ({_euro(float(amount))})")
-    if total_in > 0 and public_in / total_in > public_share_max + 1e-9:
+    kind = fund.get("kind")
+    kind = None if kind is None or pd.isna(kind) else kind
+    if kind in SHARE_RULE_KINDS and total_in > 0 and public_in / total_in > public_share_max + 1e-9:
         needed = public_in * (1 - public_share_max) / public_share_max - other_in
         fix = (
             f"add at least {_euro(needed)} from businesses, owners, private sources or extra "
@@ -127,14 +144,18 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
             f"{_euro(total_in)}) comes from Städtebauförderung, more than the "
             f"{public_share_max * 100:g} % allowed; {fix}",
         )
-    spent = {kind: 0.0 for kind in FINANCED_FROM}
+    spent = dict.fromkeys(FINANCED_FROM, 0.0)
     records: list[dict[Any, Any]] = decisions.to_dict("records")
+    spans = _project_spans(projects)
     for d in records:
         did, amount = d.get("id"), float(d.get("amount") or 0.0)
         label = f"decision {did!r} ({d.get('title')!r}, {_euro(amount)})"
         source = d.get("financed_from")
         if amount <= 0:
             add("amount", f"{label}: the amount must be more than 0 €")
+        out += _decision_findings(fid, kind, d, spans)
+        if not is_positive(d.get("outcome")):
+            continue
         if source not in FINANCED_FROM:
             add(
                 "financed_from",
@@ -152,8 +173,10 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
                 "('privat') or correct 'investive' if it is one",
             )
         decided, proof = d.get("decided"), d.get("proof_of_use")
+        proof_date = d.get("proof_date")
         if (
             today is not None
+            and (proof_date is None or pd.isna(proof_date))
             and decided is not None
             and not pd.isna(decided)
             and (today - pd.Timestamp(decided)).days > 365
@@ -166,13 +189,75 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
                 "warning",
             )
     budget = {PUBLIC_SOURCE: public_in, PRIVATE_MONEY: other_in}
-    for kind in FINANCED_FROM:
-        if spent[kind] > budget[kind] + _CENT:
-            what = "Städtebauförderung money" if kind == PUBLIC_SOURCE else "other money"
+    if kind not in SHARE_RULE_KINDS:  # no share rule: the fund's money counts as one
+        total_out = sum(spent.values())
+        if total_out > total_in + _CENT:
             add(
                 "overspent",
-                f"decisions spend {_euro(spent[kind])} of {what}, but the fund has only "
-                f"{_euro(budget[kind])} of it; {_euro(spent[kind] - budget[kind])} too much: "
+                f"decisions spend {_euro(total_out)}, but the fund has only "
+                f"{_euro(total_in)}; {_euro(total_out - total_in)} too much: lower or reject "
+                "a decision, or add income",
+            )
+        return out
+    for money in FINANCED_FROM:
+        if spent[money] > budget[money] + _CENT:
+            what = "Städtebauförderung money" if money == PUBLIC_SOURCE else "other money"
+            add(
+                "overspent",
+                f"decisions spend {_euro(spent[money])} of {what}, but the fund has only "
+                f"{_euro(budget[money])} of it; {_euro(spent[money] - budget[money])} too much: "
                 "lower or reject a decision, or add income",
+            )
+    return out
+
+
+def _project_spans(projects: pd.DataFrame | None) -> dict[str, tuple[Any, Any]]:
+    """Return project id -> (start, end)."""
+    if projects is None or not len(projects):
+        return {}
+    return {
+        str(i): (a, b)
+        for i, a, b in zip(projects["id"], projects["start_date"], projects["end_date"])
+    }
+
+
+def _decision_findings(
+    fid: str,
+    kind: str | None,
+    d: Mapping[Any, Any],
+    spans: Mapping[str, tuple[Any, Any]],
+) -> list[Finding]:
+    """Check outcome and votes of a decision, and the Projektfonds' rules."""
+    out: list[Finding] = []
+    did = d.get("id")
+
+    def add(code: str, message: str) -> None:
+        out.append(Finding("error", code, "fund_decisions", str(did), f"Fonds {fid!r}: {message}"))
+
+    outcome = d.get("outcome")
+    if outcome is not None and not pd.isna(outcome) and outcome not in OUTCOMES:
+        add("outcome", f"Ergebnis {outcome!r} ist nicht eines von {', '.join(OUTCOMES)}")
+    for name, text in (("votes_yes", "Ja"), ("votes_no", "Nein"), ("votes_abstain", "Enthaltung")):
+        votes = d.get(name)
+        if votes is not None and not pd.isna(votes) and int(votes) < 0:
+            add("votes", f"Entscheidung {did!r}: {votes} {text}-Stimmen; die Zahl ist ≥ 0")
+    if kind != PROJECT_FUND or not is_positive(outcome):
+        return out
+    amount = float(d.get("amount") or 0.0)
+    if 0 < amount < PROJECT_FUND_MIN:
+        add(
+            "project_fund_min",
+            f"Entscheidung {did!r} bewilligt {_euro(amount)}; der Projektfonds fördert Projekte "
+            f"ab {_euro(PROJECT_FUND_MIN)} (kleinere Vorhaben gehören in den Aktionsfonds)",
+        )
+    start, end = spans.get(str(d.get("project_id")), (None, None))
+    if start is not None and end is not None and not pd.isna(start) and not pd.isna(end):
+        limit = pd.Timestamp(start) + pd.DateOffset(years=PROJECT_FUND_MAX_YEARS)
+        if pd.Timestamp(end) > limit:
+            add(
+                "project_fund_years",
+                f"Entscheidung {did!r}: das Projekt {d.get('project_id')!r} läuft vom "
+                f"{pd.Timestamp(start):%d.%m.%Y} bis {pd.Timestamp(end):%d.%m.%Y}, länger als "
+                f"die {PROJECT_FUND_MAX_YEARS} Jahre, die der Projektfonds fördert",
             )
     return out
