@@ -27,6 +27,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from geo.store.base import ChangeToken
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
 from monitoring.reports import filing, generate
@@ -250,11 +251,28 @@ def catalogue(path: str) -> Catalogue:
     return load_catalogue(path or None)
 
 
-@st.cache_data(show_spinner="Bericht wird erzeugt …")
 def current_report(
     url: str, user_name: str, role: str, area_id: str, year: int, catalogue_file: str
 ) -> tuple[Report, ReportDiff | None]:
-    """The report generated now and its comparison with the latest filed one (or None)."""
+    """The report generated now and its comparison with the latest filed one (or None).
+
+    Cached by the store's change token: another session's save shows in the next run.
+    """
+    return _current_report(
+        url, data.change_token(url), user_name, role, area_id, year, catalogue_file
+    )
+
+
+@st.cache_data(show_spinner="Bericht wird erzeugt …", max_entries=64, ttl=3600)
+def _current_report(
+    url: str,
+    token: ChangeToken,
+    user_name: str,
+    role: str,
+    area_id: str,
+    year: int,
+    catalogue_file: str,
+) -> tuple[Report, ReportDiff | None]:
     return filing.compare_with_filed(
         data.store(url),
         User(user_name, role),  # type: ignore[arg-type]
@@ -265,12 +283,26 @@ def current_report(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def report_file(
     url: str, user_name: str, role: str, area_id: str, year: int, fmt: str, catalogue_file: str
 ) -> bytes:
     """The bytes of a report file, rendered from the same report the page shows."""
-    report, _ = current_report(url, user_name, role, area_id, year, catalogue_file)
+    token = data.change_token(url)
+    return _report_file(url, token, user_name, role, area_id, year, fmt, catalogue_file)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _report_file(
+    url: str,
+    token: ChangeToken,
+    user_name: str,
+    role: str,
+    area_id: str,
+    year: int,
+    fmt: str,
+    catalogue_file: str,
+) -> bytes:
+    report, _ = _current_report(url, token, user_name, role, area_id, year, catalogue_file)
     return generate.render(report, fmt)
 
 
@@ -289,8 +321,8 @@ def filed_file(url: str, user_name: str, role: str, report_id: str, fmt: str) ->
 
 def forget() -> None:
     """Drop the cached reports and files (after filing or on request)."""
-    current_report.clear()
-    report_file.clear()
+    _current_report.clear()
+    _report_file.clear()
 
 
 # --- the page --------------------------------------------------------------------------
