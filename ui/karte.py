@@ -21,6 +21,7 @@ from geo.webmap import (
     sequential_colours,
 )
 from indicators.errors import IndicatorError
+from monitoring.renewal.measures import hide_archived
 from ui import assets, data, frames, state
 from ui.common import (
     current_user,
@@ -58,7 +59,7 @@ def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, st
     programmes = names(data.layer(url, "programmes"))
     sb = st.sidebar
     sb.subheader("Maßnahmen filtern")
-    shown = measure_filters(url, PAGE, sb)
+    shown = hide_archived(measure_filters(url, PAGE, sb))  # the map shows work in hand
     sb.radio(
         "Maßnahmen einfärben nach",
         ["status", "programme"],
