@@ -176,6 +176,11 @@ class Check:
     result: imports.ImportResult | None
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
+    total: int | None = None  # problems found, also those beyond the listed ones
+
+    @property
+    def found(self) -> int:
+        return len(self.problems) if self.total is None else self.total
 
     @property
     def passed(self) -> bool:
@@ -333,7 +338,7 @@ def dry_run(
     try:
         result = kind.function(store, table, user=user, dry_run=True, **options)
     except ImportRefused as exc:
-        return Check(None, tuple(exc.problems), tuple(exc.notes))
+        return Check(None, tuple(exc.problems), tuple(exc.notes), total=exc.total)
     except OUR_ERRORS as exc:  # a refusal of the store itself (e.g. text it cannot keep)
         return Check(None, (Problem(table.source, str(exc)),))
     return Check(result, notes=result.notes)
@@ -701,7 +706,7 @@ def _report(check: Check) -> None:
             st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
     else:
         st.error(
-            f"{len(check.problems)} Problem(e) gefunden: so wird die Datei nicht importiert. "
+            f"{check.found} Problem(e) gefunden: so wird die Datei nicht importiert. "
             "Der Datenbestand ist unverändert. Korrigieren Sie die Datei oder die Zuordnung."
         )
         st.dataframe(report_frame(check.problems), hide_index=True, width="stretch")
@@ -722,8 +727,7 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
     except ImportRefused as exc:  # the store changed since the dry run
         bar.empty()
         st.error(
-            f"Nicht importiert: {len(exc.problems)} Problem(e) gefunden. "
-            "Der Datenbestand ist unverändert."
+            f"Nicht importiert: {exc.total} Problem(e) gefunden. Der Datenbestand ist unverändert."
         )
         st.dataframe(report_frame(exc), hide_index=True, width="stretch")
         return
