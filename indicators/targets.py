@@ -110,7 +110,7 @@ def attainment(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     base = targets["baseline_value"].to_numpy(dtype=float)
     goal = targets["target_value"].to_numpy(dtype=float)
     span = goal - base
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         achieved = np.where(span != 0, 100 * (latest_v - base) / span, np.nan)
     expected = 100 * np.clip((latest_t - t0) / (t1 - t0), 0, 1)
     path = base + span * expected / 100
