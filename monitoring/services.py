@@ -644,6 +644,7 @@ def check_funds(
     }
     income = store.read("fund_income", where={"fund_id": fs["id"].tolist()})
     decisions = store.read("fund_decisions", where={"fund_id": fs["id"].tolist()})
+    projects = store.read("projects", where={"id": decisions["project_id"].dropna().tolist()})
     out: list[Finding] = []
     day = pd.Timestamp(today or dt.date.today())
     for fund in _rows(fs):
@@ -653,6 +654,7 @@ def check_funds(
             decisions[decisions["fund_id"] == fund["id"]],
             public_share_max=share_max.get(fund["funding_area_id"], 0.5),
             today=day,
+            projects=projects,
         )
     return out
 
