@@ -78,12 +78,14 @@ def _save(
     reset: str | None = None,
     select: tuple[str, str] | None = None,
     done: str = "Gespeichert",
+    shown: str | None = None,
 ) -> bool:
     """Store through the services and show the outcome in German; True when stored.
 
     After a save the page reruns, so every table shows the stored state; the fields
     whose key starts with ``reset`` start empty again, and ``select`` (widget key,
-    value) chooses the new record.
+    value) chooses the new record. ``shown`` names the form whose record
+    (:func:`ui.data.as_shown`) the next run shows afresh.
     """
     name = LAYER_NAMES.get(layer, "Der Datensatz")
     ident = (key or values).get("id")
@@ -111,6 +113,8 @@ def _save(
     except (MonitoringError, GeoError) as exc:
         st.error(f"Nicht gespeichert: {md(exc)}")
         return False
+    if shown is not None:
+        data.forget_shown(shown)
     data.clear()
     if reset is not None:
         for name in [k for k in st.session_state if str(k).startswith(reset)]:
@@ -415,6 +419,9 @@ def _new_area(url: str, user: User, areas: pd.DataFrame, programmes: Mapping[str
 
 
 def _edit_area(url: str, user: User, record: dict[str, Any], programmes: Mapping[str, str]) -> None:
+    # reads are fresh each run: save against the version shown before the click, so that a
+    # colleague's change in between is a conflict and the user's typing is not lost
+    record = data.as_shown(f"gm.{record['id']}", record)
     ident, version = record["id"], record["version"]
     st.subheader(f"{md(record['name'])} ({md(ident)}, Version {version})")
     key = f"gm.{ident}.{version}"
@@ -433,7 +440,7 @@ def _edit_area(url: str, user: User, record: dict[str, Any], programmes: Mapping
     if not changed:
         st.info("Keine Änderung.")
         return
-    _save(url, user, "funding_areas", changed, key={"id": ident}, seen=record)
+    _save(url, user, "funding_areas", changed, key={"id": ident}, seen=record, shown=f"gm.{ident}")
 
 
 # --- concepts, goals, targets ------------------------------------------------------------
@@ -489,6 +496,7 @@ def _concepts(url: str, user: User) -> None:
 
 def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
     """Change the title, version, adoption date and validity of a concept."""
+    record = data.as_shown(f"gm.konzept.{record['id']}", record)
     key = f"gm.konzept.{record['id']}.{record['version']}"
     with st.expander("Konzept ändern"), st.form(key):
         title = st.text_input("Titel *", value=_text(record["title"]), key=f"{key}.titel")
@@ -535,7 +543,15 @@ def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
     if not changed:
         st.info("Keine Änderung.")
         return
-    _save(url, user, "concepts", changed, key={"id": record["id"]}, seen=record)
+    _save(
+        url,
+        user,
+        "concepts",
+        changed,
+        key={"id": record["id"]},
+        seen=record,
+        shown=f"gm.konzept.{record['id']}",
+    )
 
 
 def _new_concept(
@@ -655,7 +671,7 @@ def _edit_goal(
             "Ziel", list(titles), format_func=lambda g: f"{titles[g]} ({g})", key="gm.ziel.wahl"
         )
         row = goals[goals["id"] == ident].reset_index(drop=True)
-        record = editing.row_dict(row)
+        record = data.as_shown(f"gm.ziel.{ident}", editing.row_dict(row))
         key = f"gm.ziel.{ident}.{record['version']}"
         with st.form(key):
             field_ids = [NONE, *fields]
@@ -687,7 +703,15 @@ def _edit_goal(
             if not changed:
                 st.info("Keine Änderung.")
             else:
-                _save(url, user, "goals", changed, key={"id": ident}, seen=record)
+                _save(
+                    url,
+                    user,
+                    "goals",
+                    changed,
+                    key={"id": ident},
+                    seen=record,
+                    shown=f"gm.ziel.{ident}",
+                )
         if drop:
             if not sure:
                 st.warning("Bitte bestätigen Sie das Löschen mit dem Häkchen.")
