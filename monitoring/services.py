@@ -320,22 +320,9 @@ def save(
     require(user, editing.LAYER_ACTIONS.get(layer, "edit_settings"))
     day = today or dt.date.today()
     with editing.changes(store, user) as ch:
-        lyr = editing.changeable_layer(layer)
-        if key is None:
-            before = None
-            record = dict(values)
-        else:
-            before = ch.get(layer, key)
-            record = before | dict(values) | dict(key)
-            if isinstance(record.get("geometry"), str):
-                record["geometry"] = shapely.from_wkt(record["geometry"])
-        what = f"{lyr.title} {editing.record_key(lyr, {k: record.get(k) for k in lyr.key})!r}"
-        warnings = raise_errors(_validate(ch, layer, record, before, today=day), what=what)
-        if key is None:
-            stored = ch.create(layer, record)
-        else:
-            stored = ch.update(layer, key, values, expected_version=expected_version, seen=seen)
-    return Saved(stored, tuple(warnings))
+        return _save_in(
+            ch, layer, values, key=key, expected_version=expected_version, seen=seen, today=day
+        )
 
 
 def remove(
