@@ -57,7 +57,7 @@ class Outcome:
 
 
 def record_ids() -> list[str]:
-    return [f"wp-{k}" for k in range(RECORDS)]
+    return [f"wp_{k}" for k in range(RECORDS)]
 
 
 def prepare(url: str) -> None:

@@ -60,7 +60,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "read_personal": "personenbezogene Kontaktdaten sehen",
     "edit_funding": "Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten",
     "edit_qm": "Akteure, Projekte, Fonds und Aktivitäten bearbeiten",
-    "edit_settings": "Programme und Handlungsfelder bearbeiten",
+    "edit_settings": "Programme, Handlungsfelder und Gebietsgrenzen bearbeiten",
     "read_audit": "das Änderungsprotokoll lesen",
 }
 
@@ -196,7 +196,11 @@ editor, admin
         allowed = [r for r in ROLES if action in PERMISSIONS[r]]
         raise PermissionDenied(
             f"Benutzer {user.name!r} (Rolle {user.role}) darf nicht {ACTION_LABELS[action]}; "
-            f"das dürfen die Rollen {', '.join(allowed)}"
+            + (
+                f"das darf nur die Rolle {allowed[0]}"
+                if len(allowed) == 1
+                else f"das dürfen die Rollen {', '.join(allowed)}"
+            )
         )
 
 
@@ -237,10 +241,9 @@ def mask_personal(actors: pd.DataFrame, user: User) -> pd.DataFrame:
     This is the one place that masks: every read path that returns actors (the
     services, the network, the app's tables, the CLI) goes through it. For a role
     without ``read_personal`` every column of :data:`PERSONAL_COLUMNS` is masked, and
-    the ``name`` of every actor that is a private person (``is_person`` true, or not
-    known: without the flag a name may be a person's). Id, type and every other
-    column stay. Masked cells hold :data:`MASK` where a value exists and stay empty
-    where none does; the input frame is not changed.
+    the ``name`` of every actor that is a private person (:func:`is_private_person`).
+    Id, type and every other column stay. Masked cells hold :data:`MASK` where a value
+    exists and stay empty where none does; the input frame is not changed.
 
     Examples
     --------
@@ -259,12 +262,46 @@ def mask_personal(actors: pd.DataFrame, user: User) -> pd.DataFrame:
         if column in out:
             out[column] = _masked(out[column], pd.Series(True, index=out.index))
     if "name" in out:
-        if PERSON_FLAG in out:
-            person = out[PERSON_FLAG].map(lambda v: True if v is None or pd.isna(v) else bool(v))
-        else:
-            person = pd.Series(True, index=out.index)
-        out["name"] = _masked(out["name"], person.astype(bool))
+        person = [
+            is_private_person({PERSON_FLAG: f, "type": t})
+            for f, t in zip(
+                out[PERSON_FLAG] if PERSON_FLAG in out else [None] * len(out),
+                out["type"] if "type" in out else [None] * len(out),
+            )
+        ]
+        out["name"] = _masked(out["name"], pd.Series(person, index=out.index, dtype=bool))
     return out
+
+
+PERSON_TYPES: tuple[str, ...] = ("Bewohner/in", "private Eigentümer")
+"""Actor types that are people, whatever the ``is_person`` flag says."""
+
+
+def is_private_person(record: Mapping[str, object]) -> bool:
+    """Return whether an actor is (or may be) a private person, whose name is personal data.
+
+    A person when ``is_person`` is true or the type is one of :data:`PERSON_TYPES`; when
+    neither the flag nor the type says anything, a name may be a person's and counts as one.
+
+    Examples
+    --------
+    >>> is_private_person({"is_person": True, "type": "Verein"})
+    True
+    >>> is_private_person({"is_person": None, "type": "Verein"})
+    False
+    >>> is_private_person({"is_person": False, "type": "Bewohner/in"})
+    True
+    >>> is_private_person({"is_person": None, "type": None})
+    True
+    """
+    flag, kind = record.get(PERSON_FLAG), record.get("type")
+    known_flag = flag is not None and not (isinstance(flag, float) and flag != flag)
+    known_flag = known_flag and flag is not pd.NA
+    if known_flag and bool(flag):
+        return True
+    if isinstance(kind, str) and kind.strip():
+        return kind in PERSON_TYPES
+    return not known_flag
 
 
 def _masked(values: pd.Series, where: pd.Series) -> pd.Series:

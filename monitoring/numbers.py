@@ -163,15 +163,18 @@ def _refuse(raw: str, field: str, suggestions: list[str] | None) -> NumberInputE
 
 
 def big_change(old: float | None, new: float | None, *, factor: float = 10.0) -> bool:
-    """Return whether ``new`` differs from a stored ``old`` by more than ``factor`` either way.
+    """Return whether ``new`` differs from a stored ``old`` by ``factor`` or more either way.
 
-    Such a change is more often a typing slip (a lost or extra comma) than a real change,
-    so the forms ask for confirmation.
+    Such a change is more often a typing slip (a lost or extra zero, a lost comma) than a
+    real change, so the forms ask for confirmation. The typical slip, one zero too many,
+    is exactly ``factor``: it asks too.
 
     Examples
     --------
     >>> big_change(1_234.5, 123_450.0), big_change(1_000.0, 1_500.0), big_change(None, 5.0)
     (True, False, False)
+    >>> big_change(1_300_000.0, 13_000_000.0), big_change(1_000.0, 9_999.0)
+    (True, False)
     >>> big_change(100.0, 0.0), big_change(0.0, 100.0)
     (True, True)
     """
@@ -180,4 +183,4 @@ def big_change(old: float | None, new: float | None, *, factor: float = 10.0) ->
     a, b = abs(old), abs(new)
     if a == 0 or b == 0:
         return True
-    return max(a, b) / min(a, b) > factor
+    return max(a, b) / min(a, b) >= factor

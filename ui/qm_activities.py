@@ -170,7 +170,7 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
         st.rerun()
     if picked is not None:
         st.caption(f"Gewählter Ort: {picked[0]:.5f} N, {picked[1]:.5f} O".replace(".", ","))
-    actors = data.layer(url, "actors")
+    actors = data.all_actors(url, user.name, user.role)
     people = names(actors[actors["funding_area_id"] == area])
     with st.form(f"qm-aktivitaet-{generation()}"):
         title = st.text_input("Titel")

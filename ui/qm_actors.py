@@ -153,7 +153,7 @@ def _form(url: str, area: str, user: User, actors: pd.DataFrame) -> None:
     }
     store = data.store(url)
     if choice == NEW:
-        ident = next_id(data.layer(url, "actors")["id"], "AK")
+        ident = next_id(data.all_actors(url, user.name, user.role)["id"], "AK")
         attempt(
             lambda: services.save(
                 store, user, "actors", values | {"id": ident, "funding_area_id": area}

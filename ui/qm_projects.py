@@ -128,7 +128,7 @@ def _app_table(apps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _project_form(url: str, area: str, user: User) -> None:
-    actors = data.layer(url, "actors")
+    actors = data.all_actors(url, user.name, user.role)
     actors = actors[actors["funding_area_id"] == area]
     groups = names(actors)
     with (

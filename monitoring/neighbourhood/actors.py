@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitoring.auth import PERSONAL_COLUMNS
+from monitoring.auth import PERSONAL_COLUMNS, is_private_person
 from monitoring.findings import Finding
 
 ACTOR_TYPES: tuple[str, ...] = (
@@ -41,7 +41,9 @@ and single residents (private persons)."""
 
 ANONYMOUS_NAME = "anonymisiert"
 """The name an anonymised actor keeps (the record and its links stay)."""
-ERASED_FIELDS: tuple[str, ...] = ("name", *PERSONAL_COLUMNS, "notes", "consent", "consent_date")
+CONTACT_COLUMNS: tuple[str, ...] = tuple(c for c in PERSONAL_COLUMNS if c != "notes")
+"""The contact data of an actor: kept for a private person only with consent."""
+ERASED_FIELDS: tuple[str, ...] = ("name", *CONTACT_COLUMNS, "notes", "consent", "consent_date")
 """The fields an anonymisation erases (``name`` becomes :data:`ANONYMOUS_NAME`)."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -83,10 +85,10 @@ Bewohner/in"]
     email = record.get("email")
     if isinstance(email, str) and email and not _EMAIL.match(email):
         add("email", f"e-mail {email!r} is not an address like name@example.org")
-    contact = [c for c in PERSONAL_COLUMNS if _given(record.get(c))]
+    contact = [c for c in CONTACT_COLUMNS if _given(record.get(c))]
     consent = _given(record.get("consent")) and bool(record.get("consent"))
     if _given(record.get("anonymised_at")):
-        kept = [c for c in ("notes", *PERSONAL_COLUMNS) if _given(record.get(c))]
+        kept = [c for c in ("notes", *CONTACT_COLUMNS) if _given(record.get(c))]
         if kept or record.get("name") != ANONYMOUS_NAME:
             add(
                 "anonymised",
@@ -111,12 +113,6 @@ _LABELS = {
     "phone": "Telefon",
     "address": "Anschrift",
 }
-
-
-def is_private_person(record: Mapping[str, Any]) -> bool:
-    """Return whether the actor is a private person (``is_person`` or type Bewohner/in)."""
-    flag = record.get("is_person")
-    return (_given(flag) and bool(flag)) or record.get("type") == "Bewohner/in"
 
 
 def _given(value: Any) -> bool:

@@ -31,12 +31,14 @@ from geo.store.base import Store
 from monitoring import editing, services
 from monitoring.auth import MASK, PERMISSIONS, ROLES, User
 from monitoring.errors import PermissionDenied
+from monitoring.renewal.attachments import prepare
 from monitoring.reports import filing
 from monitoring.reports.generate import build_report, render
 from monitoring.reports.inputs import canonical_rows
 from tests.monitoring.conftest import CRS, X0, Y0, seed_tiny
 
 REPO = Path(__file__).resolve().parents[2]
+PDF = b"%PDF-1.4 Beschluss"
 ADMIN = User("anna", "admin")
 USERS = {role: User(f"nutzer-{role}", role) for role in ROLES}  # type: ignore[arg-type]
 TODAY = dt.date(2025, 6, 30)
@@ -112,6 +114,24 @@ EXISTING: dict[str, dict[str, Any]] = {
         "participants": 23,
         "geometry": shapely.Point(X0 + 300, Y0 + 300),
     },
+    "applications": {
+        "id": "AP0",
+        "project_id": "P0",
+        "source_kind": "Stiftung",
+        "source_name": "Bürgerstiftung",
+        "requested": 800.0,
+        "status": "geplant",
+    },
+    "fund_payments": {
+        "id": "PY0",
+        "fund_id": "F0",
+        "decision_id": "D0",
+        "paid": dt.date(2025, 3, 15),
+        "amount": 200.0,
+    },
+    "attachments": prepare(
+        PDF, ident="AT0", owner_layer="measures", owner_id="M1", filename="a.pdf", kind="decision"
+    ),
 }
 """One record per versioned layer, stored by the admin before each test."""
 
@@ -190,6 +210,24 @@ NEW: dict[str, dict[str, Any]] = {
         "participants": 120,
         "geometry": shapely.Point(X0 + 400, Y0 + 400),
     },
+    "applications": {
+        "id": "AP9",
+        "project_id": "P0",
+        "source_kind": "Bezirk",
+        "source_name": "Bezirksamt Mitte",
+        "requested": 300.0,
+        "status": "geplant",
+    },
+    "fund_payments": {
+        "id": "PY9",
+        "fund_id": "F0",
+        "decision_id": "D0",
+        "paid": dt.date(2025, 4, 1),
+        "amount": 100.0,
+    },
+    "attachments": prepare(
+        PDF, ident="AT9", owner_layer="measures", owner_id="M1", filename="b.pdf", kind="plan"
+    ),
 }
 """A new record per versioned layer, created by the role under test."""
 
@@ -210,6 +248,9 @@ CHANGE: dict[str, dict[str, Any]] = {
     "fund_income": {"amount": 5500.0},
     "fund_decisions": {"title": "Bänke am Platz"},
     "activities": {"participants": 25},
+    "applications": {"requested": 900.0},
+    "fund_payments": {"amount": 250.0},
+    "attachments": {"title": "Beschluss des Ausschusses"},
 }
 """A change of the existing record of each versioned layer."""
 
@@ -480,8 +521,15 @@ PERSON = {
     "phone": "0000 987654",
     "address": "Hofweg 7, 00000 Musterstadt",
     "notes": "kommt nur dienstags",
+    "consent": True,  # a private person's contact data is kept only with consent
+    "consent_date": dt.date(2025, 1, 10),
 }
-UNFLAGGED = {"id": "A2", "funding_area_id": "FA", "name": "Max Ohneflagge", "type": "Verein"}
+UNFLAGGED = {  # no person flag, but a type that is people: the name is personal data
+    "id": "A2",
+    "funding_area_id": "FA",
+    "name": "Max Ohneflagge",
+    "type": "private Eigentümer",
+}
 PERSONAL_VALUES = [
     *(EXISTING["actors"][c] for c in ("contact_name", "email", "phone", "address", "notes")),
     *(PERSON[c] for c in ("name", "email", "phone", "address", "notes")),
