@@ -137,7 +137,7 @@ def test_roles_refused_store_unchanged(store: Store, tmp_path: Path, role: str, 
         ),
     }
     before = snapshot(store)
-    with pytest.raises(PermissionDenied, match=f"role {role}"):
+    with pytest.raises(PermissionDenied, match=f"Rolle {role}"):
         calls[kind](User("gast", role))  # type: ignore[arg-type]
     assert_unchanged(before, store)
     allowed = ADMIN if kind == "areas" else EDITOR
@@ -157,7 +157,7 @@ def test_cli_viewer_is_refused_and_store_unchanged(
     args += ["Titel", "--x", "X", "--y", "Y", "--crs", "EPSG:25833", "--funding-area", "QM01"]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "role viewer" in err and "Traceback" not in err
+    assert "Rolle viewer" in err and "Traceback" not in err
     assert_unchanged(before, store)
     monkeypatch.setenv("QMON_ROLE", "editor")
     monkeypatch.setenv("QMON_USER", "erika")
@@ -302,7 +302,7 @@ def test_funding_area_rule_applies_to_save_and_import(store: Store, tmp_path: Pa
     frame["start"], frame["ende"] = [2020], [2012]
     frame.to_file(tmp_path / "fa.geojson")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="start year 2020 is after the expected end 2012"):
+    with pytest.raises(ImportRefused, match="Aufnahmejahr 2020 liegt nach dem voraussichtlichen Ende 2012"):
         import_funding_areas(
             store,
             tmp_path / "fa.geojson",
@@ -312,7 +312,7 @@ def test_funding_area_rule_applies_to_save_and_import(store: Store, tmp_path: Pa
             expected_end_col="ende",
         )
     assert_unchanged(before, store)
-    with pytest.raises(RuleViolation, match="start year 2020 is after the expected end 2012"):
+    with pytest.raises(RuleViolation, match="Aufnahmejahr 2020 liegt nach dem voraussichtlichen Ende 2012"):
         services.save(
             store,
             ADMIN,
@@ -486,7 +486,7 @@ def test_cli_list_undo_and_history(
     out = capsys.readouterr().out
     assert "erika" in out and "M1" in out and "create" in out
     assert main(["import", "undo", batch, "--store", store.url, "--role", "viewer"]) == 2
-    assert "role viewer" in capsys.readouterr().err
+    assert "Rolle viewer" in capsys.readouterr().err
     assert main(["import", "undo", batch, "--store", store.url]) == 0
     assert "rückgängig gemacht" in capsys.readouterr().out
     assert store.read("measures").empty
@@ -519,13 +519,13 @@ def test_funding_status_rule_applies_to_save_and_import(store: Store, tmp_path: 
     frame["status"] = ["irgendwie"]
     frame.to_file(tmp_path / "fa.geojson")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="funding status 'irgendwie' is not one of") as info:
+    with pytest.raises(ImportRefused, match="den Förderstatus „irgendwie“ gibt es nicht") as info:
         import_funding_areas(
             store, tmp_path / "fa.geojson", id_col="id", name_col="name", status_col="status"
         )
     assert info.value.problems[0].row == 1 and info.value.problems[0].column == "status"
     assert info.value.problems[0].value == "irgendwie"
-    with pytest.raises(RuleViolation, match="funding status 'irgendwie' is not one of"):
+    with pytest.raises(RuleViolation, match="den Förderstatus „irgendwie“ gibt es nicht"):
         services.save(
             store,
             ADMIN,
