@@ -232,13 +232,16 @@ def column_title(layer: Layer, name: str) -> str:
         return name
 
 
-def _describe(layer: Layer, key: Mapping[str, Any]) -> str:
+def describe(layer: Layer, key: Mapping[str, Any]) -> str:
     """Name one record in German: „Maßnahme „M-1““, compound keys with column titles."""
     if len(layer.key) == 1 and layer.key[0] in key:
         value = plain(key[layer.key[0]])
         return f"{RECORD_LABELS.get(layer.name, layer.title)} „{value}“"
     parts = ", ".join(f"{column_title(layer, k)} „{plain(key.get(k))}“" for k in layer.key)
     return f"Eintrag in „{layer.title}“ ({parts})"
+
+
+_describe = describe
 
 
 def _stamp(value: Any) -> str:

@@ -73,14 +73,12 @@ def raise_errors(findings: Sequence[Finding], *, what: str) -> list[Finding]:
     >>> raise_errors([Finding("error", "e", "measures", "M1", "end before start")], what="M1")
     Traceback (most recent call last):
     ...
-    monitoring.errors.RuleViolation: M1 wurde nicht gespeichert: end before start
+    monitoring.errors.RuleViolation: M1 – nicht gespeichert: end before start
     """
     bad = errors(findings)
     if bad:
         messages = [f.message for f in bad]
-        raise RuleViolation(
-            f"{what} wurde nicht gespeichert: {'; '.join(messages)}", problems=messages
-        )
+        raise RuleViolation(f"{what} – nicht gespeichert: {'; '.join(messages)}", problems=messages)
     return warnings(findings)
 
 
