@@ -244,7 +244,7 @@ def describe(layer: Layer, key: Mapping[str, Any]) -> str:
 _describe = describe
 
 
-def _stamp(value: Any) -> str:
+def stamp(value: Any) -> str:
     """Return a stored time as „am 01.05.2025 um 10:00 Uhr (UTC)“, or an unknown time."""
     if value is None or value == "":
         return "zu unbekannter Zeit"
@@ -627,7 +627,7 @@ class ChangeSet:
             else "die geänderten Felder sind nicht bekannt (die Änderung wurde nicht protokolliert)"
         )
         message = (
-            f"{_describe(lyr, key)} wurde {_stamp(when)} von {who or 'unbekannt'} geändert, "
+            f"{_describe(lyr, key)} wurde {stamp(when)} von {who or 'unbekannt'} geändert, "
             f"seit Sie den Datensatz gelesen haben (Ihre Version {expected}, gespeichert ist "
             f"Version {stored.get('version')}). Unterschiede: {listed}. Nichts wurde "
             "gespeichert; laden Sie den Datensatz neu, übernehmen Sie Ihre Änderung noch "
@@ -650,7 +650,7 @@ class ChangeSet:
         if len(deletions):
             last = deletions.iloc[-1]
             raise EditConflict(
-                f"{_describe(lyr, key)} wurde {_stamp(plain(last['at']))} von "
+                f"{_describe(lyr, key)} wurde {stamp(plain(last['at']))} von "
                 f"{last['user_name']} gelöscht, seit Sie den Datensatz gelesen haben (Ihre "
                 f"Version {expected}). Nichts wurde gespeichert; legen Sie ihn neu an, wenn "
                 "er noch gebraucht wird.",

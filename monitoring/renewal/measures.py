@@ -104,8 +104,8 @@ eines der beiden Daten']
             ),
         )
     for column, label in (
-        ("cost_estimate", "Kostenschätzung"),
-        ("cost_actual", "tatsächlichen Kosten"),
+        ("cost_estimate", "die Kostenschätzung von {} ist"),
+        ("cost_actual", "die tatsächlichen Kosten von {} sind"),
     ):
         value = as_number(record.get(column))
         if value is not None and value < 0:
@@ -113,8 +113,8 @@ eines der beiden Daten']
                 "error",
                 "cost",
                 (
-                    f"die {label} von {german_number(value, decimals=2, unit=' €')} sind "
-                    "negativ; Kosten sind 0 € oder mehr"
+                    label.format(german_number(value, decimals=2, unit=" €"))
+                    + " negativ; Kosten sind 0 € oder mehr"
                 ),
             )
     if status == "in Umsetzung" and (start is None or start > today):

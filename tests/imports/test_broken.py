@@ -373,7 +373,7 @@ def test_no_areas_stored_for_the_level(store: Store, tmp_path: Path):
         **IND,
         columns=["EW"],
         level="BZR",
-        match=r"holds no areas of level 'BZR'.*qmon import areas",
+        match=r"keine Gebiete der Ebene „BZR“ gespeichert.*qmon import areas",
     )
 
 
@@ -489,7 +489,7 @@ def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
     )
     text = str(exc)
     assert "has no CRS" in text
-    assert "Zeile 2, Spalte 'Titel': the title is empty" in text
+    assert "Zeile 2, Spalte 'Titel': das Feld „Titel“ ist leer" in text
     assert "Wert 'gepalnt': unknown status" in text and "Korrektur: write 'geplant'" in text
     assert "Wert 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
     assert "Zeile 3, Spalte 'X', Wert 'abc': is not a number" in text
@@ -592,7 +592,7 @@ def test_cli_success_exit_0(store: Store, tmp_path: Path, capsys: pytest.Capture
         ]
     )
     assert code == 0
-    assert "3 rows stored in areas (level BZR, vintage 2021)" in capsys.readouterr().out
+    assert "3 Zeilen in areas gespeichert (level BZR, vintage 2021)" in capsys.readouterr().out
     csv = write_csv(tmp_path / "v.csv", "PLR_ID\tEW\n01100101\t-9999\n01100102\t1 675\n")
     code = main(
         [

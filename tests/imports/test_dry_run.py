@@ -45,7 +45,7 @@ def dry_then_real(store: Store, call: Call) -> tuple[ImportResult, ImportResult]
     dry = use_case(store, source, dry_run=True, progress=lambda f, m: steps.append(m), **options)
     assert store_bytes(store) == raw, "the dry run changed the store"
     assert_unchanged(before, store)
-    assert dry.dry_run and "would be stored" in dry.summary()
+    assert dry.dry_run and "Zeilen würden in" in dry.summary()
     assert any("Probelauf" in m for m in steps), steps  # the writes ran, then rolled back
     real = use_case(store, source, **options)
     assert not real.dry_run
@@ -241,10 +241,10 @@ def test_cli_dry_run(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture
     raw = store_bytes(store)
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "plr.shp: 3 rows would be stored in areas (level BZR, vintage 2021, dry run" in out
+    assert "plr.shp: 3 Zeilen würden in areas gespeichert (level BZR, vintage 2021, Probelauf" in out
     assert store_bytes(store) == raw
     assert main(args) == 0
-    assert "3 rows stored in areas" in capsys.readouterr().out
+    assert "3 Zeilen in areas gespeichert" in capsys.readouterr().out
     assert store_bytes(store) != raw
     bad = tmp_path / "v.csv"
     bad.write_text("PLR_ID;S1\n01100199;4,5\n", encoding="utf-8")

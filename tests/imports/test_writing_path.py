@@ -262,10 +262,14 @@ def test_funding_areas_keep_unmapped_fields(store: Store, tmp_path: Path):
 # --- one set of record rules, through both paths -----------------------------------------
 
 RULES = [
-    ("dates", "M9;Weg;390500;5819500;geplant;01.05.2030;01.03.2030;", "is after the end"),
-    ("cost", "M9;Weg;390500;5819500;geplant;;;-5", "is negative"),
-    ("status_dates", "M9;Weg;390500;5819500;in Umsetzung;;;", "'in Umsetzung' but the start"),
-    ("done", "M9;Weg;390500;5819500;abgeschlossen;01.01.2020;;", "but the end is not set"),
+    ("dates", "M9;Weg;390500;5819500;geplant;01.05.2030;01.03.2030;", "liegt nach dem Ende"),
+    ("cost", "M9;Weg;390500;5819500;geplant;;;-5", "ist negativ; Kosten sind 0 € oder mehr"),
+    (
+        "status_dates",
+        "M9;Weg;390500;5819500;in Umsetzung;;;",
+        "Status „in Umsetzung“, aber der Beginn",
+    ),
+    ("done", "M9;Weg;390500;5819500;abgeschlossen;01.01.2020;;", "aber das Ende ist nicht gesetzt"),
 ]
 
 
@@ -519,13 +523,15 @@ def test_funding_status_rule_applies_to_save_and_import(store: Store, tmp_path: 
     frame["status"] = ["irgendwie"]
     frame.to_file(tmp_path / "fa.geojson")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="funding status 'irgendwie' is not one of") as info:
+    with pytest.raises(
+        ImportRefused, match="den Förderstatus „irgendwie“ gibt es nicht; erlaubt"
+    ) as info:
         import_funding_areas(
             store, tmp_path / "fa.geojson", id_col="id", name_col="name", status_col="status"
         )
     assert info.value.problems[0].row == 1 and info.value.problems[0].column == "status"
     assert info.value.problems[0].value == "irgendwie"
-    with pytest.raises(RuleViolation, match="funding status 'irgendwie' is not one of"):
+    with pytest.raises(RuleViolation, match="den Förderstatus „irgendwie“ gibt es nicht; erlaubt"):
         services.save(
             store,
             ADMIN,

@@ -130,7 +130,7 @@ def test_create_with_geometry_and_duplicate_refused(tiny_gpkg: Store, editor: Us
     }
     stored = editing.create(tiny_gpkg, editor, "measures", rec)
     assert stored["version"] == 1 and stored["geometry"].startswith("POLYGON")
-    with pytest.raises(RuleViolation, match="exists already"):
+    with pytest.raises(RuleViolation, match="gibt es schon; wählen Sie eine andere Kennung"):
         editing.create(tiny_gpkg, editor, "measures", rec)
     with pytest.raises(RuleViolation, match="version"):
         editing.create(tiny_gpkg, editor, "measures", {**rec, "id": "M4", "version": 7})
@@ -152,7 +152,7 @@ def test_roles_are_enforced_by_the_service(tiny_gpkg: Store, viewer: User, qm: U
     editing.create(tiny_gpkg, qm, "actors", {"id": "A1", "name": "Kiezverein", "type": "Verein"})
     with pytest.raises(PermissionDenied):
         editing.history(tiny_gpkg, qm)
-    with pytest.raises(RuleViolation, match="not changed through the services"):
+    with pytest.raises(RuleViolation, match="wird nicht über die Dienste geändert"):
         editing.create(tiny_gpkg, User("root", "admin"), "audit_log", {"id": "x"})
     assert tiny_gpkg.read("measures", where={"id": "M1"}).iloc[0]["title"] == (
         "Spielplatz Lindenweg"

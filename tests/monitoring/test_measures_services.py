@@ -83,7 +83,7 @@ def test_create_measure_with_its_parts_in_one_transaction(tiny_store: Store, edi
 
 def test_a_refused_part_leaves_nothing_behind(tiny_store: Store, editor: User) -> None:
     before = len(tiny_store.read("measures"))
-    with pytest.raises(RuleViolation, match="does not exist"):
+    with pytest.raises(RuleViolation, match="gibt es nicht"):
         services.create_measure(
             tiny_store,
             editor,
@@ -96,7 +96,7 @@ def test_a_refused_part_leaves_nothing_behind(tiny_store: Store, editor: User) -
 
 
 def test_end_before_start_is_refused(tiny_store: Store, editor: User) -> None:
-    with pytest.raises(RuleViolation, match="is after the end"):
+    with pytest.raises(RuleViolation, match="liegt nach dem Ende"):
         _new(tiny_store, editor, start_date=dt.date(2027, 1, 1), end_date=dt.date(2026, 1, 1))
     assert tiny_store.read("measures", where={"id": "M-0003"}).empty
 
@@ -237,7 +237,7 @@ def test_funding_lines_round_trip_with_checks_and_confirmation(
     stored = tiny_store.read("funding_lines", where={"id": "FL-1"})
     assert stored["planned"].iloc[0] == pytest.approx(123_456.78)
     assert saved.record["programme_id"] == "sozialer_zusammenhalt"
-    with pytest.raises(RuleViolation, match="exceeds planned"):
+    with pytest.raises(RuleViolation, match="ist mehr als geplant"):
         services.save_funding_line(tiny_store, editor, line | {"id": "FL-2", "approved": 2e5})
     with pytest.raises(RuleViolation, match="programme 'gibt_es_nicht'"):
         services.save_funding_line(
@@ -331,7 +331,7 @@ def test_attachments_are_judged_by_content_and_size(tiny_store: Store, editor: U
 def test_an_attachment_needs_its_record_and_the_right_role(
     tiny_store: Store, editor: User, qm: User, viewer: User
 ) -> None:
-    with pytest.raises(RuleViolation, match="does not exist"):
+    with pytest.raises(RuleViolation, match="gibt es nicht"):
         services.add_attachment(
             tiny_store, editor, "measures", "M-404", PNG, filename="a.png", kind="photo"
         )
