@@ -176,8 +176,8 @@ def import_indicators(
     for (area, key, when), group in long[dup].groupby(["area_id", "indicator", "period"]):
         lines = sorted({int(r) for r in group["row"]})
         report.add(
-            f"Gebiet „{area}“, Indikator „{key}“, Stichtag {pd.Timestamp(str(when)):%d.%m.%Y} kommt "
-            f"{len(lines)}-mal vor (Zeilen {', '.join(map(str, lines))})",
+            f"Gebiet „{area}“, Indikator „{key}“, Stichtag "
+            f"{pd.Timestamp(str(when)):%d.%m.%Y} kommt {len(lines)}-mal vor (Zeilen {', '.join(map(str, lines))})",
             column=id_col,
             fix="behalten Sie eine Zeile je Gebiet, Indikator und Stichtag",
         )

@@ -66,13 +66,13 @@ def check_transition(project_id: str, old: str | None, new: str | None) -> list[
     allowed = TRANSITIONS.get(old, ())
     if new not in allowed:
         options = (
-            "weiter zu " + " oder ".join(f"„{s}“" for s in allowed)
+            "nur weiter zu " + " oder ".join(f"„{s}“" for s in allowed)
             if allowed
             else "nicht mehr weiter (der Status ist endgültig)"
         )
         return err(
             "transition",
-            f"der Status kann nicht von „{old}“ auf „{new}“ wechseln; von „{old}“ geht es nur "
+            f"der Status kann nicht von „{old}“ auf „{new}“ wechseln; von „{old}“ geht es "
             f"{options}",
         )
     return []

@@ -83,7 +83,7 @@ def test_funding_areas(store: Store, tmp_path: Path) -> None:
     )
     assert dry.rows == 2
     assert dry.details == {"programme": "lebendige_zentren", "new": 2, "changed": 0, "unchanged": 0}
-    assert any("(id QM03): column 'ha' states 150 ha" in n for n in dry.notes)
+    assert any("(ID QM03): die Spalte „ha“ nennt 150,0 ha" in n for n in dry.notes)
     assert sorted(store.read("funding_areas")["id"]) == ["QM01", "QM02", "QM03"]
 
 
@@ -191,7 +191,7 @@ def refusals(tmp_path: Path) -> dict[str, Call]:
 
 
 EXPECTED = {
-    "indicators": ["is not a number", "not among the stored areas"],
+    "indicators": ["ist keine Zahl", "not among the stored areas"],
     "measures": ["not among the funding areas in the store"],
     "funding_areas": ["not among the programmes in the store"],
 }
@@ -241,7 +241,9 @@ def test_cli_dry_run(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture
     raw = store_bytes(store)
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "plr.shp: 3 Zeilen würden in areas gespeichert (level BZR, vintage 2021, Probelauf" in out
+    assert (
+        "plr.shp: 3 Zeilen würden in areas gespeichert (level BZR, vintage 2021, Probelauf" in out
+    )
     assert store_bytes(store) == raw
     assert main(args) == 0
     assert "3 Zeilen in areas gespeichert" in capsys.readouterr().out

@@ -218,10 +218,10 @@ def test_changed_values_refused_without_replace_then_applied(store: Store, tmp_p
         _short(store, changed)
     problems = {(p.row, p.column): p for p in info.value.problems}
     title = problems[(2, "Titel")]
-    assert "'M1'" in title.message and "'Spielplatz'" in title.message
+    assert "Maßnahme „M1“ gibt es schon" in title.message and "'Spielplatz'" in title.message
     assert title.value == "Spielplatz Nord" and "--replace" in title.fix
     assert (
-        "'M2' exists: geometry is stored as 'POINT (390600 5819600)'"
+        "Maßnahme „M2“ gibt es schon: geometry ist gespeichert als 'POINT (390600 5819600)'"
         in problems[(3, "X/Y")].message
     )
     assert_unchanged(before, store)  # content, not only counts
@@ -346,7 +346,9 @@ def test_same_level_and_vintage_refused_unless_replace(store: Store, tmp_path: P
     frame.to_file(src)
     options = {"level": "PLR", "id_col": "PLR_ID", "name_col": "PLR_NAME", "valid_from": "2021"}
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="already holds 3 rows of areas of level 'PLR'"):
+    with pytest.raises(
+        ImportRefused, match="es sind schon 3 Zeilen gespeichert \\(Gebiete der Ebene „PLR“"
+    ):
         import_areas(store, src, **options)
     assert_unchanged(before, store)
     result = import_areas(store, src, replace=True, **options)
@@ -360,7 +362,7 @@ def test_same_level_and_vintage_refused_unless_replace(store: Store, tmp_path: P
 def test_same_indicator_values_and_buildings_refused(store: Store, tmp_path: Path):
     csv = _csv(tmp_path / "seed.csv", "PLR_ID;EW\n01100101;1.675\n")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="already holds 3 rows of indicator values"):
+    with pytest.raises(ImportRefused, match="es sind schon 3 Zeilen gespeichert \\(Indikatorwerte"):
         import_indicators(
             store,
             csv,
@@ -375,7 +377,7 @@ def test_same_indicator_values_and_buildings_refused(store: Store, tmp_path: Pat
     frame.to_file(tmp_path / "b.gpkg")
     import_buildings(store, tmp_path / "b.gpkg", id_col="id")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="already holds 2 rows of buildings"):
+    with pytest.raises(ImportRefused, match="es sind schon 2 Zeilen gespeichert \\(Gebäude"):
         import_buildings(store, tmp_path / "b.gpkg", id_col="id")
     assert_unchanged(before, store)
 
@@ -400,7 +402,9 @@ def test_undo_editable_import_restores_the_store(store: Store, tmp_path: Path):
     assert batch["undone_by"].tolist() == ["erika"]
     log = _log(store, result.batch_id)
     assert {"delete", "update", "undo"} <= set(log["action"])
-    with pytest.raises(RuleViolation, match="undone already"):
+    with pytest.raises(
+        RuleViolation, match="wurde schon .* rückgängig gemacht; nichts wurde geändert"
+    ):
         imports.undo(store, EDITOR, result.batch_id)
 
 
@@ -411,7 +415,7 @@ def test_undo_refused_when_a_record_changed_after_the_import(store: Store, tmp_p
     )
     before = snapshot(store)
     assert result.batch_id is not None
-    with pytest.raises(RuleViolation, match="'M2' was changed after the import by erika"):
+    with pytest.raises(RuleViolation, match="Maßnahme „M2“ wurde nach dem Import von erika"):
         imports.undo(store, ADMIN, result.batch_id)
     assert_unchanged(before, store)
     with pytest.raises(PermissionDenied):
@@ -470,7 +474,7 @@ def test_undo_of_an_earlier_bulk_import_waits_for_the_later(store: Store, tmp_pa
     first = import_areas(store, src, replace=True, **options)
     import_areas(store, src, replace=True, **options)
     assert first.batch_id is not None
-    with pytest.raises(RuleViolation, match="later imports into areas"):
+    with pytest.raises(RuleViolation, match="solange spätere Importe in „Gebiete"):
         imports.undo(store, ADMIN, first.batch_id)
 
 
@@ -557,7 +561,7 @@ def test_undo_refused_when_new_records_refer_to_created_ones(store: Store, tmp_p
     )
     before = snapshot(store)
     assert result.batch_id is not None
-    with pytest.raises(RuleViolation, match="'M2' created by the import is referred to by 1"):
+    with pytest.raises(RuleViolation, match="Maßnahme „M2“ aus dem Import wird von 1 Datensatz"):
         imports.undo(store, EDITOR, result.batch_id)
     assert_unchanged(before, store)
 

@@ -173,7 +173,7 @@ def test_archive_needs_a_reason_and_writes_it_into_the_audit(
     tiny_store: Store, editor: User
 ) -> None:
     _new(tiny_store, editor)
-    with pytest.raises(RuleViolation, match="reason"):
+    with pytest.raises(RuleViolation, match="zum Archivieren braucht es einen Grund"):
         services.archive_measure(tiny_store, editor, "M-0003", reason=" ", expected_version=1)
     services.archive_measure(
         tiny_store, editor, "M-0003", reason="doppelt erfasst", expected_version=1
@@ -200,7 +200,7 @@ def test_delete_with_reason_removes_every_part(tiny_store: Store, editor: User) 
     services.add_attachment(
         tiny_store, editor, "measures", "M-0003", PNG, filename="vorher.png", kind="photo_before"
     )
-    with pytest.raises(RuleViolation, match="reason"):
+    with pytest.raises(RuleViolation, match="zum Löschen braucht es einen Grund"):
         services.delete_measure(tiny_store, editor, "M-0003", reason="", expected_version=1)
     with pytest.raises(EditConflict):
         services.delete_measure(tiny_store, editor, "M-0003", reason="falsch", expected_version=7)
@@ -239,7 +239,7 @@ def test_funding_lines_round_trip_with_checks_and_confirmation(
     assert saved.record["programme_id"] == "sozialer_zusammenhalt"
     with pytest.raises(RuleViolation, match="ist mehr als geplant"):
         services.save_funding_line(tiny_store, editor, line | {"id": "FL-2", "approved": 2e5})
-    with pytest.raises(RuleViolation, match="programme 'gibt_es_nicht'"):
+    with pytest.raises(RuleViolation, match="Förderprogramm „gibt_es_nicht“ gibt es nicht"):
         services.save_funding_line(
             tiny_store, editor, line | {"id": "FL-3", "programme_id": "gibt_es_nicht"}
         )
@@ -398,7 +398,7 @@ def test_milestones_and_outputs_are_edited_as_lists(tiny_store: Store, editor: U
     assert outputs["quantity"].tolist() == ["baeume"]
     services.set_measure_parts(tiny_store, editor, "M-0003", expected_version=1, milestones=[])
     assert tiny_store.read("milestones", where={"measure_id": "M-0003"}).empty
-    with pytest.raises(RuleViolation, match="twice"):
+    with pytest.raises(RuleViolation, match="der Output „baeume“ steht doppelt"):
         services.set_measure_parts(
             tiny_store,
             editor,

@@ -113,7 +113,8 @@ def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
     services.save(tiny_gpkg, qm, "projects", project)
     with pytest.raises(
         RuleViolation,
-        match="from 'Idee' to 'laufend'; from 'Idee' it can go to 'Antrag' or 'abgelehnt'",
+        match="von „Idee“ auf „laufend“ wechseln; von „Idee“ geht es nur weiter zu „Antrag“ "
+        "oder „abgelehnt“",
     ):
         services.save(
             tiny_gpkg, qm, "projects", {"status": "laufend"}, key={"id": "P1"}, expected_version=1
@@ -134,7 +135,9 @@ def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
             expected_version=version,
         )
         version = saved.record["version"]
-    with pytest.raises(RuleViolation, match="it can go to nowhere"):
+    with pytest.raises(
+        RuleViolation, match="geht es nicht mehr weiter \\(der Status ist endgültig\\)"
+    ):
         services.save(
             tiny_gpkg,
             qm,
