@@ -177,7 +177,8 @@ def import_indicators(
         lines = sorted({int(r) for r in group["row"]})
         report.add(
             f"Gebiet „{area}“, Indikator „{key}“, Stichtag "
-            f"{pd.Timestamp(str(when)):%d.%m.%Y} kommt {len(lines)}-mal vor (Zeilen {', '.join(map(str, lines))})",
+            f"{pd.Timestamp(str(when)):%d.%m.%Y} kommt {len(lines)}-mal vor "
+            f"(Zeilen {', '.join(map(str, lines))})",
             column=id_col,
             fix="behalten Sie eine Zeile je Gebiet, Indikator und Stichtag",
         )
