@@ -246,7 +246,7 @@ def test_berlin_erhaltungsgebiete_as_funding_areas(store_url: str, real_data: Pa
     assert fa.loc["EM0105", "legal_designation"].startswith("soziales Erhaltungsgebiet")
     em = fa[fa.index.str.startswith("EM")]
     assert em.geometry.area.sum() / 1e4 == pytest.approx(5222.0, abs=0.5)  # PROVENANCE
-    assert any("5,224.8 ha stated" in n for n in results["residential_protection"].notes)
+    assert any("5.224,8 ha laut Spalte" in n for n in results["residential_protection"].notes)
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_roles_refused_store_unchanged(store: Store, tmp_path: Path, role: str, 
         ),
     }
     before = snapshot(store)
-    with pytest.raises(PermissionDenied, match=f"role {role}"):
+    with pytest.raises(PermissionDenied, match=rf"\(Rolle {role}\) darf nicht"):
         calls[kind](User("gast", role))  # type: ignore[arg-type]
     assert_unchanged(before, store)
     allowed = ADMIN if kind == "areas" else EDITOR
@@ -157,7 +157,7 @@ def test_cli_viewer_is_refused_and_store_unchanged(
     args += ["Titel", "--x", "X", "--y", "Y", "--crs", "EPSG:25833", "--funding-area", "QM01"]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "role viewer" in err and "Traceback" not in err
+    assert "(Rolle viewer) darf nicht" in err and "Traceback" not in err
     assert_unchanged(before, store)
     monkeypatch.setenv("QMON_ROLE", "editor")
     monkeypatch.setenv("QMON_USER", "erika")
@@ -306,7 +306,9 @@ def test_funding_area_rule_applies_to_save_and_import(store: Store, tmp_path: Pa
     frame["start"], frame["ende"] = [2020], [2012]
     frame.to_file(tmp_path / "fa.geojson")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="start year 2020 is after the expected end 2012"):
+    with pytest.raises(
+        ImportRefused, match="das Aufnahmejahr 2020 liegt nach dem voraussichtlichen Ende 2012"
+    ):
         import_funding_areas(
             store,
             tmp_path / "fa.geojson",
@@ -316,7 +318,9 @@ def test_funding_area_rule_applies_to_save_and_import(store: Store, tmp_path: Pa
             expected_end_col="ende",
         )
     assert_unchanged(before, store)
-    with pytest.raises(RuleViolation, match="start year 2020 is after the expected end 2012"):
+    with pytest.raises(
+        RuleViolation, match="das Aufnahmejahr 2020 liegt nach dem voraussichtlichen Ende 2012"
+    ):
         services.save(
             store,
             ADMIN,
@@ -494,7 +498,7 @@ def test_cli_list_undo_and_history(
     out = capsys.readouterr().out
     assert "erika" in out and "M1" in out and "create" in out
     assert main(["import", "undo", batch, "--store", store.url, "--role", "viewer"]) == 2
-    assert "role viewer" in capsys.readouterr().err
+    assert "(Rolle viewer) darf nicht" in capsys.readouterr().err
     assert main(["import", "undo", batch, "--store", store.url]) == 0
     assert "rückgängig gemacht" in capsys.readouterr().out
     assert store.read("measures").empty
@@ -513,7 +517,7 @@ def test_reimport_never_overwrites_another_users_edit_silently(store: Store, tmp
         _measures(store, csv)  # the original file again
     (problem,) = info.value.problems
     assert problem.row == 2 and problem.column == "Kosten" and problem.value == 120000.0
-    assert "cost_estimate is stored as 99000.0, the file has 120000.0" in problem.message
+    assert "cost_estimate ist gespeichert als 99000.0, die Datei hat 120000.0" in problem.message
     assert_unchanged(before, store)
     result = _measures(store, csv, replace=True)
     assert [(c.record, c.field, c.stored, c.imported) for c in result.changes] == [
@@ -594,7 +598,7 @@ def test_an_edit_during_the_import_is_a_conflict_not_lost(
         return rules(*args, **kwargs)
 
     monkeypatch.setattr(services, "check_record", meanwhile)
-    with pytest.raises(EditConflict, match="changed by erika"):
+    with pytest.raises(EditConflict, match="von erika geändert"):
         _short(store, changed, replace=True)
     got = store.read("measures", where={"id": "M1"})
     assert got["title"].tolist() == ["Von Erika"] and got["version"].tolist() == [2]
