@@ -169,7 +169,7 @@ def user_without_login(environ: Mapping[str, str]) -> User:
 def check_action(action: str) -> None:
     """Raise ValueError unless ``action`` is one of :data:`ACTIONS`."""
     if action not in ACTIONS:
-        raise ValueError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+        raise ValueError(f"die Aktion {action!r} ist keine von {', '.join(ACTIONS)}")
 
 
 def require(user: User, action: str) -> None:

@@ -99,22 +99,22 @@ def changeable_layer(layer: str) -> Layer:
     >>> changeable_layer("audit_log")
     Traceback (most recent call last):
     ...
-    monitoring.errors.RuleViolation: layer 'audit_log' is not changed through the \
-services; changeable layers: programmes, fields_of_action, funding_areas, concepts, \
+    monitoring.errors.RuleViolation: Die Ebene „Änderungsprotokoll“ (audit_log) wird nicht \
+über die Dienste geändert; änderbar sind: programmes, fields_of_action, funding_areas, concepts, \
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
 funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
 fund_income, fund_decisions, activities, activity_partners, applications, fund_payments
     """
     if layer not in LAYER_ACTIONS:
         hint = (
-            "the log is written by the services only"
+            "das Protokoll schreiben nur die Dienste selbst"
             if layer == "audit_log"
-            else "bring such data in with qmon import"
+            else "bringen Sie solche Daten mit „qmon import“ ein"
         )
         raise RuleViolation(
-            f"layer {layer!r} is not changed through the services; changeable layers: "
-            f"{', '.join(LAYER_ACTIONS)}",
-            problems=(f"layer {layer!r}: {hint}",),
+            f"Die Ebene {_layer_name(layer)} wird nicht über die Dienste geändert; "
+            f"änderbar sind: {', '.join(LAYER_ACTIONS)}",
+            problems=(f"Ebene {_layer_name(layer)}: {hint}",),
         )
     return SCHEMA.layer(layer)
 
@@ -181,19 +181,82 @@ def _check_key(layer: Layer, key: Mapping[str, Any]) -> dict[str, Any]:
     extra = [k for k in key if k not in layer.key]
     if missing or extra:
         raise RuleViolation(
-            f"a record of layer {layer.name!r} is named by {', '.join(layer.key)}; "
-            f"got {dict(key)!r}; pass exactly these key columns with values"
+            f"Ein Datensatz der Ebene „{layer.title}“ ({layer.name}) wird durch "
+            f"{', '.join(layer.key)} benannt; erhalten: {dict(key)!r}; geben Sie genau "
+            "diese Schlüsselspalten mit Werten an"
         )
     return {k: key[k] for k in layer.key}
 
 
-def _describe(layer: Layer, key: Mapping[str, Any]) -> str:
-    return f"{layer.title} {record_key(layer, key)!r} (layer {layer.name})"
+RECORD_LABELS: Mapping[str, str] = {
+    "areas": "Gebiet",
+    "programmes": "Förderprogramm",
+    "fields_of_action": "Handlungsfeld",
+    "funding_areas": "Gesamtmaßnahme",
+    "concepts": "Entwicklungskonzept",
+    "goals": "Ziel",
+    "targets": "Zielwert",
+    "measures": "Maßnahme",
+    "milestones": "Meilenstein",
+    "funding_lines": "Finanzierungszeile",
+    "buildings": "Gebäude",
+    "actors": "Akteur",
+    "bodies": "Gremium",
+    "projects": "Bewohnerprojekt",
+    "local_funds": "Verfügungsfonds",
+    "fund_income": "Fondseinnahme",
+    "fund_decisions": "Fondsentscheidung",
+    "activities": "Aktivität",
+    "audit_log": "Protokolleintrag",
+    "filed_reports": "Eingereichter Bericht",
+    "attachments": "Anhang",
+    "applications": "Antrag",
+    "fund_payments": "Fondsauszahlung",
+    "import_batches": "Import",
+}
+"""The German name of one record of a layer (singular), for messages."""
+
+
+def _layer_name(layer: str) -> str:
+    """Return „German title“ (name) of a layer, or the name quoted when unknown."""
+    if layer in SCHEMA.layers:
+        return f"„{SCHEMA.layer(layer).title}“ ({layer})"
+    return f"„{layer}“"
+
+
+def column_title(layer: Layer, name: str) -> str:
+    """Return the German title of a column, or its name when it has none."""
+    try:
+        return layer.column(name).title or name
+    except Exception:  # a field the layer does not know: show its name
+        return name
+
+
+def describe(layer: Layer, key: Mapping[str, Any]) -> str:
+    """Name one record in German: „Maßnahme „M-1““, compound keys with column titles."""
+    if len(layer.key) == 1 and layer.key[0] in key:
+        value = plain(key[layer.key[0]])
+        return f"{RECORD_LABELS.get(layer.name, layer.title)} „{value}“"
+    parts = ", ".join(f"{column_title(layer, k)} „{plain(key.get(k))}“" for k in layer.key)
+    return f"Eintrag in „{layer.title}“ ({parts})"
+
+
+_describe = describe
+
+
+def stamp(value: Any) -> str:
+    """Return a stored time as „am 01.05.2025 um 10:00 Uhr (UTC)“, or an unknown time."""
+    if value is None or value == "":
+        return "zu unbekannter Zeit"
+    try:
+        return f"am {pd.Timestamp(value):%d.%m.%Y um %H:%M} Uhr (UTC)"
+    except (ValueError, TypeError):
+        return f"am {value} (UTC)"
 
 
 def _fmt(value: Any) -> str:
-    text = "leer" if value is None else repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    text = "leer" if value is None else f"„{value}“"
+    return text if len(text) <= 60 else text[:57] + "…“"
 
 
 def differences(
@@ -249,7 +312,7 @@ class ChangeSet:
         found = self.read(layer, key)
         if found is None:
             lyr = SCHEMA.layer(layer)
-            raise NotFound(f"{_describe(lyr, key)} does not exist; check the id")
+            raise NotFound(f"{_describe(lyr, key)} gibt es nicht; prüfen Sie die Kennung (ID)")
         return found
 
     # changing ---------------------------------------------------------------------
@@ -269,12 +332,14 @@ class ChangeSet:
         managed = [c for c in record if c in EDIT_MANAGED]
         if managed:
             raise RuleViolation(
-                f"new {lyr.title} sets {', '.join(managed)}, which the store keeps; leave them out"
+                f"Ein neuer Datensatz in „{lyr.title}“ setzt {', '.join(managed)}; diese "
+                "Felder führt die Datenbank selbst, lassen Sie sie weg"
             )
         key = _check_key(lyr, {k: record.get(k) for k in lyr.key})
         if self.read(layer, key) is not None:
             raise RuleViolation(
-                f"{_describe(lyr, key)} exists already; choose another id or edit that record"
+                f"{_describe(lyr, key)} gibt es schon; wählen Sie eine andere Kennung (ID) "
+                "oder bearbeiten Sie den vorhandenen Datensatz"
             )
         self.tx.write(layer, self._frame(lyr, [record]))
         after = self.get(layer, key)
@@ -322,8 +387,9 @@ class ChangeSet:
         bad = [c for c in values if c in EDIT_MANAGED or c in lyr.key]
         if bad:
             raise RuleViolation(
-                f"update of {_describe(lyr, key)} sets {', '.join(bad)}; key columns and "
-                f"{', '.join(EDIT_MANAGED)} cannot be set; create a new record to change a key"
+                f"Die Änderung von {_describe(lyr, key)} setzt {', '.join(bad)}; "
+                f"Schlüsselspalten und {', '.join(EDIT_MANAGED)} sind nicht änderbar; legen "
+                "Sie einen neuen Datensatz an, um einen Schlüssel zu ändern"
             )
         lyr.check_columns(values)
         before = self.read(layer, key)
@@ -401,7 +467,10 @@ class ChangeSet:
         self._check_version_arg(lyr, expected_version)
         fields = [f for f in values if f not in lyr.key and f not in EDIT_MANAGED]
         if len(fields) != len(values):
-            raise RuleViolation(f"erasing {_describe(lyr, key)}: key and kept columns stay")
+            raise RuleViolation(
+                f"Beim Anonymisieren von {_describe(lyr, key)} bleiben Schlüssel und "
+                f"verwaltete Spalten ({', '.join(EDIT_MANAGED)}) erhalten; lassen Sie sie weg"
+            )
         lyr.check_columns(fields)
         before = self.read(layer, key)
         if before is None:
@@ -439,15 +508,16 @@ class ChangeSet:
         lyr = self._allowed(layer)
         if lyr.editable:
             raise RuleViolation(
-                f"layer {layer!r} holds versioned records; change them one by one with update"
+                f"Die Ebene {_layer_name(layer)} hat versionierte Datensätze; ändern Sie "
+                "sie einzeln"
             )
         lyr.check_columns(where)
         for row in rows:
             clash = {k: row.get(k) for k in where if plain(row.get(k)) != plain(where[k])}
             if clash:
                 raise RuleViolation(
-                    f"a new row for {lyr.title} has {clash!r}, outside {dict(where)!r}; "
-                    "give every row the values of the selection"
+                    f"Eine neue Zeile für „{lyr.title}“ hat {clash!r}, außerhalb der Auswahl "
+                    f"{dict(where)!r}; geben Sie jeder Zeile die Werte der Auswahl"
                 )
         old = self.tx.read(layer, where=where)
         before = [row_dict(old, i) for i in range(len(old))]
@@ -484,14 +554,16 @@ class ChangeSet:
     def batch_log(self, action: str, after: Any) -> None:
         """Write one audit row about the import batch as a whole (e.g. its undo)."""
         if self.batch_id is None:
-            raise RuleViolation("an audit row of an import batch needs the batch id")
+            raise RuleViolation(
+                "Ein Protokolleintrag zu einem Import braucht die Kennung des Imports (batch_id)"
+            )
         self._audit_raw(SCHEMA.layer("import_batches"), self.batch_id, action, None, after)
 
     def _bulk_allowed(self, layer: str) -> None:
         if layer not in BULK_LAYER_ACTIONS:
             raise RuleViolation(
-                f"layer {layer!r} is not written in bulk; bulk layers: "
-                f"{', '.join(BULK_LAYER_ACTIONS)}"
+                f"Die Ebene {_layer_name(layer)} wird nicht als Ganzes geschrieben; "
+                f"als Ganzes schreibbar sind: {', '.join(BULK_LAYER_ACTIONS)}"
             )
         require(self.user, BULK_LAYER_ACTIONS[layer])
 
@@ -506,11 +578,15 @@ class ChangeSet:
     def _check_version_arg(lyr: Layer, expected_version: int | None) -> None:
         if lyr.editable and not isinstance(expected_version, int | np.integer):
             raise RuleViolation(
-                f"changing a record of {lyr.title} needs the version the user read "
-                f"(expected_version), got {expected_version!r}; read the record first"
+                f"Eine Änderung in „{lyr.title}“ braucht die Version, die gelesen wurde "
+                f"(expected_version), erhalten: {expected_version!r}; lesen Sie den "
+                "Datensatz zuerst"
             )
         if not lyr.editable and expected_version is not None:
-            raise RuleViolation(f"layer {lyr.name!r} has no versions; pass expected_version=None")
+            raise RuleViolation(
+                f"Die Ebene „{lyr.title}“ ({lyr.name}) hat keine Versionen; übergeben Sie "
+                "expected_version=None"
+            )
 
     def _frame(self, lyr: Layer, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         data = [{k: v for k, v in r.items() if k != GEOMETRY_COLUMN} for r in rows]
@@ -544,16 +620,18 @@ class ChangeSet:
         who, when = stored.get("updated_by"), stored.get("updated_at")
         listed = (
             "; ".join(
-                f"{f}: you saw {_fmt(a)}, stored now {_fmt(b)}" for f, (a, b) in diffs.items()
+                f"{column_title(lyr, f)}: Sie sahen {_fmt(a)}, gespeichert ist {_fmt(b)}"
+                for f, (a, b) in diffs.items()
             )
             if diffs
-            else "the changed fields are not known (the change was not logged)"
+            else "die geänderten Felder sind nicht bekannt (die Änderung wurde nicht protokolliert)"
         )
         message = (
-            f"{_describe(lyr, key)} was changed by {who or 'an unknown user'} at "
-            f"{when or 'an unknown time'} (UTC) since you read it: your version "
-            f"{expected}, stored version {stored.get('version')}. Differences: {listed}. "
-            "Nothing was saved; reload the record, apply your change again and save."
+            f"{_describe(lyr, key)} wurde {stamp(when)} von {who or 'unbekannt'} geändert, "
+            f"seit Sie den Datensatz gelesen haben (Ihre Version {expected}, gespeichert ist "
+            f"Version {stored.get('version')}). Unterschiede: {listed}. Nichts wurde "
+            "gespeichert; laden Sie den Datensatz neu, übernehmen Sie Ihre Änderung noch "
+            "einmal und speichern Sie."
         )
         return EditConflict(
             message,
@@ -572,9 +650,10 @@ class ChangeSet:
         if len(deletions):
             last = deletions.iloc[-1]
             raise EditConflict(
-                f"{_describe(lyr, key)} was deleted by {last['user_name']} at "
-                f"{plain(last['at'])} (UTC) since you read it (your version {expected}). "
-                "Nothing was saved; create it again if it is still needed.",
+                f"{_describe(lyr, key)} wurde {stamp(plain(last['at']))} von "
+                f"{last['user_name']} gelöscht, seit Sie den Datensatz gelesen haben (Ihre "
+                f"Version {expected}). Nichts wurde gespeichert; legen Sie ihn neu an, wenn "
+                "er noch gebraucht wird.",
                 layer=lyr.name,
                 key=key,
                 expected_version=expected,
@@ -582,7 +661,7 @@ class ChangeSet:
                 changed_by=last["user_name"],
                 changed_at=plain(last["at"]),
             )
-        raise NotFound(f"{_describe(lyr, key)} does not exist; check the id")
+        raise NotFound(f"{_describe(lyr, key)} gibt es nicht; prüfen Sie die Kennung (ID)")
 
     def _audit(
         self,
@@ -643,7 +722,9 @@ def _geometry(value: Any) -> BaseGeometry | None:
         return value
     if isinstance(value, str):
         return shapely.from_wkt(value)
-    raise RuleViolation(f"a geometry must be a shapely geometry or WKT text, got {value!r}")
+    raise RuleViolation(
+        f"Eine Geometrie muss eine shapely-Geometrie oder WKT-Text sein, erhalten: {value!r}"
+    )
 
 
 @contextmanager

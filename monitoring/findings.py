@@ -32,7 +32,7 @@ class Finding:
     >>> Finding("fatal", "x", "measures", "M1", "m")
     Traceback (most recent call last):
     ...
-    ValueError: finding level 'fatal' is not one of error, warning
+    ValueError: Die Stufe 'fatal' eines Befunds ist keine von error, warning
     """
 
     level: Level
@@ -43,7 +43,9 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
-            raise ValueError(f"finding level {self.level!r} is not one of {', '.join(LEVELS)}")
+            raise ValueError(
+                f"Die Stufe {self.level!r} eines Befunds ist keine von {', '.join(LEVELS)}"
+            )
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
@@ -71,12 +73,12 @@ def raise_errors(findings: Sequence[Finding], *, what: str) -> list[Finding]:
     >>> raise_errors([Finding("error", "e", "measures", "M1", "end before start")], what="M1")
     Traceback (most recent call last):
     ...
-    monitoring.errors.RuleViolation: M1 is refused: end before start
+    monitoring.errors.RuleViolation: M1 – nicht gespeichert: end before start
     """
     bad = errors(findings)
     if bad:
         messages = [f.message for f in bad]
-        raise RuleViolation(f"{what} is refused: {'; '.join(messages)}", problems=messages)
+        raise RuleViolation(f"{what} – nicht gespeichert: {'; '.join(messages)}", problems=messages)
     return warnings(findings)
 
 

@@ -88,8 +88,8 @@ def _funding_area(reader: Reader, area_id: str) -> dict[str, Any]:
     if not len(frame):
         known = reader("funding_areas", columns=["id"])["id"].tolist()
         raise NotFound(
-            f"there is no funding area {area_id!r}; known: {', '.join(sorted(known)) or 'none'} "
-            "(qmon layers shows what the store holds)"
+            f"die Gesamtmaßnahme „{area_id}“ gibt es nicht; bekannt sind: "
+            f"{', '.join(sorted(known)) or 'keine'} (qmon layers zeigt, was gespeichert ist)"
         )
     return editing.row_dict(frame) | {"geometry": frame.geometry.iloc[0]}
 
@@ -106,7 +106,8 @@ def _exists(tx: Transaction, layer: str, key: str, value: Any, *, what: str) -> 
             "reference",
             layer,
             str(value),
-            f"{what} {value!r} does not exist; create it first or correct the id",
+            f"{what} „{value}“ gibt es nicht; legen Sie den Datensatz zuerst an oder "
+            "korrigieren Sie die Kennung (ID)",
         )
     ]
 
@@ -164,15 +165,15 @@ def check_record(
         )
         return out + measures.placement_findings(one, areas)
     if layer in ("milestones", "measure_outputs"):
-        return _exists(tx, "measures", "id", record.get("measure_id"), what="measure")
+        return _exists(tx, "measures", "id", record.get("measure_id"), what="Maßnahme")
     if layer == "funding_lines":
         out = funding.check_funding_line(record) + _exists(
-            tx, "programmes", "id", record.get("programme_id"), what="programme"
+            tx, "programmes", "id", record.get("programme_id"), what="Förderprogramm"
         )
         mid = record.get("measure_id")
         found = tx.read("measures", where={"id": mid}) if mid is not None else None
         if found is None or not len(found):
-            return out + _exists(tx, "measures", "id", mid, what="measure")
+            return out + _exists(tx, "measures", "id", mid, what="Maßnahme")
         lines = tx.read("funding_lines", where={"measure_id": mid})
         lines = pd.concat(
             [lines[lines["id"] != record.get("id")], pd.DataFrame([record])], ignore_index=True
@@ -187,7 +188,9 @@ def check_record(
             record.get("status"),
         )
     if layer == "local_funds":
-        out = _exists(tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area")
+        out = _exists(
+            tx, "funding_areas", "id", record.get("funding_area_id"), what="Gesamtmaßnahme"
+        )
         if record.get("kind") not in (None, *funds.FUND_KINDS):
             out.append(
                 Finding(
@@ -195,8 +198,8 @@ def check_record(
                     "kind",
                     layer,
                     str(record.get("id")),
-                    f"fund {record.get('id')!r}: kind {record.get('kind')!r} is not "
-                    f"one of {', '.join(funds.FUND_KINDS)}",
+                    f"Fonds „{record.get('id')}“: die Art „{record.get('kind')}“ ist keine "
+                    f"von {', '.join(funds.FUND_KINDS)}",
                 )
             )
         return out
@@ -209,7 +212,7 @@ def check_record(
         return _application_change(tx, record)
     if layer == "activities":
         return activities.check_activity(record) + _exists(
-            tx, "funding_areas", "id", record.get("funding_area_id"), what="funding area"
+            tx, "funding_areas", "id", record.get("funding_area_id"), what="Gesamtmaßnahme"
         )
     if layer == "attachments":
         return _attachment_findings(tx, record)
@@ -220,8 +223,9 @@ def check_record(
                 "target_kind",
                 layer,
                 str(record.get("actor_id")),
-                f"participation of {record.get('actor_id')!r}: target kind "
-                f"{record.get('target_kind')!r} is not 'project' or 'body'",
+                f"Mitwirkung von „{record.get('actor_id')}“: die Zielart "
+                f"„{record.get('target_kind')}“ ist weder „project“ (Projekt) noch „body“ "
+                "(Gremium)",
             )
         ]
     return []
@@ -234,7 +238,7 @@ def _fund_change(
     fund_id = record.get("fund_id")
     fund = tx.read("local_funds", where={"id": fund_id})
     if not len(fund):
-        return _exists(tx, "local_funds", "id", fund_id, what="fund")
+        return _exists(tx, "local_funds", "id", fund_id, what="Verfügungsfonds")
     rows = {
         name: tx.read(name, where={"fund_id": fund_id})
         for name in ("fund_income", "fund_decisions")
@@ -353,7 +357,7 @@ def set_links(
         problems = [
             f for row in rows for f in _validate(ch, layer, dict(row), None, today=dt.date.today())
         ]
-        raise_errors(problems, what=f"the new rows of {layer}")
+        raise_errors(problems, what=f"Neue Zeilen in „{editing.LAYER_LABELS.get(layer, layer)}“")
         return ch.replace_links(layer, where, rows)
 
 
@@ -529,7 +533,7 @@ def _area_series(
                     "indicator",
                     "targets",
                     key,
-                    f"indicator {key!r} has no value for the area: {exc}",
+                    f"der Indikator „{key}“ hat keinen Wert für das Gebiet: {exc}",
                 )
             )
             continue
@@ -552,7 +556,10 @@ def _comparison(store: Store, geom: Any, indicator: str, registry: Registry) -> 
         keys = [definition.numerator, definition.denominator]
     values = store.read("indicator_values", where={"indicator": keys})
     if values.empty:
-        raise IndicatorError(f"the store holds no values of {', '.join(keys)}")
+        raise IndicatorError(
+            f"es sind keine Werte von {', '.join(keys)} gespeichert; importieren Sie sie "
+            "mit qmon import"
+        )
     # one level, one vintage and one edition per indicator: never two editions summed
     values, level, vintage = comparison.pick_values(values)
     areas = store.read("areas", where={"level": level, "vintage": vintage})
@@ -622,7 +629,9 @@ def check_funds(
     fs = store.read("local_funds", where=where or None)
     if fund_id is not None and fs.empty:
         raise NotFound(
-            f"there is no fund {fund_id!r}" + (f" in area {area_id!r}" if area_id else "")
+            f"den Verfügungsfonds „{fund_id}“ gibt es "
+            + (f"in der Gesamtmaßnahme „{area_id}“ " if area_id else "")
+            + "nicht; prüfen Sie die Kennung (ID)"
         )
     areas = store.read("funding_areas", where={"id": fs["funding_area_id"].unique().tolist()})
     share_max = {
@@ -650,7 +659,7 @@ def fund_overview(store: Store, user: User, fund_id: str) -> dict[str, pd.DataFr
     """Return a fund's income by source (with shares) and its decisions."""
     require(user, "read")
     if store.read("local_funds", where={"id": fund_id}).empty:
-        raise NotFound(f"there is no fund {fund_id!r}")
+        raise NotFound(f"den Verfügungsfonds „{fund_id}“ gibt es nicht; prüfen Sie die Kennung")
     income = store.read("fund_income", where={"fund_id": fund_id})
     decisions = store.read("fund_decisions", where={"fund_id": fund_id})
     return {"income": funds.income_shares(income), "decisions": decisions}
@@ -710,7 +719,8 @@ def housing(
         if areas.empty:
             known = sorted(set(store.read("areas", columns=["level"])["level"]))
             raise NotFound(
-                f"the store holds no areas of level {level!r}; levels: {', '.join(known) or 'none'}"
+                f"es sind keine Gebiete der Ebene „{level}“ gespeichert; vorhanden sind: "
+                f"{', '.join(known) or 'keine'}"
             )
         areas = areas[areas["vintage"] == (vintage or max(areas["vintage"]))]
     buildings = store.read("buildings")
@@ -982,7 +992,13 @@ def _attachment_findings(tx: Transaction, record: dict[str, Any]) -> list[Findin
     out = attachments.check_attachment(record, limits=ATTACHMENT_LIMITS_ANY)
     owner = record.get("owner_layer")
     if owner in attachments.OWNER_LAYERS:
-        out += _exists(tx, str(owner), "id", record.get("owner_id"), what=f"record of {owner}")
+        out += _exists(
+            tx,
+            str(owner),
+            "id",
+            record.get("owner_id"),
+            what=f"Datensatz in „{editing.LAYER_LABELS.get(str(owner), owner)}“",
+        )
     return out
 
 
@@ -1009,7 +1025,7 @@ def _save_in(
         record = before | dict(values) | dict(key)
         if isinstance(record.get("geometry"), str):
             record["geometry"] = shapely.from_wkt(record["geometry"])
-    what = f"{lyr.title} {editing.record_key(lyr, {k: record.get(k) for k in lyr.key})!r}"
+    what = editing.describe(lyr, {k: record.get(k) for k in lyr.key})
     warnings = raise_errors(_validate(ch, layer, record, before, today=today), what=what)
     if key is None:
         stored = ch.create(layer, record)
@@ -1038,17 +1054,26 @@ def _links_in(
         problems = [
             f
             for row in rows
-            for f in _exists(ch.tx, known_layer, "id", row[column], what=known_layer)
+            for f in _exists(
+                ch.tx, known_layer, "id", row[column], what=editing.RECORD_LABELS[known_layer]
+            )
         ]
-        raise_errors(problems, what=f"the {layer} of measure {measure_id!r}")
+        raise_errors(
+            problems,
+            what=f"„{editing.LAYER_LABELS[layer]}“ der Maßnahme „{measure_id}“",
+        )
         ch.replace_links(layer, {"measure_id": measure_id}, rows)
 
 
 def _confirm(found: Sequence[Any], *, confirmed: bool, what: str) -> None:
     if found and not confirmed:
-        listed = "; ".join(f"{c.field}: {c.old!r} -> {c.new!r}" for c in found)
+        listed = "; ".join(
+            f"{c.field}: {german_number(c.old, decimals=2)} → {german_number(c.new, decimals=2)}"
+            for c in found
+        )
         raise ConfirmationNeeded(
-            f"{what}: {listed} changes by more than x10; confirm to save (nothing was saved)",
+            f"{what}: {listed} ändert sich um mehr als das Zehnfache; bestätigen Sie die "
+            "Änderung, um zu speichern (nichts wurde gespeichert)",
             reasons=found,
         )
 
@@ -1131,7 +1156,7 @@ def update_measure(
         _confirm(  # a stale form gets the conflict, not the question
             measures.big_changes(before, values, measures.AMOUNT_COLUMNS),
             confirmed=confirmed or before["version"] != expected_version,
-            what=f"measure {measure_id!r}",
+            what=f"Maßnahme „{measure_id}“",
         )
         saved = (
             _save_in(
@@ -1176,8 +1201,11 @@ def archive_measure(
     text = (reason or "").strip()
     if archived and not text:
         raise RuleViolation(
-            f"measure {measure_id!r}: archiving needs a reason; give it",
-            problems=(f"measure {measure_id!r}: archiving needs a reason; give it",),
+            f"Maßnahme „{measure_id}“: zum Archivieren braucht es einen Grund; geben Sie ihn an",
+            problems=(
+                f"Maßnahme „{measure_id}“: zum Archivieren braucht es einen Grund; geben Sie "
+                "ihn an",
+            ),
         )
     with editing.changes(store, user) as ch:
         ch.reason = text or None
@@ -1203,7 +1231,10 @@ def delete_measure(
     require(user, "edit_funding")
     text = (reason or "").strip()
     if not text:
-        message = f"measure {measure_id!r}: deleting needs a reason; give it (or archive it)"
+        message = (
+            f"Maßnahme „{measure_id}“: zum Löschen braucht es einen Grund; geben Sie ihn an "
+            "(oder archivieren Sie die Maßnahme)"
+        )
         raise RuleViolation(message, problems=(message,))
     with editing.changes(store, user) as ch:
         ch.reason = text
@@ -1252,7 +1283,7 @@ def save_funding_line(
         _confirm(
             measures.big_changes(before, values, funding.AMOUNTS),
             confirmed=confirmed or before is None or before["version"] != expected_version,
-            what=f"funding line {key.get('id')!r}",
+            what=f"Finanzierungszeile „{key.get('id')}“",
         )
     return save(
         store, user, "funding_lines", values, key=key, expected_version=expected_version, seen=seen
@@ -1318,7 +1349,7 @@ def attachment_file(store: Store, user: User, attachment_id: str) -> tuple[dict[
     require(user, "read")
     frame = store.read("attachments", where={"id": attachment_id})
     if frame.empty:
-        raise NotFound(f"there is no attachment {attachment_id!r}")
+        raise NotFound(f"den Anhang „{attachment_id}“ gibt es nicht; prüfen Sie die Kennung")
     record = editing.row_dict(frame)
     return record, attachments.content_of(record)
 
@@ -1395,7 +1426,8 @@ def set_measure_parts(
                     "quantity",
                     "measure_outputs",
                     measure_id,
-                    f"measure {measure_id!r}: an output needs a quantity (e.g. gruenflaeche_m2)",
+                    f"Maßnahme „{measure_id}“: ein Output braucht eine Größe (z. B. "
+                    "gruenflaeche_m2); tragen Sie sie ein",
                 )
                 for r in rows
                 if not str(r.get("quantity") or "").strip()
@@ -1407,11 +1439,12 @@ def set_measure_parts(
                     "quantity",
                     "measure_outputs",
                     measure_id,
-                    f"measure {measure_id!r}: the output {n!r} is listed twice; keep one row",
+                    f"Maßnahme „{measure_id}“: der Output „{n}“ steht doppelt in der Liste; "
+                    "behalten Sie eine Zeile",
                 )
                 for n in sorted({n for n in names if names.count(n) > 1})
             ]
-            raise_errors(problems, what=f"the outputs of measure {measure_id!r}")
+            raise_errors(problems, what=f"Output der Maßnahme „{measure_id}“")
             ch.replace_links("measure_outputs", {"measure_id": measure_id}, rows)
 
 
@@ -1425,9 +1458,9 @@ def _decision_links(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
     """Check a decision's references and that its payments stay within it."""
     out: list[Finding] = []
     for column, layer, what in (
-        ("application_id", "applications", "application"),
-        ("project_id", "projects", "project"),
-        ("body_id", "bodies", "body"),
+        ("application_id", "applications", "Antrag"),
+        ("project_id", "projects", "Bewohnerprojekt"),
+        ("body_id", "bodies", "Gremium"),
     ):
         out += _exists(tx, layer, "id", record.get(column), what=what)
     paid = tx.read("fund_payments", where={"decision_id": record.get("id")})
@@ -1469,7 +1502,7 @@ def _payment_change(tx: Transaction, record: dict[str, Any]) -> list[Finding]:
     decision = editing.row_dict(found) if found is not None and len(found) else None
     earlier = tx.read("fund_payments", where={"decision_id": did}) if decision else pd.DataFrame()
     return payments.check_payment(record, decision, earlier) + _exists(
-        tx, "local_funds", "id", record.get("fund_id"), what="fund"
+        tx, "local_funds", "id", record.get("fund_id"), what="Verfügungsfonds"
     )
 
 
@@ -1477,8 +1510,8 @@ def _application_change(tx: Transaction, record: dict[str, Any]) -> list[Finding
     """Check an application and that its project (and fund) exist."""
     return (
         applications.check_application(record)
-        + _exists(tx, "projects", "id", record.get("project_id"), what="project")
-        + _exists(tx, "local_funds", "id", record.get("fund_id"), what="fund")
+        + _exists(tx, "projects", "id", record.get("project_id"), what="Bewohnerprojekt")
+        + _exists(tx, "local_funds", "id", record.get("fund_id"), what="Verfügungsfonds")
     )
 
 
@@ -1535,8 +1568,8 @@ def save_activity(
             record["geometry"] = shapely.from_wkt(record["geometry"])
         found = _validate(ch, "activities", record, before, today=day)
         for actor in organisers:
-            found += _exists(ch.tx, "actors", "id", actor, what="actor")
-        warnings = raise_errors(found, what=f"Aktivität {record.get('id')!r}")
+            found += _exists(ch.tx, "actors", "id", actor, what="Akteur")
+        warnings = raise_errors(found, what=f"Aktivität „{record.get('id')}“")
         if key is None:
             stored = ch.create("activities", record)
         else:
@@ -1584,7 +1617,7 @@ def decide_application(
         record.setdefault("fund_id", app.get("fund_id"))
         record.setdefault("project_id", app.get("project_id"))
         found = _validate(ch, "fund_decisions", record, None, today=day)
-        warnings = raise_errors(found, what=f"Entscheidung {record.get('id')!r}")
+        warnings = raise_errors(found, what=f"Entscheidung „{record.get('id')}“")
         stored = ch.create("fund_decisions", record)
         outcome = record.get("outcome")
         if outcome in ("bewilligt", "abgelehnt"):
@@ -1610,7 +1643,7 @@ def fund_status(store: Store, user: User, fund_id: str) -> dict[str, Any]:
     """
     require(user, "read")
     if store.read("local_funds", where={"id": fund_id}).empty:
-        raise NotFound(f"there is no fund {fund_id!r}")
+        raise NotFound(f"den Verfügungsfonds „{fund_id}“ gibt es nicht; prüfen Sie die Kennung")
     income = store.read("fund_income", where={"fund_id": fund_id})
     decisions = store.read("fund_decisions", where={"fund_id": fund_id})
     paid = store.read("fund_payments", where={"fund_id": fund_id})

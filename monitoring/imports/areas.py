@@ -99,19 +99,22 @@ def import_areas(
     end = pipeline.one_date(valid_to, report, option="--valid-to")
     if start is not None and end is not None and end < start:
         report.add(
-            f"--valid-to {end.date()} lies before --valid-from {start.date()}",
-            fix="swap the two dates",
+            f"--valid-to {end:%d.%m.%Y} liegt vor --valid-from {start:%d.%m.%Y}",
+            fix="vertauschen Sie die beiden Daten",
         )
     if vintage is None:
         if start is None:
             report.add(
-                "the boundary vintage is unknown",
-                fix="pass --valid-from DATE (the vintage is its year) or --vintage NAME",
+                "der Gebietsstand (Vintage) der Grenzen ist unbekannt",
+                fix="geben Sie --valid-from DATUM (der Gebietsstand ist dessen Jahr) oder "
+                "--vintage NAME an",
             )
         else:
             vintage = str(start.year)
     if not level.strip():
-        report.add("--level is empty", fix="pass --level with the name of the level, e.g. PLR")
+        report.add(
+            "--level ist leer", fix="geben Sie --level mit dem Namen der Ebene an, z. B. PLR"
+        )
     report.raise_if_problems()
     columns = {
         "id": ids,
@@ -129,6 +132,6 @@ def import_areas(
         tab,
         report,
         scopes=[{"level": level, "vintage": vintage}],
-        what=f"areas of level {level!r}, vintage {vintage!r}",
+        what=f"Gebiete der Ebene „{level}“, Gebietsstand „{vintage}“",
         details={"level": level, "vintage": vintage},
     )

@@ -230,14 +230,14 @@ def _batch(tx: Transaction, batch_id: str) -> dict[str, Any]:
     if not len(found):
         recent = tx.read("import_batches", columns=["id"])["id"].sort_values().tolist()[-5:]
         raise NotFound(
-            f"there is no import {batch_id!r}; latest: {', '.join(recent) or 'none'} "
-            "(qmon import list shows them all)"
+            f"den Import „{batch_id}“ gibt es nicht; die letzten: {', '.join(recent) or 'keine'} "
+            "(qmon import list zeigt alle)"
         )
     batch = editing.row_dict(found)
     if batch["undone_at"] is not None:
         raise RuleViolation(
-            f"import {batch_id!r} was undone already, at {batch['undone_at']} (UTC) by "
-            f"{batch['undone_by']}; nothing was changed"
+            f"der Import „{batch_id}“ wurde schon {editing.stamp(batch['undone_at'])} von "
+            f"{batch['undone_by']} rückgängig gemacht; nichts wurde geändert"
         )
     return batch
 
@@ -255,9 +255,14 @@ def _refuse_if_later(tx: Transaction, batch: Mapping[str, Any], layer: str) -> N
     ]
     if later:
         raise RuleViolation(
-            f"import {batch_id!r} cannot be undone while later imports into {layer} are in "
-            f"force: {', '.join(sorted(later))}; undo those first (newest first)",
-            problems=tuple(f"later import {b!r} into {layer}" for b in sorted(later)),
+            f"der Import „{batch_id}“ kann nicht rückgängig gemacht werden, solange spätere "
+            f"Importe in „{editing.LAYER_LABELS.get(layer, layer)}“ gelten: "
+            f"{', '.join(sorted(later))}; machen Sie diese zuerst rückgängig (den neuesten "
+            "zuerst)",
+            problems=tuple(
+                f"späterer Import „{b}“ in „{editing.LAYER_LABELS.get(layer, layer)}“"
+                for b in sorted(later)
+            ),
         )
 
 
@@ -269,17 +274,19 @@ def _refuse_if_changed(ch: editing.ChangeSet, lyr: Layer, entries: pd.DataFrame)
         key = {k: after[k] for k in lyr.key}
         now = ch.read(lyr.name, key)
         if now is None:
-            problems.append(f"{lyr.title} {entry['record_key']!r} was deleted after the import")
+            problems.append(f"{editing.describe(lyr, key)} wurde nach dem Import gelöscht")
         elif now.get("version") != after.get("version"):
             problems.append(
-                f"{lyr.title} {entry['record_key']!r} was changed after the import by "
-                f"{now.get('updated_by')} at {now.get('updated_at')} (version "
-                f"{after.get('version')} -> {now.get('version')})"
+                f"{editing.describe(lyr, key)} wurde nach dem Import von "
+                f"{now.get('updated_by')} {editing.stamp(now.get('updated_at'))} geändert "
+                f"(Version {after.get('version')} → {now.get('version')})"
             )
     if problems:
         raise RuleViolation(
-            "the import cannot be undone: " + "; ".join(problems) + ". Nothing was changed; "
-            "undo or edit those records by hand first",
+            "der Import kann nicht rückgängig gemacht werden: "
+            + "; ".join(problems)
+            + ". Nichts wurde geändert; machen Sie diese Änderungen zuerst von Hand "
+            "rückgängig",
             problems=tuple(problems),
         )
 
@@ -297,16 +304,21 @@ def _refuse_if_referenced(tx: Transaction, lyr: Layer, created: Sequence[str]) -
             found = tx.read(other.name, where={column: list(created[begin : begin + 500])})
             for rid, group in found.groupby(column):
                 problems.append(
-                    f"{lyr.title} {rid!r} created by the import is referred to by "
-                    f"{len(group)} record(s) of {other.title} (layer {other.name})"
+                    f"{editing.describe(lyr, {lyr.key[0]: rid})} aus dem Import wird von "
+                    f"{len(group)} Datensatz/Datensätzen in „{other.title}“ ({other.name}) "
+                    "verwendet"
                 )
     attached = tx.read("attachments", where={"owner_layer": lyr.name, "owner_id": list(created)})
     for rid, group in attached.groupby("owner_id"):
-        problems.append(f"{lyr.title} {rid!r} has {len(group)} attachment(s)")
+        problems.append(
+            f"{editing.describe(lyr, {lyr.key[0]: rid})} hat {len(group)} Anhang/Anhänge"
+        )
     if problems:
         raise RuleViolation(
-            "the import cannot be undone: " + "; ".join(sorted(problems)) + ". Nothing was "
-            "changed; remove those records first or keep the import",
+            "der Import kann nicht rückgängig gemacht werden: "
+            + "; ".join(sorted(problems))
+            + ". Nichts wurde geändert; entfernen Sie diese Datensätze zuerst oder behalten "
+            "Sie den Import",
             problems=tuple(sorted(problems)),
         )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from pyproj import CRS
 
+from geo.schema import SCHEMA
 from geo.validation import check_unique
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
@@ -15,6 +16,10 @@ from monitoring.imports.pipeline import ImportResult, Progress, Source
 if TYPE_CHECKING:
     from geo.store.base import Store
     from monitoring.auth import User
+
+
+_TITLES = {c.name: c.title for c in SCHEMA.layer("buildings").columns if c.title}
+"""German column titles of the layer buildings, for messages."""
 
 
 def import_buildings(
@@ -107,23 +112,24 @@ def import_buildings(
         )
         for row in series.index[bad]:
             report.add(
-                f"impossible {target.replace('_', ' ')}: a whole number "
-                f"{f'from {low} to {high}' if high else f'of at least {low}'} is needed",
+                f"unmöglicher Wert für „{_TITLES.get(target, target)}“: nötig ist eine ganze "
+                f"Zahl {f'von {low} bis {high}' if high else f'ab {low}'}",
                 row=row,
                 column=column,
                 value=series[row],
-                fix="correct the value",
+                fix="korrigieren Sie den Wert",
             )
         out[target] = series.where(~bad).round().astype("Int64")
     if dwellings_col and vacant_col:
         over = (out["vacant_dwellings"] > out["dwellings"]).fillna(False)
         for row in over.index[over.astype(bool)]:
             report.add(
-                f"{out['vacant_dwellings'][row]} vacant of {out['dwellings'][row]} dwellings",
+                f"{out['vacant_dwellings'][row]} leere von {out['dwellings'][row]} Wohnungen",
                 row=row,
                 column=vacant_col,
                 value=out["vacant_dwellings"][row],
-                fix="vacant dwellings cannot exceed the dwellings of the building",
+                fix="es können nicht mehr Wohnungen leer stehen, als das Gebäude hat; "
+                "korrigieren Sie eine der beiden Zahlen",
             )
     report.raise_if_problems()
     columns = {"id": ids, **out, "owner_type": pipeline.texts(frame_in, owner_type_col)}
@@ -135,5 +141,5 @@ def import_buildings(
         tab,
         report,
         scopes=[{"id": chunk} for chunk in chunks],
-        what="buildings with the ids of the file",
+        what="Gebäude mit den IDs der Datei",
     )

@@ -11,6 +11,7 @@ from pyproj import CRS
 from geo.validation import ImportReport, check_known, check_unique
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
+from monitoring.numbers import german_number
 
 if TYPE_CHECKING:
     from geo.store.base import Store
@@ -90,7 +91,7 @@ def import_funding_areas(
     frame_in = tab.frame
     ids = pipeline.texts(frame_in, id_col)
     check_unique(ids, report, column=id_col)
-    names = pipeline.required_texts(frame_in, name_col, report, what="name")
+    names = pipeline.required_texts(frame_in, name_col, report, what="Name")
     geoms, source_crs = pipeline.geometries(
         tab, report, crs=crs, kinds=["polygon"], layer="funding_areas", ids=ids, strict=strict
     )
@@ -103,8 +104,8 @@ def import_funding_areas(
             report,
             column=programme_col or "--programme",
             what="programmes in the store",
-            fix="use a programme id of the store (see qmon programmes list) or add the "
-            "programme first",
+            fix="verwenden Sie die ID eines gespeicherten Programms (siehe qmon programmes "
+            "list) oder legen Sie das Programm zuerst an",
         )
     mapped: dict[str, tuple[str | None, Any]] = {
         "id": (id_col, ids),
@@ -168,10 +169,11 @@ def _compare_area(
     off = (stated.notna()) & ((computed - stated).abs() > 0.05 * stated.abs())
     for row in geoms.index[off]:
         report.note(
-            f"{report.source}, {report.unit} {row} (id {ids[row]}): column {column!r} "
-            f"states {stated[row]:g} ha, the polygon has {computed[row]:.1f} ha"
+            f"{report.source}, Objekt {row} (ID {ids[row]}): die Spalte „{column}“ "
+            f"nennt {german_number(stated[row], decimals=1)} ha, das Polygon hat "
+            f"{german_number(computed[row], decimals=1)} ha"
         )
     report.note(
-        f"{report.source}: area {computed.sum():,.1f} ha by the polygons, "
-        f"{stated.sum():,.1f} ha stated in column {column!r}"
+        f"{report.source}: Fläche {german_number(computed.sum(), decimals=1)} ha nach den "
+        f"Polygonen, {german_number(stated.sum(), decimals=1)} ha laut Spalte „{column}“"
     )

@@ -14,6 +14,7 @@ from geo.readers import NumberFormat
 from geo.validation import ImportReport, check_columns, check_known
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
+from monitoring.numbers import german_number
 
 if TYPE_CHECKING:
     from geo.store.base import Store
@@ -111,25 +112,28 @@ def import_indicators(
     if not check_columns(frame_in, needed, report):
         if shape == "long" and not (set(map(str, frame_in.columns)) & {"indicator", "value"}):
             report.add(
-                "no --columns given, and the table is not long (id, indicator, period, value)",
-                fix="pass --columns A,B,C with the indicator columns",
+                "--columns fehlt, und die Tabelle ist nicht im Langformat (id, indicator, "
+                "period, value)",
+                fix="geben Sie --columns A,B,C mit den Indikatorspalten an",
             )
         report.raise_if_problems()
     for old in rename:
         if shape == "wide" and old not in (columns or ()):
             report.add(
-                f"--rename names {old!r}, which is not in --columns",
-                fix="rename only columns listed in --columns",
+                f"--rename nennt „{old}“, das nicht in --columns steht",
+                fix="benennen Sie nur Spalten um, die in --columns stehen",
             )
     if period is None and period_col is None:
         report.add(
-            "the period (Stichtag) of the values is unknown",
-            fix="pass --period 2020-12-31 (or --period-col with a date column)",
+            "der Stichtag der Werte ist unbekannt",
+            fix="geben Sie --period 31.12.2020 an (oder --period-col mit einer Datumsspalte)",
         )
     run.step(0.1, "Daten werden geprüft")
     ids = pipeline.texts(frame_in, id_col)
     for row in ids.index[ids.isna()]:
-        report.add("the id is empty", row=row, column=id_col, fix="fill in the area id")
+        report.add(
+            "die ID ist leer", row=row, column=id_col, fix="tragen Sie die ID des Gebiets ein"
+        )
     periods = (
         pipeline.dates(frame_in[period_col], report, option="--period-col")
         if period_col
@@ -162,7 +166,8 @@ def import_indicators(
     for key in long["indicator"].dropna().unique():
         if not long.loc[long["indicator"] == key, "value"].notna().any():
             report.note(
-                f"{table.source}: indicator {key!r} has no value in any row (all stored as missing)"
+                f"{table.source}: der Indikator „{key}“ hat in keiner Zeile einen Wert (alle als "
+                "fehlend gespeichert)"
             )
     _check_plausible(long, report, registry=_registry(registry))
     run.step(0.3, "Gebiete werden abgeglichen")
@@ -171,10 +176,11 @@ def import_indicators(
     for (area, key, when), group in long[dup].groupby(["area_id", "indicator", "period"]):
         lines = sorted({int(r) for r in group["row"]})
         report.add(
-            f"area {area!r}, indicator {key!r}, period {str(when)[:10]} occurs in "
-            f"{len(lines)} {table.unit}s ({', '.join(map(str, lines))})",
+            f"Gebiet „{area}“, Indikator „{key}“, Stichtag "
+            f"{pd.Timestamp(str(when)):%d.%m.%Y} kommt {len(lines)}-mal vor "
+            f"(Zeilen {', '.join(map(str, lines))})",
             column=id_col,
-            fix="keep one row per area, indicator and period",
+            fix="behalten Sie eine Zeile je Gebiet, Indikator und Stichtag",
         )
     report.raise_if_problems()
     long["level"] = level
@@ -195,8 +201,8 @@ def import_indicators(
         table,
         report,
         scopes=[{str(k): v for k, v in r.items()} for r in scopes.to_dict("records")],
-        what=f"indicator values of level {level!r}, vintage {vintage!r}, edition "
-        f"{out['edition'].iloc[0]!r} for the indicators and periods of the file",
+        what=f"Indikatorwerte der Ebene „{level}“, Gebietsstand „{vintage}“, Ausgabe "
+        f"„{out['edition'].iloc[0]}“ für die Indikatoren und Stichtage der Datei",
         details={
             "level": level,
             "vintage": vintage,
@@ -264,6 +270,12 @@ def _registry(registry: Registry | None) -> Registry | None:
     return load_registry()
 
 
+def _places(value: float) -> int:
+    """Return the decimal places a bound or value needs (5 -> 0, 2.5 -> 1, 0.25 -> 2)."""
+    text = f"{float(value):g}"
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
 def _check_plausible(
     long: pd.DataFrame, report: ImportReport, *, registry: Registry | None
 ) -> None:
@@ -279,23 +291,23 @@ def _check_plausible(
             low = 0.0  # declared bounds win (a change in percentage points may be < 0)
         if definition.kind == "share" and high is None:
             high = 100.0
-        what = {"share": "a share", "count": "a count", "rate": "a rate"}.get(
+        what = {"share": "ein Anteil", "count": "eine Anzahl", "rate": "eine Rate"}.get(
             definition.kind, definition.kind
         )
-        lowest = "" if low is None else f"from {low:g} "
-        highest = "" if high is None else f"up to {high:g} "
+        lowest = "" if low is None else f"ab {german_number(low, decimals=_places(low))} "
+        highest = "" if high is None else f"bis {german_number(high, decimals=_places(high))} "
         allowed = f"{lowest}{highest}{definition.unit}".strip()
         for _, item in group[group["value"].notna()].iterrows():
             value = float(item["value"])
             if (low is not None and value < low) or (high is not None and value > high):
                 report.add(
-                    f"{value:g} is impossible for {key!r} ({definition.label}, {what}): "
-                    f"allowed {allowed}",
+                    f"{german_number(value, decimals=_places(value))} ist unmöglich für „{key}“ "
+                    f"({definition.label}, {what}): erlaubt {allowed}",
                     row=item["row"],
                     column=str(key),
                     value=value,
-                    fix="correct the value, or declare it missing with --na if it is a "
-                    "no-data code",
+                    fix="korrigieren Sie den Wert oder erklären Sie ihn mit --na als fehlend, "
+                    "wenn er ein Code für „keine Angabe“ ist",
                 )
 
 
@@ -313,11 +325,16 @@ def _match_areas(
     areas = store.read(
         "areas", where=where or None, columns=["id", "level", "vintage", "valid_from", "valid_to"]
     )
-    scope = " and ".join(f"{k} {v!r}" for k, v in where.items()) or "any level"
+    names = {"level": "Ebene", "vintage": "Gebietsstand"}
+    scope = (
+        " und ".join(f"{names.get(k, k)} „{v}“" for k, v in where.items()) or "irgendeiner Ebene"
+    )
     if not len(areas):
         report.add(
-            f"the store holds no areas of {scope}; indicator values belong to stored areas",
-            fix="import the boundaries first: qmon import areas FILE --level LEVEL --id COL …",
+            f"es sind keine Gebiete der {scope} gespeichert; Indikatorwerte gehören zu "
+            "gespeicherten Gebieten",
+            fix="importieren Sie zuerst die Grenzen: qmon import areas DATEI --level EBENE "
+            "--id SPALTE …",
         )
         return level, vintage
     file_ids = set(long["area_id"].dropna())
@@ -333,18 +350,19 @@ def _match_areas(
         scored.append(((matches, valid), str(lvl), str(vin)))
     scored.sort(reverse=True)
     best_score, lvl, vin = scored[0]
-    ties = [f"level {s[1]!r} vintage {s[2]!r}" for s in scored if s[0] == best_score]
+    ties = [f"Ebene „{s[1]}“ Gebietsstand „{s[2]}“" for s in scored if s[0] == best_score]
     if len(ties) > 1:
         report.add(
-            f"the ids fit several stored boundary sets equally well: {', '.join(ties)}",
-            fix="pass --level and --vintage",
+            f"die IDs passen gleich gut zu mehreren gespeicherten Gebietsständen: "
+            f"{', '.join(ties)}",
+            fix="geben Sie --level und --vintage an",
         )
         return level, vintage
     known = areas.loc[(areas["level"] == lvl) & (areas["vintage"] == vin), "id"]
     if best_score[1] < len(periods):
         report.note(
-            f"{report.source}: vintage {vin!r} of level {lvl!r} is not valid at every "
-            "period of the file (see its valid_from/valid_to)"
+            f"{report.source}: der Gebietsstand „{vin}“ der Ebene „{lvl}“ gilt nicht an jedem "
+            "Stichtag der Datei (siehe valid_from/valid_to)"
         )
     first = long.drop_duplicates("area_id")
     check_known(
@@ -353,6 +371,7 @@ def _match_areas(
         report,
         column=column,
         what=f"stored areas of level {lvl!r}, vintage {vin!r}",
-        fix="correct the id, or import the boundary vintage it belongs to (--level/--vintage)",
+        fix="korrigieren Sie die ID oder importieren Sie den Gebietsstand, zu dem sie gehört "
+        "(--level/--vintage)",
     )
     return lvl, vin

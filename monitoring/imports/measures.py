@@ -121,18 +121,18 @@ def import_measures(
     frame_in = tab.frame
     if funding_area is None and funding_area_col is None:
         report.add(
-            "the funding area (Gesamtmaßnahme) of the measures is unknown",
-            fix="pass --funding-area ID or --funding-area-col COLUMN",
+            "die Gesamtmaßnahme der Maßnahmen ist unbekannt",
+            fix="geben Sie --funding-area ID oder --funding-area-col SPALTE an",
         )
     if not vector and wkt_col is None and (x_col is None or y_col is None):
         report.add(
-            "a table of measures needs coordinates or WKT geometries",
-            fix="pass --x and --y (coordinate columns) or --wkt (a WKT column)",
+            "eine Tabelle mit Maßnahmen braucht Koordinaten oder WKT-Geometrien",
+            fix="geben Sie --x und --y (Koordinatenspalten) oder --wkt (eine WKT-Spalte) an",
         )
         report.raise_if_problems()
     ids = pipeline.texts(frame_in, id_col)
     check_unique(ids, report, column=id_col)
-    titles = pipeline.required_texts(frame_in, title_col, report, what="title")
+    titles = pipeline.required_texts(frame_in, title_col, report, what="Titel")
     if not vector:
         located = _table_geometries(
             frame_in,
@@ -161,18 +161,21 @@ def import_measures(
             report,
             column=funding_area_col or "--funding-area",
             what="funding areas in the store",
-            fix="import the funding areas first (qmon import funding-areas) or correct the id",
+            fix="importieren Sie zuerst die Gesamtmaßnahmen (qmon import funding-areas) oder "
+            "korrigieren Sie die ID",
         )
     statuses = pipeline.texts(frame_in, status_col)
     for row, value in statuses.dropna().items():
         if value not in MEASURE_STATUSES:
             near = closest(value, MEASURE_STATUSES, n=1)
             report.add(
-                f"unknown status; allowed: {', '.join(MEASURE_STATUSES)}",
+                f"unbekannter Status; erlaubt: {', '.join(MEASURE_STATUSES)}",
                 row=row,
                 column=status_col,
                 value=value,
-                fix=f"write {near[0]!r}" if near else "use one of the allowed statuses",
+                fix=f"schreiben Sie „{near[0]}“"
+                if near
+                else "verwenden Sie einen der erlaubten Status",
             )
     cost_cols = [c for c in (cost_estimate_col, cost_actual_col) if c]
     costs, _, _ = pipeline.numbers(
@@ -228,11 +231,11 @@ def _table_geometries(
                 geoms.append(shapely.from_wkt(text))
             except shapely.errors.GEOSException as exc:
                 report.add(
-                    f"is not a WKT geometry ({exc})",
+                    f"ist keine WKT-Geometrie ({exc})",
                     row=row,
                     column=wkt_col,
                     value=text,
-                    fix="write e.g. POINT (390000 5820000)",
+                    fix="schreiben Sie z. B. POINT (390000 5820000)",
                 )
                 geoms.append(shapely.Point())
     else:

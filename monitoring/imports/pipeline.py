@@ -128,15 +128,15 @@ class ImportResult:
         Examples
         --------
         >>> ImportResult("areas", "plr.shp", 542, details={"level": "PLR"}).summary()
-        'plr.shp: 542 rows stored in areas (level PLR)'
+        'plr.shp: 542 Zeilen in areas gespeichert (level PLR)'
         >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
-        'plr.shp: 542 rows would be stored in areas (dry run: nothing was written)'
+        'plr.shp: 542 Zeilen würden in areas gespeichert (Probelauf: nichts wurde geschrieben)'
         """
         extra = ", ".join(f"{k} {v}" for k, v in self.details.items() if v is not None)
         if self.dry_run:
-            extra = ", ".join(filter(None, [extra, "dry run: nothing was written"]))
-        verb = "would be stored" if self.dry_run else "stored"
-        return f"{self.source}: {self.rows} rows {verb} in {self.layer}" + (
+            extra = ", ".join(filter(None, [extra, "Probelauf: nichts wurde geschrieben"]))
+        verb = "würden in {} gespeichert" if self.dry_run else "in {} gespeichert"
+        return f"{self.source}: {self.rows} Zeilen {verb.format(self.layer)}" + (
             f" ({extra})" if extra else ""
         )
 
@@ -186,8 +186,8 @@ def start(
             [
                 Problem(
                     store.url,
-                    "the store has no data model yet",
-                    f"create it first with: qmon init --store {store.url} --crs EPSG:25832",
+                    "die Datenbank hat noch kein Datenmodell",
+                    f"legen Sie es zuerst an mit: qmon init --store {store.url} --crs EPSG:25832",
                 )
             ],
         )
@@ -214,8 +214,9 @@ def vector(source: Source, *, layer: str | None) -> Table:
                 [
                     Problem(
                         source.source,
-                        "has no geometry",
-                        "import a vector file or a table with coordinates (measures) instead",
+                        "hat keine Geometrie",
+                        "importieren Sie stattdessen eine Vektordatei oder eine Tabelle mit "
+                        "Koordinaten (Maßnahmen)",
                     )
                 ],
             )
@@ -289,7 +290,12 @@ def required_texts(
     """Return a text column and record a problem for each empty cell."""
     values = texts(frame, column)
     for row in values.index[values.isna()]:
-        report.add(f"the {what} is empty", row=row, column=column, fix=f"fill in the {what}")
+        report.add(
+            f"das Feld „{what}“ ist leer",
+            row=row,
+            column=column,
+            fix=f"füllen Sie das Feld „{what}“ aus",
+        )
     return values
 
 
@@ -331,12 +337,14 @@ def numbers(
                 number = parse_number(cell, use)
             except ValueError as exc:
                 report.add(
-                    f"is not a number ({exc}; the file's numbers were read with {use.describe()})",
+                    f"ist keine Zahl ({exc}; die Zahlen der Datei wurden gelesen mit "
+                    f"{use.describe()})",
                     row=row,
                     column=column,
                     value=cell,
-                    fix="correct the value, leave it empty, declare it with --na, or pass "
-                    "--decimal/--thousands if the format was misread",
+                    fix="korrigieren Sie den Wert, lassen Sie ihn leer, erklären Sie ihn mit --na "
+                    "als fehlend oder geben Sie --decimal/--thousands an, wenn das Zahlenformat "
+                    "falsch erkannt wurde",
                 )
                 continue
             if number in na_values:
@@ -363,7 +371,7 @@ def dates(series: pd.Series, report: ImportReport, *, option: str) -> pd.Series:
                 row=row,
                 column=str(series.name),
                 value=cell,
-                fix=f"correct the date in the column given with {option}",
+                fix=f"korrigieren Sie das Datum in der mit {option} angegebenen Spalte",
             )
             out.append(pd.NaT)
     return pd.Series(out, index=series.index, dtype="datetime64[ns]")
@@ -385,7 +393,9 @@ def one_date(value: Any, report: ImportReport, *, option: str) -> pd.Timestamp |
     try:
         return pd.Timestamp(parse_date(value))
     except ValueError as exc:
-        report.add(f"{option}: {exc}", fix=f"pass {option} as 2021-12-31, 31.12.2021 or 2021")
+        report.add(
+            f"{option}: {exc}", fix=f"geben Sie {option} als 31.12.2021, 2021-12-31 oder 2021 an"
+        )
         return None
 
 
@@ -411,7 +421,7 @@ def years(
                 row=row,
                 column=column,
                 value=cell,
-                fix=f"write a year (2016) or a date (24.05.2016) in {option}",
+                fix=f"schreiben Sie ein Jahr (2016) oder ein Datum (24.05.2016) in {option}",
             )
             out.append(pd.NA)
     return pd.Series(out, index=frame.index, dtype="Int64")
@@ -435,7 +445,10 @@ def geometries(
         try:
             declared = parse_crs(crs, what="--crs")
         except CRSError as exc:
-            report.add(str(exc), fix="write the CRS as EPSG:25832, EPSG:25833 or EPSG:4326")
+            report.add(
+                str(exc),
+                fix="geben Sie das Koordinatensystem als EPSG:25832, EPSG:25833 oder EPSG:4326 an",
+            )
     source_crs = check_crs(tab.crs, declared, report)
     geoms = check_geometries(gdf.geometry, report, kinds=kinds, layer=layer, ids=ids, strict=strict)
     if source_crs is not None:
@@ -583,7 +596,7 @@ def store_records(
     layer = run.layer
     lyr = SCHEMA.layer(layer)
     day = today or dt.date.today()
-    label = lyr.title
+    label = editing.RECORD_LABELS.get(lyr.name, lyr.title)
 
     def body(ch: editing.ChangeSet) -> tuple[int, dict[str, Any], tuple[Change, ...]]:
         ids = [str(i) for i in frame["id"]]
@@ -610,7 +623,8 @@ def store_records(
                         row=row,
                         column=columns.get(name),
                         value=record.get(name),
-                        fix="correct the row (the same rules apply as in the app's form)",
+                        fix="korrigieren Sie die Zeile (es gelten dieselben Regeln wie im "
+                        "Formular der App)",
                     )
                 else:
                     report.note(f"{tab.source}, {tab.unit} {row}: {finding.message}")
@@ -622,13 +636,14 @@ def store_records(
         if changes and not run.replace:
             for change in changes:
                 report.add(
-                    f"{label} {change.record!r} exists: {change.field} is stored as "
-                    f"{_show(change.stored)}, the file has {_show(change.imported)}",
+                    f"{label} „{change.record}“ gibt es schon: {change.field} ist gespeichert "
+                    f"als {_show(change.stored)}, die Datei hat {_show(change.imported)}",
                     row=change.row,
                     column=columns.get(change.field, change.field),
                     value=change.imported,
-                    fix="pass --replace to overwrite the stored values (only the mapped "
-                    "columns change, the report lists each), or correct the row",
+                    fix="geben Sie --replace an, um die gespeicherten Werte zu überschreiben "
+                    "(nur die zugeordneten Spalten ändern sich, der Bericht listet jede), oder "
+                    "korrigieren Sie die Zeile",
                 )
         report.raise_if_problems()
         counts = {"new": 0, "changed": 0, "unchanged": 0}
@@ -703,11 +718,12 @@ def store_bulk(
         replaced = 0 if existing is None else len(existing)
         if replaced and not run.replace:
             report.add(
-                f"the store already holds {replaced} rows of {what}; the file has {len(frame)}. "
-                "An import never appends them again nor overwrites them silently",
-                fix="pass --replace to replace the stored rows (the report shows how many; "
-                "qmon import undo brings them back), or import another level, vintage or "
-                "edition",
+                f"es sind schon {replaced} Zeilen gespeichert ({what}); die Datei hat "
+                f"{len(frame)}. Ein Import hängt sie nie noch einmal an und überschreibt sie "
+                "nie stillschweigend",
+                fix="geben Sie --replace an, um die gespeicherten Zeilen zu ersetzen (der "
+                "Bericht zeigt, wie viele; qmon import undo holt sie zurück), oder importieren "
+                "Sie eine andere Ebene, einen anderen Gebietsstand oder eine andere Ausgabe",
             )
         report.raise_if_problems()
         kept = [] if existing is None else batches.exact_rows(existing)

@@ -34,19 +34,19 @@ def check_activity(record: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = []
 
     def add(code: str, message: str) -> None:
-        out.append(Finding("error", code, "activities", rid, f"activity {rid!r}: {message}"))
+        out.append(Finding("error", code, "activities", rid, f"Aktivität „{rid}“: {message}"))
 
     if not str(record.get("title") or "").strip():
-        add("title", "the title is empty; give the activity a title")
+        add("title", "der Titel ist leer; geben Sie der Aktivität einen Titel")
     kind = record.get("kind")
     if kind is not None and kind not in ACTIVITY_KINDS:
-        add("kind", f"kind {kind!r} is not one of {', '.join(ACTIVITY_KINDS)}")
+        add("kind", f"die Art „{kind}“ ist keine von {', '.join(ACTIVITY_KINDS)}")
     people = record.get("participants")
     if people is not None and not pd.isna(people) and int(people) < 0:
-        add("participants", f"{people} participants; the number is ≥ 0")
+        add("participants", f"{people} Teilnehmende; die Zahl muss 0 oder größer sein")
     helpers = record.get("volunteers")
     if helpers is not None and not pd.isna(helpers) and int(helpers) < 0:
-        add("volunteers", f"{helpers} volunteers; the number is ≥ 0")
+        add("volunteers", f"{helpers} Ehrenamtliche; die Zahl muss 0 oder größer sein")
     return out
 
 

@@ -59,9 +59,9 @@ def check_actor(record: Mapping[str, Any]) -> list[Finding]:
     Examples
     --------
     >>> [f.message for f in check_actor({"id": "A1", "name": "Kiezclub", "type": "Club"})]
-    ["actor 'A1': type 'Club' is not one of Bewohnergruppe, Verein, Wohnungsunternehmen, \
+    ['Akteur „A1“: die Art „Club“ ist keine von Bewohnergruppe, Verein, Wohnungsunternehmen, \
 private Eigentümer, Gewerbe, Religionsgemeinschaft, Schule/Bildung, Polizei, Politik, Verwaltung, \
-Bewohner/in"]
+Bewohner/in']
     >>> check_actor({"id": "A2", "name": "Verein", "type": "Verein", "email": "x@y"})[0].code
     'email'
     >>> person = {"id": "A3", "name": "Erika", "type": "Bewohner/in", "is_person": True,
@@ -75,16 +75,16 @@ Bewohner/in"]
     out: list[Finding] = []
 
     def add(code: str, message: str) -> None:
-        out.append(Finding("error", code, "actors", rid, f"actor {rid!r}: {message}"))
+        out.append(Finding("error", code, "actors", rid, f"Akteur „{rid}“: {message}"))
 
     if not str(record.get("name") or "").strip():
-        add("name", "the name is empty; give the actor a name")
+        add("name", "der Name ist leer; geben Sie dem Akteur einen Namen")
     kind = record.get("type")
     if kind not in ACTOR_TYPES:
-        add("type", f"type {kind!r} is not one of {', '.join(ACTOR_TYPES)}")
+        add("type", f"die Art „{kind}“ ist keine von {', '.join(ACTOR_TYPES)}")
     email = record.get("email")
     if isinstance(email, str) and email and not _EMAIL.match(email):
-        add("email", f"e-mail {email!r} is not an address like name@example.org")
+        add("email", f"die E-Mail „{email}“ ist keine Adresse wie name@example.org")
     contact = [c for c in CONTACT_COLUMNS if _given(record.get(c))]
     consent = _given(record.get("consent")) and bool(record.get("consent"))
     if _given(record.get("anonymised_at")):

@@ -24,6 +24,7 @@ import pandas as pd
 
 from monitoring.findings import Finding
 from monitoring.neighbourhood.payments import OUTCOMES, is_positive
+from monitoring.numbers import german_number
 
 FUND_KINDS: tuple[str, ...] = ("Verfügungsfonds", "Aktionsfonds", "Projektfonds", "Baufonds")
 PUBLIC_SOURCE = "Städtebauförderung"
@@ -43,7 +44,11 @@ _CENT = 0.005
 
 
 def _euro(value: float) -> str:
-    return f"{value:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+    return german_number(value, decimals=2, unit=" €")
+
+
+def _date(value: Any) -> str:
+    return f"{pd.Timestamp(value):%d.%m.%Y}"
 
 
 def income_shares(income: pd.DataFrame) -> pd.DataFrame:
@@ -108,18 +113,20 @@ def fund_findings(
     ...                     "investive": [False], "financed_from": ["Städtebauförderung"]})
     >>> for f in fund_findings({"id": "VF-2024"}, inc, dec):
     ...     print(f.code, "|", f.message)
-    public_share | fund 'VF-2024': 60.0 % of its income (6.000,00 € of 10.000,00 €) comes from \
-Städtebauförderung, more than the 50 % allowed; add at least 2.000,00 € from businesses, owners, \
-private sources or extra municipal money, or lower the Städtebauförderung income
-    investive | fund 'VF-2024': decision 'D1' ('Honorar Workshop', 800,00 €) is not investive \
-but paid from Städtebauförderung money, which may pay only investive or investment-related \
-items; pay it from the other money ('privat') or correct 'investive' if it is one
+    public_share | Fonds „VF-2024“: 60,0 % der Einnahmen (6.000,00 € von 10.000,00 €) stammen \
+aus der Städtebauförderung, erlaubt sind höchstens 50 %; nehmen Sie mindestens 2.000,00 € von \
+Gewerbe, Eigentümern, privaten Quellen oder zusätzlichen kommunalen Mitteln ein oder senken \
+Sie die Einnahmen aus der Städtebauförderung
+    investive | Fonds „VF-2024“: Entscheidung „D1“ („Honorar Workshop“, 800,00 €) ist nicht \
+investiv, wird aber aus Städtebauförderungsmitteln bezahlt, die nur investive oder \
+investitionsbegleitende Ausgaben tragen dürfen; bezahlen Sie sie aus den anderen Mitteln \
+(„privat“) oder setzen Sie „investiv“, wenn sie es ist
     """
     fid = str(fund.get("id"))
     out: list[Finding] = []
 
     def add(code: str, message: str, level: str = "error") -> None:
-        out.append(Finding(level, code, "local_funds", fid, f"fund {fid!r}: {message}"))  # type: ignore[arg-type]
+        out.append(Finding(level, code, "local_funds", fid, f"Fonds „{fid}“: {message}"))  # type: ignore[arg-type]
 
     amounts = pd.to_numeric(income["amount"]).fillna(0.0)
     public_in = float(amounts[income["source"] == PUBLIC_SOURCE].sum())
@@ -127,40 +134,47 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
     other_in = total_in - public_in
     negative = income[amounts < 0]
     for source, amount in zip(negative["source"], negative["amount"]):
-        add("income", f"income from {source!r} is negative ({_euro(float(amount))})")
+        add(
+            "income",
+            f"die Einnahme aus „{source}“ ist negativ ({_euro(float(amount))}); tragen Sie "
+            "einen Betrag ab 0 € ein",
+        )
     kind = fund.get("kind")
     kind = None if kind is None or pd.isna(kind) else kind
     if kind in SHARE_RULE_KINDS and total_in > 0 and public_in / total_in > public_share_max + 1e-9:
         needed = public_in * (1 - public_share_max) / public_share_max - other_in
         fix = (
-            f"add at least {_euro(needed)} from businesses, owners, private sources or extra "
-            "municipal money, or lower the Städtebauförderung income"
+            f"nehmen Sie mindestens {_euro(needed)} von Gewerbe, Eigentümern, privaten "
+            "Quellen oder zusätzlichen kommunalen Mitteln ein oder senken Sie die Einnahmen "
+            "aus der Städtebauförderung"
             if public_share_max > 0
-            else "take no Städtebauförderung money into this fund"
+            else "nehmen Sie keine Städtebauförderungsmittel in diesen Fonds auf"
         )
         add(
             "public_share",
-            f"{public_in / total_in * 100:.1f} % of its income ({_euro(public_in)} of "
-            f"{_euro(total_in)}) comes from Städtebauförderung, more than the "
-            f"{public_share_max * 100:g} % allowed; {fix}",
+            f"{german_number(public_in / total_in * 100, decimals=1)} % der Einnahmen "
+            f"({_euro(public_in)} von {_euro(total_in)}) stammen aus der "
+            "Städtebauförderung, erlaubt sind höchstens "
+            f"{german_number(public_share_max * 100, decimals=_places(public_share_max * 100))} %"
+            f"; {fix}",
         )
     spent = dict.fromkeys(FINANCED_FROM, 0.0)
     records: list[dict[Any, Any]] = decisions.to_dict("records")
     spans = _project_spans(projects)
     for d in records:
         did, amount = d.get("id"), float(d.get("amount") or 0.0)
-        label = f"decision {did!r} ({d.get('title')!r}, {_euro(amount)})"
+        label = f"Entscheidung „{did}“ („{d.get('title')}“, {_euro(amount)})"
         source = d.get("financed_from")
         if amount <= 0:
-            add("amount", f"{label}: the amount must be more than 0 €")
+            add("amount", f"{label}: der Betrag muss größer als 0 € sein")
         out += _decision_findings(fid, kind, d, spans)
         if not is_positive(d.get("outcome")):
             continue
         if source not in FINANCED_FROM:
             add(
                 "financed_from",
-                f"{label} is paid from {source!r}; say "
-                f"{' or '.join(repr(s) for s in FINANCED_FROM)}",
+                f"{label} wird aus „{source}“ bezahlt; erlaubt ist "
+                f"{' oder '.join(f'„{s}“' for s in FINANCED_FROM)}",
             )
             continue
         spent[source] += amount
@@ -168,9 +182,10 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
         if source == PUBLIC_SOURCE and (investive is None or pd.isna(investive) or not investive):
             add(
                 "investive",
-                f"{label} is not investive but paid from Städtebauförderung money, which may "
-                "pay only investive or investment-related items; pay it from the other money "
-                "('privat') or correct 'investive' if it is one",
+                f"{label} ist nicht investiv, wird aber aus Städtebauförderungsmitteln bezahlt, "
+                "die nur investive oder investitionsbegleitende Ausgaben tragen dürfen; "
+                "bezahlen Sie sie aus den anderen Mitteln („privat“) oder setzen Sie "
+                "„investiv“, wenn sie es ist",
             )
         decided, proof = d.get("decided"), d.get("proof_of_use")
         proof_date = d.get("proof_date")
@@ -184,8 +199,8 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
         ):
             add(
                 "proof_of_use",
-                f"{label} was decided on {pd.Timestamp(decided).date()} and "
-                "has no proof of use yet; ask the applicant for it",
+                f"{label} wurde am {_date(decided)} beschlossen und hat noch keinen "
+                "Verwendungsnachweis; fordern Sie ihn bei den Antragstellenden an",
                 "warning",
             )
     budget = {PUBLIC_SOURCE: public_in, PRIVATE_MONEY: other_in}
@@ -194,21 +209,27 @@ items; pay it from the other money ('privat') or correct 'investive' if it is on
         if total_out > total_in + _CENT:
             add(
                 "overspent",
-                f"decisions spend {_euro(total_out)}, but the fund has only "
-                f"{_euro(total_in)}; {_euro(total_out - total_in)} too much: lower or reject "
-                "a decision, or add income",
+                f"die Entscheidungen geben {_euro(total_out)} aus, der Fonds hat aber nur "
+                f"{_euro(total_in)}; {_euro(total_out - total_in)} zu viel: senken Sie eine "
+                "Entscheidung, lehnen Sie eine ab oder erfassen Sie weitere Einnahmen",
             )
         return out
     for money in FINANCED_FROM:
         if spent[money] > budget[money] + _CENT:
-            what = "Städtebauförderung money" if money == PUBLIC_SOURCE else "other money"
+            what = "Städtebauförderungsmitteln" if money == PUBLIC_SOURCE else "anderen Mitteln"
             add(
                 "overspent",
-                f"decisions spend {_euro(spent[money])} of {what}, but the fund has only "
-                f"{_euro(budget[money])} of it; {_euro(spent[money] - budget[money])} too much: "
-                "lower or reject a decision, or add income",
+                f"die Entscheidungen geben {_euro(spent[money])} aus {what} aus, der Fonds hat "
+                f"davon aber nur {_euro(budget[money])}; "
+                f"{_euro(spent[money] - budget[money])} zu viel: senken Sie eine Entscheidung, "
+                "lehnen Sie eine ab oder erfassen Sie weitere Einnahmen",
             )
     return out
+
+
+def _places(value: float) -> int:
+    """Return the decimal places a percentage needs (50 -> 0, 12.5 -> 1)."""
+    return 0 if float(value).is_integer() else 1
 
 
 def _project_spans(projects: pd.DataFrame | None) -> dict[str, tuple[Any, Any]]:

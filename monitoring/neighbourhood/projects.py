@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from monitoring.findings import Finding
+from monitoring.numbers import german_number
 
 STATUSES: tuple[str, ...] = ("Idee", "Antrag", "bewilligt", "laufend", "abgeschlossen", "abgelehnt")
 INITIAL_STATUSES: tuple[str, ...] = ("Idee", "Antrag")
@@ -37,35 +38,42 @@ def check_transition(project_id: str, old: str | None, new: str | None) -> list[
     >>> check_transition("P1", "Idee", "Antrag")
     []
     >>> [f.message for f in check_transition("P1", "Idee", "laufend")]
-    ["project 'P1': status cannot go from 'Idee' to 'laufend'; from 'Idee' it can go to \
-'Antrag' or 'abgelehnt'"]
+    ['Bewohnerprojekt „P1“: der Status kann nicht von „Idee“ auf „laufend“ wechseln; von \
+„Idee“ geht es nur weiter zu „Antrag“ oder „abgelehnt“']
     >>> check_transition("P2", None, "bewilligt")[0].code
     'initial_status'
     """
 
     def err(code: str, message: str) -> list[Finding]:
         return [
-            Finding("error", code, "projects", project_id, f"project {project_id!r}: {message}")
+            Finding(
+                "error", code, "projects", project_id, f"Bewohnerprojekt „{project_id}“: {message}"
+            )
         ]
 
     if new is not None and new not in STATUSES:
-        return err("status", f"status {new!r} is not one of {', '.join(STATUSES)}")
+        return err("status", f"der Status „{new}“ ist keiner von {', '.join(STATUSES)}")
     if old is None:
         if new is not None and new not in INITIAL_STATUSES:
             return err(
                 "initial_status",
-                f"a new project starts as 'Idee' or 'Antrag', not {new!r}; "
-                "create it as 'Antrag' and move it on step by step",
+                f"ein neues Projekt beginnt als „Idee“ oder „Antrag“, nicht als „{new}“; "
+                "legen Sie es als „Antrag“ an und setzen Sie den Status Schritt für Schritt weiter",
             )
         return []
     if new is None or new == old:
         return []
     allowed = TRANSITIONS.get(old, ())
     if new not in allowed:
-        options = " or ".join(repr(s) for s in allowed) or "nowhere (it is final)"
+        options = (
+            "nur weiter zu " + " oder ".join(f"„{s}“" for s in allowed)
+            if allowed
+            else "nicht mehr weiter (der Status ist endgültig)"
+        )
         return err(
             "transition",
-            f"status cannot go from {old!r} to {new!r}; from {old!r} it can go to {options}",
+            f"der Status kann nicht von „{old}“ auf „{new}“ wechseln; von „{old}“ geht es "
+            f"{options}",
         )
     return []
 
@@ -83,25 +91,30 @@ def check_project(record: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = []
 
     def add(code: str, message: str) -> None:
-        out.append(Finding("error", code, "projects", rid, f"project {rid!r}: {message}"))
+        out.append(Finding("error", code, "projects", rid, f"Bewohnerprojekt „{rid}“: {message}"))
 
     if not str(record.get("title") or "").strip():
-        add("title", "the title is empty; give the project a title")
+        add("title", "der Titel ist leer; geben Sie dem Projekt einen Titel")
     amount = record.get("amount")
     amount = None if amount is None or pd.isna(amount) else float(amount)
     if amount is not None and amount < 0:
-        add("amount", f"the amount {amount:,.2f} € is negative")
+        add(
+            "amount",
+            f"der Betrag {german_number(amount, decimals=2, unit=' €')} ist negativ; tragen Sie "
+            "einen Betrag ab 0 € ein",
+        )
     if record.get("status") in FUNDED_STATUSES:
         if not record.get("fund_id"):
             add(
                 "fund",
-                f"a project with status {record.get('status')!r} needs the fund it is "
-                "paid from (fund_id)",
+                f"ein Projekt mit Status „{record.get('status')}“ braucht den Fonds, aus dem "
+                "es bezahlt wird (fund_id); wählen Sie ihn aus",
             )
         if not amount:
             add(
                 "amount",
-                f"a project with status {record.get('status')!r} needs the approved amount (> 0 €)",
+                f"ein Projekt mit Status „{record.get('status')}“ braucht den bewilligten "
+                "Betrag (> 0 €); tragen Sie ihn ein",
             )
     start, end = record.get("start_date"), record.get("end_date")
     if (
@@ -113,7 +126,8 @@ def check_project(record: Mapping[str, Any]) -> list[Finding]:
     ):
         add(
             "dates",
-            f"the start {pd.Timestamp(start).date()} is after the end {pd.Timestamp(end).date()}",
+            f"der Beginn {pd.Timestamp(start):%d.%m.%Y} liegt nach dem Ende "
+            f"{pd.Timestamp(end):%d.%m.%Y}; korrigieren Sie eines der beiden Daten",
         )
     return out
 

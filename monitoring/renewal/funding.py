@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from monitoring.findings import Finding
+from monitoring.numbers import german_number
 
 SOURCES: tuple[str, ...] = ("Bund", "Land", "Gemeinde", "Dritte", "andere Programme")
 """Sources of money (Mittelgeber)."""
@@ -36,6 +37,17 @@ def _amount(value: Any) -> float:
     return float(value)
 
 
+_LABELS = {"planned": "geplant", "approved": "bewilligt", "paid": "ausgezahlt"}
+
+
+def _euro(value: float) -> str:
+    return german_number(value, decimals=2, unit=" €")
+
+
+def _year(value: Any) -> str:
+    return "leer" if value is None or pd.isna(value) else str(value)
+
+
 def check_funding_line(record: Mapping[str, Any]) -> list[Finding]:
     """Check one funding line: known source, plausible year, planned ≥ approved ≥ paid ≥ 0.
 
@@ -51,8 +63,9 @@ def check_funding_line(record: Mapping[str, Any]) -> list[Finding]:
     >>> line = {"id": "F1", "source": "Bund", "programme_year": 2024,
     ...         "planned": 100.0, "approved": 120.0, "paid": 50.0}
     >>> [f.message for f in check_funding_line(line)]
-    ["funding line 'F1': approved 120.00 € exceeds planned 100.00 €; planned ≥ approved ≥ \
-paid must hold: raise the planned amount or lower the approved one"]
+    ['Finanzierungszeile „F1“: bewilligt 120,00 € ist mehr als geplant 100,00 €; es muss \
+geplant ≥ bewilligt ≥ ausgezahlt gelten: erhöhen Sie den Betrag „geplant“ oder senken Sie \
+den Betrag „bewilligt“']
     >>> [f.code for f in check_funding_line({"id": "F2", "source": "EU", "programme_year": 1900})]
     ['source', 'year']
     """
@@ -60,28 +73,38 @@ paid must hold: raise the planned amount or lower the approved one"]
     out: list[Finding] = []
 
     def add(code: str, message: str) -> None:
-        out.append(Finding("error", code, "funding_lines", rid, f"funding line {rid!r}: {message}"))
+        out.append(
+            Finding("error", code, "funding_lines", rid, f"Finanzierungszeile „{rid}“: {message}")
+        )
 
     source = record.get("source")
     if source not in SOURCES:
-        add("source", f"source {source!r} is not one of {', '.join(SOURCES)}")
+        add("source", f"die Quelle „{source}“ ist keine von {', '.join(SOURCES)}")
     year = record.get("programme_year")
     if year is None or pd.isna(year) or not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
         add(
             "year",
-            f"programme year {year!r} is not a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
+            f"das Programmjahr „{_year(year)}“ ist kein Jahr von {YEAR_RANGE[0]} bis "
+            f"{YEAR_RANGE[1]}; tragen Sie das Jahr vierstellig ein",
         )
     amounts = {name: _amount(record.get(name)) for name in AMOUNTS}
     for name, value in amounts.items():
         if value < 0:
-            add("amount", f"{name} {value:,.2f} € is negative; amounts are ≥ 0")
+            add(
+                "amount",
+                (
+                    f"der Betrag „{_LABELS[name]}“ ({_euro(value)}) ist negativ; Beträge sind "
+                    "0 € oder mehr"
+                ),
+            )
     for bigger, smaller in (("planned", "approved"), ("approved", "paid")):
         if amounts[smaller] > amounts[bigger] + 0.005:
             add(
                 "order",
-                f"{smaller} {amounts[smaller]:,.2f} € exceeds {bigger} {amounts[bigger]:,.2f} €; "
-                f"planned ≥ approved ≥ paid must hold: raise the {bigger} amount or lower the "
-                f"{smaller} one",
+                f"{_LABELS[smaller]} {_euro(amounts[smaller])} ist mehr als {_LABELS[bigger]} "
+                f"{_euro(amounts[bigger])}; es muss geplant ≥ bewilligt ≥ ausgezahlt gelten: "
+                f"erhöhen Sie den Betrag „{_LABELS[bigger]}“ oder senken Sie den Betrag "
+                f"„{_LABELS[smaller]}“",
             )
     return out
 
@@ -112,8 +135,9 @@ def share_findings(lines: pd.DataFrame, *, tolerance: float = 0.05) -> list[Find
     >>> lines = pd.DataFrame({"measure_id": ["M1"] * 3, "source": ["Bund", "Land", "Gemeinde"],
     ...                       "planned": [60.0, 20.0, 20.0]})
     >>> [f.message for f in share_findings(lines)]
-    ["measure 'M1': the public money is split Bund 60.0 %, Land 20.0 %, Gemeinde 20.0 %, \
-not one third each as usual in Städtebauförderung; check the funding lines"]
+    ['Maßnahme „M1“: die öffentlichen Mittel teilen sich auf in Bund 60,0 %, Land 20,0 %, \
+Gemeinde 20,0 %, nicht je ein Drittel wie in der Städtebauförderung üblich; prüfen Sie die \
+Finanzierungszeilen']
     """
     public = lines[lines["source"].isin(PUBLIC_SOURCES)]
     out: list[Finding] = []
@@ -128,15 +152,18 @@ not one third each as usual in Städtebauförderung; check the funding lines"]
         shares = {s: v / total for s, v in sums.items()}
         if all(abs(v - 1 / 3) <= tolerance for v in shares.values()):
             continue
-        split = ", ".join(f"{s} {shares[s] * 100:.1f} %" for s in PUBLIC_SOURCES)
+        split = ", ".join(
+            f"{s} {german_number(shares[s] * 100, decimals=1)} %" for s in PUBLIC_SOURCES
+        )
         out.append(
             Finding(
                 "warning",
                 "shares",
                 "measures",
                 str(measure),
-                f"measure {measure!r}: the public money is split {split}, not one third each "
-                "as usual in Städtebauförderung; check the funding lines",
+                f"Maßnahme „{measure}“: die öffentlichen Mittel teilen sich auf in {split}, "
+                "nicht je ein Drittel wie in der Städtebauförderung üblich; prüfen Sie die "
+                "Finanzierungszeilen",
             )
         )
     return out
@@ -167,8 +194,8 @@ def sum_findings(
     >>> lines = pd.DataFrame({"measure_id": ["M1", "M1", "M2"], "planned": [50.0, 30.0, 10.0]})
     >>> measures = pd.DataFrame({"id": ["M1", "M2"], "cost_estimate": [100.0, 10.0]})
     >>> [f.message for f in sum_findings(lines, measures)]
-    ["measure 'M1': the funding lines plan 80.00 € but the cost estimate is 100.00 €; \
-20.00 € are not financed yet"]
+    ['Maßnahme „M1“: die Finanzierungszeilen planen 80,00 €, die Kostenschätzung beträgt \
+aber 100,00 €; 20,00 € sind noch nicht finanziert']
     """
     planned = lines.groupby("measure_id")["planned"].sum(min_count=1)
     estimates = dict(zip(measures["id"], measures["cost_estimate"]))
@@ -181,7 +208,8 @@ def sum_findings(
                     "unknown_measure",
                     "funding_lines",
                     str(measure),
-                    f"funding lines name the unknown measure {measure!r}; correct the measure id",
+                    f"Finanzierungszeilen nennen die unbekannte Maßnahme „{measure}“; "
+                    "korrigieren Sie die Kennung der Maßnahme",
                 )
             )
             continue
@@ -192,12 +220,12 @@ def sum_findings(
         if abs(diff) <= tolerance * float(estimate):
             continue
         text = (
-            f"measure {measure!r}: the funding lines plan {float(total):,.2f} € but the cost "
-            f"estimate is {float(estimate):,.2f} €; "
+            f"Maßnahme „{measure}“: die Finanzierungszeilen planen {_euro(float(total))}, "
+            f"die Kostenschätzung beträgt aber {_euro(float(estimate))}; "
         )
         if diff > 0:
-            code, text = "overfunded", text + f"{diff:,.2f} € more than the costs are planned"
+            code, text = "overfunded", text + f"{_euro(diff)} mehr als die Kosten sind geplant"
         else:
-            code, text = "funding_gap", text + f"{-diff:,.2f} € are not financed yet"
+            code, text = "funding_gap", text + f"{_euro(-diff)} sind noch nicht finanziert"
         out.append(Finding("warning", code, "measures", str(measure), text))
     return out

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from monitoring.errors import Confirmation
 from monitoring.findings import Finding
-from monitoring.numbers import big_change
+from monitoring.numbers import big_change, german_number
 
 STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
 """Statuses of a measure, in the order a measure passes through them."""
@@ -73,7 +73,8 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
     >>> rec = {"id": "M1", "title": "Spielplatz", "status": "abgeschlossen",
     ...        "start_date": "2024-05-01", "end_date": "2024-03-01"}
     >>> [f.message for f in check_measure(rec, today=dt.date(2025, 1, 1))]
-    ["measure 'M1': the start 2024-05-01 is after the end 2024-03-01; correct one of the dates"]
+    ['Maßnahme „M1“: der Beginn 01.05.2024 liegt nach dem Ende 01.03.2024; korrigieren Sie \
+eines der beiden Daten']
     >>> rec = {"id": "M2", "title": "Kita", "status": "in Umsetzung",
     ...        "start_date": "2026-01-01"}
     >>> check_measure(rec, today=dt.date(2025, 1, 1))[0].code
@@ -83,51 +84,74 @@ def check_measure(record: Mapping[str, Any], *, today: dt.date) -> list[Finding]
     out: list[Finding] = []
 
     def add(level: str, code: str, message: str) -> None:
-        out.append(Finding(level, code, "measures", rid, f"measure {rid!r}: {message}"))  # type: ignore[arg-type]
+        out.append(Finding(level, code, "measures", rid, f"Maßnahme „{rid}“: {message}"))  # type: ignore[arg-type]
 
     if not str(record.get("title") or "").strip():
-        add("error", "title", "the title is empty; give the measure a title")
+        add("error", "title", "der Titel ist leer; geben Sie der Maßnahme einen Titel")
     if _true(record.get("archived")) and not str(record.get("archive_reason") or "").strip():
-        add("error", "archive_reason", "it is archived without a reason; give the reason")
+        add("error", "archive_reason", "sie ist ohne Grund archiviert; geben Sie den Grund an")
     status = record.get("status")
     if status is not None and status not in STATUSES:
-        add("error", "status", f"status {status!r} is not one of {', '.join(STATUSES)}")
+        add("error", "status", f"der Status „{status}“ ist keiner von {', '.join(STATUSES)}")
     start, end = as_date(record.get("start_date")), as_date(record.get("end_date"))
     if start and end and start > end:
-        add("error", "dates", f"the start {start} is after the end {end}; correct one of the dates")
-    for column, label in (("cost_estimate", "cost estimate"), ("cost_actual", "actual cost")):
+        add(
+            "error",
+            "dates",
+            (
+                f"der Beginn {_day(start)} liegt nach dem Ende {_day(end)}; korrigieren Sie "
+                "eines der beiden Daten"
+            ),
+        )
+    for column, label in (
+        ("cost_estimate", "die Kostenschätzung von {} ist"),
+        ("cost_actual", "die tatsächlichen Kosten von {} sind"),
+    ):
         value = as_number(record.get(column))
         if value is not None and value < 0:
-            add("error", "cost", f"the {label} {value:,.2f} € is negative; costs are ≥ 0")
+            add(
+                "error",
+                "cost",
+                (
+                    label.format(german_number(value, decimals=2, unit=" €"))
+                    + " negativ; Kosten sind 0 € oder mehr"
+                ),
+            )
     if status == "in Umsetzung" and (start is None or start > today):
         add(
             "error",
             "status_dates",
-            f"status 'in Umsetzung' but the start is {start or 'not set'} (today is {today}); "
-            "set the actual start date or the status 'bewilligt'",
+            f"Status „in Umsetzung“, aber der Beginn ist {_day(start)} (heute ist "
+            f"{_day(today)}); tragen Sie den tatsächlichen Beginn ein oder setzen Sie den "
+            "Status „bewilligt“",
         )
     if status in DONE_STATUSES and (end is None or end > today):
         add(
             "error",
             "status_dates",
-            f"status {status!r} but the end is {end or 'not set'} (today is {today}); "
-            "set the actual end date or the status 'in Umsetzung'",
+            f"Status „{status}“, aber das Ende ist {_day(end)} (heute ist {_day(today)}); "
+            "tragen Sie das tatsächliche Ende ein oder setzen Sie den Status „in Umsetzung“",
         )
     if status in ("geplant", "bewilligt") and end is not None and end < today:
         add(
             "warning",
             "status_dates",
-            f"status {status!r} but the planned end {end} has passed; update the status or "
-            "the dates",
+            f"Status „{status}“, aber das geplante Ende {_day(end)} ist vorbei; "
+            "aktualisieren Sie den Status oder die Daten",
         )
     elif status == "geplant" and start is not None and start < today:
         add(
             "warning",
             "status_dates",
-            f"status 'geplant' but the planned start {start} has passed; update the status "
-            "or the start date",
+            f"Status „geplant“, aber der geplante Beginn {_day(start)} ist vorbei; "
+            "aktualisieren Sie den Status oder den Beginn",
         )
     return out
+
+
+def _day(value: dt.date | None) -> str:
+    """Return a date as 02.05.2022, or „nicht gesetzt“."""
+    return "nicht gesetzt" if value is None else f"{value:%d.%m.%Y}"
 
 
 def _true(value: Any) -> bool:
@@ -247,8 +271,8 @@ def placement_findings(
     >>> ms = gpd.GeoDataFrame({"id": ["M1", "M2"], "funding_area_id": ["FA", "FA"]},
     ...                       geometry=[shapely.Point(10, 10), shapely.Point(100, 250)])
     >>> [f.message for f in placement_findings(ms, fa)]
-    ["measure 'M2' lies outside its funding area 'FA', 150 m away from it; check its \
-geometry or its funding area"]
+    ['Maßnahme „M2“ liegt außerhalb ihrer Gesamtmaßnahme „FA“, 150 m von ihr entfernt; prüfen \
+Sie die Geometrie der Maßnahme oder die zugeordnete Gesamtmaßnahme']
     """
     areas = dict(zip(funding_areas["id"], funding_areas.geometry))
     out: list[Finding] = []
@@ -260,8 +284,9 @@ geometry or its funding area"]
                     "funding_area",
                     "measures",
                     str(mid),
-                    f"measure {mid!r} belongs to the unknown funding area {fa!r}; "
-                    f"known: {', '.join(map(str, areas)) or 'none'}",
+                    f"Maßnahme „{mid}“ gehört zur unbekannten Gesamtmaßnahme „{fa}“; "
+                    f"bekannt sind: {', '.join(map(str, areas)) or 'keine'}; wählen Sie eine "
+                    "davon",
                 )
             )
             continue
@@ -270,16 +295,17 @@ geometry or its funding area"]
         distance = outside_distance(geom, areas[fa])
         if distance <= tolerance:
             continue
-        where = "outside" if not geom.intersects(areas[fa]) else "partly outside"
-        reach = "away from it" if where == "outside" else "beyond its edge"
+        where = "außerhalb" if not geom.intersects(areas[fa]) else "teilweise außerhalb"
+        reach = "von ihr entfernt" if where == "außerhalb" else "über ihren Rand hinaus"
         out.append(
             Finding(
                 "warning",
                 "outside_area",
                 "measures",
                 str(mid),
-                f"measure {mid!r} lies {where} its funding area {fa!r}, {distance:,.0f} m "
-                f"{reach}; check its geometry or its funding area",
+                f"Maßnahme „{mid}“ liegt {where} ihrer Gesamtmaßnahme „{fa}“, "
+                f"{german_number(distance)} m {reach}; prüfen Sie die Geometrie der Maßnahme "
+                "oder die zugeordnete Gesamtmaßnahme",
             )
         )
     return out

@@ -93,8 +93,8 @@ def test_broken_file_shows_every_problem_and_cannot_be_imported(
         (int(z), str(c), str(w)): str(p)
         for z, c, w, p in report[["Zeile", "Spalte", "Wert", "Problem"]].itertuples(index=False)
     }
-    assert "is not a number" in rows[4, "share_u15", "<b>viele</b>"]  # shown as text
-    assert "impossible" in rows[2, "share_u15", "140.5"]
+    assert "ist keine Zahl" in rows[4, "share_u15", "<b>viele</b>"]  # shown as text
+    assert "unmöglich" in rows[2, "share_u15", "140.5"]
     assert "not among the stored areas" in rows[3, "Gebiet", "PR-99"]
     assert all(report["Korrektur"].str.len() > 0)
     assert at.button(key="import.los").disabled

@@ -270,6 +270,6 @@ def test_an_unknown_stored_type_is_kept_and_named_not_swapped(city_url: str) -> 
     assert _by_label(at.selectbox, "Typ").value == "Schule"  # as stored (imported data)
     _by_label(at.text_input, "Telefon").set_value("0000 77")
     _click(at, "Akteur speichern")
-    assert any("type 'Schule' is not one of" in e for e in _texts(at, "error"))
+    assert any("die Art „Schule“ ist keine von" in e for e in _texts(at, "error"))
     stored = open_store(city_url).read("actors", where={"id": "A-2"}).iloc[0]
     assert stored["type"] == "Schule" and pd.isna(stored["phone"])

@@ -271,7 +271,7 @@ def test_sentinels_are_impossible_unless_declared(store: Store, tmp_path: Path):
         import_indicators,
         csv,
         **options,
-        match=r"-9999 is impossible for 'mss_s1'.*declare it missing with --na",
+        match=r"-9.999 ist unmöglich für „mss_s1“.*mit --na als fehlend",
     )
     assert len(exc.problems) == 2
     result = import_indicators(store, csv, **options, na=["-9999"])
@@ -292,9 +292,9 @@ def test_share_of_140_percent_and_negative_count(store: Store, tmp_path: Path):
         **IND,
         columns=["Anteil", "EW"],
         rename={"Anteil": "migration_background_share", "EW": "residents"},
-        match=r"Zeile 2, Spalte 'migration_background_share', Wert 140.0: 140 is "
-        r"impossible for 'migration_background_share' \(Anteil .*, a share\): allowed from 0 "
-        r"up to 100 %",
+        match=r"Zeile 2, Spalte 'migration_background_share', Wert 140.0: 140 ist "
+        r"unmöglich für „migration_background_share“ \(Anteil .*, ein Anteil\): erlaubt ab 0 "
+        r"bis 100 %",
     )
     messages = [(p.row, p.column) for p in exc.problems]
     assert messages == [
@@ -303,8 +303,8 @@ def test_share_of_140_percent_and_negative_count(store: Store, tmp_path: Path):
         (3, "residents"),
     ]
     assert (
-        "-4 is impossible for 'residents' (Einwohnerinnen und Einwohner, a count): allowed "
-        "from 0 Personen" in str(exc)
+        "-4 ist unmöglich für „residents“ (Einwohnerinnen und Einwohner, eine Anzahl): erlaubt "
+        "ab 0 Personen" in str(exc)
     )
 
 
@@ -355,12 +355,13 @@ def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
         match="Probleme gefunden",
     )
     text = str(exc)
-    assert "Zeile 4, Spalte 'PLR_ID': the id is empty" in text
-    assert "Zeile 4, Spalte 'S1', Wert 'x': is not a number" in text
-    assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 is impossible" in text
+    assert "Zeile 4, Spalte 'PLR_ID': die ID ist leer" in text
+    assert "Zeile 4, Spalte 'S1', Wert 'x': ist keine Zahl" in text
+    assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 ist unmöglich" in text
     assert "Wert '01100199': id is not among the stored areas" in text
     assert (
-        "area '01100101', indicator 'residents', period 2021-12-31 occurs in 2 lines (2, 3)" in text
+        "Gebiet „01100101“, Indikator „residents“, Stichtag 31.12.2021 kommt 2-mal vor "
+        "(Zeilen 2, 3)" in text
     )
 
 
@@ -373,7 +374,7 @@ def test_no_areas_stored_for_the_level(store: Store, tmp_path: Path):
         **IND,
         columns=["EW"],
         level="BZR",
-        match=r"holds no areas of level 'BZR'.*qmon import areas",
+        match=r"keine Gebiete der Ebene „BZR“ gespeichert.*qmon import areas",
     )
 
 
@@ -489,10 +490,11 @@ def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
     )
     text = str(exc)
     assert "has no CRS" in text
-    assert "Zeile 2, Spalte 'Titel': the title is empty" in text
-    assert "Wert 'gepalnt': unknown status" in text and "Korrektur: write 'geplant'" in text
+    assert "Zeile 2, Spalte 'Titel': das Feld „Titel“ ist leer" in text
+    assert "Wert 'gepalnt': unbekannter Status" in text
+    assert "Korrektur: schreiben Sie „geplant“" in text
     assert "Wert 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
-    assert "Zeile 3, Spalte 'X', Wert 'abc': is not a number" in text
+    assert "Zeile 3, Spalte 'X', Wert 'abc': ist keine Zahl" in text
     assert "Zeile 3, Spalte 'Nr', Wert 'M2': has no geometry" in text
 
 
@@ -568,7 +570,7 @@ def test_cli_refusal_exit_2_and_clerk_readable(
         ]
     )
     err = capsys.readouterr().err
-    assert code == 2 and "-5 is impossible for 'residents'" in err
+    assert code == 2 and "-5 ist unmöglich für „residents“" in err
     assert_unchanged(before, store)
 
 
@@ -592,7 +594,7 @@ def test_cli_success_exit_0(store: Store, tmp_path: Path, capsys: pytest.Capture
         ]
     )
     assert code == 0
-    assert "3 rows stored in areas (level BZR, vintage 2021)" in capsys.readouterr().out
+    assert "3 Zeilen in areas gespeichert (level BZR, vintage 2021)" in capsys.readouterr().out
     csv = write_csv(tmp_path / "v.csv", "PLR_ID\tEW\n01100101\t-9999\n01100102\t1 675\n")
     code = main(
         [

@@ -45,7 +45,7 @@ def dry_then_real(store: Store, call: Call) -> tuple[ImportResult, ImportResult]
     dry = use_case(store, source, dry_run=True, progress=lambda f, m: steps.append(m), **options)
     assert store_bytes(store) == raw, "the dry run changed the store"
     assert_unchanged(before, store)
-    assert dry.dry_run and "would be stored" in dry.summary()
+    assert dry.dry_run and "Zeilen würden in" in dry.summary()
     assert any("Probelauf" in m for m in steps), steps  # the writes ran, then rolled back
     real = use_case(store, source, **options)
     assert not real.dry_run
@@ -83,7 +83,7 @@ def test_funding_areas(store: Store, tmp_path: Path) -> None:
     )
     assert dry.rows == 2
     assert dry.details == {"programme": "lebendige_zentren", "new": 2, "changed": 0, "unchanged": 0}
-    assert any("(id QM03): column 'ha' states 150 ha" in n for n in dry.notes)
+    assert any("(ID QM03): die Spalte „ha“ nennt 150,0 ha" in n for n in dry.notes)
     assert sorted(store.read("funding_areas")["id"]) == ["QM01", "QM02", "QM03"]
 
 
@@ -191,7 +191,7 @@ def refusals(tmp_path: Path) -> dict[str, Call]:
 
 
 EXPECTED = {
-    "indicators": ["is not a number", "not among the stored areas"],
+    "indicators": ["ist keine Zahl", "not among the stored areas"],
     "measures": ["not among the funding areas in the store"],
     "funding_areas": ["not among the programmes in the store"],
 }
@@ -241,10 +241,12 @@ def test_cli_dry_run(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture
     raw = store_bytes(store)
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "plr.shp: 3 rows would be stored in areas (level BZR, vintage 2021, dry run" in out
+    assert (
+        "plr.shp: 3 Zeilen würden in areas gespeichert (level BZR, vintage 2021, Probelauf" in out
+    )
     assert store_bytes(store) == raw
     assert main(args) == 0
-    assert "3 rows stored in areas" in capsys.readouterr().out
+    assert "3 Zeilen in areas gespeichert" in capsys.readouterr().out
     assert store_bytes(store) != raw
     bad = tmp_path / "v.csv"
     bad.write_text("PLR_ID;S1\n01100199;4,5\n", encoding="utf-8")

@@ -170,7 +170,7 @@ def test_berlin_indicators_on_the_right_vintage(store_url: str, real_data: Path,
         columns=[f"KI_{i:02d}" for i in range(1, 18)],
     )
     assert context.rows == 542 * 17
-    assert any("'KI_08' has no value in any row" in n for n in context.notes)
+    assert any("„KI_08“ hat in keiner Zeile einen Wert" in n for n in context.notes)
     ki = store.read(
         "indicator_values", where={"edition": "MSS 2021 Kontext", "indicator": "KI_02"}
     ).set_index("area_id")
@@ -246,7 +246,7 @@ def test_berlin_erhaltungsgebiete_as_funding_areas(store_url: str, real_data: Pa
     assert fa.loc["EM0105", "legal_designation"].startswith("soziales Erhaltungsgebiet")
     em = fa[fa.index.str.startswith("EM")]
     assert em.geometry.area.sum() / 1e4 == pytest.approx(5222.0, abs=0.5)  # PROVENANCE
-    assert any("5,224.8 ha stated" in n for n in results["residential_protection"].notes)
+    assert any("5.224,8 ha laut Spalte" in n for n in results["residential_protection"].notes)
 
 
 @pytest.fixture

@@ -72,8 +72,10 @@ def test_second_editor_gets_conflict_naming_who_and_what(tiny_store: Store, edit
         "cost_estimate": (300_000.0, 350_000.0),
     }
     message = str(err)
-    assert "'M1'" in message and "carla" in message and "Bolzplatz" in message
-    assert "reload" in message
+    assert "Maßnahme „M1“ wurde am " in message and "Uhr (UTC) von carla geändert" in message
+    assert "Titel: Sie sahen „Spielplatz Lindenweg“, gespeichert ist „Bolzplatz“" in message
+    assert "(Ihre Version 2, gespeichert ist Version 3)" in message
+    assert "Nichts wurde gespeichert; laden Sie den Datensatz neu" in message
     row = tiny_store.read("measures", where={"id": "M1"}).iloc[0]
     assert row["status"] == "geplant" and row["version"] == 3  # nothing lost, nothing half-done
     assert len(tiny_store.read("audit_log")) == 2
@@ -100,11 +102,11 @@ def test_delete_then_update_is_a_conflict_not_a_resurrection(
     tiny_gpkg: Store, admin: User, editor: User
 ) -> None:
     editing.delete(tiny_gpkg, admin, "measures", {"id": "M2"}, expected_version=1)
-    with pytest.raises(EditConflict, match="deleted by anna"):
+    with pytest.raises(EditConflict, match="Uhr \\(UTC\\) von anna gelöscht"):
         editing.update(
             tiny_gpkg, editor, "measures", {"id": "M2"}, {"title": "x"}, expected_version=1
         )
-    with pytest.raises(NotFound, match="'M9'"):
+    with pytest.raises(NotFound, match="Maßnahme „M9“ gibt es nicht"):
         editing.update(
             tiny_gpkg, editor, "measures", {"id": "M9"}, {"title": "x"}, expected_version=1
         )
@@ -116,7 +118,7 @@ def test_delete_then_update_is_a_conflict_not_a_resurrection(
 
 def test_stale_delete_is_refused(tiny_gpkg: Store, editor: User, admin: User) -> None:
     editing.update(tiny_gpkg, editor, "measures", {"id": "M1"}, {"title": "a"}, expected_version=1)
-    with pytest.raises(EditConflict, match="stored version 2"):
+    with pytest.raises(EditConflict, match="gespeichert ist Version 2"):
         editing.delete(tiny_gpkg, admin, "measures", {"id": "M1"}, expected_version=1)
     assert len(tiny_gpkg.read("measures")) == 2
 
@@ -130,7 +132,7 @@ def test_create_with_geometry_and_duplicate_refused(tiny_gpkg: Store, editor: Us
     }
     stored = editing.create(tiny_gpkg, editor, "measures", rec)
     assert stored["version"] == 1 and stored["geometry"].startswith("POLYGON")
-    with pytest.raises(RuleViolation, match="exists already"):
+    with pytest.raises(RuleViolation, match="gibt es schon; wählen Sie eine andere Kennung"):
         editing.create(tiny_gpkg, editor, "measures", rec)
     with pytest.raises(RuleViolation, match="version"):
         editing.create(tiny_gpkg, editor, "measures", {**rec, "id": "M4", "version": 7})
@@ -152,7 +154,7 @@ def test_roles_are_enforced_by_the_service(tiny_gpkg: Store, viewer: User, qm: U
     editing.create(tiny_gpkg, qm, "actors", {"id": "A1", "name": "Kiezverein", "type": "Verein"})
     with pytest.raises(PermissionDenied):
         editing.history(tiny_gpkg, qm)
-    with pytest.raises(RuleViolation, match="not changed through the services"):
+    with pytest.raises(RuleViolation, match="wird nicht über die Dienste geändert"):
         editing.create(tiny_gpkg, User("root", "admin"), "audit_log", {"id": "x"})
     assert tiny_gpkg.read("measures", where={"id": "M1"}).iloc[0]["title"] == (
         "Spielplatz Lindenweg"
@@ -185,7 +187,7 @@ def test_link_tables_are_replaced_with_one_audit_row(tiny_gpkg: Store, editor: U
                 {"measure_id": "M1", "field_id": "ss_oeffentlicher_raum"},
             ],
         )
-        with pytest.raises(RuleViolation, match="outside"):
+        with pytest.raises(RuleViolation, match="außerhalb der Auswahl"):
             ch.replace_links(
                 "measure_fields",
                 {"measure_id": "M1"},

@@ -83,7 +83,7 @@ def test_create_measure_with_its_parts_in_one_transaction(tiny_store: Store, edi
 
 def test_a_refused_part_leaves_nothing_behind(tiny_store: Store, editor: User) -> None:
     before = len(tiny_store.read("measures"))
-    with pytest.raises(RuleViolation, match="does not exist"):
+    with pytest.raises(RuleViolation, match="gibt es nicht"):
         services.create_measure(
             tiny_store,
             editor,
@@ -96,7 +96,7 @@ def test_a_refused_part_leaves_nothing_behind(tiny_store: Store, editor: User) -
 
 
 def test_end_before_start_is_refused(tiny_store: Store, editor: User) -> None:
-    with pytest.raises(RuleViolation, match="is after the end"):
+    with pytest.raises(RuleViolation, match="liegt nach dem Ende"):
         _new(tiny_store, editor, start_date=dt.date(2027, 1, 1), end_date=dt.date(2026, 1, 1))
     assert tiny_store.read("measures", where={"id": "M-0003"}).empty
 
@@ -173,7 +173,7 @@ def test_archive_needs_a_reason_and_writes_it_into_the_audit(
     tiny_store: Store, editor: User
 ) -> None:
     _new(tiny_store, editor)
-    with pytest.raises(RuleViolation, match="reason"):
+    with pytest.raises(RuleViolation, match="zum Archivieren braucht es einen Grund"):
         services.archive_measure(tiny_store, editor, "M-0003", reason=" ", expected_version=1)
     services.archive_measure(
         tiny_store, editor, "M-0003", reason="doppelt erfasst", expected_version=1
@@ -200,7 +200,7 @@ def test_delete_with_reason_removes_every_part(tiny_store: Store, editor: User) 
     services.add_attachment(
         tiny_store, editor, "measures", "M-0003", PNG, filename="vorher.png", kind="photo_before"
     )
-    with pytest.raises(RuleViolation, match="reason"):
+    with pytest.raises(RuleViolation, match="zum Löschen braucht es einen Grund"):
         services.delete_measure(tiny_store, editor, "M-0003", reason="", expected_version=1)
     with pytest.raises(EditConflict):
         services.delete_measure(tiny_store, editor, "M-0003", reason="falsch", expected_version=7)
@@ -237,9 +237,9 @@ def test_funding_lines_round_trip_with_checks_and_confirmation(
     stored = tiny_store.read("funding_lines", where={"id": "FL-1"})
     assert stored["planned"].iloc[0] == pytest.approx(123_456.78)
     assert saved.record["programme_id"] == "sozialer_zusammenhalt"
-    with pytest.raises(RuleViolation, match="exceeds planned"):
+    with pytest.raises(RuleViolation, match="ist mehr als geplant"):
         services.save_funding_line(tiny_store, editor, line | {"id": "FL-2", "approved": 2e5})
-    with pytest.raises(RuleViolation, match="programme 'gibt_es_nicht'"):
+    with pytest.raises(RuleViolation, match="Förderprogramm „gibt_es_nicht“ gibt es nicht"):
         services.save_funding_line(
             tiny_store, editor, line | {"id": "FL-3", "programme_id": "gibt_es_nicht"}
         )
@@ -331,7 +331,7 @@ def test_attachments_are_judged_by_content_and_size(tiny_store: Store, editor: U
 def test_an_attachment_needs_its_record_and_the_right_role(
     tiny_store: Store, editor: User, qm: User, viewer: User
 ) -> None:
-    with pytest.raises(RuleViolation, match="does not exist"):
+    with pytest.raises(RuleViolation, match="gibt es nicht"):
         services.add_attachment(
             tiny_store, editor, "measures", "M-404", PNG, filename="a.png", kind="photo"
         )
@@ -398,7 +398,7 @@ def test_milestones_and_outputs_are_edited_as_lists(tiny_store: Store, editor: U
     assert outputs["quantity"].tolist() == ["baeume"]
     services.set_measure_parts(tiny_store, editor, "M-0003", expected_version=1, milestones=[])
     assert tiny_store.read("milestones", where={"measure_id": "M-0003"}).empty
-    with pytest.raises(RuleViolation, match="twice"):
+    with pytest.raises(RuleViolation, match="der Output „baeume“ steht doppelt"):
         services.set_measure_parts(
             tiny_store,
             editor,

@@ -72,8 +72,8 @@ def test_activity_rules_refuse_and_store_nothing(tiny_store: Store, qm: User) ->
     with pytest.raises(RuleViolation) as info:
         services.save_activity(tiny_store, qm, CLEAN_UP | {"volunteers": -1}, ["AK-9"])
     assert len(info.value.problems) == 2
-    assert "-1 volunteers" in info.value.problems[0]
-    assert "actor 'AK-9' does not exist" in info.value.problems[1]
+    assert "-1 Ehrenamtliche; die Zahl muss 0 oder größer sein" in info.value.problems[0]
+    assert "Akteur „AK-9“ gibt es nicht" in info.value.problems[1]
     assert tiny_store.read("activities").empty and tiny_store.read("activity_partners").empty
 
 

@@ -97,7 +97,7 @@ def test_application_round_trip_rules_and_deadlines(tiny_store: Store, qm: User)
         "ein Antrag an den lo",
         "bewilligt sind 50,00",
     ]
-    with pytest.raises(RuleViolation, match="project 'PJ-9' does not exist"):
+    with pytest.raises(RuleViolation, match="Bewohnerprojekt „PJ-9“ gibt es nicht"):
         services.save(
             tiny_store, qm, "applications", APPLICATION | {"id": "AN-2", "project_id": "PJ-9"}
         )
@@ -255,7 +255,7 @@ def test_a_refused_decision_leaves_the_application_unchanged(tiny_store: Store, 
     services.save(tiny_store, qm, "applications", foundation)
     with pytest.raises(RuleViolation, match="nicht an einen lokalen Fonds"):
         services.decide_application(tiny_store, qm, DECISION | {"application_id": "AN-2"})
-    with pytest.raises(RuleViolation, match="not investive"):
+    with pytest.raises(RuleViolation, match="ist nicht investiv"):
         services.decide_application(tiny_store, qm, DECISION | {"investive": False}, today=TODAY)
     with pytest.raises(RuleViolation, match="-1 Nein-Stimmen"):
         services.decide_application(tiny_store, qm, DECISION | {"votes_no": -1}, today=TODAY)

@@ -219,7 +219,10 @@ def test_cli_unknown_area_is_a_clear_error(
     demo_store: Store, capsys: pytest.CaptureFixture
 ) -> None:
     assert main(["progress", "--store", demo_store.url, "--area", "XYZ"]) == 2
-    assert "no funding area 'XYZ'; known: SSZ-01, WNE-01" in capsys.readouterr().err
+    assert (
+        "die Gesamtmaßnahme „XYZ“ gibt es nicht; bekannt sind: SSZ-01, WNE-01"
+        in capsys.readouterr().err
+    )
 
 
 def test_viewer_sees_no_personal_data(demo_store: Store) -> None:

@@ -28,14 +28,18 @@ def test_funding_line_order_is_enforced(tiny_gpkg: Store, editor: User) -> None:
             _line("F1", source="Bund", planned=100_000.0, approved=120_000.0, paid=130_000.0),
         )
     assert info.value.problems == (
-        "funding line 'F1': approved 120,000.00 € exceeds planned 100,000.00 €; planned ≥ "
-        "approved ≥ paid must hold: raise the planned amount or lower the approved one",
-        "funding line 'F1': paid 130,000.00 € exceeds approved 120,000.00 €; planned ≥ "
-        "approved ≥ paid must hold: raise the approved amount or lower the paid one",
+        "Finanzierungszeile „F1“: bewilligt 120.000,00 € ist mehr als geplant 100.000,00 €; "
+        "es muss geplant ≥ bewilligt ≥ ausgezahlt gelten: erhöhen Sie den Betrag „geplant“ "
+        "oder senken Sie den Betrag „bewilligt“",
+        "Finanzierungszeile „F1“: ausgezahlt 130.000,00 € ist mehr als bewilligt 120.000,00 €; "
+        "es muss geplant ≥ bewilligt ≥ ausgezahlt gelten: erhöhen Sie den Betrag „bewilligt“ "
+        "oder senken Sie den Betrag „ausgezahlt“",
     )
-    with pytest.raises(RuleViolation, match="source 'EU' is not one of Bund, Land"):
+    with pytest.raises(RuleViolation, match="die Quelle „EU“ ist keine von Bund, Land"):
         services.save(tiny_gpkg, editor, "funding_lines", _line("F2", source="EU"))
-    with pytest.raises(RuleViolation, match="measure 'M9' does not exist"):
+    with pytest.raises(
+        RuleViolation, match="Maßnahme „M9“ gibt es nicht; legen Sie den Datensatz zuerst an"
+    ):
         services.save(
             tiny_gpkg, editor, "funding_lines", {**_line("F3", source="Bund"), "measure_id": "M9"}
         )
@@ -50,7 +54,7 @@ def test_funding_shares_and_sums_are_warnings(tiny_gpkg: Store, editor: User) ->
     codes = {w.code for w in saved.warnings}
     assert codes == {"shares", "funding_gap"}
     gap = next(w for w in saved.warnings if w.code == "funding_gap")
-    assert "200,000.00 € are not financed yet" in gap.message
+    assert "200.000,00 € sind noch nicht finanziert" in gap.message
     for i, source in ((2, "Land"), (3, "Gemeinde")):
         saved = services.save(
             tiny_gpkg, editor, "funding_lines", _line(f"F{i}", source=source, planned=100_000.0)
@@ -65,7 +69,7 @@ def test_funding_shares_and_sums_are_warnings(tiny_gpkg: Store, editor: User) ->
         expected_version=1,
     )
     assert {w.code for w in saved.warnings} == {"shares", "overfunded"}
-    assert "Gemeinde 50.0 %" in next(w for w in saved.warnings if w.code == "shares").message
+    assert "Gemeinde 50,0 %" in next(w for w in saved.warnings if w.code == "shares").message
 
 
 def test_measure_checks_and_distance_warning(tiny_gpkg: Store, editor: User) -> None:
@@ -79,7 +83,9 @@ def test_measure_checks_and_distance_warning(tiny_gpkg: Store, editor: User) -> 
             expected_version=1,
             today=TODAY,
         )
-    assert any("start 2025-05-01 is after the end 2025-03-01" in p for p in info.value.problems)
+    assert any(
+        "der Beginn 01.05.2025 liegt nach dem Ende 01.03.2025" in p for p in info.value.problems
+    )
     saved = services.save(
         tiny_gpkg,
         editor,
@@ -90,8 +96,8 @@ def test_measure_checks_and_distance_warning(tiny_gpkg: Store, editor: User) -> 
         today=TODAY,
     )
     assert [w.message for w in saved.warnings] == [
-        "measure 'M1' lies outside its funding area 'FA', 250 m away from it; check its "
-        "geometry or its funding area"
+        "Maßnahme „M1“ liegt außerhalb ihrer Gesamtmaßnahme „FA“, 250 m von ihr entfernt; "
+        "prüfen Sie die Geometrie der Maßnahme oder die zugeordnete Gesamtmaßnahme"
     ]
     assert saved.record["version"] == 2
 
@@ -107,7 +113,8 @@ def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
     services.save(tiny_gpkg, qm, "projects", project)
     with pytest.raises(
         RuleViolation,
-        match="from 'Idee' to 'laufend'; from 'Idee' it can go to 'Antrag' or 'abgelehnt'",
+        match="von „Idee“ auf „laufend“ wechseln; von „Idee“ geht es nur weiter zu „Antrag“ "
+        "oder „abgelehnt“",
     ):
         services.save(
             tiny_gpkg, qm, "projects", {"status": "laufend"}, key={"id": "P1"}, expected_version=1
@@ -128,7 +135,9 @@ def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
             expected_version=version,
         )
         version = saved.record["version"]
-    with pytest.raises(RuleViolation, match="it can go to nowhere"):
+    with pytest.raises(
+        RuleViolation, match="geht es nicht mehr weiter \\(der Status ist endgültig\\)"
+    ):
         services.save(
             tiny_gpkg,
             qm,
@@ -137,7 +146,7 @@ def test_project_lifecycle(tiny_gpkg: Store, qm: User) -> None:
             key={"id": "P1"},
             expected_version=version,
         )
-    with pytest.raises(RuleViolation, match="needs the approved amount"):
+    with pytest.raises(RuleViolation, match="braucht den bewilligten Betrag"):
         services.save(tiny_gpkg, qm, "projects", {**project, "id": "P2", "status": "Antrag"})
         services.save(
             tiny_gpkg,
@@ -187,12 +196,12 @@ def test_fund_public_share_rule(tiny_gpkg: Store, qm: User) -> None:
     )
     found = services.check_funds(tiny_gpkg, qm, area_id="FA", today=TODAY)
     assert [f.message for f in found] == [
-        "fund 'VF': 60.0 % of its income (6.000,00 € of 10.000,00 €) comes from "
-        "Städtebauförderung, more than the 50 % allowed; add at least 2.000,00 € from "
-        "businesses, owners, private sources or extra municipal money, or lower the "
-        "Städtebauförderung income"
+        "Fonds „VF“: 60,0 % der Einnahmen (6.000,00 € von 10.000,00 €) stammen aus der "
+        "Städtebauförderung, erlaubt sind höchstens 50 %; nehmen Sie mindestens 2.000,00 € "
+        "von Gewerbe, Eigentümern, privaten Quellen oder zusätzlichen kommunalen Mitteln ein "
+        "oder senken Sie die Einnahmen aus der Städtebauförderung"
     ]
-    with pytest.raises(RuleViolation, match="more than the 50 % allowed"):
+    with pytest.raises(RuleViolation, match="erlaubt sind höchstens 50 %"):
         services.save(
             tiny_gpkg,
             qm,
@@ -243,15 +252,16 @@ def test_fund_investive_and_budget_rules(tiny_gpkg: Store, qm: User) -> None:
     with pytest.raises(RuleViolation) as info:
         services.save(tiny_gpkg, qm, "fund_decisions", decision)
     assert info.value.problems == (
-        "fund 'VF': decision 'D1' ('Honorar Workshop', 800,00 €) is not investive but paid "
-        "from Städtebauförderung money, which may pay only investive or investment-related "
-        "items; pay it from the other money ('privat') or correct 'investive' if it is one",
+        "Fonds „VF“: Entscheidung „D1“ („Honorar Workshop“, 800,00 €) ist nicht investiv, "
+        "wird aber aus Städtebauförderungsmitteln bezahlt, die nur investive oder "
+        "investitionsbegleitende Ausgaben tragen dürfen; bezahlen Sie sie aus den anderen "
+        "Mitteln („privat“) oder setzen Sie „investiv“, wenn sie es ist",
     )
     services.save(tiny_gpkg, qm, "fund_decisions", {**decision, "financed_from": "privat"})
     with pytest.raises(
         RuleViolation,
-        match="decisions spend 5.800,00 € of other money, but the "
-        "fund has only 5.000,00 € of it; 800,00 € too much",
+        match="die Entscheidungen geben 5.800,00 € aus anderen Mitteln aus, der Fonds hat "
+        "davon aber nur 5.000,00 €; 800,00 € zu viel",
     ):
         services.save(
             tiny_gpkg,
@@ -260,7 +270,8 @@ def test_fund_investive_and_budget_rules(tiny_gpkg: Store, qm: User) -> None:
             {**decision, "id": "D2", "amount": 5_000.0, "financed_from": "privat"},
         )
     with pytest.raises(
-        RuleViolation, match="spend 800,00 € of other money, but the fund has only 0,00 €"
+        RuleViolation,
+        match="geben 800,00 € aus anderen Mitteln aus, der Fonds hat davon aber nur 0,00 €",
     ):
         services.save(
             tiny_gpkg, qm, "fund_income", {"amount": 0.0}, key={"id": "I1"}, expected_version=1
@@ -277,7 +288,7 @@ def test_viewer_cannot_save_and_qm_cannot_touch_funding(
         services.save(
             tiny_gpkg, qm, "measures", {"title": "x"}, key={"id": "M1"}, expected_version=1
         )
-    with pytest.raises(RuleViolation, match="type 'Club' is not one of Bewohnergruppe"):
+    with pytest.raises(RuleViolation, match="die Art „Club“ ist keine von Bewohnergruppe"):
         services.save(tiny_gpkg, qm, "actors", {"id": "A", "name": "X", "type": "Club"})
 
 
@@ -294,6 +305,6 @@ def test_cli_funds_check_reports_the_violation(
         {"id": "I1", "fund_id": "VF", "source": "Städtebauförderung", "amount": 900.0},
     )
     assert main(["funds", "check", "--store", tiny_gpkg.url, "--area", "FA"]) == 1
-    assert "Fehler: fund 'VF': 100.0 % of its income" in capsys.readouterr().out
+    assert "Fehler: Fonds „VF“: 100,0 % der Einnahmen" in capsys.readouterr().out
     assert main(["funds", "check", "--store", tiny_gpkg.url, "--fund", "nope"]) == 2
-    assert "there is no fund 'nope'" in capsys.readouterr().err
+    assert "den Verfügungsfonds „nope“ gibt es nicht" in capsys.readouterr().err
