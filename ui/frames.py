@@ -129,7 +129,7 @@ def measure_table(
     out["fields"] = frame["field_ids"].map(
         lambda ids: ", ".join(field_names.get(i, i) for i in ids)
     )
-    out["status"] = frame["status"]
+    out["status"] = frame["status"].map(lambda v: "" if v is None or pd.isna(v) else v)
     out["year"] = frame["year"]
     out["cost_estimate"] = frame["cost_estimate"]
     out["cost_actual"] = frame["cost_actual"]
