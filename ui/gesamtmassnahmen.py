@@ -296,20 +296,19 @@ def _attribute_fields(
     ags = c2.text_input("Gemeindeschlüssel (AGS)", value=_text(record.get("ags")), key=f"{key}.ags")
     programme_ids = [NONE, *programmes]
     current = _text(record.get("programme_id"))
-    programme = c1.selectbox(
+    programme = _choice(
+        c1,
         "Programm",
         programme_ids,
-        index=programme_ids.index(current) if current in programme_ids else 0,
-        format_func=lambda p: p if p == NONE else f"{programmes[p]} ({p})",
+        current,
         key=f"{key}.programm",
+        format_func=lambda p: p if p == NONE else f"{programmes[p]} ({p})",
     )
-    statuses = [NONE, *FUNDING_STATUSES]
-    status = c2.selectbox(
+    status = _choice(
+        c2,
         "Förderstatus",
-        statuses,
-        index=statuses.index(record["funding_status"])
-        if record.get("funding_status") in statuses
-        else 0,
+        [NONE, *FUNDING_STATUSES],
+        record.get("funding_status"),
         key=f"{key}.status",
     )
     c3, c4, c5 = st.columns(3)
@@ -350,19 +349,12 @@ def _attribute_fields(
     designations = [NONE, *DESIGNATIONS] + (
         [stored] if stored and stored not in DESIGNATIONS else []
     )
-    designation = d1.selectbox(
-        "Festlegung",
-        designations,
-        index=designations.index(stored) if stored else 0,
-        key=f"{key}.festlegung",
-    )
-    procedures = [NONE, *PROCEDURES]
-    procedure = d2.selectbox(
+    designation = _choice(d1, "Festlegung", designations, stored, key=f"{key}.festlegung")
+    procedure = _choice(
+        d2,
         "Verfahren (nur Sanierungsgebiet, § 142)",
-        procedures,
-        index=procedures.index(record["legal_procedure"])
-        if record.get("legal_procedure") in procedures
-        else 0,
+        [NONE, *PROCEDURES],
+        record.get("legal_procedure"),
         key=f"{key}.verfahren",
     )
     bylaw = d3.date_input(
@@ -416,6 +408,20 @@ def _new_area(url: str, user: User, areas: pd.DataFrame, programmes: Mapping[str
         reset="gm.neu.",
         select=("gm.auswahl", ident.strip()),
     )
+
+
+def _choice(
+    place: Any,
+    label: str,
+    options: list[Any],
+    current: Any,
+    *,
+    key: str,
+    format_func: Callable[[Any], str] = str,
+) -> Any:
+    """A select box showing the stored value when it is one of ``options``, else the first."""
+    index = options.index(current) if current in options else 0
+    return place.selectbox(label, options, index=index, format_func=format_func, key=key)
 
 
 def _edit_area(url: str, user: User, record: dict[str, Any], programmes: Mapping[str, str]) -> None:
