@@ -35,6 +35,7 @@ from folium.template import Template
 
 from geo.crs import WEB_CRS
 from geo.errors import WebMapError
+from geo.levels import level_label, level_plural
 from geo.readers import GERMAN, format_number
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
@@ -600,7 +601,9 @@ def choropleth_layer(
     *,
     spec: ChoroplethSpec,
     suppressed: Collection[str] = (),
-    name: str = "Planungsräume",
+    level: str = "",
+    notes: Mapping[str, str] | None = None,
+    name: str | None = None,
 ) -> tuple[folium.GeoJson, LegendSection]:
     """Return the areas coloured by ``values`` and the legend section that explains them.
 
@@ -620,6 +623,18 @@ def choropleth_layer(
         residents). They get no class and are left out of the classification, are
         hatched grey with a legend entry of their own (``spec.suppressed_label``),
         and their tooltip says ``unterdrückt``; a value given for them is ignored.
+        Areas without a value (not stored) are white with the legend entry ``keine
+        Angabe``: the two never look alike.
+    level
+        The stored name of the areas' level (``Stadtteil``, ``Planungsraum`` …): the
+        tooltip heading and, in the plural, the layer's name (``Stadtteile``). Empty:
+        ``Gebiet``.
+    notes
+        Area id -> a German note on its value (e.g. the reason of a statistics flag,
+        :func:`indicators.flags.flag_text`), shown in brackets after the value in the
+        tooltip, or instead of ``keine Angabe`` where there is no value.
+    name
+        The layer's name in the layer control (default: the plural of ``level``).
 
     Returns
     -------
@@ -643,6 +658,16 @@ def choropleth_layer(
     ['2,0 – 3,5 %', '3,5 – 5,0 %', 'unterdrückt']
     >>> [f["properties"]["wert"] for f in layer.data["features"]]
     ['2,0 %', '5,0 %', 'unterdrückt']
+    >>> layer, legend = choropleth_layer(a, pd.Series({"1": 2.0, "2": 5.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2), suppressed=["2"], level="Stadtteil",
+    ...     notes={"1": "eingeschränkt aussagefähig", "3": "geheim"})
+    >>> tip = next(c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip))
+    >>> layer.layer_name, tip.aliases[0]
+    ('Stadtteile', 'Stadtteil')
+    >>> [f["properties"]["wert"] for f in layer.data["features"]]
+    ['2,0 % (eingeschränkt aussagefähig)', 'unterdrückt', 'keine Angabe: geheim']
+    >>> [e.label for e in legend.entries][-2:]
+    ['keine Angabe', 'unterdrückt']
     """
     ids = areas["id"].astype(str)
     hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=areas.index)
@@ -668,6 +693,7 @@ def choropleth_layer(
             hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
             entries.append(LegendEntry(col, f"{lo} – {hi}"))
         no_value = NO_VALUE_TEXT
+    text = _with_notes(text, ids, aligned, notes or {}, no_value=no_value)
     if missing.any():
         entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
     if hidden.any():
@@ -686,7 +712,7 @@ def choropleth_layer(
     )
     layer = folium.GeoJson(
         _geojson(frame),
-        name=name,
+        name=name if name is not None else level_plural(level),
         style_function=lambda f: {
             "fillColor": f["properties"]["farbe"],
             "color": "#444444",
@@ -694,12 +720,27 @@ def choropleth_layer(
             "fillOpacity": 0.75,
         },
         highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
-        tooltip=_tooltip(["name", "id", "wert"], ["Planungsraum", "Kennung", spec.title]),
+        tooltip=_tooltip(["name", "id", "wert"], [level_label(level), "Kennung", spec.title]),
         zoom_on_click=False,
     )
     if hidden.any():
         layer.add_child(HatchPattern())
     return layer, LegendSection(spec.title, tuple(entries))
+
+
+def _with_notes(
+    text: pd.Series, ids: pd.Series, values: pd.Series, notes: Mapping[str, str], *, no_value: str
+) -> pd.Series:
+    """Add each area's note to its value text: ``4,5 % (note)``, ``keine Angabe: note``."""
+    if not notes:
+        return text
+    out = text.copy()
+    for pos, ident in zip(text.index, ids):
+        note = notes.get(ident)
+        if not note:
+            continue
+        out[pos] = f"{no_value}: {note}" if pd.isna(values[pos]) else f"{text[pos]} ({note})"
+    return out
 
 
 def funding_area_layer(
@@ -1063,6 +1104,95 @@ def parse_basemap(value: str | None, *, attribution: str = "") -> Basemap | None
     raise WebMapError(f"basemap {value!r} is not understood; {allowed}")
 
 
+#: An area part is far out when its distance from the centre is more than this many
+#: times the (area-weighted) median distance of all parts.
+FAR_OUT_FACTOR = 4.0
+#: Far-out parts are left out of the frame only while the rest holds this share of the area.
+FRAMED_AREA_SHARE = 2 / 3
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value at which half of the total weight is reached (lower median)."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def framing_bounds(
+    geoms: gpd.GeoSeries,
+    *,
+    factor: float = FAR_OUT_FACTOR,
+    keep_share: float = FRAMED_AREA_SHARE,
+) -> tuple[float, float, float, float] | None:
+    """Return the bounds that frame the main body of the areas, far-out exclaves left out.
+
+    An island or exclave far away (Hamburg's Neuwerk, about 100 km out at sea;
+    Bremen's Bremerhaven) would shrink the city into a corner of a map fitted to all
+    bounds. Polygons are split into their parts; a part is *far out* when its
+    representative point lies more than ``factor`` times the median distance from
+    the centre. The far-out parts are left out of the frame (never out of the map)
+    as long as the remaining parts hold at least ``keep_share`` of the area;
+    otherwise, and for non-polygonal geometry, the bounds of everything are returned.
+
+    Parameters
+    ----------
+    geoms
+        Geometry with a CRS; in WGS84 (or any geographic CRS) east-west distances
+        are scaled by the cosine of the latitude.
+    factor
+        How many median distances away a part counts as far out.
+    keep_share
+        The share of the total area the framed parts must hold.
+
+    Returns
+    -------
+    tuple or None
+        ``(minx, miny, maxx, maxy)`` in the CRS of ``geoms``; None without geometry.
+
+    Notes
+    -----
+    With parts i of area a_i and representative point p_i: the centre c is the
+    coordinate-wise a-weighted median of the p_i, d_i = |p_i − c|, m the a-weighted
+    median of the d_i; part i is far out when d_i > factor · m.
+
+    Examples
+    --------
+    >>> city = [shapely.box(x, y, x + 1000, y + 1000) for x in range(0, 8000, 1000)
+    ...         for y in range(0, 5000, 1000)]
+    >>> island = shapely.box(100_000, 0, 101_000, 1000)
+    >>> framing_bounds(gpd.GeoSeries(city + [island], crs="EPSG:25832"))
+    (0.0, 0.0, 8000.0, 5000.0)
+    >>> framing_bounds(gpd.GeoSeries([shapely.box(0, 0, 1, 1), island], crs="EPSG:25832"))
+    (0.0, 0.0, 101000.0, 1000.0)
+    """
+    present = geoms[geoms.notna() & ~geoms.is_empty]
+    if present.empty:
+        return None
+    everything = tuple(float(v) for v in present.total_bounds)
+    parts = np.asarray(shapely.get_parts(np.asarray(present.values, dtype=object)), dtype=object)
+    parts = parts[shapely.get_type_id(parts) == 3]  # polygons
+    if len(parts) < 3:
+        return everything  # type: ignore[return-value]
+    points = shapely.point_on_surface(parts)
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    area = shapely.area(parts)
+    if area.sum() <= 0:
+        return everything  # type: ignore[return-value]
+    scale = 1.0
+    if present.crs is not None and present.crs.is_geographic:
+        scale = float(np.cos(np.radians(_weighted_median(y, area))))
+    cx, cy = _weighted_median(x, area), _weighted_median(y, area)
+    dist = np.hypot((x - cx) * scale, y - cy)
+    typical = _weighted_median(dist, area)
+    if typical <= 0:
+        return everything  # type: ignore[return-value]
+    kept = dist <= factor * typical
+    if kept.all() or area[kept].sum() < keep_share * area.sum():
+        return everything  # type: ignore[return-value]
+    minx, miny, maxx, maxy = shapely.total_bounds(parts[kept])
+    return (float(minx), float(miny), float(maxx), float(maxy))
+
+
 def base_map(
     bounds: tuple[float, float, float, float] | None,
     *,
@@ -1111,6 +1241,10 @@ class MapLayers:
     suppressed: frozenset[str] = frozenset()
     #: Activities of quarter management (see :func:`activity_layer`).
     activities: gpd.GeoDataFrame | None = None
+    #: The stored level name of ``areas`` (tooltip heading, layer name).
+    level: str = ""
+    #: Area id -> note on its value (see :func:`choropleth_layer`).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> folium.Map:
@@ -1134,13 +1268,18 @@ def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> foli
     bounds = None
     if frames:
         web = pd.concat([f.to_crs(WEB_CRS).geometry for f in frames])
-        bounds = tuple(float(v) for v in web.total_bounds)
-    fmap = base_map(bounds, basemap=basemap)  # type: ignore[arg-type]
+        bounds = framing_bounds(gpd.GeoSeries(web.values, crs=WEB_CRS))
+    fmap = base_map(bounds, basemap=basemap)
     legend: list[LegendSection] = []
     if layers.areas is not None and layers.spec is not None:
         values = layers.values if layers.values is not None else pd.Series(dtype="float64")
         layer, section = choropleth_layer(
-            layers.areas, values, spec=layers.spec, suppressed=layers.suppressed
+            layers.areas,
+            values,
+            spec=layers.spec,
+            suppressed=layers.suppressed,
+            level=layers.level,
+            notes=layers.notes,
         )
         layer.add_to(fmap)
         legend.append(section)

@@ -1,0 +1,79 @@
+"""Area levels by their stored names: how maps, tables and messages speak of them.
+
+A city stores its own levels (``Stadtteil``, ``Ortsteil``, ``Statistischer Bezirk`` …);
+Berlin's are ``Planungsraum``, ``Bezirksregion``, ``Bezirk``. Every label that names a
+level is made from the stored name, never from a fixed one: a Stadtteil is never
+called a Planungsraum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+#: German plurals of the level names we know; any other level is named neutrally
+#: (see :func:`level_plural`).
+LEVEL_PLURALS: dict[str, str] = {
+    "Planungsraum": "Planungsräume",
+    "Bezirksregion": "Bezirksregionen",
+    "Prognoseraum": "Prognoseräume",
+    "Bezirk": "Bezirke",
+    "Stadtbezirk": "Stadtbezirke",
+    "Stadtteil": "Stadtteile",
+    "Ortsteil": "Ortsteile",
+    "Ortsamtsbereich": "Ortsamtsbereiche",
+    "Stadtviertel": "Stadtviertel",
+    "Viertel": "Viertel",
+    "Quartier": "Quartiere",
+    "Statistischer Bezirk": "Statistische Bezirke",
+    "Statistisches Gebiet": "Statistische Gebiete",
+    "Gemeinde": "Gemeinden",
+    "Kreis": "Kreise",
+}
+
+
+def level_plural(level: str) -> str:
+    """Return the German plural of a level name (a neutral phrase for unknown levels).
+
+    Examples
+    --------
+    >>> level_plural("Stadtteil"), level_plural("Statistischer Bezirk")
+    ('Stadtteile', 'Statistische Bezirke')
+    >>> level_plural("Sozialraum")
+    'Gebiete der Ebene „Sozialraum“'
+    >>> level_plural("")
+    'Gebiete'
+    """
+    name = str(level).strip()
+    if not name:
+        return "Gebiete"
+    return LEVEL_PLURALS.get(name, f"Gebiete der Ebene „{name}“")
+
+
+def level_label(level: str | None) -> str:
+    """Return the name of one area of a level, as a column or tooltip heading.
+
+    Examples
+    --------
+    >>> level_label("Ortsteil"), level_label(None)
+    ('Ortsteil', 'Gebiet')
+    """
+    name = str(level).strip() if level is not None else ""
+    return name or "Gebiet"
+
+
+def default_level(levels_with_values: Collection[str], all_levels: Collection[str]) -> str | None:
+    """Return the level a page shows first: the first level that has values, else any.
+
+    Examples
+    --------
+    >>> default_level(["Stadtteil"], ["Bezirk", "Stadtteil"])
+    'Stadtteil'
+    >>> default_level([], ["Bezirk", "Stadtteil"])
+    'Bezirk'
+    >>> default_level([], []) is None
+    True
+    """
+    for chosen in (sorted(levels_with_values), sorted(all_levels)):
+        if chosen:
+            return str(chosen[0])
+    return None
