@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Collection
 
 import geopandas as gpd
 import pandas as pd
@@ -27,7 +28,7 @@ from a table (one row per area; ';' or ',' separated, decimal comma or point):
       --id PLR_ID --population EW --status S1,S3,S4 --dynamics D1,D3,D4 \\
       --na -9999 --exclude 10100205 --out result.csv
 
-on a store (rates from the stored counts of the Planungsräume; writes the scores
+on a store (rates from the stored counts of the areas of one level; writes the scores
 and classes back as indicator values, edition "<profile> (neu berechnet)"):
   qmon index compute --store data/musterstadt.gpkg --period 2024-12-31 \\
       --profile berlin-mss-2021
@@ -86,7 +87,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--store", help="store URL: compute on stored indicator values instead")
     p.add_argument("--period", help="with --store: the reference date, e.g. 2024-12-31")
     p.add_argument(
-        "--level", default="Planungsraum", help="with --store: area level (default Planungsraum)"
+        "--level",
+        default=None,
+        help="with --store: area level as stored, e.g. Stadtteil (default: the only level "
+        "with values)",
     )
     p.add_argument("--vintage", help="with --store: boundary vintage (default: the only one)")
     p.add_argument("--edition", help="with --store: edition of the input values (default: any)")
@@ -227,6 +231,45 @@ def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-ar
     return " / ".join(f"{c.label} {counts.get(c.label, 0)}" for c in classes)
 
 
+def stored_level(given: str | None, levels: Collection[str]) -> str:
+    """Return the area level to compute on: the one given, else the only one with values.
+
+    Raises
+    ------
+    ProfileError
+        When no level is given and the store holds values of none or of several
+        levels (the message lists them), or the given level has no values.
+
+    Examples
+    --------
+    >>> stored_level(None, ["Stadtteil"]), stored_level("Bezirk", ["Bezirk", "Stadtteil"])
+    ('Stadtteil', 'Bezirk')
+    >>> stored_level(None, ["Stadtteil", "Bezirk"])
+    Traceback (most recent call last):
+    ...
+    indicators.errors.ProfileError: der Speicher hat Indikatorwerte auf mehreren Gebietsebenen (Bezirk, Stadtteil); wählen Sie eine mit --level, z. B. --level "Bezirk"
+    """
+    known = sorted(set(levels))
+    if given is not None:
+        if known and given not in known:
+            raise ProfileError(
+                f"auf der Gebietsebene {given!r} sind keine Indikatorwerte gespeichert; "
+                f"gespeichert sind Werte auf: {', '.join(known)} (--level)"
+            )
+        return given
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise ProfileError(
+            "der Speicher hat keine Indikatorwerte; importieren Sie sie zuerst "
+            "(qmon import indicators)"
+        )
+    raise ProfileError(
+        f"der Speicher hat Indikatorwerte auf mehreren Gebietsebenen ({', '.join(known)}); "
+        f'wählen Sie eine mit --level, z. B. --level "{known[0]}"'
+    )
+
+
 def _compute_stored(args: argparse.Namespace) -> int:
     from cli.monitoring_cmds import acting_user
     from geo.store import open_store
@@ -250,11 +293,13 @@ def _compute_stored(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     exclude = read_id_list(args.exclude) if args.exclude else []
     with open_store(args.store) as store:
+        stored_levels = store.read("indicator_values", columns=["level"])["level"]
+        level = stored_level(args.level, stored_levels.dropna().astype(str).unique())
         done = compute_stored_index(
             store,
             profile,
             period=period,
-            level=args.level,
+            level=level,
             vintage=args.vintage,
             edition=args.edition,
             exclude=exclude,
@@ -262,7 +307,7 @@ def _compute_stored(args: argparse.Namespace) -> int:
         )
     counts = class_counts(done.result)
     summary = (
-        f"{profile.name} am {period.date()} ({args.level}, Gebietsstand {done.vintage}, "
+        f"{profile.name} am {period.date()} ({level}, Gebietsstand {done.vintage}, "
         f"Ausgabe {done.edition_in}): {len(done.result)} Gebiete, "
         f"{int(done.result['valid'].sum())} gültig; "
         f"Status {_fmt(counts['status'], profile.status_classes)}"

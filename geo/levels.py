@@ -49,6 +49,26 @@ def level_plural(level: str) -> str:
     return LEVEL_PLURALS.get(name, f"Gebiete der Ebene „{name}“")
 
 
+def level_dative_plural(level: str) -> str:
+    """Return the plural after "aus den" / "in den" (dative), neutral for unknown levels.
+
+    Examples
+    --------
+    >>> level_dative_plural("Planungsraum"), level_dative_plural("Statistischer Bezirk")
+    ('Planungsräumen', 'Statistischen Bezirken')
+    >>> level_dative_plural("Stadtviertel"), level_dative_plural("Sozialraum")
+    ('Stadtvierteln', 'Gebieten der Ebene „Sozialraum“')
+    """
+    name = str(level).strip()
+    if name not in LEVEL_PLURALS:
+        return f"Gebieten der Ebene „{name}“" if name else "Gebieten"
+    words = LEVEL_PLURALS[name].split(" ")
+    words = [w + "n" if w.endswith("e") else w for w in words[:-1]] + [
+        words[-1] if words[-1].endswith("n") else words[-1] + "n"
+    ]
+    return " ".join(words)
+
+
 def level_label(level: str | None) -> str:
     """Return the name of one area of a level, as a column or tooltip heading.
 

@@ -563,7 +563,9 @@ def _comparison(store: Store, geom: Any, indicator: str, registry: Registry) -> 
     # one level, one vintage and one edition per indicator: never two editions summed
     values, level, vintage = comparison.pick_values(values)
     areas = store.read("areas", where={"level": level, "vintage": vintage})
-    return comparison.area_vs_rest(values, areas, geom, indicator, registry=registry)
+    out = comparison.area_vs_rest(values, areas, geom, indicator, registry=registry)
+    out.attrs.update(level=level, vintage=vintage)  # the pages name the level they come from
+    return out
 
 
 def compare_area(
@@ -580,7 +582,8 @@ def compare_area(
     -------
     pandas.DataFrame
         Indexed by period: ``area, rest, city, gap`` (see
-        :func:`monitoring.renewal.comparison.area_vs_rest`).
+        :func:`monitoring.renewal.comparison.area_vs_rest`); ``attrs["level"]`` and
+        ``attrs["vintage"]`` name the statistical areas the values were carried from.
     """
     require(user, "read")
     area = _funding_area(store.read, area_id)

@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.levels import level_dative_plural
 from indicators.registry import Registry
 from monitoring.numbers import german_number
 from monitoring.services import ProgressReport
@@ -199,12 +200,16 @@ def _funding(report: ProgressReport) -> None:
 
 
 def _comparison(url: str, ident: str) -> None:
-    levels = data.levels(url)
-    if not levels:
-        st.info("Es sind keine Indikatorwerte gespeichert.")
+    stored_keys = data.layer(url, "indicator_values")["indicator"].unique()
+    choices = frames.comparable_choices(data.registry(), stored_keys)
+    if not choices:
+        st.info(
+            "Für den Vergleich mit der übrigen Stadt ist kein Indikator verfügbar: er braucht "
+            "gespeicherte Zählwerte (z. B. Einwohner, Arbeitslose) oder einen Anteil, dessen "
+            "Zähler und Nenner gespeichert sind. Importieren Sie sie auf der Seite Import "
+            "(oder mit qmon import)."
+        )
         return
-    values = data.indicator_values(url, levels[0])
-    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
     chosen = state.choose(
         st, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
@@ -220,9 +225,22 @@ def _comparison(url: str, ident: str) -> None:
         columns={"area": "Fördergebiet", "rest": "übrige Stadt", "city": "Stadt insgesamt"}
     )
     st.line_chart(shown, y_label=f"{by_key[chosen].label} ({unit})", height=300)
-    st.caption(
-        "Werte des Fördergebiets aus den Planungsräumen flächengewichtet geschätzt; Anteile "
-        "aus geschätzten Zählern und Nennern neu berechnet."
+    st.caption(comparison_note(comp.attrs.get("level")))
+
+
+def comparison_note(level: str | None) -> str:
+    """Return the caption under the comparison: from which areas the values are estimated.
+
+    Examples
+    --------
+    >>> comparison_note("Stadtteil")
+    'Werte des Fördergebiets aus den Stadtteilen flächengewichtet geschätzt; Anteile aus geschätzten Zählern und Nennern neu berechnet.'
+    >>> comparison_note("Sozialraum").split(";")[0]
+    'Werte des Fördergebiets aus den Gebieten der Ebene „Sozialraum“ flächengewichtet geschätzt'
+    """
+    return (
+        f"Werte des Fördergebiets aus den {level_dative_plural(level or '')} flächengewichtet "
+        "geschätzt; Anteile aus geschätzten Zählern und Nennern neu berechnet."
     )
 
 

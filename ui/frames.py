@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +17,7 @@ import shapely
 
 from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
 from indicators.disclosure import DEFAULT_MINIMUM, FLAG_SUPPRESSED, suppress
+from indicators.flags import flag_text
 from indicators.registry import Registry
 from indicators.social_index import IndexProfile
 
@@ -174,6 +175,39 @@ def indicator_choices(
     return out
 
 
+def comparable_choices(registry: Registry, available: Collection[str]) -> list[IndicatorChoice]:
+    """Return the indicators a funding area can be compared on from the stored values.
+
+    The area-vs-city comparison carries counts onto the funding area
+    (:func:`monitoring.renewal.comparison.area_vs_rest`): a stored count, or a rate
+    whose numerator and denominator counts are stored. Rates come first (the first
+    is the page's default); stored shares without their counts cannot be carried.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> keys = [c.key for c in comparable_choices(load_registry(),
+    ...     ["unemployed", "residents_15_64", "nicht_im_katalog"])]
+    >>> keys
+    ['unemployment_rate', 'unemployed', 'residents_15_64']
+    >>> comparable_choices(load_registry(), ["nicht_im_katalog"])
+    []
+    """
+    have = {k for k in available if k in registry}
+    rates = sorted(
+        (
+            d
+            for d in registry.derived()
+            if d.formula == "ratio" and d.numerator in have and d.denominator in have
+        ),
+        key=lambda d: d.label,
+    )
+    counts = sorted(
+        (registry.get(k) for k in have if registry.get(k).kind == "count"), key=lambda d: d.label
+    )
+    return [IndicatorChoice(d.key, d.label, d.unit) for d in rates + counts]
+
+
 def _derivable(registry: Registry, have: set[str]) -> set[str]:
     return have | {
         d.key for d in registry.derived() if d.numerator in have and d.denominator in have
@@ -274,29 +308,106 @@ def disclosed(
     return out
 
 
-@dataclass(frozen=True)
-class ShownValues:
-    """The values of one period as the map shows them: numbers and suppressed area ids."""
+def value_notes(values: pd.DataFrame, registry: Registry, indicator: str) -> pd.DataFrame:
+    """Return the German notes of the flagged stored values behind one indicator.
 
-    values: pd.Series
-    suppressed: frozenset[str]
+    A stored indicator's notes are its own rows' flags; an indicator computed from
+    counts (a rate) takes the flags of its numerator's and denominator's rows. The
+    text comes from :func:`indicators.flags.flag_text` (unknown flags as stored).
 
+    Parameters
+    ----------
+    values
+        Long stored values of one level (``area_id, indicator, period, value`` and,
+        where the store has it, ``flag``).
+    registry
+        The indicator definitions.
+    indicator
+        The indicator shown.
 
-def values_at(frame: pd.DataFrame, period: pd.Timestamp) -> ShownValues:
-    """Return the values at ``period`` of a :func:`disclosed` frame, by area id.
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_id, period, note``: one row per area and period with a flag.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"area_id": ["a", "b"], "period": pd.Timestamp(2020, 12, 31),
+    >>> from indicators.registry import load_registry
+    >>> when = pd.Timestamp(2022, 12, 31)
+    >>> v = pd.DataFrame({"area_id": ["a", "a", "b", "b"],
+    ...     "indicator": ["unemployed", "residents_15_64"] * 2, "period": when,
+    ...     "value": [None, 100.0, 5.0, 80.0], "flag": ["secret", None, "limited", "x9"]})
+    >>> value_notes(v, load_registry(), "unemployment_rate")[["area_id", "note"]].values.tolist()
+    [['a', 'unbekannt oder geheim gehalten (.)'], ['b', 'eingeschränkt aussagefähig ( ); x9']]
+    >>> value_notes(v.drop(columns="flag"), load_registry(), "unemployed").empty
+    True
+    """
+    out = pd.DataFrame({"area_id": [], "period": [], "note": []}).astype(
+        {"area_id": object, "period": "datetime64[ns]", "note": object}
+    )
+    if "flag" not in values.columns:
+        return out
+    keys = [indicator]
+    if indicator not in set(values["indicator"]) and indicator in registry:
+        d = registry.get(indicator)
+        if d.derived and d.numerator and d.denominator:
+            keys = [d.numerator, d.denominator]
+    rows = values[values["indicator"].isin(keys)]
+    texts = rows["flag"].map(flag_text)
+    rows = rows.assign(note=texts)[texts.notna()]
+    if rows.empty:
+        return out
+    rows = rows.assign(area_id=rows["area_id"].astype(str), period=pd.to_datetime(rows["period"]))
+    notes = rows.groupby(["area_id", "period"], sort=True)["note"].agg(
+        lambda t: "; ".join(dict.fromkeys(t))
+    )
+    return notes.reset_index()
+
+
+@dataclass(frozen=True)
+class ShownValues:
+    """The values of one period as the map shows them: numbers, suppressed ids and notes.
+
+    ``notes`` holds, per area id, the German reason of a flagged value (see
+    :func:`value_notes`), for areas with a value and for areas without one.
+    """
+
+    values: pd.Series
+    suppressed: frozenset[str]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def values_at(
+    frame: pd.DataFrame, period: pd.Timestamp, *, notes: pd.DataFrame | None = None
+) -> ShownValues:
+    """Return the values at ``period`` of a :func:`disclosed` frame, by area id.
+
+    ``notes`` (from :func:`value_notes`) add each area's note at that period; a
+    suppressed area gets none (its reason is the suppression).
+
+    Examples
+    --------
+    >>> when = pd.Timestamp(2020, 12, 31)
+    >>> f = pd.DataFrame({"area_id": ["a", "b"], "period": when,
     ...     "value": [None, 4.5], "suppressed": [True, False]})
-    >>> shown = values_at(f, pd.Timestamp(2020, 12, 31))
+    >>> shown = values_at(f, when)
     >>> shown.values.to_dict(), sorted(shown.suppressed)
     ({'b': 4.5}, ['a'])
+    >>> n = pd.DataFrame({"area_id": ["a", "c"], "period": when, "note": ["x", "noch offen"]})
+    >>> dict(values_at(f, when, notes=n).notes)
+    {'c': 'noch offen'}
     """
     at = frame[pd.to_datetime(frame["period"]) == pd.Timestamp(period)]
     hidden = at["suppressed"].astype(bool)
     values = at.loc[~hidden].set_index("area_id")["value"].astype("float64")
-    return ShownValues(values, frozenset(at.loc[hidden, "area_id"].astype(str)))
+    suppressed = frozenset(at.loc[hidden, "area_id"].astype(str))
+    shown_notes: dict[str, str] = {}
+    if notes is not None and len(notes):
+        now = notes[pd.to_datetime(notes["period"]) == pd.Timestamp(period)]
+        shown_notes = {
+            str(a): str(n) for a, n in zip(now["area_id"], now["note"]) if str(a) not in suppressed
+        }
+    return ShownValues(values, suppressed, shown_notes)
 
 
 def shown_text(
@@ -308,15 +419,49 @@ def shown_text(
 ) -> pd.Series:
     """Return each value of a :func:`disclosed` frame as table text (German numbers).
 
+    A ``note`` column (see :func:`with_notes`) adds the reason of a flagged value.
+
     Examples
     --------
     >>> f = pd.DataFrame({"value": [None, 4.5, None], "suppressed": [True, False, False]})
     >>> shown_text(f, unit="%").tolist()
     ['unterdrückt', '4,5 %', 'keine Angabe']
+    >>> shown_text(f.assign(note=[None, "gerundet", "geheim"]), unit="%").tolist()
+    ['unterdrückt', '4,5 % (gerundet)', 'keine Angabe: geheim']
     """
     text = frame["value"].map(lambda v: format_value(v, decimals=decimals, unit=unit))
     text = text.where(frame["value"].notna(), NO_VALUE_TEXT)
+    if "note" in frame.columns:
+        noted = frame["note"].notna()
+        with_value = noted & frame["value"].notna()
+        text = text.where(~with_value, text + " (" + frame["note"].astype(str) + ")")
+        text = text.where(~(noted & ~with_value), NO_VALUE_TEXT + ": " + frame["note"].astype(str))
     return text.where(~frame["suppressed"].astype(bool), suppressed_text).astype(object)
+
+
+def with_notes(frame: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """Return a :func:`disclosed` frame with a ``note`` column from :func:`value_notes`.
+
+    Areas and periods that have a note but no row (a flagged value that could not be
+    computed) are added without a value, so a table shows their reason.
+
+    Examples
+    --------
+    >>> when = pd.Timestamp(2020, 12, 31)
+    >>> f = pd.DataFrame({"area_id": ["a"], "period": [when], "value": [4.5],
+    ...     "suppressed": [False]})
+    >>> n = pd.DataFrame({"area_id": ["a", "b"], "period": when, "note": ["gerundet", "geheim"]})
+    >>> with_notes(f, n)[["area_id", "value", "note"]].values.tolist()
+    [['a', 4.5, 'gerundet'], ['b', nan, 'geheim']]
+    """
+    keyed = notes.assign(
+        area_id=notes["area_id"].astype(str), period=pd.to_datetime(notes["period"])
+    )[["area_id", "period", "note"]]
+    base = frame.assign(area_id=frame["area_id"].astype(str), period=pd.to_datetime(frame["period"]))
+    out = base.merge(keyed, on=["area_id", "period"], how="outer", sort=False)
+    out["suppressed"] = out["suppressed"].eq(True)
+    out["note"] = out["note"].where(~out["suppressed"], None)
+    return out
 
 
 def series_table(

@@ -38,7 +38,7 @@ from ui.common import (
 PAGE = "karte"
 STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
 SPEC = [
-    state.Param("ebene", default="Planungsraum"),
+    state.Param("ebene"),  # default: the first stored level with values (data.levels)
     state.Param("indikator"),
     state.Param("stichtag"),
     state.Param("klassen", default="quantiles"),
@@ -147,7 +147,8 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         decimals=0 if choice.unit in ("Personen", "Wohnungen") else 1,
         suppressed_label=hidden_label,
     )
-    return frames.values_at(long, when), spec, period
+    notes = frames.value_notes(values, data.registry(), chosen)
+    return frames.values_at(long, when, notes=notes), spec, period
 
 
 def render() -> None:
@@ -189,6 +190,8 @@ def render() -> None:
             colour_by=view["massnahmen_nach"],
             buildings=buildings,
             activities=data.layer(url, "activities"),
+            level=level,
+            notes=shown.notes,
         )
         basemap = parse_basemap(
             os.environ.get("QMON_BASEMAP"),
@@ -249,7 +252,13 @@ def _details(
             )
             st.metric(spec.title, label)
         else:
-            st.metric(spec.title, format_value(value, decimals=spec.decimals, unit=spec.unit))
+            st.metric(
+                spec.title,
+                format_value(value, decimals=spec.decimals, unit=spec.unit),
+                help=shown.notes.get(ident),
+            )
+        if ident in shown.notes:
+            st.caption(f"Hinweis der Statistik: {md(shown.notes[ident])}")
         user = current_user()
         stock = data.housing(url, user.name, user.role, level)
         if ident in stock.index:
