@@ -455,9 +455,13 @@ def with_notes(frame: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
     [['a', 4.5, 'gerundet'], ['b', nan, 'geheim']]
     """
     keyed = notes.assign(
-        area_id=notes["area_id"].astype(str), period=pd.to_datetime(notes["period"])
+        area_id=notes["area_id"].astype(str),
+        period=pd.to_datetime(notes["period"]).astype("datetime64[ns]"),
     )[["area_id", "period", "note"]]
-    base = frame.assign(area_id=frame["area_id"].astype(str), period=pd.to_datetime(frame["period"]))
+    base = frame.assign(
+        area_id=frame["area_id"].astype(str),
+        period=pd.to_datetime(frame["period"]).astype("datetime64[ns]"),
+    )
     out = base.merge(keyed, on=["area_id", "period"], how="outer", sort=False)
     out["suppressed"] = out["suppressed"].eq(True)
     out["note"] = out["note"].where(~out["suppressed"], None)

@@ -83,6 +83,8 @@ def _series(url: str, level: str) -> None:
     series = frames.disclosed(
         data.indicator_series(url, level, chosen), values, indicator=chosen, minimum=minimum
     )
+    notes = frames.value_notes(values, data.registry(), chosen)
+    series = frames.with_notes(series, notes)
     series = series[series["area_id"].isin(picked)]
     wide = series.pivot_table(index="period", columns="area_id", values="value", dropna=False)
     wide.columns = [area_names.get(c, c) for c in wide.columns]
@@ -91,6 +93,8 @@ def _series(url: str, level: str) -> None:
     decimals = 0 if choice.unit in ("Personen", "Wohnungen") else 1
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
     st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
+    if series["note"].notna().any():
+        st.caption("In Klammern: Hinweise der Statistik zum Wert (Zeichen des Amts).")
     if series["suppressed"].any():
         st.caption(
             f"unterdrückt: weniger als {minimum} Einwohner im Gebiet (Geheimhaltung, "
@@ -172,7 +176,13 @@ def _clusters(url: str, level: str) -> None:
         suppressed_label=f"unterdrückt (weniger als {minimum} Einwohner)",
     )
     fmap = monitoring_map(
-        MapLayers(areas=areas, values=shown.values, spec=spec, suppressed=shown.suppressed)
+        MapLayers(
+            areas=areas,
+            values=shown.values,
+            spec=spec,
+            suppressed=shown.suppressed,
+            level=level,
+        )
     )
     st_folium(
         assets.localize(fmap, base_url=static_url()),
