@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.levels import level_dative_plural
 from geo.store import open_store
 from monitoring import editing, services
 from monitoring.auth import LOCAL_USER, ROLES, User
@@ -385,15 +386,29 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from indicators.disclosure import DEFAULT_MINIMUM
+    from indicators.errors import IndicatorError
+    from monitoring.renewal.comparison import comparison_text, disclosed_comparison
+
     user = acting_user(args)
     with open_store(args.store) as store:
         cmp = services.compare_area(store, user, args.area, args.indicator)
-    frame = cmp.reset_index()
+        try:
+            residents = services.compare_area(store, user, args.area, "residents")
+        except IndicatorError:
+            residents = None  # no population stored: every figure is suppressed
+    # small numbers are withheld here as on the map: suppressed and missing stay apart
+    shown = disclosed_comparison(
+        cmp, residents, indicator=args.indicator, minimum=DEFAULT_MINIMUM
+    ).assign(gap=lambda f: f["area"] - f["rest"])
     if args.format == "json":
-        _dump(services.records_of(frame))
+        _dump(services.records_of(shown.reset_index()))
         return 0
+    level = cmp.attrs.get("level")
     print(f"{args.indicator}: Gesamtmaßnahme {args.area} gegenüber der übrigen Stadt")
-    fmt = lambda v: german_number(v, decimals=1)  # noqa: E731
+    text = comparison_text(shown, decimals=1, minimum=DEFAULT_MINIMUM, level=level)
+    frame = text.reset_index()
+    same = {c: str for c in ("area", "rest", "city", "gap")}
     print(
         table(
             frame,
@@ -404,15 +419,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "city": "Stadt",
                 "gap": "Abstand",
             },
-            {
-                "period": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y"),
-                "area": fmt,
-                "rest": fmt,
-                "city": fmt,
-                "gap": fmt,
-            },
+            {"period": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y"), **same},
         )
     )
+    if level:
+        print(f"Werte aus den {level_dative_plural(level)} flächengewichtet geschätzt.")
     return 0
 
 

@@ -16,9 +16,10 @@ import streamlit as st
 from geo.levels import level_dative_plural
 from indicators.registry import Registry
 from monitoring.numbers import german_number
+from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
 from ui import data, frames, state
-from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, names, period_label, store_url
 
 PAGE = "foerdergebiet"
 SPEC = [state.Param("gebiet"), state.Param("indikator")]
@@ -220,12 +221,25 @@ def _comparison(url: str, ident: str) -> None:
     except OUR_ERRORS as exc:
         st.warning(f"Der Vergleich lässt sich nicht berechnen: {exc}")
         return
+    try:
+        residents = data.comparison(url, user.name, user.role, ident, "residents")
+    except OUR_ERRORS:
+        residents = None  # no population stored: every figure is suppressed
+    minimum = int(data.profile().min_population)
+    judged = disclosed_comparison(comp, residents, indicator=chosen, minimum=minimum)
     unit = by_key[chosen].unit
-    shown = comp[["area", "rest", "city"]].rename(
-        columns={"area": "Fördergebiet", "rest": "übrige Stadt", "city": "Stadt insgesamt"}
-    )
+    level = comp.attrs.get("level")
+    shown = judged[list(frames.COMPARISON_COLUMNS)].rename(columns=frames.COMPARISON_COLUMNS)
     st.line_chart(shown, y_label=f"{by_key[chosen].label} ({unit})", height=300)
-    st.caption(comparison_note(comp.attrs.get("level")))
+    table = frames.comparison_table(
+        judged,
+        decimals=0 if by_key[chosen].unit in ("Personen", "Wohnungen") else 1,
+        unit=unit,
+        minimum=minimum,
+        level=level,
+    )
+    st.dataframe(table.rename(index=period_label), width="stretch")
+    st.caption(comparison_note(level))
 
 
 def comparison_note(level: str | None) -> str:

@@ -20,6 +20,7 @@ from indicators.disclosure import DEFAULT_MINIMUM, FLAG_SUPPRESSED, suppress
 from indicators.flags import flag_text
 from indicators.registry import Registry
 from indicators.social_index import IndexProfile
+from monitoring.renewal.comparison import comparison_text
 
 #: Pseudo-indicator key of the social index (status class) on the map.
 INDEX_STATUS = "sozialindex_status"
@@ -466,6 +467,40 @@ def with_notes(frame: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
     out["suppressed"] = out["suppressed"].eq(True)
     out["note"] = out["note"].where(~out["suppressed"], None)
     return out
+
+
+#: Columns of the area-vs-city table on the Fördergebiet page.
+COMPARISON_COLUMNS: dict[str, str] = {
+    "area": "Fördergebiet",
+    "rest": "übrige Stadt",
+    "city": "Stadt insgesamt",
+}
+
+
+def comparison_table(
+    shown: pd.DataFrame,
+    *,
+    decimals: int = 1,
+    unit: str = "",
+    minimum: int = DEFAULT_MINIMUM,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Return a :func:`monitoring.renewal.comparison.disclosed_comparison` frame as text.
+
+    The wording is :func:`monitoring.renewal.comparison.comparison_text`'s; the
+    columns get the page's headings.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2023-12-31"])
+    >>> d = pd.DataFrame({"area": [None], "rest": [3.14], "city": [None],
+    ...     "area_reason": ["suppressed"], "rest_reason": [None], "city_reason": ["no_value"],
+    ...     "area_missing": [0], "rest_missing": [0], "city_missing": [2]}, index=when)
+    >>> comparison_table(d, unit="%", level="Stadtteil").iloc[0].tolist()
+    ['unterdrückt (weniger als 300 Einwohner)', '3,1 %', 'keine Angabe (ohne Wert: 2 Stadtteile)']
+    """
+    text = comparison_text(shown, decimals=decimals, unit=unit, minimum=minimum, level=level)
+    return text[list(COMPARISON_COLUMNS)].rename(columns=COMPARISON_COLUMNS)
 
 
 def series_table(

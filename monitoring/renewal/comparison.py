@@ -10,12 +10,16 @@ denominators, never averaged (../shared/DOMAIN.md §6, indicators issue).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geo.levels import level_label, level_plural
+from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
+from indicators.disclosure import DEFAULT_MINIMUM
 from indicators.errors import AggregationError
 from indicators.interpolation import area_weights
 from indicators.registry import Registry
@@ -69,6 +73,40 @@ def _count_series(values: pd.DataFrame, key: str, weights: pd.Series) -> pd.Data
     return frame.groupby("period").sum().sort_index()
 
 
+def _lacking(values: pd.DataFrame, keys: list[str], weights: pd.Series) -> pd.DataFrame:
+    """Per period, how many areas lack a value of any of ``keys`` that would contribute.
+
+    ``area_missing`` counts areas overlapping the target (w > 0), ``rest_missing``
+    those not wholly inside it (w < 1), ``city_missing`` all areas.
+    """
+    rows = values[values["indicator"].isin(keys) & values["area_id"].isin(weights.index)]
+    periods = sorted(pd.to_datetime(rows["period"]).unique())
+    known = rows[rows["value"].notna()]
+    have = {
+        (str(a), pd.Timestamp(p), str(k))
+        for a, p, k in zip(known["area_id"], pd.to_datetime(known["period"]), known["indicator"])
+    }
+    ids = [str(a) for a in weights.index]
+    w = weights.to_numpy(dtype=float)
+    out = []
+    for period in periods:
+        when = pd.Timestamp(period)
+        lack = np.array([any((a, when, k) not in have for k in keys) for a in ids], dtype=bool)
+        out.append(
+            {
+                "period": when,
+                "area_missing": int((lack & (w > 0)).sum()),
+                "rest_missing": int((lack & (w < 1)).sum()),
+                "city_missing": int(lack.sum()),
+            }
+        )
+    return pd.DataFrame(out, columns=["period", *MISSING_COLUMNS]).set_index("period")
+
+
+#: Columns of :func:`area_vs_rest` that count the areas without a value per period.
+MISSING_COLUMNS: tuple[str, ...] = ("area_missing", "rest_missing", "city_missing")
+
+
 def area_vs_rest(
     values: pd.DataFrame,
     areas: gpd.GeoDataFrame,
@@ -96,8 +134,11 @@ def area_vs_rest(
     Returns
     -------
     pandas.DataFrame
-        Indexed by period: ``area, rest, city, gap`` (gap = area − rest) and, for
-        rates, the numerators and denominators (``area_num``, ``area_den``, …).
+        Indexed by period: ``area, rest, city, gap`` (gap = area − rest), for
+        rates the numerators and denominators (``area_num``, ``area_den``, …), and
+        ``area_missing, rest_missing, city_missing``: how many statistical areas that
+        would contribute to the part have no value in that period (the part's figure
+        is then incomplete; see :func:`disclosed_comparison`).
 
     Raises
     ------
@@ -144,7 +185,91 @@ def area_vs_rest(
             "compare a count or a rate defined from counts"
         )
     out["gap"] = out["area"] - out["rest"]
+    keys = [indicator]
+    if definition.kind != "count":
+        keys = [str(definition.numerator), str(definition.denominator)]
+    lacking = _lacking(values, keys, weights)
+    lacking.index = lacking.index.astype(out.index.dtype)
+    out = out.join(lacking, how="left")
     out.index.name = "period"
+    return out
+
+
+Reason = Literal["suppressed", "no_value"]
+PARTS: tuple[str, ...] = ("area", "rest", "city")
+
+
+def disclosed_comparison(
+    table: pd.DataFrame,
+    residents: pd.DataFrame | None,
+    *,
+    indicator: str,
+    minimum: int = DEFAULT_MINIMUM,
+    population: str = "residents",
+) -> pd.DataFrame:
+    """Return the comparison as it may be shown: suppressed and missing figures kept apart.
+
+    A part (funding area, rest of the city, city) whose estimated residents are
+    fewer than ``minimum`` (or unknown) is *suppressed*, as any small area is (the
+    resident count itself stays visible). A part for which a contributing
+    statistical area has no value is *no value*: its sum would silently leave that
+    area out.
+
+    Parameters
+    ----------
+    table
+        :func:`area_vs_rest` of the indicator.
+    residents
+        :func:`area_vs_rest` of the residents, or None when they are not stored
+        (then every part is suppressed, as an area of unknown population is).
+    indicator
+        The indicator's key (the population's own figures are never suppressed).
+    minimum
+        The minimum population (the method profile's ``min_population``).
+    population
+        The key of the residents' count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period: ``area, rest, city`` (NaN where not shown) and
+        ``area_reason, rest_reason, city_reason``: None (shown), ``"suppressed"``
+        or ``"no_value"``; ``*_missing`` as in ``table``.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2022-12-31", "2023-12-31"])
+    >>> t = pd.DataFrame({"area": [4.0, 5.0], "rest": [3.0, 3.1], "city": [3.2, 3.3],
+    ...     "area_missing": [0, 1], "rest_missing": [0, 0], "city_missing": [0, 1]}, index=when)
+    >>> r = pd.DataFrame({"area": [250.0, 400.0], "rest": [9000.0] * 2, "city": [9250.0, 9400.0]},
+    ...     index=when)
+    >>> out = disclosed_comparison(t, r, indicator="unemployment_rate")
+    >>> out[["area", "rest", "city"]].values.tolist()
+    [[nan, 3.0, 3.2], [nan, 3.1, nan]]
+    >>> out[["area_reason", "city_reason"]].values.tolist()
+    [['suppressed', None], ['no_value', 'no_value']]
+    """
+    out = pd.DataFrame(index=table.index)
+    for part in PARTS:
+        values = table[part].astype(float)
+        lacking = table.get(f"{part}_missing", pd.Series(0, index=table.index)).fillna(0) > 0
+        no_value = values.isna() | lacking
+        if indicator == population:
+            small = pd.Series(False, index=table.index)
+        elif residents is None:
+            small = pd.Series(True, index=table.index)
+        else:
+            pop = residents[part].astype(float).reindex(table.index)
+            small = ~(pop >= minimum)  # unknown population counts as small
+        absent, small_ = values.isna().to_numpy(), small.to_numpy(dtype=bool)
+        reason: list[Reason | None] = [
+            "no_value" if a else "suppressed" if m else "no_value" if n else None
+            for a, m, n in zip(absent, small_, no_value.to_numpy(dtype=bool))
+        ]
+        shown = np.array([r is None for r in reason], dtype=bool)
+        out[part] = values.where(shown)
+        out[f"{part}_reason"] = pd.Series(reason, index=table.index, dtype=object)
+        out[f"{part}_missing"] = table.get(f"{part}_missing", pd.Series(0, index=table.index))
     return out
 
 
@@ -195,3 +320,62 @@ def pick_values(values: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | N
     chosen = set(map(tuple, editions.drop_duplicates("indicator")[["indicator", "edition"]].values))
     keep = [(i, e) in chosen for i, e in zip(rows["indicator"], rows["edition"])]
     return rows[keep], level, vintage
+
+
+def comparison_text(
+    shown: pd.DataFrame,
+    *,
+    decimals: int = 1,
+    unit: str = "",
+    minimum: int = DEFAULT_MINIMUM,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Return the figures of :func:`disclosed_comparison` as German text, with the gap.
+
+    A suppressed figure reads ``unterdrückt (weniger als N Einwohner)``, a missing
+    one ``keine Angabe`` with the number of statistical areas (named by their
+    ``level``) whose value is missing; the gap is shown only where both the funding
+    area and the rest are.
+
+    Examples
+    --------
+    >>> when = pd.to_datetime(["2023-12-31"])
+    >>> d = pd.DataFrame({"area": [4.0], "rest": [3.14], "city": [None],
+    ...     "area_reason": [None], "rest_reason": [None], "city_reason": ["no_value"],
+    ...     "area_missing": [0], "rest_missing": [0], "city_missing": [1]}, index=when)
+    >>> comparison_text(d, unit="%", level="Ortsteil").iloc[0].tolist()
+    ['4,0 %', '3,1 %', 'keine Angabe (ohne Wert: 1 Ortsteil)', '0,9 %']
+    """
+    out = pd.DataFrame(index=shown.index)
+    for part in PARTS:
+        missing = shown.get(f"{part}_missing", pd.Series(0, index=shown.index)).fillna(0)
+        out[part] = [
+            _cell_text(v, r, int(n), decimals=decimals, unit=unit, minimum=minimum, level=level)
+            for v, r, n in zip(shown[part], shown[f"{part}_reason"], missing)
+        ]
+    gap = shown["area"].astype(float) - shown["rest"].astype(float)
+    out["gap"] = [
+        format_value(g, decimals=decimals, unit=unit) if pd.notna(g) else "–" for g in gap
+    ]
+    return out
+
+
+def _cell_text(
+    value: object,
+    reason: object,
+    missing: int,
+    *,
+    decimals: int,
+    unit: str,
+    minimum: int,
+    level: str | None,
+) -> str:
+    """One figure of the comparison as text (see :func:`comparison_text`)."""
+    if reason == "suppressed":
+        return f"{SUPPRESSED_TEXT} (weniger als {minimum} Einwohner)"
+    if reason == "no_value" or value is None or pd.isna(value):  # type: ignore[call-overload]
+        if not missing:
+            return NO_VALUE_TEXT
+        what = level_label(level) if missing == 1 else level_plural(level or "")
+        return f"{NO_VALUE_TEXT} (ohne Wert: {missing} {what})"
+    return format_value(float(value), decimals=decimals, unit=unit)  # type: ignore[arg-type]

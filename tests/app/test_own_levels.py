@@ -57,13 +57,16 @@ def own_city(url: str, *, counts: bool = True) -> None:
     )
     funding = gpd.GeoDataFrame(
         {
-            "id": ["SZ-1"],
-            "name": ["Soziale Stadt Neustadt"],
-            "programme_id": ["sozialer_zusammenhalt"],
-            "start_year": [2020],
-            "funding_status": ["laufend"],
+            "id": ["SZ-1", "SZ-2"],
+            "name": ["Soziale Stadt Neustadt", "Hafenkante"],
+            "programme_id": ["sozialer_zusammenhalt"] * 2,
+            "start_year": [2020, 2021],
+            "funding_status": ["laufend"] * 2,
         },
-        geometry=[shapely.box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)],
+        geometry=[
+            shapely.box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500),  # quarters of four districts
+            shapely.box(X0 + 2200, Y0 + 2200, X0 + 2800, Y0 + 2800),  # inside the small one
+        ],
         crs=CRS,
     )
     rows: list[tuple[str, str, pd.Timestamp, float | None, str | None]] = []
@@ -188,6 +191,27 @@ def test_foerdergebiet_compares_on_a_stored_indicator_from_the_stadtteile(
     captions = [c.value for c in at.caption]
     assert any("aus den Stadtteilen flächengewichtet geschätzt" in c for c in captions), captions
     assert not any("Planungsr" in c for c in captions)
+    table = next(df.value for df in at.dataframe if "übrige Stadt" in df.value.columns)
+    assert list(table.index) == ["31.12.2022", "31.12.2023"]
+    # 2023: the secret count of one district leaves the rest of the city and the city
+    # without a value; the funding area does not overlap that district
+    assert table.loc["31.12.2023", "übrige Stadt"] == "keine Angabe (ohne Wert: 1 Stadtteil)"
+    assert table.loc["31.12.2023", "Stadt insgesamt"] == "keine Angabe (ohne Wert: 1 Stadtteil)"
+    assert table.loc["31.12.2023", "Fördergebiet"].endswith(" %")
+    assert all(v.endswith(" %") for v in table.loc["31.12.2022"])
+
+
+def test_foerdergebiet_in_a_small_district_is_suppressed_not_missing(
+    own_gpkg: str, run_page
+) -> None:
+    at = run_page(own_gpkg, "foerdergebiet", gebiet="SZ-2", indikator="unemployed")
+    table = next(df.value for df in at.dataframe if "übrige Stadt" in df.value.columns)
+    hidden = "unterdrückt (weniger als 300 Einwohner)"
+    assert table["Fördergebiet"].tolist() == [hidden, hidden]
+    assert table.loc["31.12.2022", "Stadt insgesamt"] != hidden
+    at = run_page(own_gpkg, "foerdergebiet", gebiet="SZ-2", indikator="residents")
+    table = next(df.value for df in at.dataframe if "übrige Stadt" in df.value.columns)
+    assert table["Fördergebiet"].tolist() == ["54 Personen"] * 2  # the count stays visible
 
 
 def test_foerdergebiet_says_when_no_indicator_can_be_compared(
