@@ -10,6 +10,7 @@ as it is stored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -41,7 +42,7 @@ def flag_text(flag: object) -> str | None:
     >>> flag_text("amt_sonderfall"), flag_text(None), flag_text(float("nan"))
     ('amt_sonderfall', None, None)
     """
-    if flag is None or (not isinstance(flag, str) and pd.isna(flag)):
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
         return None
     text = str(flag).strip()
     if not text:

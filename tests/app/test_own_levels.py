@@ -214,9 +214,7 @@ def test_foerdergebiet_in_a_small_district_is_suppressed_not_missing(
     assert table["Fördergebiet"].tolist() == ["54 Personen"] * 2  # the count stays visible
 
 
-def test_foerdergebiet_says_when_no_indicator_can_be_compared(
-    tmp_path, run_page
-) -> None:
+def test_foerdergebiet_says_when_no_indicator_can_be_compared(tmp_path, run_page) -> None:
     url = str(tmp_path / "anteile.gpkg")
     own_city(url, counts=False)  # only a published share, no counts to carry
     at = run_page(url, "foerdergebiet", gebiet="SZ-1")

@@ -39,9 +39,7 @@ def _city(*, island_km: float | None = 100.0) -> gpd.GeoDataFrame:
         x = X0 + island_km * 1000
         cells.append(shapely.box(x, Y0 + 2000, x + 1000, Y0 + 3000))
         ids.append("INSEL")
-    return gpd.GeoDataFrame(
-        {"id": ids, "name": ids, "level": "Stadtteil"}, geometry=cells, crs=CRS
-    )
+    return gpd.GeoDataFrame({"id": ids, "name": ids, "level": "Stadtteil"}, geometry=cells, crs=CRS)
 
 
 def test_an_island_far_out_does_not_push_the_city_into_a_corner() -> None:
