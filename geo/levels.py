@@ -8,8 +8,6 @@ called a Planungsraum.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 #: German plurals of the level names we know; any other level is named neutrally
 #: (see :func:`level_plural`).
 LEVEL_PLURALS: dict[str, str] = {
@@ -79,21 +77,3 @@ def level_label(level: str | None) -> str:
     """
     name = str(level).strip() if level is not None else ""
     return name or "Gebiet"
-
-
-def default_level(levels_with_values: Collection[str], all_levels: Collection[str]) -> str | None:
-    """Return the level a page shows first: the first level that has values, else any.
-
-    Examples
-    --------
-    >>> default_level(["Stadtteil"], ["Bezirk", "Stadtteil"])
-    'Stadtteil'
-    >>> default_level([], ["Bezirk", "Stadtteil"])
-    'Bezirk'
-    >>> default_level([], []) is None
-    True
-    """
-    for chosen in (sorted(levels_with_values), sorted(all_levels)):
-        if chosen:
-            return str(chosen[0])
-    return None

@@ -50,11 +50,17 @@ def own_city(url: str, *, counts: bool = True) -> None:
     store = open_store(url)
     store.init(crs=CRS)
     seed_defaults(store, user="test")
-    areas = gpd.GeoDataFrame(
-        {"id": IDS, "level": "Stadtteil", "vintage": "2023", "name": NAMES, "parent_id": None},
+    districts = gpd.GeoDataFrame(
+        {"id": IDS, "level": "Stadtteil", "vintage": "2023", "name": NAMES, "parent_id": "B1"},
         geometry=[_cell(k) for k in range(9)],
         crs=CRS,
     )
+    borough = gpd.GeoDataFrame(  # a level without values: never the default
+        {"id": ["B1"], "level": "Bezirk", "vintage": "2023", "name": ["Nord"], "parent_id": None},
+        geometry=[shapely.box(X0, Y0, X0 + 3 * CELL, Y0 + 3 * CELL)],
+        crs=CRS,
+    )
+    areas = pd.concat([borough, districts], ignore_index=True)
     funding = gpd.GeoDataFrame(
         {
             "id": ["SZ-1", "SZ-2"],

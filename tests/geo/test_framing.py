@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.levels import default_level, level_dative_plural, level_label, level_plural
+from geo.levels import level_dative_plural, level_label, level_plural
 from geo.webmap import (
     NO_DATA_COLOUR,
     NO_VALUE_TEXT,
@@ -114,12 +114,6 @@ def test_level_plurals(level: str, plural: str, dative: str) -> None:
     assert level_plural(level) == plural
     assert level_dative_plural(level) == dative
     assert level_label(level) == level
-
-
-def test_default_level_is_the_first_with_values() -> None:
-    assert default_level(["Stadtteil", "Bezirk"], ["Bezirk", "Gemeinde", "Stadtteil"]) == "Bezirk"
-    assert default_level([], ["Ortsteil"]) == "Ortsteil"
-    assert default_level([], []) is None
 
 
 def test_choropleth_names_the_level_and_keeps_no_value_apart_from_suppressed() -> None:
