@@ -481,6 +481,10 @@ def _from(frame: pd.DataFrame, year: int) -> pd.Timestamp | None:
 def _disclosed(ctx: _Context, key: str, table: pd.DataFrame) -> pd.DataFrame:
     """Return ``area`` and ``city`` values per period with suppressed ones set to NaN.
 
+    Figures that lack a contributing district's value (``*_missing`` of
+    :func:`~monitoring.renewal.comparison.area_vs_rest`) are NaN too, but not flagged
+    suppressed: they read "nicht gemeldet", never "unterdrückt".
+
     The population of the funding area is its interpolated resident count; the cell
     count is the (interpolated) count, or the numerator of a rate.
     """
@@ -523,6 +527,10 @@ def _disclosed(ctx: _Context, key: str, table: pd.DataFrame) -> pd.DataFrame:
     out = mine.pivot(index="period", columns="area_id", values="value")
     flags = mine.pivot(index="period", columns="area_id", values="flag")
     out = out.reindex(columns=["area", "city"])
+    for part in ("area", "city"):  # a sum without a district's value is not reported
+        lacking = table.get(f"{part}_missing")
+        if lacking is not None:
+            out[part] = out[part].where(lacking.reindex(out.index).fillna(0).to_numpy() == 0)
     out.attrs["suppressed"] = flags.reindex(columns=["area", "city"]) == FLAG_SUPPRESSED
     return out
 
