@@ -537,7 +537,10 @@ def _area_series(
                 )
             )
             continue
-        parts.append(pd.DataFrame({"indicator": key, "period": cmp.index, "value": cmp["area"]}))
+        # a sum that lacks an overlapped district's value is no value, not a smaller one
+        complete = cmp["area_missing"] == 0 if "area_missing" in cmp else cmp["area"].notna()
+        value = cmp["area"].where(complete)
+        parts.append(pd.DataFrame({"indicator": key, "period": cmp.index, "value": value}))
     if not parts:
         return pd.DataFrame(
             {
