@@ -396,7 +396,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         try:
             residents = services.compare_area(store, user, args.area, "residents")
         except IndicatorError:
-            residents = None  # no population stored: every figure is suppressed
+            residents = None  # no population stored: nothing can be judged (said below)
     # small numbers are withheld here as on the map: suppressed and missing stay apart
     shown = disclosed_comparison(
         cmp, residents, indicator=args.indicator, minimum=DEFAULT_MINIMUM
@@ -424,6 +424,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     if level:
         print(f"Werte aus den {level_dative_plural(level)} flächengewichtet geschätzt.")
+    if residents is None:
+        print(
+            f"Keine Einwohnerzahlen gespeichert: die Mindestgröße von {DEFAULT_MINIMUM} "
+            "Einwohnern lässt sich nicht prüfen (importieren Sie den Indikator residents)."
+        )
     return 0
 
 

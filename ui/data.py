@@ -315,7 +315,11 @@ def _clusters(
     series = _indicator_series(url, token, level, indicator)
     at_period = series[series["period"] == period][["area_id", "period", "value"]]
     judged = frames.disclosed(
-        at_period, _indicator_values(url, token, level), indicator=indicator, minimum=minimum
+        at_period,
+        _indicator_values(url, token, level),
+        indicator=indicator,
+        minimum=minimum,
+        without_population="show",  # the page says that no resident counts are stored
     )
     at = judged.set_index("area_id")["value"]
     frame = _areas(url, token, level)[["id", "geometry"]]

@@ -224,7 +224,7 @@ def _comparison(url: str, ident: str) -> None:
     try:
         residents = data.comparison(url, user.name, user.role, ident, "residents")
     except OUR_ERRORS:
-        residents = None  # no population stored: every figure is suppressed
+        residents = None  # no population stored: nothing can be judged (said below)
     minimum = int(data.profile().min_population)
     judged = disclosed_comparison(comp, residents, indicator=chosen, minimum=minimum)
     unit = by_key[chosen].unit
@@ -240,6 +240,12 @@ def _comparison(url: str, ident: str) -> None:
     )
     st.dataframe(table.rename(index=period_label), width="stretch")
     st.caption(comparison_note(level))
+    if residents is None:
+        st.caption(
+            f"Es sind keine Einwohnerzahlen gespeichert: die Mindestgröße von {minimum} "
+            "Einwohnern lässt sich nicht prüfen. Importieren Sie die Einwohnerzahlen "
+            "(Indikator residents), damit kleine Gebiete unterdrückt werden."
+        )
 
 
 def comparison_note(level: str | None) -> str:

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo.levels import level_plural
 from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
 from indicators.disclosure import DEFAULT_MINIMUM, FLAG_SUPPRESSED, suppress
+from indicators.errors import FrameError
 from indicators.flags import flag_text
 from indicators.registry import Registry
 from indicators.social_index import IndexProfile
@@ -239,6 +242,7 @@ def disclosed(
     indicator: str,
     minimum: int = DEFAULT_MINIMUM,
     population: str = "residents",
+    without_population: Literal["raise", "show"] = "raise",
 ) -> pd.DataFrame:
     """Return one indicator's values after disclosure control, with a ``suppressed`` column.
 
@@ -259,6 +263,11 @@ def disclosed(
         The minimum population (the method profile's ``min_population``).
     population
         The key of the residents' count.
+    without_population
+        When ``values`` hold no resident count at all (a city that imported only
+        published shares): ``raise`` a FrameError, or ``show`` the values as they
+        were published, none suppressed (the page then says so, see
+        :func:`population_note`).
 
     Returns
     -------
@@ -269,8 +278,8 @@ def disclosed(
     Raises
     ------
     FrameError
-        When ``values`` hold no resident counts (no area can be judged) or the series
-        repeats an area and period.
+        When ``values`` hold no resident counts and ``without_population`` is
+        ``raise`` (no area can be judged), or the series repeats an area and period.
 
     Examples
     --------
@@ -292,6 +301,10 @@ def disclosed(
         period=pd.to_datetime(series["period"]),
         value=pd.to_numeric(series["value"], errors="coerce").astype("float64"),
     )[cols]
+    if without_population not in ("raise", "show"):
+        raise FrameError(f"without_population={without_population!r}; allowed: raise, show")
+    if without_population == "show" and not has_population(values, population=population):
+        return own.drop(columns="indicator").assign(suppressed=False)
     if indicator == population:
         judged = suppress(own, minimum=minimum, population=population)
     else:
@@ -363,6 +376,39 @@ def value_notes(values: pd.DataFrame, registry: Registry, indicator: str) -> pd.
         lambda t: "; ".join(dict.fromkeys(t))
     )
     return notes.reset_index()
+
+
+def has_population(values: pd.DataFrame, *, population: str = "residents") -> bool:
+    """Return whether the stored values hold a resident count (disclosure can judge).
+
+    Examples
+    --------
+    >>> has_population(pd.DataFrame({"indicator": ["residents"], "value": [5.0]}))
+    True
+    >>> has_population(pd.DataFrame({"indicator": ["residents"], "value": [None]}))
+    False
+    """
+    rows = values[values["indicator"] == population]
+    return bool(rows["value"].notna().any())
+
+
+def population_note(values: pd.DataFrame, *, minimum: int, level: str | None = None) -> str | None:
+    """Return the German note a page shows when no resident counts are stored, else None.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"indicator": ["unemployment_rate"], "value": [5.0]})
+    >>> population_note(v, minimum=300, level="Stadtteil")[:60]
+    'Für die Stadtteile sind keine Einwohnerzahlen gespeichert: d'
+    """
+    if has_population(values):
+        return None
+    return (
+        f"Für die {level_plural(level or '')} sind keine Einwohnerzahlen gespeichert: die "
+        f"Mindestgröße von {minimum} Einwohnern lässt sich nicht prüfen, die Werte werden "
+        "gezeigt, wie sie veröffentlicht wurden. Importieren Sie die Einwohnerzahlen "
+        "(Indikator residents), damit kleine Gebiete unterdrückt werden."
+    )
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,15 @@ def _series(url: str, level: str) -> None:
     picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
     minimum = _minimum()
     series = frames.disclosed(
-        data.indicator_series(url, level, chosen), values, indicator=chosen, minimum=minimum
+        data.indicator_series(url, level, chosen),
+        values,
+        indicator=chosen,
+        minimum=minimum,
+        without_population="show",
     )
+    note = frames.population_note(values, minimum=minimum, level=level)
+    if note:
+        st.caption(note)
     notes = frames.value_notes(values, data.registry(), chosen)
     series = frames.with_notes(series, notes)
     series = series[series["area_id"].isin(picked)]
@@ -168,6 +175,7 @@ def _clusters(url: str, level: str) -> None:
         values,
         indicator=chosen,
         minimum=minimum,
+        without_population="show",
     )
     shown = frames.values_at(judged, period)
     spec = ChoroplethSpec(

@@ -111,7 +111,13 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
             st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {exc}")
             classes = pd.DataFrame({"area_id": [], "period": [], "value": []})
         shown = frames.values_at(
-            frames.disclosed(classes, values, indicator=frames.INDEX_STATUS, minimum=minimum),
+            frames.disclosed(
+                classes,
+                values,
+                indicator=frames.INDEX_STATUS,
+                minimum=minimum,
+                without_population="show",
+            ),
             when,
         )
         categories = frames.index_categories(
@@ -136,8 +142,15 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     )
     view = state.current_view(PAGE, SPEC)
     long = frames.disclosed(
-        data.indicator_series(url, level, chosen), values, indicator=chosen, minimum=minimum
+        data.indicator_series(url, level, chosen),
+        values,
+        indicator=chosen,
+        minimum=minimum,
+        without_population="show",
     )
+    note = frames.population_note(values, minimum=minimum, level=level)
+    if note:
+        st.caption(note)
     spec = ChoroplethSpec(
         choice.label,
         unit=choice.unit,

@@ -220,8 +220,9 @@ def disclosed_comparison(
     table
         :func:`area_vs_rest` of the indicator.
     residents
-        :func:`area_vs_rest` of the residents, or None when they are not stored
-        (then every part is suppressed, as an area of unknown population is).
+        :func:`area_vs_rest` of the residents, or None when the store holds no
+        resident counts at all: then nothing can be judged and the figures are shown
+        as computed (the caller says so, as the map does for published shares).
     indicator
         The indicator's key (the population's own figures are never suppressed).
     minimum
@@ -254,10 +255,8 @@ def disclosed_comparison(
         values = table[part].astype(float)
         lacking = table.get(f"{part}_missing", pd.Series(0, index=table.index)).fillna(0) > 0
         no_value = values.isna() | lacking
-        if indicator == population:
+        if indicator == population or residents is None:
             small = pd.Series(False, index=table.index)
-        elif residents is None:
-            small = pd.Series(True, index=table.index)
         else:
             pop = residents[part].astype(float).reindex(table.index)
             small = ~(pop >= minimum)  # unknown population counts as small

@@ -233,3 +233,17 @@ def own_gpkg(tmp_path) -> str:
     url = str(tmp_path / "stadt.gpkg")
     own_city(url)
     return url
+
+
+def test_karte_of_published_shares_without_resident_counts_says_so(tmp_path, run_page) -> None:
+    url = str(tmp_path / "anteile.gpkg")
+    own_city(url, counts=False)  # the office's shares only: no resident counts to judge by
+    at = run_page(url, "karte", indikator="unemployment_rate", stichtag="2023-12-31")
+    assert any("keine Einwohnerzahlen gespeichert" in c.value for c in at.caption)
+    assert any("Für die Stadtteile" in c.value for c in at.caption)
+    areas = _features(_map_script(at), "gebiet")
+    assert not any(p["unterdrueckt"] for p in areas.values())
+    assert html.unescape(areas[SECRET]["wert"]).startswith(f"{NO_VALUE_TEXT}: unbekannt")
+    assert areas[SMALL]["wert"].endswith(" %")  # shown as published
+    at = run_page(url, "indikatoren", indikator="unemployment_rate")
+    assert any("keine Einwohnerzahlen gespeichert" in c.value for c in at.caption)
