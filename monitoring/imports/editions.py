@@ -183,16 +183,18 @@ def plan_reimport(
     old = old[~old.index.duplicated()]
     several = len(set(now.index.get_level_values("period"))) > 1
     changed, added, gone, same = [], [], [], 0
-    for key, value in now.items():
-        if key in old.index:
-            if _same(old[key], value):
+    before: dict[Any, Any] = dict(zip(old.index.tolist(), old.tolist()))
+    after: dict[Any, Any] = dict(zip(now.index.tolist(), now.tolist()))
+    for key, value in after.items():
+        if key in before:
+            if _same(before[key], value):
                 same += 1
             else:
-                changed.append((key, old[key], value))
+                changed.append((key, before[key], value))
         else:
             added.append((key, None, value))
-    for key, value in old.items():
-        if key not in now.index:
+    for key, value in before.items():
+        if key not in after:
             gone.append((key, value, None))
 
     def example(item: tuple[Any, Any, Any]) -> str:

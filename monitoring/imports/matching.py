@@ -280,7 +280,8 @@ def match_areas(
         "gehört (--level/--vintage), oder geben Sie --skip-unmatched an, um die passenden "
         "Zeilen zu speichern und diese auszulassen"
     )
-    for row, key in present.items():
+    pairs: list[tuple[Any, str]] = list(zip(present.index.tolist(), present.tolist()))
+    for row, key in pairs:
         found = index.find(key, by)
         if len(found) == 1:
             ids[row] = found[0]
@@ -323,9 +324,7 @@ def match_areas(
             unknown_ids[int(row)] = key
             continue
         near = index.closest(key, by)
-        hint = (
-            f"; ähnlich: {', '.join(f'„{n}“' for n in near)}" if near else "; nichts Ähnliches"
-        )
+        hint = f"; ähnlich: {', '.join(f'„{n}“' for n in near)}" if near else "; nichts Ähnliches"
         what = "ID" if by == "id" else "Name"
         reason = (
             f"kein gespeichertes Gebiet der Ebene „{lvl}“, Gebietsstand „{vin}“ hat diesen "
@@ -353,7 +352,9 @@ def match_areas(
             else "Summe aller Gebiete der Datei"
         )
         reason = f"Summenzeile ({what}), nicht als Gebiet gespeichert"
-        report.note(f"{report.source}, {unit} {aggregate.row}: „{aggregate.name}“ ist eine {reason}")
+        report.note(
+            f"{report.source}, {unit} {aggregate.row}: „{aggregate.name}“ ist eine {reason}"
+        )
         skipped.append(Skipped(aggregate.row, aggregate.name, reason))
     skipped.sort(key=lambda s: s.row)
     return AreaMatch(lvl, vin, ids, tuple(skipped), with_parts, len(index.ids), index.names)
@@ -393,7 +394,7 @@ def _with_parts(
                 for i, g in by_id["geometry"].items()
                 if g is not None and not g.is_empty and outer.contains(g.representative_point())
             }
-    rows = tuple(int(r) for r, a in matched.items() if a in inside)
+    rows = tuple(int(r) for r, a in zip(matched.index.tolist(), matched.tolist()) if a in inside)
     return Aggregate(**{**aggregate.__dict__, "parts": rows})
 
 
