@@ -218,6 +218,14 @@ def import_indicators(
             column=id_col,
             fix="behalten Sie eine Zeile je Gebiet, Indikator und Stichtag",
         )
+    if not len(long) and not report.problems:
+        report.add(
+            "keine Zeile der Datei ist ein gespeichertes Gebiet (alle ausgelassen: "
+            + "; ".join(f"Zeile {s.row} „{s.name}“" for s in matched.skipped[:5])
+            + ")",
+            column=id_col,
+            fix="prüfen Sie --id, --match und --level/--vintage",
+        )
     report.raise_if_problems()
     plan = _plan_reimport(
         store, long, report, matched, edition=edition, table=table, reg=reg, replace=replace

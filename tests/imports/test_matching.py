@@ -295,3 +295,28 @@ def test_cli_match_name_imports_list_and_undo(
     assert hh.read("indicator_values").empty
     assert main(["import", "undo", batch, "--store", hh.url]) == 2
     assert "schon" in capsys.readouterr().err
+
+
+def test_id_keys_recognise_aggregate_rows_too(hh: Store, tmp_path: Path):
+    csv = _csv(
+        tmp_path / "ids.csv",
+        "Nr;Einwohner\n101;2.500\n102;11.000\n01;13.500\nInsgesamt;14.000\n",
+    )
+    result = import_indicators(
+        hh,
+        csv,
+        id_col="Nr",
+        period="2021",
+        columns=["Einwohner"],
+        rename={"Einwohner": "residents"},
+    )
+    assert _values(hh) == {"101": 2500.0, "102": 11000.0}
+    assert [s["row"] for s in result.details["skipped"]] == [4, 5]
+    assert [d["row"] for d in result.details["aggregate_differences"]] == [5]
+    assert any("„Insgesamt“ nennt für „residents“ 14.000" in n for n in result.notes)
+
+
+def test_nothing_left_to_store_is_refused(hh: Store, tmp_path: Path):
+    csv = _csv(tmp_path / "p.csv", "Stadtteil;Einwohner;Anteil\nNirgendwo;1;1,0\n")
+    with pytest.raises(ImportRefused, match="keine Zeile der Datei ist ein gespeichertes Gebiet"):
+        _by_name(hh, csv, skip_unmatched=True, level="Stadtteil")
