@@ -320,3 +320,43 @@ def test_nothing_left_to_store_is_refused(hh: Store, tmp_path: Path):
     csv = _csv(tmp_path / "p.csv", "Stadtteil;Einwohner;Anteil\nNirgendwo;1;1,0\n")
     with pytest.raises(ImportRefused, match="keine Zeile der Datei ist ein gespeichertes Gebiet"):
         _by_name(hh, csv, skip_unmatched=True, level="Stadtteil")
+
+
+def test_berlin_ortsteile_by_name_real_data(store_url: str, real_data: Path, tmp_path: Path):
+    """Berlin's population table by Ortsteil name, with a Bezirk row and a total added."""
+    folder = real_data / "berlin_lor_shapes"
+    st = fresh_store(store_url, crs="EPSG:25833")
+    import_areas(
+        st,
+        folder / "districts" / "bezirksgrenzen.shp",
+        level="Bezirk",
+        id_col="Gemeinde_s",
+        name_col="Gemeinde_n",
+        valid_from="2023-01-01",
+    )
+    shapes = folder / "local_districts" / "lor_ortsteile.shp"
+    import_areas(
+        st, shapes, level="Ortsteil", id_col="spatial_na", name_col="OTEIL", valid_from="2023-01-01"
+    )
+    table = folder / "local_districts" / "population_age_gender_Berlin_local_districts_20231231.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    totals = {line.split(",")[0]: int(line.split(",")[1]) for line in lines[1:]}
+    in_mitte = gpd.read_file(shapes).query("BEZIRK == 'Mitte'")["OTEIL"]
+    mitte = sum(totals[n] for n in in_mitte)
+    pad = "," * (lines[0].count(",") - 1)
+    lines += [f"Bezirk Mitte,{mitte}{pad}", f"Berlin insgesamt,{sum(totals.values())}{pad}"]
+    csv = _csv(tmp_path / "ortsteile.csv", "\n".join(lines) + "\n", "utf-8")
+    options = {"id_col": "local_district_name", "match": "name", "period": "2023-12-31"}
+    options |= {"columns": ["total"], "rename": {"total": "residents"}}
+    with pytest.raises(ImportRefused, match="Wert 'Schlachtensee': kein gespeichertes Gebiet"):
+        import_indicators(st, csv, **options)
+    result = import_indicators(st, csv, skip_unmatched=True, **options)
+    assert result.rows == 96 and result.details["areas_without_value"] == 0
+    skipped = {s["name"]: s["reason"] for s in result.details["skipped"]}
+    assert sorted(skipped) == ["Berlin insgesamt", "Bezirk Mitte", "Schlachtensee"]
+    assert "Gebiet 001 der Ebene „Bezirk“" in skipped["Bezirk Mitte"]
+    # the published total counts Schlachtensee, which the stored Ortsteile do not have
+    assert [
+        (d["name"], d["stated"] - d["sum"]) for d in result.details["aggregate_differences"]
+    ] == [("Berlin insgesamt", totals["Schlachtensee"])]
+    st.close()
