@@ -159,7 +159,7 @@ def register(subparsers: Any) -> None:
     for option in ("dwellings", "vacant", "year-built", "owner-type", "storeys"):
         buildings.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
 
-    _batch_commands(sub)
+    _batch_commands(sub, inherit=False)
     alias = subparsers.add_parser(
         "imports",
         help="Importe anzeigen (wer, wann, Fingerabdruck der Datei, Anzahlen) oder einen "
@@ -169,31 +169,41 @@ def register(subparsers: Any) -> None:
     )
     _acting(alias)
     alias.set_defaults(func=_list_batches)
-    _batch_commands(alias.add_subparsers(dest="what", required=False, metavar="list|undo"))
+    subs = alias.add_subparsers(dest="what", required=False, metavar="list|undo")
+    _batch_commands(subs, inherit=True)
 
 
-def _batch_commands(sub: Any) -> None:
+def _batch_commands(sub: Any, *, inherit: bool) -> None:
     """Add ``list`` and ``undo`` (under ``qmon import`` and ``qmon imports``)."""
     listing = sub.add_parser("list", help="Importe anzeigen", description="Show the imports.")
-    _acting(listing)
+    _acting(listing, inherit=inherit)
     listing.set_defaults(func=_list_batches)
     undo = sub.add_parser(
         "undo",
         help="einen Import als Ganzes rückgängig machen",
         description="Undo one import as a whole, in one transaction (audited).",
     )
-    _acting(undo)
+    _acting(undo, inherit=inherit)
     undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon imports)")
     undo.set_defaults(func=_undo)
 
 
-def _acting(parser: argparse.ArgumentParser) -> None:
+def _acting(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
+    """Add --store, --user, --role (``inherit``: keep the values given before a subcommand)."""
+    default: Any = argparse.SUPPRESS if inherit else None
     parser.add_argument(
-        "--store", help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE"
+        "--store",
+        default=default,
+        help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE",
     )
-    parser.add_argument("--user", help="acting user (default: $QMON_USER or lokal)")
     parser.add_argument(
-        "--role", choices=ROLES, help="role of the user (default: $QMON_ROLE or admin)"
+        "--user", default=default, help="acting user (default: $QMON_USER or lokal)"
+    )
+    parser.add_argument(
+        "--role",
+        default=default,
+        choices=ROLES,
+        help="role of the user (default: $QMON_ROLE or admin)",
     )
 
 

@@ -325,7 +325,7 @@ def match_areas(
             continue
         near = index.closest(key, by)
         hint = f"; ähnlich: {', '.join(f'„{n}“' for n in near)}" if near else "; nichts Ähnliches"
-        what = "ID" if by == "id" else "Name"
+        what = "ID" if by == "id" else "Namen"
         reason = (
             f"kein gespeichertes Gebiet der Ebene „{lvl}“, Gebietsstand „{vin}“ hat diesen "
             f"{what}{hint}"

@@ -284,8 +284,9 @@ def test_cli_match_name_imports_list_and_undo(
     summary = json.loads(hh.read("import_batches", where={"id": batch})["summary"].iloc[0])
     sha = hashlib.sha256(csv.read_bytes()).hexdigest()[:12]
     assert summary["fingerprint"] == sha
-    for listing in (["imports"], ["import", "list"], ["imports", "list"]):
-        assert main([*listing, "--store", hh.url]) == 0
+    url = ["--store", hh.url]
+    for listing in (["imports", *url], ["import", "list", *url], ["imports", *url, "list"]):
+        assert main(listing) == 0
         out = capsys.readouterr().out
         assert batch in out and sha in out and "erika" in out and "12 Zeilen" in out
     assert main(["imports", "undo", batch, "--store", hh.url, "--role", "viewer"]) == 2
