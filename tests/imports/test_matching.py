@@ -361,3 +361,19 @@ def test_berlin_ortsteile_by_name_real_data(store_url: str, real_data: Path, tmp
         (d["name"], d["stated"] - d["sum"]) for d in result.details["aggregate_differences"]
     ] == [("Berlin insgesamt", totals["Schlachtensee"])]
     st.close()
+
+
+def test_several_stored_editions_ask_which_one(hh: Store, tmp_path: Path):
+    csv = _csv(tmp_path / "profil.csv", PROFILE)
+    _by_name(hh, csv, edition="Profil A")
+    _by_name(hh, csv, edition="Profil B")
+    before = snapshot(hh)
+    with pytest.raises(ImportRefused) as refused:
+        _by_name(hh, csv, replace=True)
+    text = str(refused.value)
+    assert "schon Werte mehrerer Ausgaben gespeichert: „Profil A“, „Profil B“" in text
+    assert "--edition" in text
+    assert_unchanged(before, hh)
+    result = _by_name(hh, csv, edition="Profil B", replace=True)
+    assert result.details["differences"]["unchanged"] == 12
+    assert sorted(set(hh.read("indicator_values")["edition"])) == ["Profil A", "Profil B"]
