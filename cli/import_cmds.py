@@ -9,7 +9,16 @@ stored, without changing the store: exit 0 when the import would pass, 2 otherwi
 stored rows (counted). Every import acts as a user (``--user``/``--role``, default
 ``$QMON_USER``/``$QMON_ROLE``) whose role is checked.
 
-``list`` shows the imports of the store, ``undo BATCH`` undoes one as a whole.
+``list`` shows the imports of the store (who, when, the file's fingerprint, counts),
+``undo BATCH`` undoes one as a whole; ``qmon imports`` and ``qmon imports undo BATCH``
+are the same, as top-level commands.
+
+``import indicators --match name`` matches the rows by the names in ``--id COL``;
+``--skip-unmatched`` stores the rows that match and lists the others (rows for
+several areas, names or ids that fit no area). Without ``--edition``, a re-import of
+the same indicators, level, vintage and periods replaces the stored values (with
+``--replace``, after showing the differences) under their edition; an explicit
+different ``--edition`` is stored as an edition of its own.
 """
 
 from __future__ import annotations
@@ -106,7 +115,24 @@ def register(subparsers: Any) -> None:
     )
     ind.add_argument("--level")
     ind.add_argument("--vintage")
-    ind.add_argument("--edition", help="Ausgabe, e.g. 'MSS 2021' (default: file name)")
+    ind.add_argument(
+        "--match",
+        choices=["id", "name"],
+        default="id",
+        help="--id COL holds area ids (default) or area names (matched to the stored names "
+        "by case, umlauts, hyphens, St./Sankt; never by similarity)",
+    )
+    ind.add_argument(
+        "--skip-unmatched",
+        action="store_true",
+        help="store the rows that match a stored area and list the others (names or ids that "
+        "fit no area, rows for several areas) instead of refusing the file",
+    )
+    ind.add_argument(
+        "--edition",
+        help="Ausgabe, e.g. 'MSS 2021' (default: the edition of the values the file brings "
+        "again, else the file name); a different name is stored as an edition of its own",
+    )
     ind.add_argument("--source", dest="source_label", help="Quelle (default: file name)")
     ind.add_argument("--indicator-col", metavar="COL", help="long table: the indicator key")
     ind.add_argument("--value-col", metavar="COL", help="long table: the value")
@@ -133,26 +159,51 @@ def register(subparsers: Any) -> None:
     for option in ("dwellings", "vacant", "year-built", "owner-type", "storeys"):
         buildings.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
 
+    _batch_commands(sub, inherit=False)
+    alias = subparsers.add_parser(
+        "imports",
+        help="Importe anzeigen (wer, wann, Fingerabdruck der Datei, Anzahlen) oder einen "
+        "rückgängig machen",
+        description="Show the imports (qmon imports) or undo one (qmon imports undo ID); the "
+        "same as qmon import list / qmon import undo.",
+    )
+    _acting(alias)
+    alias.set_defaults(func=_list_batches)
+    subs = alias.add_subparsers(dest="what", required=False, metavar="list|undo")
+    _batch_commands(subs, inherit=True)
+
+
+def _batch_commands(sub: Any, *, inherit: bool) -> None:
+    """Add ``list`` and ``undo`` (under ``qmon import`` and ``qmon imports``)."""
     listing = sub.add_parser("list", help="Importe anzeigen", description="Show the imports.")
-    _acting(listing)
+    _acting(listing, inherit=inherit)
     listing.set_defaults(func=_list_batches)
     undo = sub.add_parser(
         "undo",
         help="einen Import als Ganzes rückgängig machen",
         description="Undo one import as a whole, in one transaction (audited).",
     )
-    _acting(undo)
-    undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon import list)")
+    _acting(undo, inherit=inherit)
+    undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon imports)")
     undo.set_defaults(func=_undo)
 
 
-def _acting(parser: argparse.ArgumentParser) -> None:
+def _acting(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
+    """Add --store, --user, --role (``inherit``: keep the values given before a subcommand)."""
+    default: Any = argparse.SUPPRESS if inherit else None
     parser.add_argument(
-        "--store", help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE"
+        "--store",
+        default=default,
+        help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE",
     )
-    parser.add_argument("--user", help="acting user (default: $QMON_USER or lokal)")
     parser.add_argument(
-        "--role", choices=ROLES, help="role of the user (default: $QMON_ROLE or admin)"
+        "--user", default=default, help="acting user (default: $QMON_USER or lokal)"
+    )
+    parser.add_argument(
+        "--role",
+        default=default,
+        choices=ROLES,
+        help="role of the user (default: $QMON_ROLE or admin)",
     )
 
 
@@ -301,9 +352,38 @@ def _run(
         )
     for note in result.notes:
         print(f"  Hinweis: {note}")
+    for line in _skipped_lines(result):
+        print(f"  {line}")
     if result.batch_id:
         print(f"Import {result.batch_id} (rückgängig: qmon import undo {result.batch_id})")
     return 0
+
+
+def _skipped_lines(result: imports.ImportResult) -> list[str]:
+    """Return the rows not stored and the areas without value, as the CLI prints them."""
+    lines = [
+        f"nicht gespeichert: Zeile {s['row']} „{s['name']}“: {s['reason']}"
+        for s in result.details.get("skipped", [])
+    ]
+    if "areas_without_value" in result.details:
+        lines.append(
+            f"{result.details['areas_without_value']} gespeicherte Gebiete der Ebene haben "
+            "keinen Wert aus dieser Datei"
+        )
+    return lines
+
+
+def _counts(summary: str | None) -> str:
+    """Return the counts of a batch summary (rows, replaced) as a short German text."""
+    data = json.loads(summary or "{}")
+    details = data.get("details") or {}
+    parts = [f"{data.get('rows', 0)} Zeilen"]
+    for key, label in (("replaced", "ersetzt"), ("new", "neu"), ("changed", "geändert")):
+        if details.get(key):
+            parts.append(f"{details[key]} {label}")
+    if details.get("skipped"):
+        parts.append(f"{len(details['skipped'])} ausgelassen")
+    return ", ".join(parts)
 
 
 def _list_batches(args: argparse.Namespace) -> int:
@@ -322,7 +402,10 @@ def _list_batches(args: argparse.Namespace) -> int:
             "Benutzer": batches["user_name"],
             "Art": batches["kind"],
             "Quelle": batches["source"],
-            "Zeilen": batches["summary"].map(lambda v: json.loads(v or "{}").get("rows")),
+            "Fingerabdruck": batches["summary"].map(
+                lambda v: json.loads(v or "{}").get("fingerprint") or "–"
+            ),
+            "Anzahlen": batches["summary"].map(_counts),
             "rückgängig": [
                 "" if pd.isna(at) else f"{pd.Timestamp(at):%d.%m.%Y %H:%M} von {by}"
                 for at, by in zip(batches["undone_at"], batches["undone_by"])
@@ -403,6 +486,8 @@ def _indicators(args: argparse.Namespace) -> int:
         indicator_col=args.indicator_col,
         value_col=args.value_col,
         number_format=_number_format(args),
+        match=args.match,
+        skip_unmatched=args.skip_unmatched,
         **_table_options(args),
     )
 

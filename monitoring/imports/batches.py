@@ -18,10 +18,12 @@ and marks the batch undone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import uuid
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -51,6 +53,31 @@ def new_batch_id(now: dt.datetime) -> str:
     'I20261126-100203'
     """
     return f"I{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def fingerprint(path: str | Path) -> str | None:
+    """Return the first 12 hex digits of the SHA-256 of a file's bytes (None: no file).
+
+    Two imports of the same bytes have the same fingerprint, whatever the file is
+    called; ``qmon imports`` shows it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as f:
+    ...     _ = f.write(b"id;x")
+    >>> fingerprint(f.name), fingerprint("/gibt/es/nicht.csv")
+    ('ca80b79ca499', None)
+    >>> Path(f.name).unlink()
+    """
+    file = Path(path)
+    if not file.is_file():
+        return None
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 # --- rows kept exactly (for the undo of bulk imports and replaced geometries) --------

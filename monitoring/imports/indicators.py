@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from geo.readers import NumberFormat
-from geo.validation import ImportReport, check_columns, check_known
-from monitoring.imports import pipeline
+from geo.validation import ImportReport, check_columns
+from monitoring.imports import editions, matching, pipeline
+from monitoring.imports.matching import AreaMatch, MatchBy
 from monitoring.imports.pipeline import ImportResult, Progress, Source
 from monitoring.numbers import german_number
 
@@ -49,6 +50,8 @@ def import_indicators(
     progress: Progress = None,
     dry_run: bool = False,
     replace: bool = False,
+    match: MatchBy = "id",
+    skip_unmatched: bool = False,
 ) -> ImportResult:
     """Import indicator values from a wide or long table into ``indicator_values``.
 
@@ -58,9 +61,21 @@ def import_indicators(
     ``columns`` is not given). The period is ``period`` for all rows or read per row
     from ``period_col``.
 
-    The areas must be stored first: level and vintage are the ones whose ids match
-    the file best (and that are valid at the period), unless given. Ids not among
-    them are problems, listed with the closest stored ids.
+    The areas must be stored first: level and vintage are the ones whose ids (or,
+    with ``match="name"``, names) match the file best (and that are valid at the
+    period), unless given. Names are compared by their normal form (case, umlauts
+    and ß, hyphens, "St."/"Sankt", spaces: :mod:`.names`), never by similarity. Keys
+    that fit no stored area are problems, listed with the closest stored ids or
+    names; a name that fits two stored areas is a problem (use the ids).
+
+    Rows that are not one area (:mod:`.matching`): aggregate rows (an area of a
+    higher level, "Bezirk X", "insgesamt") are never stored, always noted, and their
+    count-like values are checked against the sum of their parts (differences are
+    notes); merged rows ("A und B") are problems like unknown keys. With
+    ``skip_unmatched`` merged and unknown rows are skipped instead: the others are
+    stored, ``details["skipped"]`` lists every row not stored (row, name, reason) and
+    ``details["areas_without_value"]`` counts the stored areas of the level the
+    import gives no value.
 
     Cells equal to a ``na`` sentinel (e.g. ``-9999``) and empty cells are stored as
     value NaN with flag ``missing``, so they are never averaged in. Values impossible
@@ -68,9 +83,14 @@ def import_indicators(
     count, or outside the declared ``min_value``/``max_value``; keys unknown to the
     registry are taken as they come.
 
-    Values of the same level, vintage, indicator, period and edition stored already
-    are refused unless ``replace`` (then they are replaced). The user needs the
-    right ``edit_funding``.
+    Re-imports (:mod:`.editions`): without ``edition``, the values stored already
+    for the same level, vintage, indicator and period, of any edition but recomputed
+    ones, are the ones the file brings again; the import takes over their edition
+    name (else the file name). An explicit ``edition`` counts only the values of
+    that edition (a different one is a separate edition). Values brought again are
+    refused unless ``replace`` (then they are replaced); the refusal and the result
+    (``details["differences"]``) say how many values change, are new, are gone, with
+    examples. The user needs the right ``edit_funding``.
 
     Returns
     -------
@@ -109,6 +129,8 @@ def import_indicators(
         needed |= {f"--columns ({c})": c for c in columns or ()}
     else:
         needed |= {"--indicator-col": indicator_col, "--value-col": value_col}
+    if not matching.check_match_mode(match, report):
+        report.raise_if_problems()
     if not check_columns(frame_in, needed, report):
         if shape == "long" and not (set(map(str, frame_in.columns)) & {"indicator", "value"}):
             report.add(
@@ -171,7 +193,21 @@ def import_indicators(
             )
     _check_plausible(long, report, registry=_registry(registry))
     run.step(0.3, "Gebiete werden abgeglichen")
-    level, vintage = _match_areas(store, long, report, level=level, vintage=vintage, column=id_col)
+    matched = matching.match_areas(
+        store.read("areas"),
+        ids,
+        list(pd.to_datetime(long["period"].dropna().unique())),
+        report,
+        by=match,
+        level=level,
+        vintage=vintage,
+        column=id_col,
+        skip_unmatched=skip_unmatched,
+    )
+    level, vintage = matched.level, matched.vintage
+    reg = _registry(registry)
+    sums = matching.check_aggregates(long, matched, report, kinds=_kinds(reg, long))
+    long = _matched_rows(long, matched)
     dup = long.duplicated(["area_id", "indicator", "period"], keep=False) & long["area_id"].notna()
     for (area, key, when), group in long[dup].groupby(["area_id", "indicator", "period"]):
         lines = sorted({int(r) for r in group["row"]})
@@ -182,10 +218,23 @@ def import_indicators(
             column=id_col,
             fix="behalten Sie eine Zeile je Gebiet, Indikator und Stichtag",
         )
+    if not len(long) and not report.problems:
+        report.add(
+            "keine Zeile der Datei ist ein gespeichertes Gebiet (alle ausgelassen: "
+            + "; ".join(f"Zeile {s.row} „{s.name}“" for s in matched.skipped[:5])
+            + ")",
+            column=id_col,
+            fix="prüfen Sie --id, --match und --level/--vintage",
+        )
     report.raise_if_problems()
+    plan = _plan_reimport(
+        store, long, report, matched, edition=edition, table=table, reg=reg, replace=replace
+    )
+    if plan.edition is None:
+        report.raise_if_problems()
     long["level"] = level
     long["vintage"] = vintage
-    long["edition"] = edition or Path(table.source).stem
+    long["edition"] = plan.edition
     long["source"] = source_label or table.source
     long["numerator"] = np.nan
     long["denominator"] = np.nan
@@ -206,10 +255,11 @@ def import_indicators(
         details={
             "level": level,
             "vintage": vintage,
-            "edition": long["edition"].iloc[0],
+            "edition": plan.edition,
             "missing": int((out["flag"] == "missing").sum()),
             "indicators": len(out["indicator"].unique()),
-        },
+        }
+        | _match_details(out, matched, sums, plan, skip_unmatched=skip_unmatched),
     )
 
 
@@ -311,67 +361,95 @@ def _check_plausible(
                 )
 
 
-def _match_areas(
+def _kinds(registry: Registry | None, long: pd.DataFrame) -> dict[str, str]:
+    """Return indicator key -> registry kind for the file's keys the registry knows."""
+    if registry is None:
+        return {}
+    keys = [str(k) for k in long["indicator"].dropna().unique()]
+    return {k: registry.get(k).kind for k in keys if k in registry}
+
+
+def _matched_rows(long: pd.DataFrame, matched: AreaMatch) -> pd.DataFrame:
+    """Return the rows of areas with their stored ids; drop skipped and aggregate rows."""
+    skipped = {s.row for s in matched.skipped}
+    out = long[~long["row"].isin(skipped)].copy()
+    out["area_id"] = out["row"].map(matched.area_ids)
+    return out
+
+
+def _plan_reimport(
     store: Store,
     long: pd.DataFrame,
     report: ImportReport,
+    matched: AreaMatch,
     *,
-    level: str | None,
-    vintage: str | None,
-    column: str,
-) -> tuple[str | None, str | None]:
-    """Pick the stored (level, vintage) the ids belong to and record unknown ids."""
-    where = {k: v for k, v in (("level", level), ("vintage", vintage)) if v is not None}
-    areas = store.read(
-        "areas", where=where or None, columns=["id", "level", "vintage", "valid_from", "valid_to"]
+    edition: str | None,
+    table: pipeline.Table,
+    reg: Registry | None,
+    replace: bool,
+) -> editions.Reimport:
+    """Find the values the file brings again; refuse (or note) them with the differences."""
+    keys = sorted({str(k) for k in long["indicator"].dropna()})
+    stored = (
+        store.read(
+            "indicator_values",
+            where={"level": matched.level, "vintage": matched.vintage, "indicator": keys},
+            columns=["area_id", "indicator", "period", "value", "edition"],
+        )
+        if keys and matched.level is not None
+        else pd.DataFrame(columns=["area_id", "indicator", "period", "value", "edition"])
     )
-    names = {"level": "Ebene", "vintage": "Gebietsstand"}
-    scope = (
-        " und ".join(f"{names.get(k, k)} „{v}“" for k, v in where.items()) or "irgendeiner Ebene"
+    labels = {k: reg.get(k).label for k in keys if reg is not None and k in reg}
+    plan = editions.plan_reimport(
+        stored,
+        long,
+        edition=edition,
+        default=Path(table.source).stem,
+        names=matched.names,
+        labels=labels,
     )
-    if not len(areas):
+    if plan.edition is None:
         report.add(
-            f"es sind keine Gebiete der {scope} gespeichert; Indikatorwerte gehören zu "
-            "gespeicherten Gebieten",
-            fix="importieren Sie zuerst die Grenzen: qmon import areas DATEI --level EBENE "
-            "--id SPALTE …",
+            "für diese Indikatoren und Stichtage sind schon Werte mehrerer Ausgaben gespeichert: "
+            + ", ".join(f"„{e}“" for e in plan.editions),
+            fix="geben Sie mit --edition an, welche Ausgabe der Import ersetzt (mit --replace), "
+            "oder einen neuen Namen für eine eigene Ausgabe",
         )
-        return level, vintage
-    file_ids = set(long["area_id"].dropna())
-    periods = pd.to_datetime(long["period"].dropna().unique())
-    scored = []
-    for (lvl, vin), group in areas.groupby(["level", "vintage"]):
-        matches = len(file_ids & set(group["id"]))
-        start = group["valid_from"].min()
-        end = group["valid_to"].max() if group["valid_to"].notna().all() else pd.NaT
-        valid = sum(
-            1 for p in periods if (pd.isna(start) or p >= start) and (pd.isna(end) or p <= end)
+    elif plan.existing:
+        text = (
+            f"gegenüber den {plan.existing} gespeicherten Werten der Ausgabe „{plan.edition}“ "
+            f"(gleiche Ebene, gleicher Gebietsstand, gleiche Indikatoren und Stichtage): "
+            f"{plan.describe()}"
         )
-        scored.append(((matches, valid), str(lvl), str(vin)))
-    scored.sort(reverse=True)
-    best_score, lvl, vin = scored[0]
-    ties = [f"Ebene „{s[1]}“ Gebietsstand „{s[2]}“" for s in scored if s[0] == best_score]
-    if len(ties) > 1:
-        report.add(
-            f"die IDs passen gleich gut zu mehreren gespeicherten Gebietsständen: "
-            f"{', '.join(ties)}",
-            fix="geben Sie --level und --vintage an",
-        )
-        return level, vintage
-    known = areas.loc[(areas["level"] == lvl) & (areas["vintage"] == vin), "id"]
-    if best_score[1] < len(periods):
-        report.note(
-            f"{report.source}: der Gebietsstand „{vin}“ der Ebene „{lvl}“ gilt nicht an jedem "
-            "Stichtag der Datei (siehe valid_from/valid_to)"
-        )
-    first = long.drop_duplicates("area_id")
-    check_known(
-        first.set_index("row")["area_id"].dropna(),
-        known,
-        report,
-        column=column,
-        what=f"stored areas of level {lvl!r}, vintage {vin!r}",
-        fix="korrigieren Sie die ID oder importieren Sie den Gebietsstand, zu dem sie gehört "
-        "(--level/--vintage)",
-    )
-    return lvl, vin
+        if replace:
+            report.note(f"{table.source}: {text}")
+        else:
+            report.add(
+                text,
+                fix="geben Sie --replace an, um die gespeicherten Werte dieser Ausgabe zu "
+                "ersetzen (qmon imports undo holt sie zurück), oder --edition NAME für eine "
+                "eigene Ausgabe",
+            )
+    return plan
+
+
+def _match_details(
+    out: pd.DataFrame,
+    matched: AreaMatch,
+    sums: list[dict[str, Any]],
+    plan: editions.Reimport,
+    *,
+    skip_unmatched: bool,
+) -> dict[str, Any]:
+    """Return what the app shows after a dry run: skipped rows, areas without value, changes."""
+    details: dict[str, Any] = {}
+    if matched.skipped:
+        details["skipped"] = [s.as_dict() for s in matched.skipped]
+    without = matched.areas - out["area_id"].dropna().nunique()
+    if skip_unmatched or without > 0:
+        details["areas_without_value"] = int(without)
+    if sums:
+        details["aggregate_differences"] = sums
+    if plan.existing:
+        details["differences"] = plan.as_dict()
+    return details

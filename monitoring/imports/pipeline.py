@@ -132,7 +132,11 @@ class ImportResult:
         >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
         'plr.shp: 542 Zeilen würden in areas gespeichert (Probelauf: nichts wurde geschrieben)'
         """
-        extra = ", ".join(f"{k} {v}" for k, v in self.details.items() if v is not None)
+        extra = ", ".join(
+            f"{k} {v}"
+            for k, v in self.details.items()
+            if v is not None and not isinstance(v, list | dict)
+        )
         if self.dry_run:
             extra = ", ".join(filter(None, [extra, "Probelauf: nichts wurde geschrieben"]))
         verb = "würden in {} gespeichert" if self.dry_run else "in {} gespeichert"
@@ -221,7 +225,7 @@ def vector(source: Source, *, layer: str | None) -> Table:
                 ],
             )
         return source
-    return read_vector(source, layer=layer)
+    return _fingerprinted(read_vector(source, layer=layer), source)
 
 
 def table(
@@ -230,7 +234,18 @@ def table(
     """Return a CSV/XLSX input (or an already read Table)."""
     if isinstance(source, Table):
         return source
-    return read_table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    return _fingerprinted(
+        read_table(source, sheet=sheet, delimiter=delimiter, encoding=encoding), source
+    )
+
+
+def _fingerprinted(tab: Table, path: str | Path) -> Table:
+    """Record the fingerprint of the file's bytes with the table (for the batch row)."""
+    if "sha256" not in tab.details:
+        sha = batches.fingerprint(path)
+        if sha is not None:
+            tab.details["sha256"] = sha
+    return tab
 
 
 def open_input(
@@ -492,7 +507,13 @@ def _transaction(
                 run.user,
                 kind=run.kind,
                 source=tab.source,
-                summary={"layer": run.layer, "rows": rows, "details": details, **extra},
+                summary={
+                    "layer": run.layer,
+                    "rows": rows,
+                    "details": details,
+                    "fingerprint": tab.details.get("sha256"),
+                    **extra,
+                },
                 now=now,
             )
             result = ImportResult(
