@@ -154,7 +154,9 @@ def _value_columns(rows: Sequence[Row]) -> set[int]:
                 values[j] = values.get(j, 0) + 1
             else:
                 texts[j] = texts.get(j, 0) + 1
-    return {j for j, n in values.items() if n >= texts.get(j, 0)}
+    last = next((cells for _, cells in reversed(rows) if len(_positions(cells)) > 1), [])
+    at_end = {j for j in _positions(last) if j > 0 and is_value(last[j])}
+    return {j for j, n in values.items() if n >= texts.get(j, 0) or j in at_end}
 
 
 def _is_data(cells: Sequence[Any], value_cols: set[int]) -> bool:
@@ -238,7 +240,9 @@ def detect_layout(
         return _given(rows, filled, value_cols, header_row, source, unit, merged)
     first = filled[0]
     later = [i for i in filled if i > first]
-    plain_header = _is_full(rows[first][1])
+    plain_header = _is_full(rows[first][1]) and (
+        not later or len(_positions(rows[first][1])) > max(_positions(rows[later[0]][1]))
+    )
     if plain_header and (
         not value_cols
         or not later
@@ -262,6 +266,9 @@ def detect_layout(
     titles = [i for b in blocks[:-1] for i in b]
     while len(header_block) > 1 and _is_title(rows[header_block[0]][1]):
         titles.append(header_block.pop(0))
+    sections: list[int] = []  # "Bezirk Altona" right above the first data row
+    while len(header_block) > 1 and _is_title(rows[header_block[-1]][1]):
+        sections.insert(0, header_block.pop())
     if header_block and _is_title(rows[header_block[0]][1]):
         titles.append(header_block.pop(0))
     if not header_block:  # e.g. "Stadtteil | 2019 | 2020": a header that looks like data
@@ -282,7 +289,9 @@ def detect_layout(
             f"geben Sie mit --header-row die Nummer der (letzten) Kopfzeile an, z. B. "
             f"--header-row {last}",
         )
-    return _build(rows, filled, value_cols, sorted(titles), header_block, start, merged)
+    return _build(
+        rows, filled, value_cols, sorted(titles), header_block, start, merged, sections=sections
+    )
 
 
 def _is_full(cells: Sequence[Any]) -> bool:
@@ -375,6 +384,7 @@ def _build(
     merged: Sequence[Merged] | None,
     *,
     all_after: bool = False,
+    sections: Sequence[int] = (),
 ) -> Layout:
     """Return the layout of a table whose header is ``block`` and data start at ``start``."""
     after = [i for i in filled if i >= start]
@@ -384,7 +394,8 @@ def _build(
     else:
         last = data_at[-1]
         inner = [i for i in after if i <= last]
-        skipped = [i for i in inner if i not in set(data_at) and _is_title(rows[i][1])]
+        skipped = [*sections]
+        skipped += [i for i in inner if i not in set(data_at) and _is_title(rows[i][1])]
         body = [i for i in inner if i not in set(skipped)]
         notes = [i for i in after if i > last]
     header_cells = [list(rows[i][1]) for i in block]

@@ -504,8 +504,11 @@ def detect_delimiter(text: str) -> str | None:
     for delim in DELIMITERS:
         rows = list(csv.reader(sample, delimiter=delim))
         width = len(rows[0])
-        if width < 2:
-            continue
+        if width < 2:  # a title line above the table: the width most lines have
+            widths = [len(r) for r in rows if len(r) > 1]
+            if len(widths) < 2:
+                continue
+            width = max(set(widths), key=widths.count)
         share = sum(1 for r in rows if len(r) == width) / len(rows)
         if (share, width) > best:
             best, chosen = (share, width), delim
