@@ -279,7 +279,7 @@ def test_two_candidate_header_blocks_are_refused_with_the_fix(tmp_path: Path) ->
 
 def test_year_header_after_a_title(tmp_path: Path) -> None:
     csv = tmp_path / "years.csv"
-    csv.write_bytes("Einwohner am 31.12.\n\nStadtteil;2019;2020\nMitte;1 200;1 250\n".encode())
+    csv.write_bytes(b"Einwohner am 31.12.\n\nStadtteil;2019;2020\nMitte;1 200;1 250\n")
     table = read_csv(csv)
     assert list(table.frame.columns) == ["Stadtteil", "2019", "2020"]
     assert list(table.frame.index) == [4]
