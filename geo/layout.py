@@ -102,6 +102,8 @@ class Layout:
 
 
 def _filled(cell: Any) -> bool:
+    if type(cell) is str:
+        return bool(cell) and not cell.isspace()
     if cell is None:
         return False
     if isinstance(cell, float) and cell != cell:
@@ -176,8 +178,9 @@ def _is_title(cells: Sequence[Any]) -> bool:
 
 
 def _is_footnote(cells: Sequence[Any]) -> bool:
-    filled = _positions(cells)
-    return filled == [0] and bool(_FOOTNOTE_ROW.match(str(cells[0])))
+    if not cells or not _filled(cells[0]) or not _FOOTNOTE_ROW.match(str(cells[0])):
+        return False
+    return _positions(cells) == [0]
 
 
 def _refuse(source: str, unit: RowUnit, message: str, fix: str, row: int | None = None) -> Any:
@@ -232,10 +235,11 @@ def detect_layout(
     >>> lay.header_rows, lay.data, lay.footnotes, lay.title
     ((3, 4), (4,), ('1) ohne Heime',), 'Bevölkerung 2020')
     """
-    filled = [i for i, (_, cells) in enumerate(rows) if _positions(cells)]
+    filled = [i for i, (_, cells) in enumerate(rows) if any(map(_filled, cells))]
     if not filled:
         return Layout((), (), (), ())
-    value_cols = _value_columns([rows[i] for i in filled])
+    sample = filled if len(filled) <= 500 else [*filled[:400], *filled[-100:]]
+    value_cols = _value_columns([rows[i] for i in sample])
     if header_row is not None:
         return _given(rows, filled, value_cols, header_row, source, unit, merged)
     first = filled[0]
@@ -320,8 +324,11 @@ def _plain(rows: Sequence[Row], filled: Sequence[int], first: int) -> Layout:
     """Return the layout of a plain table: header first, then data, pattern footnotes."""
     body = [i for i in filled if i > first]
     notes: list[int] = []
-    for k, i in enumerate(body):
-        if _is_footnote(rows[i][1]) and all(len(_positions(rows[j][1])) == 1 for j in body[k:]):
+    tail = len(body)  # footnotes: the rows of one cell at the end, from one that looks so
+    while tail > 0 and len(_positions(rows[body[tail - 1]][1])) == 1:
+        tail -= 1
+    for k in range(tail, len(body)):
+        if _is_footnote(rows[body[k]][1]):
             notes = body[k:]
             body = body[:k]
             break
@@ -362,7 +369,8 @@ def _given(
     end = at[0]
     block = [end]
     i = end - 1
-    while i >= 0 and i in filled and not _is_data(rows[i][1], value_cols):
+    nonblank = set(filled)
+    while i >= 0 and i in nonblank and not _is_data(rows[i][1], value_cols):
         if _is_title(rows[i][1]) and i != end:
             break
         block.insert(0, i)
@@ -394,9 +402,11 @@ def _build(
     else:
         last = data_at[-1]
         inner = [i for i in after if i <= last]
+        is_data = set(data_at)
         skipped = [*sections]
-        skipped += [i for i in inner if i not in set(data_at) and _is_title(rows[i][1])]
-        body = [i for i in inner if i not in set(skipped)]
+        skipped += [i for i in inner if i not in is_data and _is_title(rows[i][1])]
+        dropped = set(skipped)
+        body = [i for i in inner if i not in dropped]
         notes = [i for i in after if i > last]
     header_cells = [list(rows[i][1]) for i in block]
     width = max((max(_positions(c), default=-1) + 1 for c in header_cells), default=0)
