@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +65,6 @@ class Layout:
     skipped_rows: tuple[int, ...] = ()
     plain: bool = True
     width: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
 
     def note(self, source: str) -> str | None:
         """Return the German note on what was detected (None for a plain table).
@@ -183,7 +182,9 @@ def _is_footnote(cells: Sequence[Any]) -> bool:
     return _positions(cells) == [0]
 
 
-def _refuse(source: str, unit: RowUnit, message: str, fix: str, row: int | None = None) -> Any:
+def _refuse(
+    source: str, unit: RowUnit, message: str, fix: str, row: int | None = None
+) -> ImportRefused:
     return ImportRefused(source, [Problem(source, message, fix, row, None, None, unit)])
 
 
