@@ -157,7 +157,11 @@ def _value_columns(rows: Sequence[Row]) -> set[int]:
                 texts[j] = texts.get(j, 0) + 1
     last = next((cells for _, cells in reversed(rows) if len(_positions(cells)) > 1), [])
     at_end = {j for j in _positions(last) if j > 0 and is_value(last[j])}
-    return {j for j, n in values.items() if n >= texts.get(j, 0) or j in at_end}
+    return {
+        j
+        for j, n in values.items()
+        if n >= texts.get(j, 0) or (j in at_end and 2 * n >= texts.get(j, 0))
+    }
 
 
 def _is_data(cells: Sequence[Any], value_cols: set[int]) -> bool:
@@ -245,21 +249,7 @@ def detect_layout(
         return _given(rows, filled, value_cols, header_row, source, unit, merged)
     first = filled[0]
     later = [i for i in filled if i > first]
-    plain_header = _is_full(rows[first][1]) and (
-        not later or len(_positions(rows[first][1])) > max(_positions(rows[later[0]][1]))
-    )
-    if plain_header and (
-        not value_cols
-        or not later
-        or (
-            _filled(rows[later[0]][1][0] if rows[later[0]][1] else "")
-            and any(
-                is_value(rows[later[0]][1][j])
-                for j in value_cols
-                if j < len(rows[later[0]][1]) and _filled(rows[later[0]][1][j])
-            )
-        )
-    ):
+    if _is_plain(rows, first, later, value_cols):
         return _plain(rows, filled, first)
     data_rows = [i for i in filled if _is_data(rows[i][1], value_cols)]
     if not data_rows:
@@ -297,6 +287,28 @@ def detect_layout(
     return _build(
         rows, filled, value_cols, sorted(titles), header_block, start, merged, sections=sections
     )
+
+
+def _is_plain(rows: Sequence[Row], first: int, later: Sequence[int], value_cols: set[int]) -> bool:
+    """Return whether the first row is the whole header and the data follow (as before).
+
+    It is when the first row names every column the next row fills, and the next
+    row starts with its key and follows directly or holds numbers (or, without its
+    key, holds only numbers).
+    """
+    head = rows[first][1]
+    if not _is_full(head) or len(_positions(head)) < 2:  # one cell: a title
+        return False
+    if not later:
+        return True
+    nxt = rows[later[0]][1]
+    if len(_positions(head)) <= max(_positions(nxt)):
+        return False
+    cells = [nxt[j] for j in value_cols if j < len(nxt) and _filled(nxt[j])]
+    has_value = any(is_value(c) for c in cells)
+    if not _filled(nxt[0]):  # a data row without its key, not a second header row
+        return has_value and all(is_value(c) for c in cells)
+    return later[0] == first + 1 or has_value
 
 
 def _is_full(cells: Sequence[Any]) -> bool:
