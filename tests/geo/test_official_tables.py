@@ -347,3 +347,21 @@ def test_text_is_no_symbol() -> None:
     assert split_cell("Mitte").text == "Mitte"
     with pytest.raises(ValueError):
         parse_cell("Mitte", float)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id;Titel;Art\nM1;Bank;Möbel\nM2;Tisch;x\n",  # a text column ending in a symbol
+        "id;EW\n;7\n02;x\n",  # the first data row lacks its key (refused later, by the import)
+        "id;EW\n\n01;7\n",  # a blank line under the header
+    ],
+)
+def test_plain_tables_stay_plain(tmp_path: Path, text: str) -> None:
+    csv = tmp_path / "plain.csv"
+    csv.write_bytes(text.encode("cp1252"))
+    table = read_csv(csv)
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if line][1:]
+    assert list(table.frame.columns) == text.splitlines()[0].split(";")
+    assert list(table.frame.index) == lines
+    assert table.notes == [] and "footnotes" not in table.details
