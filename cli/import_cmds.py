@@ -136,6 +136,13 @@ def register(subparsers: Any) -> None:
     ind.add_argument("--source", dest="source_label", help="Quelle (default: file name)")
     ind.add_argument("--indicator-col", metavar="COL", help="long table: the indicator key")
     ind.add_argument("--value-col", metavar="COL", help="long table: the value")
+    ind.add_argument(
+        "--header-row",
+        type=_row_number,
+        metavar="N",
+        help="row (CSV: line) of the last header row, where title rows and a header over "
+        "several rows are not detected for sure",
+    )
     _number_options(ind)
 
     measures = _command(sub, "measures", "Maßnahmen importieren", _measures)
@@ -257,6 +264,19 @@ def _number_options(parser: argparse.ArgumentParser) -> None:
         choices=["none", ".", ",", "space", "'"],
         help="thousands separator (detected)",
     )
+
+
+def _row_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ist keine Zeilennummer; geben Sie die Nummer der letzten Kopfzeile an, "
+            "wie das Tabellenprogramm sie zeigt (1, 2, 3 …)"
+        )
+    return number
 
 
 def _list(text: str) -> list[str]:
@@ -488,6 +508,7 @@ def _indicators(args: argparse.Namespace) -> int:
         number_format=_number_format(args),
         match=args.match,
         skip_unmatched=args.skip_unmatched,
+        header_row=args.header_row,
         **_table_options(args),
     )
 

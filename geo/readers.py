@@ -36,6 +36,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.errors import ImportRefused
+from geo.layout import Layout, Merged, detect_layout
 from geo.validation import ImportReport, Problem, RowUnit
 
 Decimal_ = Literal[".", ","]
@@ -503,8 +504,11 @@ def detect_delimiter(text: str) -> str | None:
     for delim in DELIMITERS:
         rows = list(csv.reader(sample, delimiter=delim))
         width = len(rows[0])
-        if width < 2:
-            continue
+        if width < 2:  # a title line above the table: the width most lines have
+            widths = [len(r) for r in rows if len(r) > 1]
+            if len(widths) < 2:
+                continue
+            width = max(set(widths), key=widths.count)
         share = sum(1 for r in rows if len(r) == width) / len(rows)
         if (share, width) > best:
             best, chosen = (share, width), delim
@@ -516,15 +520,23 @@ def read_csv(
     *,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int | None = None,
     limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV file into a frame of strings indexed by line number.
+
+    Title lines above the table, a header over several lines and footnotes below
+    the data are found by :func:`geo.layout.detect_layout` (a plain table, header in
+    the first line, reads as it always did); ``header_row`` names the line of the
+    (last) header line where that detection is not sure. The title and the
+    footnotes are kept in ``details["title"]`` and ``details["footnotes"]``.
 
     Raises
     ------
     ImportRefused
         For an empty file, an undecodable encoding, an undetectable delimiter, a
-        file without data rows, or rows with the wrong number of fields (all listed).
+        file without data rows, rows with the wrong number of fields (all listed),
+        or a header that is not sure to find (the fix names ``--header-row``).
     """
     path = Path(path)
     source = path.name
@@ -548,31 +560,35 @@ def read_csv(
         )
     report = ImportReport(source, unit="line")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        if header is None:
-            header = [c.strip() for c in record]
-            continue
-        if len(record) != len(header):
-            report.add(
-                f"hat {len(record)} Felder, die Kopfzeile {len(header)}",
-                row=reader.line_num,
-                fix="prüfen Sie Anführungszeichen und Trennzeichen in dieser Zeile (ein Wert "
-                f"mit {delimiter!r} muss in doppelten Anführungszeichen stehen)",
-            )
-            continue
-        rows.append(record)
-        lines.append(reader.line_num)
-    if header is None:
+    records: list[tuple[int, list[str]]] = [(reader.line_num, record) for record in reader]
+    if not any(cell.strip() for _, record in records for cell in record):
         raise _refuse(
             source,
             "enthält weder Kopfzeile noch Zeilen",
             "exportieren Sie die Tabelle mit einer Kopfzeile",
         )
+    layout = detect_layout(records, source=source, unit="line", header_row=header_row)
+    header = list(layout.header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for pos in layout.data:
+        number, record = records[pos]
+        if layout.plain:
+            fits = len(record) == len(header)
+        else:  # an exported sheet: cells right of the table must be empty
+            fits = len(record) >= layout.width and not any(
+                c.strip() for c in record[layout.width :]
+            )
+        if not fits:
+            report.add(
+                f"hat {len(record)} Felder, die Kopfzeile {layout.width}",
+                row=number,
+                fix="prüfen Sie Anführungszeichen und Trennzeichen in dieser Zeile (ein Wert "
+                f"mit {delimiter!r} muss in doppelten Anführungszeichen stehen)",
+            )
+            continue
+        rows.append(record if layout.plain else [record[j] for j in layout.columns])
+        lines.append(number)
     _check_header(header, report)
     if not rows and report.ok:
         report.add(
@@ -581,7 +597,30 @@ def read_csv(
         )
     report.raise_if_problems()
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
-    return Table(frame, source, "line", details={"encoding": used, "delimiter": delimiter})
+    details: dict[str, Any] = {"encoding": used, "delimiter": delimiter}
+    return Table(
+        frame,
+        source,
+        "line",
+        details=details | _layout_details(layout),
+        notes=_layout_notes(layout, source),
+    )
+
+
+def _layout_details(layout: Layout) -> dict[str, Any]:
+    """Return what the layout detection found, for ``Table.details`` (nothing if plain)."""
+    out: dict[str, Any] = {}
+    if not layout.plain:
+        out["header_rows"] = list(layout.header_rows)
+        out["title"] = layout.title
+    if layout.footnotes or not layout.plain:
+        out["footnotes"] = list(layout.footnotes)
+    return out
+
+
+def _layout_notes(layout: Layout, source: str) -> list[str]:
+    note = layout.note(source)
+    return [] if note is None else [note]
 
 
 def _check_header(header: Sequence[str], report: ImportReport) -> None:
@@ -633,31 +672,18 @@ def _read_bytes(path: Path, limits: InputLimits | None = None) -> bytes:
     return data
 
 
-def read_xlsx(
-    path: Path | str, *, sheet: str | None = None, limits: InputLimits | None = None
-) -> Table:
-    """Read the first (or the named) worksheet of an .xlsx file, indexed by sheet row.
-
-    Cells keep their type: text stays text (ids with leading zeros survive), numbers
-    stay numbers.
-
-    Raises
-    ------
-    ImportRefused
-        For an empty or corrupt workbook, an unknown sheet, or a sheet without rows.
-    """
+def _open_book(path: Path, limits: InputLimits, *, read_only: bool = True) -> Any:
+    """Open a workbook (values, not formulas), refusing a corrupt or too large file."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    path = Path(path)
     source = path.name
-    limits = limits or InputLimits.from_env()
     _check_file(path)
     _check_size(source, path.stat().st_size, limits)
     try:
         with zipfile.ZipFile(path) as archive:  # a workbook is a zip of XML files
             check_zip_size(archive, source, limits)
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise _refuse(
             source,
@@ -665,6 +691,63 @@ def read_xlsx(
             "speichern Sie sie erneut als .xlsx (Excel 2007 oder neuer) oder exportieren Sie "
             "sie als CSV",
         ) from None
+
+
+def sheets(path: Path | str, *, limits: InputLimits | None = None) -> list[str]:
+    """Return the names of the worksheets of an .xlsx file, in their order.
+
+    Raises
+    ------
+    ImportRefused
+        For a missing, empty, corrupt or too large workbook.
+    """
+    book = _open_book(Path(path), limits or InputLimits.from_env())
+    try:
+        return [str(n) for n in book.sheetnames]
+    finally:
+        book.close()
+
+
+_MERGES_MAX_BYTES = 10 * 1024 * 1024  # read merged ranges (a full load) up to this size
+
+
+def _merged_ranges(path: Path, sheet: str, limits: InputLimits) -> list[Merged] | None:
+    """Return the merged ranges of a sheet (None when the file is too large to load fully)."""
+    if path.stat().st_size > _MERGES_MAX_BYTES:
+        return None
+    book = _open_book(path, limits, read_only=False)
+    try:
+        ranges = book[sheet].merged_cells.ranges
+        return [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges]
+    finally:
+        book.close()
+
+
+def read_xlsx(
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    limits: InputLimits | None = None,
+) -> Table:
+    """Read the first (or the named) worksheet of an .xlsx file, indexed by sheet row.
+
+    Cells keep their type: text stays text (ids with leading zeros survive), numbers
+    stay numbers. Title rows, a header over several rows (merged cells spread over
+    the columns they span) and footnotes are found by
+    :func:`geo.layout.detect_layout`; ``header_row`` names the sheet row of the
+    (last) header row where that is not sure.
+
+    Raises
+    ------
+    ImportRefused
+        For an empty or corrupt workbook, an unknown sheet, a sheet without rows,
+        or a header that is not sure to find (the fix names ``--header-row``).
+    """
+    path = Path(path)
+    source = path.name
+    limits = limits or InputLimits.from_env()
+    book = _open_book(path, limits)
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
@@ -674,42 +757,59 @@ def read_xlsx(
                 "geben Sie mit --sheet einen dieser Namen an",
             )
         ws = book[sheet] if sheet is not None else book[names[0]]
-        header: list[str] | None = None
-        rows: list[list[Any]] = []
-        numbers: list[int] = []
-        report = ImportReport(source, unit="row")
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else v for v in values]
-            if not any(str(c).strip() for c in cells):
-                continue
-            if header is None:
-                header = [str(c).strip() for c in cells]
-                while header and not header[-1]:
-                    header.pop()
-                continue
-            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if any(str(c).strip() for c in cells[len(header) :]):
-                report.add(
-                    "hat Werte rechts der letzten benannten Spalte",
-                    row=number,
-                    fix="geben Sie diesen Spalten in der Kopfzeile einen Namen",
-                )
-                continue
-            rows.append(cells[: len(header)])
-            numbers.append(number)
+        title = ws.title
+        records: list[tuple[int, list[Any]]] = [
+            (number, ["" if v is None else v for v in values])
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
     finally:
         book.close()
-    if header is None:
+    if not any(str(c).strip() for _, cells in records for c in cells):
         raise _refuse(
-            source, f"sheet {ws.title!r} is empty", "pass --sheet with the sheet holding the table"
+            source, f"sheet {title!r} is empty", "pass --sheet with the sheet holding the table"
         )
+    layout = detect_layout(records, source=source, unit="row", header_row=header_row)
+    if len(layout.header_rows) > 1:
+        merged = _merged_ranges(path, title, limits)
+        if merged:
+            layout = detect_layout(
+                records, source=source, unit="row", header_row=header_row, merged=merged
+            )
+    report = ImportReport(source, unit="row")
+    header = list(layout.header)
+    columns = list(layout.columns)
+    if layout.plain:
+        while header and not header[-1]:
+            header.pop()
+        columns = columns[: len(header)]
+    width = max(columns, default=-1) + 1
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    for pos in layout.data:
+        number, cells = records[pos]
+        if any(str(c).strip() for c in cells[width:]):
+            report.add(
+                "hat Werte rechts der letzten benannten Spalte",
+                row=number,
+                fix="geben Sie diesen Spalten in der Kopfzeile einen Namen",
+            )
+            continue
+        cells = cells + [""] * (width - len(cells))
+        rows.append([cells[j] for j in columns])
+        numbers.append(number)
     _check_header(header, report)
     if not rows and report.ok:
-        report.add(f"sheet {ws.title!r} has a header but no data rows", fix="fill in the rows")
+        report.add(f"sheet {title!r} has a header but no data rows", fix="fill in the rows")
     report.raise_if_problems()
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
-    notes = [f"{source}: read sheet {ws.title!r} of {len(names)}"] if len(names) > 1 else []
-    return Table(frame, source, "row", details={"sheet": ws.title}, notes=notes)
+    notes = [f"{source}: read sheet {title!r} of {len(names)}"] if len(names) > 1 else []
+    return Table(
+        frame,
+        source,
+        "row",
+        details={"sheet": title} | _layout_details(layout),
+        notes=notes + _layout_notes(layout, source),
+    )
 
 
 def read_table(
@@ -718,9 +818,13 @@ def read_table(
     sheet: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int | None = None,
     limits: InputLimits | None = None,
 ) -> Table:
     """Read a CSV or XLSX file (by its suffix) with :func:`read_csv` / :func:`read_xlsx`.
+
+    ``header_row`` is the row (line) number of the last header row, for tables whose
+    layout (title rows, header over several rows) is not sure to detect.
 
     Raises
     ------
@@ -730,9 +834,11 @@ def read_table(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet=sheet, limits=limits)
+        return read_xlsx(path, sheet=sheet, header_row=header_row, limits=limits)
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, delimiter=delimiter, encoding=encoding, limits=limits)
+        return read_csv(
+            path, delimiter=delimiter, encoding=encoding, header_row=header_row, limits=limits
+        )
     if suffix == ".xls":
         raise _refuse(
             path.name,

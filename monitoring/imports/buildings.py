@@ -96,9 +96,9 @@ def import_buildings(
         ids=ids,
         strict=strict,
     )
-    values, _, _ = pipeline.numbers(
+    values = pipeline.numbers(
         frame_in, [c for c in counts.values() if c], report, fmt=None, delimiter=None
-    )
+    ).values
     next_year = dt.date.today().year + 1
     out: dict[str, pd.Series] = {}
     for target, column in counts.items():

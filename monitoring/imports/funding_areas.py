@@ -138,7 +138,7 @@ def import_funding_areas(
     }
     stated = None
     if area_col is not None:
-        values, _, _ = pipeline.numbers(frame_in, [area_col], report, fmt=None, delimiter=None)
+        values = pipeline.numbers(frame_in, [area_col], report, fmt=None, delimiter=None).values
         stated = values[area_col]
     report.raise_if_problems()
     frame = pipeline.features(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.readers import NumberFormat
+from geo.symbols import FLAG_LABELS
 from geo.validation import ImportReport, check_columns
 from monitoring.imports import editions, matching, pipeline
 from monitoring.imports.matching import AreaMatch, MatchBy
@@ -45,6 +46,7 @@ def import_indicators(
     sheet: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int | None = None,
     registry: Registry | None = None,
     user: User,
     progress: Progress = None,
@@ -78,7 +80,13 @@ def import_indicators(
     import gives no value.
 
     Cells equal to a ``na`` sentinel (e.g. ``-9999``) and empty cells are stored as
-    value NaN with flag ``missing``, so they are never averaged in. Values impossible
+    value NaN with flag ``missing``, so they are never averaged in. The symbols of
+    official statistics are read as :func:`geo.symbols.parse_cell` does and their
+    flag stored (:data:`geo.symbols.FLAG_LABELS`): ``-`` is 0, ``.`` ``…`` ``x``
+    ``/`` are NaN flagged ``secret``, ``later``, ``not_applicable``, ``unreliable``,
+    ``(12,3)`` is 12.3 flagged ``limited``, and in a table using symbols ``0`` is
+    flagged ``rounded``. ``header_row`` names the (last) header row of a table whose
+    layout (title rows, header over several rows) is not sure to detect. Values impossible
     for an indicator of the registry are problems: a share outside 0–100, a negative
     count, or outside the declared ``min_value``/``max_value``; keys unknown to the
     registry are taken as they come.
@@ -116,7 +124,9 @@ def import_indicators(
         replace=replace,
     )
     run.step(0.0, "Datei wird gelesen")
-    table = pipeline.table(source, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    table = pipeline.table(
+        source, sheet=sheet, delimiter=delimiter, encoding=encoding, header_row=header_row
+    )
     frame_in = table.frame
     report = table.report()
     rename = dict(rename or {})
@@ -166,14 +176,17 @@ def import_indicators(
         )
     )
     value_columns = list(columns or ()) if shape == "wide" else [str(value_col)]
-    values, declared, fmt = pipeline.numbers(
+    parsed = pipeline.numbers(
         frame_in,
         value_columns,
         report,
         fmt=number_format,
         delimiter=table.details.get("delimiter"),
         na=na,
+        symbols=True,
     )
+    values, declared, fmt = parsed.values, parsed.missing, parsed.format
+    _note_symbols(parsed, report, source=table.source)
     long = _to_long(
         frame_in,
         ids,
@@ -184,6 +197,7 @@ def import_indicators(
         indicator_col=indicator_col,
         value_col=value_col,
         rename=rename,
+        flags=parsed.flags,
     )
     for key in long["indicator"].dropna().unique():
         if not long.loc[long["indicator"] == key, "value"].notna().any():
@@ -274,7 +288,10 @@ def _to_long(
     indicator_col: str | None,
     value_col: str | None,
     rename: Mapping[str, str],
+    flags: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
+    flags = flags or {}
+    none = pd.Series(None, index=frame.index, dtype=object)
     parts = []
     if shape == "wide":
         items = [(rename.get(c, c), c) for c in values]
@@ -288,6 +305,7 @@ def _to_long(
                         "period": periods.values,
                         "value": values[column].values,
                         "declared": declared[column].values,
+                        "symbol": flags.get(column, none).values,
                     }
                 )
             )
@@ -302,12 +320,31 @@ def _to_long(
                     "period": periods.values,
                     "value": values[str(value_col)].values,
                     "declared": declared[str(value_col)].values,
+                    "symbol": flags.get(str(value_col), none).values,
                 }
             )
         )
     long = pd.concat(parts, ignore_index=True)
-    long["flag"] = long["value"].isna().map({True: "missing", False: None}).astype(object)
-    return long.drop(columns=["declared"])
+    missing = long["value"].isna().map({True: "missing", False: None}).astype(object)
+    long["flag"] = long["symbol"].where(long["symbol"].notna(), missing).astype(object)
+    return long.drop(columns=["declared", "symbol"])
+
+
+def _note_symbols(parsed: pipeline.Numbers, report: ImportReport, *, source: str) -> None:
+    """Note how many values carry a statistics symbol, and footnote marks dropped."""
+    counts: dict[str, int] = {}
+    for series in parsed.flags.values():
+        for flag in series.dropna():
+            counts[str(flag)] = counts.get(str(flag), 0) + 1
+    if counts:
+        shown = ", ".join(f"{n}× {FLAG_LABELS.get(k, k)}" for k, n in sorted(counts.items()))
+        report.note(f"{source}: Zeichenerklärung angewandt, als Kennzeichen gespeichert: {shown}")
+    if parsed.footnotes:
+        row, column, mark = parsed.footnotes[0]
+        report.note(
+            f"{source}: {len(parsed.footnotes)} Fußnotenzeichen an Zahlen entfernt (z. B. "
+            f"Zeile {row}, Spalte „{column}“: „{mark}“); die Fußnoten stehen unter der Tabelle"
+        )
 
 
 def _registry(registry: Registry | None) -> Registry | None:

@@ -178,9 +178,9 @@ def import_measures(
                 else "verwenden Sie einen der erlaubten Status",
             )
     cost_cols = [c for c in (cost_estimate_col, cost_actual_col) if c]
-    costs, _, _ = pipeline.numbers(
+    costs = pipeline.numbers(
         frame_in, cost_cols, report, fmt=number_format, delimiter=tab.details.get("delimiter")
-    )
+    ).values
     values: dict[str, Any] = {
         "description": pipeline.texts(frame_in, description_col),
         "status": statuses,
@@ -240,7 +240,9 @@ def _table_geometries(
                 geoms.append(shapely.Point())
     else:
         assert x_col is not None and y_col is not None
-        values, _, _ = pipeline.numbers(frame, [x_col, y_col], report, fmt=fmt, delimiter=delimiter)
+        values = pipeline.numbers(
+            frame, [x_col, y_col], report, fmt=fmt, delimiter=delimiter
+        ).values
         for x, y in zip(values[x_col], values[y_col]):
             geoms.append(None if math.isnan(x) or math.isnan(y) else shapely.Point(x, y))
     return gpd.GeoDataFrame(frame.copy(), geometry=geoms, index=frame.index)

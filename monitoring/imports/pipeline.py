@@ -58,6 +58,7 @@ from geo.readers import (
     read_vector,
 )
 from geo.schema import GEOMETRY_COLUMN, SCHEMA
+from geo.symbols import number_text, parse_cell, uses_symbols
 from geo.validation import (
     GeometryKind,
     ImportReport,
@@ -229,13 +230,21 @@ def vector(source: Source, *, layer: str | None) -> Table:
 
 
 def table(
-    source: Source, *, sheet: str | None, delimiter: str | None, encoding: str | None
+    source: Source,
+    *,
+    sheet: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+    header_row: int | None = None,
 ) -> Table:
-    """Return a CSV/XLSX input (or an already read Table)."""
+    """Return a CSV/XLSX input (or an already read Table); ``header_row``: last header row."""
     if isinstance(source, Table):
         return source
     return _fingerprinted(
-        read_table(source, sheet=sheet, delimiter=delimiter, encoding=encoding), source
+        read_table(
+            source, sheet=sheet, delimiter=delimiter, encoding=encoding, header_row=header_row
+        ),
+        source,
     )
 
 
@@ -314,6 +323,23 @@ def required_texts(
     return values
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """Parsed number columns: values, 'declared missing' masks, symbol flags, the format.
+
+    ``flags`` holds per column the flag of each cell written with a statistics symbol
+    (:data:`geo.symbols.FLAG_LABELS`; None for a plain number), ``footnotes`` the
+    footnote marks glued to numbers (``12,3¹``) as ``(row, column, mark)``.
+    """
+
+    values: dict[str, pd.Series]
+    missing: dict[str, pd.Series]
+    flags: dict[str, pd.Series]
+    format: NumberFormat
+    symbols: bool = False
+    footnotes: tuple[tuple[Any, str, str], ...] = ()
+
+
 def numbers(
     frame: pd.DataFrame,
     columns: Sequence[str],
@@ -322,26 +348,46 @@ def numbers(
     fmt: NumberFormat | None,
     delimiter: str | None,
     na: Iterable[str] = (),
-) -> tuple[dict[str, pd.Series], dict[str, pd.Series], NumberFormat]:
-    """Parse number columns; return values, a 'declared missing' mask per column, the format.
+    symbols: bool = False,
+) -> Numbers:
+    """Parse number columns; return values, 'declared missing' masks, flags and the format.
 
     Empty cells become NaN (not a problem); cells equal to a ``na`` sentinel become
-    NaN and are marked; anything else that is not a number is a problem.
+    NaN and are marked; anything else that is not a number is a problem. With
+    ``symbols`` (tables of official statistics), the symbols of the Zeichenerklärung
+    are read as :func:`geo.symbols.parse_cell` does: ``-`` alone is 0, ``.``, ``…``,
+    ``x`` and ``/`` are NaN with their flag, ``(12,3)`` is 12.3 flagged ``limited``,
+    ``-  23`` is -23, footnote marks after a number are dropped; when any cell uses
+    a symbol, a ``0`` is flagged ``rounded``. Symbol cells do not count when the
+    number format is detected.
     """
     cells = [v for c in columns for v in frame[c].tolist()]
     na_texts = {t.strip() for t in na if t.strip()}
     candidates = [v for v in cells if not (isinstance(v, str) and v.strip() in na_texts)]
+    if symbols:
+        candidates = [number_text(v) for v in candidates]
+        candidates = [v for v in candidates if v is not None]
     use = fmt or detect_number_format(candidates, delimiter=delimiter)
+    uses = symbols and uses_symbols(
+        c for c in cells if not (isinstance(c, str) and c.strip() in na_texts)
+    )
     na_values = set()
     for token in na_texts:
         for f in (use, NumberFormat()):
             with contextlib.suppress(ValueError):
                 na_values.add(parse_number(token, f))
+
+    def parse(cell: Any) -> float:
+        return parse_number(cell, use)
+
     values: dict[str, pd.Series] = {}
     missing: dict[str, pd.Series] = {}
+    flags: dict[str, pd.Series] = {}
+    marks: list[tuple[Any, str, str]] = []
     for column in columns:
         out = np.full(len(frame), np.nan)
         declared = np.zeros(len(frame), dtype=bool)
+        flagged: list[str | None] = [None] * len(frame)
         for pos, (row, cell) in enumerate(frame[column].items()):
             if text(cell) is None:
                 continue
@@ -349,7 +395,10 @@ def numbers(
                 declared[pos] = True
                 continue
             try:
-                number = parse_number(cell, use)
+                if symbols:
+                    number, flag, mark = parse_cell(cell, parse, symbols=uses)
+                else:
+                    number, flag, mark = parse(cell), None, None
             except ValueError as exc:
                 report.add(
                     f"ist keine Zahl ({exc}; die Zahlen der Datei wurden gelesen mit "
@@ -362,13 +411,17 @@ def numbers(
                     "falsch erkannt wurde",
                 )
                 continue
-            if number in na_values:
+            if flag is None and number in na_values:
                 declared[pos] = True
                 continue
             out[pos] = number
+            flagged[pos] = flag
+            if mark:
+                marks.append((row, column, mark))
         values[column] = pd.Series(out, index=frame.index)
         missing[column] = pd.Series(declared, index=frame.index)
-    return values, missing, use
+        flags[column] = pd.Series(flagged, index=frame.index, dtype=object)
+    return Numbers(values, missing, flags, use, uses, tuple(marks))
 
 
 def dates(series: pd.Series, report: ImportReport, *, option: str) -> pd.Series:

@@ -343,7 +343,8 @@ def test_missing_indicator_columns(store: Store, tmp_path: Path):
 def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
     csv = write_csv(
         tmp_path / "v.csv",
-        "PLR_ID;EW;S1\n01100101;5;1\n01100101;6;2\n;7;x\n01100199;-1;3\n",
+        # "x" would be the statistics symbol "not applicable" (stored missing with its flag)
+        "PLR_ID;EW;S1\n01100101;5;1\n01100101;6;2\n;7;k.A.\n01100199;-1;3\n",
     )
     exc = refused(
         store,
@@ -356,7 +357,7 @@ def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
     )
     text = str(exc)
     assert "Zeile 4, Spalte 'PLR_ID': die ID ist leer" in text
-    assert "Zeile 4, Spalte 'S1', Wert 'x': ist keine Zahl" in text
+    assert "Zeile 4, Spalte 'S1', Wert 'k.A.': ist keine Zahl" in text
     assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 ist unmöglich" in text
     assert "Wert '01100199': id is not among the stored areas" in text
     assert (

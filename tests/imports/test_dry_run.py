@@ -159,7 +159,7 @@ def test_buildings(store: Store, tmp_path: Path) -> None:
 def refusals(tmp_path: Path) -> dict[str, Call]:
     """Imports that break only against what the store holds (plus one broken cell)."""
     csv = tmp_path / "werte.csv"
-    csv.write_text("PLR_ID;S1\n01100101;4,5\n0110O102;x\n", encoding="utf-8")
+    csv.write_text("PLR_ID;S1\n01100101;4,5\n0110O102;k.A.\n", encoding="utf-8")
     measures = tmp_path / "m.csv"
     measures.write_text("id;title;x;y\nM1;Bank;390500;5819500\n", encoding="utf-8")
     fa = boxes(["QM09"]).rename(columns={"PLR_ID": "id", "PLR_NAME": "name"})

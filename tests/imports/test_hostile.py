@@ -490,7 +490,7 @@ def test_bad_limit_setting_is_refused(monkeypatch: pytest.MonkeyPatch):
 
 def test_many_bad_ids_listed_100_of_a_kind(store: Store, tmp_path: Path):
     count = 100_000
-    rows = "".join(f"X{i:07d};{i % 50};{'' if i % 2 else 'x'}\n" for i in range(count))
+    rows = "".join(f"X{i:07d};{i % 50};{'' if i % 2 else 'k.A.'}\n" for i in range(count))
     csv = _write(tmp_path / "v.csv", "PLR_ID;EW;S1\n" + rows)
     started = time.perf_counter()
     exc = refused(
