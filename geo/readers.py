@@ -165,8 +165,8 @@ class NumberFormat:
             raise ValueError("decimal mark and thousands separator must differ")
 
     def describe(self) -> str:
-        sep = {"": "none", " ": "space"}.get(self.thousands, repr(self.thousands))
-        return f"decimal mark {self.decimal!r}, thousands separator {sep}"
+        sep = {"": "keinem", " ": "Leerzeichen"}.get(self.thousands, repr(self.thousands))
+        return f"Dezimalzeichen {self.decimal!r}, Tausendertrennzeichen {sep}"
 
 
 GERMAN = NumberFormat(",", ".")
@@ -241,7 +241,7 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     >>> parse_number("1.67", NumberFormat(",", "."))
     Traceback (most recent call last):
     ...
-    ValueError: '1.67' is not a number with decimal mark ',', thousands separator '.'
+    ValueError: '1.67' ist keine Zahl mit Dezimalzeichen ',', Tausendertrennzeichen '.'
 
     Infinity and NaN are refused in any spelling, ``1e309`` (too large for a float,
     so it would read as infinity) as well:
@@ -263,7 +263,7 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     if _NON_FINITE.match(text):
         raise ValueError(_non_finite_message(value))
     if not _pattern(fmt).match(text):
-        raise ValueError(f"{value!r} is not a number with {fmt.describe()}")
+        raise ValueError(f"{value!r} ist keine Zahl mit {fmt.describe()}")
     text = text.rstrip("%").strip()
     if fmt.thousands:
         text = text.replace(fmt.thousands, "")
@@ -766,7 +766,9 @@ def read_xlsx(
         book.close()
     if not any(str(c).strip() for _, cells in records for c in cells):
         raise _refuse(
-            source, f"sheet {title!r} is empty", "pass --sheet with the sheet holding the table"
+            source,
+            f"das Tabellenblatt „{title}“ ist leer",
+            "wählen Sie mit --sheet das Blatt mit der Tabelle",
         )
     layout = detect_layout(records, source=source, unit="row", header_row=header_row)
     if len(layout.header_rows) > 1:
@@ -799,10 +801,17 @@ def read_xlsx(
         numbers.append(number)
     _check_header(header, report)
     if not rows and report.ok:
-        report.add(f"sheet {title!r} has a header but no data rows", fix="fill in the rows")
+        report.add(
+            f"das Tabellenblatt „{title}“ hat eine Kopfzeile, aber keine Datenzeilen",
+            fix="füllen Sie die Zeilen aus oder wählen Sie mit --sheet ein anderes Blatt",
+        )
     report.raise_if_problems()
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
-    notes = [f"{source}: read sheet {title!r} of {len(names)}"] if len(names) > 1 else []
+    notes = (
+        [f"{source}: Tabellenblatt „{title}“ gelesen (eines von {len(names)}; andere mit --sheet)"]
+        if len(names) > 1
+        else []
+    )
     return Table(
         frame,
         source,

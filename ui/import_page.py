@@ -38,6 +38,7 @@ from geo.validation import Problem
 from geo.webmap import preview_map
 from monitoring import imports
 from monitoring.auth import User
+from monitoring.imports import pipeline
 from ui import assets, data, frames
 from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
 
@@ -145,28 +146,8 @@ NUMBER_FORMATS: dict[str, NumberFormat | None] = {
 #: Streamlit's "Choose an option" placeholder after a rerun).
 NONE = "– keine –"
 
-#: German labels of the details an import reports.
-DETAIL_LABELS = {
-    "level": "Ebene",
-    "vintage": "Gebietsstand",
-    "edition": "Ausgabe",
-    "missing": "als fehlend gespeicherte Werte",
-    "indicators": "Indikatoren",
-    "programme": "Programm",
-    "new": "neue Datensätze",
-    "changed": "geänderte Datensätze",
-    "unchanged": "unveränderte Datensätze",
-    "replaced": "ersetzte Zeilen",
-}
-
-#: German names of the layers an import writes.
-LAYER_LABELS = {
-    "areas": "Gebiete",
-    "funding_areas": "Fördergebiete",
-    "indicator_values": "Indikatorwerte",
-    "measures": "Maßnahmen",
-    "buildings": "Gebäude",
-}
+DETAIL_LABELS = pipeline.DETAIL_LABELS
+LAYER_LABELS = pipeline.LAYER_LABELS
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,7 @@ def import_indicators(
     long["denominator"] = np.nan
     out = long.drop(columns=["row"]).reset_index(drop=True)
     report.note(
-        f"{table.source}: numbers read with {fmt.describe()}"
+        f"{table.source}: Zahlen gelesen mit {fmt.describe()}"
         + (f", encoding {table.details['encoding']}" if "encoding" in table.details else "")
     )
     scopes = out[["level", "vintage", "indicator", "period", "edition"]].drop_duplicates()

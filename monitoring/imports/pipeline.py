@@ -94,6 +94,36 @@ RULE_FIELDS: Mapping[tuple[str, str], str] = {
 """(layer, code of a record rule) -> the field the report names for a broken rule."""
 
 
+#: German names of the layers an import writes.
+LAYER_LABELS = {
+    "areas": "Gebiete",
+    "funding_areas": "Fördergebiete",
+    "indicator_values": "Indikatorwerte",
+    "measures": "Maßnahmen",
+    "buildings": "Gebäude",
+}
+
+#: German labels of the details an import reports.
+DETAIL_LABELS = {
+    "level": "Ebene",
+    "vintage": "Gebietsstand",
+    "edition": "Ausgabe",
+    "missing": "als fehlend gespeicherte Werte",
+    "indicators": "Indikatoren",
+    "programme": "Programm",
+    "new": "neue Datensätze",
+    "changed": "geänderte Datensätze",
+    "unchanged": "unveränderte Datensätze",
+    "replaced": "ersetzte Zeilen",
+    "areas_without_value": "Gebiete der Ebene ohne Wert",
+    "flagged": "Werte mit Zeichen der amtlichen Statistik",
+    "new_indicators": "neue Indikatoren im Katalog",
+}
+
+#: Details kept for the programme, not shown in the one-line summary.
+QUIET_DETAILS = frozenset({"fingerprint", "sha256"})
+
+
 @dataclass(frozen=True)
 class Change:
     """One stored value of an existing record that an import changes (or would change)."""
@@ -124,24 +154,25 @@ class ImportResult:
     batch_id: str | None = field(default=None, compare=False)
 
     def summary(self) -> str:
-        """One line for the user.
+        """One line for the user, in German.
 
         Examples
         --------
         >>> ImportResult("areas", "plr.shp", 542, details={"level": "PLR"}).summary()
-        'plr.shp: 542 Zeilen in areas gespeichert (level PLR)'
+        'plr.shp: 542 Zeilen in Gebiete gespeichert (Ebene PLR)'
         >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
-        'plr.shp: 542 Zeilen würden in areas gespeichert (Probelauf: nichts wurde geschrieben)'
+        'plr.shp: 542 Zeilen würden in Gebiete gespeichert (Probelauf: nichts wurde geschrieben)'
         """
         extra = ", ".join(
-            f"{k} {v}"
+            f"{DETAIL_LABELS.get(k, k)} {v}"
             for k, v in self.details.items()
-            if v is not None and not isinstance(v, list | dict)
+            if v is not None and not isinstance(v, list | dict) and k not in QUIET_DETAILS
         )
         if self.dry_run:
             extra = ", ".join(filter(None, [extra, "Probelauf: nichts wurde geschrieben"]))
+        layer = LAYER_LABELS.get(self.layer, self.layer)
         verb = "würden in {} gespeichert" if self.dry_run else "in {} gespeichert"
-        return f"{self.source}: {self.rows} Zeilen {verb.format(self.layer)}" + (
+        return f"{self.source}: {self.rows} Zeilen {verb.format(layer)}" + (
             f" ({extra})" if extra else ""
         )
 

@@ -63,7 +63,7 @@ def test_indicator_csv_is_checked_then_stored_on_confirmation(
     details = _details(at)
     assert details["Ebene"] == "Planungsraum" and details["Gebietsstand"] == "2020"
     notes = _frame(at, "Hinweis")["Hinweis"].tolist()
-    assert any("decimal mark ','" in n for n in notes), notes
+    assert any("Dezimalzeichen ','" in n for n in notes), notes
     assert not at.error
     assert Path(city_url).read_bytes() == before, "something was written before confirmation"
     button = at.button(key="import.los")

@@ -596,7 +596,9 @@ def test_cli_success_exit_0(store: Store, tmp_path: Path, capsys: pytest.Capture
         ]
     )
     assert code == 0
-    assert "3 Zeilen in areas gespeichert (level BZR, vintage 2021)" in capsys.readouterr().out
+    assert (
+        "3 Zeilen in Gebiete gespeichert (Ebene BZR, Gebietsstand 2021)" in capsys.readouterr().out
+    )
     csv = write_csv(tmp_path / "v.csv", "PLR_ID\tEW\n01100101\t-9999\n01100102\t1 675\n")
     code = main(
         [

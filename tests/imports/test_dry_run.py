@@ -109,7 +109,7 @@ def test_indicators_choose_level_and_vintage(store: Store, tmp_path: Path) -> No
         "missing": 1,
         "indicators": 2,
     }
-    assert any("decimal mark ','" in n for n in dry.notes), dry.notes
+    assert any("Dezimalzeichen ','" in n for n in dry.notes), dry.notes
     stored = store.read("indicator_values", where={"period": "2021-12-31"})
     assert sorted(stored["value"].dropna()) == [0.5, 4.5, 5.0, 1001.0, 1700.0]
 
@@ -242,11 +242,12 @@ def test_cli_dry_run(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert (
-        "plr.shp: 3 Zeilen würden in areas gespeichert (level BZR, vintage 2021, Probelauf" in out
+        "plr.shp: 3 Zeilen würden in Gebiete gespeichert (Ebene BZR, Gebietsstand 2021, Probelauf"
+        in out
     )
     assert store_bytes(store) == raw
     assert main(args) == 0
-    assert "3 Zeilen in areas gespeichert" in capsys.readouterr().out
+    assert "3 Zeilen in Gebiete gespeichert" in capsys.readouterr().out
     assert store_bytes(store) != raw
     bad = tmp_path / "v.csv"
     bad.write_text("PLR_ID;S1\n01100199;4,5\n", encoding="utf-8")
