@@ -650,9 +650,9 @@ _V4_CATALOGUE: tuple[Step, ...] = (
         "Indikatorkatalog der Stadt",
         [
             _c("key", "text", "Schlüssel", null=False),
-            _c("label", "text", "Bezeichnung", null=False),
+            _c("label", "text", "Bezeichnung"),
             _c("unit", "text", "Einheit"),
-            _c("kind", "text", "Art (count, share, rate, index, value)", null=False),
+            _c("kind", "text", "Art (count, share, rate, index, value)"),
             _c("numerator", "text", "Zähler (Schlüssel einer Anzahl)"),
             _c("denominator", "text", "Nenner (Schlüssel einer Anzahl)"),
             _c("formula", "text", "Formel (ratio, change)"),
@@ -665,7 +665,8 @@ _V4_CATALOGUE: tuple[Step, ...] = (
         ],
         key=("key",),
         editable=True,
-        description="Indicators of the city: added to (or overriding) the shipped registry",
+        description="Indicators of the city: added to the shipped registry, or overriding "
+        "the fields a row gives of a shipped indicator (empty fields keep the default)",
     ),
     _layer(
         "index_profiles",

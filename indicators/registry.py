@@ -427,6 +427,29 @@ def registry_with(base: Registry, rows: Iterable[Mapping[str, Any]]) -> Registry
     indicators.errors.RegistryError: Indikator „x“: die Art „anteil“ gibt es nicht; \
 erlaubt: count (Anzahl), share (Anteil), rate (Quote/Rate), index (Index), value (Wert)
     """
+    defs, problems = _lay_over(base, rows)
+    if problems:
+        raise RegistryError("; ".join(problems))
+    return Registry(defs)
+
+
+def registry_problems(base: Registry, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Return in German every problem :func:`registry_with` would raise (empty when none).
+
+    Examples
+    --------
+    >>> registry_problems(load_registry(), [{"key": "q", "label": "Q", "kind": "rate",
+    ...     "numerator": "q_count", "denominator": "residents"}])
+    ['Indikator „q“: der Zähler „q_count“ ist nicht im Katalog; legen Sie „q_count“ als Anzahl \
+(count) an']
+    """
+    return _lay_over(base, rows)[1]
+
+
+def _lay_over(
+    base: Registry, rows: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, IndicatorDef], list[str]]:
+    """The definitions of ``base`` with ``rows`` laid over them, and the problems found."""
     defs = dict(base.items())
     problems: list[str] = []
     for row in rows:
@@ -448,9 +471,7 @@ erlaubt: count (Anzahl), share (Anteil), rate (Quote/Rate), index (Index), value
             continue
         defs[key] = _make_def(key, dict(values), source="Indikatorkatalog")
     problems += _german_consistency(defs)
-    if problems:
-        raise RegistryError("; ".join(problems))
-    return Registry(defs)
+    return defs, problems
 
 
 def _german_consistency(defs: Mapping[str, IndicatorDef]) -> list[str]:
