@@ -9,9 +9,9 @@ of a table with unique keys, :func:`check_kind` says when the values contradict 
 kind.
 
 Kinds: ``share`` for a percentage (``%``, ``Prozent``, ``Anteil``, ``Quote``),
-``rate`` for a value per something (``je``, ``pro``), ``count`` for whole,
-non-negative numbers (or a header saying ``Anzahl`` / ``insgesamt`` when no values
-are given), ``value`` otherwise (averages, amounts).
+``rate`` for a value per something (``je``, ``pro``), ``count`` for a header
+saying ``Anzahl`` or ``insgesamt`` and for whole, non-negative numbers, ``value``
+otherwise (averages, amounts).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def infer_header(
     header
         The column header as delivered.
     values
-        The column's numbers, when known: a column without ``%`` or ``je``/``pro``
+        The column's numbers, when known: a column whose header names no unit
         is a count when all are whole and not negative, a value otherwise.
     taken
         Keys already in use: the key gets ``_2``, ``_3`` … until it is free.
@@ -207,9 +207,9 @@ def infer_header(
         if not unit:
             what = re.sub(r"(?<=\d) (?=\d{3}\b)", ".", per.group("what").strip())
             unit = f"{per.group(1).lower()} {what}"
+    elif unit == "Anzahl" or re.search(r"\b(insgesamt|anzahl)\b", lowered):
+        kind = "count"  # the header says so: values that contradict are for check_kind
     elif numbers is not None and numbers and _whole(numbers):
-        kind = "count"
-    elif numbers is None and (unit == "Anzahl" or re.search(r"\binsgesamt\b", lowered)):
         kind = "count"
     else:
         kind = "value"

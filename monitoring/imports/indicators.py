@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from geo.readers import NumberFormat
+from geo.readers import NumberFormat, parse_number
 from geo.validation import ImportReport, check_columns, check_known
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from geo.store.base import Store
     from indicators.registry import Registry
     from monitoring.auth import User
+    from monitoring.editing import ChangeSet
 
 Shape = Literal["wide", "long"]
 
@@ -58,14 +60,23 @@ def import_indicators(
     ``columns`` is not given). The period is ``period`` for all rows or read per row
     from ``period_col``.
 
+    A table as a statistics office delivers it (no ``columns``, no indicator/value
+    columns): every column but the id and period columns whose cells are numbers
+    or statistics symbols becomes an indicator. ``rename`` maps a column onto a
+    catalogue key; any other column gets the key, German label, unit and kind its
+    header says (:mod:`indicators.headers`), and a key the store's catalogue
+    (:func:`monitoring.catalogue.registry_for`) lacks is added to it, in the same
+    transaction as the values (a refused or dry import adds nothing).
+
     The areas must be stored first: level and vintage are the ones whose ids match
     the file best (and that are valid at the period), unless given. Ids not among
     them are problems, listed with the closest stored ids.
 
     Cells equal to a ``na`` sentinel (e.g. ``-9999``) and empty cells are stored as
     value NaN with flag ``missing``, so they are never averaged in. Values impossible
-    for an indicator of the registry are problems: a share outside 0–100, a negative
-    count, or outside the declared ``min_value``/``max_value``; keys unknown to the
+    for an indicator of the registry (the store's catalogue unless ``registry`` is
+    given) are problems: a share outside 0–100, a negative count, or outside the
+    declared ``min_value``/``max_value``. With ``columns`` given, keys unknown to the
     registry are taken as they come.
 
     Values of the same level, vintage, indicator, period and edition stored already
@@ -100,6 +111,16 @@ def import_indicators(
     frame_in = table.frame
     report = table.report()
     rename = dict(rename or {})
+    auto = not columns and _is_wide(frame_in, indicator_col=indicator_col, value_col=value_col)
+    if auto:
+        columns = numeric_columns(frame_in, exclude=[c for c in (id_col, period_col) if c])
+        if not columns:
+            report.add(
+                "die Tabelle hat außer der ID- und der Stichtagsspalte keine Spalte mit Zahlen",
+                fix="geben Sie --columns A,B,C mit den Indikatorspalten an oder prüfen Sie, ob "
+                "die Kopfzeile richtig erkannt wurde",
+            )
+            report.raise_if_problems()
     shape: Shape = "wide" if columns else "long"
     if shape == "long":
         indicator_col = indicator_col or "indicator"
@@ -152,6 +173,17 @@ def import_indicators(
         delimiter=table.details.get("delimiter"),
         na=na,
     )
+    catalogue_registry = _registry(registry, store)
+    new_defs: list[dict[str, object]] = []
+    if auto:
+        new_defs = infer_definitions(
+            value_columns,
+            values,
+            rename,
+            catalogue_registry,
+            report,
+            source=source_label or table.source,
+        )
     long = _to_long(
         frame_in,
         ids,
@@ -169,7 +201,7 @@ def import_indicators(
                 f"{table.source}: der Indikator „{key}“ hat in keiner Zeile einen Wert (alle als "
                 "fehlend gespeichert)"
             )
-    _check_plausible(long, report, registry=_registry(registry))
+    _check_plausible(long, report, registry=catalogue_registry)
     run.step(0.3, "Gebiete werden abgeglichen")
     level, vintage = _match_areas(store, long, report, level=level, vintage=vintage, column=id_col)
     dup = long.duplicated(["area_id", "indicator", "period"], keep=False) & long["area_id"].notna()
@@ -209,7 +241,9 @@ def import_indicators(
             "edition": long["edition"].iloc[0],
             "missing": int((out["flag"] == "missing").sum()),
             "indicators": len(out["indicator"].unique()),
-        },
+        }
+        | ({"new_indicators": [str(d["key"]) for d in new_defs]} if new_defs else {}),
+        extra_records=_define(new_defs) if new_defs else None,
     )
 
 
@@ -260,14 +294,166 @@ def _to_long(
     return long.drop(columns=["declared"])
 
 
-def _registry(registry: Registry | None) -> Registry | None:
+def _registry(registry: Registry | None, store: Store | None = None) -> Registry | None:
+    """The registry values are checked against: given, else the store's catalogue."""
     if registry is not None:
         return registry
+    if store is not None:
+        from monitoring.catalogue import registry_for
+
+        return registry_for(store)
     try:
         from indicators.registry import load_registry
     except ImportError:  # pragma: no cover - the indicators package is part of the project
         return None
     return load_registry()
+
+
+# --- without --columns: every numeric column is an indicator -----------------------------
+
+STATISTICS_SYMBOLS: frozenset[str] = frozenset({"-", "–", "—", ".", "x", "X", "…", "...", "/"})
+"""The Zeichenerklärung of German official statistics: cells that stand for no number."""
+
+_BRACKETED = re.compile(r"^\(\s*[-–]?\s*[\d.,\s]+\)$")
+_TRY_FORMATS = (
+    NumberFormat(",", "."),
+    NumberFormat(".", ""),
+    NumberFormat(",", " "),
+    NumberFormat(".", ","),
+    NumberFormat(",", ""),
+)
+
+
+def _is_wide(frame: pd.DataFrame, *, indicator_col: str | None, value_col: str | None) -> bool:
+    """True when the table is not in the long form (no indicator and value columns)."""
+    if indicator_col or value_col:
+        return False
+    return not {"indicator", "value"} <= set(map(str, frame.columns))
+
+
+def number_cell(cell: object) -> bool | None:
+    """Return True for a number, False for a statistics symbol, None for anything else.
+
+    Empty cells are statistics symbols too (no number there).
+
+    Examples
+    --------
+    >>> [number_cell(c) for c in ("1.675", "4,2", 12, "-  23", "(12,3)", ".", "x", "…", "Mitte")]
+    [True, True, True, True, True, False, False, False, None]
+    """
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return False
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return True
+    text = str(cell).strip().replace("\u00a0", " ")
+    if not text or text in STATISTICS_SYMBOLS:
+        return False
+    if _BRACKETED.match(text):
+        text = text.strip("()").strip()
+    text = re.sub(r"^([-–])\s+(?=\d)", "-", text)
+    for fmt in _TRY_FORMATS:
+        try:
+            parse_number(text, fmt)
+        except ValueError:
+            continue
+        return True
+    return None
+
+
+def numeric_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
+    """Return the columns whose cells are numbers or statistics symbols (at least one number).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": ["1", "2"], "Name": ["Mitte", "Nord"],
+    ...     "EW": ["1.675", "2.010"], "Quote": ["4,2", "."], "leer": [None, "-"]})
+    >>> numeric_columns(f, exclude=["id"])
+    ['EW', 'Quote']
+    """
+    out = []
+    for column in frame.columns:
+        if str(column) in exclude:
+            continue
+        kinds = [number_cell(c) for c in frame[column].tolist()]
+        if kinds and None not in kinds and any(kinds):
+            out.append(str(column))
+    return out
+
+
+def infer_definitions(
+    columns: Sequence[str],
+    values: Mapping[str, pd.Series],
+    rename: dict[str, str],
+    registry: Registry | None,
+    report: ImportReport,
+    *,
+    source: str,
+) -> list[dict[str, object]]:
+    """Give every column a key; return the catalogue rows of the keys the store lacks.
+
+    A column ``--rename`` maps keeps that key (a catalogue key's definition is then
+    checked against the values as always); any other column gets the key, label,
+    unit and kind its header says (:func:`indicators.headers.infer_header`), and
+    ``rename`` is extended with it. When the values contradict the inferred kind
+    (a share above 100, a count with fractions) the kind falls back to ``value`` and
+    the report gets a note.
+    """
+    from indicators.headers import check_kind, infer_header
+
+    taken = set(rename.values())
+    known = set(registry or ())
+    out: list[dict[str, object]] = []
+    for column in columns:
+        numbers = values[column].dropna().tolist()
+        guess = infer_header(column, numbers, taken=taken)
+        key = rename.get(column, guess.key)
+        rename[column] = key
+        taken.add(key)
+        if key in known:
+            continue
+        kind: str = guess.kind
+        why = check_kind(kind, numbers)
+        if why is not None:
+            report.note(
+                f"{report.source}: Spalte „{column}“: {why}; der Indikator „{key}“ wird als "
+                "„Wert“ (value) angelegt, nicht als "
+                f"{'Anteil' if kind == 'share' else 'Anzahl' if kind == 'count' else kind}"
+            )
+            kind = "value"
+        row: dict[str, object] = {
+            "key": key,
+            "label": guess.label,
+            "unit": guess.unit,
+            "kind": kind,
+            "source": source,
+            "description": f"importiert aus Spalte „{column}“",
+        }
+        if kind == "share":
+            row |= {"min_value": 0.0, "max_value": 100.0}
+        elif kind == "count":
+            row |= {"min_value": 0.0}
+        out.append(row)
+    if out:
+        report.note(
+            f"{report.source}: neue Indikatoren im Katalog: "
+            + ", ".join(f"{d['key']} („{d['label']}“, {d['unit'] or 'ohne Einheit'})" for d in out)
+        )
+    return out
+
+
+def _define(rows: Sequence[Mapping[str, object]]) -> Callable[[ChangeSet], None]:
+    """The hook that writes new catalogue rows in the import's own transaction."""
+
+    def write(ch: ChangeSet) -> None:
+        from monitoring.catalogue import save_indicator_def_in
+
+        for row in rows:
+            if ch.read("indicator_defs", {"key": row["key"]}) is None:
+                save_indicator_def_in(ch, row)
+
+    return write
 
 
 def _places(value: float) -> int:
