@@ -272,6 +272,82 @@ def profile_to_toml(profile: IndexProfile) -> str:
     return "\n".join(lines) + "\n"
 
 
+BERLIN_STATUS_CLASSES: tuple[IndexClass, ...] = (
+    IndexClass(1, "hoch", below=-1.0),
+    IndexClass(2, "mittel", below=1.0),
+    IndexClass(3, "niedrig", below=1.5),
+    IndexClass(4, "sehr niedrig"),
+)
+"""Berlin's SD bands of the status index (MSS), the default cut-offs of a new profile."""
+BERLIN_DYNAMICS_CLASSES: tuple[IndexClass, ...] = (
+    IndexClass(1, "positiv", below=-1.0),
+    IndexClass(3, "stabil", at_most=1.0),
+    IndexClass(5, "negativ"),
+)
+"""Berlin's SD bands of the dynamics index (MSS)."""
+
+
+def simple_profile(
+    name: str,
+    label: str,
+    status: Sequence[tuple[str, str, str]],
+    dynamics: Sequence[tuple[str, str, str]] = (),
+    *,
+    min_population: float = 300.0,
+    dynamics_window_years: int = 2,
+) -> IndexProfile:
+    """Return a profile of the Berlin method (z, sum, z; Berlin's SD bands) over given keys.
+
+    Parameters
+    ----------
+    name, label
+        The profile's name (``a-z0-9-``) and German label.
+    status
+        ``(key, label, direction)`` of each status indicator (a stored or derivable key).
+    dynamics
+        ``(key, label, direction)`` of each indicator whose change over
+        ``dynamics_window_years`` is a dynamics indicator.
+    min_population
+        Areas with fewer residents get no class.
+
+    Raises
+    ------
+    ProfileError
+        When no status indicator is given or a direction is not allowed.
+
+    Examples
+    --------
+    >>> p = simple_profile("eigen", "Eigener Index",
+    ...     [("sgb2_rate", "SGB II", "higher_is_worse"), ("abitur_share", "Abitur",
+    ...       "higher_is_better")], [("sgb2_rate", "SGB II", "higher_is_worse")])
+    >>> [(i.column, i.indicator) for i in p.status], p.dynamics[0].change_of
+    ([('sgb2_rate', 'sgb2_rate'), ('abitur_share', 'abitur_share')], 'sgb2_rate')
+    >>> profile_from_toml(profile_to_toml(p)) == p
+    True
+    """
+    if not status:
+        raise ProfileError(f"profile {name}: give at least one status indicator")
+    for _, _, direction in (*status, *dynamics):
+        if direction not in DIRECTIONS:
+            raise ProfileError(
+                f"profile {name}: direction {direction!r} is not allowed; use one of "
+                f"{', '.join(DIRECTIONS)}"
+            )
+    return IndexProfile(
+        name=name,
+        label=label,
+        status=tuple(IndexIndicator(k, lab, indicator=k, direction=d) for k, lab, d in status),  # type: ignore[arg-type]
+        dynamics=tuple(
+            IndexIndicator(f"d_{k}", f"Veränderung {lab}", change_of=k, direction=d)  # type: ignore[arg-type]
+            for k, lab, d in dynamics
+        ),
+        status_classes=BERLIN_STATUS_CLASSES,
+        dynamics_classes=BERLIN_DYNAMICS_CLASSES if dynamics else (),
+        min_population=float(min_population),
+        dynamics_window_years=int(dynamics_window_years),
+    )
+
+
 def profile_keys(profile: IndexProfile) -> list[str]:
     """Return the indicator keys a profile reads from a store (status, then dynamics).
 

@@ -87,7 +87,7 @@ def _goals(url: str, report: ProgressReport) -> None:
         "„im Plan“, wenn mindestens so weit wie der zeitliche Fortschritt."
     )
     fields = names(data.layer(url, "fields_of_action"))
-    shown = goal_table(report.goals, registry=data.registry(), field_names=fields)
+    shown = goal_table(report.goals, registry=data.registry(url), field_names=fields)
     st.dataframe(shown, hide_index=True, width="stretch")
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
@@ -204,7 +204,7 @@ def _comparison(url: str, ident: str) -> None:
         st.info("Es sind keine Indikatorwerte gespeichert.")
         return
     values = data.indicator_values(url, levels[0])
-    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
+    choices = frames.indicator_choices(data.registry(url), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
     chosen = state.choose(
         st, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label

@@ -78,11 +78,11 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     suppressed.
     """
     values = data.indicator_values(url, level)
-    profile = data.profile()
+    profile = data.profile(url)
     minimum = int(profile.min_population)
     hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
     choices = frames.indicator_choices(
-        data.registry(), values["indicator"].unique(), profile=profile
+        data.registry(url), values["indicator"].unique(), profile=profile
     )
     if not choices:
         st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
