@@ -1,4 +1,4 @@
-"""Catalogue commands: ``qmon indicators list|show|set`` and ``qmon profiles list|show|import|delete``.
+"""Catalogue commands: ``qmon indicators list|show|set``, ``qmon profiles list|show|import|delete``.
 
 The store keeps the city's own indicators (with German label, unit and kind) and
 social index profiles (TOML) next to the shipped ones. Changes go through the same

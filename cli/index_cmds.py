@@ -9,8 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from indicators.errors import ProfileError, TableReadError
 from geo.store.base import Store
+from indicators.errors import ProfileError, TableReadError
 from indicators.social_index import (
     RESULT_COLUMNS,
     IndexProfile,

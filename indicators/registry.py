@@ -8,6 +8,7 @@ format, passed to :func:`load_registry`, or with rows of its store's catalogue
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -457,10 +458,8 @@ def _lay_over(
         given = {f: row[f] for f in ROW_FIELDS if f in row and _given(row[f])}
         for name in ("factor", "min_value", "max_value"):
             if name in given and not isinstance(given[name], (int, float, bool)):
-                try:
+                with contextlib.suppress(ValueError):  # def_problems names it
                     given[name] = float(str(given[name]).replace(",", "."))
-                except ValueError:
-                    pass  # def_problems names it
         if key in defs:
             values = {f: getattr(defs[key], f) for f in _FIELDS} | given
         else:

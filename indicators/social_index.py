@@ -205,10 +205,11 @@ def profile_from_toml(text: str, *, source: str = "TOML") -> IndexProfile:
     >>> p = profile_from_toml(profile_to_toml(load_profile("hamburg-rise")))
     >>> p == load_profile("hamburg-rise")
     True
-    >>> profile_from_toml("name = ")
+    >>> profile_from_toml("name = ", source="p.toml")
     Traceback (most recent call last):
     ...
-    indicators.errors.ProfileError: profile TOML: not valid TOML (Invalid value (at end of document))
+    indicators.errors.ProfileError: profile p.toml: not valid TOML (Invalid value (at end of \
+document))
     """
     try:
         data = tomllib.loads(text)
@@ -408,7 +409,10 @@ berechenbar (es fehlt sgb2_recipients): importieren Sie die Spalte mit qmon impo
     """
     have = set(stored_keys)
     labels = {
-        k: i.label for i in (*profile.status, *profile.dynamics) for k in (i.indicator, i.change_of) if k
+        k: i.label
+        for i in (*profile.status, *profile.dynamics)
+        for k in (i.indicator, i.change_of)
+        if k
     }
     out: list[str] = []
     for key in [population, *profile_keys(profile)]:
@@ -416,9 +420,7 @@ berechenbar (es fehlt sgb2_recipients): importieren Sie die Spalte mit qmon impo
             continue
         known = key in registry
         label = registry.get(key).label if known else labels.get(key) or key
-        how = (
-            f"importieren Sie die Spalte mit qmon import indicators … --rename SPALTE={key}"
-        )
+        how = f"importieren Sie die Spalte mit qmon import indicators … --rename SPALTE={key}"
         if known and registry.get(key).derived:
             d = registry.get(key)
             if d.numerator in have and d.denominator in have:

@@ -122,9 +122,7 @@ def profile_for(store: Store | Transaction, name: str) -> IndexProfile:
 
 
 def _parse_stored(row: Mapping[str, Any]) -> IndexProfile:
-    return profile_from_toml(
-        str(row["definition"]), source=f"gespeichertes Profil „{row['name']}“"
-    )
+    return profile_from_toml(str(row["definition"]), source=f"gespeichertes Profil „{row['name']}“")
 
 
 def stored_keys(store: Store | Transaction, *, level: str | None = None) -> set[str]:
@@ -356,9 +354,7 @@ def save_profile(
                 "bewusst (qmon profiles import … --replace) oder wählen Sie einen anderen Namen"
             )
         version = before["version"] if expected_version is None else expected_version
-        return ch.update(
-            "index_profiles", {"name": profile.name}, record, expected_version=version
-        )
+        return ch.update("index_profiles", {"name": profile.name}, record, expected_version=version)
 
 
 def delete_profile(

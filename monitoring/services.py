@@ -584,7 +584,9 @@ def compare_area(
     """
     require(user, "read")
     area = _funding_area(store.read, area_id)
-    return _comparison(store, area["geometry"], indicator, registry or catalogue.registry_for(store))
+    return _comparison(
+        store, area["geometry"], indicator, registry or catalogue.registry_for(store)
+    )
 
 
 # --- checks and quarter management ------------------------------------------------------

@@ -57,9 +57,7 @@ def render() -> None:
         if not levels:
             st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
             return
-        state.start_view(
-            PAGE, SPEC, allowed={"ebene": levels, "profil": data.profile_names(url)}
-        )
+        state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": data.profile_names(url)})
         level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene")
         tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster", "Eigenes Profil"])
         with tabs[0]:
@@ -120,9 +118,7 @@ def _index(url: str, level: str) -> None:
     period = state.choose(
         c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=period_label
     )
-    profile_name = c2.selectbox(
-        "Methode", data.profile_names(url), key=state.key(PAGE, "profil")
-    )
+    profile_name = c2.selectbox("Methode", data.profile_names(url), key=state.key(PAGE, "profil"))
     profile = data.profile(url, profile_name)
     try:
         index = data.social_index(url, level, pd.Timestamp(period), profile.name)
@@ -203,7 +199,10 @@ def _clusters(url: str, level: str) -> None:
     st.dataframe(counts, width="stretch")
 
 
-DIRECTION_LABELS = {"higher_is_worse": "höher ist ungünstiger", "higher_is_better": "höher ist günstiger"}
+DIRECTION_LABELS = {
+    "higher_is_worse": "höher ist ungünstiger",
+    "higher_is_better": "höher ist günstiger",
+}
 EDITOR = f"{PAGE}.profil_editor"
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from indicators.registry import Registry
-from monitoring.catalogue import registry_for
 from monitoring.auth import User, require
+from monitoring.catalogue import registry_for
 from monitoring.reports import csv as csv_format
 from monitoring.reports.assemble import assemble, check_year
 from monitoring.reports.catalogue import Catalogue, load_catalogue

@@ -70,6 +70,4 @@ def test_indikatoren_page_saves_an_own_profile_and_offers_it(
     assert "eigener-index" in at.selectbox(key="indikatoren.profil").options
     at.selectbox(key="indikatoren.profil").set_value("eigener-index").run()
     assert not at.exception
-    assert not any("nicht berechnen" in w.value for w in at.warning), [
-        w.value for w in at.warning
-    ]
+    assert not any("nicht berechnen" in w.value for w in at.warning), [w.value for w in at.warning]

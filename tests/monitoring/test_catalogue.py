@@ -97,7 +97,13 @@ def test_wrong_definitions_are_refused_in_german_and_nothing_is_stored(
         ({"key": "a", "label": "A", "kind": "anteil"}, "die Art „anteil“ gibt es nicht"),
         ({"key": "a", "kind": "share"}, "die Bezeichnung fehlt"),
         (
-            {"key": "a", "label": "A", "kind": "rate", "numerator": "x", "denominator": "residents"},
+            {
+                "key": "a",
+                "label": "A",
+                "kind": "rate",
+                "numerator": "x",
+                "denominator": "residents",
+            },
             "der Zähler „x“ ist nicht im Katalog",
         ),
         (
@@ -259,9 +265,7 @@ def test_a_missing_share_is_named_in_german(store: Store) -> None:
     store.write("indicator_values", _share_values(keys=keys))
     profile = catalogue.profile_for(store, "hamburg-rise")
     with pytest.raises(ProfileError) as err:
-        compute_stored_index(
-            store, profile, period="2023-12-31", level="Stadtteil", write=False
-        )
+        compute_stored_index(store, profile, period="2023-12-31", level="Stadtteil", write=False)
     text = str(err.value)
     assert "„Schulabschlüsse mit Abitur“ (abitur_share) ist nicht gespeichert" in text
     assert "--rename SPALTE=abitur_share" in text
