@@ -43,6 +43,7 @@ from indicators.social_index import (
 from monitoring import editing
 from monitoring.auth import User, require
 from monitoring.errors import NotFound, RuleViolation
+from monitoring.findings import Finding
 
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
@@ -139,6 +140,37 @@ def profile_problems(
 
 
 # --- indicator definitions ----------------------------------------------------------------
+
+
+def record_findings(
+    tx: Store | Transaction, layer: str, record: Mapping[str, Any]
+) -> list[Finding]:
+    """Return the errors of a catalogue row or profile saved through :func:`services.save`.
+
+    The services' generic save runs these record rules, so a definition or profile
+    written that way is checked as :func:`save_indicator_def` and
+    :func:`save_profile` check it.
+    """
+    ident = str(record.get("key") if layer == "indicator_defs" else record.get("name"))
+    if layer == "indicator_defs":
+        row = {f: record.get(f) for f in ("key", *DEF_FIELDS)}
+        others = [r for r in stored_defs(tx) if r["key"] != record.get("key")]
+        problems = registry_problems(load_registry(), [*others, row])
+    else:
+        problems = []
+        try:
+            profile = check_profile_text(
+                tx, str(record.get("definition") or ""), override_shipped=True
+            )
+        except RuleViolation as exc:
+            problems = list(exc.problems)
+        else:
+            if profile.name != record.get("name"):
+                problems.append(
+                    f"der Name im Profil („{profile.name}“) ist nicht der Name des "
+                    f"Datensatzes („{record.get('name')}“)"
+                )
+    return [Finding("error", "catalogue", layer, ident, p) for p in problems]
 
 
 def _clean(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -216,6 +216,8 @@ def check_record(
         )
     if layer == "attachments":
         return _attachment_findings(tx, record)
+    if layer in ("indicator_defs", "index_profiles"):
+        return catalogue.record_findings(tx, layer, record)
     if layer == "participation" and record.get("target_kind") not in ("project", "body"):
         return [
             Finding(

@@ -29,8 +29,9 @@ from geo.store.base import ChangeToken, empty_frame
 from geo.webmap import display_geometry
 from indicators import stored
 from indicators.clusters import local_moran
+from indicators.errors import ProfileError
 from indicators.registry import Registry
-from indicators.social_index import IndexProfile, compute_index
+from indicators.social_index import IndexProfile, compute_index, missing_indicators
 from monitoring import catalogue, services
 from monitoring.auth import User
 from monitoring.services import ProgressReport
@@ -270,7 +271,12 @@ def _social_index(
     found = _profiles(url, token)
     chosen = found.get(profile_name) or found[DEFAULT_PROFILE]
     values = _indicator_values(url, token, level)
-    table = stored.index_inputs(values, _registry(url, token), chosen, period=period)
+    registry = _registry(url, token)
+    at_period = values.loc[pd.to_datetime(values["period"]) == pd.Timestamp(period), "indicator"]
+    lacking = missing_indicators(chosen, registry, set(at_period))
+    if lacking:
+        raise ProfileError("; ".join(lacking))
+    table = stored.index_inputs(values, registry, chosen, period=period)
     result = compute_index(
         table, chosen, id_column="area_id", population_column=stored.POPULATION_COLUMN
     )

@@ -297,3 +297,16 @@ def test_a_stored_profile_of_the_city_own_indicator_computes(store: Store, edito
     assert len(valid) == 35
     assert set(valid["status_label"]) <= {"gut", "mittel", "schwierig"}
     assert valid["status_label"].nunique() == 3
+
+
+def test_the_generic_save_checks_catalogue_rows_too(store: Store, editor: User) -> None:
+    with pytest.raises(RuleViolation, match="die Art „anteil“ gibt es nicht"):
+        services.save(store, editor, "indicator_defs", {"key": "a", "label": "A", "kind": "anteil"})
+    with pytest.raises(RuleViolation, match="nicht gültig"):
+        services.save(store, editor, "index_profiles", {"name": "p", "definition": "name = "})
+    text = _own_profile_text("p", indicator="sgb2_rate")
+    with pytest.raises(RuleViolation, match="ist nicht der Name des Datensatzes"):
+        services.save(store, editor, "index_profiles", {"name": "q", "definition": text})
+    saved = services.save(store, editor, "index_profiles", {"name": "p", "definition": text})
+    assert saved.record["version"] == 1
+    assert store.read("indicator_defs").empty
