@@ -121,6 +121,12 @@ def import_indicators(
                 "die Kopfzeile richtig erkannt wurde",
             )
             report.raise_if_problems()
+        left = [str(c) for c in frame_in.columns if str(c) not in (*columns, id_col, period_col)]
+        if left:
+            report.note(
+                f"{table.source}: ohne Zahlen, daher kein Indikator: "
+                + ", ".join(f"„{c}“" for c in left)
+            )
     shape: Shape = "wide" if columns else "long"
     if shape == "long":
         indicator_col = indicator_col or "indicator"
@@ -363,12 +369,18 @@ def number_cell(cell: object) -> bool | None:
 
 
 def numeric_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
-    """Return the columns whose cells are numbers or statistics symbols (at least one number).
+    """Return the columns of numbers: at least one number, and no more other text than numbers.
+
+    Statistics symbols and empty cells count as neither. A column of numbers with a
+    typo in a few cells stays a column of numbers, so the import reports those cells
+    (row, column, value) instead of leaving the column out unnoticed; a column of
+    names has no numbers and is left out.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"id": ["1", "2"], "Name": ["Mitte", "Nord"],
-    ...     "EW": ["1.675", "2.010"], "Quote": ["4,2", "."], "leer": [None, "-"]})
+    >>> f = pd.DataFrame({"id": ["1", "2", "3"], "Name": ["Mitte", "Nord", "3"],
+    ...     "EW": ["1.675", "2.010", "viele"], "Quote": ["4,2", ".", "x"],
+    ...     "leer": [None, "-", "."]})
     >>> numeric_columns(f, exclude=["id"])
     ['EW', 'Quote']
     """
@@ -377,7 +389,8 @@ def numeric_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list
         if str(column) in exclude:
             continue
         kinds = [number_cell(c) for c in frame[column].tolist()]
-        if kinds and None not in kinds and any(kinds):
+        numbers, texts = kinds.count(True), kinds.count(None)
+        if numbers and texts < numbers:
             out.append(str(column))
     return out
 

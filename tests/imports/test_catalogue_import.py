@@ -152,6 +152,21 @@ def test_a_contradicted_kind_falls_back_to_value_with_a_note(store: Store, tmp_p
     assert "999,5" in notes
 
 
+def test_a_typo_in_a_column_of_numbers_is_reported_not_dropped(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = [r[:] for r in ROWS]
+    rows[1][4] = "viele"
+    before = snapshot(store)
+    with pytest.raises(ImportRefused) as err:
+        import_indicators(
+            store, _workbook(tmp_path / "p.xlsx", rows), id_col="PLR_ID", period="2021-12-31"
+        )
+    problems = [p for p in err.value.problems if p.value == "viele"]
+    assert len(problems) == 1 and problems[0].column == "Arbeitslose je 1 000 Einwohner"
+    assert_unchanged(before, store)
+
+
 def test_a_refused_import_leaves_no_definition_behind(store: Store, tmp_path: Path) -> None:
     rows = [r[:] for r in ROWS]
     rows[2][0] = "99999999"  # an area the store does not have
@@ -201,4 +216,5 @@ def test_numeric_columns_take_statistics_symbols_and_leave_names() -> None:
         "Anteil Ausländer in %",
         "Veränderung",
     ]
+    assert "Nr" in numeric_columns(frame)
     assert number_cell("St. Georg") is None and number_cell("–") is False
