@@ -218,3 +218,21 @@ def test_numeric_columns_take_statistics_symbols_and_leave_names() -> None:
     ]
     assert "Nr" in numeric_columns(frame)
     assert number_cell("St. Georg") is None and number_cell("–") is False
+
+
+def test_undo_removes_the_definitions_the_import_added(store: Store, tmp_path: Path) -> None:
+    from monitoring.imports import batches
+    from tests.imports._util import ADMIN
+
+    before = snapshot(store)
+    result = import_indicators(
+        store, _workbook(tmp_path / "p.xlsx"), id_col="PLR_ID", period="2021-12-31"
+    )
+    assert len(store.read("indicator_defs")) == 5
+    assert result.batch_id is not None
+    counts = batches.undo(store, ADMIN, result.batch_id)
+    assert counts["definitions_removed"] == 5
+    assert store.read("indicator_defs").empty
+    after = snapshot(store)
+    for name in ("indicator_values", "indicator_defs", "areas"):
+        assert len(after[name]) == len(before[name]), name
