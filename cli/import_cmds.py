@@ -103,7 +103,11 @@ def register(subparsers: Any) -> None:
     ind.add_argument("--period", metavar="DATE", help="Stichtag of all values (2020-12-31)")
     ind.add_argument("--period-col", metavar="COL", help="column with the Stichtag per row")
     ind.add_argument(
-        "--columns", type=_list, metavar="A,B,C", help="indicator columns of a wide table"
+        "--columns",
+        type=_list,
+        metavar="A,B,C",
+        help="indicator columns of a wide table (default: every column of numbers; the "
+        "header gives label, unit and kind of a new indicator)",
     )
     ind.add_argument("--rename", type=_pairs, default={}, metavar="A=key,…")
     ind.add_argument(

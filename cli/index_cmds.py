@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Collection
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.store.base import Store
 from indicators.errors import ProfileError, TableReadError
 from indicators.social_index import (
     RESULT_COLUMNS,
+    IndexProfile,
     class_counts,
     compute_index,
     load_profile,
     profile_names,
 )
 from indicators.tables import numeric_columns, read_id_list, read_table
+from monitoring import catalogue
 from monitoring.auth import ROLES, require
 from monitoring.numbers import german_number
 from monitoring.reports.cells import csv_frame
@@ -66,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--profile",
         required=True,
-        help=f"a shipped profile ({', '.join(profile_names())}) or a profile .toml file",
+        help=f"a shipped profile ({', '.join(profile_names())}), with --store also a profile "
+        "stored in the store (qmon profiles list), or a profile .toml file",
     )
     p.add_argument("--id", dest="id_column", help="id column of the table, e.g. PLR_ID")
     p.add_argument("--population", help="residents column of the table, e.g. EW")
@@ -290,9 +295,9 @@ def _compute_stored(args: argparse.Namespace) -> int:
         )
     user = acting_user(args)
     require(user, "read" if args.dry_run else "edit_funding")  # before any work
-    profile = load_profile(args.profile)
     exclude = read_id_list(args.exclude) if args.exclude else []
     with open_store(args.store) as store:
+        profile = _store_profile(store, args.profile)
         stored_levels = store.read("indicator_values", columns=["level"])["level"]
         level = stored_level(args.level, stored_levels.dropna().astype(str).unique())
         done = compute_stored_index(
@@ -302,6 +307,7 @@ def _compute_stored(args: argparse.Namespace) -> int:
             level=level,
             vintage=args.vintage,
             edition=args.edition,
+            registry=catalogue.registry_for(store),
             exclude=exclude,
             write=not args.dry_run,
         )
@@ -323,6 +329,13 @@ def _compute_stored(args: argparse.Namespace) -> int:
             f"{done.written} Indikatorwerte geschrieben, Ausgabe {done.rows['edition'].iloc[0]!r}"
         )
     return 0
+
+
+def _store_profile(store: Store, name_or_path: str) -> IndexProfile:
+    """A profile file by path, else a profile of the store (its own or a shipped one)."""
+    if name_or_path.endswith(".toml") or Path(name_or_path).is_file():
+        return load_profile(name_or_path)
+    return catalogue.profile_for(store, name_or_path)
 
 
 def _read_values(path: str, id_column: str, column: str, na: list[float]) -> pd.Series:

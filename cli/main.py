@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cli.monitoring_cmds",
     "cli.report_cmds",
     "cli.programme_cmds",
+    "cli.catalogue_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

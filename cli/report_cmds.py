@@ -91,9 +91,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.set_defaults(func=cmd_filed)
 
 
-def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry, int]:
+def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry | None, int]:
+    """The report catalogue, the registry and the year of a report command.
+
+    Without ``--indicators`` the registry is None: the services then use the store's
+    own (:func:`monitoring.catalogue.registry_for`). A file is laid over the defaults
+    as before (the store's catalogue is then not used).
+    """
     catalogue = load_catalogue(args.catalogue)
-    registry = load_registry(args.indicators)
+    registry = load_registry(args.indicators) if getattr(args, "indicators", None) else None
     year = args.year if args.year is not None else generate.default_year()
     return catalogue, registry, year
 

@@ -642,6 +642,46 @@ _V3_IMPORTS: tuple[Step, ...] = (
     ),
 )
 
+# --- version 4: a city's own indicator catalogue and social index profiles ---------------
+
+_V4_CATALOGUE: tuple[Step, ...] = (
+    _layer(
+        "indicator_defs",
+        "Indikatorkatalog der Stadt",
+        [
+            _c("key", "text", "Schlüssel", null=False),
+            _c("label", "text", "Bezeichnung"),
+            _c("unit", "text", "Einheit"),
+            _c("kind", "text", "Art (count, share, rate, index, value)"),
+            _c("numerator", "text", "Zähler (Schlüssel einer Anzahl)"),
+            _c("denominator", "text", "Nenner (Schlüssel einer Anzahl)"),
+            _c("formula", "text", "Formel (ratio, change)"),
+            _c("factor", "real", "Faktor"),
+            _c("direction", "text", "Richtung"),
+            _c("source", "text", "Quelle"),
+            _c("min_value", "real", "kleinster möglicher Wert"),
+            _c("max_value", "real", "größter möglicher Wert"),
+            _c("description", "text", "Beschreibung"),
+        ],
+        key=("key",),
+        editable=True,
+        description="Indicators of the city: added to the shipped registry, or overriding "
+        "the fields a row gives of a shipped indicator (empty fields keep the default)",
+    ),
+    _layer(
+        "index_profiles",
+        "Sozialindex-Profile der Stadt",
+        [
+            _c("name", "text", "Name", null=False),
+            _c("label", "text", "Bezeichnung"),
+            _c("definition", "text", "Definition (TOML)", null=False),
+        ],
+        key=("name",),
+        editable=True,
+        description="Social index method profiles of the city, kept as their TOML text",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
@@ -650,6 +690,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "records kept in the app, attachments, applications, fund payments, import batches",
         _V3_RENEWAL + _V3_NEIGHBOURHOOD + _V3_IMPORTS,
     ),
+    Migration(4, "the city's own indicator catalogue and social index profiles", _V4_CATALOGUE),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

@@ -8,9 +8,10 @@ the outlier rule. :func:`compute_index` applies it to one table row per area.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import FrameError, ProfileError
+from indicators.registry import Registry
 
 Standardisation = Literal["z"]
 SDKind = Literal["population", "sample"]
@@ -176,11 +178,267 @@ def load_profile(name_or_path: str | Path) -> IndexProfile:
                 "or give a path to a profile .toml file"
             )
         text, source = (PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"), name
+    return profile_from_toml(text, source=source)
+
+
+def profile_from_toml(text: str, *, source: str = "TOML") -> IndexProfile:
+    """Parse a profile from its TOML text (the format of ``indicators/profiles/``).
+
+    Parameters
+    ----------
+    text
+        The TOML text, e.g. of a profile kept in a store.
+    source
+        How messages name the text (a file name, ``gespeichertes Profil „x“``).
+
+    Returns
+    -------
+    IndexProfile
+
+    Raises
+    ------
+    ProfileError
+        When the text is not TOML or the profile is malformed (see :func:`load_profile`).
+
+    Examples
+    --------
+    >>> p = profile_from_toml(profile_to_toml(load_profile("hamburg-rise")))
+    >>> p == load_profile("hamburg-rise")
+    True
+    >>> profile_from_toml("name = ", source="p.toml")
+    Traceback (most recent call last):
+    ...
+    indicators.errors.ProfileError: profile p.toml: not valid TOML (Invalid value (at end of \
+document))
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"profile {source}: not valid TOML ({exc})") from exc
     return _profile_from_dict(data, source=source)
+
+
+def _toml_value(value: Any) -> str:
+    """One TOML value: text quoted (JSON escapes are valid TOML), numbers as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def profile_to_toml(profile: IndexProfile) -> str:
+    """Return the TOML text of a profile (what :func:`profile_from_toml` reads back).
+
+    Examples
+    --------
+    >>> print(profile_to_toml(load_profile("muenster")).splitlines()[0])
+    name = "muenster"
+    """
+    head: list[tuple[str, Any]] = [
+        ("name", profile.name),
+        ("label", profile.label),
+        ("edition", profile.edition),
+        ("min_population", profile.min_population),
+        ("standardisation", profile.standardisation),
+        ("sd", profile.sd),
+        ("aggregation", profile.aggregation),
+        ("dynamics_window_years", profile.dynamics_window_years),
+        ("outlier_rule", profile.outlier_rule),
+    ]
+    if profile.outlier_threshold is not None:
+        head.append(("outlier_threshold", profile.outlier_threshold))
+    lines = [f"{k} = {_toml_value(v)}" for k, v in head]
+    for part, items in (("status", profile.status), ("dynamics", profile.dynamics)):
+        for item in items:
+            lines += ["", f"[[{part}]]", f"column = {_toml_value(item.column)}"]
+            if item.label:
+                lines.append(f"label = {_toml_value(item.label)}")
+            for name in ("indicator", "change_of"):
+                if getattr(item, name):
+                    lines.append(f"{name} = {_toml_value(getattr(item, name))}")
+            lines.append(f"direction = {_toml_value(item.direction)}")
+            if item.weight != 1.0:
+                lines.append(f"weight = {_toml_value(item.weight)}")
+    for part, classes in (
+        ("status_classes", profile.status_classes),
+        ("dynamics_classes", profile.dynamics_classes),
+    ):
+        for cls in classes:
+            lines += ["", f"[[{part}]]", f"code = {cls.code}", f"label = {_toml_value(cls.label)}"]
+            if cls.below is not None:
+                lines.append(f"below = {_toml_value(cls.below)}")
+            if cls.at_most is not None:
+                lines.append(f"at_most = {_toml_value(cls.at_most)}")
+    return "\n".join(lines) + "\n"
+
+
+BERLIN_STATUS_CLASSES: tuple[IndexClass, ...] = (
+    IndexClass(1, "hoch", below=-1.0),
+    IndexClass(2, "mittel", below=1.0),
+    IndexClass(3, "niedrig", below=1.5),
+    IndexClass(4, "sehr niedrig"),
+)
+"""Berlin's SD bands of the status index (MSS), the default cut-offs of a new profile."""
+BERLIN_DYNAMICS_CLASSES: tuple[IndexClass, ...] = (
+    IndexClass(1, "positiv", below=-1.0),
+    IndexClass(3, "stabil", at_most=1.0),
+    IndexClass(5, "negativ"),
+)
+"""Berlin's SD bands of the dynamics index (MSS)."""
+
+
+def simple_profile(
+    name: str,
+    label: str,
+    status: Sequence[tuple[str, str, str]],
+    dynamics: Sequence[tuple[str, str, str]] = (),
+    *,
+    min_population: float = 300.0,
+    dynamics_window_years: int = 2,
+) -> IndexProfile:
+    """Return a profile of the Berlin method (z, sum, z; Berlin's SD bands) over given keys.
+
+    Parameters
+    ----------
+    name, label
+        The profile's name (``a-z0-9-``) and German label.
+    status
+        ``(key, label, direction)`` of each status indicator (a stored or derivable key).
+    dynamics
+        ``(key, label, direction)`` of each indicator whose change over
+        ``dynamics_window_years`` is a dynamics indicator.
+    min_population
+        Areas with fewer residents get no class.
+
+    Raises
+    ------
+    ProfileError
+        When no status indicator is given or a direction is not allowed.
+
+    Examples
+    --------
+    >>> p = simple_profile("eigen", "Eigener Index",
+    ...     [("sgb2_rate", "SGB II", "higher_is_worse"), ("abitur_share", "Abitur",
+    ...       "higher_is_better")], [("sgb2_rate", "SGB II", "higher_is_worse")])
+    >>> [(i.column, i.indicator) for i in p.status], p.dynamics[0].change_of
+    ([('sgb2_rate', 'sgb2_rate'), ('abitur_share', 'abitur_share')], 'sgb2_rate')
+    >>> profile_from_toml(profile_to_toml(p)) == p
+    True
+    """
+    if not status:
+        raise ProfileError(f"profile {name}: give at least one status indicator")
+    for _, _, direction in (*status, *dynamics):
+        if direction not in DIRECTIONS:
+            raise ProfileError(
+                f"profile {name}: direction {direction!r} is not allowed; use one of "
+                f"{', '.join(DIRECTIONS)}"
+            )
+    return IndexProfile(
+        name=name,
+        label=label,
+        status=tuple(IndexIndicator(k, lab, indicator=k, direction=d) for k, lab, d in status),  # type: ignore[arg-type]
+        dynamics=tuple(
+            IndexIndicator(f"d_{k}", f"Veränderung {lab}", change_of=k, direction=d)  # type: ignore[arg-type]
+            for k, lab, d in dynamics
+        ),
+        status_classes=BERLIN_STATUS_CLASSES,
+        dynamics_classes=BERLIN_DYNAMICS_CLASSES if dynamics else (),
+        min_population=float(min_population),
+        dynamics_window_years=int(dynamics_window_years),
+    )
+
+
+def profile_keys(profile: IndexProfile) -> list[str]:
+    """Return the indicator keys a profile reads from a store (status, then dynamics).
+
+    Examples
+    --------
+    >>> profile_keys(load_profile("berlin-mss-2021"))
+    ['unemployment_rate', 'sgb2_rate', 'child_poverty_rate']
+    """
+    keys: list[str] = []
+    for item in (*profile.status, *profile.dynamics):
+        for key in (item.indicator, item.change_of):
+            if key and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def missing_indicators(
+    profile: IndexProfile,
+    registry: Registry,
+    stored_keys: Collection[str],
+    *,
+    population: str = "residents",
+) -> list[str]:
+    """Return in German which indicators the profile needs that a store lacks, and how to get them.
+
+    An indicator is there when it is stored under its key, or when it is a share or
+    rate of the registry whose numerator and denominator are both stored. The
+    residents (``population``) are needed for the minimum population.
+
+    Parameters
+    ----------
+    profile
+        The method profile.
+    registry
+        The indicator definitions (shipped and the store's own).
+    stored_keys
+        The indicator keys that have stored values (of the level, vintage and
+        edition the index is computed on).
+    population
+        The key of the residents' count.
+
+    Returns
+    -------
+    list of str
+        One message per missing indicator; empty when the profile can be computed.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> p = load_profile("muenster")
+    >>> have = ["residents", "unemployment_rate", "child_poverty_rate"]
+    >>> print(missing_indicators(p, load_registry(), have)[0])
+    „Transferbezug (SGB II)“ (sgb2_rate) ist nicht gespeichert und nicht aus Zählwerten \
+berechenbar (es fehlt sgb2_recipients): importieren Sie die Spalte mit qmon import indicators … \
+--rename SPALTE=sgb2_rate, oder die Zählwerte sgb2_recipients und residents
+    >>> missing_indicators(p, load_registry(), have + ["sgb2_recipients"])
+    []
+    """
+    have = set(stored_keys)
+    labels = {
+        k: i.label
+        for i in (*profile.status, *profile.dynamics)
+        for k in (i.indicator, i.change_of)
+        if k
+    }
+    out: list[str] = []
+    for key in [population, *profile_keys(profile)]:
+        if key in have:
+            continue
+        known = key in registry
+        label = registry.get(key).label if known else labels.get(key) or key
+        how = f"importieren Sie die Spalte mit qmon import indicators … --rename SPALTE={key}"
+        if known and registry.get(key).derived:
+            d = registry.get(key)
+            if d.numerator in have and d.denominator in have:
+                continue
+            lacking = [k for k in dict.fromkeys((d.numerator, d.denominator)) if k not in have]
+            out.append(
+                f"„{label}“ ({key}) ist nicht gespeichert und nicht aus Zählwerten berechenbar "
+                f"(es fehlt {' und '.join(str(k) for k in lacking)}): {how}, oder die "
+                f"Zählwerte {d.numerator} und {d.denominator}"
+            )
+        elif key == population:
+            out.append(
+                f"„{label}“ ({key}) ist nicht gespeichert; das Profil braucht die Einwohnerzahl "
+                f"für die Mindestbevölkerung ({profile.min_population:g}): {how}"
+            )
+        else:
+            out.append(f"„{label}“ ({key}) ist nicht gespeichert: {how}")
+    return out
 
 
 def _choice(

@@ -19,7 +19,12 @@ from geo.store.base import Store
 from indicators.errors import FrameError, ProfileError
 from indicators.rates import compute_rates
 from indicators.registry import Registry, load_registry
-from indicators.social_index import IndexProfile, compute_index
+from indicators.social_index import (
+    IndexProfile,
+    compute_index,
+    missing_indicators,
+    profile_keys,
+)
 
 INDEX_KEYS: dict[str, str] = {
     "status_score": "social_status_score",
@@ -256,6 +261,28 @@ def _pick(values: pd.Series, given: str | None, what: str, option: str) -> str |
     return found[0] if found else None
 
 
+def _editions(values: pd.DataFrame, given: str | None) -> tuple[pd.DataFrame, str | None]:
+    """Keep the values of one edition (``given``), or of the one edition of each indicator.
+
+    A city imports its statistics from several files (residents from one, shares
+    from another), each an edition of its own: without ``given`` each indicator must
+    have exactly one edition; the editions used are returned joined by ``", "``.
+    """
+    if given is not None:
+        chosen = _pick(values["edition"], given, "edition", "--edition")
+        return values[values["edition"] == chosen], chosen
+    editions = values.groupby("indicator")["edition"].unique()
+    several = {str(k): sorted(map(str, v)) for k, v in editions.items() if len(v) > 1}
+    if several:
+        listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(several.items()))
+        raise FrameError(
+            f"the store holds several editions of the same indicator ({listed}); choose one "
+            "with --edition"
+        )
+    found = sorted({str(e) for v in editions for e in v})
+    return values, (", ".join(found) if found else None)
+
+
 def compute_stored_index(
     store: Store,
     profile: IndexProfile,
@@ -283,7 +310,8 @@ def compute_stored_index(
         Which stored values to use; vintage and edition may be left out when the
         store holds only one (recomputed index editions are never used as input).
     registry
-        Indicator definitions (default: the shipped registry).
+        Indicator definitions (default: the shipped registry; the monitoring
+        services pass the store's own, :func:`monitoring.catalogue.registry_for`).
     exclude
         Area ids to leave out (flagged outliers).
     write
@@ -299,34 +327,47 @@ def compute_stored_index(
     Raises
     ------
     FrameError
-        When the store has no values at the period, or vintage/edition is ambiguous.
+        When the store has no values at the period, or vintage/edition is ambiguous
+        (without ``edition`` each indicator may come from an edition of its own).
     ProfileError
-        When the profile cannot be computed from stored values.
+        When the profile cannot be computed from stored values: the German message
+        names each missing indicator and how to get it
+        (:func:`~indicators.social_index.missing_indicators`). Shares and rates
+        stored under their keys are used as they are; the residents are the stored
+        ``residents`` count.
     """
     registry = registry or load_registry()
     when = pd.Timestamp(period)
     keys = {"residents"}
-    for item in (*profile.status, *profile.dynamics):
-        for key in (item.indicator, item.change_of):
-            if key:
-                d = registry.get(key)
-                keys |= {key, *(k for k in (d.numerator, d.denominator) if k is not None)}
+    for key in profile_keys(profile):
+        keys.add(key)
+        if key in registry:
+            d = registry.get(key)
+            keys |= {k for k in (d.numerator, d.denominator) if k is not None}
     values = store.read("indicator_values", where={"level": level, "indicator": sorted(keys)})
     values = values[~values["edition"].astype(str).str.endswith("(neu berechnet)")]
     if values.empty:
-        raise FrameError(
-            f"the store has no values of {', '.join(sorted(keys))} on level {level!r}; "
-            "import them first (qmon import indicators) or choose --level"
+        raise ProfileError(
+            f"Der Datenbestand hat auf der Ebene „{level}“ keine Werte, die das Profil "
+            f"„{profile.name}“ braucht: "
+            + "; ".join(missing_indicators(profile, registry, ()))
+            + " (oder wählen Sie eine andere Ebene mit --level)"
         )
     chosen_vintage = _pick(values["vintage"], vintage, "vintage", "--vintage")
     values = values[values["vintage"] == chosen_vintage]
-    chosen_edition = _pick(values["edition"], edition, "edition", "--edition")
-    values = values[values["edition"] == chosen_edition]
+    values, chosen_edition = _editions(values, edition)
     if not (pd.to_datetime(values["period"]) == when).any():
         dates = sorted(pd.to_datetime(values["period"]).dt.date.astype(str).unique())
         raise FrameError(
             f"the store has no values at {when.date()} on level {level!r}; "
             f"periods present: {', '.join(dates[-8:])}"
+        )
+    at_period = values[pd.to_datetime(values["period"]) == when]
+    lacking = missing_indicators(profile, registry, set(at_period["indicator"]))
+    if lacking:
+        raise ProfileError(
+            f"Das Profil „{profile.name}“ lässt sich am {when:%d.%m.%Y} auf der Ebene "
+            f"„{level}“ nicht berechnen: " + "; ".join(lacking)
         )
     long = values[["area_id", "indicator", "period", "value"]]
     table = index_inputs(long, registry, profile, period=when)

@@ -73,6 +73,8 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "activity_partners": "edit_qm",
     "applications": "edit_qm",
     "fund_payments": "edit_qm",
+    "indicator_defs": "edit_funding",
+    "index_profiles": "edit_funding",
 }
 """Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
 
@@ -103,7 +105,8 @@ def changeable_layer(layer: str) -> Layer:
 über die Dienste geändert; änderbar sind: programmes, fields_of_action, funding_areas, concepts, \
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
 funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
-fund_income, fund_decisions, activities, activity_partners, applications, fund_payments
+fund_income, fund_decisions, activities, activity_partners, applications, fund_payments, \
+indicator_defs, index_profiles
     """
     if layer not in LAYER_ACTIONS:
         hint = (
@@ -213,6 +216,8 @@ RECORD_LABELS: Mapping[str, str] = {
     "applications": "Antrag",
     "fund_payments": "Fondsauszahlung",
     "import_batches": "Import",
+    "indicator_defs": "Indikator",
+    "index_profiles": "Sozialindex-Profil",
 }
 """The German name of one record of a layer (singular), for messages."""
 

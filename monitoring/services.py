@@ -25,8 +25,8 @@ import shapely
 
 from geo.schema import SCHEMA
 from indicators.errors import IndicatorError
-from indicators.registry import Registry, load_registry
-from monitoring import editing
+from indicators.registry import Registry
+from monitoring import catalogue, editing
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import ConfirmationNeeded, EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
@@ -216,6 +216,8 @@ def check_record(
         )
     if layer == "attachments":
         return _attachment_findings(tx, record)
+    if layer in ("indicator_defs", "index_profiles"):
+        return catalogue.record_findings(tx, layer, record)
     if layer == "participation" and record.get("target_kind") not in ("project", "body"):
         return [
             Finding(
@@ -434,14 +436,14 @@ def progress_report(
         The date statuses are judged at (default: today, or the end of ``year`` when
         that is earlier).
     registry
-        Indicator definitions (default: the shipped registry).
+        Indicator definitions (default: the store's, :func:`monitoring.catalogue.registry_for`).
 
     Raises
     ------
     PermissionDenied, NotFound
     """
     require(user, "read")
-    reg = registry or load_registry()
+    reg = registry or catalogue.registry_for(store)
     day = today or dt.date.today()
     area = _funding_area(store.read, area_id)
     ms = store.read("measures", where={"funding_area_id": area_id})
@@ -590,7 +592,9 @@ def compare_area(
     """
     require(user, "read")
     area = _funding_area(store.read, area_id)
-    return _comparison(store, area["geometry"], indicator, registry or load_registry())
+    return _comparison(
+        store, area["geometry"], indicator, registry or catalogue.registry_for(store)
+    )
 
 
 # --- checks and quarter management ------------------------------------------------------
@@ -807,7 +811,7 @@ def _renewal_findings(
         tx, "goals", record.get("goal_id"), what="Das Ziel", owner=layer, record=rid
     )
     indicator = str(record.get("indicator") or "").strip()
-    known = (registry or load_registry()).keys() if indicator else ()
+    known = (registry or catalogue.registry_for(tx)).keys() if indicator else ()
     if indicator and indicator not in known:
         out.append(
             Finding(

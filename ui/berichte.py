@@ -279,7 +279,7 @@ def _current_report(
         area_id,
         year=year,
         catalogue=catalogue(catalogue_file),
-        registry=data.registry(),
+        registry=data.registry(url),
     )
 
 
@@ -512,7 +512,7 @@ def _file(url: str, user: User, ident: str, year: int) -> None:
             ident,
             year=year,
             catalogue=catalogue(catalogue_path()),
-            registry=data.registry(),
+            registry=data.registry(url),
         )
     except OUR_ERRORS as exc:
         st.session_state[MESSAGE] = ("error", f"Nicht eingereicht: {exc}")
@@ -545,7 +545,7 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
             year=year,
             fmt=fmt,
             catalogue=catalogue(catalogue_path()),
-            registry=data.registry(),
+            registry=data.registry(url),
             progress=step,
         )
         name, payload = batch_archive(made, year=year, fmt=fmt)

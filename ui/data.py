@@ -29,9 +29,10 @@ from geo.store.base import ChangeToken, empty_frame
 from geo.webmap import display_geometry
 from indicators import stored
 from indicators.clusters import local_moran
-from indicators.registry import Registry, load_registry
-from indicators.social_index import IndexProfile, compute_index, load_profile, profile_names
-from monitoring import services
+from indicators.errors import ProfileError
+from indicators.registry import Registry
+from indicators.social_index import IndexProfile, compute_index, missing_indicators
+from monitoring import catalogue, services
 from monitoring.auth import User
 from monitoring.services import ProgressReport
 from ui import frames
@@ -54,14 +55,31 @@ def store(url: str) -> Store:
     return open_store(url)
 
 
-@st.cache_resource(show_spinner=False)
-def registry() -> Registry:
-    return load_registry()
+def registry(url: str) -> Registry:
+    """The indicator registry of the store: shipped defaults and the store's catalogue."""
+    return _registry(url, change_token(url))
 
 
-@st.cache_resource(show_spinner=False)
-def profile(name: str = DEFAULT_PROFILE) -> IndexProfile:
-    return load_profile(name if name in profile_names() else DEFAULT_PROFILE)
+def profiles(url: str) -> dict[str, IndexProfile]:
+    """The social index profiles usable on the store (shipped and stored), by name."""
+    return _profiles(url, change_token(url))
+
+
+def profile_names(url: str) -> list[str]:
+    """The names of :func:`profiles`, the default first."""
+    names = sorted(profiles(url))
+    return sorted(names, key=lambda n: n != DEFAULT_PROFILE)
+
+
+def profile(url: str, name: str = DEFAULT_PROFILE) -> IndexProfile:
+    """One profile of the store; an unknown name gives the default profile."""
+    found = profiles(url)
+    return found.get(name) or found[DEFAULT_PROFILE]
+
+
+def stored_profiles(url: str) -> pd.DataFrame:
+    """The rows of the store's own profiles (name, label, definition, version)."""
+    return _layer(url, change_token(url), "index_profiles")
 
 
 # --- the change token of this run ----------------------------------------------------------
@@ -198,6 +216,16 @@ def housing(url: str, user_name: str, role: str, level: str) -> pd.DataFrame:
 
 
 @_cache
+def _registry(url: str, token: ChangeToken) -> Registry:
+    return catalogue.registry_for(store(url))
+
+
+@_cache
+def _profiles(url: str, token: ChangeToken) -> dict[str, IndexProfile]:
+    return catalogue.profiles_for(store(url))
+
+
+@_cache
 def _layer(url: str, token: ChangeToken, name: str) -> pd.DataFrame:
     return store(url).read(name)
 
@@ -232,16 +260,23 @@ def _indicator_values(url: str, token: ChangeToken, level: str) -> pd.DataFrame:
 
 @_cache
 def _indicator_series(url: str, token: ChangeToken, level: str, indicator: str) -> pd.DataFrame:
-    return stored.indicator_series(_indicator_values(url, token, level), registry(), indicator)
+    values = _indicator_values(url, token, level)
+    return stored.indicator_series(values, _registry(url, token), indicator)
 
 
 @_cache
 def _social_index(
     url: str, token: ChangeToken, level: str, period: pd.Timestamp, profile_name: str
 ) -> pd.DataFrame:
-    chosen = profile(profile_name)
+    found = _profiles(url, token)
+    chosen = found.get(profile_name) or found[DEFAULT_PROFILE]
     values = _indicator_values(url, token, level)
-    table = stored.index_inputs(values, registry(), chosen, period=period)
+    registry = _registry(url, token)
+    at_period = values.loc[pd.to_datetime(values["period"]) == pd.Timestamp(period), "indicator"]
+    lacking = missing_indicators(chosen, registry, set(at_period))
+    if lacking:
+        raise ProfileError("; ".join(lacking))
+    table = stored.index_inputs(values, registry, chosen, period=period)
     result = compute_index(
         table, chosen, id_column="area_id", population_column=stored.POPULATION_COLUMN
     )
@@ -275,7 +310,7 @@ def _progress(
     url: str, token: ChangeToken, user_name: str, role: str, area_id: str
 ) -> ProgressReport:
     user = _user(user_name, role)
-    return services.progress_report(store(url), user, area_id, registry=registry())
+    return services.progress_report(store(url), user, area_id, registry=_registry(url, token))
 
 
 @_cache
@@ -283,7 +318,8 @@ def _comparison(
     url: str, token: ChangeToken, user_name: str, role: str, area_id: str, indicator: str
 ) -> pd.DataFrame:
     user = _user(user_name, role)
-    return services.compare_area(store(url), user, area_id, indicator, registry=registry())
+    reg = _registry(url, token)
+    return services.compare_area(store(url), user, area_id, indicator, registry=reg)
 
 
 @_cache

@@ -89,7 +89,7 @@ def _goals(url: str, report: ProgressReport) -> None:
         "„im Plan“, wenn mindestens so weit wie der zeitliche Fortschritt."
     )
     fields = names(data.layer(url, "fields_of_action"))
-    shown = goal_table(report.goals, registry=data.registry(), field_names=fields)
+    shown = goal_table(report.goals, registry=data.registry(url), field_names=fields)
     st.dataframe(shown, hide_index=True, width="stretch")
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
@@ -202,7 +202,7 @@ def _funding(report: ProgressReport) -> None:
 
 def _comparison(url: str, ident: str) -> None:
     stored_keys = data.layer(url, "indicator_values")["indicator"].unique()
-    choices = frames.comparable_choices(data.registry(), stored_keys)
+    choices = frames.comparable_choices(data.registry(url), stored_keys)
     if not choices:
         st.info(
             "Für den Vergleich mit der übrigen Stadt ist kein Indikator verfügbar: er braucht "

@@ -155,13 +155,22 @@ def indicator_choices(
 ) -> list[IndicatorChoice]:
     """Return the indicators that can be shown: stored ones, derivable rates, the index.
 
+    Stored keys the registry does not know (a city's values imported under keys of
+    its own, without a catalogue entry) are listed too, labelled by their key; with
+    a catalogue entry (the store's registry, :func:`monitoring.catalogue.registry_for`)
+    they show its German label and unit.
+
     Examples
     --------
-    >>> from indicators.registry import load_registry
+    >>> from indicators.registry import load_registry, registry_with
     >>> keys = [c.key for c in indicator_choices(load_registry(),
     ...     ["unemployed", "residents_15_64", "residents"])]
     >>> keys
     ['unemployment_rate', 'population_change', 'unemployed', 'residents_15_64', 'residents']
+    >>> reg = registry_with(load_registry(), [{"key": "hh_kinder",
+    ...     "label": "Haushalte mit Kindern", "unit": "%", "kind": "share"}])
+    >>> [(c.key, c.label, c.unit) for c in indicator_choices(reg, ["hh_kinder", "S7"])]
+    [('hh_kinder', 'Haushalte mit Kindern', '%'), ('S7', 'S7', '')]
     """
     have = set(available)
     out: list[IndicatorChoice] = []
@@ -176,6 +185,8 @@ def indicator_choices(
     out += [IndicatorChoice(d.key, d.label, d.unit) for d in derived]
     stored = sorted((registry.get(k) for k in have if k in registry), key=lambda d: d.label)
     out += [IndicatorChoice(d.key, d.label, d.unit) for d in stored]
+    unknown = sorted(str(k) for k in have if k not in registry)
+    out += [IndicatorChoice(k, k, "") for k in unknown]
     return out
 
 

@@ -638,7 +638,7 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
     targets = data.layer(url, "targets")
     targets = targets[targets["goal_id"].isin(goals["id"])].sort_values("id")
     fields = names(data.layer(url, "fields_of_action"))
-    registry = data.registry()
+    registry = data.registry(url)
     st.markdown("**Ziele**")
     st.dataframe(
         pd.DataFrame(

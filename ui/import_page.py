@@ -523,13 +523,20 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
     )
     used = {chosen.get("id_col"), chosen.get("period_col")}
     if wide:
+        every = [n for n in names if n not in used]
         columns = st.multiselect(
             "Indikatorspalten *",
             names,
-            default=[n for n in names if n not in used],
+            default=every,
             key="import.indikatoren.spalten",
         )
-        if columns:
+        if columns and columns == every:
+            st.caption(
+                "Alle Spalten mit Zahlen werden Indikatoren (Textspalten wie Namen bleiben "
+                "außen vor); neue Indikatoren kommen mit Bezeichnung, Einheit und Art aus "
+                "der Kopfzeile in den Indikatorkatalog."
+            )
+        elif columns:
             chosen["columns"] = columns
         else:
             missing.append("Indikatorspalten")

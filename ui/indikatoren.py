@@ -1,7 +1,9 @@
-"""Seite „Indikatoren“: Zeitreihen, Sozialindex (Klassen, Werte, Gründe), Cluster (LISA).
+"""Seite „Indikatoren“: Zeitreihen, Sozialindex (Klassen, Werte, Gründe), Cluster (LISA),
+und ein Editor für eigene Sozialindex-Profile der Stadt (Rollen editor und admin).
 
 Die Cluster rechnet indicators.clusters.local_moran (esda); die Karte zeigt sie in
-neutralen Grautönen.
+neutralen Grautönen. Die Methoden sind die mitgelieferten Profile und die im
+Datenbestand gespeicherten (monitoring.catalogue).
 """
 
 from __future__ import annotations
@@ -13,9 +15,18 @@ from streamlit_folium import st_folium
 from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
 from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
-from indicators.social_index import class_counts, profile_names
+from indicators.social_index import DIRECTIONS, class_counts, profile_to_toml, simple_profile
+from monitoring import catalogue
 from ui import assets, data, frames, state
-from ui.common import guarded, names, period_label, static_url, store_url
+from ui.common import (
+    OUR_ERRORS,
+    current_user,
+    guarded,
+    names,
+    period_label,
+    static_url,
+    store_url,
+)
 
 PAGE = "indikatoren"
 SPEC = [
@@ -46,26 +57,28 @@ def render() -> None:
         if not levels:
             st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
             return
-        state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": profile_names()})
+        state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": data.profile_names(url)})
         level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene")
-        tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster"])
+        tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster", "Eigenes Profil"])
         with tabs[0]:
             _series(url, level)
         with tabs[1]:
             _index(url, level)
         with tabs[2]:
             _clusters(url, level)
+        with tabs[3]:
+            _profile_editor(url, level)
         state.write_view(PAGE, SPEC)
 
 
-def _minimum() -> int:
+def _minimum(url: str) -> int:
     """The minimum population of the chosen method profile (disclosure control)."""
-    return int(data.profile(state.current_view(PAGE, SPEC)["profil"]).min_population)
+    return int(data.profile(url, state.current_view(PAGE, SPEC)["profil"]).min_population)
 
 
 def _series(url: str, level: str) -> None:
     values = data.indicator_values(url, level)
-    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
+    choices = frames.indicator_choices(data.registry(url), values["indicator"].unique())
     by_key = {c.key: c for c in choices}
     chosen = state.choose(
         st, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
@@ -79,7 +92,7 @@ def _series(url: str, level: str) -> None:
         placeholder="Gebiete wählen (ohne Auswahl: die ersten fünf)",
     )
     picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
-    minimum = _minimum()
+    minimum = _minimum(url)
     series = frames.disclosed(
         data.indicator_series(url, level, chosen),
         values,
@@ -90,7 +103,7 @@ def _series(url: str, level: str) -> None:
     note = frames.population_note(values, minimum=minimum, level=level)
     if note:
         st.caption(note)
-    notes = frames.value_notes(values, data.registry(), chosen)
+    notes = frames.value_notes(values, data.registry(url), chosen)
     series = frames.with_notes(series, notes)
     series = series[series["area_id"].isin(picked)]
     wide = series.pivot_table(index="period", columns="area_id", values="value", dropna=False)
@@ -116,15 +129,15 @@ def _index(url: str, level: str) -> None:
     period = state.choose(
         c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=period_label
     )
-    profile_name = c2.selectbox("Methode", profile_names(), key=state.key(PAGE, "profil"))
-    profile = data.profile(profile_name)
+    profile_name = c2.selectbox("Methode", data.profile_names(url), key=state.key(PAGE, "profil"))
+    profile = data.profile(url, profile_name)
     try:
         index = data.social_index(url, level, pd.Timestamp(period), profile.name)
     except IndicatorError as exc:
         st.warning(f"Der Sozialindex lässt sich hier nicht berechnen: {exc}")
         return
     st.caption(
-        f"{profile.label}; Ausgabe: neu berechnet aus den gespeicherten Zählwerten "
+        f"{profile.label}; Ausgabe: neu berechnet aus den gespeicherten Werten "
         f"({period_label(period)}), nicht die veröffentlichte Einstufung."
     )
     counts = class_counts(index)
@@ -145,7 +158,7 @@ def _index(url: str, level: str) -> None:
 
 def _clusters(url: str, level: str) -> None:
     values = data.indicator_values(url, level)
-    choices = frames.indicator_choices(data.registry(), values["indicator"].unique())
+    choices = frames.indicator_choices(data.registry(url), values["indicator"].unique())
     rates = [c for c in choices if c.unit == "%"] or choices
     by_key = {c.key: c for c in rates}
     chosen = state.choose(
@@ -157,7 +170,7 @@ def _clusters(url: str, level: str) -> None:
         format_func=lambda k: by_key[k].label,
     )
     period = pd.Timestamp(max(values["period"]))
-    minimum = _minimum()
+    minimum = _minimum(url)
     try:
         result = data.clusters(url, level, chosen, period, minimum)
     except IndicatorError as exc:
@@ -202,3 +215,109 @@ def _clusters(url: str, level: str) -> None:
     labels = result["cluster_label"].fillna("ohne Wert").where(~judged["suppressed"].to_numpy())
     counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete")
     st.dataframe(counts, width="stretch")
+
+
+DIRECTION_LABELS = {
+    "higher_is_worse": "höher ist ungünstiger",
+    "higher_is_better": "höher ist günstiger",
+}
+EDITOR = f"{PAGE}.profil_editor"
+
+
+def _profile_editor(url: str, level: str) -> None:
+    """A simple editor of the city's own social index profiles (Berlin method, SD bands)."""
+    user = current_user()
+    st.caption(
+        "Ein eigenes Profil nach der Berliner Methode (z-Standardisierung, Summe, erneut "
+        "standardisiert; Klassengrenzen bei −1, 1 und 1,5 Standardabweichungen) aus den "
+        "gespeicherten oder aus Zählwerten berechenbaren Indikatoren."
+    )
+    stored = data.stored_profiles(url)
+    if len(stored):
+        st.markdown("**Gespeicherte Profile der Stadt**")
+        st.dataframe(
+            stored[["name", "label", "version", "updated_by"]].rename(
+                columns={
+                    "name": "Name",
+                    "label": "Bezeichnung",
+                    "version": "Version",
+                    "updated_by": "geändert von",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if not user.may("edit_funding"):
+        st.info("Eigene Profile legen die Rollen editor und admin an.")
+        return
+    values = data.indicator_values(url, level)
+    choices = [
+        c
+        for c in frames.indicator_choices(data.registry(url), values["indicator"].unique())
+        if c.key != frames.INDEX_STATUS and not c.key.startswith("social_")
+    ]
+    by_key = {c.key: c for c in choices}
+    c1, c2 = st.columns(2)
+    name = c1.text_input("Name (Kleinbuchstaben, Ziffern, -)", key=f"{EDITOR}.name")
+    label = c2.text_input("Bezeichnung", key=f"{EDITOR}.label")
+    picked = st.multiselect(
+        "Statusindikatoren",
+        list(by_key),
+        format_func=lambda k: f"{by_key[k].label} ({k})",
+        key=f"{EDITOR}.status",
+    )
+    directions = {
+        k: st.selectbox(
+            f"Richtung: {by_key[k].label}",
+            list(DIRECTIONS),
+            format_func=DIRECTION_LABELS.__getitem__,
+            key=f"{EDITOR}.dir.{k}",
+        )
+        for k in picked
+    }
+    changes = st.multiselect(
+        "Dynamikindikatoren (Veränderung, optional)",
+        picked,
+        format_func=lambda k: by_key[k].label,
+        key=f"{EDITOR}.dynamics",
+    )
+    c3, c4 = st.columns(2)
+    minimum = c3.number_input(
+        "Mindestbevölkerung", min_value=0, value=300, step=50, key=f"{EDITOR}.min"
+    )
+    window = c4.number_input(
+        "Zeitraum der Dynamik (Jahre)", min_value=1, value=2, step=1, key=f"{EDITOR}.window"
+    )
+    if not (name and picked):
+        st.caption("Name und mindestens ein Statusindikator fehlen noch.")
+        return
+    try:
+        profile = simple_profile(
+            name.strip(),
+            label.strip() or name.strip(),
+            [(k, by_key[k].label, directions[k]) for k in picked],
+            [(k, by_key[k].label, directions[k]) for k in changes],
+            min_population=float(minimum),
+            dynamics_window_years=int(window),
+        )
+    except OUR_ERRORS as exc:
+        st.error(str(exc))
+        return
+    text = profile_to_toml(profile)
+    st.code(text, language="toml")
+    st.download_button(
+        "TOML herunterladen", text, file_name=f"{profile.name}.toml", key=f"{EDITOR}.download"
+    )
+    replace = st.checkbox("ein gespeichertes Profil gleichen Namens ersetzen", key=f"{EDITOR}.rep")
+    if st.button("Profil speichern", type="primary", key=f"{EDITOR}.save"):
+        try:
+            saved = catalogue.save_profile(data.store(url), user, text, replace=replace)
+        except OUR_ERRORS as exc:
+            problems = getattr(exc, "problems", None) or (str(exc),)
+            st.error("Nicht gespeichert:\n" + "\n".join(f"- {p}" for p in problems))
+            return
+        data.clear()
+        st.success(
+            f"Profil „{saved['name']}“ gespeichert (Version {saved['version']}); es steht "
+            "jetzt unter „Sozialindex“ als Methode zur Wahl."
+        )

@@ -78,11 +78,11 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     suppressed.
     """
     values = data.indicator_values(url, level)
-    profile = data.profile()
+    profile = data.profile(url)
     minimum = int(profile.min_population)
     hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
     choices = frames.indicator_choices(
-        data.registry(), values["indicator"].unique(), profile=profile
+        data.registry(url), values["indicator"].unique(), profile=profile
     )
     if not choices:
         st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
@@ -160,7 +160,7 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         decimals=0 if choice.unit in ("Personen", "Wohnungen") else 1,
         suppressed_label=hidden_label,
     )
-    notes = frames.value_notes(values, data.registry(), chosen)
+    notes = frames.value_notes(values, data.registry(url), chosen)
     return frames.values_at(long, when, notes=notes), spec, period
 
 

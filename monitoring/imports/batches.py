@@ -9,7 +9,9 @@ first, in ONE transaction of the acting user:
   before-image, both through :mod:`monitoring.editing` with the version the
   import left, so a record changed since the import refuses the undo (naming it);
 - rows a bulk import added (areas, indicator values, buildings) are deleted and
-  the rows it replaced are written back from its audit row.
+  the rows it replaced are written back from its audit row; the indicator
+  catalogue entries an indicator import added go too, unless changed since or
+  still used by values of another import.
 
 The undo is audited (the editing path's rows, plus one row ``undo`` of the batch)
 and marks the batch undone.
@@ -218,6 +220,8 @@ def undo(store: Store, user: User, batch_id: str) -> dict[str, int]:
                 removed, restored = _undo_bulk(ch, lyr, entry, crs=store.crs)
                 counts["rows_removed"] += removed
                 counts["rows_restored"] += restored
+            made = log[(log["layer"] == "indicator_defs") & (log["action"] == "create")]
+            counts["definitions_removed"] = _undo_definitions(ch, made)
         else:
             entries = log[log["action"].isin(["create", "update"])]
             _refuse_if_changed(ch, lyr, entries)
@@ -365,6 +369,28 @@ def _restore_values(
         else:
             values[name] = old
     return values
+
+
+def _undo_definitions(ch: editing.ChangeSet, entries: pd.DataFrame) -> int:
+    """Remove the catalogue entries an indicator import added, where nothing else uses them.
+
+    An entry stays when it was changed since the import, or when values of its key
+    are still stored (from another import).
+    """
+    removed = 0
+    for _, entry in entries.iterrows():
+        after = json.loads(entry["after"])
+        key = {"key": after["key"]}
+        now = ch.read("indicator_defs", key)
+        if now is None or now.get("version") != after.get("version"):
+            continue
+        if len(
+            ch.tx.read("indicator_values", where={"indicator": after["key"]}, columns=["indicator"])
+        ):
+            continue
+        ch.delete("indicator_defs", key, expected_version=now["version"])
+        removed += 1
+    return removed
 
 
 def _undo_bulk(ch: editing.ChangeSet, lyr: Layer, entry: pd.Series, *, crs: Any) -> tuple[int, int]:

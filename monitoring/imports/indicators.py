@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from geo.readers import NumberFormat
+from geo.readers import NumberFormat, parse_number
 from geo.symbols import FLAG_LABELS
 from geo.validation import ImportReport, check_columns
 from monitoring.imports import editions, matching, pipeline
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from geo.store.base import Store
     from indicators.registry import Registry
     from monitoring.auth import User
+    from monitoring.editing import ChangeSet
 
 Shape = Literal["wide", "long"]
 
@@ -62,6 +64,14 @@ def import_indicators(
     ``value_col`` (by default the columns ``indicator`` and ``value`` when
     ``columns`` is not given). The period is ``period`` for all rows or read per row
     from ``period_col``.
+
+    A table as a statistics office delivers it (no ``columns``, no indicator/value
+    columns): every column but the id and period columns whose cells are numbers
+    or statistics symbols becomes an indicator. ``rename`` maps a column onto a
+    catalogue key; any other column gets the key, German label, unit and kind its
+    header says (:mod:`indicators.headers`), and a key the store's catalogue
+    (:func:`monitoring.catalogue.registry_for`) lacks is added to it, in the same
+    transaction as the values (a refused or dry import adds nothing).
 
     The areas must be stored first: level and vintage are the ones whose ids (or,
     with ``match="name"``, names) match the file best (and that are valid at the
@@ -130,6 +140,22 @@ def import_indicators(
     frame_in = table.frame
     report = table.report()
     rename = dict(rename or {})
+    auto = not columns and _is_wide(frame_in, indicator_col=indicator_col, value_col=value_col)
+    if auto:
+        columns = numeric_columns(frame_in, exclude=[c for c in (id_col, period_col) if c])
+        if not columns:
+            report.add(
+                "die Tabelle hat außer der ID- und der Stichtagsspalte keine Spalte mit Zahlen",
+                fix="geben Sie --columns A,B,C mit den Indikatorspalten an oder prüfen Sie, ob "
+                "die Kopfzeile richtig erkannt wurde",
+            )
+            report.raise_if_problems()
+        left = [str(c) for c in frame_in.columns if str(c) not in (*columns, id_col, period_col)]
+        if left:
+            report.note(
+                f"{table.source}: ohne Zahlen, daher kein Indikator: "
+                + ", ".join(f"„{c}“" for c in left)
+            )
     shape: Shape = "wide" if columns else "long"
     if shape == "long":
         indicator_col = indicator_col or "indicator"
@@ -187,6 +213,17 @@ def import_indicators(
     )
     values, declared, fmt = parsed.values, parsed.missing, parsed.format
     _note_symbols(parsed, report, source=table.source)
+    catalogue_registry = _registry(registry, store)
+    new_defs: list[dict[str, object]] = []
+    if auto:
+        new_defs = infer_definitions(
+            value_columns,
+            values,
+            rename,
+            catalogue_registry,
+            report,
+            source=source_label or table.source,
+        )
     long = _to_long(
         frame_in,
         ids,
@@ -205,7 +242,7 @@ def import_indicators(
                 f"{table.source}: der Indikator „{key}“ hat in keiner Zeile einen Wert (alle als "
                 "fehlend gespeichert)"
             )
-    _check_plausible(long, report, registry=_registry(registry))
+    _check_plausible(long, report, registry=catalogue_registry)
     run.step(0.3, "Gebiete werden abgeglichen")
     matched = matching.match_areas(
         store.read("areas"),
@@ -219,8 +256,7 @@ def import_indicators(
         skip_unmatched=skip_unmatched,
     )
     level, vintage = matched.level, matched.vintage
-    reg = _registry(registry)
-    sums = matching.check_aggregates(long, matched, report, kinds=_kinds(reg, long))
+    sums = matching.check_aggregates(long, matched, report, kinds=_kinds(catalogue_registry, long))
     long = _matched_rows(long, matched)
     dup = long.duplicated(["area_id", "indicator", "period"], keep=False) & long["area_id"].notna()
     for (area, key, when), group in long[dup].groupby(["area_id", "indicator", "period"]):
@@ -242,7 +278,14 @@ def import_indicators(
         )
     report.raise_if_problems()
     plan = _plan_reimport(
-        store, long, report, matched, edition=edition, table=table, reg=reg, replace=replace
+        store,
+        long,
+        report,
+        matched,
+        edition=edition,
+        table=table,
+        reg=catalogue_registry,
+        replace=replace,
     )
     if plan.edition is None:
         report.raise_if_problems()
@@ -273,7 +316,9 @@ def import_indicators(
             "missing": int((out["flag"] == "missing").sum()),
             "indicators": len(out["indicator"].unique()),
         }
-        | _match_details(out, matched, sums, plan, skip_unmatched=skip_unmatched),
+        | _match_details(out, matched, sums, plan, skip_unmatched=skip_unmatched)
+        | ({"new_indicators": [str(d["key"]) for d in new_defs]} if new_defs else {}),
+        extra_records=_define(new_defs) if new_defs else None,
     )
 
 
@@ -347,14 +392,173 @@ def _note_symbols(parsed: pipeline.Numbers, report: ImportReport, *, source: str
         )
 
 
-def _registry(registry: Registry | None) -> Registry | None:
+def _registry(registry: Registry | None, store: Store | None = None) -> Registry | None:
+    """The registry values are checked against: given, else the store's catalogue."""
     if registry is not None:
         return registry
+    if store is not None:
+        from monitoring.catalogue import registry_for
+
+        return registry_for(store)
     try:
         from indicators.registry import load_registry
     except ImportError:  # pragma: no cover - the indicators package is part of the project
         return None
     return load_registry()
+
+
+# --- without --columns: every numeric column is an indicator -----------------------------
+
+STATISTICS_SYMBOLS: frozenset[str] = frozenset({"-", "–", "—", ".", "x", "X", "…", "...", "/"})
+"""The Zeichenerklärung of German official statistics: cells that stand for no number."""
+
+_BRACKETED = re.compile(r"^\(\s*[-–]?\s*[\d.,\s]+\)$")
+_TRY_FORMATS = (
+    NumberFormat(",", "."),
+    NumberFormat(".", ""),
+    NumberFormat(",", " "),
+    NumberFormat(".", ","),
+    NumberFormat(",", ""),
+)
+
+
+def _is_wide(frame: pd.DataFrame, *, indicator_col: str | None, value_col: str | None) -> bool:
+    """True when the table is not in the long form (no indicator and value columns)."""
+    if indicator_col or value_col:
+        return False
+    return not {"indicator", "value"} <= set(map(str, frame.columns))
+
+
+def number_cell(cell: object) -> bool | None:
+    """Return True for a number, False for a statistics symbol, None for anything else.
+
+    Empty cells are statistics symbols too (no number there).
+
+    Examples
+    --------
+    >>> [number_cell(c) for c in ("1.675", "4,2", 12, "-  23", "(12,3)", ".", "x", "…", "Mitte")]
+    [True, True, True, True, True, False, False, False, None]
+    """
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return False
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return True
+    text = str(cell).strip().replace("\u00a0", " ")
+    if not text or text in STATISTICS_SYMBOLS:
+        return False
+    if _BRACKETED.match(text):
+        text = text.strip("()").strip()
+    text = re.sub(r"^([-–])\s+(?=\d)", "-", text)
+    for fmt in _TRY_FORMATS:
+        try:
+            parse_number(text, fmt)
+        except ValueError:
+            continue
+        return True
+    return None
+
+
+def numeric_columns(frame: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[str]:
+    """Return the columns of numbers: at least one number, and no more other text than numbers.
+
+    Statistics symbols and empty cells count as neither. A column of numbers with a
+    typo in a few cells stays a column of numbers, so the import reports those cells
+    (row, column, value) instead of leaving the column out unnoticed; a column of
+    names has no numbers and is left out.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": ["1", "2", "3"], "Name": ["Mitte", "Nord", "3"],
+    ...     "EW": ["1.675", "2.010", "viele"], "Quote": ["4,2", ".", "x"],
+    ...     "leer": [None, "-", "."]})
+    >>> numeric_columns(f, exclude=["id"])
+    ['EW', 'Quote']
+    """
+    out = []
+    for column in frame.columns:
+        if str(column) in exclude:
+            continue
+        kinds = [number_cell(c) for c in frame[column].tolist()]
+        numbers, texts = kinds.count(True), kinds.count(None)
+        if numbers and texts < numbers:
+            out.append(str(column))
+    return out
+
+
+def infer_definitions(
+    columns: Sequence[str],
+    values: Mapping[str, pd.Series],
+    rename: dict[str, str],
+    registry: Registry | None,
+    report: ImportReport,
+    *,
+    source: str,
+) -> list[dict[str, object]]:
+    """Give every column a key; return the catalogue rows of the keys the store lacks.
+
+    A column ``--rename`` maps keeps that key (a catalogue key's definition is then
+    checked against the values as always); any other column gets the key, label,
+    unit and kind its header says (:func:`indicators.headers.infer_header`), and
+    ``rename`` is extended with it. When the values contradict the inferred kind
+    (a share above 100, a count with fractions) the kind falls back to ``value`` and
+    the report gets a note.
+    """
+    from indicators.headers import check_kind, infer_header
+
+    taken = set(rename.values())
+    known = set(registry or ())
+    out: list[dict[str, object]] = []
+    for column in columns:
+        numbers = values[column].dropna().tolist()
+        guess = infer_header(column, numbers, taken=taken)
+        key = rename.get(column, guess.key)
+        rename[column] = key
+        taken.add(key)
+        if key in known:
+            continue
+        kind: str = guess.kind
+        why = check_kind(kind, numbers)
+        if why is not None:
+            report.note(
+                f"{report.source}: Spalte „{column}“: {why}; der Indikator „{key}“ wird als "
+                "„Wert“ (value) angelegt, nicht als "
+                f"{'Anteil' if kind == 'share' else 'Anzahl' if kind == 'count' else kind}"
+            )
+            kind = "value"
+        row: dict[str, object] = {
+            "key": key,
+            "label": guess.label,
+            "unit": guess.unit,
+            "kind": kind,
+            "source": source,
+            "description": f"importiert aus Spalte „{column}“",
+        }
+        if kind == "share":
+            row |= {"min_value": 0.0, "max_value": 100.0}
+        elif kind == "count":
+            row |= {"min_value": 0.0}
+        out.append(row)
+    if out:
+        report.note(
+            f"{report.source}: neue Indikatoren im Katalog: "
+            + ", ".join(f"{d['key']} („{d['label']}“, {d['unit'] or 'ohne Einheit'})" for d in out)
+        )
+    return out
+
+
+def _define(rows: Sequence[Mapping[str, object]]) -> Callable[[ChangeSet], None]:
+    """The hook that writes new catalogue rows in the import's own transaction."""
+
+    def write(ch: ChangeSet) -> None:
+        from monitoring.catalogue import save_indicator_def_in
+
+        for row in rows:
+            if ch.read("indicator_defs", {"key": row["key"]}) is None:
+                save_indicator_def_in(ch, row)
+
+    return write
 
 
 def _places(value: float) -> int:

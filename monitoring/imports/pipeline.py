@@ -789,6 +789,7 @@ def store_bulk(
     scopes: Sequence[Mapping[str, Any]],
     what: str,
     details: Mapping[str, Any] | None = None,
+    extra_records: Callable[[editing.ChangeSet], None] | None = None,
 ) -> ImportResult:
     """Write rows of a bulk layer; refuse (or with ``replace`` replace) rows already there.
 
@@ -808,6 +809,11 @@ def store_bulk(
         How the report names those rows (e.g. "areas of level 'PLR', vintage '2021'").
     details
         Shown with the result.
+    extra_records
+        Called with the change set after the rows are written, in the same
+        transaction: records the rows need (e.g. the catalogue entries of new
+        indicators) are written through the editing path, each with its audit row
+        carrying the batch id; a dry run rolls them back with the rest.
 
     Raises
     ------
@@ -840,6 +846,8 @@ def store_bulk(
             ch.bulk_write(layer, frame.iloc[begin : begin + size])
             written = min(begin + size, count)
             run.step(0.5 + 0.5 * written / count, f"{written} von {count} Zeilen {_done(run)}")
+        if extra_records is not None:
+            extra_records(ch)
         keys = frame[list(lyr.key)].map(batches.exact).values.tolist() if count else []
         counts = {"added": count, "replaced": replaced}
         ch.bulk_log(layer, str(ch.batch_id), "import", kept, counts | {"keys": keys})

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from indicators.registry import Registry, load_registry
+from indicators.registry import Registry
 from monitoring.auth import User, require
+from monitoring.catalogue import registry_for
 from monitoring.reports import csv as csv_format
 from monitoring.reports.assemble import assemble, check_year
 from monitoring.reports.catalogue import Catalogue, load_catalogue
@@ -102,7 +103,7 @@ def build_report(
     """
     year = check_year(year)
     cat = catalogue or load_catalogue()
-    reg = registry or load_registry()
+    reg = registry or registry_for(store)
     inputs = read_inputs(store, user, area_id, catalogue=cat, registry=reg)
     return assemble(inputs, year=year, catalogue=cat, registry=reg, generated_at=now_text(now))
 
@@ -203,7 +204,7 @@ def batch(
     year = check_year(year)
     require(user, "read")
     cat = catalogue or load_catalogue()
-    reg = registry or load_registry()
+    reg = registry or registry_for(store)
     ids = sorted(store.read("funding_areas", columns=["id"])["id"].tolist())
     out: list[Download] = []
     for k, area_id in enumerate(ids, start=1):

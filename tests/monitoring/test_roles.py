@@ -28,6 +28,7 @@ import shapely
 from geo.schema import SCHEMA
 from geo.store import open_store
 from geo.store.base import Store
+from indicators.social_index import profile_to_toml, simple_profile
 from monitoring import editing, services
 from monitoring.auth import MASK, PERMISSIONS, ROLES, User
 from monitoring.errors import PermissionDenied
@@ -49,6 +50,13 @@ def may(role: str, layer: str) -> bool:
 
 
 # --- a small world with one record of every kind ------------------------------------
+
+
+def _profile(name: str) -> str:
+    """The TOML text of a small profile of the city (for the layer index_profiles)."""
+    status = [("sgb2_rate", "SGB II", "higher_is_worse")]
+    return profile_to_toml(simple_profile(name, f"Index {name}", status))
+
 
 EXISTING: dict[str, dict[str, Any]] = {
     "programmes": {"id": "land_p", "name": "Landesprogramm Quartiere"},
@@ -132,6 +140,8 @@ EXISTING: dict[str, dict[str, Any]] = {
     "attachments": prepare(
         PDF, ident="AT0", owner_layer="measures", owner_id="M1", filename="a.pdf", kind="decision"
     ),
+    "indicator_defs": {"key": "wohnflaeche", "label": "Wohnfläche", "unit": "m²", "kind": "value"},
+    "index_profiles": {"name": "stadt-a", "label": "Index A", "definition": _profile("stadt-a")},
 }
 """One record per versioned layer, stored by the admin before each test."""
 
@@ -228,6 +238,8 @@ NEW: dict[str, dict[str, Any]] = {
     "attachments": prepare(
         PDF, ident="AT9", owner_layer="measures", owner_id="M1", filename="b.pdf", kind="plan"
     ),
+    "indicator_defs": {"key": "hh_kinder", "label": "Haushalte mit Kindern", "kind": "share"},
+    "index_profiles": {"name": "stadt-b", "label": "Index B", "definition": _profile("stadt-b")},
 }
 """A new record per versioned layer, created by the role under test."""
 
@@ -251,6 +263,8 @@ CHANGE: dict[str, dict[str, Any]] = {
     "applications": {"requested": 900.0},
     "fund_payments": {"amount": 250.0},
     "attachments": {"title": "Beschluss des Ausschusses"},
+    "indicator_defs": {"unit": "m² je Einwohner"},
+    "index_profiles": {"label": "Index A (neu)"},
 }
 """A change of the existing record of each versioned layer."""
 
