@@ -192,6 +192,8 @@ def infer_header(
     text = _FOOTNOTE.sub("", text).strip() or text
     label, unit = text, ""
     found = _UNIT_SUFFIX.search(text)
+    if found and _age_words(found):
+        found = None  # "unter 6 Jahren", "65 Jahre und älter": an age group, not a unit
     if found and found.start() > 0:
         raw = re.sub(r"\s", "", found.group("unit")).lower()
         unit = _UNITS.get(raw, found.group("unit"))
@@ -222,6 +224,22 @@ def infer_header(
         n += 1
         key = f"{base}_{n}"
     return HeaderGuess(str(header), key, label or text, unit, kind)
+
+
+def _age_words(found: re.Match[str]) -> bool:
+    """Return whether a trailing "Jahre(n)" is part of an age group, not the unit.
+
+    Examples
+    --------
+    >>> _age_words(_UNIT_SUFFIX.search("unter 6 Jahren"))
+    True
+    >>> _age_words(_UNIT_SUFFIX.search("Durchschnittsalter in Jahren"))
+    False
+    """
+    if not found.group("unit").lower().startswith("jahr"):
+        return False
+    said = found.group(0)
+    return not re.search(r"\bin\s|[(\[]", said, re.IGNORECASE)
 
 
 def infer_headers(

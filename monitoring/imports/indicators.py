@@ -313,7 +313,7 @@ def import_indicators(
             "level": level,
             "vintage": vintage,
             "edition": plan.edition,
-            "missing": int((out["flag"] == "missing").sum()),
+            "missing": int(out["value"].isna().sum()),
             "indicators": len(out["indicator"].unique()),
         }
         | _match_details(out, matched, sums, plan, skip_unmatched=skip_unmatched)

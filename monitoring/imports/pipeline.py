@@ -108,7 +108,7 @@ DETAIL_LABELS = {
     "level": "Ebene",
     "vintage": "Gebietsstand",
     "edition": "Ausgabe",
-    "missing": "als fehlend gespeicherte Werte",
+    "missing": "Werte ohne Zahl (leer, fehlend oder Zeichen der Statistik)",
     "indicators": "Indikatoren",
     "programme": "Programm",
     "new": "neue Datensätze",
