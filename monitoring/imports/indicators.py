@@ -287,8 +287,7 @@ def import_indicators(
         reg=catalogue_registry,
         replace=replace,
     )
-    if plan.edition is None:
-        report.raise_if_problems()
+    report.raise_if_problems()  # the differences name what a re-import would replace
     long["level"] = level
     long["vintage"] = vintage
     long["edition"] = plan.edition
