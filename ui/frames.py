@@ -151,14 +151,20 @@ class IndicatorChoice:
 
 
 def indicator_choices(
-    registry: Registry, available: Collection[str], *, profile: IndexProfile | None = None
+    registry: Registry,
+    available: Collection[str],
+    *,
+    profile: IndexProfile | None = None,
+    periods: int | None = None,
 ) -> list[IndicatorChoice]:
     """Return the indicators that can be shown: stored ones, derivable rates, the index.
 
     Stored keys the registry does not know (a city's values imported under keys of
     its own, without a catalogue entry) are listed too, labelled by their key; with
     a catalogue entry (the store's registry, :func:`monitoring.catalogue.registry_for`)
-    they show its German label and unit.
+    they show its German label and unit. A change over time (``formula = "change"``)
+    is offered only when ``periods`` (the number of stored Stichtage, if given) is at
+    least two: with one Stichtag it has no value anywhere.
 
     Examples
     --------
@@ -171,6 +177,8 @@ def indicator_choices(
     ...     "label": "Haushalte mit Kindern", "unit": "%", "kind": "share"}])
     >>> [(c.key, c.label, c.unit) for c in indicator_choices(reg, ["hh_kinder", "S7"])]
     [('hh_kinder', 'Haushalte mit Kindern', '%'), ('S7', 'S7', '')]
+    >>> [c.key for c in indicator_choices(load_registry(), ["residents"], periods=1)]
+    ['residents']
     """
     have = set(available)
     out: list[IndicatorChoice] = []
@@ -179,7 +187,13 @@ def indicator_choices(
     ):
         out.append(IndicatorChoice(INDEX_STATUS, "Sozialindex (Statusklasse)", "Klasse"))
     derived = sorted(
-        (d for d in registry.derived() if d.numerator in have and d.denominator in have),
+        (
+            d
+            for d in registry.derived()
+            if d.numerator in have
+            and d.denominator in have
+            and not (d.formula == "change" and periods is not None and periods < 2)
+        ),
         key=lambda d: d.label,
     )
     out += [IndicatorChoice(d.key, d.label, d.unit) for d in derived]

@@ -82,7 +82,10 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     minimum = int(profile.min_population)
     hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
     choices = frames.indicator_choices(
-        data.registry(url), values["indicator"].unique(), profile=profile
+        data.registry(url),
+        values["indicator"].unique(),
+        profile=profile,
+        periods=values["period"].nunique(),
     )
     if not choices:
         st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
