@@ -297,7 +297,7 @@ def import_indicators(
     out = long.drop(columns=["row"]).reset_index(drop=True)
     report.note(
         f"{table.source}: Zahlen gelesen mit {fmt.describe()}"
-        + (f", encoding {table.details['encoding']}" if "encoding" in table.details else "")
+        + (f", Zeichenkodierung {table.details['encoding']}" if "encoding" in table.details else "")
     )
     scopes = out[["level", "vintage", "indicator", "period", "edition"]].drop_duplicates()
     return pipeline.store_bulk(

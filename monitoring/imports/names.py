@@ -66,7 +66,10 @@ def name_key(name: str) -> str:
 
     Case is folded; ä, ö, ü, ß are written ae, oe, ue, ss; hyphens, dashes, slashes
     and dots become one space, as do runs of spaces; "St.", "St" and "Sankt" are the
-    same word. A suffix in brackets is kept: "Neustadt (Nord)" is not "Neustadt".
+    same word. A suffix in brackets is kept: "Neustadt (Nord)" is not "Neustadt". A
+    district number written before the name, as many GIS layers and statistics
+    tables do ("01 Altstadt", "011 St. Nikolai"), is not part of it; two stored areas
+    that then share a name are reported as such, never picked between.
 
     Examples
     --------
@@ -82,11 +85,21 @@ def name_key(name: str) -> str:
     True
     >>> name_key("Stadtpark")  # "St" only as a word of its own
     'stadtpark'
+    >>> name_key("01 Altstadt"), name_key("011 St. Nikolai"), name_key("1000 Wohnungen")
+    ('altstadt', 'st nikolai', '1000 wohnungen')
     """
     folded = str(name).casefold()
     for letter, spelled in _UMLAUTS.items():
         folded = folded.replace(letter, spelled)
-    return _tidy(_strip_marks(folded))
+    return _number_dropped(_tidy(_strip_marks(folded)))
+
+
+_DISTRICT_NUMBER = re.compile(r"^0\d{0,3} (?=[a-z])|^\d{1,3} (?=[a-z]{3,}$|[a-z]{3,} )")
+
+
+def _number_dropped(key: str) -> str:
+    """Drop a district number before the name ("01 altstadt" -> "altstadt")."""
+    return _DISTRICT_NUMBER.sub("", key, count=1)
 
 
 def plain_key(name: str) -> str:
