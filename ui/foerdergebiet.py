@@ -225,7 +225,7 @@ def _comparison(url: str, ident: str) -> None:
         residents = data.comparison(url, user.name, user.role, ident, "residents")
     except OUR_ERRORS:
         residents = None  # no population stored: nothing can be judged (said below)
-    minimum = int(data.profile().min_population)
+    minimum = int(data.profile(url).min_population)
     judged = disclosed_comparison(comp, residents, indicator=chosen, minimum=minimum)
     unit = by_key[chosen].unit
     level = comp.attrs.get("level")
