@@ -274,6 +274,15 @@ def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) 
     return frame.sort_values("Zeile", kind="stable", na_position="first").reset_index(drop=True)
 
 
+#: The kinds of an indicator of the catalogue, in German.
+INDICATOR_KINDS = {
+    "count": "Anzahl (summierbar)",
+    "share": "Anteil",
+    "rate": "Rate",
+    "index": "Index",
+    "value": "Wert",
+}
+
 #: Details shown as their own table or sentence, not as a line of :func:`details_frame`.
 OWN_DETAILS = frozenset({"areas_without_value", *pipeline.QUIET_DETAILS})
 
@@ -403,18 +412,19 @@ def detail_tables(
         out.append(("Summenzeilen, deren Wert nicht die Summe ihrer Teile ist", frame))
     new = details.get("new_indicators") or []
     if new:
-        rows = []
+        entries: list[dict[str, Any]] = []
         for key in new:
             known = registry.get(key) if registry is not None and key in registry else None
-            rows.append(
+            kind = getattr(known, "kind", None)
+            entries.append(
                 {
                     "Schlüssel": str(key),
                     "Bezeichnung": getattr(known, "label", None),
                     "Einheit": getattr(known, "unit", None),
-                    "Art": getattr(known, "kind", None),
+                    "Art": None if kind is None else INDICATOR_KINDS.get(kind, kind),
                 }
             )
-        frame = pd.DataFrame(rows, columns=["Schlüssel", "Bezeichnung", "Einheit", "Art"])
+        frame = pd.DataFrame(entries, columns=["Schlüssel", "Bezeichnung", "Einheit", "Art"])
         out.append(("Neue Indikatoren im Katalog", frame))
     return out
 
@@ -906,7 +916,7 @@ def _catalogue_mapping(url: str, columns: list[str]) -> dict[str, str]:
             "Indikator im Katalog": st.column_config.SelectboxColumn(
                 "Indikator im Katalog",
                 options=["", *sorted(labels, key=lambda k: labels[k].lower())],
-                format_func=lambda k: labels.get(k, "") if k else "– neuer Indikator –",
+                format_func=lambda k: labels.get(str(k), "") if k else "– neuer Indikator –",
                 required=False,
             ),
         },

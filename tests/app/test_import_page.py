@@ -306,3 +306,35 @@ def test_statistics_office_workbook_by_names_skipping_unknown_rows(
     shown = [df.value for df in at.dataframe if "Schlüssel" in df.value.columns][-1]
     assert shown["Bezeichnung"].tolist() == ["Haushalte", "Wohnungen"]
     assert shown["Einheit"].tolist() == ["Anzahl", "Anzahl"]
+    assert shown["Art"].tolist() == ["Anzahl (summierbar)"] * 2
+
+
+def test_office_workbook_columns_onto_catalogue_keys_by_keyboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = str(tmp_path / "eigene.gpkg")
+    own_city(url)
+    monkeypatch.setenv("QMON_STORE", url)
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
+    at = AppTest.from_string(
+        "from ui.pages import run\nrun(start='import')\n", default_timeout=60
+    ).run()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = _upload(at, "indikatoren", "haushalte.xlsx", _office_workbook(), mime)
+    at.number_input(key="import.kopfzeile").set_value(5).run()  # as detected: same table
+    assert list(_frame(at, "Stadtteil").columns) == [
+        "Stadtteil",
+        "Haushalte Anzahl",
+        "Wohnungen Anzahl",
+    ]
+    at.text_input(key="import.indikatoren.stichtag").set_value("31.12.2024").run()
+    at.radio(key="import.indikatoren.match").set_value("name").run()
+    at.checkbox(key="import.indikatoren.auslassen").check().run()
+    at.text_input(key="import.indikatoren.umbenennen").set_value("Wohnungen Anzahl=dwellings").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Prüfung bestanden: 8 Zeilen würden gespeichert" in s.value for s in at.success)
+    assert _frame(at, "Schlüssel")["Schlüssel"].tolist() == ["haushalte"]
+    at.button(key="import.los").click().run()
+    stored = open_store(url).read("indicator_values", where={"period": "2024-12-31"})
+    assert sorted(stored["indicator"].unique()) == ["dwellings", "haushalte"]
+    assert "dwellings" not in {d["key"] for d in stored_defs(open_store(url))}
