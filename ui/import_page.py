@@ -16,6 +16,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from geo.webmap import preview_map
 from monitoring import imports
 from monitoring.auth import User
 from monitoring.imports import pipeline
+from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
 from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
 
@@ -682,7 +684,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
     settings = {
         "gebiete": _area_settings,
         "foerdergebiete": _funding_settings,
-        "indikatoren": _indicator_settings,
+        "indikatoren": partial(_indicator_settings, frame=table.frame),
         "massnahmen": _measure_settings,
         "gebaeude": _no_settings,
     }[kind_key]
@@ -750,7 +752,9 @@ def _funding_settings(url: str, names: list[str], chosen: dict[str, Any]) -> lis
     return []
 
 
-def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+def _indicator_settings(
+    url: str, names: list[str], chosen: dict[str, Any], *, frame: pd.DataFrame | None = None
+) -> list[str]:
     """Shape, value columns, period, no-data codes, number format, level and vintage."""
     missing: list[str] = []
     wide = (
@@ -829,6 +833,8 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
         chosen["number_format"] = NUMBER_FORMATS[number]
     if wide:
         value_columns = list(chosen.get("columns") or every)
+        if "columns" not in chosen and frame is not None:  # the import takes the numbers
+            value_columns = numeric_columns(frame, exclude=[str(c) for c in used if c])
         rename = _catalogue_mapping(url, value_columns)
     else:
         rename = {}

@@ -261,6 +261,9 @@ def test_statistics_office_workbook_by_names_skipping_unknown_rows(
     assert "Titel: Statistisches Jahrbuch 2024 / Haushalte und Wohnungen am 31.12.2024" in notes
     assert "Fußnote: Quelle: Statistikamt; . = geheim gehalten" in notes
     assert at.selectbox(key="import.indikatoren.id_col").value == "Stadtteil"
+    # one row per value column to map onto the catalogue; empty: a new indicator
+    mapping = _frame(at, "Indikator im Katalog")
+    assert mapping.values.tolist() == [["Haushalte Anzahl", ""], ["Wohnungen Anzahl", ""]]
     at.text_input(key="import.indikatoren.stichtag").set_value("31.12.2024").run()
     # by name; the unknown name fails the check and is named
     at.radio(key="import.indikatoren.match").set_value("name").run()
