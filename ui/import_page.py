@@ -514,11 +514,13 @@ def render() -> None:
             st.info("Laden Sie eine Datei hoch. Gespeichert wird erst nach Ihrer Bestätigung.")
             return
         content = upload.getvalue()
+        layout: dict[str, Any] = {}
         try:
             layout = _layout(upload.name, content) if not kind.vector else {}
             table = _read(upload.name, content, **layout)
         except ImportRefused as exc:
-            st.error(f"Die Datei {md(upload.name)} kann nicht gelesen werden.")
+            where = f" (Tabellenblatt „{md(layout['sheet'])}“)" if "sheet" in layout else ""
+            st.error(f"Die Datei {md(upload.name)}{where} kann nicht gelesen werden.")
             st.dataframe(report_frame(exc), hide_index=True, width="stretch")
             return
         _preview(table)
@@ -671,6 +673,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
     cols = st.columns(3)
     for i, option in enumerate(kind.options):
         default = guess(names, option)
+        _forget_stale(f"import.{kind_key}.{option.arg}", names)
         value = cols[i % 3].selectbox(
             option.label + (" *" if option.required else ""),
             ["", *names],
@@ -681,13 +684,14 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
         if value:
             chosen[option.arg] = value
     missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
-    settings = {
+    by_kind: dict[str, Callable[[str, list[str], dict[str, Any]], list[str]]] = {
         "gebiete": _area_settings,
         "foerdergebiete": _funding_settings,
         "indikatoren": partial(_indicator_settings, frame=table.frame),
         "massnahmen": _measure_settings,
         "gebaeude": _no_settings,
-    }[kind_key]
+    }
+    settings = by_kind[kind_key]
     missing += settings(url, names, chosen)
     has_geometry = "geometry" in table.frame.columns
     if has_geometry or kind_key == "massnahmen":
@@ -709,6 +713,18 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
         st.warning(f"Bitte angeben: {', '.join(missing)}. Dann wird die Datei geprüft.")
         return None
     return chosen
+
+
+def _forget_stale(key: str, names: list[str]) -> None:
+    """Forget a column choice naming columns the table no longer has (read anew).
+
+    Then the widget proposes its guess again for the table as read now (another
+    header row or sheet) instead of keeping a choice it cannot show.
+    """
+    value = st.session_state.get(key)
+    chosen = value if isinstance(value, list) else [value]
+    if value is not None and any(c and c not in names for c in chosen):
+        del st.session_state[key]
 
 
 def _no_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
@@ -773,6 +789,7 @@ def _indicator_settings(
     used = {chosen.get("id_col"), chosen.get("period_col")}
     if wide:
         every = [n for n in names if n not in used]
+        _forget_stale("import.indikatoren.spalten", names)
         columns = st.multiselect(
             "Indikatorspalten *",
             names,
@@ -795,6 +812,7 @@ def _indicator_settings(
             (pair[0], "indicator_col", "Spalte mit dem Indikator *", "indicator"),
             (pair[1], "value_col", "Spalte mit dem Wert *", "value"),
         ):
+            _forget_stale(f"import.indikatoren.{arg}", names)
             value = place.selectbox(
                 label,
                 ["", *names],

@@ -324,16 +324,21 @@ def test_office_workbook_columns_onto_catalogue_keys_by_keyboard(
     ).run()
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     at = _upload(at, "indikatoren", "haushalte.xlsx", _office_workbook(), mime)
+    # the other sheet is no table: its report, then back to the first sheet
+    at.selectbox(key="import.blatt").set_value("Erläuterungen").run()
+    assert any("Tabellenblatt „Erläuterungen“" in e.value for e in at.error)
+    assert len(_frame(at, "Korrektur")) >= 1
+    at.selectbox(key="import.blatt").set_value("Stadtteile").run()
     at.number_input(key="import.kopfzeile").set_value(5).run()  # as detected: same table
-    assert list(_frame(at, "Stadtteil").columns) == [
-        "Stadtteil",
-        "Haushalte Anzahl",
-        "Wohnungen Anzahl",
-    ]
+    columns = ["Stadtteil", "Haushalte Anzahl", "Wohnungen Anzahl"]
+    assert list(_frame(at, "Stadtteil").columns) == columns
+    at.number_input(key="import.kopfzeile").set_value(4).run()  # the units row left out
+    assert list(_frame(at, "Stadtteil").columns) == ["Stadtteil", "Haushalte", "Wohnungen"]
+    assert _frame(at, "Indikator im Katalog")["Spalte"].tolist() == ["Haushalte", "Wohnungen"]
     at.text_input(key="import.indikatoren.stichtag").set_value("31.12.2024").run()
     at.radio(key="import.indikatoren.match").set_value("name").run()
     at.checkbox(key="import.indikatoren.auslassen").check().run()
-    at.text_input(key="import.indikatoren.umbenennen").set_value("Wohnungen Anzahl=dwellings").run()
+    at.text_input(key="import.indikatoren.umbenennen").set_value("Wohnungen=dwellings").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Prüfung bestanden: 8 Zeilen würden gespeichert" in s.value for s in at.success)
     assert _frame(at, "Schlüssel")["Schlüssel"].tolist() == ["haushalte"]
