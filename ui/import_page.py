@@ -8,6 +8,15 @@ mit Zeile, Spalte, Wert und Korrektur, dazu die Hinweise) steht vor der Bestäti
 „Importieren“ ist nur nach bestandener Prüfung möglich. Erst dann wird gespeichert,
 in einer Transaktion, mit Fortschrittsbalken. Text aus der Datei erscheint nur als
 Text (Tabellen, maskiertes Markdown).
+
+Eine Tabelle, wie ein Statistikamt sie liefert: Tabellenblatt und Kopfzeile sind
+wählbar (sonst erkannt; gelesen wird damit, der Prüfschlüssel enthält beide), was
+das Lesen über die Tabelle fand (Kopfzeile, Titel, Fußnoten) steht unter der
+Vorschau. Indikatortabellen: Gebiete nach Kennung oder Name, je Wertspalte ein
+Indikator des Katalogs (leer: ein neuer aus der Kopfzeile), und nach einer nicht
+bestandenen Prüfung die Wahl, nur die passenden Zeilen zu speichern
+(``skip_unmatched``). Ausgelassene Zeilen, Unterschiede zu gespeicherten Werten,
+abweichende Summenzeilen und neue Katalogeinträge erscheinen als Tabellen.
 """
 
 from __future__ import annotations

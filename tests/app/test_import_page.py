@@ -279,6 +279,10 @@ def test_statistics_office_workbook_by_names_skipping_unknown_rows(
     assert not at.exception, [e.value for e in at.exception]
     assert any("Prüfung bestanden: 8 Zeilen würden gespeichert" in s.value for s in at.success)
     assert at.checkbox(key="import.indikatoren.auslassen").value  # still there, to uncheck
+    at.checkbox(key="import.indikatoren.auslassen").uncheck().run()
+    assert any("1 Problem(e) gefunden" in e.value for e in at.error)
+    at.checkbox(key="import.indikatoren.auslassen").check().run()
+    assert any("Prüfung bestanden: 8 Zeilen" in s.value for s in at.success)
     skipped = _frame(at, "Grund")
     assert skipped[["Zeile", "Name"]].values.tolist() == [[10, "Neuland"], [11, "Bezirk Nord"]]
     assert "Summenzeile" in skipped["Grund"].iloc[1]
