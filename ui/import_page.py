@@ -8,14 +8,24 @@ mit Zeile, Spalte, Wert und Korrektur, dazu die Hinweise) steht vor der Bestäti
 „Importieren“ ist nur nach bestandener Prüfung möglich. Erst dann wird gespeichert,
 in einer Transaktion, mit Fortschrittsbalken. Text aus der Datei erscheint nur als
 Text (Tabellen, maskiertes Markdown).
+
+Eine Tabelle, wie ein Statistikamt sie liefert: Tabellenblatt und Kopfzeile sind
+wählbar (sonst erkannt; gelesen wird damit, der Prüfschlüssel enthält beide), was
+das Lesen über die Tabelle fand (Kopfzeile, Titel, Fußnoten) steht unter der
+Vorschau. Indikatortabellen: Gebiete nach Kennung oder Name, je Wertspalte ein
+Indikator des Katalogs (leer: ein neuer aus der Kopfzeile), und nach einer nicht
+bestandenen Prüfung die Wahl, nur die passenden Zeilen zu speichern
+(``skip_unmatched``). Ausgelassene Zeilen, Unterschiede zu gespeicherten Werten,
+abweichende Summenzeilen und neue Katalogeinträge erscheinen als Tabellen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +42,7 @@ from geo.readers import (
     parse_number,
     read_table,
     read_vector,
+    sheets,
 )
 from geo.store import Store
 from geo.validation import Problem
@@ -39,6 +50,7 @@ from geo.webmap import preview_map
 from monitoring import imports
 from monitoring.auth import User
 from monitoring.imports import pipeline
+from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
 from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
 
@@ -65,6 +77,15 @@ class Kind:
     vector: bool
     action: str = "edit_funding"
 
+
+#: Headers of a column with the areas' names (a statistics office's table).
+NAME_GUESSES = ("name", "stadtteil", "ortsteil", "bezirk", "stadtbezirk")
+
+#: How the rows of an indicator table name their areas (``match`` of the import).
+MATCH_CHOICES = {"id": "Kennung", "name": "Name"}
+
+#: The checkbox that skips rows fitting no stored area (``skip_unmatched``).
+SKIP_KEY = "import.indikatoren.auslassen"
 
 KINDS: dict[str, Kind] = {
     "massnahmen": Kind(
@@ -117,7 +138,12 @@ KINDS: dict[str, Kind] = {
         "Indikatortabelle",
         imports.import_indicators,
         (
-            Option("id_col", "Gebietskennung", True, ("id", "area_id", "plr_id", "gebiet")),
+            Option(
+                "id_col",
+                "Gebietskennung oder -name",
+                True,
+                ("id", "area_id", "plr_id", "gebiet", *NAME_GUESSES),
+            ),
             Option("period_col", "Stichtag je Zeile", False, ("period", "stichtag", "datum")),
         ),
         vector=False,
@@ -259,18 +285,159 @@ def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) 
     return frame.sort_values("Zeile", kind="stable", na_position="first").reset_index(drop=True)
 
 
+#: The kinds of an indicator of the catalogue, in German.
+INDICATOR_KINDS = {
+    "count": "Anzahl (summierbar)",
+    "share": "Anteil",
+    "rate": "Rate",
+    "index": "Index",
+    "value": "Wert",
+}
+
+#: Details shown as their own table or sentence, not as a line of :func:`details_frame`.
+OWN_DETAILS = frozenset({"areas_without_value", *pipeline.QUIET_DETAILS})
+
+
 def details_frame(result: imports.ImportResult) -> pd.DataFrame:
     """Return what an import stores (or would store) as a two-column table, in German.
+
+    Lists and tables among the details (skipped rows, differences, new indicators)
+    are shown by :func:`detail_tables`, not here.
 
     Examples
     --------
     >>> r = imports.ImportResult("areas", "a.gpkg", 3, details={"level": "PLR"})
     >>> details_frame(r).values.tolist()
     [['Zeilen', '3'], ['Ziel', 'Gebiete'], ['Ebene', 'PLR']]
+    >>> r = imports.ImportResult("indicator_values", "w.xlsx", 2,
+    ...     details={"skipped": [{"row": 9, "name": "X", "reason": "?"}], "indicators": 1})
+    >>> details_frame(r).values.tolist()[2:]
+    [['Indikatoren', '1']]
     """
     rows = [("Zeilen", str(result.rows)), ("Ziel", LAYER_LABELS.get(result.layer, result.layer))]
-    rows += [(DETAIL_LABELS.get(k, k), str(v)) for k, v in result.details.items() if v is not None]
+    rows += [
+        (DETAIL_LABELS.get(k, k), str(v))
+        for k, v in result.details.items()
+        if v is not None and not isinstance(v, list | dict | tuple) and k not in OWN_DETAILS
+    ]
     return pd.DataFrame(rows, columns=["Angabe", "Wert"])
+
+
+def without_value_sentence(result: imports.ImportResult) -> str | None:
+    """Say how many stored areas of the level the import gives no value, if it says.
+
+    Examples
+    --------
+    >>> r = imports.ImportResult("indicator_values", "w.csv", 2,
+    ...     details={"areas_without_value": 3, "level": "Ortsteil"})
+    >>> without_value_sentence(r)
+    '3 gespeicherte Gebiete der Ebene „Ortsteil“ bekommen aus dieser Datei keinen Wert.'
+    >>> without_value_sentence(imports.ImportResult("areas", "a.gpkg", 1)) is None
+    True
+    """
+    count = result.details.get("areas_without_value")
+    if count is None:
+        return None
+    level = result.details.get("level")
+    where = f" der Ebene „{level}“" if level else ""
+    if count == 0:
+        return f"Jedes gespeicherte Gebiet{where} bekommt aus dieser Datei einen Wert."
+    areas = "gespeichertes Gebiet" if count == 1 else "gespeicherte Gebiete"
+    verb = "bekommt" if count == 1 else "bekommen"
+    return f"{count} {areas}{where} {verb} aus dieser Datei keinen Wert."
+
+
+def detail_tables(
+    result: imports.ImportResult, registry: Mapping[str, Any] | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """Return the details of an indicator import that are tables, each with its caption.
+
+    Skipped rows (Zeile, Name, Grund), the differences to stored values of a
+    re-import (counts, then examples), the aggregate rows whose values differ from
+    the sum of their parts, the new catalogue entries (label, unit and kind from
+    ``registry`` when it knows the key).
+
+    Examples
+    --------
+    >>> r = imports.ImportResult("indicator_values", "w.xlsx", 2, details={
+    ...     "skipped": [{"row": 9, "name": "Neuland", "reason": "kein gespeichertes Gebiet"}],
+    ...     "aggregate_differences": [{"row": 8, "name": "Bezirk Nord", "indicator": "ew",
+    ...                                "stated": 10.0, "sum": 9.0}],
+    ...     "differences": {"edition": "A", "stored": 2, "changed": 1, "new": 0, "gone": 0,
+    ...                     "unchanged": 1, "examples": ["X, ew: 1,0 -> 2,0"]},
+    ...     "new_indicators": ["ew"]})
+    >>> [(caption.split(" (")[0], frame.values.tolist()) for caption, frame in detail_tables(r)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('Ausgelassene Zeilen', [[9, 'Neuland', 'kein gespeichertes Gebiet']]),
+     ('Unterschiede zu den gespeicherten Werten der Ausgabe „A“',
+      [['geändert', '1'], ['neu', '0'], ['entfällt', '0'], ['unverändert', '1'],
+       ['Beispiel', 'X, ew: 1,0 -> 2,0']]),
+     ('Summenzeilen, deren Wert nicht die Summe ihrer Teile ist',
+      [[8, 'Bezirk Nord', 'ew', 10.0, 9.0]]),
+     ('Neue Indikatoren im Katalog', [['ew', None, None, None]])]
+    """
+    details = result.details
+    out: list[tuple[str, pd.DataFrame]] = []
+    skipped = details.get("skipped") or []
+    if skipped:
+        frame = pd.DataFrame(
+            [
+                {"Zeile": s.get("row"), "Name": s.get("name"), "Grund": s.get("reason")}
+                for s in skipped
+            ],
+            columns=["Zeile", "Name", "Grund"],
+        ).astype({"Zeile": "Int64"})
+        out.append(("Ausgelassene Zeilen (nicht gespeichert)", frame))
+    diff = details.get("differences")
+    if isinstance(diff, dict) and diff:
+        rows = [
+            (label, str(diff.get(k, 0)))
+            for k, label in (
+                ("changed", "geändert"),
+                ("new", "neu"),
+                ("gone", "entfällt"),
+                ("unchanged", "unverändert"),
+            )
+        ]
+        rows += [("Beispiel", str(e)) for e in diff.get("examples") or []]
+        edition = diff.get("edition")
+        caption = "Unterschiede zu den gespeicherten Werten" + (
+            f" der Ausgabe „{edition}“" if edition else ""
+        )
+        out.append((caption, pd.DataFrame(rows, columns=["Werte", "Anzahl"])))
+    sums = details.get("aggregate_differences") or []
+    if sums:
+        frame = pd.DataFrame(
+            [
+                {
+                    "Zeile": d.get("row"),
+                    "Summenzeile": d.get("name"),
+                    "Indikator": d.get("indicator"),
+                    "genannt": d.get("stated"),
+                    "Summe der Teile": d.get("sum"),
+                }
+                for d in sums
+            ],
+            columns=["Zeile", "Summenzeile", "Indikator", "genannt", "Summe der Teile"],
+        ).astype({"Zeile": "Int64"})
+        out.append(("Summenzeilen, deren Wert nicht die Summe ihrer Teile ist", frame))
+    new = details.get("new_indicators") or []
+    if new:
+        entries: list[dict[str, Any]] = []
+        for key in new:
+            known = registry.get(key) if registry is not None and key in registry else None
+            kind = getattr(known, "kind", None)
+            entries.append(
+                {
+                    "Schlüssel": str(key),
+                    "Bezeichnung": getattr(known, "label", None),
+                    "Einheit": getattr(known, "unit", None),
+                    "Art": None if kind is None else INDICATOR_KINDS.get(kind, kind),
+                }
+            )
+        frame = pd.DataFrame(entries, columns=["Schlüssel", "Bezeichnung", "Einheit", "Art"])
+        out.append(("Neue Indikatoren im Katalog", frame))
+    return out
 
 
 def check_key(content: bytes, kind: str, options: dict[str, Any]) -> str:
@@ -356,16 +523,21 @@ def render() -> None:
             st.info("Laden Sie eine Datei hoch. Gespeichert wird erst nach Ihrer Bestätigung.")
             return
         content = upload.getvalue()
+        layout: dict[str, Any] = {}
         try:
-            table = _read(upload.name, content)
+            layout = _layout(upload.name, content) if not kind.vector else {}
+            table = _read(upload.name, content, **layout)
         except ImportRefused as exc:
-            st.error(f"Die Datei {md(upload.name)} kann nicht gelesen werden.")
+            where = f" (Tabellenblatt „{md(layout['sheet'])}“)" if "sheet" in layout else ""
+            st.error(f"Die Datei {md(upload.name)}{where} kann nicht gelesen werden.")
             st.dataframe(report_frame(exc), hide_index=True, width="stretch")
             return
         _preview(table)
         options = _mapping(url, kind_key, kind, table)
         if options is None:
             return
+        if kind_key == "indikatoren" and st.session_state.get(SKIP_KEY, False):
+            options["skip_unmatched"] = True
         options["replace"] = st.checkbox(
             "Vorhandene Datensätze ändern bzw. ersetzen",
             key=f"import.{kind_key}.ersetzen",
@@ -374,9 +546,17 @@ def render() -> None:
             "zeigt jede Änderung.",
         )
         _located_preview(table, options)
-        key = check_key(content, kind_key, options)
+        key = check_key(content, kind_key, options | {"read": layout})
         check = _checked(url, key, kind, table, options, user)
-        _report(check)
+        _report(check, url)
+        if kind_key == "indikatoren" and (not check.passed or options.get("skip_unmatched")):
+            st.checkbox(
+                "Nur passende Zeilen speichern, die aufgeführten Zeilen auslassen",
+                key=SKIP_KEY,
+                help="Zeilen, die kein gespeichertes Gebiet sind (unbekannte Namen oder "
+                "Kennungen, zusammengefasste Gebiete), werden nicht gespeichert und im "
+                "Prüfbericht aufgeführt; alle anderen Zeilen werden importiert.",
+            )
         done = st.session_state.get("import.erledigt") == key
         confirmed = st.button(
             "Importieren",
@@ -394,12 +574,56 @@ def render() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read(name: str, content: bytes) -> Table:
-    """Read the upload from a temporary folder that is removed right after reading."""
+def _read(
+    name: str, content: bytes, sheet: str | None = None, header_row: int | None = None
+) -> Table:
+    """Read the upload from a temporary folder that is removed right after reading.
+
+    ``sheet`` and ``header_row`` (a table's worksheet and the row of its last header
+    row, None: detect) are part of the cache key.
+    """
     with tempfile.TemporaryDirectory(prefix="qmon-import-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
-        return read_vector(path) if is_vector_path(path) else read_table(path)
+        if is_vector_path(path):
+            return read_vector(path)
+        return read_table(path, sheet=sheet, header_row=header_row)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _sheets(name: str, content: bytes) -> list[str]:
+    """Return the worksheets of an uploaded workbook (none for other files)."""
+    if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    with tempfile.TemporaryDirectory(prefix="qmon-import-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        return sheets(path)
+
+
+def _layout(name: str, content: bytes) -> dict[str, Any]:
+    """Draw the choice of worksheet and header row of a table; return them for reading."""
+    if is_vector_path(Path(name)):
+        return {}
+    chosen: dict[str, Any] = {}
+    cols = st.columns(2)
+    books = _sheets(name, content)
+    if len(books) > 1:
+        chosen["sheet"] = cols[0].selectbox("Tabellenblatt", books, key="import.blatt")
+    header = cols[1].number_input(
+        "Kopfzeile in Zeile",
+        min_value=0,
+        value=None,
+        step=1,
+        placeholder="automatisch erkennen",
+        help="Die Zeile (wie in Excel gezählt) der letzten Kopfzeile, wenn die Tabelle "
+        "Titelzeilen oder eine mehrzeilige Kopfzeile hat und die Erkennung nicht stimmt. "
+        "Leer oder 0: automatisch erkennen.",
+        key="import.kopfzeile",
+    )
+    if header:
+        chosen["header_row"] = int(header)
+    return chosen
 
 
 def _preview(table: Table) -> None:
@@ -414,6 +638,28 @@ def _preview(table: Table) -> None:
         st_folium(fmap, key="import_map", height=380, use_container_width=True, returned_objects=[])
     shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(200)
     st.dataframe(shown.astype(str).where(shown.notna(), None), width="stretch")
+    notes = table_notes(table)
+    if notes:
+        st.caption("Zur Tabelle")
+        st.dataframe(pd.DataFrame({"Hinweis zur Tabelle": notes}), hide_index=True)
+
+
+def table_notes(table: Table) -> list[str]:
+    """Return what reading found about a table: layout notes, its title, its footnotes.
+
+    Examples
+    --------
+    >>> t = Table(pd.DataFrame({"a": ["1"]}), "w.xlsx", "row", notes=["w.xlsx: Kopf erkannt"],
+    ...     details={"title": "Einwohner 2023", "footnotes": ["Quelle: Amt"]})
+    >>> table_notes(t)
+    ['w.xlsx: Kopf erkannt', 'Titel: Einwohner 2023', 'Fußnote: Quelle: Amt']
+    """
+    out = [str(n) for n in table.notes]
+    title = table.details.get("title")
+    if title:
+        out.append(f"Titel: {title}")
+    out += [f"Fußnote: {f}" for f in table.details.get("footnotes") or [] if str(f).strip()]
+    return out
 
 
 def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any] | None:
@@ -421,9 +667,22 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
     st.subheader("Spalten zuordnen")
     names = [str(c) for c in table.frame.columns if c != "geometry"]
     chosen: dict[str, Any] = {}
+    if kind_key == "indikatoren":
+        match = st.radio(
+            "Gebiete erkennen an",
+            list(MATCH_CHOICES),
+            format_func=MATCH_CHOICES.__getitem__,
+            horizontal=True,
+            key="import.indikatoren.match",
+            help="Name: die Namen werden ohne Rücksicht auf Groß-/Kleinschreibung, Umlaute, "
+            "Bindestriche und „St.“/„Sankt“ verglichen, nie nach Ähnlichkeit.",
+        )
+        if match != "id":
+            chosen["match"] = match
     cols = st.columns(3)
     for i, option in enumerate(kind.options):
         default = guess(names, option)
+        _forget_stale(f"import.{kind_key}.{option.arg}", names)
         value = cols[i % 3].selectbox(
             option.label + (" *" if option.required else ""),
             ["", *names],
@@ -434,13 +693,14 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
         if value:
             chosen[option.arg] = value
     missing = [o.label for o in kind.options if o.required and o.arg not in chosen]
-    settings = {
+    by_kind: dict[str, Callable[[str, list[str], dict[str, Any]], list[str]]] = {
         "gebiete": _area_settings,
         "foerdergebiete": _funding_settings,
-        "indikatoren": _indicator_settings,
+        "indikatoren": partial(_indicator_settings, frame=table.frame),
         "massnahmen": _measure_settings,
         "gebaeude": _no_settings,
-    }[kind_key]
+    }
+    settings = by_kind[kind_key]
     missing += settings(url, names, chosen)
     has_geometry = "geometry" in table.frame.columns
     if has_geometry or kind_key == "massnahmen":
@@ -462,6 +722,18 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
         st.warning(f"Bitte angeben: {', '.join(missing)}. Dann wird die Datei geprüft.")
         return None
     return chosen
+
+
+def _forget_stale(key: str, names: list[str]) -> None:
+    """Forget a column choice naming columns the table no longer has (read anew).
+
+    Then the widget proposes its guess again for the table as read now (another
+    header row or sheet) instead of keeping a choice it cannot show.
+    """
+    value = st.session_state.get(key)
+    chosen = value if isinstance(value, list) else [value]
+    if value is not None and any(c and c not in names for c in chosen):
+        del st.session_state[key]
 
 
 def _no_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
@@ -505,7 +777,9 @@ def _funding_settings(url: str, names: list[str], chosen: dict[str, Any]) -> lis
     return []
 
 
-def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
+def _indicator_settings(
+    url: str, names: list[str], chosen: dict[str, Any], *, frame: pd.DataFrame | None = None
+) -> list[str]:
     """Shape, value columns, period, no-data codes, number format, level and vintage."""
     missing: list[str] = []
     wide = (
@@ -524,6 +798,7 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
     used = {chosen.get("id_col"), chosen.get("period_col")}
     if wide:
         every = [n for n in names if n not in used]
+        _forget_stale("import.indikatoren.spalten", names)
         columns = st.multiselect(
             "Indikatorspalten *",
             names,
@@ -546,6 +821,7 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
             (pair[0], "indicator_col", "Spalte mit dem Indikator *", "indicator"),
             (pair[1], "value_col", "Spalte mit dem Wert *", "value"),
         ):
+            _forget_stale(f"import.indikatoren.{arg}", names)
             value = place.selectbox(
                 label,
                 ["", *names],
@@ -582,14 +858,23 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
     )
     if NUMBER_FORMATS[number] is not None:
         chosen["number_format"] = NUMBER_FORMATS[number]
-    rename, bad = parse_rename(
+    if wide:
+        value_columns = list(chosen.get("columns") or every)
+        if "columns" not in chosen and frame is not None:  # the import takes the numbers
+            value_columns = numeric_columns(frame, exclude=[str(c) for c in used if c])
+        rename = _catalogue_mapping(url, value_columns)
+    else:
+        rename = {}
+    typed, bad = parse_rename(
         st.text_input(
-            "Spalten umbenennen in Indikatorschlüssel (ALT=neu, …)",
+            "oder per Tastatur: Spalten umbenennen in Indikatorschlüssel (ALT=neu, …)",
             key="import.indikatoren.umbenennen",
+            help="Gilt vor der Tabelle darüber.",
         )
     )
     if bad:
         st.warning(f"Nicht als ALT=neu lesbar: {md(', '.join(bad))}")
+    rename |= typed
     if rename:
         chosen["rename"] = rename
     areas = data.layer(url, "areas")
@@ -616,6 +901,64 @@ def _indicator_settings(url: str, names: list[str], chosen: dict[str, Any]) -> l
         if value:
             chosen[arg] = value
     return missing
+
+
+def mapping_frame(columns: list[str], rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Return the table the user maps value columns onto catalogue keys with.
+
+    Examples
+    --------
+    >>> mapping_frame(["EW", "Anteil"], {"EW": "residents"}).values.tolist()
+    [['EW', 'residents'], ['Anteil', '']]
+    """
+    rename = rename or {}
+    return pd.DataFrame(
+        {"Spalte": columns, "Indikator im Katalog": [rename.get(c, "") for c in columns]}
+    )
+
+
+def rename_of(frame: pd.DataFrame) -> dict[str, str]:
+    """Return the columns mapped onto a catalogue key (empty: a new indicator).
+
+    Examples
+    --------
+    >>> rename_of(pd.DataFrame({"Spalte": ["EW", "A"], "Indikator im Katalog": ["ew", None]}))
+    {'EW': 'ew'}
+    """
+    out: dict[str, str] = {}
+    for column, key in zip(frame["Spalte"], frame["Indikator im Katalog"]):
+        if isinstance(key, str) and key.strip():
+            out[str(column)] = key.strip()
+    return out
+
+
+def _catalogue_mapping(url: str, columns: list[str]) -> dict[str, str]:
+    """Draw one row per value column with its catalogue indicator; return the mapping."""
+    if not columns:
+        return {}
+    registry = data.registry(url)
+    labels = {str(k): f"{registry[k].label} ({k})" for k in registry}
+    st.caption(
+        "Indikator im Katalog je Spalte: leer lassen für einen neuen eigenen Indikator "
+        "(Schlüssel, Bezeichnung, Einheit und Art aus der Kopfzeile)."
+    )
+    edited = st.data_editor(
+        mapping_frame(columns),
+        column_config={
+            "Spalte": st.column_config.TextColumn("Spalte", disabled=True),
+            "Indikator im Katalog": st.column_config.SelectboxColumn(
+                "Indikator im Katalog",
+                options=["", *sorted(labels, key=lambda k: labels[k].lower())],
+                format_func=lambda k: labels.get(str(k), "") if k else "– neuer Indikator –",
+                required=False,
+            ),
+        },
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        key=f"import.indikatoren.katalog.{hashlib.sha256(repr(columns).encode()).hexdigest()[:8]}",
+    )
+    return rename_of(edited)
 
 
 def _measure_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
@@ -680,7 +1023,18 @@ def _checked(
     return check
 
 
-def _report(check: Check) -> None:
+def _details(url: str, result: imports.ImportResult) -> None:
+    """Show the details of a result: the summary table, a sentence, the detail tables."""
+    st.dataframe(details_frame(result), hide_index=True)
+    sentence = without_value_sentence(result)
+    if sentence:
+        st.info(sentence)
+    for caption, frame in detail_tables(result, data.registry(url)):
+        st.caption(caption)
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _report(check: Check, url: str) -> None:
     """Show the dry run's report: what would be stored, or every problem; the notes."""
     st.subheader("Prüfbericht")
     if check.result is not None:
@@ -688,7 +1042,7 @@ def _report(check: Check) -> None:
             f"Prüfung bestanden: {check.result.rows} Zeilen würden gespeichert. "
             "Noch ist nichts gespeichert; bestätigen Sie mit „Importieren“."
         )
-        st.dataframe(details_frame(check.result), hide_index=True)
+        _details(url, check.result)
         if check.result.changes:
             st.caption("Diese gespeicherten Werte werden geändert")
             st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
@@ -726,4 +1080,4 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
         f"{result.rows} Zeilen gespeichert ({kind.label}). Import {result.batch_id}; "
         f"rückgängig mit: qmon import undo {result.batch_id}"
     )
-    st.dataframe(details_frame(result), hide_index=True)
+    _details(url, result)

@@ -6,6 +6,7 @@ bytes, so any write before the confirmation (even one rolled back badly) shows.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +15,13 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
 from geo.store import open_store
+from monitoring.catalogue import stored_defs
 from tests.app.city import X0, Y0
+from tests.app.test_own_levels import own_city
 
 GOOD = (
     "Gebiet;Stichtag;share_u15;residents\n"
@@ -206,3 +210,143 @@ def test_import_acts_as_the_app_user_and_leaves_no_temp_files(
     at.button(key="import.los").click().run()
     assert store.read("measures", where={"id": "N-7"})["title"].tolist() == ["Bank am Teich"]
     assert store.read("measures", where={"id": "N-7"})["status"].tolist() == ["geplant"]
+
+
+def _office_workbook() -> bytes:
+    """A statistics office's table: title rows, a header over two rows, a footnote,
+    names with umlauts, a row for the Bezirk, a name no stored area has, a second sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Stadtteile"
+    sheet.append(["Statistisches Jahrbuch 2024"])
+    sheet.append(["Haushalte und Wohnungen am 31.12.2024"])
+    sheet.append([])
+    sheet.append(["Stadtteil", "Haushalte", "Wohnungen"])
+    sheet.append([None, "Anzahl", "Anzahl"])
+    for row in (
+        ("Altstadt", 1200, 1300),
+        ("Jürgensby", 800, 850),
+        ("MÜRWIK", 2100, 2200),
+        ("Südstadt", 950, "."),
+        ("Neuland", 10, 12),
+        ("Bezirk Nord", 5000, 4000),
+    ):
+        sheet.append(list(row))
+    sheet.append([])
+    sheet.append(["Quelle: Statistikamt; . = geheim gehalten"])
+    book.create_sheet("Erläuterungen").append(["Zeichenerklärung"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_statistics_office_workbook_by_names_skipping_unknown_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = str(tmp_path / "eigene.gpkg")
+    own_city(url)
+    monkeypatch.setenv("QMON_STORE", url)
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
+    monkeypatch.delenv("QMON_BASEMAP", raising=False)
+    at = AppTest.from_string(
+        "from ui.pages import run\nrun(start='import')\n", default_timeout=60
+    ).run()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = _upload(at, "indikatoren", "haushalte.xlsx", _office_workbook(), mime)
+    # the layout as read: the sheet, the header over two rows, title and footnote
+    assert at.selectbox(key="import.blatt").options == ["Stadtteile", "Erläuterungen"]
+    assert at.number_input(key="import.kopfzeile").value is None
+    notes = _frame(at, "Hinweis zur Tabelle")["Hinweis zur Tabelle"].tolist()
+    assert any("Kopfzeile in Zeilen 4–5 erkannt" in n for n in notes), notes
+    assert "Titel: Statistisches Jahrbuch 2024 / Haushalte und Wohnungen am 31.12.2024" in notes
+    assert "Fußnote: Quelle: Statistikamt; . = geheim gehalten" in notes
+    assert at.selectbox(key="import.indikatoren.id_col").value == "Stadtteil"
+    # one row per value column to map onto the catalogue; empty: a new indicator
+    mapping = _frame(at, "Indikator im Katalog")
+    assert mapping.values.tolist() == [["Haushalte Anzahl", ""], ["Wohnungen Anzahl", ""]]
+    at.text_input(key="import.indikatoren.stichtag").set_value("31.12.2024").run()
+    # by name; the unknown name fails the check and is named
+    at.radio(key="import.indikatoren.match").set_value("name").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 Problem(e) gefunden" in e.value for e in at.error), [e.value for e in at.error]
+    report = _frame(at, "Korrektur")
+    assert report["Wert"].tolist() == ["Neuland"] and report["Zeile"].tolist() == [10]
+    assert at.button(key="import.los").disabled
+    skip = at.checkbox(key="import.indikatoren.auslassen")
+    assert not skip.value
+    # skip the rows that are no stored area: the check passes and lists them
+    skip.check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Prüfung bestanden: 8 Zeilen würden gespeichert" in s.value for s in at.success)
+    assert at.checkbox(key="import.indikatoren.auslassen").value  # still there, to uncheck
+    at.checkbox(key="import.indikatoren.auslassen").uncheck().run()
+    assert any("1 Problem(e) gefunden" in e.value for e in at.error)
+    at.checkbox(key="import.indikatoren.auslassen").check().run()
+    assert any("Prüfung bestanden: 8 Zeilen" in s.value for s in at.success)
+    skipped = _frame(at, "Grund")
+    assert skipped[["Zeile", "Name"]].values.tolist() == [[10, "Neuland"], [11, "Bezirk Nord"]]
+    assert "Summenzeile" in skipped["Grund"].iloc[1]
+    sums = _frame(at, "Summe der Teile")
+    assert sums.values.tolist() == [[11, "Bezirk Nord", "haushalte", 5000.0, 5050.0]]
+    assert _frame(at, "Schlüssel")["Schlüssel"].tolist() == ["haushalte", "wohnungen"]
+    assert any("5 gespeicherte Gebiete der Ebene „Stadtteil“" in i.value for i in at.info)
+    assert "[" not in "".join(_details(at).values())  # no list printed raw
+    assert not open_store(url).read("indicator_values", where={"period": "2024-12-31"}).shape[0]
+    at.button(key="import.los").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("8 Zeilen gespeichert" in s.value for s in at.success)
+    store = open_store(url)
+    stored = store.read("indicator_values", where={"period": "2024-12-31"})
+    values = stored.set_index(["area_id", "indicator"])
+    names = store.read("areas", where={"level": "Stadtteil"}).set_index("name")["id"]
+    assert values.loc[(names["Jürgensby"], "haushalte"), "value"] == 800.0
+    assert values.loc[(names["Mürwik"], "wohnungen"), "value"] == 2200.0
+    secret = values.loc[(names["Südstadt"], "wohnungen")]
+    assert pd.isna(secret["value"]) and secret["flag"] == "secret"
+    assert set(stored["area_id"]) == {
+        names[n] for n in ("Altstadt", "Jürgensby", "Mürwik", "Südstadt")
+    }
+    catalogue = {d["key"]: d for d in stored_defs(store)}
+    assert catalogue["haushalte"]["label"] == "Haushalte"
+    assert catalogue["haushalte"]["kind"] == "count"
+    # after the import the new indicators show their label from the catalogue
+    shown = [df.value for df in at.dataframe if "Schlüssel" in df.value.columns][-1]
+    assert shown["Bezeichnung"].tolist() == ["Haushalte", "Wohnungen"]
+    assert shown["Einheit"].tolist() == ["Anzahl", "Anzahl"]
+    assert shown["Art"].tolist() == ["Anzahl (summierbar)"] * 2
+
+
+def test_office_workbook_columns_onto_catalogue_keys_by_keyboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = str(tmp_path / "eigene.gpkg")
+    own_city(url)
+    monkeypatch.setenv("QMON_STORE", url)
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
+    at = AppTest.from_string(
+        "from ui.pages import run\nrun(start='import')\n", default_timeout=60
+    ).run()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = _upload(at, "indikatoren", "haushalte.xlsx", _office_workbook(), mime)
+    # the other sheet is no table: its report, then back to the first sheet
+    at.selectbox(key="import.blatt").set_value("Erläuterungen").run()
+    assert any("Tabellenblatt „Erläuterungen“" in e.value for e in at.error)
+    assert len(_frame(at, "Korrektur")) >= 1
+    at.selectbox(key="import.blatt").set_value("Stadtteile").run()
+    at.number_input(key="import.kopfzeile").set_value(5).run()  # as detected: same table
+    columns = ["Stadtteil", "Haushalte Anzahl", "Wohnungen Anzahl"]
+    assert list(_frame(at, "Stadtteil").columns) == columns
+    at.number_input(key="import.kopfzeile").set_value(4).run()  # the units row left out
+    assert list(_frame(at, "Stadtteil").columns) == ["Stadtteil", "Haushalte", "Wohnungen"]
+    assert _frame(at, "Indikator im Katalog")["Spalte"].tolist() == ["Haushalte", "Wohnungen"]
+    at.text_input(key="import.indikatoren.stichtag").set_value("31.12.2024").run()
+    at.radio(key="import.indikatoren.match").set_value("name").run()
+    at.checkbox(key="import.indikatoren.auslassen").check().run()
+    at.text_input(key="import.indikatoren.umbenennen").set_value("Wohnungen=dwellings").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Prüfung bestanden: 8 Zeilen würden gespeichert" in s.value for s in at.success)
+    assert _frame(at, "Schlüssel")["Schlüssel"].tolist() == ["haushalte"]
+    at.button(key="import.los").click().run()
+    stored = open_store(url).read("indicator_values", where={"period": "2024-12-31"})
+    assert sorted(stored["indicator"].unique()) == ["dwellings", "haushalte"]
+    assert "dwellings" not in {d["key"] for d in stored_defs(open_store(url))}
