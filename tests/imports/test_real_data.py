@@ -332,7 +332,7 @@ def test_flensburg(
     )
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "level Stadtteil, vintage 2018" in out.out
+    assert "Ebene Stadtteil, Gebietsstand 2018" in out.out
     values = store.read("indicator_values", where={"edition": "Sozialatlas 2022"})
     counts = values.groupby("indicator").size().to_dict()
     assert counts == {

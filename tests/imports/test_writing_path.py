@@ -366,7 +366,9 @@ def test_same_level_and_vintage_refused_unless_replace(store: Store, tmp_path: P
 def test_same_indicator_values_and_buildings_refused(store: Store, tmp_path: Path):
     csv = _csv(tmp_path / "seed.csv", "PLR_ID;EW\n01100101;1.675\n")
     before = snapshot(store)
-    with pytest.raises(ImportRefused, match="es sind schon 3 Zeilen gespeichert \\(Indikatorwerte"):
+    with pytest.raises(
+        ImportRefused, match="gegenüber den 3 gespeicherten Werten der Ausgabe „seed“"
+    ):
         import_indicators(
             store,
             csv,
