@@ -365,7 +365,8 @@ def detail_tables(
     ...                                "stated": 10.0, "sum": 9.0}],
     ...     "differences": {"edition": "A", "stored": 2, "changed": 1, "new": 0, "gone": 0,
     ...                     "unchanged": 1, "examples": ["X, ew: 1,0 -> 2,0"]},
-    ...     "new_indicators": ["ew"]})
+    ...     "new_indicators": ["ew"], "new_definitions": [{"key": "ew",
+    ...         "label": "Einwohner", "unit": "Personen", "kind": "count"}]})
     >>> [(caption.split(" (")[0], frame.values.tolist()) for caption, frame in detail_tables(r)]
     ... # doctest: +NORMALIZE_WHITESPACE
     [('Ausgelassene Zeilen', [[9, 'Neuland', 'kein gespeichertes Gebiet']]),
@@ -374,7 +375,7 @@ def detail_tables(
        ['Beispiel', 'X, ew: 1,0 -> 2,0']]),
      ('Summenzeilen, deren Wert nicht die Summe ihrer Teile ist',
       [[8, 'Bezirk Nord', 'ew', 10.0, 9.0]]),
-     ('Neue Indikatoren im Katalog', [['ew', None, None, None]])]
+     ('Neue Indikatoren im Katalog', [['ew', 'Einwohner', 'Personen', 'Anzahl (summierbar)']])]
     """
     details = result.details
     out: list[tuple[str, pd.DataFrame]] = []
@@ -424,14 +425,16 @@ def detail_tables(
     new = details.get("new_indicators") or []
     if new:
         entries: list[dict[str, Any]] = []
+        inferred = {str(d.get("key")): d for d in details.get("new_definitions") or []}
         for key in new:
             known = registry.get(key) if registry is not None and key in registry else None
-            kind = getattr(known, "kind", None)
+            guess = inferred.get(str(key), {})
+            kind = getattr(known, "kind", None) or guess.get("kind")
             entries.append(
                 {
                     "Schlüssel": str(key),
-                    "Bezeichnung": getattr(known, "label", None),
-                    "Einheit": getattr(known, "unit", None),
+                    "Bezeichnung": getattr(known, "label", None) or guess.get("label"),
+                    "Einheit": getattr(known, "unit", None) or guess.get("unit"),
                     "Art": None if kind is None else INDICATOR_KINDS.get(kind, kind),
                 }
             )

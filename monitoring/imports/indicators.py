@@ -316,7 +316,16 @@ def import_indicators(
             "indicators": len(out["indicator"].unique()),
         }
         | _match_details(out, matched, sums, plan, skip_unmatched=skip_unmatched)
-        | ({"new_indicators": [str(d["key"]) for d in new_defs]} if new_defs else {}),
+        | (
+            {
+                "new_indicators": [str(d["key"]) for d in new_defs],
+                "new_definitions": [
+                    {f: d.get(f) for f in ("key", "label", "unit", "kind")} for d in new_defs
+                ],
+            }
+            if new_defs
+            else {}
+        ),
         extra_records=_define(new_defs) if new_defs else None,
     )
 
