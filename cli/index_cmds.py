@@ -388,11 +388,11 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
         carried_all[label] = estimate
         rows.append((label, compare(estimate, known)))
     total_old = float(values.sum())
-    carried, known = rows[0][1].total_estimated, rows[0][1].total_known
+    carried_total, known_total = rows[0][1].total_estimated, rows[0][1].total_known
     print(
         f"Übertragung {len(old)} alte -> {len(new)} neue Gebiete; "
-        f"Summe alt {german_number(total_old)}, übertragen {german_number(carried)}, "
-        f"bekannt {german_number(known)}"
+        f"Summe alt {german_number(total_old)}, übertragen {german_number(carried_total)}, "
+        f"bekannt {german_number(known_total)}"
     )
     print(f"{'Gewichtung':<28} {'Gebiete':>7} {'Median |Fehler| %':>18} {'90. Perzentil %':>16}")
     for label, check in rows:

@@ -184,7 +184,7 @@ def test_berlin_447_to_542(berlin) -> None:
     assert better.p90_abs_pct_error < area.p90_abs_pct_error / 3
 
 
-def test_cli_crosswalk_check(real_data: Path, capsys) -> None:
+def test_cli_crosswalk_check(real_data: Path, capsys, tmp_path: Path) -> None:
     lor = real_data / "berlin_lor_shapes"
     pop = real_data / "berlin_population_lor"
     args = [
@@ -201,7 +201,11 @@ def test_cli_crosswalk_check(real_data: Path, capsys) -> None:
     assert main(args) == 2
     assert "'06010102' appears 2 times" in capsys.readouterr().err
     density = real_data / "berlin_eigentum_2022_542plr/eigentumskonzentration_2022.csv"
-    assert main([*args, "--fix-id", BERLIN_FIX, "--density", f"{density}:PLR_ID:wohmi_fl"]) == 0
+    written = tmp_path / "carried.csv"
+    fix = ["--fix-id", BERLIN_FIX, "--density", f"{density}:PLR_ID:wohmi_fl", "--out", str(written)]
+    assert main([*args, *fix]) == 0
     out = capsys.readouterr().out
+    carried = pd.read_csv(written, dtype={"id": str})
+    assert carried.columns[:2].tolist() == ["id", "known"] and len(carried) == 542
     assert "Fläche" in out and "wohmi_fl" in out and "3769962" in out.replace(".", "")
     assert "Median" in out and "90. Perzentil" in out
