@@ -17,6 +17,7 @@ from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
 from indicators.social_index import DIRECTIONS, class_counts, profile_to_toml, simple_profile
 from monitoring import catalogue
+from monitoring.numbers import NumberKind
 from ui import assets, data, frames, state
 from ui.common import (
     OUR_ERRORS,
@@ -27,6 +28,7 @@ from ui.common import (
     static_url,
     store_url,
 )
+from ui.inputs import number_field, read_numbers
 
 PAGE = "indikatoren"
 SPEC = [
@@ -282,14 +284,28 @@ def _profile_editor(url: str, level: str) -> None:
         key=f"{EDITOR}.dynamics",
     )
     c3, c4 = st.columns(2)
-    minimum = c3.number_input(
-        "Mindestbevölkerung", min_value=0, value=300, step=50, key=f"{EDITOR}.min"
-    )
-    window = c4.number_input(
-        "Zeitraum der Dynamik (Jahre)", min_value=1, value=2, step=1, key=f"{EDITOR}.window"
-    )
+    fields = {
+        "minimum": ("Mindestbevölkerung", 300, "min", c3),
+        "window": ("Zeitraum der Dynamik (Jahre)", 2, "window", c4),
+    }
+    typed: dict[str, tuple[str, str, NumberKind]] = {
+        name_: (
+            label_,
+            number_field(label_, default, kind="integer", key=f"{EDITOR}.{k}", container=box),
+            "integer",
+        )
+        for name_, (label_, default, k, box) in fields.items()
+    }
     if not (name and picked):
         st.caption("Name und mindestens ein Statusindikator fehlen noch.")
+        return
+    numbers, errors = read_numbers(typed)
+    minimum, window = numbers["minimum"], numbers["window"]
+    if errors or minimum is None or window is None or minimum < 0 or window < 1:
+        st.error(
+            "\n".join(errors)
+            or "Mindestbevölkerung (ab 0) und Zeitraum der Dynamik (ab 1 Jahr) eintragen."
+        )
         return
     try:
         profile = simple_profile(
