@@ -40,8 +40,6 @@ from geo.readers import (
     detect_number_format,
     is_vector_path,
     parse_number,
-    read_table,
-    read_vector,
     sheets,
 )
 from geo.store import Store
@@ -588,9 +586,11 @@ def _read(
     with tempfile.TemporaryDirectory(prefix="qmon-import-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
-        if is_vector_path(path):
-            return read_vector(path)
-        return read_table(path, sheet=sheet, header_row=header_row)
+        if is_vector_path(path):  # the pipeline's readers record the file's fingerprint
+            return pipeline.vector(path, layer=None)
+        return pipeline.table(
+            path, sheet=sheet, delimiter=None, encoding=None, header_row=header_row
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
