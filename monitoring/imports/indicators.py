@@ -14,6 +14,7 @@ import pandas as pd
 from geo.readers import NumberFormat, parse_number
 from geo.symbols import FLAG_LABELS
 from geo.validation import ImportReport, check_columns
+from monitoring import catalogue
 from monitoring.imports import editions, matching, pipeline
 from monitoring.imports.matching import AreaMatch, MatchBy
 from monitoring.imports.pipeline import ImportResult, Progress, Source
@@ -213,7 +214,7 @@ def import_indicators(
     )
     values, declared, fmt = parsed.values, parsed.missing, parsed.format
     _note_symbols(parsed, report, source=table.source)
-    catalogue_registry = _registry(registry, store)
+    catalogue_registry = registry or catalogue.registry_for(store)
     new_defs: list[dict[str, object]] = []
     if auto:
         new_defs = infer_definitions(
@@ -398,21 +399,6 @@ def _note_symbols(parsed: pipeline.Numbers, report: ImportReport, *, source: str
             f"{source}: {len(parsed.footnotes)} Fußnotenzeichen an Zahlen entfernt (z. B. "
             f"Zeile {row}, Spalte „{column}“: „{mark}“); die Fußnoten stehen unter der Tabelle"
         )
-
-
-def _registry(registry: Registry | None, store: Store | None = None) -> Registry | None:
-    """The registry values are checked against: given, else the store's catalogue."""
-    if registry is not None:
-        return registry
-    if store is not None:
-        from monitoring.catalogue import registry_for
-
-        return registry_for(store)
-    try:
-        from indicators.registry import load_registry
-    except ImportError:  # pragma: no cover - the indicators package is part of the project
-        return None
-    return load_registry()
 
 
 # --- without --columns: every numeric column is an indicator -----------------------------
