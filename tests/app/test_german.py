@@ -1,0 +1,112 @@
+"""Every page of the demo app, walked as a clerk reads it: no English, no raw identifiers of
+the data model, no number without German separators, no ISO timestamp (issue 14).
+
+The rules are in ``tests/german_audit.py``; a failure lists every finding with the page,
+the element and the text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.german_audit import Finding, component_texts, page_findings
+
+#: what the pages may show although a rule would match: examples of what to type
+ALLOWED = {"123456,78"}
+
+#: each page in the states a clerk sees most: (page, query parameters)
+VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
+    ("karte", {}),
+    ("foerdergebiet", {}),
+    ("foerdergebiet", {"gebiet": "WNE-01"}),
+    ("massnahmen", {}),
+    ("massnahmen", {"auswahl": "M-001"}),
+    ("gesamtmassnahmen", {}),
+    ("indikatoren", {}),
+    ("quartiersmanagement", {}),
+    ("import", {}),
+    ("berichte", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city (``qmon demo``), built once for this module."""
+    from data.musterstadt import load_musterstadt
+    from geo.store import open_store
+
+    path = tmp_path_factory.mktemp("demo") / "musterstadt.gpkg"
+    with open_store(str(path)) as store:  # as `qmon demo` builds it
+        store.init(crs="EPSG:25832")
+        load_musterstadt(store)
+    return path
+
+
+@pytest.fixture
+def open_demo(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., AppTest]:
+    path = tmp_path / "musterstadt.gpkg"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("QMON_STORE", str(path))
+    monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
+    monkeypatch.delenv("QMON_BASEMAP", raising=False)
+
+    def run(page: str, query: dict[str, str | list[str]]) -> AppTest:
+        at = AppTest.from_string(
+            "import streamlit as st\nst.set_page_config(layout='wide')\n"
+            f"from ui.pages import run\nrun(start={page!r})\n",
+            default_timeout=120,
+        )
+        for name, value in query.items():
+            at.query_params[name] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def _report(findings: list[Finding]) -> str:
+    unique = dict.fromkeys(str(f) for f in findings)
+    return f"{len(unique)} Befunde:\n" + "\n".join(list(unique)[:80])
+
+
+@pytest.mark.parametrize(("page", "query"), VIEWS, ids=lambda v: str(v) if v else "")
+def test_page_reads_german(open_demo, page: str, query: dict) -> None:
+    at = open_demo(page, query)
+    findings = page_findings(at, page, allowed=ALLOWED)
+    assert not findings, _report(findings)
+
+
+def test_the_walk_sees_the_map(open_demo) -> None:
+    """The audit reads the map: its legend and its tooltips' headings and values."""
+    texts = component_texts(open_demo("karte", {}))
+    assert "Kennung" in texts  # a tooltip heading
+    assert any(t.startswith("Sozialindex") for t in texts), texts[:30]  # legend or tooltip
+
+
+def test_the_walk_finds_what_a_clerk_would_not_forward() -> None:
+    """Planted faults of every kind are found: the audit can fail."""
+    script = (
+        "import pandas as pd\nimport streamlit as st\n"
+        "st.caption('status is not allowed')\n"
+        "st.dataframe(pd.DataFrame({'period': ['2021-02-11 00:00:00'], 'Wert': [29.9132],"
+        " 'Summe': [14619100], 'Schlüssel': ['gruenflaeche_m2']}))\n"
+        "st.selectbox('Methode', ['berlin-mss-2021'])\n"
+        "st.line_chart(pd.DataFrame({'a': [1, 2]}))\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60).run()
+    found = {(f.rule, f.match) for f in page_findings(at, "probe")}
+    assert {("englisch", "status"), ("englisch", "allowed"), ("englisch", "period")} <= found
+    assert ("ISO-Datum", "2021-02-11 00:00:00") in found
+    assert ("Zahl ohne deutsches Format", "29.9132") in found
+    assert ("Zahl ohne deutsches Format", "14619100") in found
+    assert ("Methodenschlüssel", "berlin-mss-2021") in found
+    assert ("Diagramm ohne deutsches Zahlenformat", "config.locale") in found
+    assert not any(m == "gruenflaeche_m2" for _, m in found)  # a key column may show keys
