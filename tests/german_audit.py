@@ -48,6 +48,8 @@ _COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])
 #: (a digit string with a leading zero is a key: AGS 05999000, a postcode, a phone number)
 _UNGROUPED = re.compile(r"(?<![\w.,:/#-])[1-9]\d{4,}(?:,\d+)?(?![\w.,:/-])")
 
+_VERSION = re.compile(r"(?:Fassung|Version|Stand)\s*$")
+
 RULES = {
     "englisch": _ENGLISH_RE,
     "Bezeichner": _SNAKE,
@@ -81,6 +83,8 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
     ['englisch', 'englisch', 'ISO-Datum', 'Dezimalpunkt']
     >>> text_findings("x", "31.12.2024: 1.234.567,8 € für PR-00, Stand 26.11.2026, 08:36 Uhr")
     []
+    >>> text_findings("x", "Feldkatalog (Fassung 2025.1)")
+    []
     >>> [f.match for f in text_findings("x", "gruenflaeche_m2 berlin-mss-2021 4,000,000 14619100")]
     ['gruenflaeche_m2', 'berlin-mss-2021', '4,000,000', '14619100']
     """
@@ -90,8 +94,11 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
     found = []
     for rule, pattern in RULES.items():
         for match in pattern.finditer(text):
-            if match.group(0) not in skip:
-                found.append(Finding(where, rule, match.group(0), text))
+            if match.group(0) in skip:
+                continue
+            if rule == "Dezimalpunkt" and _VERSION.search(text[: match.start()]):
+                continue  # "Fassung 2025.1": a version number, written with points in German too
+            found.append(Finding(where, rule, match.group(0), text))
     return found
 
 
