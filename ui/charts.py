@@ -25,8 +25,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from geo.german import D3_LOCALE
-from geo.webmap import QUALITATIVE, category_colours
+from geo.german import D3_LOCALE, NO_VALUE
+from geo.webmap import NO_DATA_COLOUR, QUALITATIVE, SUPPRESSED_TEXT, category_colours
 from monitoring.renewal.funding import SOURCES
 from monitoring.renewal.measures import STATUSES
 
@@ -46,6 +46,8 @@ BAR_OUTLINE = "#525252"
 #: Colours of measure statuses, in the order a measure passes through them.
 STATUS_COLOURS: dict[str, str] = category_colours(list(STATUSES))
 NO_STATUS_COLOUR = "#999999"
+#: Cells withheld for small numbers (the map hatches them; a chart cell is plain grey).
+SUPPRESSED_COLOUR = "#d9d9d9"
 AMOUNT_LABELS: dict[str, str] = {
     "planned": "geplant",
     "approved": "bewilligt",
@@ -241,6 +243,82 @@ def class_chart(frame: pd.DataFrame, *, title: str, colours: Sequence[str]) -> a
             ],
         )
         .properties(height=220)
+    )
+    return german(chart)
+
+
+def class_grid_chart(
+    frame: pd.DataFrame, *, title: str, classes: Sequence[tuple[float, str, str]]
+) -> alt.Chart:
+    """Chart the class of each area at each Stichtag as coloured cells (a class index).
+
+    A class code is no measurement: a line through codes 1 … 4 would suggest values
+    between the classes. Each cell shows the class in the map's class colour instead.
+
+    Parameters
+    ----------
+    frame
+        ``period`` (dates), ``series`` (the area's name) and ``value`` (the class code;
+        NaN: no value), optionally ``suppressed`` (True: withheld, small numbers).
+    title
+        The legend title, e.g. ``"Statusklasse"``.
+    classes
+        ``(code, label, colour)`` of every class in order (:func:`ui.frames.index_categories`);
+        codes found in the data but not listed are shown by their code, in grey.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"period": pd.to_datetime(["2020-12-31", "2022-12-31"]),
+    ...                   "series": ["Nord", "Nord"], "value": [1.0, None]})
+    >>> spec = class_grid_chart(f, title="Statusklasse",
+    ...     classes=[(1.0, "1 hoch", "#eee"), (2.0, "2 mittel", "#333")]).to_dict()
+    >>> spec["mark"]["type"], spec["encoding"]["color"]["type"]
+    ('rect', 'ordinal')
+    >>> spec["encoding"]["color"]["scale"]["domain"]
+    ['1 hoch', '2 mittel', 'unterdrückt', 'keine Angabe']
+    """
+    periods = pd.to_datetime(frame["period"])
+    year_ends = bool(len(periods)) and all(p.month == 12 and p.day == 31 for p in periods)
+    codes = pd.to_numeric(frame["value"], errors="coerce")
+    by_code = {float(code): (label, colour) for code, label, colour in classes}
+    for code in sorted(set(codes.dropna()) - set(by_code)):
+        by_code[float(code)] = (f"Klasse {code:g}", NO_STATUS_COLOUR)
+    hidden = (
+        frame["suppressed"].fillna(False).astype(bool).to_numpy()
+        if "suppressed" in frame.columns
+        else [False] * len(frame)
+    )
+    labels = [
+        SUPPRESSED_TEXT if h else (by_code[float(c)][0] if pd.notna(c) else NO_VALUE)
+        for c, h in zip(codes, hidden)
+    ]
+    data = pd.DataFrame(
+        {
+            "stichtag": [str(p.year) if year_ends else p.strftime("%d.%m.%Y") for p in periods],
+            "order": periods.to_numpy(),
+            "series": frame["series"].astype(str).to_numpy(),
+            "class": labels,
+        }
+    )
+    domain = [label for label, _ in by_code.values()] + [SUPPRESSED_TEXT, NO_VALUE]
+    range_ = [colour for _, colour in by_code.values()] + [SUPPRESSED_COLOUR, NO_DATA_COLOUR]
+    columns = list(dict.fromkeys(data.sort_values("order")["stichtag"]))
+    chart = (
+        alt.Chart(data)
+        .mark_rect(stroke=BAR_OUTLINE, strokeWidth=0.5)
+        .encode(
+            x=alt.X("stichtag:O", title="Stichtag", sort=columns, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("series:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color(
+                "class:O", title=title, sort=domain, scale=alt.Scale(domain=domain, range=range_)
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="Gebiet"),
+                alt.Tooltip("stichtag:O", title="Stichtag"),
+                alt.Tooltip("class:O", title=title),
+            ],
+        )
+        .properties(height=_rows_height(data["series"].nunique()))
     )
     return german(chart)
 

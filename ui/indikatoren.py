@@ -23,7 +23,7 @@ from indicators.social_index import (
     profile_to_toml,
     simple_profile,
 )
-from indicators.stored import city_series
+from indicators.stored import INDEX_KEYS, city_series
 from monitoring import catalogue
 from monitoring.numbers import NumberKind
 from ui import assets, charts, data, frames, state
@@ -117,7 +117,7 @@ def _series(url: str, level: str) -> None:
     series = frames.with_notes(series, notes)
     series = series[series["area_id"].isin(picked)]
     choice = by_key[chosen]
-    decimals = 0 if choice.unit in ("Personen", "Wohnungen") else 1
+    decimals = 0 if choice.unit in ("Personen", "Wohnungen", "Klasse") else 1
     _series_chart(url, values, series, chosen, area_names=area_names, decimals=decimals)
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
     st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
@@ -152,8 +152,16 @@ def _series_chart(
             "period": series["period"],
             "series": series["area_id"].map(lambda a: area_names.get(a, a)),
             "value": series["value"],
+            "suppressed": series["suppressed"],
         }
     )
+    classes = _classes_of(url, key)
+    if classes is not None:
+        title = "Statusklasse" if key == INDEX_KEYS["status_class"] else "Dynamikklasse"
+        st.altair_chart(
+            charts.class_grid_chart(shown, title=title, classes=classes), width="stretch"
+        )
+        return
     reference = None
     try:
         city = city_series(values, registry, key)
@@ -169,7 +177,7 @@ def _series_chart(
         )
     if city is not None and city["value"].notna().any():
         reference = CITY
-        shown = pd.concat([shown, city.assign(series=CITY)[list(shown.columns)]])
+        shown = pd.concat([shown, city.assign(series=CITY, suppressed=False)[list(shown.columns)]])
         st.caption(
             f"{CITY}: aus den Zählern und Nennern aller Gebiete der Ebene berechnet "
             "(einwohnergewichtet), gestrichelt."
@@ -179,6 +187,21 @@ def _series_chart(
         charts.series_chart(shown, title=title, decimals=decimals, reference=reference),
         width="stretch",
     )
+
+
+def _classes_of(url: str, key: str) -> list[tuple[float, str, str]] | None:
+    """The (code, label, colour) of a stored class index, None for any other indicator."""
+    if key not in (INDEX_KEYS["status_class"], INDEX_KEYS["dynamics_class"]):
+        return None
+    profile = data.profile(url, state.current_view(PAGE, SPEC)["profil"])
+    if key == INDEX_KEYS["status_class"]:
+        greys = sequential_colours(len(profile.status_classes), palette="neutral")
+        return list(frames.index_categories(profile, colours=greys))
+    greys = sequential_colours(len(profile.dynamics_classes), palette="neutral")
+    return [
+        (float(c.code), f"{c.code} {c.label}", colour)
+        for c, colour in zip(profile.dynamics_classes, greys)
+    ]
 
 
 def _class_charts(index: pd.DataFrame, profile: IndexProfile) -> None:

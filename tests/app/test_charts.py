@@ -76,11 +76,31 @@ CLASSES = pd.DataFrame(
     }
 )
 
+CLASS_CELLS = pd.DataFrame(
+    {
+        "period": list(YEARS[[2, 0]]) + list(YEARS[[0, 2]]),
+        "series": ["Nord", "Nord", "Süd", "Süd"],
+        "value": [4.0, 1.0, 7.0, None],
+        "suppressed": [False, False, False, True],
+    }
+)
+
+
+def _map_classes() -> list[tuple[float, str, str]]:
+    """The status classes as the map (Karte) colours them."""
+    profile = load_profile("berlin-mss-2021")
+    greys = sequential_colours(len(profile.status_classes), palette="neutral")
+    return list(frames.index_categories(profile, colours=greys))
+
+
 BUILDERS: dict[str, Callable[[], Any]] = {
     "series": lambda: charts.series_chart(_series(YEARS), title="Quote (%)", reference="Stadt"),
     "series_one": lambda: charts.series_chart(_series(YEARS[:1]), title="Quote (%)"),
     "classes": lambda: charts.class_chart(
         CLASSES, title="Statusklasse", colours=sequential_colours(4, palette="neutral")
+    ),
+    "class_grid": lambda: charts.class_grid_chart(
+        CLASS_CELLS, title="Statusklasse", classes=_map_classes()
     ),
     "funding": lambda: charts.funding_chart(FUNDING),
     "goals": lambda: charts.goal_chart(GOALS, labels={"T1": "Arbeit: Arbeitslose"}),
@@ -187,6 +207,25 @@ def test_classes_are_an_ordinal_scale_in_the_maps_class_colours() -> None:
     assert [r["areas"] for r in _datasets(spec)] == [2, 5, 1, 0]
     with pytest.raises(ValueError, match="4 classes need 4 colours"):
         charts.class_chart(CLASSES, title="Statusklasse", colours=map_colours[:3])
+
+
+def test_a_class_index_over_time_is_cells_in_class_colours_not_a_line() -> None:
+    spec = BUILDERS["class_grid"]().to_dict()
+    assert spec["mark"]["type"] == "rect"
+    colour = spec["encoding"]["color"]
+    assert colour["type"] == "ordinal" and "scheme" not in colour["scale"]
+    pairs = dict(zip(colour["scale"]["domain"], colour["scale"]["range"]))
+    for _, label, grey in _map_classes():
+        assert pairs[label] == grey
+    assert pairs["Klasse 7"] == charts.NO_STATUS_COLOUR  # a code the profile does not know
+    cells = {(r["series"], r["stichtag"]): r["class"] for r in _datasets(spec)}
+    assert cells == {
+        ("Nord", "2022"): "4 sehr niedrig",
+        ("Nord", "2018"): "1 hoch",
+        ("Süd", "2018"): "Klasse 7",
+        ("Süd", "2022"): "unterdrückt",
+    }
+    assert spec["encoding"]["x"]["sort"] == ["2018", "2022"]  # in time, not as given
 
 
 def test_funding_is_stacked_by_source_in_euros() -> None:
@@ -296,6 +335,28 @@ def test_indikatoren_page_shows_areas_against_the_city_and_the_classes(open_page
         classes[0]["encoding"]["color"]["scale"]["range"][0]
         == sequential_colours(4, palette="neutral")[0]
     )
+
+
+def test_indikatoren_page_shows_a_stored_class_index_as_classes(city_url: str, open_page) -> None:
+    store = open_store(city_url)
+    rows = [
+        (area, "social_status_class", period, float(1 + k % 4))
+        for k, area in enumerate(["PR-00", "PR-11", "PR-22"])
+        for period in YEARS
+    ]
+    values = pd.DataFrame(rows, columns=["area_id", "indicator", "period", "value"])
+    values = values.assign(level="Planungsraum", vintage="2020", edition="test")
+    with store.transaction(user="test") as tx:
+        tx.write("indicator_values", values)
+    store.close()
+    at = open_page(
+        "indikatoren", indikator="social_status_class", gebiete=["PR-00", "PR-11", "PR-22"]
+    )
+    grid = next(s for s in _page_specs(at) if s.get("mark", {}).get("type") == "rect")
+    colour = grid["encoding"]["color"]
+    assert colour["type"] == "ordinal"
+    assert colour["scale"]["domain"][:4] == [label for _, label, _ in _map_classes()]
+    assert not any(s.get("mark", {}).get("type") == "line" for s in _page_specs(at))
 
 
 def test_indikatoren_page_says_why_a_count_has_no_city_line(open_page) -> None:
