@@ -22,7 +22,7 @@ from geo.webmap import WEB_CRS, activity_layer, base_map, web_frame
 from monitoring import services
 from monitoring.auth import User
 from monitoring.neighbourhood.activities import ACTIVITY_KINDS
-from ui import assets, data
+from ui import assets, charts, data
 from ui.common import names, static_url
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, form_errors, generation, next_id, text_or_none
@@ -117,6 +117,8 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         st.info("Für dieses Gebiet sind keine Aktivitäten erfasst.")
     else:
         st.markdown("**Je Jahr**")
+        if len(years):
+            st.altair_chart(charts.participation_chart(years), width="stretch")
         st.dataframe(years.rename(columns=YEAR_COLUMNS), hide_index=True, width="stretch")
         st.markdown("**Je Jahr und Art**")
         st.dataframe(

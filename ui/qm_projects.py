@@ -17,7 +17,7 @@ from monitoring import services
 from monitoring.auth import User
 from monitoring.neighbourhood import applications as app_rules
 from monitoring.neighbourhood.projects import INITIAL_STATUSES, projects_by_status
-from ui import data
+from ui import charts, data
 from ui.common import names
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
@@ -80,7 +80,10 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
     if projects.empty:
         st.info("Für dieses Gebiet sind keine Projekte erfasst.")
     else:
-        st.bar_chart(projects_by_status(projects).rename("Projekte"), horizontal=True, height=200)
+        st.altair_chart(
+            charts.count_chart(projects_by_status(projects), category="Status", unit="Projekte"),
+            width="stretch",
+        )
         st.dataframe(
             projects[["id", "title", "status", "amount", "start_date", "end_date"]].rename(
                 columns={
