@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import editing, services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.renewal.measures import STATUSES, as_date, hide_archived, next_id
 from ui import data, frames, state
 from ui.common import current_user, guarded, md, measure_filters, names, store_url
@@ -25,6 +26,8 @@ from ui.inputs import number_field, read_numbers, shown_number
 from ui.massnahmen_aktionen import attempt, confirm_box, show_flashes
 from ui.massnahmen_anhaenge import render_attachments
 from ui.massnahmen_finanzierung import render_funding
+from ui.massnahmen_texte import FIELD_LABELS
+from ui.tables import german_table
 
 PAGE = "massnahmen"
 SPEC = [
@@ -37,6 +40,8 @@ SPEC = [
     state.Param("auswahl"),
 ]
 NEW = "massnahmen._neu"
+#: the amounts of the table (the header names the unit, the cells are German figures)
+AMOUNT_COLUMNS = ("Kostenschätzung (€)", "tatsächliche Kosten (€)")
 
 
 def render() -> None:
@@ -59,9 +64,13 @@ def render() -> None:
         table = frames.measure_table(shown, programme_names=programmes, field_names=fields)
         if archived and "archived" in shown.columns:
             table["archiviert"] = shown["archived"].map(lambda v: "ja" if v is True else "")
-        st.caption(f"{len(shown)} von {len(hide_archived(measures))} Maßnahmen")
+        total = len(hide_archived(measures))
+        of_total = german.count(total, "Maßnahme", "Maßnahmen")
+        st.caption(f"{german.number(len(shown))} von {of_total}")
+        written, config = german_table(table, numbers=dict.fromkeys(AMOUNT_COLUMNS, 2))
         event = st.dataframe(
-            table,
+            written,
+            column_config=config,
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -387,7 +396,7 @@ def _detail(url: str, user: User, ident: str) -> None:
         st.warning(f"Archiviert. Grund: {md(record.get('archive_reason'))}")
     can_edit = user.may("edit_funding")
     if not can_edit:
-        st.caption(f"Ihre Rolle ({user.role}) darf Maßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Maßnahmen nicht ändern.")
         render_funding(url, user, record, can_edit=False)
         render_attachments(url, user, record, can_edit=False)
         return
@@ -470,7 +479,7 @@ def _save(
     if not changed and not new_fields and not new_goals:
         st.info("Keine Änderung.")
         return
-    labels = [{"geometry": "Lage"}.get(k, k) for k in sorted(changed)]
+    labels = [FIELD_LABELS.get(k, k) for k in sorted(changed)]
     labels += ["Handlungsfelder"] * new_fields + ["Ziele"] * new_goals
     attempt(
         lambda: services.update_measure(

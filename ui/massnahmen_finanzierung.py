@@ -43,9 +43,11 @@ def funding_table(lines: pd.DataFrame, *, programme_names: Mapping[str, str]) ->
     ...     "planned": [123456.78, 1000.0], "approved": [100000.0, None], "paid": [0.0, None]})
     >>> t = funding_table(lines, programme_names={"sz": "Sozialer Zusammenhalt"})
     >>> t.iloc[0].tolist()
-    ['F1', 'Bund', 'Sozialer Zusammenhalt', '2025', '123.456,78 €', '100.000,00 €', '0,00 €']
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['F1', 'Bund', 'Sozialer Zusammenhalt', '2025', '123.456,78\\xa0€', '100.000,00\\xa0€',
+     '0,00\\xa0€']
     >>> t.iloc[-1].tolist()
-    ['Summe', '', '', '', '124.456,78 €', '100.000,00 €', '0,00 €']
+    ['Summe', '', '', '', '124.456,78\\xa0€', '100.000,00\\xa0€', '0,00\\xa0€']
     """
     ordered = lines.sort_values(["programme_year", "source", "id"], kind="stable")
     out = pd.DataFrame(
@@ -78,8 +80,10 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
     if lines.empty:
         st.caption("Noch keine Finanzierungszeile.")
     else:
+        right = st.column_config.TextColumn(alignment="right")
         st.dataframe(
             funding_table(lines, programme_names=programmes),
+            column_config={AMOUNT_LABELS[name]: right for name in AMOUNTS},
             hide_index=True,
             width="stretch",
             key=f"massnahmen.finanzen.{mid}",
