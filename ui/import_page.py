@@ -299,6 +299,8 @@ def preview_frame(frame: pd.DataFrame, *, limit: int = 200) -> pd.DataFrame:
     >>> f = pd.DataFrame({"Name": ["Hof", None], "Fläche": [14619100.5, 3.0]})
     >>> preview_frame(f).values.tolist()
     [['Hof', '14.619.100,5'], [None, '3']]
+    >>> preview_frame(f.rename_axis("line")).index.name  # the file's line numbers
+    'Zeile'
     """
     shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(limit)
     columns: dict[Any, list[Any]] = {}
@@ -310,7 +312,8 @@ def preview_frame(frame: pd.DataFrame, *, limit: int = 200) -> pd.DataFrame:
         columns[column] = [
             None if german.is_missing(v) else (value_text(v) if written else str(v)) for v in series
         ]
-    return pd.DataFrame(columns, index=shown.index, columns=shown.columns, dtype=object)
+    index = shown.index.rename("Zeile" if shown.index.name == "line" else shown.index.name)
+    return pd.DataFrame(columns, index=index, columns=shown.columns, dtype=object)
 
 
 def _rows(n: int) -> str:
