@@ -134,11 +134,13 @@ def render(url: str, area: str, user: User) -> None:
     if not status["applications"].empty:
         st.markdown("**Anträge an diesen Fonds** (auch abgelehnte)")
         apps = status["applications"]
+        all_projects = data.layer(url, "projects")
+        titles = names(all_projects, label="title")
         st.dataframe(
             pd.DataFrame(
                 {
                     "Antrag": apps["id"],
-                    "Projekt": apps["project_id"],
+                    "Projekt": [titles.get(p, p) for p in apps["project_id"]],
                     "Status": apps["status"],
                     "beantragt": [euro(v) for v in apps["requested"]],
                     "bewilligt": [euro(v) for v in apps["granted"]],

@@ -102,16 +102,18 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
                     "end_date": "Ende",
                 }
             ),
-            euro=["Betrag"],
             dates=["Beginn", "Ende"],
         )
+        shown["Betrag"] = [euro(v) for v in projects["amount"]]
+        config["Betrag"] = RIGHT
         st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.subheader("Anträge")
     if apps.empty:
         st.caption("Noch keine Anträge erfasst.")
     else:
+        all_funds = data.layer(url, "local_funds")
         st.dataframe(
-            _app_table(apps),
+            _app_table(apps, fund_names=names(all_funds)),
             column_config={"beantragt": RIGHT, "bewilligt": RIGHT},
             hide_index=True,
             width="stretch",
@@ -126,13 +128,14 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         _status_form(url, user, apps)
 
 
-def _app_table(apps: pd.DataFrame) -> pd.DataFrame:
+def _app_table(apps: pd.DataFrame, *, fund_names: dict[str, str]) -> pd.DataFrame:
+    funds = apps["fund_id"].map(lambda f: fund_names.get(f, f) if isinstance(f, str) else None)
     shown = pd.DataFrame(
         {
             "Kennung": apps["id"],
             "Projekt": apps["project_title"].fillna(apps["project_id"]),
             "Art": apps["source_kind"],
-            "Geldgeber": apps["source_name"].fillna(apps["fund_id"]),
+            "Geldgeber": apps["source_name"].fillna(funds),
             "Status": apps["status"],
             "eingereicht": [german.date(v, missing="") for v in apps["submitted"]],
             "Frist": [german.date(v, missing="") for v in apps["deadline"]],
