@@ -70,7 +70,7 @@ def funding_table(lines: pd.DataFrame, *, programme_names: Mapping[str, str]) ->
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
-def line_label(line: Mapping[str, Any], *, programme_names: Mapping[str, str]) -> str:
+def line_label(line: Mapping[Any, Any], *, programme_names: Mapping[str, str]) -> str:
     """Return how a funding line is offered for editing: id, source, programme, year, plan.
 
     Examples
