@@ -115,17 +115,18 @@ def conflict_text(exc: EditConflict) -> str:
     ...     stored_version=2, changed_by="carla", changed_at="2025-05-01T10:00:00",
     ...     differences={"phone": ("0000 1", "0000 2")})
     >>> print(conflict_text(err))
-    Konflikt: Akteure „AK-1“ wurde inzwischen von carla geändert (01.05.2025, 12:00 Uhr, \
-Version 2 statt Ihrer Version 1). Geändert: Telefon: Sie sahen „0000 1“, gespeichert ist \
-„0000 2“. Nichts wurde gespeichert; laden Sie den Datensatz neu und geben Sie Ihre Änderung \
-erneut ein.
+    Konflikt: Der Datensatz „AK-1“ (Akteure) wurde inzwischen von carla geändert \
+(01.05.2025, 12:00 Uhr, Version 2 statt Ihrer Version 1). Geändert: Telefon: Sie sahen \
+„0000 1“, gespeichert ist „0000 2“. Nichts wurde gespeichert; laden Sie den Datensatz neu \
+und geben Sie Ihre Änderung erneut ein.
     """
     title = SCHEMA.layer(exc.layer).title if exc.layer in SCHEMA.layers else exc.layer
     name = ", ".join(str(v) for v in exc.key.values())
     if exc.stored_version is None:
         return (
-            f"Konflikt: {title} „{name}“ wurde inzwischen von {exc.changed_by or 'jemandem'} "
-            f"gelöscht ({_when(exc.changed_at)}). Nichts wurde gespeichert."
+            f"Konflikt: Der Datensatz „{name}“ ({title}) wurde inzwischen von "
+            f"{exc.changed_by or 'jemandem'} gelöscht ({_when(exc.changed_at)}). "
+            "Nichts wurde gespeichert."
         )
     changes = (
         "; ".join(
@@ -135,10 +136,11 @@ erneut ein.
         or "welche Felder, ist nicht bekannt"
     )
     return (
-        f"Konflikt: {title} „{name}“ wurde inzwischen von {exc.changed_by or 'jemandem'} "
-        f"geändert ({_when(exc.changed_at)}, Version {exc.stored_version} "
-        f"statt Ihrer Version {exc.expected_version}). Geändert: {changes}. Nichts wurde "
-        "gespeichert; laden Sie den Datensatz neu und geben Sie Ihre Änderung erneut ein."
+        f"Konflikt: Der Datensatz „{name}“ ({title}) wurde inzwischen von "
+        f"{exc.changed_by or 'jemandem'} geändert ({_when(exc.changed_at)}, "
+        f"Version {exc.stored_version} statt Ihrer Version {exc.expected_version}). "
+        f"Geändert: {changes}. Nichts wurde gespeichert; laden Sie den Datensatz neu und "
+        "geben Sie Ihre Änderung erneut ein."
     )
 
 
