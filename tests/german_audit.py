@@ -269,13 +269,19 @@ def component_findings(where: str, data: dict[str, Any], *, allowed: Iterable[st
 
 
 def frame_findings(
-    where: str, frame: pd.DataFrame, *, id_columns: Iterable[str] = ID_COLUMNS
+    where: str,
+    frame: pd.DataFrame,
+    *,
+    id_columns: Iterable[str] = ID_COLUMNS,
+    german_dates: Iterable[str] = (),
 ) -> list[Finding]:
     """Headers, index and cells of a shown table; numbers must be written the German way.
 
     A numeric column is text for a German reader only if no value needs a separator: whole
     numbers below 1.000, or years. Everything else is to be shown as German text (the
-    table column ``config`` of Streamlit writes English separators).
+    table column ``config`` of Streamlit writes English separators). Dates are the
+    exception where the column config writes them ``31.12.2024`` (``german_dates``: a
+    date column of an editable table keeps its date picker).
     """
     found: list[Finding] = []
     ids = set(id_columns)
@@ -299,6 +305,8 @@ def frame_findings(
                 found.append(Finding(place, "Zahl ohne deutsches Format", str(sample), ""))
             continue
         if pd.api.types.is_datetime64_any_dtype(series):
+            if str(column) in set(german_dates):
+                continue
             found.append(Finding(place, "Datum ohne deutsches Format", str(series.iloc[0]), ""))
             continue
         for value in series.dropna().astype(str).unique()[:200]:
@@ -309,6 +317,20 @@ def frame_findings(
         if series.isna().any() and column not in ids:
             pass  # an empty cell is shown empty, which reads as "no value"
     return found
+
+
+def _german_date_columns(node: Any) -> list[str]:
+    """The columns a table's column config shows as ``DD.MM.YYYY`` (``DateColumn``)."""
+    try:
+        config = json.loads(getattr(node.proto, "columns", "") or "{}")
+    except (AttributeError, json.JSONDecodeError):
+        return []
+    return [
+        str(name)
+        for name, column in config.items()
+        if isinstance(column, dict)
+        and str(column.get("type_config", {}).get("format", "")).startswith("DD.MM.YYYY")
+    ]
 
 
 def page_findings(at: Any, page: str, *, allowed: Iterable[str] = ()) -> list[Finding]:
@@ -324,7 +346,7 @@ def page_findings(at: Any, page: str, *, allowed: Iterable[str] = ()) -> list[Fi
             except Exception:  # noqa: BLE001 - an unreadable table is reported, not hidden
                 found.append(Finding(where, "Tabelle nicht lesbar", "", ""))
                 continue
-            found += frame_findings(where, frame)
+            found += frame_findings(where, frame, german_dates=_german_date_columns(node))
             continue
         data = _proto_dict(node)
         if kind in ("vega_lite_chart", "arrow_vega_lite_chart"):

@@ -27,6 +27,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.store.base import ChangeToken
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
@@ -181,7 +182,7 @@ def filed_table(listed: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataF
     ...     "filed_at": [pd.Timestamp("2025-03-01 10:00")], "filed_by": ["anna"],
     ...     "fingerprint": ["0123456789abcdef0123"]})
     >>> filed_table(listed, {"FA": "Nord"}).iloc[0].astype(str).tolist()
-    ['FA/2024/1', 'Nord (FA)', '2024', '01.03.2025 10:00', 'anna', '0123456789abcdef…']
+    ['FA/2024/1', 'Nord (FA)', '2024', '01.03.2025, 10:00 Uhr', 'anna', '0123456789abcdef…']
     """
     return pd.DataFrame(
         {
@@ -190,7 +191,7 @@ def filed_table(listed: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataF
                 f"{area_names.get(a, a)} ({a})" for a in listed["funding_area_id"].astype(str)
             ],
             "Jahr": listed["year"].astype(int),
-            "eingereicht am": pd.to_datetime(listed["filed_at"]).dt.strftime("%d.%m.%Y %H:%M"),
+            "eingereicht am": [german.timestamp(v) for v in listed["filed_at"]],
             "von": listed["filed_by"],
             "Fingerabdruck": listed["fingerprint"].astype(str).str[:16] + "…",
         }
@@ -232,8 +233,8 @@ def filing_roles() -> list[str]:
 
     Examples
     --------
-    >>> filing_roles()
-    ['Bearbeiten', 'Administration']
+    >>> filing_roles() == [ROLE_LABELS["editor"], ROLE_LABELS["admin"]]
+    True
     """
     return [ROLE_LABELS[r] for r in ROLES if "edit_funding" in PERMISSIONS[r]]
 
@@ -376,7 +377,8 @@ def _one_area(url: str, user: User, ident: str, year: int, labels: Mapping[str, 
     st.caption(
         md(
             f"Feldkatalog {report.catalogue} (Version {report.catalogue_version}), erzeugt "
-            f"{report.generated_at}, Fingerabdruck der Eingangsdaten {report.fingerprint[:16]}…"
+            f"{german.timestamp(report.generated_at)}, Fingerabdruck der Eingangsdaten "
+            f"{report.fingerprint[:16]}…"
         )
     )
     st.markdown("**Herunterladen**")
@@ -450,8 +452,8 @@ def _filing(
         )
     else:
         st.caption(
-            f"Ihre Rolle ({md(user.role)}) darf Berichte nicht einreichen; das dürfen die "
-            f"Rollen {', '.join(filing_roles())}."
+            f"Ihre Rolle ({md(ROLE_LABELS[user.role])}) darf Berichte nicht einreichen; "
+            f"das dürfen die Rollen {', '.join(filing_roles())}."
         )
     listed = filing.filed_reports(data.store(url), user, area_id=ident)
     if listed.empty:
@@ -490,7 +492,7 @@ def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
 def _changes(report: Report, diff: ReportDiff) -> None:
     st.markdown(
         f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** "
-        f"(eingereicht am {pd.Timestamp(diff.filed_at):%d.%m.%Y %H:%M})"
+        f"(eingereicht am {german.timestamp(diff.filed_at)})"
     )
     if diff.unchanged:
         st.success("Keine Änderungen: die Eingangsdaten sind unverändert.")
@@ -520,13 +522,16 @@ def _file(url: str, user: User, ident: str, year: int) -> None:
     forget()
     st.session_state[MESSAGE] = (
         "ok",
-        f"Eingereicht als {filed.id} am {filed.filed_at:%d.%m.%Y %H:%M} von {filed.filed_by}.",
+        f"Eingereicht als {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}.",
     )
 
 
 def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> None:
     st.subheader(f"Alle Gesamtmaßnahmen, Berichtsjahr {year}")
-    st.caption(f"{len(labels)} Gesamtmaßnahmen; die Berichte kommen als ein ZIP.")
+    st.caption(
+        f"{german.count(len(labels), 'Gesamtmaßnahme', 'Gesamtmaßnahmen')}; "
+        "die Berichte kommen als ein ZIP."
+    )
     fmt = st.selectbox(
         "Format",
         BATCH_FORMATS,
@@ -537,7 +542,10 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
         bar = st.progress(0.0, text="Berichte werden erzeugt …")
 
         def step(area_id: str, done: int, total: int) -> None:
-            bar.progress(done / total, text=f"{done} von {total}: {labels.get(area_id, area_id)}")
+            where = labels.get(area_id, area_id)
+            bar.progress(
+                done / total, text=f"{german.number(done)} von {german.number(total)}: {where}"
+            )
 
         made = generate.batch(
             data.store(url),
@@ -554,7 +562,7 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
     if stored is not None and stored[0] == (url, user, year, fmt):
         _, name, payload, count = stored
         st.download_button(
-            f"{name} herunterladen ({count} Berichte)",
+            f"{name} herunterladen ({german.count(count, 'Bericht', 'Berichte')})",
             payload,
             file_name=name,
             mime="application/zip",

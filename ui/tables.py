@@ -64,3 +64,27 @@ def german_table(
             shown[column] = [german.timestamp(v, missing=missing) for v in frame[column]]
     config = {c: st.column_config.TextColumn(c, alignment="right") for c in right}
     return shown, config
+
+
+def stored_time(value: Any) -> str:
+    """Return a time the store wrote (UTC, kept without a zone: the audit log, a conflict)
+    as local German time: ``26.11.2026, 09:36 Uhr`` for ``2026-11-26T08:36:00``.
+
+    Examples
+    --------
+    >>> stored_time("2026-11-26T08:36:00"), stored_time("2026-07-01 10:00"), stored_time(None)
+    ('26.11.2026, 09:36 Uhr', '01.07.2026, 12:00 Uhr', '–')
+    >>> stored_time("2026-11-26T08:36:00+01:00")
+    '26.11.2026, 08:36 Uhr'
+    """
+    if german.is_missing(value):
+        return german.NO_VALUE_SHORT
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if pd.isna(stamp):
+        return german.NO_VALUE_SHORT
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return german.timestamp(stamp)
