@@ -384,30 +384,42 @@ def word_width(text: str, *, font: str = BOLD, size: float = HEAD_SIZE) -> float
     return max(pdfmetrics.stringWidth(w, font, size) for w in words)
 
 
-def grid_widths(line_header: str, titles: Sequence[str]) -> tuple[float, float, float]:
-    """Return the widths of the number, the line and each value column of a grid.
+def grid_widths(line_header: str, titles: Sequence[str]) -> tuple[float, float, float, float]:
+    """Return the widths of the number, the line and each value column of a grid, and
+    the font size of its headings.
 
-    Every value column is at least as wide as the longest word of its heading (plus
-    padding), so a heading breaks between words, at a space, a slash or a hyphen, and
-    never inside one; the line column gives up the room (down to 30 mm).
+    Every value column is made at least as wide as the longest word of its heading
+    (plus padding), so a heading breaks between words, at a space, a slash or a
+    hyphen, and never inside one; the line column gives up the room (down to 30 mm).
+    Where even that is too narrow, the headings are set smaller (down to 5.5 pt) until
+    their longest word fits.
 
     Examples
     --------
-    >>> code, label, value = grid_widths("Handlungsfeld", ["abgeschlossen im Berichtsjahr",
+    >>> code, label, value, size = grid_widths("Handlungsfeld", ["abgeschlossen im Berichtsjahr",
     ...     "in Umsetzung im Berichtsjahr", "Kostenschätzung (€)"])
-    >>> value >= word_width("Kostenschätzung") + 2 * CELL_PAD
-    True
+    >>> value >= word_width("Kostenschätzung") + 2 * CELL_PAD, size
+    (True, 7.5)
     >>> round(code + label + 3 * value) == round(WIDTH)
     True
+    >>> titles = ["Einnahmen (€)", "davon Städtebauförderung (€)", "Entscheidungen",
+    ...           "bewilligt (€)", "davon investiv (€)"]
+    >>> code, label, value, size = grid_widths("Fonds", titles)
+    >>> value >= word_width("Städtebauförderung", size=size) + 2 * CELL_PAD, size < HEAD_SIZE
+    (True, True)
     """
     n = max(len(titles), 1)
-    need = max([word_width(t) for t in titles] + [0.0]) + 2 * CELL_PAD + 1
+    longest = max([word_width(t) for t in titles] + [0.0])
+    need = longest + 2 * CELL_PAD + 1
     label_w = (44 if n > 4 else 64) * mm
     value_w = max((WIDTH - CODE_W - label_w) / n, need)
     label_w = max(30 * mm, WIDTH - CODE_W - n * value_w)
     label_w = max(label_w, word_width(line_header) + 2 * CELL_PAD + 1)
     value_w = max((WIDTH - CODE_W - label_w) / n, 0.0)
-    return CODE_W, label_w, value_w
+    size = HEAD_SIZE
+    if longest and value_w < need:
+        size = max(5.5, math.floor(HEAD_SIZE * (value_w - 2 * CELL_PAD - 1) / longest * 10) / 10)
+    return CODE_W, label_w, value_w, size
 
 
 def _table_style(n_rows: int, *, sum_rows: Sequence[int] = ()) -> TableStyle:
@@ -444,9 +456,10 @@ def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
             unit = column_unit([cells[j] for cells in g.cells])
             suffix = " (€)" if unit == "€" and "(" not in column else ""
             titles.append(column + suffix)
-        code_w, label_w, value_w = grid_widths(section.line_header, titles)
+        code_w, label_w, value_w, size = grid_widths(section.line_header, titles)
+        small = ParagraphStyle("head_small", st["head"], fontSize=size, leading=size * 1.2)
         header = [Paragraph("Feld", st["head"]), Paragraph(_esc(section.line_header), st["head"])]
-        header += [Paragraph(_esc(t), st["head"]) for t in titles]
+        header += [Paragraph(_esc(t), small) for t in titles]
         body = [
             [Paragraph(_esc(code), st["code"]), Paragraph(_esc(line), st["cell"])]
             + [_cell(c, st) for c in cells]
