@@ -1169,4 +1169,11 @@ def _notes(ctx: _Context) -> tuple[str, ...]:
         "Fehlende Werte sind mit ihrem Grund gekennzeichnet: unterdrückt (Geheimhaltung), "
         "nicht gemeldet (keine Angabe), entfällt (trifft nicht zu).",
     ]
+    if c.entries_of("BI"):
+        out.append(
+            "Begleitinformationen: beschreiben das Gebiet, seine Ziele und seine Strukturen der "
+            "Kooperation und Beteiligung; sie werden bei der Programmaufstellung erfasst und "
+            "fortgeschrieben, wenn sich etwas ändert (Stand der Erfassung), nicht je "
+            "Berichtsjahr neu gezählt."
+        )
     return tuple(out)

@@ -266,3 +266,34 @@ def test_a_year_before_admission_is_warned_in_the_report(demo_store, admin, tmp_
     text = " ".join(_pdf_text(early, tmp_path).split())
     assert f"Achtung: Das Berichtsjahr {start - 1} liegt vor dem Aufnahmejahr {start}" in text
     assert build_report(demo_store, admin, "SSZ-01", year=start).warnings == ()
+
+
+ENGLISH = re.compile(
+    r"\b(None|nan|NaN|True|False|the|and|of|is|not|per|total|area|year|value|planned|paid|"
+    r"approved|missing|suppressed)\b"
+)
+ENGLISH_NUMBER = re.compile(r"\d,\d{3}\b(?!,)|\b\d+\.\d{1,2}(?:\s?(?:%|€|ha|m²))")
+
+
+@pytest.mark.parametrize("area", ["SSZ-01", "WNE-01"])
+def test_pdf_and_workbook_read_german_only(
+    demo_reports: dict[str, Report], area: str, tmp_path: Path
+):
+    report = demo_reports[area]
+    text = _pdf_text(report, tmp_path).replace("\xa0", " ")
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    cells = [c for name in book.sheetnames for row in book[name].iter_rows() for c in row]
+    texts = [str(c.value) for c in cells if isinstance(c.value, str)]
+    for where, found in (("PDF", text), ("Arbeitsmappe", "\n".join(texts))):
+        assert not ENGLISH.search(found), (where, ENGLISH.search(found))
+        assert not ENGLISH_NUMBER.search(found), (where, ENGLISH_NUMBER.search(found))
+        assert not ISO_STAMP.search(found), (where, ISO_STAMP.search(found))
+        assert not INTERNAL_KEY.search(found), (where, INTERNAL_KEY.search(found))
+    # numbers in the workbook are number cells with a grouping format, never number text
+    numbers = [
+        c for c in cells if isinstance(c.value, int | float) and not isinstance(c.value, bool)
+    ]
+    assert numbers
+    for cell in numbers:
+        if abs(cell.value) >= 1000 and cell.number_format != "0":  # "0": years
+            assert cell.number_format.startswith("#,##0"), (cell.coordinate, cell.number_format)
