@@ -809,7 +809,8 @@ def _social_index(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
     )
     return rows, (
         "Klasse der Gebiete, in denen die meisten Einwohner des Fördergebiets leben, und die "
-        "Klasse jedes statistischen Gebiets, das es überdeckt (wie auf der Seite Indikatoren)"
+        "Klasse jedes statistischen Gebiets, das es überdeckt (dieselbe Einstufung wie der "
+        f"Sozialindex auf der Seite Indikatoren; Stichtag {german.date(period)})"
     )
 
 
