@@ -33,10 +33,10 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geo import german
 from geo.crs import WEB_CRS
 from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
-from geo.readers import GERMAN, format_number
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
@@ -90,7 +90,7 @@ SUPPRESSED_FILL = f"url(#{HATCH_ID}) #d9d9d9"
 #: The same hatching for the legend swatch (CSS).
 SUPPRESSED_CSS = "repeating-linear-gradient(45deg, #8c8c8c 0 1.5px, #e6e6e6 1.5px 5px)"
 SUPPRESSED_TEXT = "unterdrückt"
-NO_VALUE_TEXT = "keine Angabe"
+NO_VALUE_TEXT = german.NO_VALUE
 ColourBy = Literal["status", "programme"]
 COLOUR_BY: tuple[str, ...] = ("status", "programme")
 
@@ -409,16 +409,19 @@ def category_colours(categories: Sequence[str]) -> dict[str, str]:
 def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> str:
     """Write a value the German way, with its unit; ``keine Angabe`` for no value.
 
+    The figure is :func:`geo.german.number`'s (commercial rounding); the unit follows
+    after a space.
+
     Examples
     --------
     >>> format_value(1234.56, decimals=1, unit="%")
     '1.234,6 %'
-    >>> format_value(float("nan"))
-    'keine Angabe'
+    >>> format_value(float("nan")), format_value(0.05, decimals=1)
+    ('keine Angabe', '0,1')
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    text = german.number(value, decimals=decimals, missing="")
+    if not text:
         return NO_VALUE_TEXT
-    text = format_number(float(value), GERMAN, decimals=decimals)
     return f"{text} {unit}".strip()
 
 
