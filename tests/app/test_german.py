@@ -22,12 +22,23 @@ ALLOWED = {"123456,78"}
 #: each page in the states a clerk sees most: (page, query parameters)
 VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
     ("karte", {}),
+    (
+        "karte",
+        {"indikator": "unemployment_rate", "stichtag": "2018-12-31", "klassen": "natural_breaks"},
+    ),
+    ("karte", {"indikator": "residents", "auswahl": "gebiet:PR-007", "farben": "cividis"}),
+    ("karte", {"indikator": "vacancy_rate", "auswahl": "massnahme:M-0001"}),
+    ("karte", {"auswahl": "foerdergebiet:SSZ-01", "massnahmen_nach": "programme"}),
     ("foerdergebiet", {}),
     ("foerdergebiet", {"gebiet": "WNE-01"}),
+    ("foerdergebiet", {"gebiet": "SSZ-01", "indikator": "unemployed"}),
     ("massnahmen", {}),
     ("massnahmen", {"auswahl": "M-001"}),
     ("gesamtmassnahmen", {}),
     ("indikatoren", {}),
+    ("indikatoren", {"indikator": "vacancy_rate", "gebiete": ["PR-007", "PR-026", "PR-092"]}),
+    ("indikatoren", {"profil": "berlin-mss-2017", "stichtag": "2018-12-31"}),
+    ("indikatoren", {"indikator": "residents", "cluster": "child_poverty_rate"}),
     ("quartiersmanagement", {}),
     ("import", {}),
     ("berichte", {}),
@@ -81,6 +92,18 @@ def _report(findings: list[Finding]) -> str:
 def test_page_reads_german(open_demo, page: str, query: dict) -> None:
     at = open_demo(page, query)
     findings = page_findings(at, page, allowed=ALLOWED)
+    assert not findings, _report(findings)
+
+
+def test_gesamtmassnahmen_with_records_chosen_reads_german(open_demo) -> None:
+    """The forms a clerk opens: a funding area, a concept with its goals and targets."""
+    at = open_demo("gesamtmassnahmen", {})
+    at.selectbox(key="gm.auswahl").set_value("SSZ-01")
+    at.selectbox(key="gm.konzepte.gebiet").set_value("SSZ-01").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="gm.SSZ-01.1.name").value  # the form of the chosen record
+    assert any("Zielwert" in d.value.columns for d in at.dataframe)  # the targets are shown
+    findings = page_findings(at, "gesamtmassnahmen", allowed=ALLOWED)
     assert not findings, _report(findings)
 
 
