@@ -263,7 +263,7 @@ def index_gaps(
     >>> from indicators.social_index import load_profile
     >>> have = ["residents", "unemployed", "residents_15_64", "sgb2_recipients"]
     >>> index_gaps(load_profile("berlin-mss-2017"), load_registry(), have)[:1]
-    ['Langzeitarbeitslosigkeit (es fehlt der Zählwert Langzeitarbeitslose)']
+    ['Langzeitarbeitslosigkeit (Zählwert Langzeitarbeitslose fehlt)']
     >>> index_gaps(load_profile("berlin-mss-2021"), load_registry(), have + ["sgb2_children_u15",
     ...     "residents_u15"])
     []
@@ -290,8 +290,8 @@ def index_gaps(
             if not lacking:
                 continue
             counts = german.ordinal_list([label(k) for k in lacking])
-            lack = "es fehlt der Zählwert" if len(lacking) == 1 else "es fehlen die Zählwerte"
-            out.append(f"{label(key)} ({lack} {counts})")
+            lack = f"Zählwert {counts} fehlt" if len(lacking) == 1 else f"Zählwerte {counts} fehlen"
+            out.append(f"{label(key)} ({lack})")
         else:
             out.append(label(key))
     return out

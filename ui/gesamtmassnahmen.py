@@ -165,6 +165,22 @@ def _date(value: Any) -> dt.date | None:
     return None if not _text(value) else pd.Timestamp(value).date()
 
 
+def _shown_text(value: Any) -> str:
+    """A text cell as a table shows it: ``–`` where nothing is stored (never ``None``)."""
+    return _text(value) or german.NO_VALUE_SHORT
+
+
+def _year_text(value: Any) -> str:
+    """A year as a table shows it: ``2024`` (no thousands point), ``–`` where none.
+
+    Examples
+    --------
+    >>> _year_text(2024.0), _year_text(pd.NA), _year_text(None)
+    ('2024', '–', '–')
+    """
+    return german.number(value, grouping=False, missing=german.NO_VALUE_SHORT)
+
+
 # --- funding areas ----------------------------------------------------------------------
 
 
@@ -174,13 +190,14 @@ def _funding_areas(url: str, user: User) -> None:
     st.dataframe(_area_table(areas, programmes), hide_index=True, width="stretch")
     may = user.may("edit_funding")
     options = ([NEW] if may else []) + sorted(areas["id"].astype(str))
+    labels = names(areas)
     if not options:
         st.info("Noch keine Gesamtmaßnahme angelegt.")
         return
     chosen = st.selectbox(
         "Gesamtmaßnahme",
         options,
-        format_func=lambda v: "neue Gesamtmaßnahme anlegen" if v == NEW else v,
+        format_func=lambda v: "neue Gesamtmaßnahme anlegen" if v == NEW else f"{labels[v]} ({v})",
         key="gm.auswahl",
     )
     if not may:
@@ -203,11 +220,11 @@ def _area_table(areas: pd.DataFrame, programmes: Mapping[str, str]) -> pd.DataFr
             "Kennung": areas["id"],
             "Name": areas["name"],
             "Programm": areas["programme_id"].map(lambda p: programmes.get(p, p)),
-            "Aufnahmejahr": areas["start_year"],
-            "voraussichtliches Ende": areas["expected_end"],
-            "Förderstatus": areas["funding_status"],
-            "Gebietsfestlegung": areas["legal_designation"],
-            "Verfahren": areas["legal_procedure"],
+            "Aufnahmejahr": areas["start_year"].map(_year_text),
+            "voraussichtliches Ende": areas["expected_end"].map(_year_text),
+            "Förderstatus": areas["funding_status"].map(_shown_text),
+            "Gebietsfestlegung": areas["legal_designation"].map(_shown_text),
+            "Verfahren": areas["legal_procedure"].map(_shown_text),
             "Satzung vom": areas["bylaw_date"].map(lambda d: german.date(d, missing="")),
         }
     ).sort_values("Kennung")
@@ -471,10 +488,10 @@ def _concepts(url: str, user: User) -> None:
                 "Kennung": mine["id"],
                 "Art": mine["kind"],
                 "Titel": mine["title"],
-                "Fassung": mine["version_label"],
                 "beschlossen am": mine["adopted"].map(lambda d: german.date(d, missing="")),
-                "gültig ab": mine["valid_from_year"],
-                "gültig bis": mine["valid_to_year"],
+                "Fassung": mine["version_label"].map(_shown_text),
+                "gültig ab": mine["valid_from_year"].map(_year_text),
+                "gültig bis": mine["valid_to_year"].map(_year_text),
             }
         ),
         hide_index=True,
@@ -693,9 +710,7 @@ def _edit_goal(
                 "Beschreibung", value=_text(record["description"]), key=f"{key}.beschreibung"
             )
             mine = targets[targets["goal_id"] == ident]
-            sure = st.checkbox(
-                f"Ziel mit seinen {len(mine)} Zielwerten löschen", key=f"{key}.sicher"
-            )
+            sure = st.checkbox(_delete_label(len(mine)), key=f"{key}.sicher")
             c1, c2 = st.columns(2)
             save = c1.form_submit_button("Ziel ändern", type="primary")
             drop = c2.form_submit_button("Ziel löschen")
@@ -733,6 +748,23 @@ def _edit_goal(
                 reset="gm.ziel.",
                 done="Gelöscht (mit seinen Zielwerten)",
             )
+
+
+def _delete_label(targets: int) -> str:
+    """The confirmation of deleting a goal, naming its targets (singular and plural).
+
+    Examples
+    --------
+    >>> _delete_label(0), _delete_label(1)
+    ('Ziel wirklich löschen', 'Ziel und seinen Zielwert löschen')
+    >>> _delete_label(2)
+    'Ziel und seine 2 Zielwerte löschen'
+    """
+    if targets == 0:
+        return "Ziel wirklich löschen"
+    if targets == 1:
+        return "Ziel und seinen Zielwert löschen"
+    return f"Ziel und seine {german.number(targets)} Zielwerte löschen"
 
 
 def _target_table(targets: pd.DataFrame, registry: Any) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -146,7 +146,8 @@ def _index(url: str, level: str) -> None:
         at = values.loc[pd.to_datetime(values["period"]) == pd.Timestamp(period), "indicator"]
         gaps = frames.index_gaps(profile, data.registry(url), set(at))
         reason = (
-            f"es fehlen {german.ordinal_list(gaps)}; importieren Sie sie auf der Seite Import"
+            f"Es fehlen Werte für {german.ordinal_list(gaps)}; importieren Sie sie auf der "
+            "Seite Import"
             if gaps
             else str(exc).rstrip(".")
         )
@@ -167,8 +168,10 @@ def _index(url: str, level: str) -> None:
     table["reason"] = table["reason"].map(frames.german_reason)
     shown, config = german_table(
         table[list(INDEX_COLUMNS)].rename(columns=INDEX_COLUMNS),
-        numbers={"Statusindex": 2, "Dynamikindex": 2},
+        numbers={"Statusindex": 2, "Dynamikindex": 2, "Gesamtindex": 0},
     )
+    shown[["Status", "Dynamik"]] = shown[["Status", "Dynamik"]].fillna(german.NO_VALUE_SHORT)
+    shown["ohne Zuordnung, weil"] = shown["ohne Zuordnung, weil"].fillna("")
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
 
 

@@ -112,7 +112,9 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         except IndicatorError as exc:
             at = values.loc[pd.to_datetime(values["period"]) == when, "indicator"]
             gaps = frames.index_gaps(profile, data.registry(url), set(at))
-            reason = f"es fehlen {german.ordinal_list(gaps)}" if gaps else str(exc).rstrip(".")
+            reason = (
+                f"Es fehlen Werte für {german.ordinal_list(gaps)}" if gaps else str(exc).rstrip(".")
+            )
             st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {reason}.")
             classes = pd.DataFrame({"area_id": [], "period": [], "value": []})
         shown = frames.values_at(
