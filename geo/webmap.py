@@ -958,8 +958,9 @@ def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:
     """
     frame = buildings[["id", "dwellings", "vacant_dwellings", "year_built", "owner_type"]].copy()
     frame["kind"] = "gebaeude"
-    for col in ("dwellings", "vacant_dwellings", "year_built"):
-        frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    for col in ("dwellings", "vacant_dwellings", "year_built"):  # 1.200 Wohnungen, Baujahr 1965
+        grouping = col != "year_built"
+        frame[col] = frame[col].map(lambda v, g=grouping: german.number(v, grouping=g, missing="–"))
     frame["owner_type"] = frame["owner_type"].fillna("–")
     frame = gpd.GeoDataFrame(frame, geometry=buildings.geometry, crs=buildings.crs)
     web = web_frame(
@@ -1008,8 +1009,8 @@ def activity_layer(activities: gpd.GeoDataFrame) -> tuple[folium.GeoJson, Legend
         {
             "titel": shown["title"].astype(str),
             "art": shown["kind"].fillna("").astype(str),
-            "datum": pd.to_datetime(shown["date"]).dt.strftime("%d.%m.%Y").fillna(""),
-            "teilnehmende": shown["participants"].astype("Int64").astype(str).replace("<NA>", ""),
+            "datum": shown["date"].map(lambda d: german.date(d, missing="")),
+            "teilnehmende": shown["participants"].map(lambda n: german.number(n, missing="")),
         },
         geometry=shown.geometry,
         crs=activities.crs,

@@ -49,8 +49,11 @@ def render() -> None:
         programme = programmes.get(area["programme_id"], area["programme_id"] or "–")
         st.markdown(f"**Programm:** {md(programme)}")
         c1, c2, c3 = st.columns(3)
-        c1.metric("Aufnahmejahr", md(area["start_year"]))
-        c2.metric("voraussichtliches Ende", md(area["expected_end"]))
+        for col, label, key in (
+            (c1, "Aufnahmejahr", "start_year"),
+            (c2, "voraussichtliches Ende", "expected_end"),
+        ):
+            col.metric(label, german.number(area[key], grouping=False, missing="–"))  # 2019
         c3.metric("Förderstatus", area["funding_status"] or "–")
         _findings(report)
         tabs = st.tabs(["Ziele", "Maßnahmen", "Finanzierung", "Gebiet und Stadt", "Zeitleiste"])

@@ -300,7 +300,8 @@ def _details(
         st.markdown(f"**{md(r['name'])}**")
         st.markdown(
             f"Programm: {md(programmes.get(r['programme_id'], r['programme_id']))}  \n"
-            f"Aufnahmejahr: {md(r['start_year'])}  \nFörderstatus: {md(r['funding_status'])}"
+            f"Aufnahmejahr: {german.number(r['start_year'], grouping=False, missing='–')}  \n"
+            f"Förderstatus: {md(r['funding_status'])}"
         )
         m = data.measures(url)
         st.metric("Maßnahmen", int((m["funding_area_id"] == ident).sum()))
