@@ -257,9 +257,9 @@ def _comparison(url: str, ident: str) -> None:
     st.caption(comparison_note(level))
     if residents is None:
         st.caption(
-            f"Es sind keine Einwohnerzahlen gespeichert: die Mindestgröße von {minimum} "
-            "Einwohnern lässt sich nicht prüfen. Importieren Sie die Einwohnerzahlen "
-            "(Indikator residents), damit kleine Gebiete unterdrückt werden."
+            "Es sind keine Einwohnerzahlen gespeichert: die Mindestgröße von "
+            f"{german.number(minimum)} Einwohnern lässt sich nicht prüfen. Importieren Sie die "
+            "Einwohnerzahlen (Indikator residents), damit kleine Gebiete unterdrückt werden."
         )
 
 

@@ -484,8 +484,8 @@ def population_note(values: pd.DataFrame, *, minimum: int, level: str | None = N
         return None
     return (
         f"Für die {level_plural(level or '')} sind keine Einwohnerzahlen gespeichert: die "
-        f"Mindestgröße von {minimum} Einwohnern lässt sich nicht prüfen, die Werte werden "
-        "gezeigt, wie sie veröffentlicht wurden. Importieren Sie die Einwohnerzahlen "
+        f"Mindestgröße von {german.number(minimum)} Einwohnern lässt sich nicht prüfen, die "
+        "Werte werden gezeigt, wie sie veröffentlicht wurden. Importieren Sie die Einwohnerzahlen "
         "(Indikator residents), damit kleine Gebiete unterdrückt werden."
     )
 

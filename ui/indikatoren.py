@@ -121,8 +121,8 @@ def _series(url: str, level: str) -> None:
         st.caption("In Klammern: Hinweise der Statistik zum Wert (Zeichen des Amts).")
     if series["suppressed"].any():
         st.caption(
-            f"unterdrückt: weniger als {minimum} Einwohner im Gebiet (Geheimhaltung, "
-            "kleine Zahlen lassen auf Personen schließen)."
+            f"unterdrückt: weniger als {german.number(minimum)} Einwohner im Gebiet "
+            "(Geheimhaltung, kleine Zahlen lassen auf Personen schließen)."
         )
 
 
@@ -213,7 +213,7 @@ def _clusters(url: str, level: str) -> None:
     spec = ChoroplethSpec(
         f"Cluster: {by_key[chosen].label}",
         categories=frames.cluster_categories(CLUSTER_LABELS),
-        suppressed_label=f"unterdrückt (weniger als {minimum} Einwohner)",
+        suppressed_label=f"unterdrückt (weniger als {german.number(minimum)} Einwohner)",
     )
     fmap = monitoring_map(
         MapLayers(

@@ -79,7 +79,7 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     values = data.indicator_values(url, level)
     profile = data.profile(url)
     minimum = int(profile.min_population)
-    hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
+    hidden_label = f"unterdrückt (weniger als {german.number(minimum)} Einwohner)"
     choices = frames.indicator_choices(
         data.registry(url),
         values["indicator"].unique(),
