@@ -107,6 +107,20 @@ def test_gesamtmassnahmen_with_records_chosen_reads_german(open_demo) -> None:
     assert not findings, _report(findings)
 
 
+def test_choices_read_german_and_the_address_keeps_the_keys(open_demo) -> None:
+    """Stichtage read 31.12.2018 and methods their title; the query keeps ISO dates and keys."""
+    at = open_demo("indikatoren", {"stichtag": "2018-12-31", "profil": "berlin-mss-2017"})
+    stichtag, method = (
+        at.selectbox(key="indikatoren.stichtag"),
+        at.selectbox(key="indikatoren.profil"),
+    )
+    assert (stichtag.value, method.value) == ("2018-12-31", "berlin-mss-2017")
+    assert "31.12.2018" in stichtag.options and "2018-12-31" not in stichtag.options
+    assert method.options[1].startswith("Berlin, Monitoring Soziale Stadtentwicklung 2013")
+    assert at.query_params["stichtag"] in ("2018-12-31", ["2018-12-31"])
+    assert at.query_params["profil"] in ("berlin-mss-2017", ["berlin-mss-2017"])
+
+
 def test_the_walk_sees_the_map(open_demo) -> None:
     """The audit reads the map: its legend and its tooltips' headings and values."""
     texts = component_texts(open_demo("karte", {}))
