@@ -33,10 +33,10 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geo import german
 from geo.crs import WEB_CRS
 from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
-from geo.readers import GERMAN, format_number
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
@@ -90,7 +90,7 @@ SUPPRESSED_FILL = f"url(#{HATCH_ID}) #d9d9d9"
 #: The same hatching for the legend swatch (CSS).
 SUPPRESSED_CSS = "repeating-linear-gradient(45deg, #8c8c8c 0 1.5px, #e6e6e6 1.5px 5px)"
 SUPPRESSED_TEXT = "unterdrückt"
-NO_VALUE_TEXT = "keine Angabe"
+NO_VALUE_TEXT = german.NO_VALUE
 ColourBy = Literal["status", "programme"]
 COLOUR_BY: tuple[str, ...] = ("status", "programme")
 
@@ -409,16 +409,19 @@ def category_colours(categories: Sequence[str]) -> dict[str, str]:
 def format_value(value: float | None, *, decimals: int = 1, unit: str = "") -> str:
     """Write a value the German way, with its unit; ``keine Angabe`` for no value.
 
+    The figure is :func:`geo.german.number`'s (commercial rounding); the unit follows
+    after a space.
+
     Examples
     --------
     >>> format_value(1234.56, decimals=1, unit="%")
     '1.234,6 %'
-    >>> format_value(float("nan"))
-    'keine Angabe'
+    >>> format_value(float("nan")), format_value(0.05, decimals=1)
+    ('keine Angabe', '0,1')
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    text = german.number(value, decimals=decimals, missing="")
+    if not text:
         return NO_VALUE_TEXT
-    text = format_number(float(value), GERMAN, decimals=decimals)
     return f"{text} {unit}".strip()
 
 
@@ -955,8 +958,9 @@ def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:
     """
     frame = buildings[["id", "dwellings", "vacant_dwellings", "year_built", "owner_type"]].copy()
     frame["kind"] = "gebaeude"
-    for col in ("dwellings", "vacant_dwellings", "year_built"):
-        frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    for col in ("dwellings", "vacant_dwellings", "year_built"):  # 1.200 Wohnungen, Baujahr 1965
+        grouping = col != "year_built"
+        frame[col] = frame[col].map(lambda v, g=grouping: german.number(v, grouping=g, missing="–"))
     frame["owner_type"] = frame["owner_type"].fillna("–")
     frame = gpd.GeoDataFrame(frame, geometry=buildings.geometry, crs=buildings.crs)
     web = web_frame(
@@ -1005,8 +1009,8 @@ def activity_layer(activities: gpd.GeoDataFrame) -> tuple[folium.GeoJson, Legend
         {
             "titel": shown["title"].astype(str),
             "art": shown["kind"].fillna("").astype(str),
-            "datum": pd.to_datetime(shown["date"]).dt.strftime("%d.%m.%Y").fillna(""),
-            "teilnehmende": shown["participants"].astype("Int64").astype(str).replace("<NA>", ""),
+            "datum": shown["date"].map(lambda d: german.date(d, missing="")),
+            "teilnehmende": shown["participants"].map(lambda n: german.number(n, missing="")),
         },
         geometry=shown.geometry,
         crs=activities.crs,

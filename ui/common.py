@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.errors import GeoError
 from geo.store import store_url as _store_url
 from indicators.errors import IndicatorError
@@ -124,16 +125,14 @@ def names(frame: pd.DataFrame, *, label: str = "name") -> dict[str, str]:
 
 
 def period_label(value: str | pd.Timestamp) -> str:
-    """Write a period (ISO date) the German way.
+    """Write a period (ISO date) the German way: :func:`geo.german.date`, kept for callers.
 
     Examples
     --------
-    >>> period_label("2020-12-31")
-    '31.12.2020'
+    >>> period_label("2020-12-31"), period_label("")
+    ('31.12.2020', '–')
     """
-    if not value:
-        return "–"
-    return pd.Timestamp(value).strftime("%d.%m.%Y")
+    return german.date(value)
 
 
 def page_link(page: str, label: str, query: Mapping[str, str] | None = None) -> None:

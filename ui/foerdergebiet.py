@@ -12,13 +12,14 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.levels import level_dative_plural
 from indicators.registry import Registry
-from monitoring.numbers import german_number
 from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
 from ui import charts, data, frames, state
-from ui.common import OUR_ERRORS, current_user, guarded, md, names, period_label, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.tables import german_table
 
 PAGE = "foerdergebiet"
 SPEC = [state.Param("gebiet"), state.Param("indikator")]
@@ -47,8 +48,11 @@ def render() -> None:
         programme = programmes.get(area["programme_id"], area["programme_id"] or "–")
         st.markdown(f"**Programm:** {md(programme)}")
         c1, c2, c3 = st.columns(3)
-        c1.metric("Aufnahmejahr", md(area["start_year"]))
-        c2.metric("voraussichtliches Ende", md(area["expected_end"]))
+        for col, label, key in (
+            (c1, "Aufnahmejahr", "start_year"),
+            (c2, "voraussichtliches Ende", "expected_end"),
+        ):
+            col.metric(label, german.number(area[key], grouping=False, missing="–"))  # 2019
         c3.metric("Förderstatus", area["funding_status"] or "–")
         _findings(report)
         tabs = st.tabs(["Ziele", "Maßnahmen", "Finanzierung", "Gebiet und Stadt", "Zeitleiste"])
@@ -70,7 +74,9 @@ def _findings(report: ProgressReport) -> None:
     warnings = [f for f in report.findings if f.level == "warning"]
     if not report.findings:
         return
-    with st.expander(f"Prüfungen: {len(errors)} Fehler, {len(warnings)} Hinweise"):
+    hints = german.count(len(warnings), "Hinweis", "Hinweise")
+    found = f"{german.number(len(errors))} Fehler, {hints}"
+    with st.expander(f"Prüfungen: {found}"):
         for f in errors:
             st.error(f.message)
         for f in warnings:
@@ -146,7 +152,7 @@ def goal_table(
     ...     "on_track": [False, None]})
     >>> t = goal_table(g, registry=load_registry(), field_names={})
     >>> t.iloc[0][["Indikator", "Basiswert", "erreicht", "im Plan"]].tolist()
-    ['Leerstandsquote (%)', '12,2', '64,7 %', 'nein']
+    ['Leerstandsquote (%)', '12,3', '64,7\\xa0%', 'nein']
     >>> t.iloc[1][["Indikator", "Basiswert", "im Plan"]].tolist()
     ['– (qualitatives Ziel)', '–', '–']
     """
@@ -178,12 +184,10 @@ def goal_table(
     )
     for column, title in (("baseline", "Basiswert"), ("target", "Zielwert"), ("latest", "aktuell")):
         table[title] = [
-            german_number(v, decimals=d, missing="–") for v, d in zip(goals[column], places)
+            german.number(v, decimals=d, missing="–") for v, d in zip(goals[column], places)
         ]
     for column, title in (("attainment_pct", "erreicht"), ("expected_pct", "erwartet")):
-        table[title] = goals[column].map(
-            lambda v: german_number(v, decimals=1, unit=" %", missing="–")
-        )
+        table[title] = goals[column].map(lambda v: german.percent(v, decimals=1, missing="–"))
     table["im Plan"] = goals["on_track"].map(
         lambda v: "–" if v is None or pd.isna(v) else ("ja" if v else "nein")
     )
@@ -204,7 +208,9 @@ def _measures(url: str, report: ProgressReport, ident: str) -> None:
     programmes = names(data.layer(url, "programmes"))
     fields = names(data.layer(url, "fields_of_action"))
     table = frames.measure_table(mine, programme_names=programmes, field_names=fields)
-    st.dataframe(table, hide_index=True, width="stretch")
+    # the headers carry the unit (Kostenschätzung (€)): the cells are German figures
+    shown, config = german_table(table, numbers={c: 2 for c in table.columns if "(€)" in c})
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
 
 
 def _funding(report: ProgressReport) -> None:
@@ -228,7 +234,16 @@ def _funding(report: ProgressReport) -> None:
             "planned_share": "Anteil geplant (%)",
         }
     )
-    st.dataframe(totals, width="stretch")
+    shown, config = german_table(
+        totals.rename_axis("Mittelgeber"),
+        numbers={
+            "geplant (€)": 2,
+            "bewilligt (€)": 2,
+            "ausgezahlt (€)": 2,
+            "Anteil geplant (%)": 1,
+        },
+    )
+    st.dataframe(shown, column_config=config, width="stretch")
 
 
 def _comparison(url: str, ident: str) -> None:
@@ -276,13 +291,13 @@ def _comparison(url: str, ident: str) -> None:
         minimum=minimum,
         level=level,
     )
-    st.dataframe(table.rename(index=period_label), width="stretch")
+    st.dataframe(table.rename(index=german.date), width="stretch")
     st.caption(comparison_note(level))
     if residents is None:
         st.caption(
-            f"Es sind keine Einwohnerzahlen gespeichert: die Mindestgröße von {minimum} "
-            "Einwohnern lässt sich nicht prüfen. Importieren Sie die Einwohnerzahlen "
-            "(Indikator residents), damit kleine Gebiete unterdrückt werden."
+            "Es sind keine Einwohnerzahlen gespeichert: die Mindestgröße von "
+            f"{german.number(minimum)} Einwohnern lässt sich nicht prüfen. Importieren Sie die "
+            "Einwohnerzahlen (Indikator residents), damit kleine Gebiete unterdrückt werden."
         )
 
 

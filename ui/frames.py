@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import german
 from geo.levels import level_plural
-from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
+from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT
 from indicators.disclosure import DEFAULT_MINIMUM, FLAG_SUPPRESSED, suppress
 from indicators.errors import FrameError
 from indicators.flags import flag_text
 from indicators.registry import Registry
-from indicators.social_index import IndexProfile
+from indicators.social_index import IndexProfile, profile_keys
 from monitoring.renewal.comparison import comparison_text
 
 #: Pseudo-indicator key of the social index (status class) on the map.
@@ -243,6 +244,59 @@ def _derivable(registry: Registry, have: set[str]) -> set[str]:
     }
 
 
+def index_gaps(
+    profile: IndexProfile,
+    registry: Registry,
+    stored_keys: Collection[str],
+    *,
+    population: str = "residents",
+) -> list[str]:
+    """Return what a social index profile lacks in the stored values, by German label.
+
+    The page's words for :func:`indicators.social_index.missing_indicators` (which
+    writes the keys a command line needs): a rate whose counts are missing names the
+    counts.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> from indicators.social_index import load_profile
+    >>> have = ["residents", "unemployed", "residents_15_64", "sgb2_recipients"]
+    >>> index_gaps(load_profile("berlin-mss-2017"), load_registry(), have)[:1]
+    ['Langzeitarbeitslosigkeit (Zählwert Langzeitarbeitslose fehlt)']
+    >>> index_gaps(load_profile("berlin-mss-2021"), load_registry(), have + ["sgb2_children_u15",
+    ...     "residents_u15"])
+    []
+    """
+    have = set(stored_keys)
+    labels = {
+        k: i.label for i in (*profile.status, *profile.dynamics) for k in (i.indicator, i.change_of)
+    }
+
+    def label(key: str) -> str:
+        return registry.get(key).label if key in registry else labels.get(key) or key
+
+    out: list[str] = []
+    for key in dict.fromkeys([population, *profile_keys(profile)]):
+        if key in have:
+            continue
+        definition = registry.get(key) if key in registry else None
+        if definition is not None and definition.derived:
+            lacking = [
+                k
+                for k in dict.fromkeys((definition.numerator, definition.denominator))
+                if k and k not in have
+            ]
+            if not lacking:
+                continue
+            counts = german.ordinal_list([label(k) for k in lacking])
+            lack = f"Zählwert {counts} fehlt" if len(lacking) == 1 else f"Zählwerte {counts} fehlen"
+            out.append(f"{label(key)} ({lack})")
+        else:
+            out.append(label(key))
+    return out
+
+
 def index_categories(
     profile: IndexProfile, *, colours: Sequence[str]
 ) -> tuple[tuple[float, str, str], ...]:
@@ -430,8 +484,8 @@ def population_note(values: pd.DataFrame, *, minimum: int, level: str | None = N
         return None
     return (
         f"Für die {level_plural(level or '')} sind keine Einwohnerzahlen gespeichert: die "
-        f"Mindestgröße von {minimum} Einwohnern lässt sich nicht prüfen, die Werte werden "
-        "gezeigt, wie sie veröffentlicht wurden. Importieren Sie die Einwohnerzahlen "
+        f"Mindestgröße von {german.number(minimum)} Einwohnern lässt sich nicht prüfen, die "
+        "Werte werden gezeigt, wie sie veröffentlicht wurden. Importieren Sie die Einwohnerzahlen "
         "(Indikator residents), damit kleine Gebiete unterdrückt werden."
     )
 
@@ -497,11 +551,11 @@ def shown_text(
     --------
     >>> f = pd.DataFrame({"value": [None, 4.5, None], "suppressed": [True, False, False]})
     >>> shown_text(f, unit="%").tolist()
-    ['unterdrückt', '4,5 %', 'keine Angabe']
+    ['unterdrückt', '4,5\\xa0%', 'keine Angabe']
     >>> shown_text(f.assign(note=[None, "gerundet", "geheim"]), unit="%").tolist()
-    ['unterdrückt', '4,5 % (gerundet)', 'keine Angabe: geheim']
+    ['unterdrückt', '4,5\\xa0% (gerundet)', 'keine Angabe: geheim']
     """
-    text = frame["value"].map(lambda v: format_value(v, decimals=decimals, unit=unit))
+    text = frame["value"].map(lambda v: german.number(v, decimals=decimals, unit=unit))
     text = text.where(frame["value"].notna(), NO_VALUE_TEXT)
     if "note" in frame.columns:
         noted = frame["note"].notna()
@@ -571,7 +625,7 @@ def comparison_table(
     ['unterdrückt (weniger als 300 Einwohner)', '3,1 %', 'keine Angabe (ohne Wert: 2 Stadtteile)']
     """
     text = comparison_text(shown, decimals=decimals, unit=unit, minimum=minimum, level=level)
-    return text[list(COMPARISON_COLUMNS)].rename(columns=COMPARISON_COLUMNS)
+    return text[list(COMPARISON_COLUMNS)].rename(columns=COMPARISON_COLUMNS).rename_axis("Stichtag")
 
 
 def series_table(
@@ -592,13 +646,15 @@ def series_table(
     [['3,0', 'unterdrückt'], ['4,0', '5,0']]
     >>> list(series_table(f, area_names={"a": "Nord"}).columns)
     ['Nord', 'b']
+    >>> series_table(f, area_names={}).index.name
+    'Stichtag'
     """
     text = frame.assign(text=shown_text(frame, decimals=decimals, unit=unit))
     wide = text.pivot(index="period", columns="area_id", values="text")
     wide = wide.fillna(NO_VALUE_TEXT)
     wide.columns = [area_names.get(str(c), str(c)) for c in wide.columns]
     wide.columns.name = None
-    return wide
+    return wide.rename_axis("Stichtag")
 
 
 def _dot_escape(value: object) -> str:
@@ -783,7 +839,7 @@ def german_reason(reason: object) -> str | None:
     """
     if not isinstance(reason, str):
         return None
-    for pattern, german in _REASONS:
+    for pattern, text in _REASONS:
         if re.match(pattern, reason):
-            return re.sub(pattern, german, reason)
+            return re.sub(pattern, text, reason)
     return reason

@@ -20,17 +20,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.errors import GeoError
 from monitoring import editing, services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
-from monitoring.numbers import NumberKind, german_number
+from monitoring.numbers import NumberKind
 from monitoring.renewal import concepts as concepts_mod
 from monitoring.renewal.funding_areas import DESIGNATIONS, FUNDING_STATUSES, PROCEDURES
 from monitoring.renewal.programmes import LAENDER, programme_table
 from ui import data
 from ui.common import current_user, guarded, md, names, store_url
 from ui.inputs import number_field, read_numbers
+from ui.tables import german_table
 
 PAGE = "gesamtmassnahmen"
 NEW = "__neu__"
@@ -163,6 +165,22 @@ def _date(value: Any) -> dt.date | None:
     return None if not _text(value) else pd.Timestamp(value).date()
 
 
+def _shown_text(value: Any) -> str:
+    """A text cell as a table shows it: ``–`` where nothing is stored (never ``None``)."""
+    return _text(value) or german.NO_VALUE_SHORT
+
+
+def _year_text(value: Any) -> str:
+    """A year as a table shows it: ``2024`` (no thousands point), ``–`` where none.
+
+    Examples
+    --------
+    >>> _year_text(2024.0), _year_text(pd.NA), _year_text(None)
+    ('2024', '–', '–')
+    """
+    return german.number(value, grouping=False, missing=german.NO_VALUE_SHORT)
+
+
 # --- funding areas ----------------------------------------------------------------------
 
 
@@ -172,17 +190,18 @@ def _funding_areas(url: str, user: User) -> None:
     st.dataframe(_area_table(areas, programmes), hide_index=True, width="stretch")
     may = user.may("edit_funding")
     options = ([NEW] if may else []) + sorted(areas["id"].astype(str))
+    labels = names(areas)
     if not options:
         st.info("Noch keine Gesamtmaßnahme angelegt.")
         return
     chosen = st.selectbox(
         "Gesamtmaßnahme",
         options,
-        format_func=lambda v: "neue Gesamtmaßnahme anlegen" if v == NEW else v,
+        format_func=lambda v: "neue Gesamtmaßnahme anlegen" if v == NEW else f"{labels[v]} ({v})",
         key="gm.auswahl",
     )
     if not may:
-        st.caption(f"Ihre Rolle ({user.role}) darf Gesamtmaßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Gesamtmaßnahmen nicht ändern.")
         return
     if chosen == NEW:
         _new_area(url, user, areas, programmes)
@@ -201,14 +220,12 @@ def _area_table(areas: pd.DataFrame, programmes: Mapping[str, str]) -> pd.DataFr
             "Kennung": areas["id"],
             "Name": areas["name"],
             "Programm": areas["programme_id"].map(lambda p: programmes.get(p, p)),
-            "Aufnahmejahr": areas["start_year"],
-            "voraussichtliches Ende": areas["expected_end"],
-            "Förderstatus": areas["funding_status"],
-            "Gebietsfestlegung": areas["legal_designation"],
-            "Verfahren": areas["legal_procedure"],
-            "Satzung vom": areas["bylaw_date"].map(
-                lambda d: "" if not _text(d) else f"{pd.Timestamp(d):%d.%m.%Y}"
-            ),
+            "Aufnahmejahr": areas["start_year"].map(_year_text),
+            "voraussichtliches Ende": areas["expected_end"].map(_year_text),
+            "Förderstatus": areas["funding_status"].map(_shown_text),
+            "Gebietsfestlegung": areas["legal_designation"].map(_shown_text),
+            "Verfahren": areas["legal_procedure"].map(_shown_text),
+            "Satzung vom": areas["bylaw_date"].map(lambda d: german.date(d, missing="")),
         }
     ).sort_values("Kennung")
 
@@ -252,7 +269,7 @@ def _boundary(url: str, key: str, *, required: bool) -> tuple[Any, bool]:
             )
             if pick != ALL_FEATURES:
                 shape, _ = services.boundary_from_file(path, store_crs=store_crs, feature=pick)
-        hectares = german_number(shape.area / 10_000, decimals=1, unit=" ha")
+        hectares = german.number(shape.area / 10_000, decimals=1, unit="ha")
         st.caption(f"Grenze aus {md(upload.name)}: {hectares}")
         return shape, True
     finally:
@@ -302,7 +319,7 @@ def _attribute_fields(
         programme_ids,
         current,
         key=f"{key}.programm",
-        format_func=lambda p: p if p == NONE else f"{programmes[p]} ({p})",
+        format_func=lambda p: p if p == NONE else programmes[p],
     )
     status = _choice(
         c2,
@@ -471,12 +488,10 @@ def _concepts(url: str, user: User) -> None:
                 "Kennung": mine["id"],
                 "Art": mine["kind"],
                 "Titel": mine["title"],
-                "Fassung": mine["version_label"],
-                "beschlossen am": mine["adopted"].map(
-                    lambda d: "" if not _text(d) else f"{pd.Timestamp(d):%d.%m.%Y}"
-                ),
-                "gültig ab": mine["valid_from_year"],
-                "gültig bis": mine["valid_to_year"],
+                "beschlossen am": mine["adopted"].map(lambda d: german.date(d, missing="")),
+                "Fassung": mine["version_label"].map(_shown_text),
+                "gültig ab": mine["valid_from_year"].map(_year_text),
+                "gültig bis": mine["valid_to_year"].map(_year_text),
             }
         ),
         hide_index=True,
@@ -640,13 +655,14 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
     fields = names(data.layer(url, "fields_of_action"))
     registry = data.registry(url)
     st.markdown("**Ziele**")
+    counts = targets["goal_id"].value_counts()
     st.dataframe(
         pd.DataFrame(
             {
                 "Kennung": goals["id"],
                 "Handlungsfeld": goals["field_id"].map(lambda f: fields.get(f, _text(f))),
                 "Ziel": goals["title"],
-                "Zielwerte": goals["id"].map(targets["goal_id"].value_counts()).fillna(0),
+                "Zielwerte": goals["id"].map(counts).fillna(0).astype(int),
             }
         ),
         hide_index=True,
@@ -654,7 +670,8 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
     )
     if not targets.empty:
         st.markdown("**Zielwerte**")
-        st.dataframe(_target_table(targets, registry), hide_index=True, width="stretch")
+        shown, config = _target_table(targets, registry)
+        st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     if not may:
         return
     _new_goal(url, user, concept, goals, fields)
@@ -693,9 +710,7 @@ def _edit_goal(
                 "Beschreibung", value=_text(record["description"]), key=f"{key}.beschreibung"
             )
             mine = targets[targets["goal_id"] == ident]
-            sure = st.checkbox(
-                f"Ziel mit seinen {len(mine)} Zielwerten löschen", key=f"{key}.sicher"
-            )
+            sure = st.checkbox(_delete_label(len(mine)), key=f"{key}.sicher")
             c1, c2 = st.columns(2)
             save = c1.form_submit_button("Ziel ändern", type="primary")
             drop = c2.form_submit_button("Ziel löschen")
@@ -735,14 +750,35 @@ def _edit_goal(
             )
 
 
-def _target_table(targets: pd.DataFrame, registry: Any) -> pd.DataFrame:
+def _delete_label(targets: int) -> str:
+    """The confirmation of deleting a goal, naming its targets (singular and plural).
+
+    Examples
+    --------
+    >>> _delete_label(0), _delete_label(1)
+    ('Ziel wirklich löschen', 'Ziel und seinen Zielwert löschen')
+    >>> _delete_label(2)
+    'Ziel und seine 2 Zielwerte löschen'
+    """
+    if targets == 0:
+        return "Ziel wirklich löschen"
+    if targets == 1:
+        return "Ziel und seinen Zielwert löschen"
+    return f"Ziel und seine {german.number(targets)} Zielwerte löschen"
+
+
+def _target_table(targets: pd.DataFrame, registry: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Return the targets as a German table and its column config (figures aligned right)."""
+
     def label(key: str) -> str:
         return registry[key].label if key in registry else key
 
     def when(d: Any) -> str:
-        return "" if not _text(d) else f"{pd.Timestamp(d):%d.%m.%Y}"
+        return german.date(d, missing="")
 
-    return pd.DataFrame(
+    values = pd.concat([targets["baseline_value"], targets["target_value"]]).dropna()
+    places = max((_places(v) for v in values), default=0)
+    table = pd.DataFrame(
         {
             "Kennung": targets["id"],
             "Ziel": targets["goal_id"],
@@ -756,6 +792,21 @@ def _target_table(targets: pd.DataFrame, registry: Any) -> pd.DataFrame:
             ),
         }
     )
+    return german_table(table, numbers={"Basiswert": places, "Zielwert": places}, missing="")
+
+
+def _places(value: Any) -> int:
+    """The decimals a typed figure needs (0 to 2): ``12`` → 0, ``9,75`` → 2.
+
+    Examples
+    --------
+    >>> _places(12.0), _places(12.5), _places(9.75), _places(1 / 3)
+    (0, 1, 2, 2)
+    """
+    for places in (0, 1):
+        if round(float(value), places) == float(value):
+            return places
+    return 2
 
 
 def _new_goal(

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import german
 from geo.german import count
 from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map, sequential_colours
 from indicators.clusters import CLUSTER_LABELS
@@ -25,6 +26,7 @@ from indicators.social_index import (
 )
 from indicators.stored import INDEX_KEYS, city_series
 from monitoring import catalogue
+from monitoring.auth import ROLE_LABELS
 from monitoring.numbers import NumberKind
 from ui import assets, charts, data, frames, state
 from ui.common import (
@@ -32,11 +34,11 @@ from ui.common import (
     current_user,
     guarded,
     names,
-    period_label,
     static_url,
     store_url,
 )
 from ui.inputs import number_field, read_numbers
+from ui.tables import german_table
 
 PAGE = "indikatoren"
 SPEC = [
@@ -120,13 +122,13 @@ def _series(url: str, level: str) -> None:
     decimals = 0 if choice.unit in ("Personen", "Wohnungen", "Klasse") else 1
     _series_chart(url, values, series, chosen, area_names=area_names, decimals=decimals)
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
-    st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
+    st.dataframe(table.rename(index=german.date), width="stretch")
     if series["note"].notna().any():
         st.caption("In Klammern: Hinweise der Statistik zum Wert (Zeichen des Amts).")
     if series["suppressed"].any():
         st.caption(
-            f"unterdrückt: weniger als {minimum} Einwohner im Gebiet (Geheimhaltung, "
-            "kleine Zahlen lassen auf Personen schließen)."
+            f"unterdrückt: weniger als {german.number(minimum)} Einwohner im Gebiet "
+            "(Geheimhaltung, kleine Zahlen lassen auf Personen schließen)."
         )
 
 
@@ -232,29 +234,44 @@ def _index(url: str, level: str) -> None:
     periods = [pd.Timestamp(p).date().isoformat() for p in sorted(values["period"].unique())]
     c1, c2 = st.columns(2)
     period = state.choose(
-        c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=period_label
+        c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=german.date
     )
-    profile_name = c2.selectbox("Methode", data.profile_names(url), key=state.key(PAGE, "profil"))
+    profile_name = c2.selectbox(
+        "Methode",
+        data.profile_names(url),
+        format_func=lambda n: data.profile(url, n).label or n,
+        key=state.key(PAGE, "profil"),
+    )
     profile = data.profile(url, profile_name)
     try:
         index = data.social_index(url, level, pd.Timestamp(period), profile.name)
     except IndicatorError as exc:
-        st.warning(f"Der Sozialindex lässt sich hier nicht berechnen: {exc}")
+        at = values.loc[pd.to_datetime(values["period"]) == pd.Timestamp(period), "indicator"]
+        gaps = frames.index_gaps(profile, data.registry(url), set(at))
+        reason = (
+            f"Es fehlen Werte für {german.ordinal_list(gaps)}; importieren Sie sie auf der "
+            "Seite Import"
+            if gaps
+            else str(exc).rstrip(".")
+        )
+        st.warning(f"Der Sozialindex lässt sich hier nicht berechnen: {reason}.")
         return
     st.caption(
         f"{profile.label}; Ausgabe: neu berechnet aus den gespeicherten Werten "
-        f"({period_label(period)}), nicht die veröffentlichte Einstufung."
+        f"({german.date(period)}), nicht die veröffentlichte Einstufung."
     )
     _class_charts(index, profile)
     area_names = names(data.areas(url, level))
     table = index.reset_index().rename(columns={"id": "area"})
     table["area"] = table["area"].map(lambda a: f"{area_names.get(a, a)} ({a})")
     table["reason"] = table["reason"].map(frames.german_reason)
-    st.dataframe(
+    shown, config = german_table(
         table[list(INDEX_COLUMNS)].rename(columns=INDEX_COLUMNS),
-        hide_index=True,
-        width="stretch",
+        numbers={"Statusindex": 2, "Dynamikindex": 2, "Gesamtindex": 0},
     )
+    shown[["Status", "Dynamik"]] = shown[["Status", "Dynamik"]].fillna(german.NO_VALUE_SHORT)
+    shown["ohne Zuordnung, weil"] = shown["ohne Zuordnung, weil"].fillna("")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
 
 
 def _clusters(url: str, level: str) -> None:
@@ -279,7 +296,7 @@ def _clusters(url: str, level: str) -> None:
         return
     st.caption(
         f"Lokales Moran's I (Queen-Nachbarschaft, 999 Permutationen, p ≤ 0,05), "
-        f"Stichtag {period_label(period)}. Cluster sind statistische Muster, keine Bewertung "
+        f"Stichtag {german.date(period)}. Cluster sind statistische Muster, keine Bewertung "
         "der Menschen in einem Gebiet."
     )
     areas = data.area_display(url, level)
@@ -295,7 +312,7 @@ def _clusters(url: str, level: str) -> None:
     spec = ChoroplethSpec(
         f"Cluster: {by_key[chosen].label}",
         categories=frames.cluster_categories(CLUSTER_LABELS),
-        suppressed_label=f"unterdrückt (weniger als {minimum} Einwohner)",
+        suppressed_label=f"unterdrückt (weniger als {german.number(minimum)} Einwohner)",
     )
     fmap = monitoring_map(
         MapLayers(
@@ -314,7 +331,7 @@ def _clusters(url: str, level: str) -> None:
         returned_objects=[],
     )
     labels = result["cluster_label"].fillna("ohne Wert").where(~judged["suppressed"].to_numpy())
-    counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete")
+    counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete").rename_axis("Cluster")
     st.dataframe(counts, width="stretch")
 
 
@@ -339,7 +356,7 @@ def _profile_editor(url: str, level: str) -> None:
         st.dataframe(
             stored[["name", "label", "version", "updated_by"]].rename(
                 columns={
-                    "name": "Name",
+                    "name": "Kennung",
                     "label": "Bezeichnung",
                     "version": "Version",
                     "updated_by": "geändert von",
@@ -349,7 +366,8 @@ def _profile_editor(url: str, level: str) -> None:
             width="stretch",
         )
     if not user.may("edit_funding"):
-        st.info("Eigene Profile legen die Rollen editor und admin an.")
+        roles = german.ordinal_list([ROLE_LABELS["editor"], ROLE_LABELS["admin"]])
+        st.info(f"Eigene Profile legen die Rollen {roles} an.")
         return
     values = data.indicator_values(url, level)
     choices = [
@@ -359,12 +377,12 @@ def _profile_editor(url: str, level: str) -> None:
     ]
     by_key = {c.key: c for c in choices}
     c1, c2 = st.columns(2)
-    name = c1.text_input("Name (Kleinbuchstaben, Ziffern, -)", key=f"{EDITOR}.name")
+    name = c1.text_input("Kennung (Kleinbuchstaben, Ziffern, -)", key=f"{EDITOR}.name")
     label = c2.text_input("Bezeichnung", key=f"{EDITOR}.label")
     picked = st.multiselect(
         "Statusindikatoren",
         list(by_key),
-        format_func=lambda k: f"{by_key[k].label} ({k})",
+        format_func=lambda k: by_key[k].label,
         key=f"{EDITOR}.status",
     )
     directions = {
@@ -396,7 +414,7 @@ def _profile_editor(url: str, level: str) -> None:
         for name_, (label_, default, k, box) in fields.items()
     }
     if not (name and picked):
-        st.caption("Name und mindestens ein Statusindikator fehlen noch.")
+        st.caption("Kennung und mindestens ein Statusindikator fehlen noch.")
         return
     numbers, errors = read_numbers(typed)
     minimum, window = numbers["minimum"], numbers["window"]

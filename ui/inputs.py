@@ -12,7 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from monitoring.numbers import NumberInputError, NumberKind, german_number, parse_german_number
+from geo import german
+from monitoring.numbers import NumberInputError, NumberKind, parse_german_number
 
 
 def shown_number(value: Any, *, kind: NumberKind = "amount") -> str:
@@ -25,13 +26,13 @@ def shown_number(value: Any, *, kind: NumberKind = "amount") -> str:
     >>> shown_number(23.0, kind="integer")
     '23'
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if german.is_missing(value):
         return ""
     number = float(value)
     if kind == "integer" or number.is_integer() and kind != "amount":
-        return german_number(number, decimals=0)
+        return german.number(number, decimals=0)
     decimals = 2 if kind == "amount" else max(0, min(6, len(repr(number).split(".")[-1])))
-    text = german_number(number, decimals=decimals)
+    text = german.number(number, decimals=decimals)
     return text.removesuffix(",00") if kind == "amount" and number.is_integer() else text
 
 

@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import german
 from geo.webmap import (
     PALETTE_LABELS,
     SCHEME_LABELS,
     SUPPRESSED_TEXT,
     ChoroplethSpec,
     MapLayers,
-    format_value,
     monitoring_map,
     parse_basemap,
     sequential_colours,
@@ -30,7 +30,6 @@ from ui.common import (
     measure_filters,
     names,
     page_link,
-    period_label,
     static_url,
     store_url,
 )
@@ -80,7 +79,7 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     values = data.indicator_values(url, level)
     profile = data.profile(url)
     minimum = int(profile.min_population)
-    hidden_label = f"unterdrückt (weniger als {minimum} Einwohner)"
+    hidden_label = f"unterdrückt (weniger als {german.number(minimum)} Einwohner)"
     choices = frames.indicator_choices(
         data.registry(url),
         values["indicator"].unique(),
@@ -99,7 +98,7 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     periods = sorted(values["period"].unique())
     labels = [pd.Timestamp(p).date().isoformat() for p in periods]
     period = state.choose(
-        col2, "Stichtag", labels, PAGE, "stichtag", default=labels[-1], format_func=period_label
+        col2, "Stichtag", labels, PAGE, "stichtag", default=labels[-1], format_func=german.date
     )
     when = pd.Timestamp(period)
     choice = by_key[chosen]
@@ -111,7 +110,12 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
                 {"area_id": index.index, "period": when, "value": index["status_class"]}
             )
         except IndicatorError as exc:
-            st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {exc}")
+            at = values.loc[pd.to_datetime(values["period"]) == when, "indicator"]
+            gaps = frames.index_gaps(profile, data.registry(url), set(at))
+            reason = (
+                f"Es fehlen Werte für {german.ordinal_list(gaps)}" if gaps else str(exc).rstrip(".")
+            )
+            st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {reason}.")
             classes = pd.DataFrame({"area_id": [], "period": [], "value": []})
         shown = frames.values_at(
             frames.disclosed(
@@ -217,7 +221,8 @@ def render() -> None:
         left, right = st.columns([3, 1])
         with left:
             st.caption(
-                f"{len(measures)} Maßnahmen angezeigt · Stichtag {period_label(period)} · "
+                f"{german.count(len(measures), 'Maßnahme', 'Maßnahmen')} angezeigt · "
+                f"Stichtag {german.date(period)} · "
                 "Klick auf ein Gebiet, ein Fördergebiet oder eine Maßnahme zeigt Details."
             )
             out = st_folium(
@@ -270,7 +275,7 @@ def _details(
         else:
             st.metric(
                 spec.title,
-                format_value(value, decimals=spec.decimals, unit=spec.unit),
+                german.number(value, decimals=spec.decimals, unit=spec.unit),
                 help=shown.notes.get(ident),
             )
         if ident in shown.notes:
@@ -280,10 +285,10 @@ def _details(
         if ident in stock.index:
             dwellings = float(stock["dwellings"].astype(float)[ident])
             vacancy = float(stock["vacancy_rate"].astype(float)[ident])
-            st.metric("Wohnungen (Gebäudebestand)", format_value(dwellings, decimals=0))
-            st.metric("Leerstandsquote", format_value(vacancy, decimals=1, unit="%"))
+            st.metric("Wohnungen (Gebäudebestand)", german.number(dwellings))
+            st.metric("Leerstandsquote", german.percent(vacancy))
         n = len(data.buildings_in_area(url, level, ident))
-        st.caption(f"{n} Gebäude auf der Karte eingeblendet.")
+        st.caption(f"{german.number(n)} Gebäude auf der Karte eingeblendet.")
     elif kind == "foerdergebiet":
         fa = data.layer(url, "funding_areas")
         row = fa[fa["id"] == ident]
@@ -295,7 +300,8 @@ def _details(
         st.markdown(f"**{md(r['name'])}**")
         st.markdown(
             f"Programm: {md(programmes.get(r['programme_id'], r['programme_id']))}  \n"
-            f"Aufnahmejahr: {md(r['start_year'])}  \nFörderstatus: {md(r['funding_status'])}"
+            f"Aufnahmejahr: {german.number(r['start_year'], grouping=False, missing='–')}  \n"
+            f"Förderstatus: {md(r['funding_status'])}"
         )
         m = data.measures(url)
         st.metric("Maßnahmen", int((m["funding_area_id"] == ident).sum()))
@@ -312,7 +318,7 @@ def _details(
             f"Status: {md(r['status'])}  \nFördergebiet: {md(r['funding_area'])}  \n"
             f"Beginn: {md(r['year'])}"
         )
-        st.metric("Kostenschätzung", format_value(r["cost_estimate"], decimals=0, unit="€"))
+        st.metric("Kostenschätzung", german.euro(r["cost_estimate"], decimals=0))
         if isinstance(r["description"], str):
             st.text(r["description"])
         page_link("massnahmen", "In der Maßnahmenliste öffnen", {"auswahl": ident})

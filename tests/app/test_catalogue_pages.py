@@ -67,7 +67,7 @@ def test_indikatoren_page_saves_an_own_profile_and_offers_it(
     assert [i.indicator for i in profile.status] == ["haushalte_mit_kindern", "unemployment_rate"]
     assert log["action"].tolist() == ["create"]
     at.run()  # the next run offers it as a method
-    assert "eigener-index" in at.selectbox(key="indikatoren.profil").options
+    assert "Eigener Index" in at.selectbox(key="indikatoren.profil").options  # by its label
     at.selectbox(key="indikatoren.profil").set_value("eigener-index").run()
     assert not at.exception
     assert not any("nicht berechnen" in w.value for w in at.warning), [w.value for w in at.warning]

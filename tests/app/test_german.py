@@ -24,8 +24,16 @@ ALLOWED = {"123456,78", "1,234.5"}
 #: each page in the states a clerk sees most: (page, query parameters)
 VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
     ("karte", {}),
+    (
+        "karte",
+        {"indikator": "unemployment_rate", "stichtag": "2018-12-31", "klassen": "natural_breaks"},
+    ),
+    ("karte", {"indikator": "residents", "auswahl": "gebiet:PR-007", "farben": "cividis"}),
+    ("karte", {"indikator": "vacancy_rate", "auswahl": "massnahme:M-0001"}),
+    ("karte", {"auswahl": "foerdergebiet:SSZ-01", "massnahmen_nach": "programme"}),
     ("foerdergebiet", {}),
     ("foerdergebiet", {"gebiet": "WNE-01"}),
+    ("foerdergebiet", {"gebiet": "SSZ-01", "indikator": "unemployed"}),
     ("massnahmen", {}),
     ("massnahmen", {"auswahl": "M-001"}),
     # a measure with its funding lines (25 of them), milestones, outputs and attachments
@@ -33,6 +41,9 @@ VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
     ("massnahmen", {"auswahl": "M-0005", "status": "geplant"}),
     ("gesamtmassnahmen", {}),
     ("indikatoren", {}),
+    ("indikatoren", {"indikator": "vacancy_rate", "gebiete": ["PR-007", "PR-026", "PR-092"]}),
+    ("indikatoren", {"profil": "berlin-mss-2017", "stichtag": "2018-12-31"}),
+    ("indikatoren", {"indikator": "residents", "cluster": "child_poverty_rate"}),
     ("quartiersmanagement", {}),
     ("quartiersmanagement", {"gebiet": "SSZ-01", "fonds": "VF-2023"}),
     ("quartiersmanagement", {"gebiet": "WNE-01"}),
@@ -91,6 +102,32 @@ def test_page_reads_german(open_demo, page: str, query: dict) -> None:
     at = open_demo(page, query)
     findings = page_findings(at, page, allowed=ALLOWED)
     assert not findings, _report(findings)
+
+
+def test_gesamtmassnahmen_with_records_chosen_reads_german(open_demo) -> None:
+    """The forms a clerk opens: a funding area, a concept with its goals and targets."""
+    at = open_demo("gesamtmassnahmen", {})
+    at.selectbox(key="gm.auswahl").set_value("SSZ-01")
+    at.selectbox(key="gm.konzepte.gebiet").set_value("SSZ-01").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="gm.SSZ-01.1.name").value  # the form of the chosen record
+    assert any("Zielwert" in d.value.columns for d in at.dataframe)  # the targets are shown
+    findings = page_findings(at, "gesamtmassnahmen", allowed=ALLOWED)
+    assert not findings, _report(findings)
+
+
+def test_choices_read_german_and_the_address_keeps_the_keys(open_demo) -> None:
+    """Stichtage read 31.12.2018 and methods their title; the query keeps ISO dates and keys."""
+    at = open_demo("indikatoren", {"stichtag": "2018-12-31", "profil": "berlin-mss-2017"})
+    stichtag, method = (
+        at.selectbox(key="indikatoren.stichtag"),
+        at.selectbox(key="indikatoren.profil"),
+    )
+    assert (stichtag.value, method.value) == ("2018-12-31", "berlin-mss-2017")
+    assert "31.12.2018" in stichtag.options and "2018-12-31" not in stichtag.options
+    assert method.options[1].startswith("Berlin, Monitoring Soziale Stadtentwicklung 2013")
+    assert at.query_params["stichtag"] in ("2018-12-31", ["2018-12-31"])
+    assert at.query_params["profil"] in ("berlin-mss-2017", ["berlin-mss-2017"])
 
 
 def test_the_walk_sees_the_map(open_demo) -> None:

@@ -90,7 +90,7 @@ def test_create_a_funding_area_from_an_uploaded_geojson_and_designate_it(
     assert at.selectbox(key="gm.auswahl").value == "__neu__"
     at = _upload(at, "altstadt.geojson", _geojson(tmp_path), "application/geo+json")
     assert not _errors(at), _errors(at)
-    assert any("35,0 ha" in c.value for c in at.caption)  # 700 m x 500 m, reprojected
+    assert any("35,0\xa0ha" in c.value for c in at.caption)  # 700 m x 500 m, reprojected
     _fill_area(at)
     at = _click(at, "Gesamtmaßnahme anlegen")
     assert not _errors(at), _errors(at)
@@ -123,9 +123,9 @@ def test_a_file_with_several_features_asks_which_one(
     at = _upload(open_page("gesamtmassnahmen"), "gebiete.gpkg", content, "application/geopackage")
     pick = at.selectbox(key="gm.neu.grenze.objekt")
     assert "2 Objekte" in pick.label and pick.value == "alle"
-    assert any("36,0 ha" in c.value for c in at.caption)  # both, dissolved
+    assert any("36,0\xa0ha" in c.value for c in at.caption)  # both, dissolved
     at = pick.set_value(2).run()
-    assert any("1,0 ha" in c.value for c in at.caption)
+    assert any("1,0\xa0ha" in c.value for c in at.caption)
     _fill_area(at)
     at = _click(at, "Gesamtmaßnahme anlegen")
     assert not _errors(at), _errors(at)

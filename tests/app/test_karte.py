@@ -14,6 +14,7 @@ import pytest
 from branca.element import MacroElement
 from streamlit.testing.v1 import AppTest
 
+from geo import german
 from geo.store import open_store
 from geo.webmap import (
     SUPPRESSED_FILL,
@@ -71,8 +72,8 @@ def _legend(script: str) -> list[str]:
 
 
 def _shown(at: AppTest) -> int:
-    caption = next(c.value for c in at.caption if "Maßnahmen angezeigt" in c.value)
-    return int(caption.split()[0])
+    caption = next(c.value for c in at.caption if " angezeigt · Stichtag " in c.value)
+    return int(caption.split()[0].replace(".", ""))  # "1 Maßnahme", "1.024 Maßnahmen"
 
 
 def test_app_entry_point_opens_the_karte_page(city_url: str) -> None:
@@ -245,7 +246,7 @@ class TestDemoCity:
         assert {m.label: m.value for m in at.metric}["Arbeitslosenanteil"] == "unterdrückt"
         at = open_page("karte", indikator="unemployment_rate", auswahl=f"gebiet:{large}")
         shown = {m.label: m.value for m in at.metric}["Arbeitslosenanteil"]
-        assert shown == format_value(rate[large], decimals=1, unit="%")
+        assert shown == german.percent(rate[large])  # the value of the map, as geo.german writes it
 
 
 def test_resident_counts_stay_visible_and_a_higher_minimum_hides_more() -> None:
@@ -287,10 +288,11 @@ def test_indikatoren_page_suppresses_small_areas_in_tables_and_cluster_map(open_
     wide = at.dataframe[0].value
     assert list(wide.columns) == ["Mitte <b>fett</b>", "Quartier 9"]
     assert wide["Quartier 9"].tolist() == ["unterdrückt"] * 3
-    assert all(re.fullmatch(r"\d+,\d %", v) for v in wide["Mitte <b>fett</b>"]), wide
+    assert all(re.fullmatch(r"\d+,\d\xa0%", v) for v in wide["Mitte <b>fett</b>"]), wide
+    assert wide.index.name == "Stichtag" and wide.index[0] == "31.12.2018"
     assert any("weniger als 300 Einwohner" in c.value for c in at.caption)
     areas = _features(_map_script(at), "gebiet")
     assert areas["PR-22"]["wert"] == "unterdrückt"
     assert not any(p["unterdrueckt"] for k, p in areas.items() if k != "PR-22")
-    counts = next(df.value for df in at.dataframe if df.value.index.name == "cluster_label")
+    counts = next(df.value for df in at.dataframe if df.value.index.name == "Cluster")
     assert int(counts.loc["unterdrückt", "Gebiete"]) == 1 and int(counts["Gebiete"].sum()) == 9
