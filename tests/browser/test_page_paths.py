@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -39,3 +40,15 @@ def test_the_root_opens_the_map_and_keeps_the_link(open_app) -> None:
     page.wait_for_url("**/karte?**", timeout=30_000)
     assert "stichtag=2018-12-31" in page.url
     assert page.get_by_text("Page not found").count() == 0
+
+
+def test_the_map_scale_bar_is_metric_only(open_app) -> None:
+    page, _ = open_app("/karte")
+    _title(page)
+    frame = next(
+        f for f in page.frames if f.locator(".leaflet-container").count() or "folium" in f.url
+    )
+    frame.wait_for_selector(".leaflet-control-scale-line", timeout=30_000)
+    lines = frame.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(r"\d+ k?m", lines[0].strip()), lines
