@@ -1,4 +1,4 @@
-"""Every map of the app (geo.webmap and the ui pages' maps) has a metric scale bar only (no miles, no feet)."""
+"""Every map of the app (geo.webmap and the pages' maps) has a metric scale bar only."""
 
 from __future__ import annotations
 
