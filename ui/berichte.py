@@ -37,6 +37,7 @@ from monitoring.reports.layout import blocks, column_unit, grid, subtitle, value
 from monitoring.reports.report import REASON_NOTES, Report, Row, Section, Value
 from ui import data, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.help_texts import HELP
 
 PAGE = "berichte"
 ALL = "alle"
@@ -354,11 +355,18 @@ def render() -> None:
                 PAGE,
                 "gebiet",
                 format_func=lambda v: "alle Gesamtmaßnahmen" if v == ALL else f"{labels[v]} ({v})",
+                help=HELP["gesamtmassnahme"],
             )
         )
         year = int(
             state.choose(
-                right, "Berichtsjahr", years, PAGE, "jahr", default=generate.default_year()
+                right,
+                "Berichtsjahr",
+                years,
+                PAGE,
+                "jahr",
+                default=generate.default_year(),
+                help=HELP["berichtsjahr"],
             )
         )
         state.write_view(PAGE, spec)

@@ -23,6 +23,7 @@ from monitoring.auth import (
     user_without_login,
 )
 from monitoring.errors import MonitoringError
+from ui.help_texts import HELP
 
 #: Our base errors: their message is shown; anything else is a bug and surfaces.
 OUR_ERRORS = (GeoError, IndicatorError, MonitoringError)
@@ -165,13 +166,13 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
     used_programmes = [p for p in programmes if p in set(measures["programme_id"].dropna())]
     used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
     years = sorted(int(y) for y in measures["year"].dropna().unique())
-    for place, (name, label, options, show) in zip(
+    for place, (name, label, options, show, hint) in zip(
         places,
         (
-            ("programm", "Programm", used_programmes, programmes),
-            ("gebiet", "Fördergebiet", list(funding), funding),
-            ("handlungsfeld", "Handlungsfeld", used_fields, fields),
-            ("status", "Status", list(STATUSES), {}),
+            ("programm", "Programm", used_programmes, programmes, "programm"),
+            ("gebiet", "Fördergebiet", list(funding), funding, "foerdergebiet"),
+            ("handlungsfeld", "Handlungsfeld", used_fields, fields, "handlungsfeld"),
+            ("status", "Status", list(STATUSES), {}, "massnahmenstatus"),
         ),
     ):
         place.multiselect(
@@ -180,6 +181,7 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
             format_func=lambda v, show=show: show.get(v, v),
             key=state.key(page, name),
             placeholder="alle",
+            help=HELP[hint],
         )
     places[4].selectbox(
         "Jahr (laufende Maßnahmen)",
@@ -187,6 +189,7 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
         format_func=lambda y: "alle Jahre" if y is None else str(y),
         key=state.key(page, "jahr"),
         placeholder="alle Jahre",
+        help=HELP["jahr_laufend"],
     )
     view = {n: st.session_state.get(state.key(page, n)) for n in MEASURE_FILTERS}
     return frames.filter_measures(

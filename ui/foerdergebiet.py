@@ -20,6 +20,7 @@ from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
 from ui import data, frames, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, period_label, store_url
+from ui.help_texts import HELP
 
 PAGE = "foerdergebiet"
 SPEC = [state.Param("gebiet"), state.Param("indikator")]
@@ -38,7 +39,13 @@ def render() -> None:
         state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
         ident = str(
             state.choose(
-                st, "Gesamtmaßnahme", list(labels), PAGE, "gebiet", format_func=labels.__getitem__
+                st,
+                "Gesamtmaßnahme",
+                list(labels),
+                PAGE,
+                "gebiet",
+                format_func=labels.__getitem__,
+                help=HELP["gesamtmassnahme"],
             )
         )
         user = current_user()

@@ -30,6 +30,7 @@ from monitoring.renewal.funding_areas import DESIGNATIONS, FUNDING_STATUSES, PRO
 from monitoring.renewal.programmes import LAENDER, programme_table
 from ui import data
 from ui.common import current_user, guarded, md, names, store_url
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 
 PAGE = "gesamtmassnahmen"
@@ -293,7 +294,12 @@ def _attribute_fields(
     """Draw the attribute fields of a funding area in the open form; return values, errors."""
     c1, c2 = st.columns(2)
     name = c1.text_input("Name *", value=_text(record.get("name")), key=f"{key}.name")
-    ags = c2.text_input("Gemeindeschlüssel (AGS)", value=_text(record.get("ags")), key=f"{key}.ags")
+    ags = c2.text_input(
+        "Gemeindeschlüssel (AGS)",
+        value=_text(record.get("ags")),
+        key=f"{key}.ags",
+        help=HELP["ags"],
+    )
     programme_ids = [NONE, *programmes]
     current = _text(record.get("programme_id"))
     programme = _choice(

@@ -51,6 +51,7 @@ from monitoring.imports import pipeline
 from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
 from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
+from ui.help_texts import COLUMN_HELP, HELP
 
 PAGE = "import"
 
@@ -100,8 +101,10 @@ KINDS: dict[str, Kind] = {
             Option("cost_actual_col", "Ist-Kosten", False, ("cost_actual", "istkosten")),
             Option("description_col", "Beschreibung", False, ("description", "beschreibung")),
             Option("wkt_col", "Geometrie (WKT)", False, ("wkt", "geometrie")),
-            Option("x_col", "Rechtswert / x", False, ("x", "rechtswert", "lon")),
-            Option("y_col", "Hochwert / y", False, ("y", "hochwert", "lat")),
+            Option("x_col", "Ostwert (x)", False, ("x", "ostwert", "rechtswert", "easting", "lon")),
+            Option(
+                "y_col", "Nordwert (y)", False, ("y", "nordwert", "hochwert", "northing", "lat")
+            ),
         ),
         vector=False,
     ),
@@ -677,8 +680,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
             format_func=MATCH_CHOICES.__getitem__,
             horizontal=True,
             key="import.indikatoren.match",
-            help="Name: die Namen werden ohne Rücksicht auf Groß-/Kleinschreibung, Umlaute, "
-            "Bindestriche und „St.“/„Sankt“ verglichen, nie nach Ähnlichkeit.",
+            help=HELP["gebiete_erkennen"],
         )
         if match != "id":
             chosen["match"] = match
@@ -692,6 +694,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
             index=0 if default is None else names.index(default) + 1,
             format_func=lambda c: c or NONE,
             key=f"import.{kind_key}.{option.arg}",
+            help=HELP.get(COLUMN_HELP.get(option.arg, "")),
         )
         if value:
             chosen[option.arg] = value
@@ -746,13 +749,17 @@ def _no_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str
 def _area_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
     """Level, validity and vintage of a boundary set."""
     cols = st.columns(4)
-    level = cols[0].text_input("Ebene * (z. B. PLR)", key="import.gebiete.ebene").strip()
-    for place, arg, label in (
-        (cols[1], "valid_from", "gültig ab (Datum)"),
-        (cols[2], "valid_to", "gültig bis (Datum)"),
-        (cols[3], "vintage", "Gebietsstand (sonst Jahr von „gültig ab“)"),
+    level = (
+        cols[0]
+        .text_input("Ebene * (z. B. PLR)", key="import.gebiete.ebene", help=HELP["ebene_import"])
+        .strip()
+    )
+    for place, arg, label, hint in (
+        (cols[1], "valid_from", "gültig ab (Datum)", "gueltig_ab"),
+        (cols[2], "valid_to", "gültig bis (Datum)", "gueltig_bis"),
+        (cols[3], "vintage", "Gebietsstand (sonst Jahr von „gültig ab“)", "gebietsstand_grenzen"),
     ):
-        value = place.text_input(label, key=f"import.gebiete.{arg}").strip()
+        value = place.text_input(label, key=f"import.gebiete.{arg}", help=HELP[hint]).strip()
         if value:
             chosen[arg] = value
     if level:
@@ -795,6 +802,7 @@ def _indicator_settings(
             }[s],
             horizontal=True,
             key="import.indikatoren.form",
+            help=HELP["aufbau"],
         )
         == "breit"
     )
@@ -841,7 +849,9 @@ def _indicator_settings(
         period = (
             cols[0]
             .text_input(
-                "Stichtag aller Werte * (z. B. 31.12.2021)", key="import.indikatoren.stichtag"
+                "Stichtag aller Werte * (z. B. 31.12.2021)",
+                key="import.indikatoren.stichtag",
+                help=HELP["stichtag_import"],
             )
             .strip()
         )
@@ -851,13 +861,18 @@ def _indicator_settings(
             missing.append("Stichtag (oder eine Spalte mit dem Stichtag)")
     na = parse_list(
         cols[1].text_input(
-            "Kennungen für fehlende Werte (z. B. -9999)", key="import.indikatoren.na"
+            "Kennungen für fehlende Werte (z. B. -9999)",
+            key="import.indikatoren.na",
+            help=HELP["fehlende_werte"],
         )
     )
     if na:
         chosen["na"] = na
     number = cols[2].selectbox(
-        "Zahlenformat", list(NUMBER_FORMATS), key="import.indikatoren.zahlen"
+        "Zahlenformat",
+        list(NUMBER_FORMATS),
+        key="import.indikatoren.zahlen",
+        help=HELP["zahlenformat"],
     )
     if NUMBER_FORMATS[number] is not None:
         chosen["number_format"] = NUMBER_FORMATS[number]
@@ -887,6 +902,7 @@ def _indicator_settings(
         ["", *sorted(areas["level"].dropna().unique())],
         format_func=lambda v: v or "automatisch (beste Übereinstimmung)",
         key="import.indikatoren.ebene",
+        help=HELP["ebene_werte"],
     )
     vintages = areas.loc[areas["level"] == level, "vintage"] if level else areas["vintage"]
     vintage = where[1].selectbox(
@@ -894,10 +910,13 @@ def _indicator_settings(
         ["", *sorted(vintages.dropna().unique())],
         format_func=lambda v: v or "automatisch",
         key="import.indikatoren.stand",
+        help=HELP["gebietsstand"],
     )
     edition = (
         where[2]
-        .text_input("Ausgabe (sonst der Dateiname)", key="import.indikatoren.ausgabe")
+        .text_input(
+            "Ausgabe (sonst der Dateiname)", key="import.indikatoren.ausgabe", help=HELP["ausgabe"]
+        )
         .strip()
     )
     for arg, value in (("level", level), ("vintage", vintage), ("edition", edition)):
@@ -980,7 +999,10 @@ def _measure_settings(url: str, names: list[str], chosen: dict[str, Any]) -> lis
             key="import.massnahmen.gebiet",
         )
     number = st.selectbox(
-        "Zahlenformat (Kosten, Koordinaten)", list(NUMBER_FORMATS), key="import.massnahmen.zahlen"
+        "Zahlenformat (Kosten, Koordinaten)",
+        list(NUMBER_FORMATS),
+        key="import.massnahmen.zahlen",
+        help=HELP["zahlenformat"],
     )
     if NUMBER_FORMATS[number] is not None:
         chosen["number_format"] = NUMBER_FORMATS[number]

@@ -28,6 +28,7 @@ from ui.common import (
     static_url,
     store_url,
 )
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 
 PAGE = "indikatoren"
@@ -60,7 +61,7 @@ def render() -> None:
             st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
             return
         state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": data.profile_names(url)})
-        level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene")
+        level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene", help=HELP["gebietsebene"])
         tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster", "Eigenes Profil"])
         with tabs[0]:
             _series(url, level)
@@ -129,9 +130,18 @@ def _index(url: str, level: str) -> None:
     periods = [pd.Timestamp(p).date().isoformat() for p in sorted(values["period"].unique())]
     c1, c2 = st.columns(2)
     period = state.choose(
-        c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=period_label
+        c1,
+        "Stichtag",
+        periods,
+        PAGE,
+        "stichtag",
+        default=periods[-1],
+        format_func=period_label,
+        help=HELP["stichtag"],
     )
-    profile_name = c2.selectbox("Methode", data.profile_names(url), key=state.key(PAGE, "profil"))
+    profile_name = c2.selectbox(
+        "Methode", data.profile_names(url), key=state.key(PAGE, "profil"), help=HELP["methode"]
+    )
     profile = data.profile(url, profile_name)
     try:
         index = data.social_index(url, level, pd.Timestamp(period), profile.name)
@@ -267,6 +277,7 @@ def _profile_editor(url: str, level: str) -> None:
         list(by_key),
         format_func=lambda k: f"{by_key[k].label} ({k})",
         key=f"{EDITOR}.status",
+        help=HELP["statusindikatoren"],
     )
     directions = {
         k: st.selectbox(
@@ -274,6 +285,7 @@ def _profile_editor(url: str, level: str) -> None:
             list(DIRECTIONS),
             format_func=DIRECTION_LABELS.__getitem__,
             key=f"{EDITOR}.dir.{k}",
+            help=HELP["richtung"],
         )
         for k in picked
     }
@@ -282,19 +294,22 @@ def _profile_editor(url: str, level: str) -> None:
         picked,
         format_func=lambda k: by_key[k].label,
         key=f"{EDITOR}.dynamics",
+        help=HELP["dynamikindikatoren"],
     )
     c3, c4 = st.columns(2)
     fields = {
-        "minimum": ("Mindestbevölkerung", 300, "min", c3),
-        "window": ("Zeitraum der Dynamik (Jahre)", 2, "window", c4),
+        "minimum": ("Mindestbevölkerung", 300, "min", c3, "mindestbevoelkerung"),
+        "window": ("Zeitraum der Dynamik (Jahre)", 2, "window", c4, "zeitraum_dynamik"),
     }
     typed: dict[str, tuple[str, str, NumberKind]] = {
         name_: (
             label_,
-            number_field(label_, default, kind="integer", key=f"{EDITOR}.{k}", container=box),
+            number_field(
+                label_, default, kind="integer", key=f"{EDITOR}.{k}", container=box, help=HELP[h]
+            ),
             "integer",
         )
-        for name_, (label_, default, k, box) in fields.items()
+        for name_, (label_, default, k, box, h) in fields.items()
     }
     if not (name and picked):
         st.caption("Name und mindestens ein Statusindikator fehlen noch.")

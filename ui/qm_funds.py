@@ -20,6 +20,7 @@ from monitoring.neighbourhood import funds as fund_rules
 from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 from ui import data, state
 from ui.common import md, names
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
 
@@ -90,7 +91,13 @@ def render(url: str, area: str, user: User) -> None:
         return
     fund_names = names(funds)
     fund_id = state.choose(
-        st, "Fonds", list(fund_names), PAGE, "fonds", format_func=fund_names.__getitem__
+        st,
+        "Fonds",
+        list(fund_names),
+        PAGE,
+        "fonds",
+        format_func=fund_names.__getitem__,
+        help=HELP["fonds"],
     )
     kind = funds.loc[funds["id"] == fund_id, "kind"].iloc[0]
     st.caption(f"Art: {md(kind)}")
