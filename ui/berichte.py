@@ -36,7 +36,7 @@ from monitoring.reports.filing import ReportDiff
 from monitoring.reports.layout import blocks, column_unit, grid, subtitle, value_text
 from monitoring.reports.report import REASON_NOTES, Report, Row, Section, Value
 from ui import data, state
-from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, names, role_label, store_url
 from ui.help_texts import HELP
 
 PAGE = "berichte"
@@ -233,8 +233,8 @@ def filing_roles() -> list[str]:
 
     Examples
     --------
-    >>> filing_roles()
-    ['Bearbeiten', 'Administration']
+    >>> filing_roles() == [ROLE_LABELS["editor"], ROLE_LABELS["admin"]]
+    True
     """
     return [ROLE_LABELS[r] for r in ROLES if "edit_funding" in PERMISSIONS[r]]
 
@@ -458,7 +458,7 @@ def _filing(
         )
     else:
         st.caption(
-            f"Ihre Rolle ({md(user.role)}) darf Berichte nicht einreichen; das dürfen die "
+            f"Ihre Rolle ({role_label(user)}) darf Berichte nicht einreichen; das dürfen die "
             f"Rollen {', '.join(filing_roles())}."
         )
     listed = filing.filed_reports(data.store(url), user, area_id=ident)

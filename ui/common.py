@@ -17,7 +17,9 @@ from indicators.errors import IndicatorError
 from monitoring.auth import (
     LOCAL_USER,
     MODE_LABELS,
+    PERMISSIONS,
     ROLE_LABELS,
+    ROLES,
     User,
     user_from_claims,
     user_without_login,
@@ -64,10 +66,35 @@ def acting_user() -> User:
 def access_mode(user: User) -> str:
     """Return the sidebar line saying how the user got their rights (German)."""
     if login_configured():
-        return f"{MODE_LABELS['login']}: {user.name} ({ROLE_LABELS[user.role]})"
+        return f"{MODE_LABELS['login']}: {user.name} ({role_label(user)})"
     if user == LOCAL_USER:
         return MODE_LABELS["local"]
     return MODE_LABELS["guest"]
+
+
+def role_label(user: User) -> str:
+    """Return the German name of the user's role, as every page shows it.
+
+    Examples
+    --------
+    >>> role_label(User("gast", "viewer")) == ROLE_LABELS["viewer"]
+    True
+    """
+    return ROLE_LABELS[user.role]
+
+
+def roles_that_may(action: str) -> str:
+    """Return the German names of the roles that allow ``action``, joined with "und".
+
+    Examples
+    --------
+    >>> roles_that_may("edit_settings") == ROLE_LABELS["admin"]
+    True
+    >>> roles_that_may("edit_qm").count(" und ")
+    1
+    """
+    names_ = [ROLE_LABELS[r] for r in ROLES if action in PERMISSIONS[r]]
+    return " und ".join([", ".join(names_[:-1]), names_[-1]] if len(names_) > 1 else names_)
 
 
 def static_url() -> str:

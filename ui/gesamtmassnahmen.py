@@ -29,7 +29,7 @@ from monitoring.renewal import concepts as concepts_mod
 from monitoring.renewal.funding_areas import DESIGNATIONS, FUNDING_STATUSES, PROCEDURES
 from monitoring.renewal.programmes import LAENDER, programme_table
 from ui import data
-from ui.common import current_user, guarded, md, names, store_url
+from ui.common import current_user, guarded, md, names, role_label, store_url
 from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 
@@ -183,7 +183,7 @@ def _funding_areas(url: str, user: User) -> None:
         key="gm.auswahl",
     )
     if not may:
-        st.caption(f"Ihre Rolle ({user.role}) darf Gesamtmaßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Gesamtmaßnahmen nicht ändern.")
         return
     if chosen == NEW:
         _new_area(url, user, areas, programmes)

@@ -50,7 +50,7 @@ from monitoring.auth import User
 from monitoring.imports import pipeline
 from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
-from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, role_label, static_url, store_url
 from ui.help_texts import COLUMN_HELP, HELP
 
 PAGE = "import"
@@ -513,7 +513,7 @@ def render() -> None:
         )
         kind = KINDS[kind_key]
         if not user.may(kind.action):
-            st.warning(f"Ihre Rolle ({user.role}) darf {kind.label} nicht importieren.")
+            st.warning(f"Ihre Rolle ({role_label(user)}) darf {kind.label} nicht importieren.")
             return
         kinds = "GeoPackage, GeoJSON, Shapefile als ZIP" if kind.vector else "CSV, XLSX"
         if kind_key == "massnahmen":

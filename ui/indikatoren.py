@@ -25,6 +25,7 @@ from ui.common import (
     guarded,
     names,
     period_label,
+    roles_that_may,
     static_url,
     store_url,
 )
@@ -260,7 +261,7 @@ def _profile_editor(url: str, level: str) -> None:
             width="stretch",
         )
     if not user.may("edit_funding"):
-        st.info("Eigene Profile legen die Rollen editor und admin an.")
+        st.info(f"Eigene Profile legen die Rollen {roles_that_may('edit_funding')} an.")
         return
     values = data.indicator_values(url, level)
     choices = [

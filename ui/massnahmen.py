@@ -19,7 +19,7 @@ from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.renewal.measures import STATUSES, as_date, hide_archived, next_id
 from ui import data, frames, state
-from ui.common import current_user, guarded, md, measure_filters, names, store_url
+from ui.common import current_user, guarded, md, measure_filters, names, role_label, store_url
 from ui.drawing import KIND_LABELS, KINDS, draw_geometry
 from ui.inputs import number_field, read_numbers, shown_number
 from ui.massnahmen_aktionen import attempt, confirm_box, show_flashes
@@ -387,7 +387,7 @@ def _detail(url: str, user: User, ident: str) -> None:
         st.warning(f"Archiviert. Grund: {md(record.get('archive_reason'))}")
     can_edit = user.may("edit_funding")
     if not can_edit:
-        st.caption(f"Ihre Rolle ({user.role}) darf Maßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Maßnahmen nicht ändern.")
         render_funding(url, user, record, can_edit=False)
         render_attachments(url, user, record, can_edit=False)
         return

@@ -23,7 +23,7 @@ from monitoring import services
 from monitoring.auth import User
 from monitoring.neighbourhood.activities import ACTIVITY_KINDS
 from ui import assets, data
-from ui.common import names, static_url
+from ui.common import names, role_label, static_url
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, form_errors, generation, next_id, text_or_none
 
@@ -143,7 +143,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
             width="stretch",
         )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Aktivitäten nicht erfassen.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Aktivitäten nicht erfassen.")
         return
     _form(url, area, user, activities)
 

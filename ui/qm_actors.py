@@ -18,6 +18,7 @@ from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.neighbourhood.actors import ACTOR_TYPES, ANONYMOUS_NAME
 from ui import data
+from ui.common import role_label
 from ui.qm_common import (
     attempt,
     generation,
@@ -73,14 +74,14 @@ def render(url: str, area: str, user: User) -> None:
     if not user.may("read_personal"):
         st.caption(
             f"Kontaktdaten und Namen von Privatpersonen sind verborgen: Ihre Rolle "
-            f"({user.role}) darf personenbezogene Daten nicht sehen."
+            f"({role_label(user)}) darf personenbezogene Daten nicht sehen."
         )
     if actors.empty:
         st.info("Für dieses Gebiet sind keine Akteure erfasst.")
     else:
         st.dataframe(table(actors), hide_index=True, width="stretch")
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Akteure nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Akteure nicht ändern.")
         return
     _form(url, area, user, actors)
     _anonymise(url, user, actors)

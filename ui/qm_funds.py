@@ -19,7 +19,7 @@ from monitoring.auth import User
 from monitoring.neighbourhood import funds as fund_rules
 from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 from ui import data, state
-from ui.common import md, names
+from ui.common import md, names, role_label
 from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
@@ -150,7 +150,7 @@ def render(url: str, area: str, user: User) -> None:
             width="stretch",
         )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Fonds nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Fonds nicht ändern.")
         return
     _income_form(url, user, fund_id)
     _decision_form(url, area, user, fund_id, status)

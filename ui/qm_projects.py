@@ -18,7 +18,7 @@ from monitoring.auth import User
 from monitoring.neighbourhood import applications as app_rules
 from monitoring.neighbourhood.projects import INITIAL_STATUSES, projects_by_status
 from ui import data
-from ui.common import names
+from ui.common import names, role_label
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
 
@@ -101,7 +101,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
     else:
         st.dataframe(_app_table(apps), hide_index=True, width="stretch")
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Projekte und Anträge nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Projekte und Anträge nicht ändern.")
         return
     _project_form(url, area, user)
     if not projects.empty:

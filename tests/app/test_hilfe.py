@@ -166,3 +166,58 @@ def test_the_measure_import_asks_for_ostwert_and_nordwert(
     y = at.selectbox(key="import.massnahmen.y_col")
     assert (x.label, x.value, x.help) == ("Ostwert (x)", "ostwert", HELP["ostwert"])
     assert (y.label, y.value, y.help) == ("Nordwert (y)", "nordwert", HELP["nordwert"])
+
+
+# --- role names: the pages say Lesen, Quartiersmanagement … (monitoring.auth.ROLE_LABELS)
+
+
+def _as(role: str, page: str, **query: str) -> AppTest:
+    script = (
+        "import streamlit as st\nfrom monitoring.auth import User\n"
+        f"st.session_state['user'] = User('gast', {role!r})\n"
+        f"from ui.pages import run\nrun(start={page!r})\n"
+    )
+    at = AppTest.from_string(script, default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _visible(at: AppTest) -> str:
+    return " ".join(e.value for kind in ("caption", "info", "warning") for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "says"),
+    [
+        ("viewer", "massnahmen", "darf Maßnahmen nicht ändern"),
+        ("viewer", "gesamtmassnahmen", "darf Gesamtmaßnahmen nicht ändern"),
+        ("viewer", "quartiersmanagement", "darf personenbezogene Daten nicht sehen"),
+        ("qm", "berichte", "darf Berichte nicht einreichen"),
+        ("viewer", "import", "nicht importieren"),
+    ],
+)
+def test_pages_name_the_role_in_german(city_url: str, role: str, page: str, says: str) -> None:
+    text = _visible(_as(role, page, auswahl="M-001"))
+    assert says in text
+    assert f"Ihre Rolle ({ROLE_LABELS[role]})" in text or f"({ROLE_LABELS[role]}) {says}" in text
+    assert f"({role})" not in text
+
+
+def test_the_profile_editor_names_the_roles_that_may_use_it(city_url: str) -> None:
+    at = _as("viewer", "indikatoren")
+    text = _visible(at)
+    assert f"Rollen {ROLE_LABELS['editor']} und {ROLE_LABELS['admin']}" in text
+    assert "editor" not in text and "admin" not in text
+
+
+def test_the_sidebar_names_the_logged_in_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitoring.auth import User
+    from ui import common
+
+    monkeypatch.setattr(common, "login_configured", lambda: True)
+    for role in ROLES:
+        line = common.access_mode(User("anna", role))  # type: ignore[arg-type]
+        assert line.endswith(f"anna ({ROLE_LABELS[role]})") and f"({role})" not in line
