@@ -548,6 +548,27 @@ L.control.scale({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
         self.options = {"position": position, "metric": True, "imperial": False}
 
 
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with German tooltips (folium's own says "Zoom in")."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+L.control.zoom({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, *, position: str = "topleft"):
+        super().__init__()
+        self._name = "ZoomControl"
+        self.options = {
+            "position": position,
+            "zoomInTitle": "Vergrößern",
+            "zoomOutTitle": "Verkleinern",
+        }
+
+
 class HatchPattern(MacroElement):
     """The SVG hatch pattern suppressed areas are filled with (defined once per page)."""
 
@@ -1233,7 +1254,8 @@ def base_map(
     # maxZoom is needed without a tile layer: marker clustering refuses a map without it
     # (folium's max_zoom goes to its tile layer only, so it is passed as a map option)
     zoom_limits: dict[str, Any] = {"maxZoom": 19, "minZoom": 5}
-    fmap = folium.Map(tiles=None, prefer_canvas=False, **zoom_limits)
+    fmap = folium.Map(tiles=None, prefer_canvas=False, zoom_control=False, **zoom_limits)
+    ZoomControl().add_to(fmap)  # German tooltips
     MetricScale().add_to(fmap)  # not control_scale=True: that shows miles as well
     if basemap is not None and basemap.kind == "xyz":
         folium.TileLayer(

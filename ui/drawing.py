@@ -18,6 +18,8 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
+from folium.template import Template
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -38,6 +40,100 @@ _GEOJSON_KINDS = {
 }
 WGS84 = "EPSG:4326"
 _STYLE: dict[str, Any] = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
+
+
+#: Leaflet.draw's texts in German (the structure of its ``L.drawLocal``)
+DRAW_TEXTS: dict[str, Any] = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": "Zeichnen abbrechen", "text": "Abbrechen"},
+            "finish": {"title": "Zeichnen beenden", "text": "Fertig"},
+            "undo": {"title": "Zuletzt gesetzten Punkt löschen", "text": "Letzten Punkt löschen"},
+            "buttons": {
+                "polyline": "Linie zeichnen",
+                "polygon": "Fläche zeichnen",
+                "rectangle": "Rechteck zeichnen",
+                "circle": "Kreis zeichnen",
+                "marker": "Punkt setzen",
+                "circlemarker": "Kreispunkt setzen",
+            },
+        },
+        "handlers": {
+            "circle": {
+                "tooltip": {"start": "Klicken und ziehen, um einen Kreis zu zeichnen."},
+                "radius": "Radius",
+            },
+            "circlemarker": {"tooltip": {"start": "In die Karte klicken, um den Punkt zu setzen."}},
+            "marker": {"tooltip": {"start": "In die Karte klicken, um den Punkt zu setzen."}},
+            "polygon": {
+                "tooltip": {
+                    "start": "Klicken, um die Fläche zu beginnen.",
+                    "cont": "Klicken, um den nächsten Eckpunkt zu setzen.",
+                    "end": "Auf den ersten Punkt klicken, um die Fläche zu schließen.",
+                }
+            },
+            "polyline": {
+                "error": "<strong>Fehler:</strong> Die Kanten dürfen sich nicht kreuzen.",
+                "tooltip": {
+                    "start": "Klicken, um die Linie zu beginnen.",
+                    "cont": "Klicken, um die Linie fortzusetzen.",
+                    "end": "Auf den letzten Punkt klicken, um die Linie zu beenden.",
+                },
+            },
+            "rectangle": {"tooltip": {"start": "Klicken und ziehen, um ein Rechteck zu zeichnen."}},
+            "simpleshape": {"tooltip": {"end": "Maustaste loslassen, um das Zeichnen zu beenden."}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {
+                "save": {"title": "Änderungen übernehmen", "text": "Übernehmen"},
+                "cancel": {
+                    "title": "Bearbeiten abbrechen, Änderungen verwerfen",
+                    "text": "Abbrechen",
+                },
+                "clearAll": {"title": "Alles Gezeichnete löschen", "text": "Alles löschen"},
+            },
+            "buttons": {
+                "edit": "Gezeichnetes bearbeiten",
+                "editDisabled": "Nichts zu bearbeiten",
+                "remove": "Gezeichnetes löschen",
+                "removeDisabled": "Nichts zu löschen",
+            },
+        },
+        "handlers": {
+            "edit": {
+                "tooltip": {
+                    "text": "Eckpunkte oder Punkte ziehen, um sie zu verschieben.",
+                    "subtext": "„Abbrechen“ verwirft die Änderungen.",
+                }
+            },
+            "remove": {"tooltip": {"text": "Auf ein Objekt klicken, um es zu löschen."}},
+        },
+    },
+}
+
+
+class DrawTexts(MacroElement):
+    """Set Leaflet.draw's texts (``L.drawLocal``) to :data:`DRAW_TEXTS` (before the tool)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function merge(target, texts) {
+    for (var key in texts) {
+        if (typeof texts[key] === "object" && target[key]) { merge(target[key], texts[key]); }
+        else { target[key] = texts[key]; }
+    }
+})(L.drawLocal, {{ this.texts|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "DrawTexts"
+        self.texts = DRAW_TEXTS
 
 
 def _check_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
@@ -132,6 +228,7 @@ def drawing_map(
         tools[tool] = {"shapeOptions": _STYLE} if kind in allowed and tool != "marker" else False
         if kind in allowed and tool == "marker":
             tools[tool] = {}
+    DrawTexts().add_to(fmap)  # before the tool: its toolbar reads the texts when added
     folium.plugins.Draw(
         feature_group=drawn,
         draw_options=tools,
