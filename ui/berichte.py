@@ -27,6 +27,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from geo.german import NO_VALUE_SHORT
 from geo.store.base import ChangeToken
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
@@ -420,6 +421,7 @@ def _parts(report: Report) -> None:
                     section_table(section),
                     hide_index=True,
                     width="stretch",
+                    placeholder=NO_VALUE_SHORT,
                 )
     with st.expander("Hinweise zum Bericht"):
         for note in report.notes:
@@ -466,7 +468,9 @@ def _filing(
         st.info("Für diese Gesamtmaßnahme ist noch kein Bericht eingereicht.")
         return
     st.markdown("**Eingereichte Berichte**")
-    st.dataframe(filed_table(listed, labels), hide_index=True, width="stretch")
+    st.dataframe(
+        filed_table(listed, labels), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     _filed_versions(url, user, [str(i) for i in listed["id"]])
     if diff is None:
         st.info(f"Für {year} ist noch kein Bericht eingereicht.")
@@ -508,7 +512,9 @@ def _changes(report: Report, diff: ReportDiff) -> None:
     if not diff.changes:
         st.caption("Alle Berichtswerte sind gleich geblieben.")
         return
-    st.dataframe(diff_table(diff, report), hide_index=True, width="stretch")
+    st.dataframe(
+        diff_table(diff, report), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
 
 
 def _file(url: str, user: User, ident: str, year: int) -> None:
@@ -575,4 +581,9 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
     if listed.empty:
         st.info(f"Für {year} ist noch kein Bericht eingereicht.")
     else:
-        st.dataframe(filed_table(listed, labels), hide_index=True, width="stretch")
+        st.dataframe(
+            filed_table(listed, labels),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )

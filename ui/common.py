@@ -209,6 +209,7 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
             key=state.key(page, name),
             placeholder="alle",
             help=HELP[hint],
+            select_all=False,
         )
     places[4].selectbox(
         "Jahr (laufende Maßnahmen)",

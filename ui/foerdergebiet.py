@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.german import NO_VALUE_SHORT
 from geo.levels import level_dative_plural
 from indicators.registry import Registry
 from monitoring.numbers import german_number
@@ -97,7 +98,7 @@ def _goals(url: str, report: ProgressReport) -> None:
     )
     fields = names(data.layer(url, "fields_of_action"))
     shown = goal_table(report.goals, registry=data.registry(url), field_names=fields)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
         st.dataframe(
@@ -106,6 +107,7 @@ def _goals(url: str, report: ProgressReport) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
 
 
@@ -177,7 +179,7 @@ def _measures(url: str, report: ProgressReport, ident: str) -> None:
     programmes = names(data.layer(url, "programmes"))
     fields = names(data.layer(url, "fields_of_action"))
     table = frames.measure_table(mine, programme_names=programmes, field_names=fields)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 def _funding(report: ProgressReport) -> None:
@@ -204,7 +206,7 @@ def _funding(report: ProgressReport) -> None:
             "planned_share": "Anteil geplant (%)",
         }
     )
-    st.dataframe(totals, width="stretch")
+    st.dataframe(totals, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 def _comparison(url: str, ident: str) -> None:
@@ -245,7 +247,7 @@ def _comparison(url: str, ident: str) -> None:
         minimum=minimum,
         level=level,
     )
-    st.dataframe(table.rename(index=period_label), width="stretch")
+    st.dataframe(table.rename(index=period_label), width="stretch", placeholder=NO_VALUE_SHORT)
     st.caption(comparison_note(level))
     if residents is None:
         st.caption(

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import GeoError
+from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
@@ -170,7 +171,9 @@ def _date(value: Any) -> dt.date | None:
 def _funding_areas(url: str, user: User) -> None:
     areas = data.layer(url, "funding_areas")
     programmes = names(data.layer(url, "programmes"))
-    st.dataframe(_area_table(areas, programmes), hide_index=True, width="stretch")
+    st.dataframe(
+        _area_table(areas, programmes), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     may = user.may("edit_funding")
     options = ([NEW] if may else []) + sorted(areas["id"].astype(str))
     if not options:
@@ -390,7 +393,7 @@ def _attribute_fields(
 def _new_area(url: str, user: User, areas: pd.DataFrame, programmes: Mapping[str, str]) -> None:
     st.subheader("Neue Gesamtmaßnahme")
     shape, ok = _boundary(url, "gm.neu.grenze", required=True)
-    with st.form("gm.neu"):
+    with st.form("gm.neu", enter_to_submit=False):
         ident = st.text_input(
             "Kennung *", value=concepts_mod.next_id(areas["id"], "GM-"), key="gm.neu.kennung"
         )
@@ -438,7 +441,7 @@ def _edit_area(url: str, user: User, record: dict[str, Any], programmes: Mapping
     st.subheader(f"{md(record['name'])} ({md(ident)}, Version {version})")
     key = f"gm.{ident}.{version}"
     shape, ok = _boundary(url, f"{key}.grenze", required=False)
-    with st.form(key):
+    with st.form(key, enter_to_submit=False):
         values, errors = _attribute_fields(key, record, programmes)
         submitted = st.form_submit_button("Speichern", type="primary")
     if not submitted:
@@ -487,6 +490,7 @@ def _concepts(url: str, user: User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     may = user.may("edit_funding")
     if may:
@@ -510,7 +514,7 @@ def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
     """Change the title, version, adoption date and validity of a concept."""
     record = data.as_shown(f"gm.konzept.{record['id']}", record)
     key = f"gm.konzept.{record['id']}.{record['version']}"
-    with st.expander("Konzept ändern"), st.form(key):
+    with st.expander("Konzept ändern"), st.form(key, enter_to_submit=False):
         title = st.text_input("Titel *", value=_text(record["title"]), key=f"{key}.titel")
         c1, c2, c3, c4 = st.columns(4)
         label = c1.text_input("Fassung", value=_text(record["version_label"]), key=f"{key}.fassung")
@@ -569,7 +573,10 @@ def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
 def _new_concept(
     url: str, user: User, area: str, mine: pd.DataFrame, all_concepts: pd.DataFrame
 ) -> None:
-    with st.expander("Neue Fassung des Konzepts", expanded=mine.empty), st.form("gm.konzept.neu"):
+    with (
+        st.expander("Neue Fassung des Konzepts", expanded=mine.empty),
+        st.form("gm.konzept.neu", enter_to_submit=False),
+    ):
         c1, c2, c3 = st.columns(3)
         ident = c1.text_input(
             "Kennung *",
@@ -657,10 +664,16 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     if not targets.empty:
         st.markdown("**Zielwerte**")
-        st.dataframe(_target_table(targets, registry), hide_index=True, width="stretch")
+        st.dataframe(
+            _target_table(targets, registry),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
     if not may:
         return
     _new_goal(url, user, concept, goals, fields)
@@ -685,7 +698,7 @@ def _edit_goal(
         row = goals[goals["id"] == ident].reset_index(drop=True)
         record = data.as_shown(f"gm.ziel.{ident}", editing.row_dict(row))
         key = f"gm.ziel.{ident}.{record['version']}"
-        with st.form(key):
+        with st.form(key, enter_to_submit=False):
             field_ids = [NONE, *fields]
             field = st.selectbox(
                 "Handlungsfeld",
@@ -767,7 +780,7 @@ def _target_table(targets: pd.DataFrame, registry: Any) -> pd.DataFrame:
 def _new_goal(
     url: str, user: User, concept: str, goals: pd.DataFrame, fields: Mapping[str, str]
 ) -> None:
-    with st.expander("Ziel hinzufügen"), st.form("gm.ziel.neu"):
+    with st.expander("Ziel hinzufügen"), st.form("gm.ziel.neu", enter_to_submit=False):
         all_goals = data.layer(url, "goals")["id"]
         ident = st.text_input(
             "Kennung *", value=concepts_mod.next_id(all_goals, f"{concept}-Z"), key="gm.ziel.id"
@@ -804,7 +817,7 @@ def _new_target(
 ) -> None:
     titles = dict(zip(goals["id"], goals["title"]))
     keys = sorted(registry, key=lambda k: registry[k].label.lower())
-    with st.expander("Zielwert hinzufügen"), st.form("gm.zielwert.neu"):
+    with st.expander("Zielwert hinzufügen"), st.form("gm.zielwert.neu", enter_to_submit=False):
         c1, c2 = st.columns(2)
         goal = c1.selectbox(
             "Ziel", list(titles), format_func=lambda g: f"{titles[g]} ({g})", key="gm.zw.ziel"
@@ -867,12 +880,14 @@ def _new_target(
 
 def _programmes(url: str, user: User) -> None:
     programmes = data.layer(url, "programmes")
-    st.dataframe(programme_table(programmes), hide_index=True, width="stretch")
+    st.dataframe(
+        programme_table(programmes), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     if not user.may("edit_settings"):
         st.caption("Programme legt die Administration an.")
         return
     known = names(programmes)
-    with st.expander("Landesprogramm anlegen"), st.form("gm.programm.neu"):
+    with st.expander("Landesprogramm anlegen"), st.form("gm.programm.neu", enter_to_submit=False):
         c1, c2 = st.columns(2)
         ident = c1.text_input(
             "Kennung *", key="gm.programm.id", help="Kleinbuchstaben, Ziffern und _"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.german import count
+from geo.german import NO_VALUE_SHORT, count
 from monitoring.auth import ACTION_LABELS, ACTIONS, PERMISSIONS, ROLE_LABELS, ROLES
 from ui import state
 from ui.common import md
@@ -56,6 +56,7 @@ def render() -> None:
             "Begriff suchen",
             key=state.key(PAGE, "suche"),
             placeholder="z. B. Stichtag, Verfügungsfonds, KuF",
+            live=True,  # results while typing, and no English "Press Enter to apply"
             help="Sucht in den Begriffen und ihren Erklärungen; Groß-/Kleinschreibung und "
             "ä/ae spielen keine Rolle.",
         )
@@ -72,5 +73,5 @@ def render() -> None:
             st.markdown(f"**{label}**  \n{HELP[key]}")
     with roles:
         st.caption("Was jede Rolle darf (ja) und was nicht (–).")
-        st.dataframe(roles_frame(), hide_index=True, width="stretch")
+        st.dataframe(roles_frame(), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
     state.write_view(PAGE, SPEC)

@@ -34,6 +34,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ImportRefused
+from geo.german import NO_VALUE_SHORT
 from geo.readers import (
     NumberFormat,
     Table,
@@ -534,7 +535,9 @@ def render() -> None:
         except ImportRefused as exc:
             where = f" (Tabellenblatt „{md(layout['sheet'])}“)" if "sheet" in layout else ""
             st.error(f"Die Datei {md(upload.name)}{where} kann nicht gelesen werden.")
-            st.dataframe(report_frame(exc), hide_index=True, width="stretch")
+            st.dataframe(
+                report_frame(exc), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+            )
             return
         _preview(table)
         options = _mapping(url, kind_key, kind, table)
@@ -643,11 +646,17 @@ def _preview(table: Table) -> None:
         fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
         st_folium(fmap, key="import_map", height=380, use_container_width=True, returned_objects=[])
     shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(200)
-    st.dataframe(shown.astype(str).where(shown.notna(), None), width="stretch")
+    st.dataframe(
+        shown.astype(str).where(shown.notna(), None), width="stretch", placeholder=NO_VALUE_SHORT
+    )
     notes = table_notes(table)
     if notes:
         st.caption("Zur Tabelle")
-        st.dataframe(pd.DataFrame({"Hinweis zur Tabelle": notes}), hide_index=True)
+        st.dataframe(
+            pd.DataFrame({"Hinweis zur Tabelle": notes}),
+            hide_index=True,
+            placeholder=NO_VALUE_SHORT,
+        )
 
 
 def table_notes(table: Table) -> list[str]:
@@ -815,6 +824,7 @@ def _indicator_settings(
             names,
             default=every,
             key="import.indikatoren.spalten",
+            select_all=False,
         )
         if columns and columns == every:
             st.caption(
@@ -979,6 +989,7 @@ def _catalogue_mapping(url: str, columns: list[str]) -> dict[str, str]:
         num_rows="fixed",
         width="stretch",
         key=f"import.indikatoren.katalog.{hashlib.sha256(repr(columns).encode()).hexdigest()[:8]}",
+        placeholder=NO_VALUE_SHORT,
     )
     return rename_of(edited)
 
@@ -1050,13 +1061,13 @@ def _checked(
 
 def _details(url: str, result: imports.ImportResult) -> None:
     """Show the details of a result: the summary table, a sentence, the detail tables."""
-    st.dataframe(details_frame(result), hide_index=True)
+    st.dataframe(details_frame(result), hide_index=True, placeholder=NO_VALUE_SHORT)
     sentence = without_value_sentence(result)
     if sentence:
         st.info(sentence)
     for caption, frame in detail_tables(result, data.registry(url)):
         st.caption(caption)
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 def _report(check: Check, url: str) -> None:
@@ -1070,16 +1081,30 @@ def _report(check: Check, url: str) -> None:
         _details(url, check.result)
         if check.result.changes:
             st.caption("Diese gespeicherten Werte werden geändert")
-            st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
+            st.dataframe(
+                changes_frame(check.result),
+                hide_index=True,
+                width="stretch",
+                placeholder=NO_VALUE_SHORT,
+            )
     else:
         st.error(
             f"{check.found} Problem(e) gefunden: so wird die Datei nicht importiert. "
             "Der Datenbestand ist unverändert. Korrigieren Sie die Datei oder die Zuordnung."
         )
-        st.dataframe(report_frame(check.problems), hide_index=True, width="stretch")
+        st.dataframe(
+            report_frame(check.problems),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
     if check.notes:
         st.caption("Hinweise")
-        st.dataframe(pd.DataFrame({"Hinweis": list(check.notes)}), hide_index=True)
+        st.dataframe(
+            pd.DataFrame({"Hinweis": list(check.notes)}),
+            hide_index=True,
+            placeholder=NO_VALUE_SHORT,
+        )
 
 
 def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User, key: str) -> None:
@@ -1096,7 +1121,9 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
         st.error(
             f"Nicht importiert: {exc.total} Problem(e) gefunden. Der Datenbestand ist unverändert."
         )
-        st.dataframe(report_frame(exc), hide_index=True, width="stretch")
+        st.dataframe(
+            report_frame(exc), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+        )
         return
     bar.progress(1.0, text="fertig")
     data.clear()

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.german import NO_VALUE_SHORT
 from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
 from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
@@ -94,6 +95,7 @@ def _series(url: str, level: str) -> None:
         format_func=lambda a: f"{area_names[a]} ({a})",
         key=state.key(PAGE, "gebiete"),
         placeholder="Gebiete wählen (ohne Auswahl: die ersten fünf)",
+        select_all=False,
     )
     picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
     minimum = _minimum(url)
@@ -116,7 +118,9 @@ def _series(url: str, level: str) -> None:
     st.line_chart(wide, y_label=f"{choice.label} ({choice.unit})", height=320)
     decimals = 0 if choice.unit in ("Personen", "Wohnungen") else 1
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
-    st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
+    st.dataframe(
+        table.rename(index=lambda p: period_label(p)), width="stretch", placeholder=NO_VALUE_SHORT
+    )
     if series["note"].notna().any():
         st.caption("In Klammern: Hinweise der Statistik zum Wert (Zeichen des Amts).")
     if series["suppressed"].any():
@@ -157,7 +161,9 @@ def _index(url: str, level: str) -> None:
     cols = st.columns(max(1, len(counts)))
     for col, (part, by_class) in zip(cols, counts.items()):
         col.markdown(f"**{'Status' if part.startswith('status') else 'Dynamik'}**")
-        col.dataframe(pd.Series(by_class, name="Gebiete"), width="stretch")
+        col.dataframe(
+            pd.Series(by_class, name="Gebiete"), width="stretch", placeholder=NO_VALUE_SHORT
+        )
     area_names = names(data.areas(url, level))
     table = index.reset_index().rename(columns={"id": "area"})
     table["area"] = table["area"].map(lambda a: f"{area_names.get(a, a)} ({a})")
@@ -166,6 +172,7 @@ def _index(url: str, level: str) -> None:
         table[list(INDEX_COLUMNS)].rename(columns=INDEX_COLUMNS),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
 
 
@@ -227,7 +234,7 @@ def _clusters(url: str, level: str) -> None:
     )
     labels = result["cluster_label"].fillna("ohne Wert").where(~judged["suppressed"].to_numpy())
     counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete")
-    st.dataframe(counts, width="stretch")
+    st.dataframe(counts, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 DIRECTION_LABELS = {
@@ -259,6 +266,7 @@ def _profile_editor(url: str, level: str) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_funding"):
         st.info(f"Eigene Profile legen die Rollen {roles_that_may('edit_funding')} an.")
@@ -279,6 +287,7 @@ def _profile_editor(url: str, level: str) -> None:
         format_func=lambda k: f"{by_key[k].label} ({k})",
         key=f"{EDITOR}.status",
         help=HELP["statusindikatoren"],
+        select_all=False,
     )
     directions = {
         k: st.selectbox(
@@ -296,6 +305,7 @@ def _profile_editor(url: str, level: str) -> None:
         format_func=lambda k: by_key[k].label,
         key=f"{EDITOR}.dynamics",
         help=HELP["dynamikindikatoren"],
+        select_all=False,
     )
     c3, c4 = st.columns(2)
     fields = {

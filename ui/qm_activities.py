@@ -18,7 +18,7 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.german import number
+from geo.german import NO_VALUE_SHORT, number
 from geo.webmap import WEB_CRS, activity_layer, base_map, web_frame
 from monitoring import services
 from monitoring.auth import User
@@ -138,12 +138,18 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         st.info("Für dieses Gebiet sind keine Aktivitäten erfasst.")
     else:
         st.markdown("**Je Jahr**")
-        st.dataframe(years.rename(columns=YEAR_COLUMNS), hide_index=True, width="stretch")
+        st.dataframe(
+            years.rename(columns=YEAR_COLUMNS),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
         st.markdown("**Je Jahr und Art**")
         st.dataframe(
             figures["kinds"].rename(columns=YEAR_COLUMNS | {"kind": "Art"}),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
         shown = pd.DataFrame(activities.drop(columns="geometry")).sort_values(
             "date", ascending=False
@@ -162,6 +168,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_qm"):
         st.caption(f"Ihre Rolle ({role_label(user)}) darf Aktivitäten nicht erfassen.")
@@ -194,7 +201,7 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
         st.caption(f"Gewählter Ort: {shown}")
     actors = data.all_actors(url, user.name, user.role)
     people = names(actors[actors["funding_area_id"] == area])
-    with st.form(f"qm-aktivitaet-{generation()}"):
+    with st.form(f"qm-aktivitaet-{generation()}", enter_to_submit=False):
         title = st.text_input("Titel")
         c1, c2 = st.columns(2)
         kind = c1.selectbox("Art", list(ACTIVITY_KINDS))
@@ -208,7 +215,10 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
             "Ehrenamtliche", key="qm.aktivitaet.ehrenamtliche", kind="integer", container=c4
         )
         organisers = st.multiselect(
-            "Veranstalter (Akteure)", list(people), format_func=lambda v: people[v]
+            "Veranstalter (Akteure)",
+            list(people),
+            format_func=lambda v: people[v],
+            select_all=False,
         )
         go = st.form_submit_button("Aktivität speichern", type="primary")
     if not go:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.german import NO_VALUE_SHORT
 from monitoring import services
 from monitoring.auth import User
 from monitoring.neighbourhood import funds as fund_rules
@@ -126,12 +127,14 @@ def render(url: str, area: str, user: User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     st.markdown("**Kassenbuch**")
     st.dataframe(
         ledger(status["income"], status["decisions"], status["payments"]),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     if not status["applications"].empty:
         st.markdown("**Anträge an diesen Fonds** (auch abgelehnte)")
@@ -148,6 +151,7 @@ def render(url: str, area: str, user: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_qm"):
         st.caption(f"Ihre Rolle ({role_label(user)}) darf Fonds nicht ändern.")
@@ -159,7 +163,10 @@ def render(url: str, area: str, user: User) -> None:
 
 
 def _income_form(url: str, user: User, fund_id: str) -> None:
-    with st.expander("Einnahme erfassen"), st.form(f"qm-einnahme-{generation()}"):
+    with (
+        st.expander("Einnahme erfassen"),
+        st.form(f"qm-einnahme-{generation()}", enter_to_submit=False),
+    ):
         c1, c2, c3 = st.columns(3)
         source = c1.selectbox("Herkunft", list(INCOME_SOURCES))
         amount = number_field("Betrag (€)", key="qm.einnahme.betrag", container=c2)
@@ -193,7 +200,7 @@ def _decision_form(url: str, area: str, user: User, fund_id: str, status: dict[s
     bodies = names(all_bodies[all_bodies["funding_area_id"] == area])
     with (
         st.expander("Entscheidung des Gremiums erfassen", expanded=True),
-        st.form(f"qm-entscheidung-{generation()}"),
+        st.form(f"qm-entscheidung-{generation()}", enter_to_submit=False),
     ):
         c1, c2, c3 = st.columns(3)
         application = c1.selectbox(
@@ -281,7 +288,7 @@ def _payment_form(url: str, user: User, fund_id: str, status: dict[str, Any]) ->
         return
     with (
         st.expander("Auszahlung erfassen", expanded=True),
-        st.form(f"qm-auszahlung-{generation()}"),
+        st.form(f"qm-auszahlung-{generation()}", enter_to_submit=False),
     ):
         c1, c2, c3 = st.columns(3)
         decision = c1.selectbox("Entscheidung", list(choices), format_func=choices.__getitem__)
@@ -317,7 +324,7 @@ def _proof_form(url: str, user: User, status: dict[str, Any]) -> None:
     labels = {str(i): f"{i}: {t or ''}" for i, t in zip(missing["id"], missing["title"])}
     with (
         st.expander("Verwendungsnachweis erfassen", expanded=True),
-        st.form(f"qm-nachweis-{generation()}"),
+        st.form(f"qm-nachweis-{generation()}", enter_to_submit=False),
     ):
         c1, c2 = st.columns(2)
         decision = c1.selectbox("Entscheidung", list(labels), format_func=labels.__getitem__)

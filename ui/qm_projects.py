@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.german import NO_VALUE_SHORT
 from monitoring import services
 from monitoring.auth import User
 from monitoring.neighbourhood import applications as app_rules
@@ -73,7 +74,9 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         overdue = int(due["overdue"].sum())
         if overdue:
             st.warning(f"{overdue} Frist(en) überfällig.")
-        st.dataframe(deadline_table(due), hide_index=True, width="stretch")
+        st.dataframe(
+            deadline_table(due), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+        )
     projects = data.layer(url, "projects")
     projects = projects[projects["funding_area_id"] == area]
     st.subheader("Projekte")
@@ -94,12 +97,13 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     st.subheader("Anträge")
     if apps.empty:
         st.caption("Noch keine Anträge erfasst.")
     else:
-        st.dataframe(_app_table(apps), hide_index=True, width="stretch")
+        st.dataframe(_app_table(apps), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
     if not user.may("edit_qm"):
         st.caption(f"Ihre Rolle ({role_label(user)}) darf Projekte und Anträge nicht ändern.")
         return
@@ -133,7 +137,7 @@ def _project_form(url: str, area: str, user: User) -> None:
     groups = names(actors)
     with (
         st.expander("Neues Projekt einer Bewohnergruppe"),
-        st.form(f"qm-projekt-neu-{generation()}"),
+        st.form(f"qm-projekt-neu-{generation()}", enter_to_submit=False),
     ):
         title = st.text_input("Titel des Projekts")
         c1, c2 = st.columns(2)
@@ -169,7 +173,7 @@ def _application_form(url: str, area: str, user: User, projects: pd.DataFrame) -
     funds = names(all_funds[all_funds["funding_area_id"] == area])
     with (
         st.expander("Neuer Antrag auf Fördermittel", expanded=True),
-        st.form(f"qm-antrag-neu-{generation()}"),
+        st.form(f"qm-antrag-neu-{generation()}", enter_to_submit=False),
     ):
         c1, c2 = st.columns(2)
         project = c1.selectbox("Projekt", list(titles), format_func=lambda v: f"{titles[v]} ({v})")
@@ -214,7 +218,10 @@ def _status_form(url: str, user: User, apps: pd.DataFrame) -> None:
         str(i): f"{i}: {t} ({s})"
         for i, t, s in zip(apps["id"], apps["project_title"].fillna(""), apps["status"])
     }
-    with st.expander("Status eines Antrags ändern"), st.form(f"qm-antrag-status-{generation()}"):
+    with (
+        st.expander("Status eines Antrags ändern"),
+        st.form(f"qm-antrag-status-{generation()}", enter_to_submit=False),
+    ):
         ident = st.selectbox("Antrag", list(labels), format_func=labels.__getitem__)
         c1, c2, c3 = st.columns(3)
         status = c1.selectbox("neuer Status", list(app_rules.STATUSES))
