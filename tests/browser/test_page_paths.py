@@ -45,10 +45,10 @@ def test_the_root_opens_the_map_and_keeps_the_link(open_app) -> None:
 def test_the_map_scale_bar_is_metric_only(open_app) -> None:
     page, _ = open_app("/karte")
     _title(page)
-    frame = next(
-        f for f in page.frames if f.locator(".leaflet-container").count() or "folium" in f.url
-    )
-    frame.wait_for_selector(".leaflet-control-scale-line", timeout=30_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".leaflet-control-scale-line").first.wait_for(timeout=60_000)
     lines = frame.locator(".leaflet-control-scale-line").all_inner_texts()
     assert len(lines) == 1, lines
     assert re.fullmatch(r"\d+ k?m", lines[0].strip()), lines
+    zoom_in = frame.locator(".leaflet-control-zoom-in")
+    assert zoom_in.get_attribute("title") == "Vergrößern"
