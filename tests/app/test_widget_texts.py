@@ -5,7 +5,7 @@
 - forms: no "Press Enter to submit form" (``enter_to_submit=False``, which also keeps an
   Enter in a field from saving a half-filled record).
 
-What the API does not allow is listed in docs/ (see the report of issue 14).
+What the API does not allow is listed in docs/english-widget-texts.md.
 """
 
 from __future__ import annotations
