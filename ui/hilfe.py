@@ -46,8 +46,8 @@ def render() -> None:
     st.title("Hilfe")
     st.caption(
         "Die Begriffe der Städtebauförderung, des Quartiersmanagements und des "
-        "Sozialmonitorings, die Erklärungen zu den Eingaben (auch als ⓘ neben den Feldern) "
-        "und die Rollen."
+        "Sozialmonitorings, die Erklärungen zu den Eingaben (dieselben wie beim Fragezeichen "
+        "neben den Feldern) und die Rollen."
     )
     state.start_view(PAGE, SPEC)
     glossary, inputs, roles = st.tabs(["Glossar", "Eingaben", "Rollen"])
