@@ -523,6 +523,55 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         )
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's ``imperial: false``).
+
+    folium's ``control_scale=True`` adds ``L.control.scale()`` with Leaflet's defaults,
+    which show miles and feet next to the metric bar; folium offers no option for it.
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> _ = MetricScale().add_to(m)
+    >>> '"imperial": false' in m.get_root().render()
+    True
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+L.control.scale({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, *, position: str = "bottomleft"):
+        super().__init__()
+        self._name = "MetricScale"
+        self.options = {"position": position, "metric": True, "imperial": False}
+
+
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with German tooltips (folium's own says "Zoom in")."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+L.control.zoom({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, *, position: str = "topleft"):
+        super().__init__()
+        self._name = "ZoomControl"
+        self.options = {
+            "position": position,
+            "zoomInTitle": "Vergrößern",
+            "zoomOutTitle": "Verkleinern",
+        }
+
+
 class HatchPattern(MacroElement):
     """The SVG hatch pattern suppressed areas are filled with (defined once per page)."""
 
@@ -1209,7 +1258,9 @@ def base_map(
     # maxZoom is needed without a tile layer: marker clustering refuses a map without it
     # (folium's max_zoom goes to its tile layer only, so it is passed as a map option)
     zoom_limits: dict[str, Any] = {"maxZoom": 19, "minZoom": 5}
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, **zoom_limits)
+    fmap = folium.Map(tiles=None, prefer_canvas=False, zoom_control=False, **zoom_limits)
+    ZoomControl().add_to(fmap)  # German tooltips
+    MetricScale().add_to(fmap)  # not control_scale=True: that shows miles as well
     if basemap is not None and basemap.kind == "xyz":
         folium.TileLayer(
             tiles=basemap.url, attr=basemap.attribution or " ", name="Hintergrundkarte"

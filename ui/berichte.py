@@ -28,6 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from geo.store.base import ChangeToken
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
@@ -44,7 +45,8 @@ from monitoring.reports.layout import (
 )
 from monitoring.reports.report import REASON_NOTES, SENDER_FIELDS, Report, Row, Section, Value
 from ui import data, state
-from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, names, role_label, store_url
+from ui.help_texts import HELP
 
 PAGE = "berichte"
 ALL = "alle"
@@ -370,11 +372,18 @@ def render() -> None:
                 PAGE,
                 "gebiet",
                 format_func=lambda v: "alle Gesamtmaßnahmen" if v == ALL else f"{labels[v]} ({v})",
+                help=HELP["gesamtmassnahme"],
             )
         )
         year = int(
             state.choose(
-                right, "Berichtsjahr", years, PAGE, "jahr", default=generate.default_year()
+                right,
+                "Berichtsjahr",
+                years,
+                PAGE,
+                "jahr",
+                default=generate.default_year(),
+                help=HELP["berichtsjahr"],
             )
         )
         state.write_view(PAGE, spec)
@@ -434,6 +443,7 @@ def _parts(report: Report) -> None:
                     section_table(section),
                     hide_index=True,
                     width="stretch",
+                    placeholder=NO_VALUE_SHORT,
                 )
     with st.expander("Hinweise zum Bericht"):
         for note in report.notes:
@@ -506,15 +516,17 @@ def _filing(
         )
     else:
         st.caption(
-            f"Ihre Rolle ({md(ROLE_LABELS[user.role])}) darf Berichte nicht einreichen; "
-            f"das dürfen die Rollen {', '.join(filing_roles())}."
+            f"Ihre Rolle ({role_label(user)}) darf Berichte nicht einreichen; das dürfen die "
+            f"Rollen {', '.join(filing_roles())}."
         )
     listed = filing.filed_reports(data.store(url), user, area_id=ident)
     if listed.empty:
         st.info("Für diese Gesamtmaßnahme ist noch kein Bericht eingereicht.")
         return
     st.markdown("**Eingereichte Berichte**")
-    st.dataframe(filed_table(listed, labels), hide_index=True, width="stretch")
+    st.dataframe(
+        filed_table(listed, labels), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     _filed_versions(url, user, [str(i) for i in listed["id"]])
     if diff is None:
         st.info(f"Für {year} ist noch kein Bericht eingereicht.")
@@ -556,7 +568,9 @@ def _changes(report: Report, diff: ReportDiff) -> None:
     if not diff.changes:
         st.caption("Alle Berichtswerte sind gleich geblieben.")
         return
-    st.dataframe(diff_table(diff, report), hide_index=True, width="stretch")
+    st.dataframe(
+        diff_table(diff, report), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
 
 
 def _file(url: str, user: User, ident: str, year: int) -> None:
@@ -637,4 +651,9 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
     if listed.empty:
         st.info(f"Für {year} ist noch kein Bericht eingereicht.")
     else:
-        st.dataframe(filed_table(listed, labels), hide_index=True, width="stretch")
+        st.dataframe(
+            filed_table(listed, labels),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )

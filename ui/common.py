@@ -18,12 +18,15 @@ from indicators.errors import IndicatorError
 from monitoring.auth import (
     LOCAL_USER,
     MODE_LABELS,
+    PERMISSIONS,
     ROLE_LABELS,
+    ROLES,
     User,
     user_from_claims,
     user_without_login,
 )
 from monitoring.errors import MonitoringError
+from ui.help_texts import HELP
 
 #: Our base errors: their message is shown; anything else is a bug and surfaces.
 OUR_ERRORS = (GeoError, IndicatorError, MonitoringError)
@@ -64,10 +67,35 @@ def acting_user() -> User:
 def access_mode(user: User) -> str:
     """Return the sidebar line saying how the user got their rights (German)."""
     if login_configured():
-        return f"{MODE_LABELS['login']}: {user.name} ({ROLE_LABELS[user.role]})"
+        return f"{MODE_LABELS['login']}: {user.name} ({role_label(user)})"
     if user == LOCAL_USER:
         return MODE_LABELS["local"]
     return MODE_LABELS["guest"]
+
+
+def role_label(user: User) -> str:
+    """Return the German name of the user's role, as every page shows it.
+
+    Examples
+    --------
+    >>> role_label(User("gast", "viewer")) == ROLE_LABELS["viewer"]
+    True
+    """
+    return ROLE_LABELS[user.role]
+
+
+def roles_that_may(action: str) -> str:
+    """Return the German names of the roles that allow ``action``, joined with "und".
+
+    Examples
+    --------
+    >>> roles_that_may("edit_settings") == ROLE_LABELS["admin"]
+    True
+    >>> roles_that_may("edit_qm").count(" und ")
+    1
+    """
+    names_ = [ROLE_LABELS[r] for r in ROLES if action in PERMISSIONS[r]]
+    return " und ".join([", ".join(names_[:-1]), names_[-1]] if len(names_) > 1 else names_)
 
 
 def static_url() -> str:
@@ -164,13 +192,13 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
     used_programmes = [p for p in programmes if p in set(measures["programme_id"].dropna())]
     used_fields = sorted({f for ids in measures["field_ids"] for f in ids})
     years = sorted(int(y) for y in measures["year"].dropna().unique())
-    for place, (name, label, options, show) in zip(
+    for place, (name, label, options, show, hint) in zip(
         places,
         (
-            ("programm", "Programm", used_programmes, programmes),
-            ("gebiet", "Fördergebiet", list(funding), funding),
-            ("handlungsfeld", "Handlungsfeld", used_fields, fields),
-            ("status", "Status", list(STATUSES), {}),
+            ("programm", "Programm", used_programmes, programmes, "programm"),
+            ("gebiet", "Fördergebiet", list(funding), funding, "foerdergebiet"),
+            ("handlungsfeld", "Handlungsfeld", used_fields, fields, "handlungsfeld"),
+            ("status", "Status", list(STATUSES), {}, "massnahmenstatus"),
         ),
     ):
         place.multiselect(
@@ -179,6 +207,8 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
             format_func=lambda v, show=show: show.get(v, v),
             key=state.key(page, name),
             placeholder="alle",
+            help=HELP[hint],
+            select_all=False,
         )
     places[4].selectbox(
         "Jahr (laufende Maßnahmen)",
@@ -186,6 +216,7 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
         format_func=lambda y: "alle Jahre" if y is None else str(y),
         key=state.key(page, "jahr"),
         placeholder="alle Jahre",
+        help=HELP["jahr_laufend"],
     )
     view = {n: st.session_state.get(state.key(page, n)) for n in MEASURE_FILTERS}
     return frames.filter_measures(

@@ -10,7 +10,6 @@ die zuletzt gezeichnete oder bearbeitete Geometrie zurück, umgerechnet von WGS8
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -20,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import MacroElement
-from jinja2 import Template
+from folium.template import Template
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -41,8 +40,10 @@ _GEOJSON_KINDS = {
 }
 WGS84 = "EPSG:4326"
 
-#: The texts of the drawing tools (Leaflet.draw's ``L.drawLocal``, English by default):
-#: the buttons, their actions and the hints next to the mouse, in German.
+_STYLE: dict[str, Any] = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
+
+
+#: Leaflet.draw's texts in German (the structure of its ``L.drawLocal``)
 DRAW_TEXTS: dict[str, Any] = {
     "draw": {
         "toolbar": {
@@ -63,27 +64,25 @@ DRAW_TEXTS: dict[str, Any] = {
                 "tooltip": {"start": "Klicken und ziehen, um einen Kreis zu zeichnen."},
                 "radius": "Radius",
             },
-            "circlemarker": {
-                "tooltip": {"start": "Klicken Sie in die Karte, um den Punkt zu setzen."}
-            },
-            "marker": {"tooltip": {"start": "Klicken Sie in die Karte, um den Punkt zu setzen."}},
+            "circlemarker": {"tooltip": {"start": "In die Karte klicken, um den Punkt zu setzen."}},
+            "marker": {"tooltip": {"start": "In die Karte klicken, um den Punkt zu setzen."}},
             "polygon": {
                 "tooltip": {
-                    "start": "Klicken Sie, um mit der Fläche zu beginnen.",
-                    "cont": "Klicken Sie, um den nächsten Eckpunkt zu setzen.",
-                    "end": "Klicken Sie auf den ersten Punkt, um die Fläche zu schließen.",
+                    "start": "Klicken, um die Fläche zu beginnen.",
+                    "cont": "Klicken, um den nächsten Eckpunkt zu setzen.",
+                    "end": "Auf den ersten Punkt klicken, um die Fläche zu schließen.",
                 }
             },
             "polyline": {
-                "error": "<strong>Fehler:</strong> Die Linien dürfen sich nicht kreuzen.",
+                "error": "<strong>Fehler:</strong> Die Kanten dürfen sich nicht kreuzen.",
                 "tooltip": {
-                    "start": "Klicken Sie, um mit der Linie zu beginnen.",
-                    "cont": "Klicken Sie, um den nächsten Punkt zu setzen.",
-                    "end": "Klicken Sie auf den letzten Punkt, um die Linie zu beenden.",
+                    "start": "Klicken, um die Linie zu beginnen.",
+                    "cont": "Klicken, um die Linie fortzusetzen.",
+                    "end": "Auf den letzten Punkt klicken, um die Linie zu beenden.",
                 },
             },
             "rectangle": {"tooltip": {"start": "Klicken und ziehen, um ein Rechteck zu zeichnen."}},
-            "simpleshape": {"tooltip": {"end": "Maustaste loslassen, um fertig zu zeichnen."}},
+            "simpleshape": {"tooltip": {"end": "Maustaste loslassen, um das Zeichnen zu beenden."}},
         },
     },
     "edit": {
@@ -94,50 +93,48 @@ DRAW_TEXTS: dict[str, Any] = {
                     "title": "Bearbeiten abbrechen, Änderungen verwerfen",
                     "text": "Abbrechen",
                 },
-                "clearAll": {"title": "Alles entfernen", "text": "Alles entfernen"},
+                "clearAll": {"title": "Alles Gezeichnete löschen", "text": "Alles löschen"},
             },
             "buttons": {
-                "edit": "Zeichnung bearbeiten",
+                "edit": "Gezeichnetes bearbeiten",
                 "editDisabled": "Nichts zu bearbeiten",
-                "remove": "Zeichnung entfernen",
-                "removeDisabled": "Nichts zu entfernen",
+                "remove": "Gezeichnetes löschen",
+                "removeDisabled": "Nichts zu löschen",
             },
         },
         "handlers": {
             "edit": {
                 "tooltip": {
-                    "text": "Ziehen Sie die Eckpunkte oder den Punkt, um die Lage zu ändern.",
+                    "text": "Eckpunkte oder Punkte ziehen, um sie zu verschieben.",
                     "subtext": "„Abbrechen“ verwirft die Änderungen.",
                 }
             },
-            "remove": {"tooltip": {"text": "Klicken Sie auf eine Zeichnung, um sie zu entfernen."}},
+            "remove": {"tooltip": {"text": "Auf ein Objekt klicken, um es zu löschen."}},
         },
     },
 }
 
 
-class GermanDrawTexts(MacroElement):
-    """Sets Leaflet.draw's texts (``L.drawLocal``) to :data:`DRAW_TEXTS` before the tools
-    are built (add it to the map before the ``Draw`` control)."""
+class DrawTexts(MacroElement):
+    """Set Leaflet.draw's texts (``L.drawLocal``) to :data:`DRAW_TEXTS` (before the tool)."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}\n"
-        "(function merge(into, texts) {\n"
-        "  for (var k in texts) {\n"
-        "    if (typeof texts[k] === 'object') { merge(into[k] = into[k] || {}, texts[k]); }\n"
-        "    else { into[k] = texts[k]; }\n"
-        "  }\n"
-        "})(L.drawLocal, {{ this.texts }});\n"
-        "{% endmacro %}"
+        """
+{% macro script(this, kwargs) %}
+(function merge(target, texts) {
+    for (var key in texts) {
+        if (typeof texts[key] === "object" && target[key]) { merge(target[key], texts[key]); }
+        else { target[key] = texts[key]; }
+    }
+})(L.drawLocal, {{ this.texts|tojson }});
+{% endmacro %}
+"""
     )
 
     def __init__(self) -> None:
         super().__init__()
-        self._name = "GermanDrawTexts"
-        self.texts = json.dumps(DRAW_TEXTS, ensure_ascii=False)
-
-
-_STYLE: dict[str, Any] = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
+        self._name = "DrawTexts"
+        self.texts = DRAW_TEXTS
 
 
 def _check_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
@@ -238,7 +235,7 @@ def drawing_map(
         tools[tool] = {"shapeOptions": _STYLE} if kind in allowed and tool != "marker" else False
         if kind in allowed and tool == "marker":
             tools[tool] = {}
-    GermanDrawTexts().add_to(fmap)  # before the tools, which read their texts when built
+    DrawTexts().add_to(fmap)  # before the tool: its toolbar reads the texts when added
     folium.plugins.Draw(
         feature_group=drawn,
         draw_options=tools,

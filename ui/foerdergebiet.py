@@ -13,12 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from geo.levels import level_dative_plural
 from indicators.registry import Registry
 from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
 from ui import charts, data, frames, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
+from ui.help_texts import HELP
 from ui.tables import german_table
 
 PAGE = "foerdergebiet"
@@ -38,7 +40,13 @@ def render() -> None:
         state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
         ident = str(
             state.choose(
-                st, "Gesamtmaßnahme", list(labels), PAGE, "gebiet", format_func=labels.__getitem__
+                st,
+                "Gesamtmaßnahme",
+                list(labels),
+                PAGE,
+                "gebiet",
+                format_func=labels.__getitem__,
+                help=HELP["gesamtmassnahme"],
             )
         )
         user = current_user()
@@ -115,6 +123,7 @@ def _goals(url: str, report: ProgressReport) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
 
 

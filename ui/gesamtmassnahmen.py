@@ -22,15 +22,17 @@ import streamlit as st
 
 from geo import german
 from geo.errors import GeoError
+from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
-from monitoring.auth import ROLE_LABELS, User
+from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
 from monitoring.numbers import NumberKind
 from monitoring.renewal import concepts as concepts_mod
 from monitoring.renewal.funding_areas import DESIGNATIONS, FUNDING_STATUSES, PROCEDURES
 from monitoring.renewal.programmes import LAENDER, programme_table
 from ui import data
-from ui.common import current_user, guarded, md, names, store_url
+from ui.common import current_user, guarded, md, names, role_label, store_url
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 from ui.tables import german_table
 
@@ -187,7 +189,9 @@ def _year_text(value: Any) -> str:
 def _funding_areas(url: str, user: User) -> None:
     areas = data.layer(url, "funding_areas")
     programmes = names(data.layer(url, "programmes"))
-    st.dataframe(_area_table(areas, programmes), hide_index=True, width="stretch")
+    st.dataframe(
+        _area_table(areas, programmes), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     may = user.may("edit_funding")
     options = ([NEW] if may else []) + sorted(areas["id"].astype(str))
     labels = names(areas)
@@ -201,7 +205,7 @@ def _funding_areas(url: str, user: User) -> None:
         key="gm.auswahl",
     )
     if not may:
-        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Gesamtmaßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Gesamtmaßnahmen nicht ändern.")
         return
     if chosen == NEW:
         _new_area(url, user, areas, programmes)
@@ -310,7 +314,12 @@ def _attribute_fields(
     """Draw the attribute fields of a funding area in the open form; return values, errors."""
     c1, c2 = st.columns(2)
     name = c1.text_input("Name *", value=_text(record.get("name")), key=f"{key}.name")
-    ags = c2.text_input("Gemeindeschlüssel (AGS)", value=_text(record.get("ags")), key=f"{key}.ags")
+    ags = c2.text_input(
+        "Gemeindeschlüssel (AGS)",
+        value=_text(record.get("ags")),
+        key=f"{key}.ags",
+        help=HELP["ags"],
+    )
     programme_ids = [NONE, *programmes]
     current = _text(record.get("programme_id"))
     programme = _choice(
@@ -401,7 +410,7 @@ def _attribute_fields(
 def _new_area(url: str, user: User, areas: pd.DataFrame, programmes: Mapping[str, str]) -> None:
     st.subheader("Neue Gesamtmaßnahme")
     shape, ok = _boundary(url, "gm.neu.grenze", required=True)
-    with st.form("gm.neu"):
+    with st.form("gm.neu", enter_to_submit=False):
         ident = st.text_input(
             "Kennung *", value=concepts_mod.next_id(areas["id"], "GM-"), key="gm.neu.kennung"
         )
@@ -449,7 +458,7 @@ def _edit_area(url: str, user: User, record: dict[str, Any], programmes: Mapping
     st.subheader(f"{md(record['name'])} ({md(ident)}, Version {version})")
     key = f"gm.{ident}.{version}"
     shape, ok = _boundary(url, f"{key}.grenze", required=False)
-    with st.form(key):
+    with st.form(key, enter_to_submit=False):
         values, errors = _attribute_fields(key, record, programmes)
         submitted = st.form_submit_button("Speichern", type="primary")
     if not submitted:
@@ -496,6 +505,7 @@ def _concepts(url: str, user: User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     may = user.may("edit_funding")
     if may:
@@ -519,7 +529,7 @@ def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
     """Change the title, version, adoption date and validity of a concept."""
     record = data.as_shown(f"gm.konzept.{record['id']}", record)
     key = f"gm.konzept.{record['id']}.{record['version']}"
-    with st.expander("Konzept ändern"), st.form(key):
+    with st.expander("Konzept ändern"), st.form(key, enter_to_submit=False):
         title = st.text_input("Titel *", value=_text(record["title"]), key=f"{key}.titel")
         c1, c2, c3, c4 = st.columns(4)
         label = c1.text_input("Fassung", value=_text(record["version_label"]), key=f"{key}.fassung")
@@ -578,7 +588,10 @@ def _edit_concept(url: str, user: User, record: dict[str, Any]) -> None:
 def _new_concept(
     url: str, user: User, area: str, mine: pd.DataFrame, all_concepts: pd.DataFrame
 ) -> None:
-    with st.expander("Neue Fassung des Konzepts", expanded=mine.empty), st.form("gm.konzept.neu"):
+    with (
+        st.expander("Neue Fassung des Konzepts", expanded=mine.empty),
+        st.form("gm.konzept.neu", enter_to_submit=False),
+    ):
         c1, c2, c3 = st.columns(3)
         ident = c1.text_input(
             "Kennung *",
@@ -667,6 +680,7 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     if not targets.empty:
         st.markdown("**Zielwerte**")
@@ -696,7 +710,7 @@ def _edit_goal(
         row = goals[goals["id"] == ident].reset_index(drop=True)
         record = data.as_shown(f"gm.ziel.{ident}", editing.row_dict(row))
         key = f"gm.ziel.{ident}.{record['version']}"
-        with st.form(key):
+        with st.form(key, enter_to_submit=False):
             field_ids = [NONE, *fields]
             field = st.selectbox(
                 "Handlungsfeld",
@@ -812,7 +826,7 @@ def _places(value: Any) -> int:
 def _new_goal(
     url: str, user: User, concept: str, goals: pd.DataFrame, fields: Mapping[str, str]
 ) -> None:
-    with st.expander("Ziel hinzufügen"), st.form("gm.ziel.neu"):
+    with st.expander("Ziel hinzufügen"), st.form("gm.ziel.neu", enter_to_submit=False):
         all_goals = data.layer(url, "goals")["id"]
         ident = st.text_input(
             "Kennung *", value=concepts_mod.next_id(all_goals, f"{concept}-Z"), key="gm.ziel.id"
@@ -849,7 +863,7 @@ def _new_target(
 ) -> None:
     titles = dict(zip(goals["id"], goals["title"]))
     keys = sorted(registry, key=lambda k: registry[k].label.lower())
-    with st.expander("Zielwert hinzufügen"), st.form("gm.zielwert.neu"):
+    with st.expander("Zielwert hinzufügen"), st.form("gm.zielwert.neu", enter_to_submit=False):
         c1, c2 = st.columns(2)
         goal = c1.selectbox(
             "Ziel", list(titles), format_func=lambda g: f"{titles[g]} ({g})", key="gm.zw.ziel"
@@ -912,12 +926,14 @@ def _new_target(
 
 def _programmes(url: str, user: User) -> None:
     programmes = data.layer(url, "programmes")
-    st.dataframe(programme_table(programmes), hide_index=True, width="stretch")
+    st.dataframe(
+        programme_table(programmes), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     if not user.may("edit_settings"):
         st.caption("Programme legt die Administration an.")
         return
     known = names(programmes)
-    with st.expander("Landesprogramm anlegen"), st.form("gm.programm.neu"):
+    with st.expander("Landesprogramm anlegen"), st.form("gm.programm.neu", enter_to_submit=False):
         c1, c2 = st.columns(2)
         ident = c1.text_input(
             "Kennung *", key="gm.programm.id", help="Kleinbuchstaben, Ziffern und _"

@@ -36,6 +36,7 @@ from streamlit_folium import st_folium
 
 from geo import german
 from geo.errors import ImportRefused
+from geo.german import NO_VALUE_SHORT
 from geo.readers import (
     NumberFormat,
     Table,
@@ -49,11 +50,12 @@ from geo.store import Store
 from geo.validation import Problem
 from geo.webmap import preview_map
 from monitoring import imports
-from monitoring.auth import ROLE_LABELS, User
+from monitoring.auth import User
 from monitoring.imports import pipeline
 from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
-from ui.common import OUR_ERRORS, current_user, guarded, md, static_url, store_url
+from ui.common import OUR_ERRORS, current_user, guarded, md, role_label, static_url, store_url
+from ui.help_texts import COLUMN_HELP, HELP
 
 PAGE = "import"
 
@@ -103,8 +105,10 @@ KINDS: dict[str, Kind] = {
             Option("cost_actual_col", "Ist-Kosten", False, ("cost_actual", "istkosten")),
             Option("description_col", "Beschreibung", False, ("description", "beschreibung")),
             Option("wkt_col", "Geometrie (WKT)", False, ("wkt", "geometrie")),
-            Option("x_col", "Rechtswert / x", False, ("x", "rechtswert", "lon")),
-            Option("y_col", "Hochwert / y", False, ("y", "hochwert", "lat")),
+            Option("x_col", "Ostwert (x)", False, ("x", "ostwert", "rechtswert", "easting", "lon")),
+            Option(
+                "y_col", "Nordwert (y)", False, ("y", "nordwert", "hochwert", "northing", "lat")
+            ),
         ),
         vector=False,
     ),
@@ -591,8 +595,7 @@ def render() -> None:
         )
         kind = KINDS[kind_key]
         if not user.may(kind.action):
-            role = ROLE_LABELS[user.role]
-            st.warning(f"Ihre Rolle ({role}) darf {kind.label} nicht importieren.")
+            st.warning(f"Ihre Rolle ({role_label(user)}) darf {kind.label} nicht importieren.")
             return
         kinds = "GeoPackage, GeoJSON, Shapefile als ZIP" if kind.vector else "CSV, XLSX"
         if kind_key == "massnahmen":
@@ -613,7 +616,9 @@ def render() -> None:
         except ImportRefused as exc:
             where = f" (Tabellenblatt „{md(layout['sheet'])}“)" if "sheet" in layout else ""
             st.error(f"Die Datei {md(upload.name)}{where} kann nicht gelesen werden.")
-            st.dataframe(report_frame(exc), hide_index=True, width="stretch")
+            st.dataframe(
+                report_frame(exc), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+            )
             return
         _preview(table)
         options = _mapping(url, kind_key, kind, table)
@@ -725,7 +730,11 @@ def _preview(table: Table) -> None:
     notes = table_notes(table)
     if notes:
         st.caption("Zur Tabelle")
-        st.dataframe(pd.DataFrame({"Hinweis zur Tabelle": notes}), hide_index=True)
+        st.dataframe(
+            pd.DataFrame({"Hinweis zur Tabelle": notes}),
+            hide_index=True,
+            placeholder=NO_VALUE_SHORT,
+        )
 
 
 def table_notes(table: Table) -> list[str]:
@@ -758,8 +767,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
             format_func=MATCH_CHOICES.__getitem__,
             horizontal=True,
             key="import.indikatoren.match",
-            help="Name: die Namen werden ohne Rücksicht auf Groß-/Kleinschreibung, Umlaute, "
-            "Bindestriche und „St.“/„Sankt“ verglichen, nie nach Ähnlichkeit.",
+            help=HELP["gebiete_erkennen"],
         )
         if match != "id":
             chosen["match"] = match
@@ -773,6 +781,7 @@ def _mapping(url: str, kind_key: str, kind: Kind, table: Table) -> dict[str, Any
             index=0 if default is None else names.index(default) + 1,
             format_func=lambda c: c or NONE,
             key=f"import.{kind_key}.{option.arg}",
+            help=HELP.get(COLUMN_HELP.get(option.arg, "")),
         )
         if value:
             chosen[option.arg] = value
@@ -827,13 +836,17 @@ def _no_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str
 def _area_settings(url: str, names: list[str], chosen: dict[str, Any]) -> list[str]:
     """Level, validity and vintage of a boundary set."""
     cols = st.columns(4)
-    level = cols[0].text_input("Ebene * (z. B. PLR)", key="import.gebiete.ebene").strip()
-    for place, arg, label in (
-        (cols[1], "valid_from", "gültig ab (Datum)"),
-        (cols[2], "valid_to", "gültig bis (Datum)"),
-        (cols[3], "vintage", "Gebietsstand (sonst Jahr von „gültig ab“)"),
+    level = (
+        cols[0]
+        .text_input("Ebene * (z. B. PLR)", key="import.gebiete.ebene", help=HELP["ebene_import"])
+        .strip()
+    )
+    for place, arg, label, hint in (
+        (cols[1], "valid_from", "gültig ab (Datum)", "gueltig_ab"),
+        (cols[2], "valid_to", "gültig bis (Datum)", "gueltig_bis"),
+        (cols[3], "vintage", "Gebietsstand (sonst Jahr von „gültig ab“)", "gebietsstand_grenzen"),
     ):
-        value = place.text_input(label, key=f"import.gebiete.{arg}").strip()
+        value = place.text_input(label, key=f"import.gebiete.{arg}", help=HELP[hint]).strip()
         if value:
             chosen[arg] = value
     if level:
@@ -876,6 +889,7 @@ def _indicator_settings(
             }[s],
             horizontal=True,
             key="import.indikatoren.form",
+            help=HELP["aufbau"],
         )
         == "breit"
     )
@@ -888,6 +902,7 @@ def _indicator_settings(
             names,
             default=every,
             key="import.indikatoren.spalten",
+            select_all=False,
         )
         if columns and columns == every:
             st.caption(
@@ -922,7 +937,9 @@ def _indicator_settings(
         period = (
             cols[0]
             .text_input(
-                "Stichtag aller Werte * (z. B. 31.12.2021)", key="import.indikatoren.stichtag"
+                "Stichtag aller Werte * (z. B. 31.12.2021)",
+                key="import.indikatoren.stichtag",
+                help=HELP["stichtag_import"],
             )
             .strip()
         )
@@ -932,13 +949,18 @@ def _indicator_settings(
             missing.append("Stichtag (oder eine Spalte mit dem Stichtag)")
     na = parse_list(
         cols[1].text_input(
-            "Kennungen für fehlende Werte (z. B. -9999)", key="import.indikatoren.na"
+            "Kennungen für fehlende Werte (z. B. -9999)",
+            key="import.indikatoren.na",
+            help=HELP["fehlende_werte"],
         )
     )
     if na:
         chosen["na"] = na
     number = cols[2].selectbox(
-        "Zahlenformat", list(NUMBER_FORMATS), key="import.indikatoren.zahlen"
+        "Zahlenformat",
+        list(NUMBER_FORMATS),
+        key="import.indikatoren.zahlen",
+        help=HELP["zahlenformat"],
     )
     if NUMBER_FORMATS[number] is not None:
         chosen["number_format"] = NUMBER_FORMATS[number]
@@ -968,6 +990,7 @@ def _indicator_settings(
         ["", *sorted(areas["level"].dropna().unique())],
         format_func=lambda v: v or "automatisch (beste Übereinstimmung)",
         key="import.indikatoren.ebene",
+        help=HELP["ebene_werte"],
     )
     vintages = areas.loc[areas["level"] == level, "vintage"] if level else areas["vintage"]
     vintage = where[1].selectbox(
@@ -975,10 +998,13 @@ def _indicator_settings(
         ["", *sorted(vintages.dropna().unique())],
         format_func=lambda v: v or "automatisch",
         key="import.indikatoren.stand",
+        help=HELP["gebietsstand"],
     )
     edition = (
         where[2]
-        .text_input("Ausgabe (sonst der Dateiname)", key="import.indikatoren.ausgabe")
+        .text_input(
+            "Ausgabe (sonst der Dateiname)", key="import.indikatoren.ausgabe", help=HELP["ausgabe"]
+        )
         .strip()
     )
     for arg, value in (("level", level), ("vintage", vintage), ("edition", edition)):
@@ -1041,6 +1067,7 @@ def _catalogue_mapping(url: str, columns: list[str]) -> dict[str, str]:
         num_rows="fixed",
         width="stretch",
         key=f"import.indikatoren.katalog.{hashlib.sha256(repr(columns).encode()).hexdigest()[:8]}",
+        placeholder=NO_VALUE_SHORT,
     )
     return rename_of(edited)
 
@@ -1061,7 +1088,10 @@ def _measure_settings(url: str, names: list[str], chosen: dict[str, Any]) -> lis
             key="import.massnahmen.gebiet",
         )
     number = st.selectbox(
-        "Zahlenformat (Kosten, Koordinaten)", list(NUMBER_FORMATS), key="import.massnahmen.zahlen"
+        "Zahlenformat (Kosten, Koordinaten)",
+        list(NUMBER_FORMATS),
+        key="import.massnahmen.zahlen",
+        help=HELP["zahlenformat"],
     )
     if NUMBER_FORMATS[number] is not None:
         chosen["number_format"] = NUMBER_FORMATS[number]
@@ -1109,7 +1139,7 @@ def _checked(
 
 def _details(url: str, result: imports.ImportResult) -> None:
     """Show the details of a result: the summary table, a sentence, the detail tables."""
-    st.dataframe(details_frame(result), hide_index=True)
+    st.dataframe(details_frame(result), hide_index=True, placeholder=NO_VALUE_SHORT)
     sentence = without_value_sentence(result)
     if sentence:
         st.info(sentence)
@@ -1132,16 +1162,30 @@ def _report(check: Check, url: str) -> None:
         _details(url, check.result)
         if check.result.changes:
             st.caption("Diese gespeicherten Werte werden geändert")
-            st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
+            st.dataframe(
+                changes_frame(check.result),
+                hide_index=True,
+                width="stretch",
+                placeholder=NO_VALUE_SHORT,
+            )
     else:
         st.error(
             f"{_problems(check.found)} gefunden: so wird die Datei nicht importiert. "
             "Der Datenbestand ist unverändert. Korrigieren Sie die Datei oder die Zuordnung."
         )
-        st.dataframe(report_frame(check.problems), hide_index=True, width="stretch")
+        st.dataframe(
+            report_frame(check.problems),
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
     if check.notes:
         st.caption("Hinweise")
-        st.dataframe(pd.DataFrame({"Hinweis": list(check.notes)}), hide_index=True)
+        st.dataframe(
+            pd.DataFrame({"Hinweis": list(check.notes)}),
+            hide_index=True,
+            placeholder=NO_VALUE_SHORT,
+        )
 
 
 def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User, key: str) -> None:
@@ -1158,7 +1202,9 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
         st.error(
             f"Nicht importiert: {_problems(exc.total)} gefunden. Der Datenbestand ist unverändert."
         )
-        st.dataframe(report_frame(exc), hide_index=True, width="stretch")
+        st.dataframe(
+            report_frame(exc), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+        )
         return
     bar.progress(1.0, text="fertig")
     data.clear()

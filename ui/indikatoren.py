@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import german
-from geo.german import count
+from geo.german import NO_VALUE_SHORT, count
 from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map, sequential_colours
 from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
@@ -26,7 +26,6 @@ from indicators.social_index import (
 )
 from indicators.stored import INDEX_KEYS, city_series
 from monitoring import catalogue
-from monitoring.auth import ROLE_LABELS
 from monitoring.numbers import NumberKind
 from ui import assets, charts, data, frames, state
 from ui.common import (
@@ -34,9 +33,11 @@ from ui.common import (
     current_user,
     guarded,
     names,
+    roles_that_may,
     static_url,
     store_url,
 )
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 from ui.tables import german_table
 
@@ -70,7 +71,7 @@ def render() -> None:
             st.info("Es sind keine Indikatorwerte gespeichert (Seite Import).")
             return
         state.start_view(PAGE, SPEC, allowed={"ebene": levels, "profil": data.profile_names(url)})
-        level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene")
+        level = state.choose(st, "Gebietsebene", levels, PAGE, "ebene", help=HELP["gebietsebene"])
         tabs = st.tabs(["Zeitreihen", "Sozialindex", "Räumliche Cluster", "Eigenes Profil"])
         with tabs[0]:
             _series(url, level)
@@ -102,6 +103,7 @@ def _series(url: str, level: str) -> None:
         format_func=lambda a: f"{area_names[a]} ({a})",
         key=state.key(PAGE, "gebiete"),
         placeholder="Gebiete wählen (ohne Auswahl: die ersten fünf)",
+        select_all=False,
     )
     picked = list(st.session_state[state.key(PAGE, "gebiete")]) or list(area_names)[:5]
     minimum = _minimum(url)
@@ -234,13 +236,21 @@ def _index(url: str, level: str) -> None:
     periods = [pd.Timestamp(p).date().isoformat() for p in sorted(values["period"].unique())]
     c1, c2 = st.columns(2)
     period = state.choose(
-        c1, "Stichtag", periods, PAGE, "stichtag", default=periods[-1], format_func=german.date
+        c1,
+        "Stichtag",
+        periods,
+        PAGE,
+        "stichtag",
+        default=periods[-1],
+        format_func=german.date,
+        help=HELP["stichtag"],
     )
     profile_name = c2.selectbox(
         "Methode",
         data.profile_names(url),
         format_func=lambda n: data.profile(url, n).label or n,
         key=state.key(PAGE, "profil"),
+        help=HELP["methode"],
     )
     profile = data.profile(url, profile_name)
     try:
@@ -364,10 +374,10 @@ def _profile_editor(url: str, level: str) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_funding"):
-        roles = german.ordinal_list([ROLE_LABELS["editor"], ROLE_LABELS["admin"]])
-        st.info(f"Eigene Profile legen die Rollen {roles} an.")
+        st.info(f"Eigene Profile legen die Rollen {roles_that_may('edit_funding')} an.")
         return
     values = data.indicator_values(url, level)
     choices = [
@@ -384,6 +394,8 @@ def _profile_editor(url: str, level: str) -> None:
         list(by_key),
         format_func=lambda k: by_key[k].label,
         key=f"{EDITOR}.status",
+        help=HELP["statusindikatoren"],
+        select_all=False,
     )
     directions = {
         k: st.selectbox(
@@ -391,6 +403,7 @@ def _profile_editor(url: str, level: str) -> None:
             list(DIRECTIONS),
             format_func=DIRECTION_LABELS.__getitem__,
             key=f"{EDITOR}.dir.{k}",
+            help=HELP["richtung"],
         )
         for k in picked
     }
@@ -399,19 +412,23 @@ def _profile_editor(url: str, level: str) -> None:
         picked,
         format_func=lambda k: by_key[k].label,
         key=f"{EDITOR}.dynamics",
+        help=HELP["dynamikindikatoren"],
+        select_all=False,
     )
     c3, c4 = st.columns(2)
     fields = {
-        "minimum": ("Mindestbevölkerung", 300, "min", c3),
-        "window": ("Zeitraum der Dynamik (Jahre)", 2, "window", c4),
+        "minimum": ("Mindestbevölkerung", 300, "min", c3, "mindestbevoelkerung"),
+        "window": ("Zeitraum der Dynamik (Jahre)", 2, "window", c4, "zeitraum_dynamik"),
     }
     typed: dict[str, tuple[str, str, NumberKind]] = {
         name_: (
             label_,
-            number_field(label_, default, kind="integer", key=f"{EDITOR}.{k}", container=box),
+            number_field(
+                label_, default, kind="integer", key=f"{EDITOR}.{k}", container=box, help=HELP[h]
+            ),
             "integer",
         )
-        for name_, (label_, default, k, box) in fields.items()
+        for name_, (label_, default, k, box, h) in fields.items()
     }
     if not (name and picked):
         st.caption("Kennung und mindestens ein Statusindikator fehlen noch.")

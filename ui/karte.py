@@ -33,6 +33,7 @@ from ui.common import (
     static_url,
     store_url,
 )
+from ui.help_texts import HELP
 
 PAGE = "karte"
 STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
@@ -93,12 +94,25 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
     by_key = {c.key: c for c in choices}
     col1, col2, col3, col4 = st.columns([3, 2, 3, 2])
     chosen = state.choose(
-        col1, "Indikator", list(by_key), PAGE, "indikator", format_func=lambda k: by_key[k].label
+        col1,
+        "Indikator",
+        list(by_key),
+        PAGE,
+        "indikator",
+        format_func=lambda k: by_key[k].label,
+        help=HELP["indikator"],
     )
     periods = sorted(values["period"].unique())
     labels = [pd.Timestamp(p).date().isoformat() for p in periods]
     period = state.choose(
-        col2, "Stichtag", labels, PAGE, "stichtag", default=labels[-1], format_func=german.date
+        col2,
+        "Stichtag",
+        labels,
+        PAGE,
+        "stichtag",
+        default=labels[-1],
+        format_func=german.date,
+        help=HELP["stichtag"],
     )
     when = pd.Timestamp(period)
     choice = by_key[chosen]
@@ -139,13 +153,15 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         list(SCHEME_LABELS),
         format_func=lambda s: SCHEME_LABELS[s],
         key=state.key(PAGE, "klassen"),
+        help=HELP["klassifikation"],
     )
-    col4.selectbox("Klassen", [3, 4, 5, 6, 7], key=state.key(PAGE, "anzahl"))
+    col4.selectbox("Klassen", [3, 4, 5, 6, 7], key=state.key(PAGE, "anzahl"), help=HELP["klassen"])
     st.sidebar.selectbox(
         "Farbschema",
         list(PALETTE_LABELS),
         format_func=lambda p: PALETTE_LABELS[p],
         key=state.key(PAGE, "farben"),
+        help=HELP["farbschema"],
     )
     view = state.current_view(PAGE, SPEC)
     long = frames.disclosed(
@@ -190,7 +206,9 @@ def render() -> None:
         )
         if view["ebene"] not in levels and levels:
             st.session_state[state.key(PAGE, "ebene")] = levels[0]
-        st.sidebar.selectbox("Gebietsebene", levels, key=state.key(PAGE, "ebene"))
+        st.sidebar.selectbox(
+            "Gebietsebene", levels, key=state.key(PAGE, "ebene"), help=HELP["gebietsebene"]
+        )
         level = st.session_state[state.key(PAGE, "ebene")]
         shown, spec, period = _indicator_widgets(url, level)
         measures, programmes = _filters(url, view)

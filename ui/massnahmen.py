@@ -16,11 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
-from monitoring.auth import ROLE_LABELS, User
+from monitoring.auth import User
 from monitoring.renewal.measures import STATUSES, as_date, hide_archived, next_id
 from ui import data, frames, state
-from ui.common import current_user, guarded, md, measure_filters, names, store_url
+from ui.common import current_user, guarded, md, measure_filters, names, role_label, store_url
 from ui.drawing import KIND_LABELS, KINDS, draw_geometry
 from ui.inputs import number_field, read_numbers, shown_number
 from ui.massnahmen_aktionen import attempt, confirm_box, show_flashes
@@ -55,7 +56,7 @@ def render() -> None:
         state.start_view(PAGE, SPEC, allowed={"status": STATUSES, "auswahl": list(measures["id"])})
         shown = measure_filters(url, PAGE, st.columns([2, 2, 2, 2, 1]))
         c1, c2 = st.columns([3, 1])
-        c1.text_input("Suche im Titel", key=state.key(PAGE, "suche"))
+        c1.text_input("Suche im Titel", key=state.key(PAGE, "suche"), live=True)
         archived = c2.toggle("Archivierte anzeigen", key="massnahmen.archivierte")
         shown = hide_archived(shown, show_archived=archived)
         view = state.current_view(PAGE, SPEC)
@@ -76,6 +77,7 @@ def render() -> None:
             on_select="rerun",
             selection_mode="single-row",
             key="massnahmen.tabelle",
+            placeholder=NO_VALUE_SHORT,
         )
         rows = event.selection.rows if event is not None else []  # type: ignore[attr-defined]
         if rows:
@@ -170,6 +172,7 @@ def _measure_fields(
         default=[f for f in current_fields if f in field_names],
         format_func=lambda f: field_names.get(f, f),
         placeholder="keine",
+        select_all=False,
     )
     goals = st.multiselect(
         "Ziele des Entwicklungskonzepts, denen die Maßnahme dient",
@@ -177,6 +180,7 @@ def _measure_fields(
         default=[g for g in current_goals if g in goal_names],
         format_func=lambda g: goal_names.get(g, g),
         placeholder="keine",
+        select_all=False,
     )
     values = {
         "title": title.strip(),
@@ -211,6 +215,7 @@ def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, An
             "geplant": st.column_config.DateColumn("geplant", format="DD.MM.YYYY"),
             "erreicht": st.column_config.DateColumn("erreicht", format="DD.MM.YYYY"),
         },
+        placeholder=NO_VALUE_SHORT,
     )
     outputs = data.layer(url, "measure_outputs")
     own = outputs[outputs["measure_id"] == ident] if ident else outputs.iloc[0:0]
@@ -242,6 +247,7 @@ def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, An
             "geplant": st.column_config.TextColumn("geplant"),
             "erreicht": st.column_config.TextColumn("erreicht"),
         },
+        placeholder=NO_VALUE_SHORT,
     )
     return ms_out, out_edited
 
@@ -348,7 +354,7 @@ def _create(url: str, user: User, measures: pd.DataFrame) -> None:
         )
         st.caption(f"Gezeichnet: {KIND_LABELS[kind]}.")
     prefix = "massnahmen.neu"
-    with st.form("massnahmen.neu.formular"):
+    with st.form("massnahmen.neu.formular", enter_to_submit=False):
         ident = st.text_input("Kennung", value=next_id(measures["id"]))
         values, typed, fields, goals = _measure_fields(
             url, {"funding_area_id": area, "status": "geplant"}, prefix=prefix
@@ -428,7 +434,7 @@ def _detail(url: str, user: User, ident: str) -> None:
         st.warning(f"Archiviert. Grund: {md(record.get('archive_reason'))}")
     can_edit = user.may("edit_funding")
     if not can_edit:
-        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Maßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Maßnahmen nicht ändern.")
         render_funding(url, user, record, can_edit=False)
         render_attachments(url, user, record, can_edit=False)
         return
@@ -446,7 +452,7 @@ def _detail(url: str, user: User, ident: str) -> None:
         st.info("Neue Lage gezeichnet: Sie wird mit „Speichern“ übernommen.")
     prefix = f"massnahmen.{ident}.{version}"
     area_names = names(areas)
-    with st.form(f"massnahme-{ident}-{version}"):
+    with st.form(f"massnahme-{ident}-{version}", enter_to_submit=False):
         area_ids = list(area_names)
         area = st.selectbox(
             "Gesamtmaßnahme (Fördergebiet)",
@@ -536,7 +542,7 @@ def _parts(url: str, user: User, record: dict[str, Any]) -> None:
     """The milestones and outputs of the measure, edited as tables."""
     ident, version = str(record["id"]), int(record["version"])
     with st.expander("Meilensteine und Output"):
-        with st.form(f"massnahmen.teile.{ident}.{version}"):
+        with st.form(f"massnahmen.teile.{ident}.{version}", enter_to_submit=False):
             ms, out = _parts_editors(url, ident, prefix=f"massnahmen.teile.{ident}.{version}")
             submitted = st.form_submit_button("Meilensteine und Output speichern")
         if not submitted:

@@ -76,7 +76,7 @@ def render_attachments(url: str, user: User, measure: dict[str, Any], *, can_edi
     limits = AttachmentLimits.from_settings(os.environ)
     round_key = f"massnahmen.anhang.{mid}.runde"
     n = int(st.session_state.get(round_key, 0))
-    with st.form(f"massnahmen.anhang.{mid}.{n}"):
+    with st.form(f"massnahmen.anhang.{mid}.{n}", enter_to_submit=False):
         upload = st.file_uploader(
             f"Datei anhängen (Foto, PDF, Word, Excel; höchstens {size_text(limits.max_bytes)})",
             key=f"massnahmen.anhang.{mid}.{n}.datei",

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.renewal.funding import AMOUNT_LABELS, AMOUNTS, SOURCES
@@ -106,6 +107,7 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
             hide_index=True,
             width="stretch",
             key=f"massnahmen.finanzen.{mid}",
+            placeholder=NO_VALUE_SHORT,
         )
     if not can_edit:
         return
@@ -127,7 +129,7 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
     )
     version = line.get("version", 0)
     prefix = f"massnahmen.finanz.{mid}.{chosen}.{version}.{n}"
-    with st.form(prefix):
+    with st.form(prefix, enter_to_submit=False):
         c1, c2, c3 = st.columns(3)
         source = c1.selectbox(
             "Mittelgeber",

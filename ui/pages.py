@@ -2,6 +2,13 @@
 
 Each page is a ``render()`` function in a module of its own; its URL path (``/karte``,
 ``/massnahmen`` …) and its query parameters make the view linkable.
+
+Every page of :data:`PAGES` has its own path, the start page included. Streamlit serves its
+default page at the app root only and gives it no path of its own (``Page.url_path`` is
+``""`` for the default page, whatever ``url_path`` says), so ``/karte`` would open
+Streamlit's English "Page not found" if Karte were the default page. The default page is
+therefore a hidden page that only switches to the start page, keeping the link's query
+parameters: ``/`` opens ``/karte`` and ``/karte`` opens Karte.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "quartiersmanagement": ("Quartiersmanagement", ":material/groups:", "quartiersmanagement"),
     "import": ("Import", ":material/upload_file:", "import_page"),
     "berichte": ("Berichte", ":material/description:", "berichte"),
+    "hilfe": ("Hilfe", ":material/help:", "hilfe"),
 }
 
 
@@ -34,19 +42,33 @@ def _renderer(module: str) -> Callable[[], None]:
     return render
 
 
-def page_objects(start: str = "karte") -> dict[str, StreamlitPage]:
-    """Return the pages by url path; ``start`` is the default page."""
+def page_objects() -> dict[str, StreamlitPage]:
+    """Return the pages by url path (none of them is the default page: see the module)."""
     return {
-        path: st.Page(
-            _renderer(module), title=title, icon=icon, url_path=path, default=path == start
-        )
+        path: st.Page(_renderer(module), title=title, icon=icon, url_path=path)
         for path, (title, icon, module) in PAGES.items()
     }
 
 
+def start_page(target: StreamlitPage) -> StreamlitPage:
+    """Return the hidden default page (the app root) that switches to ``target``."""
+
+    def render_start() -> None:
+        query = [(name, st.query_params.get_all(name)) for name in st.query_params]
+        st.switch_page(target, query_params=query)
+
+    return st.Page(
+        render_start, title="Quartiersmonitor", url_path="start", default=True, visibility="hidden"
+    )
+
+
 def run(start: str = "karte") -> None:
-    """Show the navigation and run the selected page (with the store's changes read afresh)."""
+    """Show the navigation and run the selected page (with the store's changes read afresh).
+
+    ``start`` is the page the app root (``/``) opens.
+    """
     from ui import data
 
     data.begin_run()  # this run sees what other sessions and processes committed
-    st.navigation(list(page_objects(start).values()), position="sidebar").run()
+    pages = page_objects()
+    st.navigation([start_page(pages[start]), *pages.values()], position="sidebar").run()

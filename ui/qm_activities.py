@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import german
+from geo.german import number
 from geo.webmap import WEB_CRS, activity_layer, base_map, web_frame
 from monitoring import services
 from monitoring.auth import ROLE_LABELS, User
@@ -87,6 +88,26 @@ def to_store_point(lat: float, lng: float, crs: Any) -> shapely.Point:
     """
     one = gpd.GeoSeries([shapely.Point(lng, lat)], crs=WEB_CRS).to_crs(crs).iloc[0]
     return shapely.Point(round(one.x, 2), round(one.y, 2))
+
+
+def position_text(point: shapely.Point, crs: Any) -> str:
+    """Return a position as clerks read it: Ostwert and Nordwert in metres in a projected CRS.
+
+    Examples
+    --------
+    >>> position_text(shapely.Point(390123.456, 5820456.7), "EPSG:25833")
+    'Ostwert 390.123, Nordwert 5.820.457 (EPSG:25833)'
+    >>> position_text(shapely.Point(9.0, 51.4), "EPSG:4326")
+    'Breite 51,40000, Länge 9,00000 (EPSG:4326)'
+    """
+    from pyproj import CRS
+
+    system = CRS.from_user_input(crs)
+    name = system.to_string()
+    if system.is_geographic:
+        lat, lng = number(point.y, decimals=5), number(point.x, decimals=5)
+        return f"Breite {lat}, Länge {lng} ({name})"
+    return f"Ostwert {number(point.x)}, Nordwert {number(point.y)} ({name})"
 
 
 def clicked(out: Mapping[str, Any] | None) -> tuple[float, float] | None:
@@ -175,10 +196,11 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
         st.session_state[PICKED] = point
         st.rerun()
     if picked is not None:
-        st.caption(f"Gewählter Ort: {picked[0]:.5f} N, {picked[1]:.5f} O".replace(".", ","))
+        shown = position_text(to_store_point(*picked, data.store(url).crs), data.store(url).crs)
+        st.caption(f"Gewählter Ort: {shown}")
     actors = data.all_actors(url, user.name, user.role)
     people = names(actors[actors["funding_area_id"] == area])
-    with st.form(f"qm-aktivitaet-{generation()}"):
+    with st.form(f"qm-aktivitaet-{generation()}", enter_to_submit=False):
         title = st.text_input("Titel")
         c1, c2 = st.columns(2)
         kind = c1.selectbox("Art", list(ACTIVITY_KINDS))
@@ -192,7 +214,10 @@ def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None
             "Ehrenamtliche", key="qm.aktivitaet.ehrenamtliche", kind="integer", container=c4
         )
         organisers = st.multiselect(
-            "Veranstalter (Akteure)", list(people), format_func=lambda v: people[v]
+            "Veranstalter (Akteure)",
+            list(people),
+            format_func=lambda v: people[v],
+            select_all=False,
         )
         go = st.form_submit_button("Aktivität speichern", type="primary")
     if not go:

@@ -15,10 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
-from monitoring.auth import ROLE_LABELS, User
+from monitoring.auth import User
 from monitoring.neighbourhood.actors import ACTOR_TYPES, ANONYMOUS_NAME
 from ui import data
+from ui.common import role_label
 from ui.qm_common import (
     attempt,
     generation,
@@ -72,14 +74,14 @@ def render(url: str, area: str, user: User) -> None:
     if not user.may("read_personal"):
         st.caption(
             f"Kontaktdaten und Namen von Privatpersonen sind verborgen: Ihre Rolle "
-            f"({ROLE_LABELS[user.role]}) darf personenbezogene Daten nicht sehen."
+            f"({role_label(user)}) darf personenbezogene Daten nicht sehen."
         )
     if actors.empty:
         st.info("Für dieses Gebiet sind keine Akteure erfasst.")
     else:
-        st.dataframe(table(actors), hide_index=True, width="stretch")
+        st.dataframe(table(actors), hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Akteure nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Akteure nicht ändern.")
         return
     _form(url, area, user, actors)
     _anonymise(url, user, actors)
@@ -108,7 +110,7 @@ def _form(url: str, area: str, user: User, actors: pd.DataFrame) -> None:
     kinds = list(ACTOR_TYPES)
     if record.get("type") and record["type"] not in kinds:  # kept as stored, never swapped
         kinds.insert(0, str(record["type"]))
-    with st.form(form_key):
+    with st.form(form_key, enter_to_submit=False):
         name = st.text_input("Name bzw. Organisation", value=record.get("name") or "")
         c1, c2 = st.columns(2)
         kind = c1.selectbox(
@@ -190,7 +192,7 @@ def _anonymise(url: str, user: User, actors: pd.DataFrame) -> None:
         "Entscheidungen und Aktivitäten bleibt erhalten."
     )
     names = dict(zip(persons["id"].astype(str), persons["name"].astype(str)))
-    with st.form("qm-anonymisieren"):
+    with st.form("qm-anonymisieren", enter_to_submit=False):
         who = st.selectbox("Akteur", list(names), format_func=lambda v: f"{names[v]} ({v})")
         sure = st.checkbox("Die Person hat die Löschung ihrer Daten verlangt")
         go = st.form_submit_button("Anonymisieren")

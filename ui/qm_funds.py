@@ -15,12 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from monitoring import services
-from monitoring.auth import ROLE_LABELS, User
+from monitoring.auth import User
 from monitoring.neighbourhood import funds as fund_rules
 from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 from ui import data, state
-from ui.common import md, names
+from ui.common import md, names, role_label
+from ui.help_texts import HELP
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
 from ui.tables import german_table
@@ -92,7 +94,13 @@ def render(url: str, area: str, user: User) -> None:
         return
     fund_names = names(funds)
     fund_id = state.choose(
-        st, "Fonds", list(fund_names), PAGE, "fonds", format_func=fund_names.__getitem__
+        st,
+        "Fonds",
+        list(fund_names),
+        PAGE,
+        "fonds",
+        format_func=fund_names.__getitem__,
+        help=HELP["fonds"],
     )
     kind = funds.loc[funds["id"] == fund_id, "kind"].iloc[0]
     st.caption(f"Art: {md(kind)}")
@@ -130,6 +138,7 @@ def render(url: str, area: str, user: User) -> None:
         column_config={"Betrag": right, "Kontostand": right},
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )
     if not status["applications"].empty:
         st.markdown("**Anträge an diesen Fonds** (auch abgelehnte)")
@@ -149,9 +158,10 @@ def render(url: str, area: str, user: User) -> None:
             column_config={"beantragt": right, "bewilligt": right},
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Fonds nicht ändern.")
+        st.caption(f"Ihre Rolle ({role_label(user)}) darf Fonds nicht ändern.")
         return
     _income_form(url, user, fund_id)
     _decision_form(url, area, user, fund_id, status)
@@ -160,7 +170,10 @@ def render(url: str, area: str, user: User) -> None:
 
 
 def _income_form(url: str, user: User, fund_id: str) -> None:
-    with st.expander("Einnahme erfassen"), st.form(f"qm-einnahme-{generation()}"):
+    with (
+        st.expander("Einnahme erfassen"),
+        st.form(f"qm-einnahme-{generation()}", enter_to_submit=False),
+    ):
         c1, c2, c3 = st.columns(3)
         source = c1.selectbox("Herkunft", list(INCOME_SOURCES))
         amount = number_field("Betrag (€)", key="qm.einnahme.betrag", container=c2)
@@ -194,7 +207,7 @@ def _decision_form(url: str, area: str, user: User, fund_id: str, status: dict[s
     bodies = names(all_bodies[all_bodies["funding_area_id"] == area])
     with (
         st.expander("Entscheidung des Gremiums erfassen", expanded=True),
-        st.form(f"qm-entscheidung-{generation()}"),
+        st.form(f"qm-entscheidung-{generation()}", enter_to_submit=False),
     ):
         c1, c2, c3 = st.columns(3)
         application = c1.selectbox(
@@ -282,7 +295,7 @@ def _payment_form(url: str, user: User, fund_id: str, status: dict[str, Any]) ->
         return
     with (
         st.expander("Auszahlung erfassen", expanded=True),
-        st.form(f"qm-auszahlung-{generation()}"),
+        st.form(f"qm-auszahlung-{generation()}", enter_to_submit=False),
     ):
         c1, c2, c3 = st.columns(3)
         decision = c1.selectbox("Entscheidung", list(choices), format_func=choices.__getitem__)
@@ -318,7 +331,7 @@ def _proof_form(url: str, user: User, status: dict[str, Any]) -> None:
     labels = {str(i): f"{i}: {t or ''}" for i, t in zip(missing["id"], missing["title"])}
     with (
         st.expander("Verwendungsnachweis erfassen", expanded=True),
-        st.form(f"qm-nachweis-{generation()}"),
+        st.form(f"qm-nachweis-{generation()}", enter_to_submit=False),
     ):
         c1, c2 = st.columns(2)
         decision = c1.selectbox("Entscheidung", list(labels), format_func=labels.__getitem__)

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from monitoring.auth import User
 from monitoring.neighbourhood.actors import ACTOR_TYPES
 from ui.qm_common import qm_actors, qm_network
@@ -125,7 +126,9 @@ def render(url: str, area: str, user: User) -> None:
     present = [t for t in ACTOR_TYPES if t in set(actors["type"])]
     present += sorted(set(actors["type"].astype(str)) - set(present))
     c1, c2 = st.columns([2, 2])
-    types = c1.multiselect("Akteurstypen", present, placeholder="alle", key="qm.netz.typen")
+    types = c1.multiselect(
+        "Akteurstypen", present, placeholder="alle", key="qm.netz.typen", select_all=False
+    )
     names = dict(zip(actors["id"].astype(str), actors["name"].astype(str)))
     around = c2.selectbox(
         "Nachbarschaft von",
@@ -160,4 +163,5 @@ def render(url: str, area: str, user: User) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=NO_VALUE_SHORT,
     )

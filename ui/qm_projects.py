@@ -155,7 +155,7 @@ def _project_form(url: str, area: str, user: User) -> None:
     groups = names(actors)
     with (
         st.expander("Neues Projekt einer Bewohnergruppe"),
-        st.form(f"qm-projekt-neu-{generation()}"),
+        st.form(f"qm-projekt-neu-{generation()}", enter_to_submit=False),
     ):
         title = st.text_input("Titel des Projekts")
         c1, c2 = st.columns(2)
@@ -191,7 +191,7 @@ def _application_form(url: str, area: str, user: User, projects: pd.DataFrame) -
     funds = names(all_funds[all_funds["funding_area_id"] == area])
     with (
         st.expander("Neuer Antrag auf Fördermittel", expanded=True),
-        st.form(f"qm-antrag-neu-{generation()}"),
+        st.form(f"qm-antrag-neu-{generation()}", enter_to_submit=False),
     ):
         c1, c2 = st.columns(2)
         project = c1.selectbox("Projekt", list(titles), format_func=lambda v: f"{titles[v]} ({v})")
@@ -236,7 +236,10 @@ def _status_form(url: str, user: User, apps: pd.DataFrame) -> None:
         str(i): f"{i}: {t} ({s})"
         for i, t, s in zip(apps["id"], apps["project_title"].fillna(""), apps["status"])
     }
-    with st.expander("Status eines Antrags ändern"), st.form(f"qm-antrag-status-{generation()}"):
+    with (
+        st.expander("Status eines Antrags ändern"),
+        st.form(f"qm-antrag-status-{generation()}", enter_to_submit=False),
+    ):
         ident = st.selectbox("Antrag", list(labels), format_func=labels.__getitem__)
         c1, c2, c3 = st.columns(3)
         status = c1.selectbox("neuer Status", list(app_rules.STATUSES))

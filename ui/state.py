@@ -201,6 +201,7 @@ def choose(
     *,
     default: Any = None,
     format_func: Any = str,
+    help: str | None = None,
 ) -> Any:
     """Draw a selectbox bound to a view parameter and return its value.
 
@@ -211,4 +212,4 @@ def choose(
     choices = list(options)
     if st.session_state.get(widget) not in choices:
         st.session_state[widget] = default if default in choices else choices[0]
-    return place.selectbox(label, choices, format_func=format_func, key=widget)
+    return place.selectbox(label, choices, format_func=format_func, key=widget, help=help)

@@ -116,7 +116,7 @@ def _screen(page: Any, handle: Any, x: float, y: float) -> tuple[float, float]:
 def _draw_polygon(
     page: Any, corners: list[tuple[float, float]], *, after_reload: Callable[[], None] | None
 ) -> None:
-    """Draw a polygon with Leaflet.draw: the tool, one click per corner, then "Finish"."""
+    """Draw a polygon with Leaflet.draw: the tool, one click per corner, then "Fertig"."""
     handle = _draw_map(page, after_reload=after_reload)
     handle.scroll_into_view_if_needed()
     frame = page.frame_locator(MAP_FRAME)
@@ -128,7 +128,7 @@ def _draw_polygon(
         page.mouse.move(px, py)
         page.mouse.click(px, py)
         page.wait_for_timeout(400)
-    frame.get_by_text("Finish", exact=True).click()
+    frame.get_by_text("Fertig", exact=True).click()
 
 
 def _settle(page: Any) -> None:
