@@ -468,7 +468,7 @@ def _sender(url: str, user: User, report: Report) -> None:
         if not user.may("edit_funding"):
             st.caption("Den Absender ändern die Rollen " + ", ".join(filing_roles()) + ".")
             return
-        with st.form(f"{PAGE}.absender"):
+        with st.form(f"{PAGE}.absender", enter_to_submit=False):
             for key, label in SENDER_FIELDS:
                 st.text_input(label, value=report.sender.get(key, ""), key=f"{PAGE}.absender.{key}")
             st.form_submit_button("Absender speichern", on_click=_save_sender, args=(url, user))

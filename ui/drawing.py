@@ -206,7 +206,7 @@ def drawing_map(
     The tools speak German: their texts are set before the tools are built.
 
     >>> page = m.get_root().render()
-    >>> page.index("Fläche zeichnen") < page.index("new L.Control.Draw")
+    >>> page.index("Punkt setzen") < page.index("new L.Control.Draw")
     True
     """
     allowed = _check_kinds(kinds)

@@ -114,7 +114,7 @@ def _goals(url: str, report: ProgressReport) -> None:
             "letzten Wert erwartet."
         )
     shown = goal_table(report.goals, registry=registry, field_names=fields)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT)
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
         st.dataframe(
@@ -219,7 +219,9 @@ def _measures(url: str, report: ProgressReport, ident: str) -> None:
     table = frames.measure_table(mine, programme_names=programmes, field_names=fields)
     # the headers carry the unit (Kostenschätzung (€)): the cells are German figures
     shown, config = german_table(table, numbers={c: 2 for c in table.columns if "(€)" in c})
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(
+        shown, column_config=config, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
 
 
 def _funding(report: ProgressReport) -> None:
@@ -252,7 +254,7 @@ def _funding(report: ProgressReport) -> None:
             "Anteil geplant (%)": 1,
         },
     )
-    st.dataframe(shown, column_config=config, width="stretch")
+    st.dataframe(shown, column_config=config, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 def _comparison(url: str, ident: str) -> None:
@@ -300,7 +302,7 @@ def _comparison(url: str, ident: str) -> None:
         minimum=minimum,
         level=level,
     )
-    st.dataframe(table.rename(index=german.date), width="stretch")
+    st.dataframe(table.rename(index=german.date), width="stretch", placeholder=NO_VALUE_SHORT)
     st.caption(comparison_note(level))
     if residents is None:
         st.caption(

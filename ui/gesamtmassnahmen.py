@@ -685,7 +685,13 @@ def _goals(url: str, user: User, concept: str, *, may: bool) -> None:
     if not targets.empty:
         st.markdown("**Zielwerte**")
         shown, config = _target_table(targets, registry)
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+        st.dataframe(
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
     if not may:
         return
     _new_goal(url, user, concept, goals, fields)

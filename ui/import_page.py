@@ -726,7 +726,7 @@ def _preview(table: Table) -> None:
         columns = [c for c in frame.columns if c != "geometry"][:4]
         fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
         st_folium(fmap, key="import_map", height=380, use_container_width=True, returned_objects=[])
-    st.dataframe(preview_frame(frame), width="stretch")
+    st.dataframe(preview_frame(frame), width="stretch", placeholder=NO_VALUE_SHORT)
     notes = table_notes(table)
     if notes:
         st.caption("Zur Tabelle")
@@ -1147,7 +1147,13 @@ def _details(url: str, result: imports.ImportResult) -> None:
     for caption, frame in detail_tables(result, data.registry(url)):
         st.caption(caption)
         config = {c: right for c in ("Anzahl", "genannt", "Summe der Teile") if c in frame}
-        st.dataframe(frame, column_config=config, hide_index=True, width="stretch")
+        st.dataframe(
+            frame,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
 
 
 def _report(check: Check, url: str) -> None:

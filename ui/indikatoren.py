@@ -124,7 +124,7 @@ def _series(url: str, level: str) -> None:
     decimals = 0 if choice.unit in ("Personen", "Wohnungen", "Klasse") else 1
     _series_chart(url, values, series, chosen, area_names=area_names, decimals=decimals)
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
-    st.dataframe(table.rename(index=german.date), width="stretch")
+    st.dataframe(table.rename(index=german.date), width="stretch", placeholder=NO_VALUE_SHORT)
     if series["note"].notna().any():
         st.caption("In Klammern: Hinweise der Statistik zum Wert (Zeichen des Amts).")
     if series["suppressed"].any():
@@ -281,7 +281,9 @@ def _index(url: str, level: str) -> None:
     )
     shown[["Status", "Dynamik"]] = shown[["Status", "Dynamik"]].fillna(german.NO_VALUE_SHORT)
     shown["ohne Zuordnung, weil"] = shown["ohne Zuordnung, weil"].fillna("")
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(
+        shown, column_config=config, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
 
 
 def _clusters(url: str, level: str) -> None:
@@ -342,7 +344,7 @@ def _clusters(url: str, level: str) -> None:
     )
     labels = result["cluster_label"].fillna("ohne Wert").where(~judged["suppressed"].to_numpy())
     counts = labels.fillna("unterdrückt").value_counts().rename("Gebiete").rename_axis("Cluster")
-    st.dataframe(counts, width="stretch")
+    st.dataframe(counts, width="stretch", placeholder=NO_VALUE_SHORT)
 
 
 DIRECTION_LABELS = {

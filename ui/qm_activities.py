@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import german
-from geo.german import number
+from geo.german import NO_VALUE_SHORT, number
 from geo.webmap import WEB_CRS, activity_layer, base_map, web_frame
 from monitoring import services
 from monitoring.auth import ROLE_LABELS, User
@@ -172,7 +172,9 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
 def _table(frame: pd.DataFrame, counted: list[str], *, dates: list[str] | None = None) -> None:
     """Show a table with its counts (and dates) written the German way."""
     shown, config = german_table(frame, numbers=counted, dates=dates or ())
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(
+        shown, column_config=config, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
 
 
 def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None:

@@ -130,7 +130,9 @@ def render(url: str, area: str, user: User) -> None:
         euro=["Betrag"],
         percent=["Anteil"],
     )
-    st.dataframe(income, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(
+        income, column_config=config, hide_index=True, width="stretch", placeholder=NO_VALUE_SHORT
+    )
     st.markdown("**Kassenbuch**")
     right = st.column_config.TextColumn(alignment="right")
     st.dataframe(

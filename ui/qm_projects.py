@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.german import NO_VALUE_SHORT
 from monitoring import services
 from monitoring.auth import ROLE_LABELS, User
 from monitoring.neighbourhood import applications as app_rules
@@ -83,6 +84,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
             column_config={"beantragt": RIGHT},
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     projects = data.layer(url, "projects")
     projects = projects[projects["funding_area_id"] == area]
@@ -109,7 +111,13 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         )
         shown["Betrag"] = [euro(v) for v in projects["amount"]]
         config["Betrag"] = RIGHT
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+        st.dataframe(
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            placeholder=NO_VALUE_SHORT,
+        )
     st.subheader("Anträge")
     if apps.empty:
         st.caption("Noch keine Anträge erfasst.")
@@ -120,6 +128,7 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
             column_config={"beantragt": RIGHT, "bewilligt": RIGHT},
             hide_index=True,
             width="stretch",
+            placeholder=NO_VALUE_SHORT,
         )
     if not user.may("edit_qm"):
         st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Projekte und Anträge nicht ändern.")

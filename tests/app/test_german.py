@@ -19,7 +19,8 @@ from tests.german_audit import Finding, component_texts, page_findings
 #: what the pages may show although a rule would match: examples of what to type, and
 #: the import's choice of number format that names the English one ("1,234.5
 #: (Dezimalpunkt)": the option for a file written that way)
-ALLOWED = {"123456,78", "1,234.5"}
+#: (Berlin's AGS and a UTM Ostwert with its zone are keys and file values in help texts)
+ALLOWED = {"123456,78", "1,234.5", "11000000", "32390123,4"}
 
 #: each page in the states a clerk sees most: (page, query parameters)
 VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
