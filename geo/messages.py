@@ -551,8 +551,8 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         ),
         "crosswalk.no_id_column": "{what} hat keine ID-Spalte {column!r}; sie hat {columns}",
         "crosswalk.duplicate_id": (
-            "{what}: die ID {id!r} kommt {times}-mal vor (Zeilen {rows}); {repeated} "
-            "wiederholen sich. Gebiete werden über ihre ID verknüpft; korrigieren Sie das, "
+            "{what}: die ID {id!r} kommt {times}-mal vor (Zeilen {rows}); mehrfach "
+            "vorkommende IDs: {repeated}. Gebiete werden über ihre ID verknüpft; korrigieren Sie das, "
             "z. B. mit einer ID-Korrektur ALT:SPALTE=WERT:NEU, die einer der Zeilen ihre "
             "richtige ID gibt"
         ),

@@ -83,7 +83,7 @@ def check_unique_ids(layer: pd.DataFrame, id_column: str, *, what: str = "Die Eb
             id=first,
             times=len(rows),
             rows=", ".join(map(str, rows)),
-            repeated=german.count(dup.nunique(), "ID", "IDs"),
+            repeated=german.number(dup.nunique()),
         )
 
 

@@ -33,7 +33,7 @@ FLAG_ZERO_DENOMINATOR = "zero_denominator"
 FLAG_INCOMPLETE = "incomplete"
 
 
-def check_long(frame: pd.DataFrame, *, what: str = "Indikatortabelle") -> None:
+def check_long(frame: pd.DataFrame, *, what: str = "Die Indikatortabelle") -> None:
     """Raise FrameError unless ``frame`` has the long-format columns and numeric values."""
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
