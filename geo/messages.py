@@ -66,17 +66,16 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         "fix.did_you_mean": "meinten Sie {names}?",
         "fix.pass_option": "geben Sie bei {option} eine der aufgeführten Spalten an",
         "problem.id_repeated": (
-            "die Kennung kommt {times}-mal vor ({rows}); jede Kennung darf nur einmal "
-            "vorkommen{scope}"
+            "die ID kommt {times}-mal vor ({rows}); jede ID darf nur einmal vorkommen{scope}"
         ),
         "fix.id_repeated": (
-            "vergeben Sie jede Kennung in der Datei nur einmal (oder entfernen Sie {unit})"
+            "vergeben Sie jede ID in der Datei nur einmal (oder entfernen Sie {unit})"
         ),
-        "problem.id_empty": "die Kennung ist leer",
-        "fix.id_empty": "tragen Sie die Kennung ein",
-        "problem.id_unknown": "die Kennung ist nicht unter den {what}{hint}",
+        "problem.id_empty": "die ID ist leer",
+        "fix.id_empty": "tragen Sie die ID ein",
+        "problem.id_unknown": "die ID ist nicht unter den {what}{hint}",
         "hint.closest": "; ähnlich: {names}",
-        "hint.none_close": "; keine ähnliche Kennung",
+        "hint.none_close": "; keine ähnliche ID",
         "problem.no_crs": (
             "die Datei hat kein Koordinatenbezugssystem (keine .prj-Datei, kein crs-Eintrag)"
         ),
@@ -331,7 +330,7 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         ),
         "rates.orphans": (
             "{count} ohne übergeordnetes Gebiet, z. B. {examples}; geben Sie für jedes "
-            "Teilgebiet (area_id) die Kennung seines übergeordneten Gebiets an"
+            "Teilgebiet (area_id) die ID seines übergeordneten Gebiets an"
         ),
         "rates.not_aggregable": (
             "der Indikator {key!r} ist ein {kind} ohne Zähler und Nenner und lässt sich nicht "
@@ -353,7 +352,7 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "richtigen mit --id, --population, --status und --dynamics"
         ),
         "social.repeated_ids": (
-            "die Spalte {column!r} wiederholt die Kennung(en) {ids}; jedes Gebiet darf nur "
+            "die Spalte {column!r} wiederholt die ID(s) {ids}; jedes Gebiet darf nur "
             "einmal vorkommen"
         ),
         "social.column_count": (
@@ -552,9 +551,9 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         "crosswalk.no_id_column": "{what} hat keine ID-Spalte {column!r}; sie hat {columns}",
         "crosswalk.duplicate_id": (
             "{what}: die ID {id!r} kommt {times}-mal vor (Zeilen {rows}); mehrfach "
-            "vorkommende IDs: {repeated}. Gebiete werden über ihre ID verknüpft; korrigieren Sie das, "
-            "z. B. mit einer ID-Korrektur ALT:SPALTE=WERT:NEU, die einer der Zeilen ihre "
-            "richtige ID gibt"
+            "vorkommende IDs: {repeated}. Gebiete werden über ihre ID verknüpft; "
+            "korrigieren Sie das, z. B. mit einer ID-Korrektur ALT:SPALTE=WERT:NEU, die "
+            "einer der Zeilen ihre richtige ID gibt"
         ),
         "crosswalk.fix_no_column": (
             "ID-Korrektur für {id!r}: die Ebene hat keine Spalte {column!r}"

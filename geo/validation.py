@@ -148,7 +148,7 @@ class ImportReport:
     ... except ImportRefused as exc:
     ...     print(exc)
     Import von a.csv abgelehnt, nichts wurde gespeichert: 1 Problem gefunden
-      - a.csv, Zeile 3, Spalte 'id': die Kennung ist leer; Korrektur: tragen Sie die Kennung ein
+      - a.csv, Zeile 3, Spalte 'id': die ID ist leer; Korrektur: tragen Sie die ID ein
     >>> r = ImportReport("b.csv", unit="line", max_per_kind=2)
     >>> for line in range(2, 7):
     ...     r.problem("cell.not_number", row=line, column="S1", value="x", value_="x",
@@ -354,8 +354,8 @@ def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: st
     >>> r = ImportReport("p.shp", unit="feature")
     >>> check_unique(pd.Series(["a", "b", "a"], index=[1, 2, 3]), r, column="ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    p.shp, Spalte 'ID', Wert 'a': die Kennung kommt 2-mal vor (Objekte 1, 3); jede Kennung
-    darf nur einmal vorkommen; Korrektur: vergeben Sie jede Kennung in der Datei nur einmal
+    p.shp, Spalte 'ID', Wert 'a': die ID kommt 2-mal vor (Objekte 1, 3); jede ID darf nur
+    einmal vorkommen; Korrektur: vergeben Sie jede ID in der Datei nur einmal
     (oder entfernen Sie das doppelte Objekt)
 
     ``scope`` is appended to the sentence (German, e.g. " in der Ebene „Bezirke“").
@@ -405,12 +405,12 @@ def check_known(
     >>> r = ImportReport("v.csv")
     >>> ok = check_known(pd.Series(["011001O1"], index=[2]), ["01100101"], r,
     ...                  column="PLR_ID", what="gespeicherten Gebieten",
-    ...                  fix="korrigieren Sie die Kennung")
+    ...                  fix="korrigieren Sie die ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': die Kennung ist nicht unter den
-    gespeicherten Gebieten; ähnlich: '01100101'; Korrektur: korrigieren Sie die Kennung
+    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': die ID ist nicht unter den
+    gespeicherten Gebieten; ähnlich: '01100101'; Korrektur: korrigieren Sie die ID
 
-    ``what`` completes "die Kennung ist nicht unter den …" (German, dative plural).
+    ``what`` completes "die ID ist nicht unter den …" (German, dative plural).
     """
     known_set = {str(k) for k in known}
     present = ids.notna()
@@ -653,9 +653,7 @@ def check_geometries(
         if geom.is_valid:
             continue
         reason = shapely.is_valid_reason(geom)
-        label = f"{UNIT_LABELS[report.unit]} {row}" + (
-            "" if ids is None else f" (Kennung {who(row)})"
-        )
+        label = f"{UNIT_LABELS[report.unit]} {row}" + ("" if ids is None else f" (ID {who(row)})")
         if strict:
             report.problem(
                 "problem.invalid_geometry",

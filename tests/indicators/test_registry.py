@@ -95,8 +95,14 @@ def test_city_file_extends_and_overrides(tmp_path: Path) -> None:
             'denominator = "residents"\n',
             "ist ein rate, keine Anzahl",
         ),
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nnumerator = "residents"\n', "nur Zähler oder Nenner"),
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nmin_value = 5\nmax_value = 1\n', "liegt über"),
+        (
+            '[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nnumerator = "residents"\n',
+            "nur Zähler oder Nenner",
+        ),
+        (
+            '[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nmin_value = 5\nmax_value = 1\n',
+            "liegt über",
+        ),
         ("[x\n", "kein gültiges TOML"),
     ],
 )

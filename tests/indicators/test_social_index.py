@@ -86,7 +86,7 @@ def test_standardise_and_refusals() -> None:
     with pytest.raises(ProfileError, match="3 Status-Indikator"):
         compute_index(table, BERLIN, id_column="id", population_column="EW", status_columns=["S1"])
     dup = pd.DataFrame({"id": ["a", "a"], "EW": [1, 1]} | {c: [1, 2] for c in MSS_COLUMNS[1:]})
-    with pytest.raises(FrameError, match="wiederholt die Kennung"):
+    with pytest.raises(FrameError, match="wiederholt die ID"):
         compute_index(dup, BERLIN, id_column="id", population_column="EW")
     text = pd.DataFrame({"id": ["a", "b"], "EW": ["x", 400]} | {c: [1, 2] for c in MSS_COLUMNS[1:]})
     with pytest.raises(FrameError, match="Zeile 1 den Wert 'x'"):
