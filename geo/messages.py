@@ -213,6 +213,10 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "{what}: die Spalte {column!r} darf nicht leer sein ({detail}); füllen Sie sie "
             "vor dem Speichern"
         ),
+        "store.key_repeated": (
+            "Ebene „{layer}“: Zeile {row} wiederholt den Schlüssel {key} einer früheren Zeile; "
+            "jeder Schlüssel darf je Speichervorgang nur einmal vorkommen"
+        ),
         "store.key_twice": "{what}: die Daten enthalten denselben Schlüssel zweimal ({detail})",
         "store.not_initialised": (
             "{what}: {detail}. Der Datenbestand in {where} ist nicht eingerichtet oder älter "
@@ -267,7 +271,9 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "starten Sie den Server (z. B. `pg_ctlcluster 15 main start` oder "
             "`systemctl start postgresql`) oder korrigieren Sie Host und Port in der Adresse"
         ),
-        "store.cannot_connect": ("keine Verbindung zum PostGIS-Datenbestand: {reason} ({detail})"),
+        "store.cannot_connect": (
+            "keine Verbindung zum PostGIS-Datenbestand: {reason} (PostgreSQL: {detail})"
+        ),
         "store.postgis_missing": (
             "PostGIS ist auf dem PostgreSQL-Server {host}:{port} nicht installiert "
             "({detail}); installieren Sie dort das Debian-Paket {package} "
@@ -279,8 +285,8 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "`CREATE EXTENSION postgis` auszuführen"
         ),
         "crs.no_epsg": (
-            "das Bezugssystem der Datenhaltung {value!r} hat keinen EPSG-Code; PostGIS "
-            "braucht einen, z. B. EPSG:25832 oder EPSG:25833"
+            "das Bezugssystem der Datenhaltung {value!r} hat keinen EPSG-Code; der "
+            "Datenbestand braucht einen, z. B. EPSG:25832 oder EPSG:25833"
         ),
         # --- web map -----------------------------------------------------------------------
         "webmap.choice": "{what} {value!r} ist nicht möglich; wählen Sie eine von: {allowed}",

@@ -786,7 +786,7 @@ _CORE_TABLES = (
 def _register_srs(conn: sqlite3.Connection, crs: CRS) -> None:
     epsg = crs.to_epsg()
     if epsg is None:
-        raise SchemaError(f"the storage CRS {crs.to_string()} has no EPSG code; use one that has")
+        raise SchemaError(code="crs.no_epsg", value=crs.to_string())
     conn.execute(
         "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
         (crs.name, epsg, epsg, crs.to_wkt("WKT1_GDAL")),

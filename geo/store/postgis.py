@@ -106,7 +106,7 @@ class _Target:
 
     @property
     def where(self) -> str:
-        return f"{self.host}:{self.port}, database {self.dbname!r}, schema {self.schema!r}"
+        return f"{self.host}:{self.port}, Datenbank {self.dbname!r}, Schema {self.schema!r}"
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -1178,8 +1178,7 @@ def _check_unique_keys(layer: Layer, frame: pd.DataFrame) -> None:
         first = int(np.flatnonzero(dup.to_numpy())[0])
         key = {k: frame[k].iloc[first] for k in layer.key}
         raise StoreError(
-            f"layer {layer.name!r}: row {first} repeats the key {key!r} of an earlier row; "
-            "each key may appear once per write"
+            code="store.key_repeated", layer=layer.title or layer.name, row=first, key=repr(key)
         )
 
 

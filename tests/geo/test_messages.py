@@ -49,7 +49,9 @@ ENGLISH = {
 }  # fmt: skip
 #: what may hold English on purpose: quoted values, code and command lines, placeholders,
 #: and the raw words of a library quoted after its name ("(SQLite/GDAL: database is locked)")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|„[^“]*“|«[^»]*»|\((?:SQLite|GDAL)[^)]*\)")
+_QUOTED = re.compile(
+    r"'[^']*'|\"[^\"]*\"|`[^`]*`|„[^“]*“|«[^»]*»|\((?:SQLite|GDAL|PostgreSQL)[^)]*\)"
+)
 
 
 def english_words(text: str) -> list[str]:

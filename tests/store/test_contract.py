@@ -147,9 +147,9 @@ def test_filters_are_values_not_sql(store: Store) -> None:
 
 
 def test_unknown_layer_and_column(store: Store) -> None:
-    with pytest.raises(UnknownLayerError, match="layers are"):
+    with pytest.raises(UnknownLayerError, match="gibt es im Datenmodell nicht; es gibt: "):
         store.read("planning_areas")
-    with pytest.raises(UnknownColumnError, match="it has: id"):
+    with pytest.raises(UnknownColumnError, match="sie hat: id"):
         store.read("areas", where={"ID": "x"})
     frame = sample_frame(SCHEMA.layer("programmes")).assign(colour="red")
     with pytest.raises(UnknownColumnError, match="'colour'"):
@@ -274,7 +274,7 @@ def test_older_store_is_migrated_not_recreated(store_url: str) -> None:
     assert new.counts()["remarks"] == 0
     new.close()
 
-    with pytest.raises(SchemaError, match="newer"):
+    with pytest.raises(SchemaError, match="neuer als dieses Programm"):
         open_store(store_url).init()
 
 
@@ -349,7 +349,7 @@ def test_unstorable_text_is_refused_with_its_row(store: Store, bad: str) -> None
     frame = sample_frame(SCHEMA.layer("programmes"), 3)
     frame["name"] = frame["name"].astype(object)  # pandas' Arrow strings refuse surrogates
     frame.loc[1, "name"] = bad
-    with pytest.raises(StoreError, match="row 1, column 'name'"):
+    with pytest.raises(StoreError, match="Zeile 1, Spalte 'name'"):
         store.write("programmes", frame)
     assert store.counts()["programmes"] == 0
 

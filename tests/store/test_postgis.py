@@ -261,7 +261,7 @@ def test_text_with_nul_byte_is_refused_and_index_survives(
     monkeypatch.setattr(postgis, "BULK_ROWS", 10)  # take the drop-and-rebuild-index path
     frame = buildings(50)
     frame.loc[40, "owner_type"] = "pri\x00vat"
-    with pytest.raises(StoreError, match="buildings"):
+    with pytest.raises(StoreError, match="Gebäude"):
         store.write("buildings", frame)
     assert store.counts()["buildings"] == 0
     gist = "SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s"
@@ -300,7 +300,7 @@ def test_upsert_overwrites_non_key_columns(store: PostGISStore) -> None:
 def test_duplicate_keys_in_one_frame_are_refused(store: PostGISStore) -> None:
     frame = buildings(3)
     frame.loc[2, "id"] = frame.loc[0, "id"]
-    with pytest.raises(StoreError, match="row 2 repeats the key"):
+    with pytest.raises(StoreError, match="Zeile 2 wiederholt den Schlüssel"):
         store.write("buildings", frame, mode="upsert")
 
 
@@ -356,7 +356,7 @@ def test_optimistic_update(store: PostGISStore) -> None:
             tx.update("programmes", {"id": "p1"}, {"version": 7})
         with pytest.raises(StoreError, match="Schlüssel muss genau"):
             tx.update("programmes", {"name": "Soziale Stadt"}, {"since_year": 1})
-        with pytest.raises(StoreError, match="no version"):
+        with pytest.raises(StoreError, match="keine Versionsnummer"):
             tx.update(
                 "measure_fields",
                 {"measure_id": "m", "field_id": "f"},
@@ -417,7 +417,8 @@ def test_migration_adds_column_and_layer_keeping_data(pg_url: str) -> None:
         "sites",
     )
     assert gist == [("sites_geometry_gist",)]
-    with PostGISStore(pg_url) as older_program, pytest.raises(SchemaError, match="newer"):
+    newer = "neuer als dieses Programm"
+    with PostGISStore(pg_url) as older_program, pytest.raises(SchemaError, match=newer):
         older_program.init()
 
 
@@ -524,7 +525,7 @@ def test_deadlock_is_reported_as_conflict(store: PostGISStore, pg_url: str) -> N
         other.close()
     failed = [e for e in errors if e is not None]
     assert len(failed) == 1 and isinstance(failed[0], ConflictError), errors
-    assert "retry" in str(failed[0])
+    assert "bitte wiederholen Sie den Vorgang" in str(failed[0])
     assert store.read("programmes")["version"].tolist() == [2, 2]
 
 
@@ -534,7 +535,7 @@ def test_deadlock_is_reported_as_conflict(store: PostGISStore, pg_url: str) -> N
 def test_unreachable_server_names_host_and_fix() -> None:
     s = PostGISStore("postgresql://postgres@127.0.0.1:1/qmon?schema=x")
     start = time.perf_counter()
-    with pytest.raises(StoreError, match=r"127\.0\.0\.1:1 .*'qmon'.*start the server"):
+    with pytest.raises(StoreError, match=r"auf 127\.0\.0\.1:1 .*'qmon'.*starten Sie den Server"):
         s.schema_version()
     assert time.perf_counter() - start < 10
     s.close()
