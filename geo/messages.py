@@ -326,8 +326,8 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         ),
         "frame.no_values_column": "die Indikatortabelle hat keine Spalte {column!r} zum Verteilen",
         "rates.not_from_counts": (
-            "der Indikator {key!r} ist ein {kind} ohne Zähler und Nenner und lässt sich "
-            "nicht aus Anzahlen berechnen (geben Sie nur Anteile und Quoten an, die aus "
+            "der Indikator {key!r} ist von der Art {kind} ohne Zähler und Nenner und lässt "
+            "sich nicht aus Anzahlen berechnen (geben Sie nur Anteile und Quoten an, die aus "
             "Anzahlen definiert sind, z. B. unemployment_rate)"
         ),
         "rates.lacking_counts": (
@@ -339,8 +339,9 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "Teilgebiet (area_id) die ID seines übergeordneten Gebiets an"
         ),
         "rates.not_aggregable": (
-            "der Indikator {key!r} ist ein {kind} ohne Zähler und Nenner und lässt sich nicht "
-            "zusammenfassen; fassen Sie seine Anzahlen zusammen und berechnen Sie ihn neu"
+            "der Indikator {key!r} ist von der Art {kind} ohne Zähler und Nenner und lässt "
+            "sich nicht zusammenfassen; fassen Sie seine Anzahlen zusammen und berechnen Sie "
+            "ihn neu"
         ),
         # --- indicators: disclosure ------------------------------------------------------
         "disclosure.negative": (
@@ -524,7 +525,7 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "mit kind = 'count' an"
         ),
         "registry.reference_not_count": (
-            "Indikator {key!r}: sein {role} {ref!r} ist ein {kind}, keine Anzahl; Quoten "
+            "Indikator {key!r}: sein {role} {ref!r} ist von der Art {kind}, keine Anzahl; Quoten "
             "werden nur aus Anzahlen berechnet"
         ),
         # --- indicators: tables (indicators.tables) ----------------------------------------

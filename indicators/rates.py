@@ -17,7 +17,7 @@ import pandas as pd
 from geo import german
 from geo.messages import render
 from indicators.errors import AggregationError, FrameError
-from indicators.registry import IndicatorDef, Registry
+from indicators.registry import KIND_LABELS, IndicatorDef, Registry
 
 LONG_COLUMNS: tuple[str, ...] = ("area_id", "indicator", "period", "value")
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -31,6 +31,11 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 FLAG_ZERO_DENOMINATOR = "zero_denominator"
 FLAG_INCOMPLETE = "incomplete"
+
+
+def _kind(kind: str) -> str:
+    """The German name of an indicator kind, quoted (``„Anteil“``)."""
+    return f"„{KIND_LABELS.get(kind, kind)}“"
 
 
 def check_long(frame: pd.DataFrame, *, what: str = "Die Indikatortabelle") -> None:
@@ -136,7 +141,7 @@ def _derived_defs(
     defs = [registry.get(k) for k in indicators]
     for d in defs:
         if not d.derived:
-            raise AggregationError(code="rates.not_from_counts", key=d.key, kind=d.kind)
+            raise AggregationError(code="rates.not_from_counts", key=d.key, kind=_kind(d.kind))
         lacking = [k for k in (d.numerator, d.denominator) if k not in available]
         if lacking:
             raise FrameError(
@@ -319,7 +324,7 @@ def aggregate(
         for key in indicators:
             d = registry.get(key)
             if not d.derived:
-                raise AggregationError(code="rates.not_aggregable", key=key, kind=d.kind)
+                raise AggregationError(code="rates.not_aggregable", key=key, kind=_kind(d.kind))
     counts = frame[frame["indicator"].isin(count_keys)].copy()
     counts["parent"] = counts["area_id"].map(mapping)
     # every child with any value must contribute to each (indicator, period) of its parent

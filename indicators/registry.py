@@ -280,7 +280,7 @@ def _check_consistency(defs: Mapping[str, IndicatorDef]) -> None:
                     key=d.key,
                     role=_ROLES[role],
                     ref=ref,
-                    kind=defs[ref].kind,
+                    kind=f"„{KIND_LABELS.get(defs[ref].kind, defs[ref].kind)}“",
                 )
 
 

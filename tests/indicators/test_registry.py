@@ -93,7 +93,7 @@ def test_city_file_extends_and_overrides(tmp_path: Path) -> None:
         (
             '[x]\nlabel = "X"\nunit = "%"\nkind = "rate"\nnumerator = "vacancy_rate"\n'
             'denominator = "residents"\n',
-            "ist ein rate, keine Anzahl",
+            "ist von der Art „Quote/Rate“, keine Anzahl",
         ),
         (
             '[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nnumerator = "residents"\n',
