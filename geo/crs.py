@@ -18,7 +18,7 @@ DEFAULT_STORAGE_CRS = "EPSG:25832"
 WEB_CRS = "EPSG:4326"
 
 
-def parse_crs(value: str | int | CRS, *, what: str = "CRS") -> CRS:
+def parse_crs(value: str | int | CRS, *, what: str = "Das Bezugssystem") -> CRS:
     """Return the CRS named by ``value``, or raise a CRSError that says how to write one.
 
     Examples
@@ -33,10 +33,7 @@ def parse_crs(value: str | int | CRS, *, what: str = "CRS") -> CRS:
     try:
         return CRS.from_user_input(value)
     except PyprojCRSError as exc:
-        raise CRSError(
-            f"{what} {value!r} is not a coordinate reference system; "
-            "write it as EPSG:25832 (UTM 32N), EPSG:25833 (UTM 33N) or EPSG:4326"
-        ) from exc
+        raise CRSError(code="crs.unknown", what=what, value=value) from exc
 
 
 def storage_crs_setting(environ: dict[str, str] | None = None) -> CRS:
@@ -52,8 +49,5 @@ def storage_crs_setting(environ: dict[str, str] | None = None) -> CRS:
     env = os.environ if environ is None else environ
     crs = parse_crs(env.get("QMON_CRS", DEFAULT_STORAGE_CRS), what="QMON_CRS")
     if not crs.is_projected:
-        raise CRSError(
-            f"QMON_CRS {crs.to_string()} is geographic; the storage CRS must be projected "
-            "so that areas and distances are in metres (e.g. EPSG:25832 or EPSG:25833)"
-        )
+        raise CRSError(code="crs.geographic_storage", value=crs.to_string())
     return crs

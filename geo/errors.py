@@ -1,14 +1,20 @@
 """Errors of the spatial foundation.
 
 Every error subclasses :class:`GeoError` and the matching built-in, so callers can
-catch either. Messages name the input, the bad value, what is allowed and the fix.
+catch either. Messages name the input, the bad value, what is allowed and the fix, in
+German: an error is raised with a template code and its facts as fields
+(``CRSError(code="crs.unknown", what="--crs", value="EPSG:9")``) and
+:mod:`geo.messages` writes the text.
 """
 
 from __future__ import annotations
 
+from geo import german
+from geo.messages import CodedError, render
 
-class GeoError(Exception):
-    """Base of all errors raised by the geo package."""
+
+class GeoError(CodedError):
+    """Base of all errors raised by the geo package (``code=`` and fields, or a text)."""
 
 
 class StoreError(GeoError, RuntimeError):
@@ -42,6 +48,10 @@ class ConflictError(StoreError):
     """A record was changed by someone else since it was read (optimistic locking)."""
 
 
+class CellError(GeoError, ValueError):
+    """A table cell that holds no value of the kind asked for (a number, a date)."""
+
+
 class CRSError(GeoError, ValueError):
     """A missing, unknown or mismatched coordinate reference system."""
 
@@ -71,13 +81,12 @@ class ImportRefused(GeoError, ValueError):
         self.total = len(self.problems) if total is None else total
         super().__init__(self._render())
 
+    code = "import.refused"
+
     def _render(self) -> str:
-        count = self.total
-        number = f"{count:,}".replace(",", ".")
-        head = (
-            f"Import von {self.source} abgelehnt, nichts wurde gespeichert: "
-            f"{number} Problem{'e' if count != 1 else ''} gefunden"
-        )
+        problems = german.count(self.total, "Problem", "Probleme")
+        self.fields = {"source": self.source, "problems": problems}
+        head = render("import.refused", **self.fields)
         lines = [head] + [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

@@ -101,6 +101,4 @@ def assign_to_areas(
 
 def _check_same_crs(a: object, b: object) -> None:
     if a is None or b is None or not CRS.from_user_input(a).equals(CRS.from_user_input(b)):
-        raise CRSError(
-            f"features are in {a} and areas in {b}; bring both into the storage CRS first"
-        )
+        raise CRSError(code="crs.join_mismatch", left=str(a), right=str(b))

@@ -35,7 +35,7 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-from geo.errors import ImportRefused
+from geo.errors import CellError, ImportRefused
 from geo.layout import Layout, Merged, detect_layout
 from geo.validation import ImportReport, Problem, RowUnit
 
@@ -226,8 +226,8 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
 
     Raises
     ------
-    ValueError
-        When ``value`` is empty, not a number in this format, or not finite
+    CellError
+        A ValueError: when ``value`` is empty, not a number in this format, or not finite
         (``inf``, ``NaN``, ``1e309``, also as a float from a workbook or database).
 
     Examples
@@ -241,7 +241,7 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     >>> parse_number("1.67", NumberFormat(",", "."))
     Traceback (most recent call last):
     ...
-    ValueError: '1.67' ist keine Zahl mit Dezimalzeichen ',', Tausendertrennzeichen '.'
+    geo.errors.CellError: '1.67' ist keine Zahl mit Dezimalzeichen ',', Tausendertrennzeichen '.'
 
     Infinity and NaN are refused in any spelling, ``1e309`` (too large for a float,
     so it would read as infinity) as well:
@@ -249,21 +249,21 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
     >>> parse_number("1e309")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: '1e309' ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, ...
+    geo.errors.CellError: '1e309' ist keine endliche Zahl (unendlich, zu groß für eine Zahl ...
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is a truth value, not a number")
+        raise CellError(code="cell.truth_value", value=value)
     if isinstance(value, (int, float, Decimal, np.integer, np.floating)):
         return _finite(float(value), value)
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a number")
+        raise CellError(code="cell.not_number", value=value)
     text = _clean(value)
     if not text:
-        raise ValueError("the cell is empty")
+        raise CellError(code="cell.empty")
     if _NON_FINITE.match(text):
-        raise ValueError(_non_finite_message(value))
+        raise CellError(code="cell.not_finite", value=value)
     if not _pattern(fmt).match(text):
-        raise ValueError(f"{value!r} ist keine Zahl mit {fmt.describe()}")
+        raise CellError(code="cell.not_number_in_format", value=value, format=fmt.describe())
     text = text.rstrip("%").strip()
     if fmt.thousands:
         text = text.replace(fmt.thousands, "")
@@ -273,17 +273,10 @@ def parse_number(value: Any, fmt: NumberFormat = NumberFormat()) -> float:
 _NON_FINITE = re.compile(r"^[+-]?(?:inf(?:inity)?|nan|#num!|#zahl!)$", re.IGNORECASE)
 
 
-def _non_finite_message(value: Any) -> str:
-    return (
-        f"{value!r} ist keine endliche Zahl (unendlich, zu groß für eine Zahl oder NaN, "
-        "wie #DIV/0!); erlaubt sind Zahlen bis etwa 1,8e308"
-    )
-
-
 def _finite(number: float, value: Any) -> float:
     """Return ``number`` unless it is infinite or NaN (``1e309`` reads as infinity)."""
     if not math.isfinite(number):
-        raise ValueError(_non_finite_message(value))
+        raise CellError(code="cell.not_finite", value=value)
     return number
 
 
@@ -349,8 +342,8 @@ def parse_date(value: Any) -> dt.date:
 
     Raises
     ------
-    ValueError
-        When the value is not one of these forms.
+    CellError
+        A ValueError: when the value is not one of these forms.
 
     Examples
     --------
@@ -366,7 +359,7 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
         value = str(int(value))
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a date")
+        raise CellError(code="cell.not_date", value=value)
     text = value.strip()
     if re.fullmatch(r"\d{4}", text):
         return dt.date(int(text), 12, 31)
@@ -382,7 +375,7 @@ def parse_date(value: Any) -> dt.date:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 break
-    raise ValueError(f"{value!r} is not a date; write 2021-12-31, 31.12.2021, 2021-12 or 2021")
+    raise CellError(code="cell.not_date", value=value)
 
 
 # --- text files ------------------------------------------------------------------

@@ -73,7 +73,10 @@ class Layer:
             if col.name == name:
                 return col
         raise UnknownColumnError(
-            f"layer {self.name!r} has no column {name!r}; it has: {', '.join(self.column_names)}"
+            code="store.unknown_column",
+            layer=self.name,
+            column=repr(name),
+            columns=", ".join(self.column_names),
         )
 
     def check_columns(self, names: Iterable[str]) -> None:
@@ -82,8 +85,10 @@ class Layer:
         for name in names:
             if name not in allowed:
                 raise UnknownColumnError(
-                    f"layer {self.name!r} has no column {name!r}; "
-                    f"it has: {', '.join(self.column_names)}"
+                    code="store.unknown_column",
+                    layer=self.name,
+                    column=repr(name),
+                    columns=", ".join(self.column_names),
                 )
 
 
@@ -123,7 +128,7 @@ class Schema:
             return self.layers[name]
         except KeyError:
             raise UnknownLayerError(
-                f"there is no layer {name!r}; the layers are: {', '.join(sorted(self.layers))}"
+                code="store.unknown_layer", layer=name, layers=", ".join(sorted(self.layers))
             ) from None
 
 

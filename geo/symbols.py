@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from geo.errors import CellError
+
 Flag = Literal["rounded", "secret", "later", "not_applicable", "unreliable", "limited"]
 
 FLAG_LABELS: Mapping[str, str] = {
@@ -168,8 +170,8 @@ def parse_cell(
 
     Raises
     ------
-    ValueError
-        When the cell is neither a symbol nor a number ``parse`` accepts.
+    CellError
+        A ValueError: when the cell is neither a symbol nor a number ``parse`` accepts.
 
     Examples
     --------
@@ -192,7 +194,7 @@ def parse_cell(
         return 0.0, None, None
     if cell.text is None:
         if cell.flag is None:
-            raise ValueError("the cell is empty")
+            raise CellError(code="cell.empty")
         return math.nan, cell.flag, None
     number = float(parse(cell.text))
     flag = cell.flag

@@ -8,6 +8,9 @@ row or feature number, column, value and the fix.
 
 Row numbers are the index of the frame the readers return: the line of a CSV file,
 the row of a worksheet, the number of a feature (1-based) or of a query result row.
+
+The checks here record each problem by its template code and fields
+(:meth:`ImportReport.problem`); :mod:`geo.messages` writes the German text.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geo import german
 from geo.errors import ImportRefused
+from geo.messages import field_names, render
 
 RowUnit = Literal["row", "line", "feature"]
 GeometryKind = Literal["polygon", "point", "line"]
@@ -44,11 +49,20 @@ _MARGIN_LAT = 5.0
 class Problem:
     """One thing wrong with the input, said so that a clerk can fix it.
 
+    ``message`` and ``fix`` are the German texts; a problem made from a template
+    (:meth:`of`) also keeps its ``code`` and ``fields``, so that the facts stay
+    available next to the text (file, row, column and value are fields of their own).
+
     Examples
     --------
-    >>> print(Problem("s.csv", "share above 100 %", fix="check the value",
+    >>> print(Problem("s.csv", "Anteil über 100 %", fix="prüfen Sie den Wert",
     ...               row=5, column="S1", value="140"))
-    s.csv, Zeile 5, Spalte 'S1', Wert '140': share above 100 %; Korrektur: check the value
+    s.csv, Zeile 5, Spalte 'S1', Wert '140': Anteil über 100 %; Korrektur: prüfen Sie den Wert
+    >>> p = Problem.of("s.csv", "cell.not_number", row=5, column="S1", value="x", value_="x")
+    >>> print(p)
+    s.csv, Zeile 5, Spalte 'S1', Wert 'x': 'x' ist keine Zahl
+    >>> p.code, dict(p.fields)
+    ('cell.not_number', {'value': 'x'})
     """
 
     source: str
@@ -58,6 +72,30 @@ class Problem:
     column: str | None = None
     value: Any = None
     unit: RowUnit = "row"
+    code: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(
+        cls,
+        source: str,
+        code: str,
+        *,
+        fix: str = "",
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        unit: RowUnit = "row",
+        **fields: Any,
+    ) -> Problem:
+        """Return the problem ``code`` with its text rendered from ``fields``.
+
+        A template field that is named like a parameter here (``value``, ``column`` …)
+        is passed with a trailing underscore (``value_=``).
+        """
+        given = field_names(fields)
+        message = render(code, **given)
+        return cls(source, message, fix, row, column, value, unit, code, given)
 
     def __str__(self) -> str:
         parts = [self.source]
@@ -73,6 +111,16 @@ class Problem:
 
 UNIT_LABELS: dict[str, str] = {"row": "Zeile", "line": "Zeile", "feature": "Objekt"}
 """What a row number counts, as a user reads it: worksheet row, CSV line, feature."""
+
+UNIT_PLURALS: dict[str, str] = {"row": "Zeilen", "line": "Zeilen", "feature": "Objekte"}
+"""The plural of :data:`UNIT_LABELS` ("Zeilen 3, 7")."""
+
+UNIT_THIS: dict[str, str] = {
+    "row": "diese Zeile",
+    "line": "diese Zeile",
+    "feature": "dieses Objekt",
+}
+""""this row" / "this feature" as the object of a sentence."""
 
 
 MAX_PER_KIND = 100
@@ -92,7 +140,7 @@ class ImportReport:
     Examples
     --------
     >>> r = ImportReport("a.csv", unit="line")
-    >>> r.add("id is empty", row=3, column="id", fix="fill in the id")
+    >>> r.problem("problem.id_empty", row=3, column="id", fix=render("fix.id_empty"))
     >>> r.ok
     False
     >>> try:
@@ -100,15 +148,16 @@ class ImportReport:
     ... except ImportRefused as exc:
     ...     print(exc)
     Import von a.csv abgelehnt, nichts wurde gespeichert: 1 Problem gefunden
-      - a.csv, Zeile 3, Spalte 'id': id is empty; Korrektur: fill in the id
+      - a.csv, Zeile 3, Spalte 'id': die ID ist leer; Korrektur: tragen Sie die ID ein
     >>> r = ImportReport("b.csv", unit="line", max_per_kind=2)
     >>> for line in range(2, 7):
-    ...     r.add("is not a number", row=line, column="S1", value="x", fix="correct it")
+    ...     r.problem("cell.not_number", row=line, column="S1", value="x", value_="x",
+    ...               fix="korrigieren Sie den Wert")
     >>> len(r.problems), r.total
     (2, 5)
     >>> print(r.omitted()[0])  # doctest: +NORMALIZE_WHITESPACE
     b.csv, Spalte 'S1': … und 3 weitere Probleme dieser Art (aufgeführt sind die ersten 2);
-    Korrektur: correct it
+    Korrektur: korrigieren Sie den Wert
     """
 
     source: str
@@ -128,15 +177,59 @@ class ImportReport:
         row: Any = None,
         column: str | None = None,
         value: Any = None,
+        code: str | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record one problem (listed while its kind has room, else only counted)."""
+        """Record one problem (listed while its kind has room, else only counted).
+
+        ``message`` is the German text; prefer :meth:`problem`, which renders it from
+        a template code (``code`` and ``fields`` here are that template's).
+        """
         key = (column, fix)
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         if count > self.max_per_kind:
             return
         number = None if row is None else int(row)
-        self.problems.append(Problem(self.source, message, fix, number, column, value, self.unit))
+        self.problems.append(
+            Problem(
+                self.source,
+                message,
+                fix,
+                number,
+                column,
+                value,
+                self.unit,
+                code,
+                dict(fields or {}),
+            )
+        )
+
+    def problem(
+        self,
+        code: str,
+        *,
+        fix: str = "",
+        row: Any = None,
+        column: str | None = None,
+        value: Any = None,
+        **fields: Any,
+    ) -> None:
+        """Record the problem ``code`` of :mod:`geo.messages`, its text made from ``fields``.
+
+        A template field named like a parameter is passed with a trailing underscore
+        (``value_=``).
+        """
+        given = field_names(fields)
+        self.add(
+            render(code, **given),
+            fix=fix,
+            row=row,
+            column=column,
+            value=value,
+            code=code,
+            fields=given,
+        )
 
     def room(self, *, column: str | None, fix: str = "") -> int:
         """Return how many more problems of this kind would still be listed."""
@@ -159,15 +252,14 @@ class ImportReport:
     def omitted(self) -> list[Problem]:
         """Return one line per kind of problem that had more than were listed."""
         return [
-            Problem(
+            Problem.of(
                 self.source,
-                f"… und {f'{count - self.max_per_kind:,}'.replace(',', '.')} weitere "
-                f"Probleme dieser Art (aufgeführt sind die ersten {self.max_per_kind})",
-                fix,
-                None,
-                column,
-                None,
-                self.unit,
+                "problem.omitted",
+                fix=fix,
+                column=column,
+                unit=self.unit,
+                more=german.number(count - self.max_per_kind),
+                listed=german.number(self.max_per_kind),
             )
             for (column, fix), count in self._counts.items()
             if count > self.max_per_kind
@@ -232,8 +324,8 @@ def check_columns(
     >>> check_columns(pd.DataFrame({"PLR_ID": [], "S1": []}), {"--id": "PLR_ID2"}, r)
     False
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    t.csv, Spalte 'PLR_ID2': there is no such column (option --id); the file has: PLR_ID, S1;
-    Korrektur: did you mean 'PLR_ID'?
+    t.csv, Spalte 'PLR_ID2': diese Spalte gibt es nicht (Option --id); die Datei hat die
+    Spalten: PLR_ID, S1; Korrektur: meinten Sie 'PLR_ID'?
     """
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     have = [str(c) for c in frame.columns if c != geometry]
@@ -244,14 +336,12 @@ def check_columns(
         ok = False
         near = closest(column, have, n=2)
         fix = (
-            f"did you mean {' or '.join(map(repr, near))}?"
+            render("fix.did_you_mean", names=" oder ".join(map(repr, near)))
             if near
-            else f"pass {option} with one of the columns listed"
+            else render("fix.pass_option", option=option)
         )
-        report.add(
-            f"there is no such column (option {option}); the file has: {', '.join(have)}",
-            column=column,
-            fix=fix,
+        report.problem(
+            "problem.no_column", column=column, fix=fix, option=option, columns=", ".join(have)
         )
     return ok
 
@@ -264,29 +354,37 @@ def check_unique(ids: pd.Series, report: ImportReport, *, column: str, scope: st
     >>> r = ImportReport("p.shp", unit="feature")
     >>> check_unique(pd.Series(["a", "b", "a"], index=[1, 2, 3]), r, column="ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    p.shp, Spalte 'ID', Wert 'a': id occurs 2 times (features 1, 3); ids must be unique;
-    Korrektur: give each feature its own id in the file (or drop the duplicate)
+    p.shp, Spalte 'ID', Wert 'a': die ID kommt 2-mal vor (Objekte 1, 3); jede ID darf nur
+    einmal vorkommen; Korrektur: vergeben Sie jede ID in der Datei nur einmal
+    (oder entfernen Sie das doppelte Objekt)
+
+    ``scope`` is appended to the sentence (German, e.g. " in der Ebene „Bezirke“").
     """
-    fix = f"give each {report.unit} its own id in the file (or drop the duplicate)"
+    double = "das doppelte Objekt" if report.unit == "feature" else "die doppelte Zeile"
+    fix = render("fix.id_repeated", unit=double)
     present = ids.dropna()
     repeated = present[present.duplicated(keep=False)]
     groups = list(repeated.groupby(repeated, sort=False).groups.items())
     room = report.room(column=column, fix=fix)
     for value, index in groups[:room]:
         rows = [str(r) for r in index]
-        shown = ", ".join(rows[:20]) + (f" … ({len(rows) - 20} more)" if len(rows) > 20 else "")
-        report.add(
-            f"id occurs {len(rows)} times ({report.unit}s {shown}); ids must be unique{scope}",
+        more = f" … ({german.number(len(rows) - 20)} weitere)" if len(rows) > 20 else ""
+        report.problem(
+            "problem.id_repeated",
             column=column,
             value=value,
             fix=fix,
+            times=german.number(len(rows)),
+            rows=f"{UNIT_PLURALS[report.unit]} {', '.join(rows[:20])}{more}",
+            scope=scope,
         )
     report.count_more(len(groups) - room, column=column, fix=fix)
+    fill = render("fix.id_empty")
     empty = ids.index[ids.isna()]
-    listed = empty[: report.room(column=column, fix="fill in the id")]
+    listed = empty[: report.room(column=column, fix=fill)]
     for row in listed:
-        report.add("the id is empty", row=row, column=column, fix="fill in the id")
-    report.count_more(len(empty) - len(listed), column=column, fix="fill in the id")
+        report.problem("problem.id_empty", row=row, column=column, fix=fill)
+    report.count_more(len(empty) - len(listed), column=column, fix=fill)
 
 
 def check_known(
@@ -306,10 +404,13 @@ def check_known(
     --------
     >>> r = ImportReport("v.csv")
     >>> ok = check_known(pd.Series(["011001O1"], index=[2]), ["01100101"], r,
-    ...                  column="PLR_ID", what="stored areas", fix="correct the id")
+    ...                  column="PLR_ID", what="gespeicherten Gebieten",
+    ...                  fix="korrigieren Sie die ID")
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': id is not among the stored areas;
-    closest: '01100101'; Korrektur: correct the id
+    v.csv, Zeile 2, Spalte 'PLR_ID', Wert '011001O1': die ID ist nicht unter den
+    gespeicherten Gebieten; ähnlich: '01100101'; Korrektur: korrigieren Sie die ID
+
+    ``what`` completes "die ID ist nicht unter den …" (German, dative plural).
     """
     known_set = {str(k) for k in known}
     present = ids.notna()
@@ -318,12 +419,16 @@ def check_known(
     listed = unknown.iloc[: report.room(column=column, fix=fix)]
     for row, value in listed.items():
         if _is_missing(value):
-            report.add("the id is empty", row=row, column=column, value=value, fix=fix)
+            report.problem("problem.id_empty", row=row, column=column, value=value, fix=fix)
             continue
         near = closest(str(value), known_set)
-        hint = f"; closest: {', '.join(map(repr, near))}" if near else "; no similar id"
-        report.add(
-            f"id is not among the {what}{hint}", row=row, column=column, value=value, fix=fix
+        hint = (
+            render("hint.closest", names=", ".join(map(repr, near)))
+            if near
+            else render("hint.none_close")
+        )
+        report.problem(
+            "problem.id_unknown", row=row, column=column, value=value, fix=fix, what=what, hint=hint
         )
     report.count_more(len(unknown) - len(listed), column=column, fix=fix)
     return mask
@@ -340,21 +445,23 @@ def check_crs(file_crs: CRS | None, declared: CRS | None, report: ImportReport) 
     >>> check_crs(None, None, r) is None
     True
     >>> print(r.problems[0])  # doctest: +NORMALIZE_WHITESPACE
-    a.shp: the file has no CRS (no .prj file or crs entry); Korrektur: pass --crs EPSG:25833
-    (the CRS the coordinates are in) or add the .prj file
+    a.shp: die Datei hat kein Koordinatenbezugssystem (keine .prj-Datei, kein crs-Eintrag);
+    Korrektur: geben Sie mit --crs an, in welchem Bezugssystem die Koordinaten liegen
+    (z. B. EPSG:25833), oder legen Sie die .prj-Datei dazu
     """
     if declared is not None:
         if file_crs is not None and not file_crs.equals(declared):
             report.note(
-                f"{report.source}: the file declares {_crs_name(file_crs)}; "
-                f"--crs {_crs_name(declared)} was used instead"
+                render(
+                    "note.crs_overridden",
+                    source=report.source,
+                    declared=_crs_name(file_crs),
+                    used=_crs_name(declared),
+                )
             )
         return declared
     if file_crs is None:
-        report.add(
-            "the file has no CRS (no .prj file or crs entry)",
-            fix="pass --crs EPSG:25833 (the CRS the coordinates are in) or add the .prj file",
-        )
+        report.problem("problem.no_crs", fix=render("fix.no_crs"))
     return file_crs
 
 
@@ -407,40 +514,57 @@ def check_coordinates(
     if not outside.any():
         return
     name = f"{_crs_name(crs)} ({crs.name})"
-    fix = (
-        "pass --crs with the CRS the coordinates really are in "
-        "(EPSG:4326 for longitude/latitude in degrees, EPSG:25832/25833 for UTM metres, "
-        "EPSG:31467 for Gauss-Krüger zone 3) or correct the .prj file"
-    )
+    box = {"bx0": _coord(x0), "bx1": _coord(x1), "by0": _coord(y0), "by1": _coord(y1)}
     if outside.all():
         lo, hi = bounds.min(axis=0), bounds.max(axis=0)
-        guess = _guess_units(lo[0], lo[1], hi[2], hi[3])
-        report.add(
-            f"the coordinates (x {lo[0]:.6g} … {hi[2]:.6g}, y {lo[1]:.6g} … {hi[3]:.6g}) "
-            f"cannot be in the declared CRS {name}, whose coordinates lie within "
-            f"x {x0:.6g} … {x1:.6g}, y {y0:.6g} … {y1:.6g}{guess}",
-            fix=fix,
+        report.problem(
+            "problem.layer_outside_crs",
+            fix=render("fix.coordinates_crs"),
+            x0=_coord(lo[0]),
+            x1=_coord(hi[2]),
+            y0=_coord(lo[1]),
+            y1=_coord(hi[3]),
+            crs=name,
+            guess=_guess_units(lo[0], lo[1], hi[2], hi[3]),
+            **box,
         )
         return
     rows = geoms.index[present][outside]
     for row, bnd in zip(rows, bounds[outside]):
-        report.add(
-            f"coordinates (x {bnd[0]:.6g}, y {bnd[1]:.6g}) lie outside the area where "
-            f"{name} is used (x {x0:.6g} … {x1:.6g}, y {y0:.6g} … {y1:.6g})",
+        report.problem(
+            "problem.feature_outside_crs",
             row=row,
             column=None if ids is None else str(ids.name),
             value=None if ids is None else ids.get(row),
-            fix="correct the coordinates of this feature",
+            fix=render("fix.feature_coordinates"),
+            x=_coord(bnd[0]),
+            y=_coord(bnd[1]),
+            crs=name,
+            **box,
         )
+
+
+def _coord(value: float) -> str:
+    """Write a coordinate the German way, to six significant digits (``5.820.000``, ``13,4``).
+
+    Examples
+    --------
+    >>> _coord(5819999.7), _coord(13.404953), _coord(-0.5)
+    ('5.820.000', '13,405', '-0,5')
+    """
+    number = float(f"{value:.6g}")
+    decimals = max(0, 6 - len(str(int(abs(number)))) - (0 if abs(number) >= 1 else -1))
+    text = german.number(number, decimals=min(decimals, 6))
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def _guess_units(x0: float, y0: float, x1: float, y1: float) -> str:
     if x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90:
-        return "; they look like longitude/latitude in degrees"
+        return render("hint.looks_degrees")
     if x0 >= 100_000 and x1 <= 900_000 and y0 >= 5_000_000 and y1 <= 6_200_000:
-        return "; they look like UTM metres"
+        return render("hint.looks_utm")
     if x0 >= 2_000_000 and x1 <= 6_000_000 and y0 >= 5_000_000 and y1 <= 6_200_000:
-        return "; they look like Gauss-Krüger metres"
+        return render("hint.looks_gauss_krueger")
     return ""
 
 
@@ -467,17 +591,22 @@ def check_geometries(
     >>> r = ImportReport("x.gpkg", unit="feature")
     >>> out = check_geometries(g, r, kinds=["polygon"], layer="areas")
     >>> [p.message for p in r.problems]
-    ['has no geometry']
+    ['hat keine Geometrie']
     >>> out[2].geom_type, round(out[2].area, 3)
     ('MultiPolygon', 2.0)
     >>> r.notes[0]  # doctest: +ELLIPSIS
-    'repaired 1 invalid geometry with make_valid: feature 2 (Self-intersection...)'
+    '1 ungültige Geometrie mit make_valid repariert: Objekt 2 (Self-intersection...)'
+
+    The reason in brackets is GEOS's own (``shapely.is_valid_reason``), kept as it is so
+    that it can be looked up.
     """
     for kind in kinds:
         if kind not in GEOMETRY_KINDS:
             raise ValueError(f"geometry kind {kind!r} is not one of {', '.join(GEOMETRY_KINDS)}")
     allowed = {t for k in kinds for t in _TYPE_NAMES[k]}
-    allowed_text = " or ".join(sorted(allowed))
+    allowed_text = " oder ".join(sorted(allowed))
+    layer_title = _layer_title(layer)
+    remove = render("fix.draw_geometry", unit=UNIT_THIS[report.unit])
     values = np.asarray(geoms.values, dtype=object).copy()
     id_col = None if ids is None else str(ids.name)
 
@@ -490,78 +619,87 @@ def check_geometries(
     for pos, row in enumerate(geoms.index):
         geom = values[pos]
         if geom is None:
-            report.add(
-                "has no geometry",
-                row=row,
-                column=id_col,
-                value=who(row),
-                fix=f"draw the geometry or remove this {report.unit}",
+            report.problem(
+                "problem.no_geometry", row=row, column=id_col, value=who(row), fix=remove
             )
             continue
         if geom.is_empty:
-            report.add(
-                "has an empty geometry",
-                row=row,
-                column=id_col,
-                value=who(row),
-                fix=f"draw the geometry or remove this {report.unit}",
+            report.problem(
+                "problem.empty_geometry", row=row, column=id_col, value=who(row), fix=remove
             )
             continue
         if pos in bad_coords:
             values[pos] = None  # so that the coordinate checks skip it
-            report.add(
-                "hat Koordinaten, die keine endlichen Zahlen sind (unendlich oder NaN)",
+            report.problem(
+                "problem.non_finite_coordinates",
                 row=row,
                 column=id_col,
                 value=who(row),
-                fix="korrigieren Sie die Koordinaten dieses Objekts in Ihrem GIS",
+                fix=render("fix.non_finite_coordinates"),
             )
             continue
         if geom.geom_type not in allowed:
-            report.add(
-                f"is a {geom.geom_type}; layer {layer!r} takes {allowed_text}",
+            report.problem(
+                "problem.wrong_geometry_type",
                 row=row,
                 column=id_col,
                 value=who(row),
-                fix=f"import {geom.geom_type} features into a layer that takes them, "
-                "or convert them in your GIS",
+                fix=render("fix.wrong_geometry_type", found=geom.geom_type),
+                found=geom.geom_type,
+                layer=layer_title,
+                allowed=allowed_text,
             )
             continue
         if geom.is_valid:
             continue
         reason = shapely.is_valid_reason(geom)
-        label = f"{report.unit} {row}" + ("" if ids is None else f" (id {who(row)})")
+        label = f"{UNIT_LABELS[report.unit]} {row}" + ("" if ids is None else f" (ID {who(row)})")
         if strict:
-            report.add(
-                f"invalid geometry: {reason}",
+            report.problem(
+                "problem.invalid_geometry",
                 row=row,
                 column=id_col,
                 value=who(row),
-                fix="repair it in your GIS, or import without --strict to repair it with "
-                "make_valid",
+                fix=render("fix.invalid_geometry_strict"),
+                reason=reason,
             )
             continue
         fixed = _keep_kinds(shapely.make_valid(geom), allowed)
         if fixed is None:
-            report.add(
-                f"invalid geometry ({reason}) that make_valid cannot turn into {allowed_text}",
+            report.problem(
+                "problem.unrepairable_geometry",
                 row=row,
                 column=id_col,
                 value=who(row),
-                fix="repair it in your GIS",
+                fix=render("fix.repair_in_gis"),
+                reason=reason,
+                allowed=allowed_text,
             )
             continue
         values[pos] = fixed
         repaired.append(f"{label} ({reason})")
     if repaired:
         count = len(repaired)
-        more = f"; … und {count - MAX_PER_KIND} weitere" if count > MAX_PER_KIND else ""
+        more = (
+            f"; … und {german.number(count - MAX_PER_KIND)} weitere" if count > MAX_PER_KIND else ""
+        )
         report.note(
-            f"repaired {count} invalid geometr{'y' if count == 1 else 'ies'} with make_valid: "
-            + "; ".join(repaired[:MAX_PER_KIND])
-            + more
+            render(
+                "note.repaired_geometries",
+                count=german.count(count, "ungültige Geometrie", "ungültige Geometrien"),
+                listed="; ".join(repaired[:MAX_PER_KIND]),
+                more=more,
+            )
         )
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs, name=geoms.name)
+
+
+def _layer_title(layer: str) -> str:
+    """Return the German title of a layer of the data model (its name if it has none)."""
+    from geo.schema import SCHEMA
+
+    known = SCHEMA.layers.get(layer)
+    return known.title if known is not None and known.title else layer
 
 
 def _drop_z_m(values: np.ndarray, index: pd.Index, report: ImportReport) -> np.ndarray:

@@ -37,6 +37,7 @@ from geo import german
 from geo.crs import WEB_CRS
 from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
+from geo.messages import render
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
@@ -98,7 +99,7 @@ COLOUR_BY: tuple[str, ...] = ("status", "programme")
 def _check_choice(value: str, allowed: Sequence[str], *, what: str) -> None:
     """Raise WebMapError unless ``value`` is one of ``allowed``."""
     if value not in allowed:
-        raise WebMapError(f"{what} {value!r} is not allowed; choose one of: {', '.join(allowed)}")
+        raise WebMapError(code="webmap.choice", what=what, value=value, allowed=", ".join(allowed))
 
 
 # --- frames ------------------------------------------------------------------------
@@ -216,10 +217,7 @@ def display_geometry(
     ('EPSG:4326', True)
     """
     if frame.crs is None or not frame.crs.is_projected:
-        raise WebMapError(
-            f"display_geometry needs a projected CRS in metres, the frame has {frame.crs}; "
-            "reproject it to the storage CRS first (e.g. frame.to_crs('EPSG:25832'))"
-        )
+        raise WebMapError(code="webmap.not_projected", crs=str(frame.crs))
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out = geoms.copy()
@@ -290,9 +288,9 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     >>> c.classes.tolist()
     [0, 0, 1, 2, -1]
     """
-    _check_choice(scheme, SCHEMES, what="classification")
+    _check_choice(scheme, SCHEMES, what="Die Klasseneinteilung")
     if not 2 <= k <= 7:
-        raise WebMapError(f"number of classes {k} is not allowed; choose 2 to 7")
+        raise WebMapError(code="webmap.classes", k=k)
     import mapclassify
 
     numeric = pd.to_numeric(values, errors="coerce").astype(float)
@@ -385,10 +383,10 @@ def sequential_colours(k: int, *, palette: Palette = "viridis") -> list[str]:
     >>> sequential_colours(3, palette="neutral")
     ['#f0f0f0', '#969696', '#252525']
     """
-    _check_choice(palette, tuple(PALETTES), what="palette")
+    _check_choice(palette, tuple(PALETTES), what="Die Farbpalette")
     stops = PALETTES[palette]
     if k < 1 or k > len(stops):
-        raise WebMapError(f"a palette has 1 to {len(stops)} colours, not {k}")
+        raise WebMapError(code="webmap.palette_size", most=len(stops), k=k)
     if k == 1:
         return [stops[len(stops) // 2]]
     picks = np.linspace(0, len(stops) - 1, k).round().astype(int)
@@ -958,7 +956,7 @@ def measure_layer(
     >>> [e.label for e in legend.entries]
     ['geplant']
     """
-    _check_choice(colour_by, COLOUR_BY, what="marker colouring")
+    _check_choice(colour_by, COLOUR_BY, what="Die Einfärbung der Marker")
     names = dict(programme_names or {})
     if colour_by == "status":
         column, title = "status", "Maßnahmen nach Status"
@@ -1134,17 +1132,14 @@ def parse_basemap(value: str | None, *, attribution: str = "") -> Basemap | None
         return None
     if text.lower() == "osm":
         return OSM
-    allowed = (
-        "allowed: none, osm, a tile URL template with {z}/{x}/{y}, or wms:URL?layers=NAME; "
-        "set QMON_BASEMAP accordingly"
-    )
+    allowed = render("webmap.basemap_allowed")
     if text.lower().startswith("wms:"):
         url = text[4:]
         parts = urlsplit(url)
         query = parse_qsl(parts.query)
         layers = [v for k, v in query if k.lower() == "layers"]
         if parts.scheme not in ("http", "https") or not layers:
-            raise WebMapError(f"basemap {value!r} is not a WMS URL with layers=…; {allowed}")
+            raise WebMapError(code="webmap.basemap_wms", value=value, allowed=allowed)
         rest = urlencode([(k, v) for k, v in query if k.lower() != "layers"])
         return Basemap("wms", urlunsplit(parts._replace(query=rest)), attribution, layers[0])
     template = (
@@ -1154,7 +1149,7 @@ def parse_basemap(value: str | None, *, attribution: str = "") -> Basemap | None
         p in template for p in ("{z}", "{x}", "{y}")
     ):
         return Basemap("xyz", template, attribution)
-    raise WebMapError(f"basemap {value!r} is not understood; {allowed}")
+    raise WebMapError(code="webmap.basemap_unknown", value=value, allowed=allowed)
 
 
 #: An area part is far out when its distance from the centre is more than this many
@@ -1391,9 +1386,7 @@ def preview_map(
     (True, False)
     """
     if frame.crs is None:
-        raise WebMapError(
-            "the file's features have no CRS; give the CRS (e.g. EPSG:25832) before the preview"
-        )
+        raise WebMapError(code="webmap.preview_no_crs")
     shown = frame.iloc[:limit]
     shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]
     labels = [str(c) for c in columns][:4]

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import german
 from indicators.errors import FrameError
 
 CLUSTER_LABELS: dict[str, str] = {
@@ -83,21 +84,20 @@ def local_moran(
     """
     if column not in areas.columns:
         raise FrameError(
-            f"the areas have no column {column!r}; they have {', '.join(map(str, areas.columns))}"
+            code="clusters.no_column", column=column, columns=", ".join(map(str, areas.columns))
         )
     if not pd.api.types.is_numeric_dtype(areas[column]):
-        raise FrameError(f"column {column!r} is not numeric ({areas[column].dtype})")
+        raise FrameError(code="clusters.not_numeric", column=column, dtype=str(areas[column].dtype))
     if not 0 < significance < 1:
-        raise FrameError(f"significance {significance} must lie between 0 and 1, e.g. 0.05")
+        raise FrameError(
+            code="clusters.significance", value=german.number(significance, decimals=3)
+        )
     from esda.moran import Moran_Local
     from libpysal.weights import Queen
 
     has_value = areas[column].notna().to_numpy()
     if has_value.sum() < 3:
-        raise FrameError(
-            f"local Moran's I needs at least three areas with a value of {column!r}, "
-            f"got {int(has_value.sum())}"
-        )
+        raise FrameError(code="clusters.too_few", column=column, count=int(has_value.sum()))
     subset = areas.loc[has_value].reset_index(drop=True)
     y = subset[column].to_numpy(dtype=float)
     with warnings.catch_warnings():

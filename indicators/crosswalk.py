@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import german
 from indicators.errors import AggregationError, DuplicateAreaIdError, InterpolationError
 from indicators.interpolation import dasymetric_weights, intersection_areas
 from indicators.rates import RESULT_COLUMNS, check_long, compute_rates, flag_series
@@ -50,14 +51,11 @@ class IdFix:
             old, cond, new = text.split(":")
             column, value = cond.split("=", 1)
         except ValueError:
-            raise DuplicateAreaIdError(
-                f"id fix {text!r} is not OLD:COLUMN=VALUE:NEW, e.g. "
-                "06010102:BEZIRKSNAM=Charlottenburg-Wilmersdorf:04030417"
-            ) from None
+            raise DuplicateAreaIdError(code="crosswalk.bad_id_fix", text=text) from None
         return cls(old.strip(), column.strip(), value.strip(), new.strip())
 
 
-def check_unique_ids(layer: pd.DataFrame, id_column: str, *, what: str = "layer") -> None:
+def check_unique_ids(layer: pd.DataFrame, id_column: str, *, what: str = "Die Ebene") -> None:
     """Raise DuplicateAreaIdError if ``id_column`` repeats, naming the rows.
 
     Examples
@@ -65,11 +63,14 @@ def check_unique_ids(layer: pd.DataFrame, id_column: str, *, what: str = "layer"
     >>> check_unique_ids(pd.DataFrame({"id": ["a", "a"], "name": ["x", "y"]}), "id")
     Traceback (most recent call last):
     ...
-    indicators.errors.DuplicateAreaIdError: layer: id 'a' appears 2 times (rows 0, 1); ...
+    indicators.errors.DuplicateAreaIdError: Die Ebene: die ID 'a' kommt 2-mal vor (Zeilen 0, 1); ...
     """
     if id_column not in layer.columns:
         raise DuplicateAreaIdError(
-            f"{what} has no id column {id_column!r}; it has {', '.join(map(str, layer.columns))}"
+            code="crosswalk.no_id_column",
+            what=what,
+            column=id_column,
+            columns=", ".join(map(str, layer.columns)),
         )
     ids = layer[id_column].astype(str)
     dup = ids[ids.duplicated(keep=False)]
@@ -77,9 +78,12 @@ def check_unique_ids(layer: pd.DataFrame, id_column: str, *, what: str = "layer"
         first = dup.iloc[0]
         rows = [int(p) for p in np.flatnonzero(ids.to_numpy() == first)]
         raise DuplicateAreaIdError(
-            f"{what}: id {first!r} appears {len(rows)} times (rows {', '.join(map(str, rows))}); "
-            f"{dup.nunique()} id(s) repeat. Areas are joined by id, so fix it, e.g. "
-            f"with an id fix OLD:COLUMN=VALUE:NEW that gives one of the rows its right id"
+            code="crosswalk.duplicate_id",
+            what=what,
+            id=first,
+            times=len(rows),
+            rows=", ".join(map(str, rows)),
+            repeated=german.number(dup.nunique()),
         )
 
 
@@ -101,15 +105,16 @@ def fix_ids(layer: gpd.GeoDataFrame, id_column: str, fixes: Sequence[IdFix]) -> 
     for fix in fixes:
         if fix.column not in out.columns:
             raise DuplicateAreaIdError(
-                f"id fix for {fix.old_id!r}: the layer has no column {fix.column!r}"
+                code="crosswalk.fix_no_column", id=fix.old_id, column=fix.column
             )
         hit = (out[id_column].astype(str) == fix.old_id) & (
             out[fix.column].astype(str) == fix.value
         )
         if int(hit.sum()) != 1:
             raise DuplicateAreaIdError(
-                f"id fix {fix.old_id}:{fix.column}={fix.value}:{fix.new_id} matches "
-                f"{int(hit.sum())} rows; it must match exactly one"
+                code="crosswalk.fix_matches",
+                fix=f"{fix.old_id}:{fix.column}={fix.value}:{fix.new_id}",
+                count=german.count(int(hit.sum()), "Zeile", "Zeilen"),
             )
         out.loc[hit, id_column] = fix.new_id
     return out
@@ -189,16 +194,16 @@ def crosswalk_weights(
     [0.75, 0.25]
     """
     if method not in METHODS:
-        raise InterpolationError(f"crosswalk method {method!r} is not one of {', '.join(METHODS)}")
-    check_unique_ids(old, old_id, what="old layer")
-    check_unique_ids(new, new_id, what="new layer")
+        raise InterpolationError(code="crosswalk.method", method=method, allowed=", ".join(METHODS))
+    check_unique_ids(old, old_id, what="Die alte Ebene")
+    check_unique_ids(new, new_id, what="Die neue Ebene")
     old_ids = old[old_id].astype(str).to_numpy()
     new_ids = new[new_id].astype(str).to_numpy()
     old_r = old.reset_index(drop=True)
     new_r = new.reset_index(drop=True)
     if method == "dwellings":
         if buildings is None:
-            raise InterpolationError("method 'dwellings' needs a buildings layer")
+            raise InterpolationError(code="crosswalk.needs_buildings")
         table = dasymetric_weights(old_r, new_r, buildings, dwellings=dwellings)
         i, j = table["source"].to_numpy(), table["target"].to_numpy()
         mass = table["weight"].to_numpy(dtype=float)
@@ -213,15 +218,15 @@ def crosswalk_weights(
         fallback = np.zeros(len(i), dtype=bool)
         if method == "density":
             if density is None:
-                raise InterpolationError(
-                    "method 'density' needs density=: a measure per new area id"
-                )
+                raise InterpolationError(code="crosswalk.needs_density")
             rho_mass = pd.Series(density).astype(float)
             rho_mass.index = rho_mass.index.astype(str)
             absent = sorted(set(new_ids) - set(rho_mass.dropna().index))
             if absent:
                 raise InterpolationError(
-                    f"the density lacks {len(absent)} new area(s), e.g. {', '.join(absent[:5])}"
+                    code="crosswalk.density_lacks",
+                    count=german.count(len(absent), "neues Gebiet", "neue Gebiete"),
+                    examples=", ".join(absent[:5]),
                 )
             rho = rho_mass.reindex(new_ids).to_numpy() / new_r.geometry.area.to_numpy()
             weighted = a * rho[j]
@@ -302,17 +307,15 @@ def apply_crosswalk(
     kinds = {k: registry.get(k).kind for k in frame["indicator"].unique()}
     uncarried = sorted(k for k, kind in kinds.items() if kind != "count")
     if uncarried:
-        raise AggregationError(
-            f"cannot carry {', '.join(uncarried)} across a boundary change: only counts "
-            "can be apportioned; carry their numerators and denominators instead"
-        )
+        raise AggregationError(code="crosswalk.not_counts", keys=", ".join(uncarried))
     merged = frame.merge(weights[["old_id", "new_id", "weight"]], left_on="area_id",
                          right_on="old_id", how="inner")  # fmt: skip
     lost = sorted(set(frame["area_id"]) - set(weights["old_id"]))
     if lost:
         raise AggregationError(
-            f"{len(lost)} old area(s) have no crosswalk weights, e.g. {', '.join(lost[:5])}; "
-            "check the ids of the values against the old layer"
+            code="crosswalk.no_weights",
+            count=german.count(len(lost), "altes Gebiet", "alte Gebiete"),
+            examples=", ".join(lost[:5]),
         )
     merged["part"] = merged["value"] * merged["weight"]
     if integers:
@@ -351,10 +354,7 @@ def _largest_remainder(merged: pd.DataFrame) -> pd.Series:
     values = merged["value"].to_numpy(dtype=float)
     known = ~np.isnan(values)
     if not np.allclose(values[known], np.round(values[known])):
-        raise AggregationError(
-            "integers=True needs whole counts; some values have fractions "
-            "(carry them without integers=True)"
-        )
+        raise AggregationError(code="crosswalk.fractions")
     part = merged["part"].to_numpy(dtype=float)
     floor = np.floor(part + 1e-9)
     work = merged[["old_id", "indicator", "period", "new_id", "weight"]].copy()

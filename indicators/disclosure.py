@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from geo import german
 from indicators.errors import FrameError
 from indicators.rates import check_long
 
@@ -81,15 +82,13 @@ def suppress(
     check_long(frame)
     if minimum < 0 or (min_count is not None and min_count < 0):
         raise FrameError(
-            f"disclosure thresholds must not be negative (minimum={minimum}, "
-            f"min_count={min_count}); 300 residents is the Berlin default"
+            code="disclosure.negative",
+            minimum=german.number(minimum),
+            min_count=german.number(min_count, missing="keine"),
         )
     is_pop = frame["indicator"] == population
     if not is_pop.any():
-        raise FrameError(
-            f"the frame has no values of the population indicator {population!r}, so no "
-            "area can be judged; add its rows or name the right key with population=…"
-        )
+        raise FrameError(code="disclosure.no_population", population=population)
     pops = frame.loc[is_pop].set_index(["area_id", "period"])["value"]
     keys = pd.MultiIndex.from_frame(frame[["area_id", "period"]])
     pop = pops.reindex(keys).to_numpy(dtype=float)

@@ -1,14 +1,18 @@
 """Errors of the indicators package.
 
 Every error subclasses :class:`IndicatorError` and the matching built-in, so callers
-can catch either. Messages name the input, the bad value, what is allowed and the fix.
+can catch either. Messages name the input, the bad value, what is allowed and the fix, in
+German: raise with a template code of :mod:`geo.messages` and its fields
+(``FrameError(code="disclosure.no_population", population="population")``).
 """
 
 from __future__ import annotations
 
+from geo.messages import CodedError
 
-class IndicatorError(Exception):
-    """Base of all errors raised by the indicators package."""
+
+class IndicatorError(CodedError):
+    """Base of all errors raised by the indicators package (``code=`` and fields, or a text)."""
 
 
 class RegistryError(IndicatorError, ValueError):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import german
 from indicators.errors import InterpolationError
 from indicators.rates import flag_series
 
@@ -31,24 +32,22 @@ WEIGHT_COLUMNS: tuple[str, ...] = ("source", "target", "weight")
 
 def _check_layers(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> None:
     """Both layers must be GeoDataFrames in the same projected CRS."""
-    for name, frame in (("source", source), ("target", target)):
+    for label, frame in (("Quelle", source), ("Ziel", target)):
         if not isinstance(frame, gpd.GeoDataFrame):
-            raise InterpolationError(f"the {name} layer must be a GeoDataFrame with polygons")
+            raise InterpolationError(code="interpolation.not_polygons", layer=label)
         if frame.crs is None:
-            raise InterpolationError(
-                f"the {name} layer has no CRS; set it (e.g. .set_crs('EPSG:25833'))"
-            )
+            raise InterpolationError(code="interpolation.no_crs", layer=label)
         if not frame.crs.is_projected:
             raise InterpolationError(
-                f"the {name} layer is in {frame.crs.to_string()}, a geographic CRS; areas need "
-                "metres: reproject both layers (e.g. .to_crs('EPSG:25833'))"
+                code="interpolation.geographic", layer=label, crs=frame.crs.to_string()
             )
         if not frame.index.is_unique:
-            raise InterpolationError(f"the {name} layer's index repeats; give it a unique index")
+            raise InterpolationError(code="interpolation.index_repeats", layer=label)
     if not source.crs.equals(target.crs):
         raise InterpolationError(
-            f"source CRS {source.crs.to_string()} and target CRS {target.crs.to_string()} "
-            "differ; reproject one of them with .to_crs(...) first"
+            code="interpolation.crs_differ",
+            source=source.crs.to_string(),
+            target=target.crs.to_string(),
         )
 
 
@@ -282,12 +281,13 @@ def dasymetric_weights(
     _check_layers(source, buildings)
     if dwellings not in buildings.columns:
         raise InterpolationError(
-            f"the buildings layer has no column {dwellings!r}; it has "
-            f"{', '.join(map(str, buildings.columns))}; name it with dwellings=…"
+            code="interpolation.no_dwellings_column",
+            column=dwellings,
+            columns=", ".join(map(str, buildings.columns)),
         )
     dw = pd.to_numeric(buildings[dwellings], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     if (dw < 0).any():
-        raise InterpolationError(f"the buildings column {dwellings!r} holds negative numbers")
+        raise InterpolationError(code="interpolation.negative_dwellings", column=dwellings)
     src, tgt, bld = _geoms(source), _geoms(target), _geoms(buildings)
     keep = dw > 0
     bld, dw = bld[keep], dw[keep]
@@ -422,19 +422,21 @@ def apply_weights(
     missing = [c for c in columns if c not in values.columns]
     if missing:
         raise InterpolationError(
-            f"the source values lack column(s) {', '.join(missing)}; they have "
-            f"{', '.join(map(str, values.columns))}"
+            code="interpolation.missing_value_columns",
+            missing=", ".join(missing),
+            columns=", ".join(map(str, values.columns)),
         )
     unknown = pd.Index(weights["source"]).difference(values.index)
     if len(unknown):
         raise InterpolationError(
-            f"{len(unknown)} source(s) of the weights have no values, e.g. "
-            f"{', '.join(map(str, unknown[:5]))}"
+            code="interpolation.sources_without_values",
+            count=german.count(len(unknown), "Quellgebiet", "Quellgebiete"),
+            examples=", ".join(map(str, unknown[:5])),
         )
     targets = target_index if target_index is not None else pd.Index(pd.unique(weights["target"]))
     t_codes = targets.get_indexer(pd.Index(weights["target"]))
     if (t_codes < 0).any():
-        raise InterpolationError("the weights name targets that are not in target_index")
+        raise InterpolationError(code="interpolation.unknown_targets")
     w = weights["weight"].to_numpy(dtype=float)
     src_rows = values.index.get_indexer(pd.Index(weights["source"]))
     out = pd.DataFrame(index=targets)

@@ -14,8 +14,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from geo import german
+from geo.messages import render
 from indicators.errors import AggregationError, FrameError
-from indicators.registry import IndicatorDef, Registry
+from indicators.registry import KIND_LABELS, IndicatorDef, Registry
 
 LONG_COLUMNS: tuple[str, ...] = ("area_id", "indicator", "period", "value")
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -31,26 +33,34 @@ FLAG_ZERO_DENOMINATOR = "zero_denominator"
 FLAG_INCOMPLETE = "incomplete"
 
 
-def check_long(frame: pd.DataFrame, *, what: str = "indicator frame") -> None:
+def _kind(kind: str) -> str:
+    """The German name of an indicator kind, quoted (``„Anteil“``)."""
+    return f"„{KIND_LABELS.get(kind, kind)}“"
+
+
+def check_long(frame: pd.DataFrame, *, what: str = "Die Indikatortabelle") -> None:
     """Raise FrameError unless ``frame`` has the long-format columns and numeric values."""
     missing = [c for c in LONG_COLUMNS if c not in frame.columns]
     if missing:
         raise FrameError(
-            f"{what} lacks column(s) {', '.join(missing)}; "
-            f"it has {', '.join(map(str, frame.columns))}; "
-            "give one row per area_id, indicator, period with its value"
+            code="frame.missing_columns",
+            what=what,
+            missing=", ".join(missing),
+            columns=", ".join(map(str, frame.columns)),
+            fix=render("fix.indicator_rows"),
         )
     if not pd.api.types.is_numeric_dtype(frame["value"]):
         raise FrameError(
-            f"{what}: column 'value' has dtype {frame['value'].dtype}, not numeric; "
-            "convert it with pandas.to_numeric first"
+            code="frame.not_numeric", what=what, column="value", dtype=str(frame["value"].dtype)
         )
     dup = frame.duplicated(["area_id", "indicator", "period"], keep=False)
     if dup.any():
         first = frame.loc[dup, ["area_id", "indicator", "period"]].iloc[0].tolist()
         raise FrameError(
-            f"{what} has {int(dup.sum())} rows that repeat an (area_id, indicator, period), "
-            f"e.g. {first}; keep one value per area, indicator and period (one edition)"
+            code="frame.repeated_keys",
+            what=what,
+            count=german.number(int(dup.sum())),
+            first=", ".join(map(str, first)),
         )
 
 
@@ -86,7 +96,7 @@ def pivot_wide(frame: pd.DataFrame, *, values: str = "value") -> pd.DataFrame:
     """
     check_long(frame)
     if values not in frame.columns:
-        raise FrameError(f"indicator frame has no column {values!r} to spread")
+        raise FrameError(code="frame.no_values_column", column=values)
     wide = frame.pivot(index=["area_id", "period"], columns="indicator", values=values)
     return wide.sort_index(axis=1).sort_index()
 
@@ -131,17 +141,15 @@ def _derived_defs(
     defs = [registry.get(k) for k in indicators]
     for d in defs:
         if not d.derived:
-            raise AggregationError(
-                f"indicator {d.key!r} is a {d.kind} without numerator and denominator; "
-                "it cannot be computed from counts (pass only shares and rates defined "
-                "from counts, e.g. unemployment_rate)"
-            )
+            raise AggregationError(code="rates.not_from_counts", key=d.key, kind=_kind(d.kind))
         lacking = [k for k in (d.numerator, d.denominator) if k not in available]
         if lacking:
             raise FrameError(
-                f"cannot compute {d.key!r}: the frame has no values of "
-                f"{', '.join(map(str, lacking))}; "
-                f"{d.key} = {d.numerator} / {d.denominator}"
+                code="rates.lacking_counts",
+                key=d.key,
+                lacking=", ".join(map(str, lacking)),
+                numerator=d.numerator,
+                denominator=d.denominator,
             )
     return defs
 
@@ -305,8 +313,9 @@ def aggregate(
     orphans = sorted(set(frame["area_id"]) - set(mapping.index))
     if orphans:
         raise FrameError(
-            f"{len(orphans)} area(s) have no parent, e.g. {', '.join(map(str, orphans[:5]))}; "
-            "give every child area_id its parent id"
+            code="rates.orphans",
+            count=german.count(len(orphans), "Gebiet", "Gebiete"),
+            examples=", ".join(map(str, orphans[:5])),
         )
     count_keys = [
         k for k in frame["indicator"].unique() if k in registry and registry.get(k).kind == "count"
@@ -315,10 +324,7 @@ def aggregate(
         for key in indicators:
             d = registry.get(key)
             if not d.derived:
-                raise AggregationError(
-                    f"indicator {key!r} is a {d.kind} without numerator and denominator and "
-                    "cannot be aggregated; aggregate its counts and recompute it instead"
-                )
+                raise AggregationError(code="rates.not_aggregable", key=key, kind=_kind(d.kind))
     counts = frame[frame["indicator"].isin(count_keys)].copy()
     counts["parent"] = counts["area_id"].map(mapping)
     # every child with any value must contribute to each (indicator, period) of its parent

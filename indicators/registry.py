@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from geo import german
 from indicators.errors import RegistryError, UnknownIndicatorError
 
 Kind = Literal["count", "share", "rate", "index", "value"]
@@ -118,9 +119,7 @@ class Registry(Mapping[str, IndicatorDef]):
             return self._defs[key]
         except KeyError:
             raise UnknownIndicatorError(
-                f"indicator {key!r} is not in the registry; known keys include "
-                f"{', '.join(sorted(self._defs)[:12])} …; add it to the city's "
-                "indicator file (see indicators/indicators.toml for the format)"
+                code="registry.unknown", key=key, known=", ".join(sorted(self._defs)[:12])
             ) from None
 
     def __getitem__(self, key: str) -> IndicatorDef:
@@ -176,10 +175,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
     if path is not None:
         file = Path(path)
         if not file.is_file():
-            raise RegistryError(
-                f"indicator file {str(file)!r} does not exist; give the path of a TOML file "
-                "with one [key] table per indicator"
-            )
+            raise RegistryError(code="registry.missing_file", file=str(file))
         defs = _parse(file.read_text(encoding="utf-8"), source=str(file), base=defs)
     return Registry(defs)
 
@@ -189,19 +185,21 @@ def _parse(text: str, *, source: str, base: dict[str, IndicatorDef]) -> dict[str
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"indicator file {source}: not valid TOML ({exc})") from exc
+        raise RegistryError(code="registry.not_toml", source=source, detail=str(exc)) from exc
     out = dict(base)
     for key, table in data.items():
         if not isinstance(table, dict):
             raise RegistryError(
-                f"indicator file {source}: {key!r} must be a table ([{key}] with fields), "
-                f"not {type(table).__name__}"
+                code="registry.not_table", source=source, key=key, found=type(table).__name__
             )
         unknown = sorted(set(table) - _FIELDS)
         if unknown:
             raise RegistryError(
-                f"indicator file {source}: [{key}] has unknown field(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(sorted(_FIELDS))}"
+                code="registry.unknown_fields",
+                source=source,
+                key=key,
+                fields=", ".join(unknown),
+                allowed=", ".join(sorted(_FIELDS)),
             )
         if key in out:
             values = {f: getattr(out[key], f) for f in _FIELDS} | table
@@ -209,8 +207,7 @@ def _parse(text: str, *, source: str, base: dict[str, IndicatorDef]) -> dict[str
             missing = [f for f in ("label", "unit", "kind") if f not in table]
             if missing:
                 raise RegistryError(
-                    f"indicator file {source}: new indicator [{key}] lacks "
-                    f"{', '.join(missing)}; give label, unit and kind"
+                    code="registry.new_lacks", source=source, key=key, missing=", ".join(missing)
                 )
             values = dict(table)
         out[key] = _make_def(key, values, source=source)
@@ -222,13 +219,17 @@ def _make_def(key: str, values: dict[str, Any], *, source: str) -> IndicatorDef:
     for name, allowed in (("kind", KINDS), ("direction", DIRECTIONS), ("formula", FORMULAS)):
         if name in values and values[name] not in allowed:
             raise RegistryError(
-                f"indicator file {source}: [{key}] {name} = {values[name]!r} is not allowed; "
-                f"use one of {', '.join(allowed)}"
+                code="registry.choice",
+                source=source,
+                key=key,
+                name=name,
+                value=values[name],
+                allowed=", ".join(allowed),
             )
     for name in ("min_value", "max_value", "factor"):
         if values.get(name) is not None and not isinstance(values[name], (int, float)):
             raise RegistryError(
-                f"indicator file {source}: [{key}] {name} = {values[name]!r} must be a number"
+                code="registry.not_number", source=source, key=key, name=name, value=values[name]
             )
     for name in ("min_value", "max_value"):
         if values.get(name) is not None:
@@ -237,26 +238,29 @@ def _make_def(key: str, values: dict[str, Any], *, source: str) -> IndicatorDef:
         values["factor"] = float(values["factor"])
     d = IndicatorDef(key=key, **values)
     if (d.numerator is None) != (d.denominator is None):
-        raise RegistryError(
-            f"indicator file {source}: [{key}] gives only one of numerator and denominator; "
-            "give both or neither"
-        )
+        raise RegistryError(code="registry.one_of_pair", source=source, key=key)
     if d.derived and d.kind not in ("share", "rate"):
-        raise RegistryError(
-            f"indicator file {source}: [{key}] has a numerator but kind {d.kind!r}; "
-            "only share and rate indicators are computed from counts"
-        )
+        raise RegistryError(code="registry.derived_kind", source=source, key=key, kind=d.kind)
     if d.formula == "change" and d.numerator != d.denominator:
         raise RegistryError(
-            f"indicator file {source}: [{key}] formula 'change' needs numerator == "
-            f"denominator (the count that changes), got {d.numerator!r} and {d.denominator!r}"
+            code="registry.change",
+            source=source,
+            key=key,
+            numerator=d.numerator,
+            denominator=d.denominator,
         )
     if d.min_value is not None and d.max_value is not None and d.min_value > d.max_value:
         raise RegistryError(
-            f"indicator file {source}: [{key}] min_value {d.min_value:g} is above "
-            f"max_value {d.max_value:g}"
+            code="registry.bounds",
+            source=source,
+            key=key,
+            low=german.number(d.min_value, decimals=2),
+            high=german.number(d.max_value, decimals=2),
         )
     return d
+
+
+_ROLES = {"numerator": "Zähler", "denominator": "Nenner"}
 
 
 def _check_consistency(defs: Mapping[str, IndicatorDef]) -> None:
@@ -268,13 +272,15 @@ def _check_consistency(defs: Mapping[str, IndicatorDef]) -> None:
                 continue
             if ref not in defs:
                 raise RegistryError(
-                    f"indicator {d.key!r}: its {role} {ref!r} is not in the registry; "
-                    f"add [{ref}] with kind = 'count'"
+                    code="registry.reference_missing", key=d.key, role=_ROLES[role], ref=ref
                 )
             if defs[ref].kind != "count":
                 raise RegistryError(
-                    f"indicator {d.key!r}: its {role} {ref!r} is a {defs[ref].kind}, "
-                    "not a count; rates are computed from counts only"
+                    code="registry.reference_not_count",
+                    key=d.key,
+                    role=_ROLES[role],
+                    ref=ref,
+                    kind=f"„{KIND_LABELS.get(defs[ref].kind, defs[ref].kind)}“",
                 )
 
 

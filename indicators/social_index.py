@@ -19,6 +19,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from geo import german
+from geo.messages import render
 from indicators.errors import FrameError, ProfileError
 from indicators.registry import Registry
 
@@ -166,17 +168,13 @@ def load_profile(name_or_path: str | Path) -> IndexProfile:
     if str(name_or_path).endswith(".toml") or candidate.is_file():
         if not candidate.is_file():
             raise ProfileError(
-                f"profile file {str(candidate)!r} does not exist; give a path to a .toml file "
-                f"or one of the shipped profiles: {', '.join(profile_names())}"
+                code="profile.missing_file", file=str(candidate), names=", ".join(profile_names())
             )
         text, source = candidate.read_text(encoding="utf-8"), str(candidate)
     else:
         name = str(name_or_path)
         if name not in profile_names():
-            raise ProfileError(
-                f"there is no profile {name!r}; shipped profiles: {', '.join(profile_names())}; "
-                "or give a path to a profile .toml file"
-            )
+            raise ProfileError(code="profile.unknown", name=name, names=", ".join(profile_names()))
         text, source = (PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"), name
     return profile_from_toml(text, source=source)
 
@@ -208,13 +206,13 @@ def profile_from_toml(text: str, *, source: str = "TOML") -> IndexProfile:
     >>> profile_from_toml("name = ", source="p.toml")
     Traceback (most recent call last):
     ...
-    indicators.errors.ProfileError: profile p.toml: not valid TOML (Invalid value (at end of \
+    indicators.errors.ProfileError: Profil p.toml: kein gültiges TOML (Invalid value (at end of \
 document))
     """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"profile {source}: not valid TOML ({exc})") from exc
+        raise ProfileError(code="profile.not_toml", source=source, detail=str(exc)) from exc
     return _profile_from_dict(data, source=source)
 
 
@@ -327,12 +325,15 @@ def simple_profile(
     True
     """
     if not status:
-        raise ProfileError(f"profile {name}: give at least one status indicator")
+        raise ProfileError(code="profile.no_status", source=name)
     for _, _, direction in (*status, *dynamics):
         if direction not in DIRECTIONS:
             raise ProfileError(
-                f"profile {name}: direction {direction!r} is not allowed; use one of "
-                f"{', '.join(DIRECTIONS)}"
+                code="profile.choice",
+                source=name,
+                key="direction",
+                value=direction,
+                allowed=", ".join(DIRECTIONS),
             )
     return IndexProfile(
         name=name,
@@ -448,7 +449,7 @@ def _choice(
     value = data.get(key, default)
     if value not in allowed:
         raise ProfileError(
-            f"profile {src}: {key} = {value!r} is not allowed; use one of {', '.join(allowed)}"
+            code="profile.choice", source=src, key=key, value=value, allowed=", ".join(allowed)
         )
     return value
 
@@ -456,21 +457,26 @@ def _choice(
 def _indicators(items: Any, *, part: str, src: str) -> tuple[IndexIndicator, ...]:
     """Parse the [[status]] or [[dynamics]] tables."""
     if not isinstance(items, list):
-        raise ProfileError(f"profile {src}: {part} must be a list of [[{part}]] tables")
+        raise ProfileError(code="profile.not_list", source=src, part=part)
     out = []
     allowed = {"column", "label", "indicator", "change_of", "direction", "weight"}
     for i, item in enumerate(items, 1):
         unknown = sorted(set(item) - allowed)
         if unknown or "column" not in item:
             raise ProfileError(
-                f"profile {src}: [[{part}]] number {i} "
-                + (f"has unknown field(s) {', '.join(unknown)}" if unknown else "lacks 'column'")
-                + f"; allowed: {', '.join(sorted(allowed))}"
+                code="profile.item_fields",
+                source=src,
+                part=part,
+                number=i,
+                problem=render("profile.item_unknown_fields", fields=", ".join(unknown))
+                if unknown
+                else render("profile.item_no_column"),
+                allowed=", ".join(sorted(allowed)),
             )
         _choice(item, "direction", DIRECTIONS, "higher_is_worse", src)
         weight = item.get("weight", 1.0)
         if not isinstance(weight, (int, float)) or weight <= 0:
-            raise ProfileError(f"profile {src}: [[{part}]] {item['column']}: weight must be > 0")
+            raise ProfileError(code="profile.weight", source=src, part=part, column=item["column"])
         out.append(IndexIndicator(**(item | {"weight": float(weight)})))
     return tuple(out)
 
@@ -478,17 +484,14 @@ def _indicators(items: Any, *, part: str, src: str) -> tuple[IndexIndicator, ...
 def _classes(items: Any, *, part: str, src: str) -> tuple[IndexClass, ...]:
     """Parse class tables and check that their bounds increase."""
     if not isinstance(items, list) or not items:
-        raise ProfileError(f"profile {src}: give at least one [[{part}]] table")
+        raise ProfileError(code="profile.no_classes", source=src, part=part)
     out = []
     for i, item in enumerate(items, 1):
         if set(item) - {"code", "label", "below", "at_most"} or "code" not in item:
-            raise ProfileError(
-                f"profile {src}: [[{part}]] number {i} needs code and label and at most one "
-                "of below / at_most"
-            )
+            raise ProfileError(code="profile.class_fields", source=src, part=part, number=i)
         if "below" in item and "at_most" in item:
             raise ProfileError(
-                f"profile {src}: [[{part}]] {item['code']} has both below and at_most"
+                code="profile.both_bounds", source=src, part=part, code_=item["code"]
             )
         out.append(
             IndexClass(
@@ -500,12 +503,9 @@ def _classes(items: Any, *, part: str, src: str) -> tuple[IndexClass, ...]:
         )
     uppers = [c.upper for c in out]
     if any(b <= a for a, b in zip(uppers, uppers[1:])) or not math.isinf(uppers[-1]):
-        raise ProfileError(
-            f"profile {src}: the bounds of [[{part}]] must increase strictly and the last "
-            f"class must have no bound (got {uppers})"
-        )
+        raise ProfileError(code="profile.bounds", source=src, part=part, uppers=uppers)
     if len({c.code for c in out}) != len(out):
-        raise ProfileError(f"profile {src}: [[{part}]] codes must be distinct")
+        raise ProfileError(code="profile.codes", source=src, part=part)
     return tuple(out)
 
 
@@ -519,19 +519,19 @@ def _profile_from_dict(data: dict[str, Any], *, source: str) -> IndexProfile:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(
-            f"profile {source}: unknown field(s) {', '.join(unknown)}; allowed: "
-            f"{', '.join(sorted(known))}"
+            code="profile.unknown_fields",
+            source=source,
+            fields=", ".join(unknown),
+            allowed=", ".join(sorted(known)),
         )
     status = _indicators(data.get("status", []), part="status", src=source)
     if not status:
-        raise ProfileError(f"profile {source}: give at least one [[status]] indicator")
+        raise ProfileError(code="profile.no_status", source=source)
     dynamics = _indicators(data.get("dynamics", []), part="dynamics", src=source)
     rule = _choice(data, "outlier_rule", OUTLIER_RULES, "list", source)
     threshold = data.get("outlier_threshold")
     if rule == "zscore" and not isinstance(threshold, (int, float)):
-        raise ProfileError(
-            f"profile {source}: outlier_rule 'zscore' needs outlier_threshold (e.g. 5.0)"
-        )
+        raise ProfileError(code="profile.zscore", source=source)
     return IndexProfile(
         name=str(data.get("name", source)),
         label=str(data.get("label", data.get("name", source))),
@@ -581,8 +581,10 @@ def standardise(values: pd.Series, *, ddof: int = 0, name: str = "value") -> pd.
     sd = float(valid.std(ddof=ddof)) if len(valid) > ddof else float("nan")
     if len(valid) < 2 or not sd > 0:
         raise ProfileError(
-            f"indicator {name} cannot be standardised: {len(valid)} valid value(s) with "
-            f"standard deviation {sd}; the index needs at least two areas that differ"
+            code="social.not_standardisable",
+            name=name,
+            valid=german.number(len(valid)),
+            sd=german.number(sd, decimals=3),
         )
     return (values - float(valid.mean())) / sd
 
@@ -716,16 +718,15 @@ def compute_index(
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise FrameError(
-            f"the table lacks column(s) {', '.join(missing)}; it has "
-            f"{', '.join(map(str, table.columns))}; name the right ones with --id, "
-            "--population, --status and --dynamics"
+            code="social.missing_columns",
+            missing=", ".join(missing),
+            columns=", ".join(map(str, table.columns)),
         )
     ids = table[id_column].astype("object").map(lambda v: None if pd.isna(v) else str(v))
     dup = ids[ids.duplicated(keep=False) & ids.notna()]
     if len(dup):
         raise FrameError(
-            f"column {id_column!r} repeats id(s) {', '.join(sorted(set(dup))[:5])}; "
-            "each area must appear once"
+            code="social.repeated_ids", column=id_column, ids=", ".join(sorted(set(dup))[:5])
         )
     na = [float(v) for v in na_values]
     values = pd.DataFrame(index=table.index)
@@ -799,9 +800,12 @@ def _columns_for(
     given = [g for g in given if g]
     if len(given) != len(items):
         raise ProfileError(
-            f"the profile has {len(items)} {part} indicator(s) "
-            f"({', '.join(i.column for i in items) or 'none'}) but {len(given)} column(s) were "
-            f"given ({', '.join(given) or 'none'}); give one column per indicator, in that order"
+            code="social.column_count",
+            count=len(items),
+            part={"status": "Status", "dynamics": "Dynamik"}.get(part, part),
+            profile_columns=", ".join(i.column for i in items) or "keine",
+            given_count=len(given),
+            given=", ".join(given) or "keine",
         )
     return list(given)
 
@@ -812,10 +816,7 @@ def _numeric(series: pd.Series, name: str) -> pd.Series:
     bad = converted.isna() & series.notna() & (series.astype(str).str.strip() != "")
     if bad.any():
         row = bad.to_numpy().nonzero()[0][0]
-        raise FrameError(
-            f"column {name!r} row {row + 1} holds {series.iloc[row]!r}, not a number; "
-            "fix the cell or declare the code with --na"
-        )
+        raise FrameError(code="social.not_number", column=name, row=row + 1, value=series.iloc[row])
     return converted.astype(float)
 
 

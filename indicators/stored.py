@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo import german
 from geo.store.base import Store
 from indicators.errors import AggregationError, FrameError, ProfileError
 from indicators.rates import LONG_COLUMNS, aggregate, compute_rates
@@ -68,15 +69,15 @@ def indicator_series(values: pd.DataFrame, registry: Registry, key: str) -> pd.D
         return stored[["area_id", "period", "value"]]
     d = registry.get(key)
     if not d.derived:
-        raise FrameError(
-            f"indicator {key!r} has no stored values and is not computed from counts; "
-            "import its values or use a profile whose indicators are stored"
-        )
+        raise FrameError(code="stored.not_stored", key=key)
     present = set(values["indicator"])
     if d.numerator not in present or d.denominator not in present:
         raise FrameError(
-            f"indicator {key!r} = {d.numerator} / {d.denominator}, but the store has no values "
-            f"of {', '.join(str(k) for k in (d.numerator, d.denominator) if k not in present)}"
+            code="stored.lacking_counts",
+            key=key,
+            numerator=d.numerator,
+            denominator=d.denominator,
+            lacking=", ".join(str(k) for k in (d.numerator, d.denominator) if k not in present),
         )
     long = values.loc[
         values["indicator"].isin([d.numerator, d.denominator]),
@@ -204,8 +205,7 @@ def index_inputs(
     for item in profile.status:
         if not item.indicator:
             raise ProfileError(
-                f"profile {profile.name}: status indicator {item.column} names no registry key "
-                "(indicator = …); it can only be computed from a table"
+                code="stored.status_without_key", source=profile.name, column=item.column
             )
         table[item.column] = at(item.indicator, when)
     for item in profile.dynamics:
@@ -215,8 +215,7 @@ def index_inputs(
             table[item.column] = at(item.change_of, when) - at(item.change_of, earlier)
         else:
             raise ProfileError(
-                f"profile {profile.name}: dynamics indicator {item.column} names neither "
-                "indicator nor change_of; it can only be computed from a table"
+                code="stored.dynamics_without_key", source=profile.name, column=item.column
             )
     return table
 
@@ -283,19 +282,24 @@ class StoredIndex:
     edition_in: str | None
 
 
+_WHAT = {"vintage": "dem Gebietsstand", "edition": "der Ausgabe"}
+
+
 def _pick(values: pd.Series, given: str | None, what: str, option: str) -> str | None:
     """The single value of a column, or the one given; refuse when ambiguous."""
     found = sorted(set(values.dropna().astype(str)))
     if given is not None:
         if given not in found:
             raise FrameError(
-                f"the store has no indicator values with {what} {given!r}; "
-                f"it has: {', '.join(found) or 'none'}"
+                code="stored.no_such_value",
+                what=_WHAT.get(what, what),
+                given=given,
+                found=", ".join(found) or "keine",
             )
         return given
     if len(found) > 1:
         raise FrameError(
-            f"the store holds several {what}s ({', '.join(found)}); choose one with {option}"
+            code="stored.several", what=_WHAT.get(what, what), found=", ".join(found), option=option
         )
     return found[0] if found else None
 
@@ -314,10 +318,7 @@ def _editions(values: pd.DataFrame, given: str | None) -> tuple[pd.DataFrame, st
     several = {str(k): sorted(map(str, v)) for k, v in editions.items() if len(v) > 1}
     if several:
         listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(several.items()))
-        raise FrameError(
-            f"the store holds several editions of the same indicator ({listed}); choose one "
-            "with --edition"
-        )
+        raise FrameError(code="stored.several_editions", listed=listed)
     found = sorted({str(e) for v in editions for e in v})
     return values, (", ".join(found) if found else None)
 
@@ -398,8 +399,10 @@ def compute_stored_index(
     if not (pd.to_datetime(values["period"]) == when).any():
         dates = sorted(pd.to_datetime(values["period"]).dt.date.astype(str).unique())
         raise FrameError(
-            f"the store has no values at {when.date()} on level {level!r}; "
-            f"periods present: {', '.join(dates[-8:])}"
+            code="stored.no_values_at",
+            date=german.date(when),
+            level=level,
+            dates=", ".join(german.date(d) for d in dates[-8:]),
         )
     at_period = values[pd.to_datetime(values["period"]) == when]
     lacking = missing_indicators(profile, registry, set(at_period["indicator"]))

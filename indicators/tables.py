@@ -57,7 +57,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
     """
     file = Path(path)
     if not file.is_file():
-        raise TableReadError(f"table {str(file)!r} does not exist; check the path")
+        raise TableReadError(code="table.missing_file", file=str(file))
     text = ""
     raw = file.read_bytes()
     for encoding in _ENCODINGS:
@@ -67,30 +67,31 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
         except UnicodeDecodeError:
             continue
     if not text.strip():
-        raise TableReadError(f"table {str(file)!r} is empty")
+        raise TableReadError(code="table.empty", file=str(file))
     first = text.splitlines()[0]
     counts = {sep: first.count(sep) for sep in (";", "\t", ",")}
     sep = max(counts, key=lambda s: counts[s])
     if counts[sep] == 0:
-        raise TableReadError(
-            f"table {str(file)!r}: the header {first[:60]!r} has no separator; "
-            "save it as CSV separated by ';' or ','"
-        )
+        raise TableReadError(code="table.no_separator", file=str(file), header=first[:60])
     try:
         reader = csv.reader(text.splitlines(), delimiter=sep)
         rows = list(reader)
     except csv.Error as exc:
-        raise TableReadError(f"table {str(file)!r}: cannot parse ({exc})") from exc
+        raise TableReadError(code="table.unparsable", file=str(file), detail=str(exc)) from exc
     header, body = rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
     for number, row in enumerate(body, 2):
         if len(row) != len(header):
             raise TableReadError(
-                f"table {str(file)!r} line {number} has {len(row)} cells, the header "
-                f"{len(header)}; fix the line or quote cells that contain {sep!r}"
+                code="table.cell_count",
+                file=str(file),
+                line=number,
+                cells=len(row),
+                header=len(header),
+                sep=sep,
             )
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise TableReadError(f"table {str(file)!r} repeats column(s) {', '.join(dup)}")
+        raise TableReadError(code="table.repeated_columns", file=str(file), columns=", ".join(dup))
     frame = pd.DataFrame(body, columns=[h.strip() for h in header], dtype="object")
     frame = frame.apply(lambda col: col.str.strip()).replace("", np.nan)
     decimal = "," if sep != "," and _uses_decimal_comma(frame) else "."
@@ -127,8 +128,7 @@ def to_numbers(series: pd.Series, *, decimal: str, name: str) -> pd.Series:
         text = str(cell).strip()
         if not pattern.match(text):
             raise TableReadError(
-                f"column {name!r} row {i + 1} holds {text!r}, not a number "
-                f"(decimal mark {decimal!r}); fix the cell or declare it as missing (--na)"
+                code="table.not_number", column=name, row=i + 1, value=text, decimal=decimal
             )
         if decimal == ",":
             text = text.replace(".", "").replace(",", ".")
@@ -142,7 +142,7 @@ def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], *, decimal: str
     for col in columns:
         if col not in out.columns:
             raise TableReadError(
-                f"the table has no column {col!r}; it has {', '.join(map(str, out.columns))}"
+                code="table.no_column", column=col, columns=", ".join(map(str, out.columns))
             )
         out[col] = to_numbers(out[col], decimal=decimal, name=col)
     return out
@@ -159,9 +159,7 @@ def read_id_list(value: str) -> list[str]:
     if value.startswith("@"):
         file = Path(value[1:])
         if not file.is_file():
-            raise TableReadError(
-                f"id list {str(file)!r} does not exist; give @FILE with one id per line"
-            )
+            raise TableReadError(code="table.missing_id_list", file=str(file))
         lines = file.read_text(encoding="utf-8").splitlines()
         ids = [line.split("#", 1)[0].strip() for line in lines]
         return [i.strip() for part in ids for i in part.replace(";", ",").split(",") if i.strip()]

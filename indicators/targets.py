@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 import numpy as np
 import pandas as pd
 
+from geo import german
 from indicators.errors import AggregationError, FrameError, TargetError
 from indicators.rates import check_long
 from indicators.registry import Registry
@@ -84,8 +85,9 @@ def attainment(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     missing += [f"values.{c}" for c in ("indicator", "period", "value") if c not in values]
     if missing:
         raise FrameError(
-            f"attainment needs columns {', '.join(missing)}; targets need "
-            f"{', '.join(TARGET_COLUMNS)} and values need indicator, period, value"
+            code="targets.missing_columns",
+            missing=", ".join(missing),
+            target_columns=", ".join(TARGET_COLUMNS),
         )
     t0 = _time(targets["baseline_period"])
     t1 = _time(targets["target_period"])
@@ -93,9 +95,11 @@ def attainment(targets: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         row = targets.index[np.flatnonzero(bad)[0]]
         raise TargetError(
-            f"target {row!r} ({targets.loc[row, 'indicator']}): target period "
-            f"{targets.loc[row, 'target_period']} is not after the baseline period "
-            f"{targets.loc[row, 'baseline_period']}; give a later target period"
+            code="targets.period_order",
+            row=row,
+            indicator=targets.loc[row, "indicator"],
+            target=targets.loc[row, "target_period"],
+            baseline=targets.loc[row, "baseline_period"],
         )
     obs = values.dropna(subset=["value"]).copy()
     obs["_t"] = _time(obs["period"])
@@ -207,21 +211,20 @@ def compare_with_rest(
     check_long(frame)
     d = registry.get(indicator)
     if not d.derived or d.formula != "ratio":
-        raise AggregationError(
-            f"indicator {indicator!r} is not a ratio of counts; compare a share or rate "
-            "such as unemployment_rate, whose numerator and denominator are in the frame"
-        )
+        raise AggregationError(code="targets.not_ratio", indicator=indicator)
     share = (
         pd.Series(dict(members), dtype=float)
         if isinstance(members, Mapping)
         else pd.Series(1.0, index=pd.Index(list(members), dtype="object"))
     )
     if ((share < 0) | (share > 1)).any():
-        raise FrameError("member shares must lie between 0 and 1")
+        raise FrameError(code="targets.member_shares")
     absent = sorted(set(share.index) - set(frame["area_id"]))
     if absent:
         raise FrameError(
-            f"{len(absent)} member area(s) have no values, e.g. {', '.join(map(str, absent[:5]))}"
+            code="targets.members_without_values",
+            count=german.count(len(absent), "Teilgebiet", "Teilgebiete"),
+            examples=", ".join(map(str, absent[:5])),
         )
     counts = frame[frame["indicator"].isin([d.numerator, d.denominator])]
     wide = counts.pivot_table(

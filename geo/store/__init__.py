@@ -58,8 +58,4 @@ def open_store(url: str | None = None, *, migrations: Sequence[Migration] = MIGR
         from geo.store.gpkg import GeoPackageStore
 
         return GeoPackageStore(target, migrations=migrations)
-    raise StoreURLError(
-        f"store {redact_url(target)!r} is neither a GeoPackage nor a PostGIS database; "
-        "give a path ending in .gpkg (e.g. data/musterstadt.gpkg) or a URL like "
-        "postgresql://user@host:5432/dbname"
-    )
+    raise StoreURLError(code="store.url_unknown", url=redact_url(target))

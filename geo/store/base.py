@@ -200,20 +200,17 @@ def prepare_for_write(
         extra = [c for c in extra if c != frame.geometry.name]
     if extra:
         raise UnknownColumnError(
-            f"layer {layer.name!r} has no column(s) {', '.join(map(repr, extra))}; "
-            f"it has: {', '.join(layer.column_names)}"
+            code="store.unknown_column",
+            layer=layer.name,
+            column=", ".join(map(repr, extra)),
+            columns=", ".join(layer.column_names),
         )
     work = frame.copy()
     if layer.spatial:
         if not isinstance(work, gpd.GeoDataFrame):
-            raise CRSError(
-                f"layer {layer.name!r} is spatial; pass a GeoDataFrame with a geometry column"
-            )
+            raise CRSError(code="crs.frame_not_spatial", layer=layer.title or layer.name)
         if work.crs is None and len(work) and work.geometry.notna().any():
-            raise CRSError(
-                f"the frame for layer {layer.name!r} has no CRS; set one "
-                f"(e.g. frame.set_crs('EPSG:25832')) before writing"
-            )
+            raise CRSError(code="crs.frame_without_crs", layer=layer.title or layer.name)
         if work.crs is not None and not CRS.from_user_input(work.crs).equals(crs):
             work = work.to_crs(crs)
         if work.geometry.name != GEOMETRY_COLUMN:
@@ -237,7 +234,9 @@ def prepare_for_write(
     ]
     if missing:
         raise StoreError(
-            f"layer {layer.name!r}: required column(s) {', '.join(missing)} missing or empty"
+            code="store.required_missing",
+            layer=layer.title or layer.name,
+            columns=", ".join(missing),
         )
     out = conform(layer, work, crs=crs)
     _check_text(layer, out)
@@ -269,8 +268,11 @@ def _check_text(layer: Layer, frame: pd.DataFrame) -> None:
                 bad = True
             if bad:
                 raise StoreError(
-                    f"layer {layer.name!r}, row {row}, column {col.name!r}: value {value!r} is "
-                    "not storable text (NUL byte or broken Unicode); fix the value or its encoding"
+                    code="store.bad_text",
+                    layer=layer.title or layer.name,
+                    row=row,
+                    column=col.name,
+                    value=value,
                 )
 
 
@@ -285,8 +287,11 @@ def _promote_multi(layer: Layer, frame: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise StoreError(
-            f"layer {layer.name!r} takes polygons; row {first} is a "
-            f"{shapely.get_type_id(geoms[first])!s} ({shapely.to_wkt(geoms[first])[:40]}…)"
+            code="store.not_polygon",
+            layer=layer.title or layer.name,
+            row=first,
+            found=str(geoms[first].geom_type),
+            wkt=shapely.to_wkt(geoms[first])[:40],
         )
     if polys.any():
         geoms = geoms.copy()
@@ -328,20 +333,19 @@ def check_update(
     missing = [k for k in layer.key if k not in key or _missing(key[k])]
     if missing or set(key) - set(layer.key):
         raise StoreError(
-            f"update of layer {layer.name!r}: the key must name exactly the column(s) "
-            f"{', '.join(layer.key)} with values; got {dict(key)!r}"
+            code="store.update_key",
+            layer=layer.title or layer.name,
+            key=", ".join(layer.key),
+            given=repr(dict(key)),
         )
     if layer.editable and (managed := [c for c in values if c in EDIT_MANAGED]):
         raise StoreError(
-            f"update of layer {layer.name!r}: {', '.join(managed)} are kept by the store; "
-            "leave them out of the values"
+            code="store.update_managed", layer=layer.title or layer.name, columns=", ".join(managed)
         )
     if not values and not layer.editable:
-        raise StoreError(f"update of layer {layer.name!r}: no values to set")
+        raise StoreError(code="store.update_nothing", layer=layer.title or layer.name)
     if expected_version is not None and not layer.editable:
-        raise StoreError(
-            f"update of layer {layer.name!r}: the layer has no version; leave out expected_version"
-        )
+        raise StoreError(code="store.update_no_version", layer=layer.title or layer.name)
 
 
 def _missing(value: Any) -> bool:

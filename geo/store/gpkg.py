@@ -29,6 +29,7 @@ from pyproj import CRS
 
 from geo.crs import parse_crs, storage_crs_setting
 from geo.errors import SchemaError, StoreBusyError, StoreError
+from geo.messages import render
 from geo.schema import (
     GEOMETRY_COLUMN,
     MIGRATIONS,
@@ -134,8 +135,7 @@ class GeoPackageStore(Store):
     def _connect(self) -> sqlite3.Connection:
         if not self.path.parent.exists():
             raise StoreError(
-                f"folder {str(self.path.parent)!r} for the GeoPackage {self.url!r} does not exist; "
-                "create it or choose another path"
+                code="store.folder_missing", folder=str(self.path.parent), url=self.url
             )
         try:
             conn = sqlite3.connect(self.path, timeout=busy_seconds(), isolation_level=None)
@@ -212,10 +212,7 @@ class GeoPackageStore(Store):
             with self._reading() as conn:
                 row = _meta(conn, "crs")
             if row is None:
-                raise SchemaError(
-                    f"GeoPackage {self.url!r} is not a Quartiersmonitor store yet; "
-                    f"run 'qmon init --store {self.url}'"
-                )
+                raise SchemaError(code="store.not_ready", url=self.url)
             self._crs = parse_crs(row)
         return self._crs
 
@@ -226,8 +223,7 @@ class GeoPackageStore(Store):
             latest = self.migrations[-1].version if self.migrations else 0
             if current > latest:
                 raise SchemaError(
-                    f"GeoPackage {self.url!r} has data model version {current}, newer than this "
-                    f"program's {latest}; update Quartiersmonitor"
+                    code="store.newer", where=repr(self.url), version=current, program=latest
                 )
             if current == 0:
                 target = parse_crs(crs) if crs is not None else storage_crs_setting()
@@ -241,9 +237,10 @@ class GeoPackageStore(Store):
                 stored = parse_crs(_meta(conn, "crs") or "")
                 if crs is not None and not parse_crs(crs).equals(stored):
                     raise SchemaError(
-                        f"GeoPackage {self.url!r} stores geometry in {stored.to_string()}, not "
-                        f"{parse_crs(crs).to_string()}; the storage CRS of a store cannot change "
-                        "(export into a new store instead)"
+                        code="store.crs_fixed",
+                        where=repr(self.url),
+                        stored=stored.to_string(),
+                        wanted=parse_crs(crs).to_string(),
                     )
                 target = stored
             if not _meta(conn, STORE_ID_KEY):
@@ -271,14 +268,15 @@ class GeoPackageStore(Store):
     def _check_ready(self) -> None:
         version = self.schema_version()
         if version == 0:
-            raise SchemaError(
-                f"{self.url!r} is not a Quartiersmonitor store yet; "
-                f"run 'qmon init --store {self.url}' (or 'qmon demo' for the demo city)"
-            )
+            raise SchemaError(code="store.not_ready", url=self.url)
         if version != self.schema.version:
             raise SchemaError(
-                f"GeoPackage {self.url!r} is at data model version {version}, this program "
-                f"expects {self.schema.version}; run 'qmon init --store {self.url}' to migrate"
+                code="store.version_mismatch",
+                where=repr(self.url),
+                version=version,
+                program=self.schema.version,
+                url=self.url,
+                newer=render("store.version_newer_hint") if version > self.schema.version else "",
             )
 
     # --- reading and writing -------------------------------------------------------
@@ -451,8 +449,10 @@ class _GpkgTransaction(Transaction):
                 self.conn.executemany(sql, zip(*values))
         except sqlite3.IntegrityError as exc:
             raise StoreError(
-                f"layer {layer!r}: {exc}; two rows share a key ({', '.join(lay.key)}) or a "
-                "required value is missing — nothing was written"
+                code="store.integrity",
+                layer=lay.title or layer,
+                detail=str(exc),
+                key=", ".join(lay.key),
             ) from exc
         if lay.spatial:
             _update_extent(self.conn, lay)
@@ -786,7 +786,7 @@ _CORE_TABLES = (
 def _register_srs(conn: sqlite3.Connection, crs: CRS) -> None:
     epsg = crs.to_epsg()
     if epsg is None:
-        raise SchemaError(f"the storage CRS {crs.to_string()} has no EPSG code; use one that has")
+        raise SchemaError(code="crs.no_epsg", value=crs.to_string())
     conn.execute(
         "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
         (crs.name, epsg, epsg, crs.to_wkt("WKT1_GDAL")),

@@ -39,8 +39,10 @@ from psycopg.copy import QueuedLibpqWriter
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pyproj import CRS
 
+from geo import german
 from geo.crs import parse_crs, storage_crs_setting
 from geo.errors import ConflictError, CRSError, SchemaError, StoreError, StoreURLError
+from geo.messages import render
 from geo.schema import (
     GEOMETRY_COLUMN,
     MIGRATIONS,
@@ -104,7 +106,7 @@ class _Target:
 
     @property
     def where(self) -> str:
-        return f"{self.host}:{self.port}, database {self.dbname!r}, schema {self.schema!r}"
+        return f"{self.host}:{self.port}, Datenbank {self.dbname!r}, Schema {self.schema!r}"
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -135,17 +137,13 @@ def split_url(url: str) -> tuple[str, str]:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise StoreURLError(
-            f"store URL {redact_url(url)!r} is not a PostGIS URL; write it as "
-            "postgresql://user@host:5432/dbname?schema=NAME"
-        )
+        raise StoreURLError(code="store.url_not_postgis", url=redact_url(url))
     query = parse_qsl(parts.query, keep_blank_values=True)
     schemas = [value for key, value in query if key == "schema"]
     schema = schemas[-1] if schemas else DEFAULT_SCHEMA
     if not schema:
         raise StoreURLError(
-            f"store URL {redact_url(url)!r} has an empty schema; write ?schema=NAME or leave "
-            f"it out for {DEFAULT_SCHEMA!r}"
+            code="store.url_empty_schema", url=redact_url(url), default=DEFAULT_SCHEMA
         )
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
@@ -157,8 +155,7 @@ def _target(url: str) -> _Target:
         info = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
         raise StoreURLError(
-            f"store URL {redact_url(url)!r} cannot be parsed ({redact_url(str(exc))}); write it as "
-            "postgresql://user@host:5432/dbname?schema=NAME"
+            code="store.url_unparsable", url=redact_url(url), detail=redact_url(str(exc))
         ) from None
     user = str(info.get("user") or "")
     return _Target(
@@ -218,25 +215,18 @@ class PostGISStore(Store):
         """Turn a failed connection into a StoreError that says what to do."""
         t = self._target
         text = str(exc)
+        where = {"host": t.host, "port": t.port, "dbname": t.dbname}
         if "does not exist" in text and "database" in text:
-            fix = (
-                f"database {t.dbname!r} does not exist on {t.host}:{t.port}; create it with "
-                f"`createdb -h {t.host} -p {t.port}{' -U ' + t.user if t.user else ''} {t.dbname}`"
-            )
+            user = f" -U {t.user}" if t.user else ""
+            command = f"createdb -h {t.host} -p {t.port}{user} {t.dbname}"
+            reason = render("store.no_database", command=command, **where)
         elif "authentication" in text or "password" in text:
-            fix = (
-                f"user {t.user!r} was refused by {t.host}:{t.port} (database {t.dbname!r}); "
-                "check the user and password in the store URL or the server's pg_hba.conf"
-            )
+            reason = render("store.login_refused", user=t.user, **where)
         else:
-            fix = (
-                f"no PostgreSQL server answers at {t.host}:{t.port} (database {t.dbname!r}); "
-                "start the server (e.g. `pg_ctlcluster 15 main start` or "
-                "`systemctl start postgresql`) or fix host and port in the store URL"
-            )
+            reason = render("store.no_server", **where)
         detail = text.replace("connection failed: ", "").splitlines()[0] if text else ""
         detail = redact_url(detail)
-        return StoreError(f"cannot connect to the PostGIS store: {fix} ({detail})")
+        return StoreError(code="store.cannot_connect", reason=reason, detail=detail)
 
     def _probe(self) -> None:
         """Connect once directly, so that a missing server or database is named clearly."""
@@ -269,7 +259,7 @@ class PostGISStore(Store):
                     pool.close()
                     self._probe()
                     raise StoreError(
-                        f"cannot open connections to the PostGIS store at {self._target.where}"
+                        code="store.pool_unavailable", where=self._target.where
                     ) from None
                 self._pool = pool
             return self._pool
@@ -283,8 +273,10 @@ class PostGISStore(Store):
         except PoolTimeout:
             self._probe()
             raise StoreError(
-                f"all {pool.max_size} connections to the PostGIS store at {self._target.where} "
-                f"stayed busy for {POOL_TIMEOUT_S:.0f} s; close unused transactions and retry"
+                code="store.pool_busy",
+                size=pool.max_size,
+                where=self._target.where,
+                seconds=german.number(POOL_TIMEOUT_S),
             ) from None
         try:
             with conn.transaction():
@@ -292,9 +284,9 @@ class PostGISStore(Store):
         except psycopg.OperationalError as exc:
             if conn.closed or conn.broken:
                 raise self._connection_error(exc) from None
-            raise self._error(exc, "transaction") from None
+            raise self._error(exc, "Vorgang") from None
         except psycopg.Error as exc:
-            raise self._error(exc, "transaction") from None
+            raise self._error(exc, "Vorgang") from None
         finally:
             pool.putconn(conn)
 
@@ -315,31 +307,30 @@ class PostGISStore(Store):
         primary = _primary(exc)
         if isinstance(exc, (pgerrors.UndefinedTable, pgerrors.UndefinedColumn)):
             return SchemaError(
-                f"{what}: {primary}. The store at {where} is not initialised or is older "
-                f"than this program (model version {self.schema.version}); run "
-                f"`qmon init --store {self._display_url()}` to create or migrate it"
+                code="store.not_initialised",
+                what=what,
+                detail=primary,
+                where=where,
+                version=self.schema.version,
+                url=self._display_url(),
             )
         if isinstance(exc, pgerrors.UniqueViolation):
-            return StoreError(
-                f"{what}: a row with the same key already exists ({detail or primary}); "
-                "write with mode='upsert' to replace existing rows"
-            )
+            return StoreError(code="store.duplicate_key", what=what, detail=detail or primary)
         if isinstance(exc, pgerrors.NotNullViolation):
             return StoreError(
-                f"{what}: column {diag.column_name!r} must not be empty ({primary}); "
-                "fill it before writing"
+                code="store.not_null", what=what, column=diag.column_name, detail=primary
             )
         if isinstance(exc, (pgerrors.DeadlockDetected, pgerrors.SerializationFailure)):
-            return ConflictError(
-                f"{what}: another writer changed the same rows at the same time ({primary}); "
-                "nothing was written, retry"
-            )
+            return ConflictError(code="store.conflict", what=what, detail=primary)
         if isinstance(exc, pgerrors.CardinalityViolation):
-            return StoreError(f"{what}: the frame holds the same key twice ({primary})")
+            return StoreError(code="store.key_twice", what=what, detail=primary)
         if isinstance(exc, psycopg.OperationalError):
             return self._connection_error(exc)
         return StoreError(
-            redact_url(f"{what} failed in the PostGIS store at {where}: {primary} {detail}")
+            code="store.failed",
+            what=what,
+            where=where,
+            detail=redact_url(f"{primary} {detail}".strip()),
         )
 
     def _display_url(self) -> str:
@@ -432,7 +423,7 @@ class PostGISStore(Store):
             recorded = self._meta(conn).get("crs")
             if recorded is None:
                 return storage_crs_setting()
-            self._crs = parse_crs(recorded, what=f"storage CRS recorded in {self!r}")
+            self._crs = parse_crs(recorded, what=f"Das in {self!r} vermerkte Bezugssystem")
         return self._crs
 
     # -- schema -------------------------------------------------------------------
@@ -460,7 +451,9 @@ class PostGISStore(Store):
         StoreError
             When PostGIS is not installed on the server or the server is unreachable.
         """
-        wanted = parse_crs(crs, what="storage CRS") if crs is not None else None
+        wanted = (
+            parse_crs(crs, what="Das Bezugssystem der Datenhaltung") if crs is not None else None
+        )
         target = self.schema.version
         with self._connect() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_INIT_LOCK,))
@@ -474,8 +467,7 @@ class PostGISStore(Store):
             current = int(meta.get("schema_version", 0))
             if current > target:
                 raise SchemaError(
-                    f"the store at {self._target.where} is at model version {current}, newer "
-                    f"than this program (version {target}); update Quartiersmonitor"
+                    code="store.newer", where=self._target.where, version=current, program=target
                 )
             if current == 0:
                 storage = wanted if wanted is not None else storage_crs_setting()
@@ -498,12 +490,13 @@ class PostGISStore(Store):
                 self._count_change(conn)
                 self._crs = CRS.from_epsg(srid)
                 return target
-            recorded = parse_crs(meta["crs"], what="recorded storage CRS")
+            recorded = parse_crs(meta["crs"], what="Das vermerkte Bezugssystem")
             if wanted is not None and not wanted.equals(recorded):
                 raise SchemaError(
-                    f"the storage CRS of the store at {self._target.where} is "
-                    f"{recorded.to_string()} and cannot change to {wanted.to_string()}; leave "
-                    "out the CRS, or export into a new store created with the other CRS"
+                    code="store.crs_fixed",
+                    where=self._target.where,
+                    stored=recorded.to_string(),
+                    wanted=wanted.to_string(),
                 )
             srid = _epsg(recorded)
             layers = build_schema(self.migrations, upto=current).layers
@@ -538,15 +531,15 @@ class PostGISStore(Store):
                 conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         except (pgerrors.FeatureNotSupported, pgerrors.UndefinedFile) as exc:
             raise StoreError(
-                f"PostGIS is not installed on the PostgreSQL server at {self._target.host}:"
-                f"{self._target.port} ({_primary(exc)}); install the Debian package "
-                f"{POSTGIS_PACKAGE} (`apt-get install {POSTGIS_PACKAGE}`) on the server"
+                code="store.postgis_missing",
+                host=self._target.host,
+                port=self._target.port,
+                detail=_primary(exc),
+                package=POSTGIS_PACKAGE,
             ) from None
         except pgerrors.InsufficientPrivilege:
             raise StoreError(
-                f"user {self._target.user!r} may not enable PostGIS in database "
-                f"{self._target.dbname!r}; ask an administrator to run "
-                "`CREATE EXTENSION postgis` in it"
+                code="store.postgis_forbidden", user=self._target.user, dbname=self._target.dbname
             ) from None
 
     def _create_layer(self, conn: psycopg.Connection[Any], layer: Layer, srid: int) -> None:
@@ -629,7 +622,7 @@ class PostGISStore(Store):
             try:
                 row = conn.execute(query).fetchone()
             except psycopg.Error as exc:
-                raise self._error(exc, "counting rows") from None
+                raise self._error(exc, "Zählen der Datensätze") from None
         assert row is not None
         self._check_version(int(row[0] or 0))
         return {name: int(n) for name, n in zip(layers, row[1:])}
@@ -637,10 +630,12 @@ class PostGISStore(Store):
     def _check_version(self, version: int) -> None:
         if version != self.schema.version:
             raise SchemaError(
-                f"the store at {self._target.where} is at model version {version}, this "
-                f"program at {self.schema.version}; run `qmon init --store "
-                f"{self._display_url()}` to create or migrate it"
-                + (" (or update Quartiersmonitor)" if version > self.schema.version else "")
+                code="store.version_mismatch",
+                where=self._target.where,
+                version=version,
+                program=self.schema.version,
+                url=self._display_url(),
+                newer=render("store.version_newer_hint") if version > self.schema.version else "",
             )
 
     @contextmanager
@@ -685,7 +680,7 @@ class PostGISTransaction(Transaction):
     def count(self, layer: str) -> int:
         """Return the number of rows of ``layer`` as this transaction sees it."""
         lyr = self._layer(layer)
-        with self._step(f"counting rows of layer {layer!r}") as cur:
+        with self._step(f"Zählen der Datensätze der Ebene {layer!r}") as cur:
             row = cur.execute(sql.SQL("SELECT count(*) FROM {}").format(self._table(lyr.name)))
             found = row.fetchone()
         return int(found[0]) if found else 0
@@ -716,7 +711,7 @@ class PostGISTransaction(Transaction):
         clauses, params = _where_sql(target, areas_where)
         pieces = sql.Identifier(f"qmon_pieces_{next(self._temp)}")
         key = [sql.Identifier(k) for k in lyr.key]
-        with self._step(f"assigning layer {layer!r} to {areas!r}") as cur:
+        with self._step(f"Zuordnen der Ebene {layer!r} zu {areas!r}") as cur:
             cur.execute(
                 sql.SQL(
                     "CREATE TEMP TABLE {pieces} ON COMMIT DROP AS "
@@ -815,7 +810,7 @@ class PostGISTransaction(Transaction):
             _and(clauses),
             sql.SQL(", ").join(_order_key(lyr, k) for k in lyr.key),
         )
-        with self._step(f"reading layer {layer!r}", binary=True) as cur:
+        with self._step(f"Lesen der Ebene {layer!r}", binary=True) as cur:
             cur.execute(query, params)
             rows = cur.fetchall()
         arrays = list(zip(*rows)) if rows else [()] * len(select)
@@ -863,7 +858,9 @@ class PostGISTransaction(Transaction):
         srid = _epsg(crs)
         table = self._table(layer)
         n = len(prepared)
-        with self._step(f"writing {n} rows to layer {layer!r} ({mode})") as cur:
+        with self._step(
+            f"Schreiben von {german.count(n, 'Zeile', 'Zeilen')} in die Ebene {layer!r} ({mode})"
+        ) as cur:
             if mode == "replace":
                 cur.execute(sql.SQL("DELETE FROM {}").format(table))
                 self.changed = self.changed or cur.rowcount > 0
@@ -973,7 +970,7 @@ class PostGISTransaction(Transaction):
         lyr = self._layer(layer)
         clauses, params = _where_sql(lyr, where)
         query = sql.SQL("DELETE FROM {}{}").format(self._table(layer), _and(clauses))
-        with self._step(f"deleting from layer {layer!r}") as cur:
+        with self._step(f"Löschen aus der Ebene {layer!r}") as cur:
             cur.execute(query, params)
             self.changed = self.changed or cur.rowcount > 0
             return int(cur.rowcount)
@@ -1033,7 +1030,7 @@ class PostGISTransaction(Transaction):
         query = sql.SQL("UPDATE {} SET {}{}").format(
             self._table(layer), sql.SQL(", ").join(sets), _and(conds)
         )
-        with self._step(f"updating layer {layer!r}") as cur:
+        with self._step(f"Ändern der Ebene {layer!r}") as cur:
             cur.execute(query, params)
             self.changed = self.changed or cur.rowcount > 0
             return int(cur.rowcount)
@@ -1051,15 +1048,9 @@ def _epsg(crs: CRS) -> int:
     """Return the EPSG code of a storage CRS, or raise a CRSError."""
     code = crs.to_epsg()
     if code is None:
-        raise CRSError(
-            f"storage CRS {crs.to_string()!r} has no EPSG code; PostGIS stores need one, "
-            "e.g. EPSG:25832 or EPSG:25833"
-        )
+        raise CRSError(code="crs.no_epsg", value=crs.to_string())
     if not crs.is_projected:
-        raise CRSError(
-            f"storage CRS EPSG:{code} is geographic; the storage CRS must be projected "
-            "so that areas and distances are in metres (e.g. EPSG:25832 or EPSG:25833)"
-        )
+        raise CRSError(code="crs.geographic_storage", value=f"EPSG:{code}")
     return int(code)
 
 
@@ -1187,8 +1178,7 @@ def _check_unique_keys(layer: Layer, frame: pd.DataFrame) -> None:
         first = int(np.flatnonzero(dup.to_numpy())[0])
         key = {k: frame[k].iloc[first] for k in layer.key}
         raise StoreError(
-            f"layer {layer.name!r}: row {first} repeats the key {key!r} of an earlier row; "
-            "each key may appear once per write"
+            code="store.key_repeated", layer=layer.title or layer.name, row=first, key=repr(key)
         )
 
 

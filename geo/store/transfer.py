@@ -102,8 +102,10 @@ def copy_store(
         target.init()
     if not target.crs.equals(source.crs):
         raise SchemaError(
-            f"store {target.url!r} keeps geometry in {target.crs.to_string()}, "
-            f"{source.url!r} in {source.crs.to_string()}; export into a new store instead"
+            code="store.crs_fixed",
+            where=repr(target.url),
+            stored=target.crs.to_string(),
+            wanted=f"{source.crs.to_string()} wie {source.url!r}",
         )
     names = list(layers) if layers is not None else list(source.schema.layers)
     written: dict[str, int] = {}

@@ -123,7 +123,7 @@ def test_other_crs_is_reprojected_and_geographic_is_refused(city: dict[str, pd.D
     )
     with pytest.raises(CRSError, match="geographic"):
         build_musterstadt(crs="EPSG:4326")
-    with pytest.raises(CRSError, match="not a coordinate reference system"):
+    with pytest.raises(CRSError, match="ist kein Koordinatenbezugssystem"):
         build_musterstadt(crs="EPSG:0")
 
 

@@ -43,7 +43,7 @@ def test_footprints_use_a_point_inside() -> None:
 
 
 def test_refuses_mixed_crs() -> None:
-    with pytest.raises(CRSError, match="storage CRS"):
+    with pytest.raises(CRSError, match="verschiedenen Bezugssystemen"):
         assign_to_areas(grid(1).to_crs(4326), grid(1))
 
 

@@ -92,7 +92,7 @@ def test_display_geometry_keeps_a_coverage_without_gaps_or_overlaps() -> None:
 
 def test_display_geometry_refuses_geographic_crs() -> None:
     frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=[shapely.box(9, 51, 9.1, 51.1)], crs=4326)
-    with pytest.raises(WebMapError, match="projected CRS"):
+    with pytest.raises(WebMapError, match="projizierten Bezugssystem"):
         display_geometry(frame)
 
 
@@ -144,7 +144,7 @@ def test_classify_few_distinct_values_and_bad_options() -> None:
     assert classify(pd.Series([np.nan, np.nan])).k == 0
     with pytest.raises(WebMapError, match="natural_breaks"):
         classify(pd.Series([1.0]), scheme="jenks", k=3)  # type: ignore[arg-type]
-    with pytest.raises(WebMapError, match="2 to 7"):
+    with pytest.raises(WebMapError, match="2 bis 7"):
         classify(pd.Series([1.0]), k=9)
 
 

@@ -57,7 +57,7 @@ def test_missing_prj(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.shp",
         **AREA,
-        match=r"has no CRS.*pass --crs EPSG:25833.*add the \.prj file",
+        match=r"hat kein Koordinatenbezugssystem.*mit --crs an.*EPSG:25833.*\.prj-Datei",
     )
     assert len(exc.problems) == 1
     # and with --crs it is taken
@@ -73,7 +73,7 @@ def test_degrees_declared_as_utm(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.gpkg",
         **AREA,
-        match=r"cannot be in the declared CRS EPSG:25833.*look like longitude/latitude",
+        match=r"angegebenen Bezugssystem EPSG:25833.*sehen aus wie Längen-/Breitengrade",
     )
 
 
@@ -84,7 +84,7 @@ def test_metres_declared_as_degrees(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.geojson",
         **AREA,
-        match=r"cannot be in the declared CRS EPSG:4326.*look like UTM metres",
+        match=r"angegebenen Bezugssystem EPSG:4326.*sehen aus wie UTM-Meter",
     )
 
 
@@ -100,12 +100,13 @@ def test_invalid_geometry_with_strict(store: Store, tmp_path: Path):
         tmp_path / "plr.gpkg",
         **AREA,
         strict=True,
-        match=r"Objekt 2, Spalte 'PLR_ID', Wert '01100102': invalid geometry: "
+        match=r"Objekt 2, Spalte 'PLR_ID', Wert '01100102': ungültige Geometrie: "
         r"Self-intersection",
     )
     assert len(exc.problems) == 1
     result = import_areas(store, tmp_path / "plr.gpkg", **AREA)
-    assert "repaired 1 invalid geometry with make_valid: feature 2 (id 01100102)" in result.notes[0]
+    note = "1 ungültige Geometrie mit make_valid repariert: Objekt 2 (ID 01100102)"
+    assert note in result.notes[0]
     stored = store.read("areas", where={"id": "01100102", "vintage": "2023"})
     assert stored.geometry.iloc[0].is_valid
     assert stored.geometry.iloc[0].area == pytest.approx(500_000)
@@ -116,10 +117,10 @@ def test_empty_and_null_geometries(store: Store, tmp_path: Path):
     frame.loc[0, "geometry"] = shapely.Polygon()
     frame.loc[2, "geometry"] = None
     frame.to_file(tmp_path / "plr.geojson")
-    exc = refused(store, import_areas, tmp_path / "plr.geojson", **AREA, match="empty geometry")
+    exc = refused(store, import_areas, tmp_path / "plr.geojson", **AREA, match="leere Geometrie")
     assert [(p.row, p.message) for p in exc.problems] == [
-        (1, "has an empty geometry"),
-        (3, "has no geometry"),
+        (1, "hat eine leere Geometrie"),
+        (3, "hat keine Geometrie"),
     ]
 
 
@@ -132,7 +133,8 @@ def test_wrong_geometry_type(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.geojson",
         **AREA,
-        match=r"is a Point; layer 'areas' takes MultiPolygon or Polygon",
+        match=r"ist ein Point; die Ebene „Gebiete \(statistische Raumeinheiten\)“ nimmt nur "
+        r"MultiPolygon oder Polygon",
     )
     assert len(exc.problems) == 3
 
@@ -144,9 +146,9 @@ def test_duplicate_ids(store: Store, tmp_path: Path):
         import_areas,
         tmp_path / "plr.gpkg",
         **AREA,
-        match=r"Wert 'A': id occurs 2 times \(features 1, 3\)",
+        match=r"Wert 'A': die ID kommt 2-mal vor \(Objekte 1, 3\)",
     )
-    assert "Wert 'C': id occurs 2 times (features 4, 5)" in str(exc)
+    assert "Wert 'C': die ID kommt 2-mal vor (Objekte 4, 5)" in str(exc)
 
 
 def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
@@ -159,8 +161,8 @@ def test_missing_columns_name_the_existing_ones(store: Store, tmp_path: Path):
         id_col="PLR_ID2",
         name_col="NAME",
         valid_from="2023-01-01",
-        match=r"Spalte 'PLR_ID2': there is no such column \(option --id\); the file "
-        r"has: PLR_ID, PLR_NAME; Korrektur: did you mean 'PLR_ID'",
+        match=r"Spalte 'PLR_ID2': diese Spalte gibt es nicht \(Option --id\); die Datei hat die "
+        r"Spalten: PLR_ID, PLR_NAME; Korrektur: meinten Sie 'PLR_ID'",
     )
     assert len(exc.problems) == 2
 
@@ -253,8 +255,8 @@ def test_unknown_ids_with_closest_matches(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW"],
-        match=r"Zeile 3, Spalte 'PLR_ID', Wert '0110O102': id is not among the "
-        r"stored areas of level 'PLR', vintage '2021'; closest: '01100102'",
+        match=r"Zeile 3, Spalte 'PLR_ID', Wert '0110O102': die ID ist nicht unter den "
+        r".*'PLR'.*'2021'; ähnlich: '01100102'",
     )
     assert "Zeile 4, Spalte 'PLR_ID', Wert '99999999'" in str(exc)
     assert len(exc.problems) == 2
@@ -335,7 +337,7 @@ def test_missing_indicator_columns(store: Store, tmp_path: Path):
         csv,
         **IND,
         columns=["EW", "S2", "S3"],
-        match=r"Spalte 'S2': there is no such column.*the file has: PLR_ID, EW, S1",
+        match=r"Spalte 'S2': diese Spalte gibt es nicht.*die Datei hat die Spalten: PLR_ID, EW, S1",
     )
     assert len(exc.problems) == 2
 
@@ -359,7 +361,7 @@ def test_every_problem_is_listed_at_once(store: Store, tmp_path: Path):
     assert "Zeile 4, Spalte 'PLR_ID': die ID ist leer" in text
     assert "Zeile 4, Spalte 'S1', Wert 'k.A.': ist keine Zahl" in text
     assert "Zeile 5, Spalte 'residents', Wert -1.0: -1 ist unmöglich" in text
-    assert "Wert '01100199': id is not among the stored areas" in text
+    assert "Wert '01100199': die ID ist nicht unter den " in text
     assert (
         "Gebiet „01100101“, Indikator „residents“, Stichtag 31.12.2021 kommt 2-mal vor "
         "(Zeilen 2, 3)" in text
@@ -491,13 +493,13 @@ def test_measures_refused_with_every_problem(store: Store, tmp_path: Path):
         match="Probleme gefunden",
     )
     text = str(exc)
-    assert "has no CRS" in text
+    assert "hat kein Koordinatenbezugssystem" in text
     assert "Zeile 2, Spalte 'Titel': das Feld „Titel“ ist leer" in text
     assert "Wert 'gepalnt': unbekannter Status" in text
     assert "Korrektur: schreiben Sie „geplant“" in text
-    assert "Wert 'QM0l': id is not among the funding areas in the store; closest: 'QM01'" in text
+    assert "Wert 'QM0l': die ID ist nicht unter den " in text and "ähnlich: 'QM01'" in text
     assert "Zeile 3, Spalte 'X', Wert 'abc': ist keine Zahl" in text
-    assert "Zeile 3, Spalte 'Nr', Wert 'M2': has no geometry" in text
+    assert "Zeile 3, Spalte 'Nr', Wert 'M2': hat keine Geometrie" in text
 
 
 def test_buildings_with_impossible_counts(store: Store, tmp_path: Path):
@@ -551,7 +553,7 @@ def test_cli_refusal_exit_2_and_clerk_readable(
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert "plr.shp: the file has no CRS" in err and "Traceback" not in err
+    assert "plr.shp: die Datei hat kein Koordinatenbezugssystem" in err and "Traceback" not in err
     assert_unchanged(before, store)
     bad = write_csv(tmp_path / "v.csv", "PLR_ID;EW\n01100101;-5\n")
     code = main(

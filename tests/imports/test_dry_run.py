@@ -69,7 +69,8 @@ def test_areas(store: Store, tmp_path: Path) -> None:
     dry, _ = dry_then_real(store, bowtie_areas(tmp_path))
     assert dry.rows == 3 and dry.layer == "areas"
     assert dry.details == {"level": "BZR", "vintage": "2023"}
-    assert any("repaired 1 invalid geometry" in n and "B2" in n for n in dry.notes)
+    repaired = "1 ungültige Geometrie mit make_valid repariert"
+    assert any(repaired in n and "B2" in n for n in dry.notes)
     assert len(store.read("areas", where={"level": "BZR"})) == 3
 
 
@@ -190,10 +191,11 @@ def refusals(tmp_path: Path) -> dict[str, Call]:
     }
 
 
+# what follows "die ID ist nicht unter den" is worded by each import (monitoring/imports)
 EXPECTED = {
-    "indicators": ["ist keine Zahl", "not among the stored areas"],
-    "measures": ["not among the funding areas in the store"],
-    "funding_areas": ["not among the programmes in the store"],
+    "indicators": ["ist keine Zahl", "die ID ist nicht unter den "],
+    "measures": ["die ID ist nicht unter den "],
+    "funding_areas": ["die ID ist nicht unter den "],
 }
 
 
@@ -224,7 +226,7 @@ def test_dry_run_reaches_the_store_checks(store: Store, tmp_path: Path) -> None:
 
     table = Table(frame, "m.geojson", "feature", crs=frame.crs)
     raw = store_bytes(store)
-    with pytest.raises(GeoError, match="not storable text"):
+    with pytest.raises(GeoError, match="nicht als Text speichern"):
         import_measures(
             store, table, id_col="id", title_col="title", funding_area="QM01", dry_run=True
         )

@@ -515,9 +515,9 @@ def test_many_duplicate_ids_listed_100(store: Store, tmp_path: Path):
     frame = boxes([f"{i % 300:05d}" for i in range(600)])
     frame.to_file(tmp_path / "dup.gpkg")
     exc = refused(store, import_areas, tmp_path / "dup.gpkg", **AREA, match="weitere Probleme")
-    listed = [p for p in exc.problems if "occurs 2 times" in p.message]
+    listed = [p for p in exc.problems if p.code == "problem.id_repeated"]
     assert len(listed) == MAX_PER_KIND
-    assert "(features 1, 301)" in listed[0].message
+    assert "die ID kommt 2-mal vor (Objekte 1, 301)" in listed[0].message
     assert exc.total == 300
 
 

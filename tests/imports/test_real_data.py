@@ -99,7 +99,7 @@ def test_berlin_lor_all_levels(store_url: str, real_data: Path, tmp_path: Path):
 
     refusal = import_plr_pre2021(store, real_data, tmp_path)
     assert len(refusal.problems) == 1
-    assert "Wert '06010102': id occurs 2 times (features 124, 205)" in str(refusal)
+    assert "Wert '06010102': die ID kommt 2-mal vor (Objekte 124, 205)" in str(refusal)
     old = store.read("areas", where={"level": "PLR", "vintage": "pre2021"})
     assert len(old) == 448 and old["id"].is_unique
     assert old["valid_to"].dt.date.astype(str).unique().tolist() == ["2020-12-31"]
@@ -299,7 +299,7 @@ def test_flensburg(
         valid_from="2018-01-01",
     )
     assert bezirke.rows == 41
-    assert bezirke.notes[0].startswith("repaired 2 invalid geometries with make_valid")
+    assert bezirke.notes[0].startswith("2 ungültige Geometrien mit make_valid repariert")
     stored = store.read("areas", where={"level": "Bezirk"})
     assert stored.geometry.is_valid.all() and stored.crs.to_epsg() == 25832
     assert set(stored["parent_id"]) == {f"STGT{i:02d}" for i in range(1, 14)}
@@ -359,7 +359,7 @@ def test_germany_vg5000_municipalities(store_url: str, real_data: Path):
     )
     assert result.rows == 10_997
     note = result.notes[0]
-    assert note.startswith("repaired 3 invalid geometries")
+    assert note.startswith("3 ungültige Geometrien mit make_valid repariert")
     assert all(ags in note for ags in ("09677452", "16071004", "16076039"))
     gem = store.read("areas", where={"level": "Gemeinde"})
     assert len(gem) == 10_997 and gem["id"].is_unique and gem.geometry.is_valid.all()

@@ -62,7 +62,7 @@ def test_integers_keep_every_old_count() -> None:
     assert (out == np.round(out)).all() and out.sum() == 108.0
     # 35.35, 35.35, 30.3 (+7 from B): the unit left over goes to the first of the tie
     assert out.to_dict() == {"p": 36.0, "q": 35.0, "r": 37.0}
-    with pytest.raises(AggregationError, match="whole counts"):
+    with pytest.raises(AggregationError, match="ganze Anzahlen"):
         apply_crosswalk(long.assign(value=[1.5, 2.0]), w, REG, integers=True)
 
 
@@ -71,27 +71,27 @@ def test_refusals() -> None:
     shares = pd.DataFrame(
         {"area_id": ["A"], "indicator": ["mss_s1"], "period": [2020], "value": [5.0]}
     )
-    with pytest.raises(AggregationError, match="only counts"):
+    with pytest.raises(AggregationError, match="nur Anzahlen"):
         apply_crosswalk(shares, w, REG)
-    with pytest.raises(AggregationError, match="no crosswalk weights"):
+    with pytest.raises(AggregationError, match="ohne Umschlüsselungsgewichte"):
         apply_crosswalk(shares.assign(area_id="Q", indicator="residents"), w, REG)
-    with pytest.raises(InterpolationError, match="not one of"):
+    with pytest.raises(InterpolationError, match="gibt es nicht; möglich sind"):
         crosswalk_weights(OLD, NEW, old_id="id", new_id="id", method="magic")  # type: ignore[arg-type]
-    with pytest.raises(InterpolationError, match="lacks 1 new area"):
+    with pytest.raises(InterpolationError, match="fehlen 1 neues Gebiet"):
         crosswalk_weights(OLD, NEW, old_id="id", new_id="id", method="density",
                           density=pd.Series({"x": 1.0, "y": 1.0}))  # fmt: skip
 
 
 def test_duplicate_ids_are_refused_and_fixed() -> None:
     twice = layer(["A", "A"], [(0, 0, 2, 1), (2, 0, 3, 1)]).assign(district=["N", "S"])
-    with pytest.raises(DuplicateAreaIdError, match="id 'A' appears 2 times"):
+    with pytest.raises(DuplicateAreaIdError, match="die ID 'A' kommt 2-mal vor"):
         crosswalk_weights(twice, NEW, old_id="id", new_id="id")
     fixed = fix_ids(twice, "id", [IdFix.parse("A:district=S:B")])
     check_unique_ids(fixed, "id")
     assert fixed["id"].tolist() == ["A", "B"] and twice["id"].tolist() == ["A", "A"]
-    with pytest.raises(DuplicateAreaIdError, match="matches 0 rows"):
+    with pytest.raises(DuplicateAreaIdError, match="trifft 0 Zeilen"):
         fix_ids(twice, "id", [IdFix.parse("A:district=W:B")])
-    with pytest.raises(DuplicateAreaIdError, match="OLD:COLUMN=VALUE:NEW"):
+    with pytest.raises(DuplicateAreaIdError, match="ALT:SPALTE=WERT:NEU"):
         IdFix.parse("A=B")
 
 
@@ -157,7 +157,7 @@ def berlin(real_data: Path):
 def test_berlin_447_to_542(berlin) -> None:
     old, new, pop, mss, later = berlin
     # the old layer's upstream error: one id on two features
-    with pytest.raises(DuplicateAreaIdError, match="'06010102' appears 2 times"):
+    with pytest.raises(DuplicateAreaIdError, match="'06010102' kommt 2-mal vor"):
         crosswalk_weights(old, new, old_id="broker Dow", new_id="PLR_ID")
     old = fix_ids(old, "broker Dow", [IdFix.parse(BERLIN_FIX)])
     assert set(pop["id"]) == set(old["broker Dow"])  # all 448 population rows now match
@@ -199,7 +199,7 @@ def test_cli_crosswalk_check(real_data: Path, capsys, tmp_path: Path) -> None:
         "--known-id", "PLR_ID", "--known-value", "EW", "--na", "-9999",
     ]  # fmt: skip
     assert main(args) == 2
-    assert "'06010102' appears 2 times" in capsys.readouterr().err
+    assert "'06010102' kommt 2-mal vor" in capsys.readouterr().err
     density = real_data / "berlin_eigentum_2022_542plr/eigentumskonzentration_2022.csv"
     written = tmp_path / "carried.csv"
     fix = ["--fix-id", BERLIN_FIX, "--density", f"{density}:PLR_ID:wohmi_fl", "--out", str(written)]

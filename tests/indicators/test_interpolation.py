@@ -64,13 +64,13 @@ def test_target_without_overlap_and_missing_values() -> None:
 
 def test_layers_are_checked() -> None:
     src = grid(1, 1, residents=[1.0])
-    with pytest.raises(InterpolationError, match="differ"):
+    with pytest.raises(InterpolationError, match="unterscheiden sich"):
         area_weights(src, src.to_crs("EPSG:25832"))
-    with pytest.raises(InterpolationError, match="geographic CRS"):
+    with pytest.raises(InterpolationError, match="geographischen Bezugssystem"):
         area_weights(src.to_crs("EPSG:4326"), src.to_crs("EPSG:4326"))
-    with pytest.raises(InterpolationError, match="no CRS"):
+    with pytest.raises(InterpolationError, match="kein Koordinatenbezugssystem"):
         area_weights(src.set_crs(None, allow_override=True), src)
-    with pytest.raises(InterpolationError, match="lack column"):
+    with pytest.raises(InterpolationError, match="fehlen die Spalte"):
         area_interpolate(src, src, extensive=["nope"])
 
 
@@ -110,7 +110,7 @@ def test_dasymetric_points_and_footprints() -> None:
     assert w3.set_index(["source", "target"])["weight"].to_dict() == pytest.approx(
         {(0, 0): 1.0, (1, 0): 1.0, (1, 1): 0.0}
     )
-    with pytest.raises(InterpolationError, match="no column 'dwellings'"):
+    with pytest.raises(InterpolationError, match="keine Spalte 'dwellings'"):
         dasymetric_weights(src, tgt, crossing.rename(columns={"dwellings": "we"}))
 
 

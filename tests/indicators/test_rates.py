@@ -57,11 +57,11 @@ def test_missing_counts_and_published_shares_are_refused() -> None:
         compute_rates(frame, REG, indicators=["unemployment_rate"])
     with pytest.raises(AggregationError, match="mss_s1"):
         aggregate(frame, {"a": "P"}, REG, indicators=["mss_s1"])
-    with pytest.raises(FrameError, match="no parent"):
+    with pytest.raises(FrameError, match="ohne übergeordnetes Gebiet"):
         aggregate(frame, {"b": "P"}, REG)
-    with pytest.raises(FrameError, match="repeat"):
+    with pytest.raises(FrameError, match="wiederholen"):
         pivot_wide(pd.concat([frame, frame]))
-    with pytest.raises(FrameError, match="lacks column"):
+    with pytest.raises(FrameError, match="fehlen die Spalte"):
         compute_rates(frame.drop(columns="period"), REG)
 
 
@@ -163,7 +163,7 @@ def test_suppression_keeps_rows_and_flags_them() -> None:
     strict = suppress(frame, min_count=3, minimum=100)
     assert strict["flag"].tolist() == [None, None, None, "suppressed", "suppressed"]
     assert frame["value"].notna().all()  # input unchanged
-    with pytest.raises(FrameError, match="population indicator 'residents'"):
+    with pytest.raises(FrameError, match="Einwohner-Indikators 'residents'"):
         suppress(frame[frame.indicator == "unemployed"])
 
 

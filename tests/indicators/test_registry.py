@@ -82,22 +82,28 @@ def test_city_file_extends_and_overrides(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "ratio"\n', "kind = 'ratio' is not allowed"),
-        ('[x]\nlabel = "X"\nunit = "%"\n', "lacks kind"),
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "count"\ncolour = 1\n', "unknown field(s) colour"),
+        ('[x]\nlabel = "X"\nunit = "%"\nkind = "ratio"\n', "kind = 'ratio' ist nicht möglich"),
+        ('[x]\nlabel = "X"\nunit = "%"\n', "fehlt kind"),
+        ('[x]\nlabel = "X"\nunit = "%"\nkind = "count"\ncolour = 1\n', "unbekannte Felder colour"),
         (
             '[x]\nlabel = "X"\nunit = "%"\nkind = "rate"\nnumerator = "nope"\n'
             'denominator = "residents"\n',
-            "numerator 'nope' is not in the registry",
+            "Zähler 'nope' ist nicht im Katalog",
         ),
         (
             '[x]\nlabel = "X"\nunit = "%"\nkind = "rate"\nnumerator = "vacancy_rate"\n'
             'denominator = "residents"\n',
-            "is a rate, not a count",
+            "ist von der Art „Quote/Rate“, keine Anzahl",
         ),
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nnumerator = "residents"\n', "only one of"),
-        ('[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nmin_value = 5\nmax_value = 1\n', "above"),
-        ("[x\n", "not valid TOML"),
+        (
+            '[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nnumerator = "residents"\n',
+            "nur Zähler oder Nenner",
+        ),
+        (
+            '[x]\nlabel = "X"\nunit = "%"\nkind = "share"\nmin_value = 5\nmax_value = 1\n',
+            "liegt über",
+        ),
+        ("[x\n", "kein gültiges TOML"),
     ],
 )
 def test_bad_city_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -109,9 +115,9 @@ def test_bad_city_files_are_refused(tmp_path: Path, text: str, message: str) -> 
 
 def test_unknown_key_and_missing_file() -> None:
     reg = load_registry()
-    with pytest.raises(UnknownIndicatorError, match="'nope' is not in the registry"):
+    with pytest.raises(UnknownIndicatorError, match="'nope' gibt es im Katalog nicht"):
         reg.get("nope")
     with pytest.raises(KeyError):
         reg["nope"]
-    with pytest.raises(IndicatorError, match="does not exist"):
+    with pytest.raises(IndicatorError, match="gibt es nicht"):
         load_registry("/nonexistent/city.toml")

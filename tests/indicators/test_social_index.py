@@ -40,16 +40,16 @@ def test_shipped_profiles_load() -> None:
 
 
 def test_profile_errors(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="shipped profiles: berlin-mss-2017"):
+    with pytest.raises(ProfileError, match="mitgeliefert sind: berlin-mss-2017"):
         load_profile("berlin-mss-1999")
-    with pytest.raises(ProfileError, match="does not exist"):
+    with pytest.raises(ProfileError, match="gibt es nicht"):
         load_profile(tmp_path / "none.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text(BERLIN_TOML.replace('aggregation = "sum_then_z"', 'aggregation = "median"'))
-    with pytest.raises(ProfileError, match="aggregation = 'median' is not allowed"):
+    with pytest.raises(ProfileError, match="aggregation = 'median' ist nicht möglich"):
         load_profile(bad)
     bad.write_text(BERLIN_TOML.replace("below = 1.5", "below = 0.5"))
-    with pytest.raises(ProfileError, match="must increase strictly"):
+    with pytest.raises(ProfileError, match="müssen streng steigen"):
         load_profile(bad)
 
 
@@ -78,18 +78,18 @@ def test_profile_from_file_with_other_columns(tmp_path: Path) -> None:
 
 def test_standardise_and_refusals() -> None:
     assert standardise(pd.Series([2.0, 4.0]), ddof=0).tolist() == [-1.0, 1.0]
-    with pytest.raises(ProfileError, match="cannot be standardised"):
+    with pytest.raises(ProfileError, match="lässt sich nicht standardisieren"):
         standardise(pd.Series([3.0, 3.0, 3.0]), name="S1")
     table = pd.DataFrame({"id": ["a"], "EW": [500], "S1": [1.0]})
-    with pytest.raises(FrameError, match="lacks column"):
+    with pytest.raises(FrameError, match="fehlen die Spalte"):
         compute_index(table, BERLIN, id_column="id", population_column="EW")
-    with pytest.raises(ProfileError, match="3 status indicator"):
+    with pytest.raises(ProfileError, match="3 Status-Indikator"):
         compute_index(table, BERLIN, id_column="id", population_column="EW", status_columns=["S1"])
     dup = pd.DataFrame({"id": ["a", "a"], "EW": [1, 1]} | {c: [1, 2] for c in MSS_COLUMNS[1:]})
-    with pytest.raises(FrameError, match="repeats id"):
+    with pytest.raises(FrameError, match="wiederholt die ID"):
         compute_index(dup, BERLIN, id_column="id", population_column="EW")
     text = pd.DataFrame({"id": ["a", "b"], "EW": ["x", 400]} | {c: [1, 2] for c in MSS_COLUMNS[1:]})
-    with pytest.raises(FrameError, match="row 1 holds 'x'"):
+    with pytest.raises(FrameError, match="Zeile 1 den Wert 'x'"):
         compute_index(text, BERLIN, id_column="id", population_column="EW")
 
 
@@ -272,18 +272,18 @@ def test_cli_reads_semicolons_and_decimal_commas(tmp_path: Path, capsys) -> None
     bad.write_text("id;EW;S1;S3;S4;D1;D3;D4\n1;1.000;x;1;1;1;1;1\n")
     assert main(["index", "compute", str(bad), "--profile", "berlin-mss-2021", "--id", "id",
                  "--population", "EW"]) == 2  # fmt: skip
-    assert "column 'S1' row 1 holds 'x'" in capsys.readouterr().err
+    assert "die Spalte 'S1' enthält in Zeile 1 den Wert 'x', keine Zahl" in capsys.readouterr().err
 
 
 def test_table_reader_errors(tmp_path: Path) -> None:
-    with pytest.raises(TableReadError, match="does not exist"):
+    with pytest.raises(TableReadError, match="gibt es nicht"):
         read_table(tmp_path / "none.csv")
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a;b\n1;2;3\n")
-    with pytest.raises(TableReadError, match="line 2 has 3 cells"):
+    with pytest.raises(TableReadError, match="Zeile 2: 3 Zellen"):
         read_table(ragged)
     assert read_id_list("a, b,,c") == ["a", "b", "c"]
-    with pytest.raises(IndicatorError, match="id list"):
+    with pytest.raises(IndicatorError, match="ID-Liste"):
         read_id_list("@/nonexistent")
 
 

@@ -74,9 +74,9 @@ def test_stored_index_refuses_ambiguous_or_missing_input(gpkg_url: str) -> None:
     with open_store(gpkg_url) as store:
         store.init(crs="EPSG:25833")
         store.write("indicator_values", pd.concat([values, other], ignore_index=True))
-        with pytest.raises(FrameError, match="several editions .*--edition"):
+        with pytest.raises(FrameError, match="mehrere Ausgaben .*--edition"):
             compute_stored_index(store, PROFILE, period="2020-12-31", write=False)
-        with pytest.raises(FrameError, match="no values at 2030-12-31"):
+        with pytest.raises(FrameError, match="am 31.12.2030 .* keine Werte"):
             compute_stored_index(store, PROFILE, period="2030-12-31", edition="test", write=False)
         done = compute_stored_index(store, PROFILE, period="2020-12-31", edition="test",
                                     write=False)  # fmt: skip

@@ -66,7 +66,7 @@ def test_attainment_with_dates_and_refusals() -> None:
     out = attainment(t, v)
     assert out.loc[0, "expected_pct"] == pytest.approx(50.0, abs=0.1)
     assert out.loc[0, "status"] == "on_track"
-    with pytest.raises(TargetError, match="not after the baseline"):
+    with pytest.raises(TargetError, match="nicht nach dem Ausgangszeitraum"):
         attainment(targets_frame(target_period=[2016]), v)
     with pytest.raises(FrameError, match="target_value"):
         attainment(targets_frame().drop(columns="target_value"), v)
@@ -111,9 +111,9 @@ def test_funding_area_against_the_rest() -> None:
     )
     assert half["area_value"].tolist() == pytest.approx([10.0, 7.5, 5.0])
     assert half["rest_value"].iloc[0] == pytest.approx(100 * 60 / 1800)
-    with pytest.raises(AggregationError, match="not a ratio of counts"):
+    with pytest.raises(AggregationError, match="kein Verhältnis von Anzahlen"):
         compare_with_rest(long, ["a"], REG, indicator="mss_s1", start_period=2017)
-    with pytest.raises(FrameError, match="no values"):
+    with pytest.raises(FrameError, match="ohne Werte"):
         compare_with_rest(long, ["zz"], REG, indicator="unemployment_rate", start_period=2017)
 
 
@@ -140,9 +140,9 @@ def test_moran_is_reproducible_and_handles_gaps() -> None:
     assert first.loc["a25", "cluster"] == "ns"  # an island has no neighbours
     assert set(first.loc[["a0", "a1", "a5", "a6"], "cluster"]) == {"HH"}
     assert set(first["cluster"].dropna()) <= {"HH", "LL", "HL", "LH", "ns"}
-    with pytest.raises(FrameError, match="no column"):
+    with pytest.raises(FrameError, match="keine Spalte"):
         local_moran(g, "nope")
-    with pytest.raises(FrameError, match="at least three"):
+    with pytest.raises(FrameError, match="mindestens drei"):
         local_moran(g.iloc[:2], "v")
 
 

@@ -151,7 +151,7 @@ def test_store_objects_and_errors_show_no_password(pg_url: str) -> None:
     with pytest.raises(StoreError) as caught:
         store.counts()
     assert SECRET not in str(caught.value)
-    with pytest.raises(StoreError, match="empty schema") as caught:  # a URL quoted in a message
+    with pytest.raises(StoreError, match="leeres Schema") as caught:  # a URL quoted in a message
         PostGISStore(f"postgresql://postgres:{SECRET}@127.0.0.1/db?schema=")
     assert SECRET not in str(caught.value)
     with pytest.raises(StoreError) as caught:

@@ -154,7 +154,7 @@ def test_meta_table_records_version_and_crs(store: PostGISStore, pg_url: str) ->
 def test_bad_urls() -> None:
     with pytest.raises(StoreURLError, match="postgresql://"):
         PostGISStore("mysql://h/db")
-    with pytest.raises(StoreURLError, match="empty schema"):
+    with pytest.raises(StoreURLError, match="leeres Schema"):
         PostGISStore("postgresql://h/db?schema=")
     assert split_url("postgresql://u@h/db?sslmode=disable&schema=a")[0].endswith(
         "db?sslmode=disable"
@@ -261,7 +261,7 @@ def test_text_with_nul_byte_is_refused_and_index_survives(
     monkeypatch.setattr(postgis, "BULK_ROWS", 10)  # take the drop-and-rebuild-index path
     frame = buildings(50)
     frame.loc[40, "owner_type"] = "pri\x00vat"
-    with pytest.raises(StoreError, match="buildings"):
+    with pytest.raises(StoreError, match="Gebäude"):
         store.write("buildings", frame)
     assert store.counts()["buildings"] == 0
     gist = "SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND indexname = %s"
@@ -300,14 +300,14 @@ def test_upsert_overwrites_non_key_columns(store: PostGISStore) -> None:
 def test_duplicate_keys_in_one_frame_are_refused(store: PostGISStore) -> None:
     frame = buildings(3)
     frame.loc[2, "id"] = frame.loc[0, "id"]
-    with pytest.raises(StoreError, match="row 2 repeats the key"):
+    with pytest.raises(StoreError, match="Zeile 2 wiederholt den Schlüssel"):
         store.write("buildings", frame, mode="upsert")
 
 
 def test_failed_write_rolls_back_the_transaction(store: PostGISStore) -> None:
     store.write("buildings", buildings(3))
     before = store.read("buildings")
-    with pytest.raises(StoreError, match="already exists.*upsert"), store.transaction() as tx:
+    with pytest.raises(StoreError, match="schon gespeichert.*upsert"), store.transaction() as tx:
         tx.write("buildings", buildings(6).iloc[3:], mode="append")
         tx.delete("buildings", {"id": "B0000000"})
         tx.write("buildings", buildings(2), mode="append")  # keys already stored
@@ -330,7 +330,7 @@ def test_required_column_missing_is_refused_before_sql(store: PostGISStore) -> N
     store.write("buildings", buildings(2))
     frame = buildings(4).iloc[2:].copy()
     frame.loc[3, "id"] = None
-    with pytest.raises(StoreError, match="required column"):
+    with pytest.raises(StoreError, match="Pflichtspalte"):
         store.write("buildings", frame)
     assert store.counts()["buildings"] == 2
 
@@ -352,11 +352,11 @@ def test_optimistic_update(store: PostGISStore) -> None:
     assert row["updated_at"] >= first["updated_at"]
     assert row["created_at"] == first["created_at"]
     with store.transaction() as tx:
-        with pytest.raises(StoreError, match="kept by the store"):
+        with pytest.raises(StoreError, match="führt der Datenbestand selbst"):
             tx.update("programmes", {"id": "p1"}, {"version": 7})
-        with pytest.raises(StoreError, match="key must name"):
+        with pytest.raises(StoreError, match="Schlüssel muss genau"):
             tx.update("programmes", {"name": "Soziale Stadt"}, {"since_year": 1})
-        with pytest.raises(StoreError, match="no version"):
+        with pytest.raises(StoreError, match="keine Versionsnummer"):
             tx.update(
                 "measure_fields",
                 {"measure_id": "m", "field_id": "f"},
@@ -417,7 +417,8 @@ def test_migration_adds_column_and_layer_keeping_data(pg_url: str) -> None:
         "sites",
     )
     assert gist == [("sites_geometry_gist",)]
-    with PostGISStore(pg_url) as older_program, pytest.raises(SchemaError, match="newer"):
+    newer = "neuer als dieses Programm"
+    with PostGISStore(pg_url) as older_program, pytest.raises(SchemaError, match=newer):
         older_program.init()
 
 
@@ -501,7 +502,7 @@ def test_two_concurrent_appends_of_the_same_keys(store: PostGISStore, pg_url: st
         other.close()
     failed = [e for e in errors if e is not None]
     assert len(failed) == 1
-    assert isinstance(failed[0], StoreError) and "already exists" in str(failed[0])
+    assert isinstance(failed[0], StoreError) and "schon gespeichert" in str(failed[0])
     got = store.read("buildings")
     assert len(got) == 2000 and got["storeys"].nunique() == 1
 
@@ -524,7 +525,7 @@ def test_deadlock_is_reported_as_conflict(store: PostGISStore, pg_url: str) -> N
         other.close()
     failed = [e for e in errors if e is not None]
     assert len(failed) == 1 and isinstance(failed[0], ConflictError), errors
-    assert "retry" in str(failed[0])
+    assert "bitte wiederholen Sie den Vorgang" in str(failed[0])
     assert store.read("programmes")["version"].tolist() == [2, 2]
 
 
@@ -534,7 +535,7 @@ def test_deadlock_is_reported_as_conflict(store: PostGISStore, pg_url: str) -> N
 def test_unreachable_server_names_host_and_fix() -> None:
     s = PostGISStore("postgresql://postgres@127.0.0.1:1/qmon?schema=x")
     start = time.perf_counter()
-    with pytest.raises(StoreError, match=r"127\.0\.0\.1:1 .*'qmon'.*start the server"):
+    with pytest.raises(StoreError, match=r"auf 127\.0\.0\.1:1 .*'qmon'.*starten Sie den Server"):
         s.schema_version()
     assert time.perf_counter() - start < 10
     s.close()
@@ -623,7 +624,7 @@ def test_bulk_replace_with_the_same_keys_rebuilds_key_and_index(
         "buildings",
     )
     assert indexes == [("buildings_geometry_gist",), ("buildings_pkey",)]
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="schon gespeichert"):
         store.write("buildings", buildings(1))  # the rebuilt key still guards
 
 

@@ -54,7 +54,7 @@ def test_export_refuses_other_storage_crs(tmp_path: Path) -> None:
     source, target = str(tmp_path / "a.gpkg"), str(tmp_path / "b.gpkg")
     filled(source)
     open_store(target).init(crs="EPSG:25832")
-    with pytest.raises(SchemaError, match="keeps geometry in EPSG:25832"):
+    with pytest.raises(SchemaError, match="speichert Geometrien in EPSG:25832"):
         copy_store(open_store(source), open_store(target))
     assert sum(open_store(target).counts().values()) == 0
 
@@ -78,7 +78,7 @@ def test_cli_init_layers_export(
 def test_cli_refuses_bad_store_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["layers", "--store", "mysql://x/y"]) == 2
     err = capsys.readouterr().err
-    assert "neither a GeoPackage nor a PostGIS database" in err
+    assert "weder ein GeoPackage noch eine PostGIS-Datenbank" in err
     assert "Traceback" not in err
 
 
