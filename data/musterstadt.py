@@ -183,6 +183,7 @@ def build_musterstadt(
         "activity_partners": quarter.activity_partners,
         "applications": quarter.applications,
         "fund_payments": quarter.fund_payments,
+        "report_sender": _sender(),
     }
     frames = _complete(frames)
     if target_crs != base:
@@ -214,6 +215,21 @@ def _complete(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 _EDIT_COLUMNS = frozenset({"created_at", "updated_at", "updated_by", "version"})
+
+
+def _sender() -> pd.DataFrame:
+    """The sender block of the demo city's reports (fictional office and contact)."""
+    return pd.DataFrame(
+        {
+            "id": ["absender"],
+            "municipality": [CITY_NAME],
+            "office": ["Amt für Stadtentwicklung, Abteilung Städtebauförderung"],
+            "contact": ["Erika Beispiel"],
+            "phone": ["0000 123456"],
+            "email": ["staedtebaufoerderung@musterstadt.example"],
+            "address": ["Rathausplatz 1, 00000 Musterstadt"],
+        }
+    )
 
 
 def _areas(town: Townscape, crs: str) -> tuple[gpd.GeoDataFrame, list[str]]:

@@ -213,6 +213,10 @@ def test_qmon_report_sender_set_and_shown_on_the_report(
     shutil.copy(demo_path, store)
     s = str(store)
     assert main(["report", "sender", "--store", s]) == 0
+    assert "Erika Beispiel" in capsys.readouterr().out  # the demo city's sender
+    with open_store(s) as st:  # a store without one says so
+        st.delete("report_sender", where={"id": "absender"})
+    assert main(["report", "sender", "--store", s]) == 0
     assert "Kein Absender hinterlegt" in capsys.readouterr().out
     args = ["report", "sender", "set", "--store", s, "--municipality", "Stadt Musterstadt"]
     args += ["--office", "Amt für Stadterneuerung", "--contact", "Erika Muster"]

@@ -224,6 +224,7 @@ def test_sender_block_on_top_of_pdf_and_workbook(demo_copy, admin, tmp_path: Pat
     from monitoring.reports.generate import build_report
     from monitoring.reports.sender import save_sender
 
+    demo_copy.delete("report_sender")  # the demo city has one; a store without one says so
     bare = build_report(demo_copy, admin, "SSZ-01", year=2024)
     assert bare.sender == {} and "Absender: nicht hinterlegt" in _pdf_text(bare, tmp_path)
     save_sender(
