@@ -88,8 +88,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
         except PermissionDenied as exc:
             print(
-                f"qmon programmes add: nicht gespeichert: nur die Rolle admin legt Programme "
-                f"an ({exc})",
+                f"qmon programmes add: nicht gespeichert: nur die Rolle „Verwaltung“ (admin) "
+                f"legt Programme an ({exc})",
                 file=sys.stderr,
             )
             return EXIT_REFUSED

@@ -233,7 +233,7 @@ def filing_roles() -> list[str]:
     Examples
     --------
     >>> filing_roles()
-    ['Bearbeiten', 'Administration']
+    ['Bearbeitung', 'Verwaltung']
     """
     return [ROLE_LABELS[r] for r in ROLES if "edit_funding" in PERMISSIONS[r]]
 

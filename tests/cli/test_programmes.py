@@ -96,7 +96,7 @@ def test_only_admins_add_programmes(
     code = main(["programmes", "add", "--store", url, "--id", "land_x", "--name", "X"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "nur die Rolle admin legt Programme an" in err and "Traceback" not in err
+    assert "nur die Rolle „Verwaltung“ (admin) legt Programme an" in err and "Traceback" not in err
     assert _programmes(url) == before
 
 
