@@ -115,7 +115,7 @@ MESSAGES: Mapping[str, str] = {
         "Sie einen anderen Indikator"
     ),
     "comparison.not_carried": (
-        "Der Indikator „{indicator}“ ({label}) ist ein {kind} ohne Zähler und Nenner und "
+        "Der Indikator „{indicator}“ ({label}) ist vom Typ „{kind}“ ohne Zähler und Nenner und "
         "kann nicht auf die Gesamtmaßnahme übertragen werden; vergleichen Sie eine Anzahl "
         "oder eine Quote, die aus Anzahlen gebildet ist"
     ),
@@ -220,7 +220,7 @@ MESSAGES: Mapping[str, str] = {
     "catalogue.option_text": "{where}: die Option „{name}“ muss ein Text sein, nicht {value}",
     "catalogue.needs_option": "{where}: die Quelle „{source}“ braucht die Option „{name}“",
     "catalogue.choice": "{where}: der Wert „{value}“ von {name} ist keiner von {allowed}",
-    "catalogue.field": "Feld {number} von {source}",
+    "catalogue.field": "Berichtskatalog {source}, [[field]] Nr. {number}",
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 
