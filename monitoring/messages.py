@@ -240,7 +240,7 @@ def fields_of(code: str) -> frozenset[str]:
     )
 
 
-def render(code: str, **fields: Any) -> str:
+def render(code: str, /, **fields: Any) -> str:
     """Return the German message ``code`` with ``fields`` filled in.
 
     Fields are written as given (format numbers and dates with :mod:`geo.german` first).
