@@ -119,7 +119,7 @@ def goal_table(
     ...     "on_track": [False, None]})
     >>> t = goal_table(g, registry=load_registry(), field_names={})
     >>> t.iloc[0][["Indikator", "Basiswert", "erreicht", "im Plan"]].tolist()
-    ['Leerstandsquote (%)', '12,2', '64,7 %', 'nein']
+    ['Leerstandsquote (%)', '12,3', '64,7 %', 'nein']
     >>> t.iloc[1][["Indikator", "Basiswert", "im Plan"]].tolist()
     ['– (qualitatives Ziel)', '–', '–']
     """

@@ -191,9 +191,9 @@ def refusals(tmp_path: Path) -> dict[str, Call]:
 
 
 EXPECTED = {
-    "indicators": ["ist keine Zahl", "not among the stored areas"],
-    "measures": ["not among the funding areas in the store"],
-    "funding_areas": ["not among the programmes in the store"],
+    "indicators": ["ist keine Zahl", "gespeicherten Gebiete der Ebene"],
+    "measures": ["gespeicherten Gesamtmaßnahmen"],
+    "funding_areas": ["gespeicherten Programme"],
 }
 
 
