@@ -32,7 +32,8 @@ from typing import Any
 
 import pandas as pd
 
-from cli.monitoring_cmds import acting_user
+from cli.monitoring_cmds import _logged_at, acting_user
+from geo import german
 from geo.errors import ImportRefused
 from geo.readers import NumberFormat, Table, read_sql
 from geo.store import open_store, store_url
@@ -291,7 +292,9 @@ def _pairs(text: str) -> dict[str, str]:
     out = {}
     for part in _list(text):
         if "=" not in part:
-            raise argparse.ArgumentTypeError(f"{part!r} is not OLD=NEW (e.g. EW=residents)")
+            raise argparse.ArgumentTypeError(
+                f"„{part}“ hat nicht die Form ALT=NEU (z. B. EW=residents)"
+            )
         old, new = part.split("=", 1)
         out[old.strip()] = new.strip()
     return out
@@ -307,7 +310,7 @@ def _number_format(args: argparse.Namespace) -> NumberFormat | None:
     except ValueError as exc:
         raise ImportRefused(
             "the options",
-            [Problem("--decimal/--thousands", str(exc), "choose two different marks")],
+            [Problem("--decimal/--thousands", str(exc), "wählen Sie zwei verschiedene Zeichen")],
         ) from None
 
 
@@ -315,13 +318,14 @@ def _source(args: argparse.Namespace) -> str | Table:
     sql = getattr(args, "sql", None)
     if sql:
         if args.file:
-            raise _usage("give either FILE or --sql, not both")
+            raise _usage("geben Sie entweder DATEI oder --sql an, nicht beides")
         if not args.dsn:
-            raise _usage("--sql needs --dsn postgresql://user@host/database")
+            raise _usage("--sql braucht --dsn postgresql://benutzer@host/datenbank")
         return read_sql(sql, dsn=args.dsn)
     if not args.file:
         raise _usage(
-            "name the FILE to import" + (" or pass --sql and --dsn" if hasattr(args, "sql") else "")
+            "nennen Sie die DATEI, die importiert wird"
+            + (", oder geben Sie --sql und --dsn an" if hasattr(args, "sql") else "")
         )
     return str(args.file)
 
@@ -372,7 +376,7 @@ def _run(
         verb = "würde geändert" if result.dry_run else "geändert"
         print(
             f"  {verb}: {change.record} (Zeile {change.row}), {change.field}: "
-            f"{change.stored!r} -> {change.imported!r}"
+            f"{_value(change.stored)} -> {_value(change.imported)}"
         )
     for note in result.notes:
         print(f"  Hinweis: {note}")
@@ -390,23 +394,64 @@ def _skipped_lines(result: imports.ImportResult) -> list[str]:
         for s in result.details.get("skipped", [])
     ]
     if "areas_without_value" in result.details:
+        n = int(result.details["areas_without_value"])
         lines.append(
-            f"{result.details['areas_without_value']} gespeicherte Gebiete der Ebene haben "
-            "keinen Wert aus dieser Datei"
+            f"{german.count(n, 'gespeichertes Gebiet', 'gespeicherte Gebiete')} der Ebene "
+            f"{'hat' if n == 1 else 'haben'} keinen Wert aus dieser Datei"
         )
     return lines
+
+
+KIND_LABELS = {
+    "areas": "Gebiete",
+    "buildings": "Gebäude",
+    "funding-areas": "Gesamtmaßnahmen",
+    "indicators": "Indikatorwerte",
+    "measures": "Maßnahmen",
+}
+"""What a user reads for the kind of an import (``qmon import KIND``)."""
+
+UNDO_LABELS = {
+    "deleted": "gelöscht",
+    "restored": "wiederhergestellt",
+    "rows_removed": "Zeilen entfernt",
+    "rows_restored": "Zeilen wiederhergestellt",
+    "definitions_removed": "Indikatoren aus dem Katalog entfernt",
+}
+"""What a user reads for the counts of an undone import."""
+
+
+def _value(value: Any) -> str:
+    """A stored or imported value as a clerk reads it: 1.234,5, 31.12.2024, „Text“, leer.
+
+    Examples
+    --------
+    >>> _value(1234.5), _value("Spielplatz"), _value(None), _value(pd.Timestamp(2024, 12, 31))
+    ('1.234,5', '„Spielplatz“', 'leer', '31.12.2024')
+    """
+    if value is None or (not isinstance(value, str) and german.is_missing(value)):
+        return "leer"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            return german.number(value)
+        return german.number(value, decimals=2).rstrip("0").rstrip(",")
+    if isinstance(value, pd.Timestamp):
+        return german.date(value)
+    return f"„{value}“"
 
 
 def _counts(summary: str | None) -> str:
     """Return the counts of a batch summary (rows, replaced) as a short German text."""
     data = json.loads(summary or "{}")
     details = data.get("details") or {}
-    parts = [f"{data.get('rows', 0)} Zeilen"]
+    parts = [german.count(int(data.get("rows", 0)), "Zeile", "Zeilen")]
     for key, label in (("replaced", "ersetzt"), ("new", "neu"), ("changed", "geändert")):
         if details.get(key):
-            parts.append(f"{details[key]} {label}")
+            parts.append(f"{german.number(details[key])} {label}")
     if details.get("skipped"):
-        parts.append(f"{len(details['skipped'])} ausgelassen")
+        parts.append(f"{german.number(len(details['skipped']))} ausgelassen")
     return ", ".join(parts)
 
 
@@ -420,18 +465,16 @@ def _list_batches(args: argparse.Namespace) -> int:
     shown = pd.DataFrame(
         {
             "Import": batches["id"],
-            "Zeitpunkt (UTC)": batches["at"].map(
-                lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M")
-            ),
+            "Zeitpunkt": batches["at"].map(_logged_at),
             "Benutzer": batches["user_name"],
-            "Art": batches["kind"],
+            "Art": batches["kind"].map(lambda k: KIND_LABELS.get(k, k)),
             "Quelle": batches["source"],
             "Fingerabdruck": batches["summary"].map(
                 lambda v: json.loads(v or "{}").get("fingerprint") or "–"
             ),
             "Anzahlen": batches["summary"].map(_counts),
             "rückgängig": [
-                "" if pd.isna(at) else f"{pd.Timestamp(at):%d.%m.%Y %H:%M} von {by}"
+                "" if pd.isna(at) else f"{_logged_at(at)} von {by}"
                 for at, by in zip(batches["undone_at"], batches["undone_by"])
             ],
         }
@@ -444,7 +487,7 @@ def _undo(args: argparse.Namespace) -> int:
     user = acting_user(args)
     with open_store(store_url(args.store)) as store:
         counts = imports.undo(store, user, args.batch)
-    done = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    done = ", ".join(f"{UNDO_LABELS.get(k, k)} {german.number(v)}" for k, v in counts.items() if v)
     print(f"Import {args.batch} rückgängig gemacht ({done or 'nichts zu ändern'}).")
     return 0
 

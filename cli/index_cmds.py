@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import german
 from geo.store.base import Store
 from indicators.errors import ProfileError, TableReadError
 from indicators.social_index import (
@@ -178,10 +179,16 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 def cmd_compute(args: argparse.Namespace) -> int:
     if args.store:
         if args.file:
-            raise ProfileError(f"give either a table file ({args.file!r}) or --store, not both")
+            raise ProfileError(
+                f"geben Sie entweder eine Tabellendatei („{args.file}“) oder --store an, "
+                "nicht beides"
+            )
         return _compute_stored(args)
     if not args.file:
-        raise ProfileError("give a table file to compute from, or --store URL --period DATE")
+        raise ProfileError(
+            "geben Sie eine Tabellendatei an, aus der berechnet wird, oder --store URL "
+            "--period DATUM"
+        )
     return _compute_file(args)
 
 
@@ -192,7 +199,8 @@ def _compute_file(args: argparse.Namespace) -> int:
     ]
     if missing:
         raise ProfileError(
-            f"computing from a table needs {' and '.join(missing)} (the id and residents columns)"
+            f"die Berechnung aus einer Tabelle braucht {' und '.join(missing)} (die Spalten "
+            "der Gebietskennung und der Einwohnerzahl)"
         )
     status = _split(args.status)
     dynamics = _split(args.dynamics)
@@ -220,20 +228,25 @@ def _compute_file(args: argparse.Namespace) -> int:
         csv_frame(out).to_csv(sys.stdout, index=False, float_format="%.6f")
     counts = class_counts(result)
     summary = (
-        f"{profile.name}: {len(out)} areas, {int(out['valid'].sum())} valid; "
-        f"status {_fmt(counts['status'], profile.status_classes)}"
+        f"{profile.name}: {german.count(len(out), 'Gebiet', 'Gebiete')}, "
+        f"{german.number(int(out['valid'].sum()))} gültig; "
+        f"Status {_fmt(counts['status'], profile.status_classes)}"
     )
     if profile.dynamics:
-        summary += f"; dynamics {_fmt(counts['dynamics'], profile.dynamics_classes)}"
-    summary += f"; unassigned {counts['unassigned']['']}"
+        summary += f"; Dynamik {_fmt(counts['dynamics'], profile.dynamics_classes)}"
+    summary += f"; ohne Zuordnung {german.number(counts['unassigned'][''])}"
     print(summary, file=sys.stderr)
     if unknown:
-        print(f"warning: --exclude ids not in the table: {', '.join(unknown)}", file=sys.stderr)
+        print(
+            f"Hinweis: diese Kennungen aus --exclude stehen nicht in der Tabelle: "
+            f"{', '.join(unknown)}",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-arg]
-    return " / ".join(f"{c.label} {counts.get(c.label, 0)}" for c in classes)
+    return " / ".join(f"{c.label} {german.number(counts.get(c.label, 0))}" for c in classes)
 
 
 def stored_level(given: str | None, levels: Collection[str]) -> str:
@@ -281,16 +294,21 @@ def _compute_stored(args: argparse.Namespace) -> int:
     from indicators.stored import compute_stored_index
 
     if not args.period:
-        raise ProfileError("computing on a store needs --period, e.g. --period 2024-12-31")
+        raise ProfileError(
+            "die Berechnung im Datenbestand braucht den Stichtag --period, z. B. "
+            "--period 2024-12-31"
+        )
     try:
         period = pd.Timestamp(args.period)
     except ValueError:
         raise ProfileError(
-            f"--period {args.period!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31"
+            f"--period „{args.period}“ ist kein Datum; schreiben Sie es als JJJJ-MM-TT, "
+            "z. B. 2024-12-31"
         ) from None
     if args.file or args.out or args.id_column or args.status or args.dynamics:
         print(
-            "note: with --store the table options (--id, --status, --dynamics, --out) are not used",
+            "Hinweis: mit --store gelten die Tabellenoptionen (--id, --status, --dynamics, "
+            "--out) nicht",
             file=sys.stderr,
         )
     user = acting_user(args)
@@ -313,20 +331,21 @@ def _compute_stored(args: argparse.Namespace) -> int:
         )
     counts = class_counts(done.result)
     summary = (
-        f"{profile.name} am {period.date()} ({level}, Gebietsstand {done.vintage}, "
-        f"Ausgabe {done.edition_in}): {len(done.result)} Gebiete, "
-        f"{int(done.result['valid'].sum())} gültig; "
+        f"{profile.name} am {german.date(period)} ({level}, Gebietsstand {done.vintage}, "
+        f"Ausgabe {done.edition_in}): {german.count(len(done.result), 'Gebiet', 'Gebiete')}, "
+        f"{german.number(int(done.result['valid'].sum()))} gültig; "
         f"Status {_fmt(counts['status'], profile.status_classes)}"
     )
     if profile.dynamics:
         summary += f"; Dynamik {_fmt(counts['dynamics'], profile.dynamics_classes)}"
-    summary += f"; ohne Zuordnung {counts['unassigned']['']}"
+    summary += f"; ohne Zuordnung {german.number(counts['unassigned'][''])}"
     print(summary)
     if args.dry_run:
         print("nichts geschrieben (--dry-run)")
     else:
         print(
-            f"{done.written} Indikatorwerte geschrieben, Ausgabe {done.rows['edition'].iloc[0]!r}"
+            f"{german.count(done.written, 'Indikatorwert', 'Indikatorwerte')} geschrieben, "
+            f"Ausgabe „{done.rows['edition'].iloc[0]}“"
         )
     return 0
 
@@ -343,7 +362,8 @@ def _read_values(path: str, id_column: str, column: str, na: list[float]) -> pd.
     table, decimal = read_table(path)
     if id_column not in table.columns:
         raise TableReadError(
-            f"table {path!r} has no id column {id_column!r}; it has {', '.join(table.columns)}"
+            f"die Tabelle „{path}“ hat keine Kennungsspalte „{id_column}“; sie hat "
+            f"{', '.join(map(str, table.columns))}"
         )
     values = numeric_columns(table, [column], decimal=decimal)[column]
     values = values.mask(values.isin(na)) if na else values
@@ -371,7 +391,8 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
             path, id_col, col = spec.rsplit(":", 2)
         except ValueError:
             raise TableReadError(
-                f"--density {spec!r} is not CSV:ID:COLUMN, e.g. eigentum.csv:PLR_ID:wohmi_fl"
+                f"--density „{spec}“ hat nicht die Form CSV:ID:SPALTE, z. B. "
+                "eigentum.csv:PLR_ID:wohmi_fl"
             ) from None
         mass = _read_values(path, id_col, col, na).fillna(0.0)
         runs.append((f"Dichte {col}", {"method": "density", "density": mass}))
@@ -397,11 +418,13 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
     print(f"{'Gewichtung':<28} {'Gebiete':>7} {'Median |Fehler| %':>18} {'90. Perzentil %':>16}")
     for label, check in rows:
         print(
-            f"{label:<28} {check.areas:>7} {check.median_abs_pct_error:>18.2f} "
-            f"{check.p90_abs_pct_error:>16.2f}"
+            f"{label:<28} {german.number(check.areas):>7} "
+            f"{german.number(check.median_abs_pct_error, decimals=2):>18} "
+            f"{german.number(check.p90_abs_pct_error, decimals=2):>16}"
         )
     print(
-        f"(ohne {rows[0][1].excluded} Gebiete ohne bekannten Wert oder mit 0; "
+        f"(ohne {german.count(rows[0][1].excluded, 'Gebiet', 'Gebiete')} ohne bekannten Wert "
+        "oder mit 0; "
         "90. Perzentil des absoluten prozentualen Fehlers je Gebiet)"
     )
     if args.out:
@@ -416,10 +439,10 @@ def _read_layer(path: str, id_column: str) -> gpd.GeoDataFrame:
     try:
         layer = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError and others
-        raise TableReadError(f"cannot read layer {path!r}: {exc}") from exc
+        raise TableReadError(f"die Ebene „{path}“ lässt sich nicht lesen: {exc}") from exc
     if id_column not in layer.columns:
         raise TableReadError(
-            f"layer {path!r} has no id column {id_column!r}; it has "
+            f"die Ebene „{path}“ hat keine Kennungsspalte „{id_column}“; sie hat "
             f"{', '.join(map(str, layer.columns))}"
         )
     layer[id_column] = layer[id_column].astype(str)

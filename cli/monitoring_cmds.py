@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import german
 from geo.levels import level_dative_plural
 from geo.store import open_store
 from monitoring import editing, services
@@ -42,7 +43,9 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-06-30") from None
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2025-06-30"
+        ) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -148,6 +151,22 @@ def _pct(v: Any) -> str:
 
 def _int(v: Any) -> str:
     return german_number(v)
+
+
+def _logged_at(v: Any) -> str:
+    """A time of the audit log (stored in UTC) in German local time.
+
+    Examples
+    --------
+    >>> _logged_at("2026-11-26 07:36:05")
+    '26.11.2026, 08:36:05 Uhr'
+    """
+    moment = pd.Timestamp(v)
+    if pd.isna(moment):
+        return german.NO_VALUE_SHORT
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    return german.timestamp(moment, seconds=True)
 
 
 def _yes(v: Any) -> str:
@@ -349,7 +368,7 @@ def cmd_funds_show(args: argparse.Namespace) -> int:
             {
                 "amount": _euro,
                 "investive": _yes,
-                "decided": lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%d.%m.%Y"),
+                "decided": lambda v: german.date(v, missing=""),
             },
         )
     )
@@ -365,8 +384,9 @@ def cmd_network(args: argparse.Namespace) -> int:
         return 0
     actors = net["actors"]
     print(
-        f"Akteursnetzwerk {args.area}: {len(actors)} Akteure, {len(net['links'])} Verbindungen, "
-        f"{int(actors['isolated'].sum())} ohne Verbindung"
+        f"Akteursnetzwerk {args.area}: {german.count(len(actors), 'Akteur', 'Akteure')}, "
+        f"{german.count(len(net['links']), 'Verbindung', 'Verbindungen')}, "
+        f"{german.number(int(actors['isolated'].sum()))} ohne Verbindung"
     )
     print(
         table(
@@ -419,7 +439,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "city": "Stadt",
                 "gap": "Abstand",
             },
-            {"period": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y"), **same},
+            {"period": german.date, **same},
         )
     )
     if level:
@@ -444,14 +464,17 @@ def cmd_history(args: argparse.Namespace) -> int:
         table(
             log,
             {
-                "at": "Zeitpunkt (UTC)",
+                "at": "Zeitpunkt",
                 "user_name": "Benutzer",
                 "layer": "Ebene",
                 "record_key": "Datensatz",
                 "action": "Aktion",
                 "batch_id": "Import",
             },
-            {"at": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M:%S")},
+            {
+                "at": _logged_at,
+                "action": lambda v: editing.AUDIT_ACTION_LABELS.get(v, v),
+            },
         )
     )
     return 0

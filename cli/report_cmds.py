@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from cli.faults import os_reason
 from cli.monitoring_cmds import acting_user, table
+from geo import german
 from geo.store import open_store
 from indicators.registry import Registry, load_registry
 from monitoring.auth import ROLES
@@ -107,12 +108,13 @@ def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry | None, int
 def cmd_report(args: argparse.Namespace) -> int:
     if bool(args.area) == bool(args.all):
         raise ReportOptionError(
-            "give either --area ID (one Gesamtmaßnahme) or --all (every funding area), not "
-            f"{'both' if args.area else 'neither'}"
+            "geben Sie entweder --area ID (eine Gesamtmaßnahme) oder --all (alle "
+            f"Gesamtmaßnahmen) an, {'nicht beides' if args.area else 'eins von beiden'}"
         )
     if not args.out:
         raise ReportOptionError(
-            "give --out: a file for one report (a folder or .zip for csv), a folder with --all"
+            "geben Sie --out an: eine Datei für einen Bericht (bei csv ein Ordner oder eine "
+            ".zip-Datei), einen Ordner mit --all"
         )
     user = acting_user(args)
     catalogue, registry, year = _settings(args)
@@ -151,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
     for made in batch:
         _write(made, out, single=False)
-    print(f"{len(batch)} Berichte ({args.format}) für {year} in {out}")
+    print(f"{german.count(len(batch), 'Bericht', 'Berichte')} ({args.format}) für {year} in {out}")
     return 0
 
 
@@ -211,7 +213,7 @@ def cmd_file(args: argparse.Namespace) -> int:
             store, user, args.area, year=year, catalogue=catalogue, registry=registry
         )
     print(
-        f"eingereicht: {filed.id} am {filed.filed_at:%d.%m.%Y %H:%M} von {filed.filed_by}; "
+        f"eingereicht: {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}; "
         f"Fingerabdruck {filed.fingerprint}"
     )
     return 0
@@ -249,12 +251,13 @@ def diff_text(diff: ReportDiff) -> str:
     >>> d = ReportDiff("FA/2024/1", "2025-03-01 10:00", "a", "b", ("funding_lines",),
     ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0),))
     >>> print(diff_text(d))
-    Vergleich mit dem eingereichten Bericht FA/2024/1 (2025-03-01 10:00)
+    Vergleich mit dem eingereichten Bericht FA/2024/1 (01.03.2025, 10:00 Uhr)
     Geänderte Eingangsdaten: Finanzierung (Kosten- und Finanzierungsübersicht)
     Feld           Bezeichnung       eingereicht  jetzt  Art
     B.1.bund.paid  Bund, ausgezahlt          100  1.100  geändert
     """
-    head = f"Vergleich mit dem eingereichten Bericht {diff.filed_id} ({diff.filed_at})"
+    when = german.timestamp(diff.filed_at)
+    head = f"Vergleich mit dem eingereichten Bericht {diff.filed_id} ({when})"
     if diff.unchanged:
         return head + "\nKeine Änderungen: die Eingangsdaten sind unverändert."
     titles = filing.input_titles(diff.changed_inputs)
@@ -296,7 +299,7 @@ def cmd_filed(args: argparse.Namespace) -> int:
         print("Keine eingereichten Berichte.")
         return 0
     listed = listed.assign(
-        filed_at=pd.to_datetime(listed["filed_at"]).dt.strftime("%d.%m.%Y %H:%M"),
+        filed_at=[german.timestamp(v) for v in listed["filed_at"]],
         fingerprint=listed["fingerprint"].str[:16] + "…",
     )
     print(

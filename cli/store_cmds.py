@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from geo import german
 from geo.store import DEFAULT_STORE, open_store, store_url
 from geo.store.transfer import copy_store, describe_rows, held_rows
 from monitoring.defaults import default_fields_of_action, default_programmes, seed_defaults
@@ -61,9 +62,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         after = store.init(crs=args.crs)
         if before == 0:  # a new store starts with the federal programmes and fields of action
             seed_defaults(store, user="qmon init")
-        what = "created" if before == 0 else ("migrated" if after != before else "up to date")
+        what = "angelegt" if before == 0 else ("migriert" if after != before else "aktuell")
         print(
-            f"{store.url}: data model version {after} ({what}), storage CRS {store.crs.to_string()}"
+            f"{store.url}: Datenmodell Version {after} ({what}), Koordinatenreferenzsystem "
+            f"{store.crs.to_string()}"
         )
     return 0
 
@@ -78,13 +80,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             and store.schema_version() > 0
             and any(n for k, n in store.counts().items() if k not in seeded)
         ):
-            print(f"{store.url}: already holds data; left as it is")
+            print(f"{store.url}: enthält schon Daten; bleibt, wie er ist")
             return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
         start = time.perf_counter()
         counts = load_musterstadt(store, seed=args.seed)
         seconds = time.perf_counter() - start
-        print(f"{store.url}: Musterstadt built in {seconds:.1f} s")
+        print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)
     return 0
 
@@ -122,4 +124,4 @@ def _print_counts(store, counts: dict[str, int]) -> None:  # type: ignore[no-unt
     width = max(len(n) for n in counts)
     for name, count in counts.items():
         title = store.schema.layer(name).title
-        print(f"{name:<{width}}  {count:>9,}  {title}".replace(",", "."))
+        print(f"{name:<{width}}  {german.number(count):>9}  {title}")

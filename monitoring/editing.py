@@ -224,6 +224,15 @@ RECORD_LABELS: Mapping[str, str] = {
 """The German name of one record of a layer (singular), for messages."""
 
 
+AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "create": "angelegt",
+    "update": "geändert",
+    "delete": "gelöscht",
+    "anonymise": "anonymisiert",
+}
+"""What a user reads for the actions of the audit log (the log keeps the English keys)."""
+
+
 def _layer_name(layer: str) -> str:
     """Return „German title“ (name) of a layer, or the name quoted when unknown."""
     if layer in SCHEMA.layers:

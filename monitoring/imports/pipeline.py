@@ -46,6 +46,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from geo import german
 from geo.crs import parse_crs
 from geo.errors import CRSError, ImportRefused
 from geo.readers import (
@@ -124,6 +125,18 @@ DETAIL_LABELS = {
 QUIET_DETAILS = frozenset({"fingerprint", "sha256"})
 
 
+#: Details that are names (a vintage 2021 is no count: never "2.021").
+NAME_DETAILS = frozenset({"level", "vintage", "edition", "programme"})
+
+
+def _detail(key: str, value: Any) -> str:
+    """A detail of the summary as a user reads it: counts German (1.200), names as they are."""
+    numeric = isinstance(value, int | float | np.integer | np.floating)
+    if numeric and not isinstance(value, bool) and key not in NAME_DETAILS:
+        return german.number(value, decimals=0 if float(value).is_integer() else 2)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Change:
     """One stored value of an existing record that an import changes (or would change)."""
@@ -162,9 +175,11 @@ class ImportResult:
         'plr.shp: 542 Zeilen in Gebiete gespeichert (Ebene PLR)'
         >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
         'plr.shp: 542 Zeilen würden in Gebiete gespeichert (Probelauf: nichts wurde geschrieben)'
+        >>> ImportResult("measures", "m.csv", 1, details={"new": 1200}).summary()
+        'm.csv: 1 Zeile in Maßnahmen gespeichert (neue Datensätze 1.200)'
         """
         extra = ", ".join(
-            f"{DETAIL_LABELS.get(k, k)} {v}"
+            f"{DETAIL_LABELS.get(k, k)} {_detail(k, v)}"
             for k, v in self.details.items()
             if v is not None and not isinstance(v, list | dict) and k not in QUIET_DETAILS
         )
@@ -172,7 +187,10 @@ class ImportResult:
             extra = ", ".join(filter(None, [extra, "Probelauf: nichts wurde geschrieben"]))
         layer = LAYER_LABELS.get(self.layer, self.layer)
         verb = "würden in {} gespeichert" if self.dry_run else "in {} gespeichert"
-        return f"{self.source}: {self.rows} Zeilen {verb.format(layer)}" + (
+        rows = german.count(self.rows, "Zeile", "Zeilen")
+        if self.rows == 1:
+            verb = "würde in {} gespeichert" if self.dry_run else "in {} gespeichert"
+        return f"{self.source}: {rows} {verb.format(layer)}" + (
             f" ({extra})" if extra else ""
         )
 

@@ -498,7 +498,7 @@ def test_cli_list_undo_and_history(
     assert batch in out and "m.csv" in out and "erika" in out
     assert main(["history", "--store", store.url, "--layer", "measures"]) == 0
     out = capsys.readouterr().out
-    assert "erika" in out and "M1" in out and "create" in out
+    assert "erika" in out and "M1" in out and "angelegt" in out
     assert main(["import", "undo", batch, "--store", store.url, "--role", "viewer"]) == 2
     assert "(Rolle „Lesen“) darf " in capsys.readouterr().err
     assert main(["import", "undo", batch, "--store", store.url]) == 0
