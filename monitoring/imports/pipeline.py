@@ -190,9 +190,7 @@ class ImportResult:
         rows = german.count(self.rows, "Zeile", "Zeilen")
         if self.rows == 1:
             verb = "würde in {} gespeichert" if self.dry_run else "in {} gespeichert"
-        return f"{self.source}: {rows} {verb.format(layer)}" + (
-            f" ({extra})" if extra else ""
-        )
+        return f"{self.source}: {rows} {verb.format(layer)}" + (f" ({extra})" if extra else "")
 
 
 @dataclass(frozen=True)
