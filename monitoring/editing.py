@@ -281,12 +281,13 @@ def stamp(value: Any) -> str:
     return f"am {german.timestamp(moment)}"
 
 
-def _fmt(value: Any) -> str:
+def shown_value(value: Any) -> str:
     """Return a field's value as a user reads it: „1.234,5“, „31.12.2024“, „Text“ or leer.
 
     Examples
     --------
-    >>> _fmt(300000.0), _fmt(12.25), _fmt(None), _fmt("Bolzplatz"), _fmt(pd.Timestamp(2024, 5, 1))
+    >>> v = shown_value
+    >>> v(300000.0), v(12.25), v(None), v("Bolzplatz"), v(pd.Timestamp(2024, 5, 1))
     ('„300.000“', '„12,25“', 'leer', '„Bolzplatz“', '„01.05.2024“')
     """
     if value is None or (not isinstance(value, str) and german.is_missing(value)):
@@ -668,8 +669,8 @@ class ChangeSet:
                 render(
                     "edit.conflict_field",
                     field=column_title(lyr, f),
-                    seen=_fmt(a),
-                    stored=_fmt(b),
+                    seen=shown_value(a),
+                    stored=shown_value(b),
                 )
                 for f, (a, b) in diffs.items()
             )

@@ -71,7 +71,24 @@ MESSAGES: Mapping[str, str] = {
         "(Ihre Version {expected}). Nichts wurde gespeichert; legen Sie ihn neu an, wenn "
         "er noch gebraucht wird."
     ),
+    "edit.changed_since": (
+        "{what} wurde inzwischen {when} von {who} geändert (Ihre Version {expected}, "
+        "gespeichert ist Version {stored}).{differences} Nichts wurde gespeichert; laden Sie "
+        "neu und ändern Sie noch einmal."
+    ),
+    "edit.differences": " Unterschiede: {differences}.",
+    "edit.difference": "{field}: Sie sahen {seen}, jetzt gespeichert {stored}",
+    "edit.gone_since": (
+        "{what} wurde inzwischen {when} von {who} gelöscht. Nichts wurde gespeichert; legen "
+        "Sie den Datensatz neu an, wenn er noch gebraucht wird."
+    ),
     "edit.not_found": "{record} gibt es nicht; prüfen Sie die Kennung (ID)",
+    # --- confirmations (monitoring.services) --------------------------------------------
+    "confirm.big_change": (
+        "{what}: {changes} – das ist eine Änderung um das Zehnfache oder mehr; bestätigen Sie "
+        "die Änderung, um zu speichern (nichts wurde gespeichert)"
+    ),
+    "confirm.change": "{field} von {old} auf {new}",
     # --- attachments (monitoring.renewal.attachments) -----------------------------------
     "attachment.owner": (
         "„{name}“: Datensätze der Ebene „{layer}“ nehmen keine Anhänge; erlaubt: {allowed}"
