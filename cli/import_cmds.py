@@ -49,8 +49,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
         help="Gebiete, Fördergebiete, Indikatoren, Maßnahmen oder Gebäude importieren",
-        description="Import a city's own data. Every import is one transaction: either "
-        "everything is stored or nothing, and every problem found is listed.",
+        description="Eigene Daten der Stadt importieren. Jeder Import ist eine Transaktion: "
+        "entweder wird alles gespeichert oder nichts, und jedes gefundene Problem wird "
+        "aufgeführt.",
     )
     sub = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
 
@@ -62,7 +63,7 @@ def register(subparsers: Any) -> None:
     areas.add_argument("--parent", dest="parent_col", metavar="COL")
     areas.add_argument("--valid-from", metavar="DATE")
     areas.add_argument("--valid-to", metavar="DATE")
-    areas.add_argument("--vintage", help="Gebietsstand (default: year of --valid-from)")
+    areas.add_argument("--vintage", help="Gebietsstand (Standard: Jahr von --valid-from)")
 
     funding = _command(
         sub, "funding-areas", "Fördergebiete (Gesamtmaßnahmen) importieren", _funding_areas
@@ -71,29 +72,31 @@ def register(subparsers: Any) -> None:
     funding.add_argument("--id", required=True, dest="id_col", metavar="COL")
     funding.add_argument("--name", required=True, dest="name_col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
-    group.add_argument("--programme", metavar="ID", help="programme id for all areas")
+    group.add_argument("--programme", metavar="ID", help="Kennung des Programms für alle Gebiete")
     group.add_argument("--programme-col", metavar="COL")
     funding.add_argument(
         "--start-year",
         dest="start_year_col",
         metavar="COL",
-        help="column with the start year or a date (24.05.2016)",
+        help="Spalte mit dem Startjahr oder einem Datum (24.05.2016)",
     )
     funding.add_argument("--expected-end", dest="expected_end_col", metavar="COL")
     funding.add_argument("--status", dest="status_col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
     group.add_argument(
-        "--designation", metavar="TEXT", help="e.g. 'Erhaltungsgebiet (§172 BauGB)' for all areas"
+        "--designation",
+        metavar="TEXT",
+        help="z. B. 'Erhaltungsgebiet (§172 BauGB)' für alle Gebiete",
     )
     group.add_argument("--designation-col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
-    group.add_argument("--ags", metavar="AGS", help="municipality key for all areas")
+    group.add_argument("--ags", metavar="AGS", help="Gemeindeschlüssel (AGS) für alle Gebiete")
     group.add_argument("--ags-col", metavar="COL")
     funding.add_argument(
         "--area",
         dest="area_col",
         metavar="COL",
-        help="column with the official area in ha (checked against the polygon)",
+        help="Spalte mit der amtlichen Fläche in ha (gegen das Polygon geprüft)",
     )
 
     ind = _command(
@@ -101,14 +104,14 @@ def register(subparsers: Any) -> None:
     )
     _table_source(ind)
     ind.add_argument("--id", required=True, dest="id_col", metavar="COL")
-    ind.add_argument("--period", metavar="DATE", help="Stichtag of all values (2020-12-31)")
-    ind.add_argument("--period-col", metavar="COL", help="column with the Stichtag per row")
+    ind.add_argument("--period", metavar="DATE", help="Stichtag aller Werte (2020-12-31)")
+    ind.add_argument("--period-col", metavar="COL", help="Spalte mit dem Stichtag je Zeile")
     ind.add_argument(
         "--columns",
         type=_list,
         metavar="A,B,C",
-        help="indicator columns of a wide table (default: every column of numbers; the "
-        "header gives label, unit and kind of a new indicator)",
+        help="Indikatorspalten einer breiten Tabelle (Standard: jede Spalte mit Zahlen; die "
+        "Kopfzeile gibt Bezeichnung, Einheit und Art eines neuen Indikators)",
     )
     ind.add_argument("--rename", type=_pairs, default={}, metavar="A=key,…")
     ind.add_argument(
@@ -116,7 +119,7 @@ def register(subparsers: Any) -> None:
         type=_list,
         default=[],
         metavar="VALUE,…",
-        help="no-data codes stored as missing, e.g. -9999",
+        help="Codes für fehlende Werte, als fehlend gespeichert, z. B. -9999",
     )
     ind.add_argument("--level")
     ind.add_argument("--vintage")
@@ -124,29 +127,34 @@ def register(subparsers: Any) -> None:
         "--match",
         choices=["id", "name"],
         default="id",
-        help="--id COL holds area ids (default) or area names (matched to the stored names "
-        "by case, umlauts, hyphens, St./Sankt; never by similarity)",
+        help="--id SPALTE enthält Gebietskennungen (Standard) oder Gebietsnamen (zugeordnet "
+        "zu den gespeicherten Namen über Groß-/Kleinschreibung, Umlaute, Bindestriche, "
+        "St./Sankt; nie über Ähnlichkeit)",
     )
     ind.add_argument(
         "--skip-unmatched",
         action="store_true",
-        help="store the rows that match a stored area and list the others (names or ids that "
-        "fit no area, rows for several areas) instead of refusing the file",
+        help="die Zeilen speichern, die zu einem gespeicherten Gebiet passen, und die übrigen "
+        "auflisten (Namen oder Kennungen ohne Gebiet, Zeilen für mehrere Gebiete), statt die "
+        "Datei abzulehnen",
     )
     ind.add_argument(
         "--edition",
-        help="Ausgabe, e.g. 'MSS 2021' (default: the edition of the values the file brings "
-        "again, else the file name); a different name is stored as an edition of its own",
+        help="Ausgabe, z. B. 'MSS 2021' (Standard: die Ausgabe der Werte, die die Datei "
+        "erneut bringt, sonst der Dateiname); ein anderer Name wird als eigene Ausgabe "
+        "gespeichert",
     )
-    ind.add_argument("--source", dest="source_label", help="Quelle (default: file name)")
-    ind.add_argument("--indicator-col", metavar="COL", help="long table: the indicator key")
-    ind.add_argument("--value-col", metavar="COL", help="long table: the value")
+    ind.add_argument("--source", dest="source_label", help="Quelle (Standard: Dateiname)")
+    ind.add_argument(
+        "--indicator-col", metavar="COL", help="lange Tabelle: der Schlüssel des Indikators"
+    )
+    ind.add_argument("--value-col", metavar="COL", help="lange Tabelle: der Wert")
     ind.add_argument(
         "--header-row",
         type=_row_number,
         metavar="N",
-        help="row (CSV: line) of the last header row, where title rows and a header over "
-        "several rows are not detected for sure",
+        help="Zeile (CSV: Zeilennummer) der letzten Kopfzeile, wo Titelzeilen und eine "
+        "Kopfzeile über mehrere Zeilen nicht sicher erkannt werden",
     )
     _number_options(ind)
 
@@ -176,8 +184,8 @@ def register(subparsers: Any) -> None:
         "imports",
         help="Importe anzeigen (wer, wann, Fingerabdruck der Datei, Anzahlen) oder einen "
         "rückgängig machen",
-        description="Show the imports (qmon imports) or undo one (qmon imports undo ID); the "
-        "same as qmon import list / qmon import undo.",
+        description="Importe anzeigen (qmon imports) oder einen rückgängig machen (qmon "
+        "imports undo ID); dasselbe wie qmon import list / qmon import undo.",
     )
     _acting(alias)
     alias.set_defaults(func=_list_batches)
@@ -187,16 +195,17 @@ def register(subparsers: Any) -> None:
 
 def _batch_commands(sub: Any, *, inherit: bool) -> None:
     """Add ``list`` and ``undo`` (under ``qmon import`` and ``qmon imports``)."""
-    listing = sub.add_parser("list", help="Importe anzeigen", description="Show the imports.")
+    listing = sub.add_parser("list", help="Importe anzeigen", description="Importe anzeigen.")
     _acting(listing, inherit=inherit)
     listing.set_defaults(func=_list_batches)
     undo = sub.add_parser(
         "undo",
         help="einen Import als Ganzes rückgängig machen",
-        description="Undo one import as a whole, in one transaction (audited).",
+        description="Einen Import als Ganzes rückgängig machen, in einer Transaktion "
+        "(protokolliert).",
     )
     _acting(undo, inherit=inherit)
-    undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon imports)")
+    undo.add_argument("batch", metavar="BATCH", help="die Kennung des Imports (siehe qmon imports)")
     undo.set_defaults(func=_undo)
 
 
@@ -206,16 +215,17 @@ def _acting(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
     parser.add_argument(
         "--store",
         default=default,
-        help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE",
+        help="URL des Datenbestands (.gpkg-Pfad oder postgresql://…?schema=…); "
+        "Standard: QMON_STORE",
     )
     parser.add_argument(
-        "--user", default=default, help="acting user (default: $QMON_USER or lokal)"
+        "--user", default=default, help="handelnder Benutzer (Standard: $QMON_USER oder lokal)"
     )
     parser.add_argument(
         "--role",
         default=default,
         choices=ROLES,
-        help="role of the user (default: $QMON_ROLE or admin)",
+        help="Rolle des Benutzers (Standard: $QMON_ROLE oder admin)",
     )
 
 
@@ -225,13 +235,13 @@ def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argpa
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and show what would be stored, but write nothing",
+        help="alles prüfen und zeigen, was gespeichert würde, aber nichts schreiben",
     )
     parser.add_argument(
         "--replace",
         action="store_true",
-        help="change stored records / replace stored rows the file brings again "
-        "(the report lists them)",
+        help="gespeicherte Datensätze ändern / gespeicherte Zeilen ersetzen, die die Datei "
+        "erneut bringt (der Bericht listet sie auf)",
     )
     parser.set_defaults(func=func)
     return parser
@@ -239,35 +249,41 @@ def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argpa
 
 def _vector_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", nargs="?", metavar="FILE", help="Shapefile (also .zip), GeoPackage, GeoJSON"
+        "file", nargs="?", metavar="FILE", help="Shapefile (auch .zip), GeoPackage, GeoJSON"
     )
     parser.add_argument(
         "--crs",
         metavar="EPSG:…",
-        help="CRS of the coordinates if the file has none (or a wrong one)",
+        help="Koordinatenreferenzsystem, wenn die Datei keins (oder ein falsches) hat",
     )
-    parser.add_argument("--layer", metavar="NAME", help="layer of a GeoPackage or zip")
+    parser.add_argument("--layer", metavar="NAME", help="Ebene eines GeoPackage oder zip")
     parser.add_argument(
-        "--strict", action="store_true", help="refuse invalid geometries instead of repairing them"
+        "--strict",
+        action="store_true",
+        help="ungültige Geometrien ablehnen statt sie zu reparieren",
     )
 
 
 def _table_source(parser: argparse.ArgumentParser, *, file: bool = True) -> None:
     if file:
-        parser.add_argument("file", nargs="?", metavar="FILE", help="CSV or XLSX file")
-    parser.add_argument("--sql", metavar="QUERY", help="read from a database query instead")
-    parser.add_argument("--dsn", metavar="URL", help="database of --sql (postgresql://…)")
-    parser.add_argument("--sheet", metavar="NAME", help="worksheet of an XLSX file")
-    parser.add_argument("--delimiter", metavar="CHAR", help="';', ',' or tab (detected)")
-    parser.add_argument("--encoding", help="utf-8, cp1252, latin-1 (detected)")
+        parser.add_argument("file", nargs="?", metavar="FILE", help="CSV- oder XLSX-Datei")
+    parser.add_argument(
+        "--sql", metavar="QUERY", help="stattdessen aus einer Datenbankabfrage lesen"
+    )
+    parser.add_argument("--dsn", metavar="URL", help="Datenbank von --sql (postgresql://…)")
+    parser.add_argument("--sheet", metavar="NAME", help="Arbeitsblatt einer XLSX-Datei")
+    parser.add_argument(
+        "--delimiter", metavar="CHAR", help="';', ',' oder Tabulator (wird erkannt)"
+    )
+    parser.add_argument("--encoding", help="utf-8, cp1252, latin-1 (wird erkannt)")
 
 
 def _number_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--decimal", choices=[".", ","], help="decimal mark (detected)")
+    parser.add_argument("--decimal", choices=[".", ","], help="Dezimalzeichen (wird erkannt)")
     parser.add_argument(
         "--thousands",
         choices=["none", ".", ",", "space", "'"],
-        help="thousands separator (detected)",
+        help="Tausendertrennzeichen (wird erkannt)",
     )
 
 

@@ -24,18 +24,20 @@ from monitoring.auth import LOCAL_USER, ROLES, User
 from monitoring.findings import LEVEL_LABELS, Finding
 from monitoring.numbers import german_number
 
-STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
+STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 FORMATS = ("json", "table")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None, help=STORE_HELP)
-    parser.add_argument("--user", default=None, help="acting user (default: $QMON_USER or lokal)")
+    parser.add_argument(
+        "--user", default=None, help="handelnder Benutzer (Standard: $QMON_USER oder lokal)"
+    )
     parser.add_argument(
         "--role",
         default=None,
         choices=ROLES,
-        help="role of the user (default: $QMON_ROLE or admin)",
+        help="Rolle des Benutzers (Standard: $QMON_ROLE oder admin)",
     )
 
 
@@ -49,53 +51,74 @@ def _date(text: str) -> dt.date:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("progress", help="progress of a Gesamtmaßnahme: money, measures, goals")
+    p = sub.add_parser("progress", help="Fortschritt einer Gesamtmaßnahme: Geld, Maßnahmen, Ziele")
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area (Gesamtmaßnahme)")
-    p.add_argument("--year", type=int, default=None, help="report year (money and values up to it)")
-    p.add_argument("--today", type=_date, default=None, help="date statuses are judged at")
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument("--year", type=int, default=None, help="Berichtsjahr (Geld und Werte bis dahin)")
+    p.add_argument(
+        "--today", type=_date, default=None, help="Datum, an dem die Status beurteilt werden"
+    )
+    p.add_argument("--format", choices=FORMATS, default="table", help="Ausgabeformat")
     p.set_defaults(func=cmd_progress)
 
-    p = sub.add_parser("check", help="all checks of a Gesamtmaßnahme (measures, funding, funds)")
+    p = sub.add_parser(
+        "check", help="alle Prüfungen einer Gesamtmaßnahme (Maßnahmen, Finanzierung, Fonds)"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
-    p.add_argument("--today", type=_date, default=None, help="date statuses are judged at")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument(
+        "--today", type=_date, default=None, help="Datum, an dem die Status beurteilt werden"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_check)
 
     funds = sub.add_parser("funds", help="local funds (Verfügungsfonds)")
     fsub = funds.add_subparsers(dest="funds_command", required=True, metavar="COMMAND")
-    p = fsub.add_parser("check", help="check funds against the rules (50 %, investive, budget)")
+    p = fsub.add_parser("check", help="Fonds gegen die Regeln prüfen (50 %, investiv, Budget)")
     _common(p)
-    p.add_argument("--area", default=None, help="only the funds of this funding area")
-    p.add_argument("--fund", default=None, help="only this fund")
-    p.add_argument("--today", type=_date, default=None, help="date proofs of use are judged at")
+    p.add_argument("--area", default=None, help="nur die Fonds dieser Gesamtmaßnahme")
+    p.add_argument("--fund", default=None, help="nur dieser Fonds")
+    p.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="Datum, an dem die Verwendungsnachweise beurteilt werden",
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_funds_check)
-    p = fsub.add_parser("show", help="income by source with shares, and decisions, of a fund")
+    p = fsub.add_parser(
+        "show", help="Einnahmen eines Fonds nach Herkunft mit Anteilen, und seine Entscheidungen"
+    )
     _common(p)
-    p.add_argument("--fund", required=True, help="id of the fund")
+    p.add_argument("--fund", required=True, help="Kennung des Fonds")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_funds_show)
 
-    p = sub.add_parser("network", help="actor network of a funding area (who works with whom)")
+    p = sub.add_parser(
+        "network", help="Akteursnetzwerk einer Gesamtmaßnahme (wer arbeitet mit wem)"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_network)
 
-    p = sub.add_parser("compare", help="a funding area against the rest of the city over time")
+    p = sub.add_parser(
+        "compare", help="eine Gesamtmaßnahme gegenüber der übrigen Stadt im Zeitverlauf"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
-    p.add_argument("--indicator", required=True, help="indicator key, e.g. unemployment_rate")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument(
+        "--indicator", required=True, help="Schlüssel des Indikators, z. B. unemployment_rate"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("history", help="the audit log: who changed what when")
+    p = sub.add_parser("history", help="das Änderungsprotokoll: wer hat wann was geändert")
     _common(p)
-    p.add_argument("--layer", default=None, help="only this layer")
-    p.add_argument("--id", default=None, help="only this record (with --layer; single-key)")
+    p.add_argument("--layer", default=None, help="nur diese Ebene")
+    p.add_argument(
+        "--id", default=None, help="nur dieser Datensatz (mit --layer; einfacher Schlüssel)"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_history)
 

@@ -34,7 +34,7 @@ from monitoring.reports.errors import ReportOptionError
 from monitoring.reports.filing import ReportDiff
 from monitoring.reports.report import Value
 
-STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
+STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 EXIT_CHANGED = 1
 
 
@@ -42,53 +42,63 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
     """Options every report command takes (``suppress``: keep the parent's value if absent)."""
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument("--store", default=default, help=STORE_HELP)
-    parser.add_argument("--user", default=default, help="acting user (default: $QMON_USER)")
-    parser.add_argument("--role", default=default, choices=ROLES, help="role of the user")
     parser.add_argument(
-        "--catalogue", default=default, help="a Land's or city's report catalogue (TOML)"
+        "--user", default=default, help="handelnder Benutzer (Standard: $QMON_USER)"
+    )
+    parser.add_argument("--role", default=default, choices=ROLES, help="Rolle des Benutzers")
+    parser.add_argument(
+        "--catalogue", default=default, help="Berichtskatalog eines Landes oder der Stadt (TOML)"
     )
     parser.add_argument(
-        "--indicators", default=default, help="a city's indicator file (TOML) for the registry"
+        "--indicators", default=default, help="Indikatordatei der Stadt (TOML) für den Katalog"
     )
     parser.add_argument(
         "--year",
         type=int,
         default=default,
-        help="reporting year (default: the previous budget year)",
+        help="Berichtsjahr (Standard: das vorige Haushaltsjahr)",
     )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "report",
-        help="federal report per Gesamtmaßnahme and year (eMo A–D, Begleitinformationen)",
-        description="Generate the annual federal report. Options of a sub-command go after it.",
+        help="Bundesbericht je Gesamtmaßnahme und Jahr (eMo A–D, Begleitinformationen)",
+        description="Den jährlichen Bundesbericht erstellen. Optionen eines Unterbefehls "
+        "stehen nach ihm.",
     )
     _common(p)
-    p.add_argument("--area", default=None, help="id of the funding area (Gesamtmaßnahme)")
-    p.add_argument("--all", action="store_true", help="every funding area of the store")
-    p.add_argument("--format", default="pdf", choices=generate.FORMATS, help="output format")
+    p.add_argument("--area", default=None, help="Kennung der Gesamtmaßnahme")
+    p.add_argument("--all", action="store_true", help="alle Gesamtmaßnahmen des Datenbestands")
+    p.add_argument("--format", default="pdf", choices=generate.FORMATS, help="Ausgabeformat")
     p.add_argument(
         "--out",
         default=None,
-        help="output file (with --all: a folder; csv: a folder or a .zip file)",
+        help="Ausgabedatei (mit --all: ein Ordner; csv: ein Ordner oder eine .zip-Datei)",
     )
     p.set_defaults(func=cmd_report)
     rsub = p.add_subparsers(dest="report_command", metavar="COMMAND")
 
-    q = rsub.add_parser("file", help="file (freeze) the report of an area and year in the store")
+    q = rsub.add_parser(
+        "file",
+        help="den Bericht einer Gesamtmaßnahme und eines Jahres im Datenbestand einreichen "
+        "(einfrieren)",
+    )
     _common(q, suppress=True)
-    q.add_argument("--area", required=True, help="id of the funding area")
+    q.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     q.set_defaults(func=cmd_file)
 
-    q = rsub.add_parser("diff", help="what changed since the filed report (exit 1 if anything)")
+    q = rsub.add_parser(
+        "diff",
+        help="was sich seit dem eingereichten Bericht geändert hat (Rückgabewert 1, wenn etwas)",
+    )
     _common(q, suppress=True)
-    q.add_argument("--area", required=True, help="id of the funding area")
+    q.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     q.set_defaults(func=cmd_diff)
 
-    q = rsub.add_parser("filed", help="list the filed reports")
+    q = rsub.add_parser("filed", help="die eingereichten Berichte auflisten")
     _common(q, suppress=True)
-    q.add_argument("--area", default=None, help="only this funding area")
+    q.add_argument("--area", default=None, help="nur diese Gesamtmaßnahme")
     q.set_defaults(func=cmd_filed)
 
 

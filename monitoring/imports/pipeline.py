@@ -782,7 +782,10 @@ def store_records(
             else:
                 counts["unchanged"] += 1
             if n % max(1, total // _CHUNKS) == 0 or n == total:
-                run.step(0.5 + 0.5 * n / total, f"{n} von {total} Datensätzen {_done(run)}")
+                run.step(
+                    0.5 + 0.5 * n / total,
+                    f"{german.number(n)} von {german.number(total)} Datensätzen {_done(run)}",
+                )
         summary_extra["geometry"] = geometry
         return total, dict(details or {}) | counts, tuple(changes)
 
@@ -845,9 +848,10 @@ def store_bulk(
         replaced = 0 if existing is None else len(existing)
         if replaced and not run.replace:
             report.add(
-                f"es sind schon {replaced} Zeilen gespeichert ({what}); die Datei hat "
-                f"{len(frame)}. Ein Import hängt sie nie noch einmal an und überschreibt sie "
-                "nie stillschweigend",
+                f"es {'ist' if replaced == 1 else 'sind'} schon "
+                f"{german.count(replaced, 'Zeile', 'Zeilen')} gespeichert ({what}); die Datei "
+                f"hat {german.number(len(frame))}. Ein Import hängt sie nie noch einmal an und "
+                "überschreibt sie nie stillschweigend",
                 fix="geben Sie --replace an, um die gespeicherten Zeilen zu ersetzen (der "
                 "Bericht zeigt, wie viele; qmon import undo holt sie zurück), oder importieren "
                 "Sie eine andere Ebene, einen anderen Gebietsstand oder eine andere Ausgabe",
@@ -861,7 +865,10 @@ def store_bulk(
         for begin in range(0, count, size):
             ch.bulk_write(layer, frame.iloc[begin : begin + size])
             written = min(begin + size, count)
-            run.step(0.5 + 0.5 * written / count, f"{written} von {count} Zeilen {_done(run)}")
+            run.step(
+                0.5 + 0.5 * written / count,
+                f"{german.number(written)} von {german.number(count)} Zeilen {_done(run)}",
+            )
         if extra_records is not None:
             extra_records(ch)
         keys = frame[list(lyr.key)].map(batches.exact).values.tolist() if count else []

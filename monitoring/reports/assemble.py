@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo import german
 from indicators.disclosure import FLAG_SUPPRESSED, suppress
 from indicators.errors import IndicatorError
 from indicators.registry import Registry
@@ -404,8 +405,9 @@ def _measures_fields(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
             )
     n_done, n_run = len(completed), len(running)
     note = (
-        f"{n_done} Maßnahmen im Berichtsjahr abgeschlossen, {n_run} in Umsetzung; eine Maßnahme "
-        "mit mehreren Handlungsfeldern zählt in jedem"
+        f"{german.count(n_done, 'Maßnahme', 'Maßnahmen')} im Berichtsjahr abgeschlossen, "
+        f"{german.number(n_run)} in Umsetzung; eine Maßnahme mit mehreren Handlungsfeldern "
+        "zählt in jedem"
     )
     return out, note
 

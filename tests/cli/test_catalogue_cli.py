@@ -38,7 +38,7 @@ def test_indicators_set_list_show(url: str, capsys: pytest.CaptureFixture[str]) 
     assert "der Zähler „fehlt“ ist nicht im Katalog" in capsys.readouterr().err
     viewer = ["--store", url, "--user", "gast", "--role", "viewer"]
     assert main(["indicators", "set", "y", *viewer, "--label", "Y", "--kind", "count"]) == 2
-    assert "editor, admin" in capsys.readouterr().err
+    assert "„Bearbeitung“ und „Verwaltung“" in capsys.readouterr().err
     with open_store(url) as st:
         assert sorted(st.read("indicator_defs")["key"]) == ["residents", "wohnflaeche"]
 

@@ -629,4 +629,5 @@ def test_cli_success_exit_0(store: Store, tmp_path: Path, capsys: pytest.Capture
 
 def test_cli_needs_a_source(store: Store, capsys: pytest.CaptureFixture[str]):
     code = main(["import", "indicators", "--store", store.url, "--id", "x", "--period", "2020"])
-    assert code == 2 and "name the FILE to import or pass --sql" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and "nennen Sie die DATEI, die importiert wird, oder geben Sie --sql" in err
