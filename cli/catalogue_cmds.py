@@ -24,7 +24,7 @@ from monitoring.errors import RuleViolation
 EXIT_REFUSED = 2
 
 _INDICATORS_EPILOG = """\
-examples:
+Beispiele:
   qmon indicators list --store stadt.gpkg
   qmon indicators show anteil_der_unter_18_jaehrigen --store stadt.gpkg
   qmon indicators set wohnflaeche_je_ew --store stadt.gpkg \\
@@ -33,7 +33,7 @@ examples:
 """
 
 _PROFILES_EPILOG = """\
-examples:
+Beispiele:
   qmon profiles list --store stadt.gpkg
   qmon profiles show hamburg-rise --store stadt.gpkg > mein-profil.toml
   qmon profiles import mein-profil.toml --store stadt.gpkg

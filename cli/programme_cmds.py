@@ -49,13 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--federal",
         action="store_true",
-        help="a Bund-Länder programme (default: a programme of the Land or city)",
+        help="ein Bund-Länder-Programm (Standard: ein Programm des Landes oder der Stadt)",
     )
     p.set_defaults(func=cmd_add)
 
 
 _EPILOG = (
-    "example: qmon programmes add --id nrw_starke_quartiere --name 'Starke Quartiere' "
+    "Beispiel: qmon programmes add --id nrw_starke_quartiere --name 'Starke Quartiere' "
     "--land Nordrhein-Westfalen --since 2021"
 )
 

@@ -274,7 +274,7 @@ def test_filing_then_an_edit_shows_what_changed(
     _button(at, f"Bericht {YEAR} einreichen").click().run()
     assert not at.exception
     assert any(
-        "Nicht eingereicht" in e.value and "nothing to file again" in e.value for e in at.error
+        "Nicht eingereicht" in e.value and "nichts erneut einzureichen" in e.value for e in at.error
     )
 
 
@@ -339,7 +339,7 @@ def test_a_land_catalogue_from_the_environment_shapes_the_page(
     # a broken file is named in a message, not a traceback
     monkeypatch.setenv("QMON_CATALOGUE", str(tmp_path / "fehlt.toml"))
     at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
-    assert any("fehlt.toml" in e.value and "does not exist" in e.value for e in at.error)
+    assert any("fehlt.toml" in e.value and "existiert nicht" in e.value for e in at.error)
 
 
 def test_a_store_without_funding_areas_says_so(
