@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 STORE ?= $(or $(QMON_STORE),data/musterstadt.gpkg)
 PORT ?= 8501
 
-.PHONY: app test lint demo bench install assets clean
+.PHONY: app test lint demo bench install assets clean screenshots
 
 install: $(STAMP)
 
@@ -46,3 +46,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## make screenshots: every page of the demo app and two report pages as PNG in docs/screens/
+screenshots: $(STAMP) assets
+	$(BIN)/python scripts/screenshots.py

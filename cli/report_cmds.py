@@ -26,13 +26,13 @@ from geo import german
 from geo.store import open_store
 from indicators.registry import Registry, load_registry
 from monitoring.auth import ROLES
-from monitoring.numbers import german_number
 from monitoring.reports import csv as csv_format
 from monitoring.reports import filing, generate
 from monitoring.reports.catalogue import Catalogue, load_catalogue
 from monitoring.reports.errors import ReportOptionError
 from monitoring.reports.filing import ReportDiff
-from monitoring.reports.report import Value
+from monitoring.reports.report import SENDER_FIELDS, Report, Value
+from monitoring.reports.sender import read_sender, save_sender, sender_lines
 
 STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 EXIT_CHANGED = 1
@@ -101,6 +101,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.add_argument("--area", default=None, help="nur diese Gesamtmaßnahme")
     q.set_defaults(func=cmd_filed)
 
+    q = rsub.add_parser(
+        "sender",
+        help="den Absender zeigen, der auf jedem Bericht steht; 'sender set' ändert ihn",
+        description="Der Absender (Gemeinde, Dienststelle, Ansprechperson, Telefon, E-Mail, "
+        "Anschrift) steht oben auf jedem Bericht.",
+    )
+    _common(q, suppress=True)
+    q.set_defaults(func=cmd_sender)
+    ssub = q.add_subparsers(dest="sender_command", metavar="COMMAND")
+    r = ssub.add_parser("set", help='Felder des Absenders setzen ("" leert eines)')
+    _common(r, suppress=True)
+    for key, label in SENDER_FIELDS:
+        r.add_argument(f"--{key}", default=None, help=label)
+    r.set_defaults(func=cmd_sender_set)
+
 
 def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry | None, int]:
     """The report catalogue, the registry and the year of a report command.
@@ -142,6 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 registry=registry,
             )
             written = _write(made, out, single=True)
+            _warn(made.report)
             print(f"{made.report.area_id} {year}: {', '.join(map(str, written))}")
             return 0
         out.mkdir(parents=True, exist_ok=True)
@@ -163,7 +179,43 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
     for made in batch:
         _write(made, out, single=False)
+        _warn(made.report)
     print(f"{german.count(len(batch), 'Bericht', 'Berichte')} ({args.format}) für {year} in {out}")
+    return 0
+
+
+def _warn(report: Report) -> None:
+    """Print what the reader of a report must know (year before admission) to stderr."""
+    for warning in report.warnings:
+        print(f"Achtung: {warning}", file=sys.stderr)
+
+
+def cmd_sender(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        lines = sender_lines(read_sender(store))
+    if not lines:
+        print("Kein Absender hinterlegt; setzen mit: qmon report sender set --municipality …")
+        return 0
+    width = max(len(label) for label, _ in lines)
+    for label, text in lines:
+        print(f"{label:<{width}}  {text}")
+    return 0
+
+
+def cmd_sender_set(args: argparse.Namespace) -> int:
+    values = {k: getattr(args, k) for k, _ in SENDER_FIELDS if getattr(args, k) is not None}
+    if not values:
+        raise ReportOptionError(
+            "geben Sie mindestens ein Feld an, z. B. --municipality Musterstadt --phone "
+            "'0123 456-0'; möglich: " + ", ".join(f"--{k}" for k, _ in SENDER_FIELDS)
+        )
+    user = acting_user(args)
+    with open_store(args.store) as store:
+        save_sender(store, user, values)
+        lines = sender_lines(read_sender(store))
+    print("Absender gespeichert:")
+    for label, text in lines:
+        print(f"  {label}: {text}")
     return 0
 
 
@@ -222,6 +274,7 @@ def cmd_file(args: argparse.Namespace) -> int:
         filed = filing.file_report(
             store, user, args.area, year=year, catalogue=catalogue, registry=registry
         )
+    _warn(filed.report)
     print(
         f"eingereicht: {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}; "
         f"Fingerabdruck {filed.fingerprint}"
@@ -249,7 +302,7 @@ def _shown(value: Value, reason: str | None) -> str:
     if isinstance(value, str):
         return value
     decimals = 0 if float(value).is_integer() else 2
-    return german_number(value, decimals=decimals)
+    return german.number(value, decimals=decimals)
 
 
 def diff_text(diff: ReportDiff) -> str:
@@ -259,15 +312,18 @@ def diff_text(diff: ReportDiff) -> str:
     --------
     >>> from monitoring.reports.filing import Change
     >>> d = ReportDiff("FA/2024/1", "2025-03-01 10:00", "a", "b", ("funding_lines",),
-    ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0),))
+    ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0,
+    ...                        number="B.1.1"),))
     >>> print(diff_text(d))
     Vergleich mit dem eingereichten Bericht FA/2024/1 (01.03.2025, 10:00 Uhr)
     Geänderte Eingangsdaten: Finanzierung (Kosten- und Finanzierungsübersicht)
-    Feld           Bezeichnung       eingereicht  jetzt  Art
-    B.1.bund.paid  Bund, ausgezahlt          100  1.100  geändert
+    Feld   Bezeichnung       eingereicht  jetzt  Art
+    B.1.1  Bund, ausgezahlt          100  1.100  geändert
     """
-    when = german.timestamp(diff.filed_at)
-    head = f"Vergleich mit dem eingereichten Bericht {diff.filed_id} ({when})"
+    head = (
+        f"Vergleich mit dem eingereichten Bericht {diff.filed_id} "
+        f"({german.timestamp(diff.filed_at)})"
+    )
     if diff.unchanged:
         return head + "\nKeine Änderungen: die Eingangsdaten sind unverändert."
     titles = filing.input_titles(diff.changed_inputs)
@@ -277,7 +333,7 @@ def diff_text(diff: ReportDiff) -> str:
         return "\n".join(lines)
     frame = pd.DataFrame(
         {
-            "field": [c.field for c in diff.changes],
+            "field": [c.number or c.field for c in diff.changes],
             "label": [c.label for c in diff.changes],
             "before": [_shown(c.before, c.reason_before) for c in diff.changes],
             "after": [_shown(c.after, c.reason_after) for c in diff.changes],
@@ -309,7 +365,7 @@ def cmd_filed(args: argparse.Namespace) -> int:
         print("Keine eingereichten Berichte.")
         return 0
     listed = listed.assign(
-        filed_at=[german.timestamp(v) for v in listed["filed_at"]],
+        filed_at=[german.timestamp(t) for t in listed["filed_at"]],
         fingerprint=listed["fingerprint"].str[:16] + "…",
     )
     print(

@@ -682,6 +682,27 @@ _V4_CATALOGUE: tuple[Step, ...] = (
     ),
 )
 
+# --- version 5: the sender block of the federal reports ---------------------------------
+
+_V5_REPORTS: tuple[Step, ...] = (
+    _layer(
+        "report_sender",
+        "Absender der Berichte",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("municipality", "text", "Gemeinde"),
+            _c("office", "text", "Dienststelle"),
+            _c("contact", "text", "Ansprechperson"),
+            _c("phone", "text", "Telefon"),
+            _c("email", "text", "E-Mail"),
+            _c("address", "text", "Anschrift"),
+        ],
+        editable=True,
+        description="Who sends the federal reports (one record, printed at the top of each "
+        "report): municipality, office, contact person, phone, e-mail, address",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
@@ -691,6 +712,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V3_RENEWAL + _V3_NEIGHBOURHOOD + _V3_IMPORTS,
     ),
     Migration(4, "the city's own indicator catalogue and social index profiles", _V4_CATALOGUE),
+    Migration(5, "the sender block of the federal reports", _V5_REPORTS),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

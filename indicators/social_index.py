@@ -834,3 +834,35 @@ def class_counts(result: pd.DataFrame) -> dict[str, dict[str, int]]:
         "dynamics": {str(k): int(v) for k, v in result["dynamics_label"].value_counts().items()},
         "unassigned": {"": int((~result["valid"].astype(bool)).sum())},
     }
+
+
+def class_distribution(result: pd.DataFrame, profile: IndexProfile) -> pd.DataFrame:
+    """Return the number of areas in each status and dynamics class of the profile.
+
+    Every class of the profile is listed in its order, 0 where no area falls in it, so a
+    chart of the distribution shows the classes as classes (not as a continuous scale).
+    Areas without a class (too few residents, values missing) are not counted here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``part`` (``status`` or ``dynamics``), ``code``, ``label`` and ``areas``.
+
+    Examples
+    --------
+    >>> p = load_profile("berlin-mss-2021")
+    >>> r = pd.DataFrame({"status_class": [1, 1, 4, None],
+    ...                   "dynamics_class": [2, None, 2, None]})
+    >>> d = class_distribution(r, p)
+    >>> d[d["part"] == "status"][["code", "areas"]].values.tolist()
+    [[1, 2], [2, 0], [3, 0], [4, 1]]
+    """
+    rows: list[tuple[str, int, str, int]] = []
+    for part, classes in (
+        ("status", profile.status_classes),
+        ("dynamics", profile.dynamics_classes),
+    ):
+        codes = pd.to_numeric(result[f"{part}_class"], errors="coerce")
+        counts = codes.dropna().astype(int).value_counts()
+        rows += [(part, c.code, c.label, int(counts.get(c.code, 0))) for c in classes]
+    return pd.DataFrame(rows, columns=["part", "code", "label", "areas"])

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from geo.store.base import Store
-from indicators.errors import FrameError, ProfileError
-from indicators.rates import compute_rates
+from indicators.errors import AggregationError, FrameError, ProfileError
+from indicators.rates import LONG_COLUMNS, aggregate, compute_rates
 from indicators.registry import Registry, load_registry
 from indicators.social_index import (
     IndexProfile,
@@ -83,6 +83,45 @@ def indicator_series(values: pd.DataFrame, registry: Registry, key: str) -> pd.D
         ["area_id", "indicator", "period", "value"],
     ]
     return compute_rates(long, registry, indicators=[key])[["area_id", "period", "value"]]
+
+
+def city_series(values: pd.DataFrame, registry: Registry, key: str) -> pd.DataFrame:
+    """Return ``period, value`` of a share or rate for the whole city (all areas of the level).
+
+    The city's value is computed from the summed numerators and denominators of all
+    areas (:func:`indicators.rates.aggregate`), so it is the population-weighted mean of
+    the areas' rates, never their plain mean. A period in which an area lacks a count
+    has no city value (NaN): a sum over part of the city would be too low.
+
+    Raises
+    ------
+    AggregationError
+        When the indicator is not computed from a numerator and a denominator (a count
+        has a city total, not a comparable value; a published share or an index cannot
+        be aggregated).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"area_id": ["a", "a", "b", "b"],
+    ...     "indicator": ["vacant_dwellings", "dwellings"] * 2,
+    ...     "period": pd.to_datetime(["2020-12-31"] * 4), "value": [10.0, 100.0, 90.0, 400.0]})
+    >>> city_series(v, load_registry(), "vacancy_rate")["value"].tolist()
+    [20.0]
+    """
+    d = registry.get(key)
+    if not d.derived or d.numerator is None or d.denominator is None:
+        raise AggregationError(
+            f"indicator {key!r} is a {d.kind} without numerator and denominator: it has no "
+            "city value comparable with the areas' values; choose a share or a rate"
+        )
+    long = values.loc[values["indicator"].isin([d.numerator, d.denominator]), list(LONG_COLUMNS)]
+    if long.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": []})
+    city = aggregate(
+        long, dict.fromkeys(long["area_id"].unique(), "city"), registry, indicators=[key]
+    )
+    rows = city[city["indicator"] == key]
+    return rows[["period", "value"]].sort_values("period").reset_index(drop=True)
 
 
 def index_inputs(

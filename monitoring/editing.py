@@ -77,6 +77,7 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "fund_payments": "edit_qm",
     "indicator_defs": "edit_funding",
     "index_profiles": "edit_funding",
+    "report_sender": "edit_funding",
 }
 """Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
 
@@ -108,7 +109,7 @@ def changeable_layer(layer: str) -> Layer:
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
 funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
 fund_income, fund_decisions, activities, activity_partners, applications, fund_payments, \
-indicator_defs, index_profiles
+indicator_defs, index_profiles, report_sender
     """
     if layer not in LAYER_ACTIONS:
         hint = (
@@ -220,6 +221,7 @@ RECORD_LABELS: Mapping[str, str] = {
     "import_batches": "Import",
     "indicator_defs": "Indikator",
     "index_profiles": "Sozialindex-Profil",
+    "report_sender": "Absender der Berichte",
 }
 """The German name of one record of a layer (singular), for messages."""
 

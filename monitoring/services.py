@@ -383,6 +383,8 @@ class ProgressReport:
     gaps: pd.DataFrame
     timeline: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    #: measures per status at the end of each year (:func:`progress.measures_by_status_over_time`)
+    measures_over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-able data (the ``qmon progress --format json`` output)."""
@@ -488,6 +490,7 @@ def progress_report(
         gaps=gaps,
         timeline=measures.timeline(ms, today=day),
         findings=found,
+        measures_over_time=progress.measures_by_status_over_time(ms, lines, today=day),
     )
 
 

@@ -27,14 +27,22 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.store.base import ChangeToken
 from monitoring.auth import PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.reports import csv as csv_format
-from monitoring.reports import filing, generate
+from monitoring.reports import filing, generate, sender
 from monitoring.reports.catalogue import Catalogue, load_catalogue
 from monitoring.reports.filing import ReportDiff
-from monitoring.reports.layout import blocks, column_unit, grid, subtitle, value_text
-from monitoring.reports.report import REASON_NOTES, Report, Row, Section, Value
+from monitoring.reports.layout import (
+    blocks,
+    column_unit,
+    generated_text,
+    grid,
+    subtitle,
+    value_text,
+)
+from monitoring.reports.report import REASON_NOTES, SENDER_FIELDS, Report, Row, Section, Value
 from ui import data, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
 
@@ -49,6 +57,11 @@ BUTTONS = {"xlsx": "Excel", "pdf": "PDF", "csv": "CSV (ZIP je Teil)", "json": "J
 FILED_BUTTONS = {fmt: f"{BUTTONS[fmt].split()[0]} (eingereicht)" for fmt in FORMATS}
 MESSAGE = f"{PAGE}.meldung"
 BATCH = f"{PAGE}.stapel"
+CONFIRM = f"{PAGE}.bestaetigt"
+CONFIRM_TEXT = (
+    "Ich bestätige, dass ich den Bericht geprüft habe und ihn in dieser Fassung einreichen will."
+)
+SENDER_MESSAGE = f"{PAGE}.absender_meldung"
 
 
 # --- pure helpers --------------------------------------------------------------------
@@ -85,12 +98,14 @@ def section_table(section: Section) -> pd.DataFrame:
 
     Examples
     --------
-    >>> rows = (Row("B.1.bund.planned", "", 1500.0, "€", line="Bund", column="geplant"),
+    >>> rows = (Row("B.1.bund.planned", "", 1500.0, "€", line="Bund", column="geplant",
+    ...             number="B.1.1"),
     ...         Row("B.1.bund.paid", "", None, "€", reason="nicht gemeldet",
-    ...             line="Bund", column="ausgezahlt"),
-    ...         Row("B.1.land.planned", "", 2.0, "€", line="Land", column="geplant"))
+    ...             line="Bund", column="ausgezahlt", number="B.1.1"),
+    ...         Row("B.1.land.planned", "", 2.0, "€", line="Land", column="geplant",
+    ...             number="B.1.2"))
     >>> section_table(Section("B.1", "Mittel", rows, line_header="Mittelgeber")).to_dict("list")
-    {'Feld': ['B.1.bund', 'B.1.land'], 'Mittelgeber': ['Bund', 'Land'], \
+    {'Feld': ['B.1.1', 'B.1.2'], 'Mittelgeber': ['Bund', 'Land'], \
 'geplant (€)': ['1.500', '2'], 'ausgezahlt (€)': ['(nicht gemeldet)', '']}
     >>> one = Section("A.5", "", (Row("A.5", "Gebietsgröße", 196.0, "ha", decimals=2),))
     >>> section_table(one).iloc[0].tolist()
@@ -106,7 +121,7 @@ def section_table(section: Section) -> pd.DataFrame:
         return pd.DataFrame(out)
     return pd.DataFrame(
         {
-            "Feld": [r.field for r in section.rows],
+            "Feld": [r.shown_number for r in section.rows],
             "Bezeichnung": [r.label for r in section.rows],
             "Wert": [value_text(r) for r in section.rows],
             "Einheit": [
@@ -151,14 +166,15 @@ def diff_table(diff: ReportDiff, current: Report) -> pd.DataFrame:
     >>> rep = Report("FA", "x", None, None, 2024, "", "", "", "b", {},
     ...              (Part("B", "B", (Section("B.1", "Mittel", rows),)),))
     >>> d = ReportDiff("FA/2024/1", "2025-03-01 10:00", "a", "b", ("funding_lines",),
-    ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0),))
+    ...                (Change("B.1.bund.paid", "Bund, ausgezahlt", 100.0, 1100.0,
+    ...                        number="B.1.1"),))
     >>> diff_table(d, rep).iloc[0].tolist()
-    ['B.1.bund.paid', 'Bund, ausgezahlt', '100', '1.100', 'geändert']
+    ['B.1.1', 'Bund, ausgezahlt', '100', '1.100', 'geändert']
     """
     rows = {r.field: r for _, _, r in current.rows()}
     return pd.DataFrame(
         {
-            "Feld": [c.field for c in diff.changes],
+            "Feld": [c.number or c.field for c in diff.changes],
             "Bezeichnung": [c.label for c in diff.changes],
             "eingereicht": [
                 change_text(c.before, c.reason_before, rows.get(c.field)) for c in diff.changes
@@ -181,7 +197,7 @@ def filed_table(listed: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataF
     ...     "filed_at": [pd.Timestamp("2025-03-01 10:00")], "filed_by": ["anna"],
     ...     "fingerprint": ["0123456789abcdef0123"]})
     >>> filed_table(listed, {"FA": "Nord"}).iloc[0].astype(str).tolist()
-    ['FA/2024/1', 'Nord (FA)', '2024', '01.03.2025 10:00', 'anna', '0123456789abcdef…']
+    ['FA/2024/1', 'Nord (FA)', '2024', '01.03.2025, 10:00 Uhr', 'anna', '0123456789abcdef…']
     """
     return pd.DataFrame(
         {
@@ -190,7 +206,7 @@ def filed_table(listed: pd.DataFrame, area_names: Mapping[str, str]) -> pd.DataF
                 f"{area_names.get(a, a)} ({a})" for a in listed["funding_area_id"].astype(str)
             ],
             "Jahr": listed["year"].astype(int),
-            "eingereicht am": pd.to_datetime(listed["filed_at"]).dt.strftime("%d.%m.%Y %H:%M"),
+            "eingereicht am": [german.timestamp(t) for t in listed["filed_at"]],
             "von": listed["filed_by"],
             "Fingerabdruck": listed["fingerprint"].astype(str).str[:16] + "…",
         }
@@ -232,8 +248,8 @@ def filing_roles() -> list[str]:
 
     Examples
     --------
-    >>> filing_roles()
-    ['Bearbeitung', 'Verwaltung']
+    >>> filing_roles() == [ROLE_LABELS["editor"], ROLE_LABELS["admin"]]
+    True
     """
     return [ROLE_LABELS[r] for r in ROLES if "edit_funding" in PERMISSIONS[r]]
 
@@ -373,12 +389,17 @@ def _one_area(url: str, user: User, ident: str, year: int, labels: Mapping[str, 
     cat = catalogue_path()
     report, diff = current_report(url, user.name, user.role, ident, year, cat)
     st.subheader(md(subtitle(report)))
+    for warning in report.warnings:
+        st.warning(md(warning), icon=":material/warning:")
     st.caption(
         md(
-            f"Feldkatalog {report.catalogue} (Version {report.catalogue_version}), erzeugt "
-            f"{report.generated_at}, Fingerabdruck der Eingangsdaten {report.fingerprint[:16]}…"
+            f"Feldkatalog {report.catalogue} (Fassung {report.catalogue_version}), erzeugt am "
+            f"{generated_text(report)}, Fingerabdruck der Eingangsdaten "
+            f"{report.fingerprint[:16]}…"
         )
     )
+    if report.catalogue_note:
+        st.caption(md(report.catalogue_note))
     st.markdown("**Herunterladen**")
     columns = st.columns(len(FORMATS) + 1)
     for place, fmt in zip(columns, FORMATS):
@@ -396,6 +417,7 @@ def _one_area(url: str, user: User, ident: str, year: int, labels: Mapping[str, 
         forget()
         st.rerun()
     _parts(report)
+    _sender(url, user, report)
     _filing(url, user, ident, year, report, diff, labels)
 
 
@@ -421,6 +443,39 @@ def _parts(report: Report) -> None:
             st.markdown(f"- ({md(reason)}): {md(text)}")
 
 
+def _sender(url: str, user: User, report: Report) -> None:
+    """The sender block printed on every report; editors and admins change it here."""
+    shown = st.session_state.pop(SENDER_MESSAGE, None)
+    if shown is not None:
+        kind, text = shown
+        (st.success if kind == "ok" else st.error)(md(text))
+    lines = sender.sender_lines(report.sender)
+    with st.expander("Absender der Berichte", expanded=not lines):
+        if lines:
+            st.markdown("  \n".join(f"**{md(label)}:** {md(text)}" for label, text in lines))
+        else:
+            st.info("Es ist noch kein Absender hinterlegt; er steht oben auf jedem Bericht.")
+        if not user.may("edit_funding"):
+            st.caption("Den Absender ändern die Rollen " + ", ".join(filing_roles()) + ".")
+            return
+        with st.form(f"{PAGE}.absender"):
+            for key, label in SENDER_FIELDS:
+                st.text_input(label, value=report.sender.get(key, ""), key=f"{PAGE}.absender.{key}")
+            st.form_submit_button("Absender speichern", on_click=_save_sender, args=(url, user))
+
+
+def _save_sender(url: str, user: User) -> None:
+    """Form callback: store the sender block; the outcome is shown on the next run."""
+    values = {k: st.session_state.get(f"{PAGE}.absender.{k}", "") for k, _ in SENDER_FIELDS}
+    try:
+        sender.save_sender(data.store(url), user, values)
+    except OUR_ERRORS as exc:
+        st.session_state[SENDER_MESSAGE] = ("error", str(exc))
+        return
+    forget()
+    st.session_state[SENDER_MESSAGE] = ("ok", "Absender gespeichert.")
+
+
 def _filing(
     url: str,
     user: User,
@@ -440,6 +495,7 @@ def _filing(
             "Beim Einreichen wird der Bericht mit einem Fingerabdruck seiner Eingangsdaten "
             "festgeschrieben; spätere Änderungen ändern ihn nicht."
         )
+        st.checkbox(CONFIRM_TEXT, key=CONFIRM)
         st.button(
             f"Bericht {year} einreichen",
             key=f"{PAGE}.einreichen",
@@ -450,8 +506,8 @@ def _filing(
         )
     else:
         st.caption(
-            f"Ihre Rolle ({md(user.role)}) darf Berichte nicht einreichen; das dürfen die "
-            f"Rollen {', '.join(filing_roles())}."
+            f"Ihre Rolle ({md(ROLE_LABELS[user.role])}) darf Berichte nicht einreichen; "
+            f"das dürfen die Rollen {', '.join(filing_roles())}."
         )
     listed = filing.filed_reports(data.store(url), user, area_id=ident)
     if listed.empty:
@@ -490,7 +546,7 @@ def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
 def _changes(report: Report, diff: ReportDiff) -> None:
     st.markdown(
         f"**Änderungen seit dem eingereichten Bericht {md(diff.filed_id)}** "
-        f"(eingereicht am {pd.Timestamp(diff.filed_at):%d.%m.%Y %H:%M})"
+        f"(eingereicht am {german.timestamp(diff.filed_at)})"
     )
     if diff.unchanged:
         st.success("Keine Änderungen: die Eingangsdaten sind unverändert.")
@@ -504,7 +560,15 @@ def _changes(report: Report, diff: ReportDiff) -> None:
 
 
 def _file(url: str, user: User, ident: str, year: int) -> None:
-    """Button callback: file the report; the outcome is shown on the next run."""
+    """Button callback: file the report if confirmed; the outcome is shown on the next run."""
+    if not st.session_state.get(CONFIRM):
+        st.session_state[MESSAGE] = (
+            "error",
+            "Nicht eingereicht: bitte bestätigen Sie zuerst, dass Sie den Bericht geprüft haben "
+            "(Häkchen über dem Knopf).",
+        )
+        return
+    st.session_state[CONFIRM] = False  # each filing is confirmed on its own
     try:
         filed = filing.file_report(
             data.store(url),
@@ -520,13 +584,16 @@ def _file(url: str, user: User, ident: str, year: int) -> None:
     forget()
     st.session_state[MESSAGE] = (
         "ok",
-        f"Eingereicht als {filed.id} am {filed.filed_at:%d.%m.%Y %H:%M} von {filed.filed_by}.",
+        f"Eingereicht als {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}.",
     )
 
 
 def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> None:
     st.subheader(f"Alle Gesamtmaßnahmen, Berichtsjahr {year}")
-    st.caption(f"{len(labels)} Gesamtmaßnahmen; die Berichte kommen als ein ZIP.")
+    st.caption(
+        f"{german.count(len(labels), 'Gesamtmaßnahme', 'Gesamtmaßnahmen')}; "
+        "die Berichte kommen als ein ZIP."
+    )
     fmt = st.selectbox(
         "Format",
         BATCH_FORMATS,
@@ -537,7 +604,10 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
         bar = st.progress(0.0, text="Berichte werden erzeugt …")
 
         def step(area_id: str, done: int, total: int) -> None:
-            bar.progress(done / total, text=f"{done} von {total}: {labels.get(area_id, area_id)}")
+            where = labels.get(area_id, area_id)
+            bar.progress(
+                done / total, text=f"{german.number(done)} von {german.number(total)}: {where}"
+            )
 
         made = generate.batch(
             data.store(url),
@@ -554,7 +624,7 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
     if stored is not None and stored[0] == (url, user, year, fmt):
         _, name, payload, count = stored
         st.download_button(
-            f"{name} herunterladen ({count} Berichte)",
+            f"{name} herunterladen ({german.count(count, 'Bericht', 'Berichte')})",
             payload,
             file_name=name,
             mime="application/zip",

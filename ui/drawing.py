@@ -10,6 +10,7 @@ die zuletzt gezeichnete oder bearbeitete Geometrie zurück, umgerechnet von WGS8
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -18,6 +19,8 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 from pyproj import CRS, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -37,6 +40,103 @@ _GEOJSON_KINDS = {
     "MultiPolygon": "polygon",
 }
 WGS84 = "EPSG:4326"
+
+#: The texts of the drawing tools (Leaflet.draw's ``L.drawLocal``, English by default):
+#: the buttons, their actions and the hints next to the mouse, in German.
+DRAW_TEXTS: dict[str, Any] = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": "Zeichnen abbrechen", "text": "Abbrechen"},
+            "finish": {"title": "Zeichnen beenden", "text": "Fertig"},
+            "undo": {"title": "Zuletzt gesetzten Punkt löschen", "text": "Letzten Punkt löschen"},
+            "buttons": {
+                "polyline": "Linie zeichnen",
+                "polygon": "Fläche zeichnen",
+                "rectangle": "Rechteck zeichnen",
+                "circle": "Kreis zeichnen",
+                "marker": "Punkt setzen",
+                "circlemarker": "Kreispunkt setzen",
+            },
+        },
+        "handlers": {
+            "circle": {
+                "tooltip": {"start": "Klicken und ziehen, um einen Kreis zu zeichnen."},
+                "radius": "Radius",
+            },
+            "circlemarker": {
+                "tooltip": {"start": "Klicken Sie in die Karte, um den Punkt zu setzen."}
+            },
+            "marker": {"tooltip": {"start": "Klicken Sie in die Karte, um den Punkt zu setzen."}},
+            "polygon": {
+                "tooltip": {
+                    "start": "Klicken Sie, um mit der Fläche zu beginnen.",
+                    "cont": "Klicken Sie, um den nächsten Eckpunkt zu setzen.",
+                    "end": "Klicken Sie auf den ersten Punkt, um die Fläche zu schließen.",
+                }
+            },
+            "polyline": {
+                "error": "<strong>Fehler:</strong> Die Linien dürfen sich nicht kreuzen.",
+                "tooltip": {
+                    "start": "Klicken Sie, um mit der Linie zu beginnen.",
+                    "cont": "Klicken Sie, um den nächsten Punkt zu setzen.",
+                    "end": "Klicken Sie auf den letzten Punkt, um die Linie zu beenden.",
+                },
+            },
+            "rectangle": {"tooltip": {"start": "Klicken und ziehen, um ein Rechteck zu zeichnen."}},
+            "simpleshape": {"tooltip": {"end": "Maustaste loslassen, um fertig zu zeichnen."}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {
+                "save": {"title": "Änderungen übernehmen", "text": "Übernehmen"},
+                "cancel": {
+                    "title": "Bearbeiten abbrechen, Änderungen verwerfen",
+                    "text": "Abbrechen",
+                },
+                "clearAll": {"title": "Alles entfernen", "text": "Alles entfernen"},
+            },
+            "buttons": {
+                "edit": "Zeichnung bearbeiten",
+                "editDisabled": "Nichts zu bearbeiten",
+                "remove": "Zeichnung entfernen",
+                "removeDisabled": "Nichts zu entfernen",
+            },
+        },
+        "handlers": {
+            "edit": {
+                "tooltip": {
+                    "text": "Ziehen Sie die Eckpunkte oder den Punkt, um die Lage zu ändern.",
+                    "subtext": "„Abbrechen“ verwirft die Änderungen.",
+                }
+            },
+            "remove": {"tooltip": {"text": "Klicken Sie auf eine Zeichnung, um sie zu entfernen."}},
+        },
+    },
+}
+
+
+class GermanDrawTexts(MacroElement):
+    """Sets Leaflet.draw's texts (``L.drawLocal``) to :data:`DRAW_TEXTS` before the tools
+    are built (add it to the map before the ``Draw`` control)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "(function merge(into, texts) {\n"
+        "  for (var k in texts) {\n"
+        "    if (typeof texts[k] === 'object') { merge(into[k] = into[k] || {}, texts[k]); }\n"
+        "    else { into[k] = texts[k]; }\n"
+        "  }\n"
+        "})(L.drawLocal, {{ this.texts }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GermanDrawTexts"
+        self.texts = json.dumps(DRAW_TEXTS, ensure_ascii=False)
+
+
 _STYLE: dict[str, Any] = {"color": "#d9480f", "weight": 4, "fillOpacity": 0.25}
 
 
@@ -105,6 +205,12 @@ def drawing_map(
     >>> draw = [c for c in m._children.values() if type(c).__name__ == "Draw"][0]
     >>> sorted(k for k, v in draw.draw_options.items() if v is not False)
     ['marker', 'polygon']
+
+    The tools speak German: their texts are set before the tools are built.
+
+    >>> page = m.get_root().render()
+    >>> page.index("Fläche zeichnen") < page.index("new L.Control.Draw")
+    True
     """
     allowed = _check_kinds(kinds)
     bounds = None
@@ -132,6 +238,7 @@ def drawing_map(
         tools[tool] = {"shapeOptions": _STYLE} if kind in allowed and tool != "marker" else False
         if kind in allowed and tool == "marker":
             tools[tool] = {}
+    GermanDrawTexts().add_to(fmap)  # before the tools, which read their texts when built
     folium.plugins.Draw(
         feature_group=drawn,
         draw_options=tools,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +17,7 @@ from indicators.registry import Registry
 from monitoring.numbers import german_number
 from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
-from ui import data, frames, state
+from ui import charts, data, frames, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, period_label, store_url
 
 PAGE = "foerdergebiet"
@@ -89,7 +88,18 @@ def _goals(url: str, report: ProgressReport) -> None:
         "„im Plan“, wenn mindestens so weit wie der zeitliche Fortschritt."
     )
     fields = names(data.layer(url, "fields_of_action"))
-    shown = goal_table(report.goals, registry=data.registry(url), field_names=fields)
+    registry = data.registry(url)
+    if report.goals["attainment_pct"].notna().any():
+        st.altair_chart(
+            charts.goal_chart(report.goals, labels=target_labels(report.goals, registry)),
+            width="stretch",
+        )
+        st.caption(
+            "Balken: erreichter Anteil des Wegs vom Basiswert (0 %, durchgezogene Linie) zum "
+            "Zielwert (100 %, gestrichelt); schwarzer Strich: wie weit der Zeitplan bis zum "
+            "letzten Wert erwartet."
+        )
+    shown = goal_table(report.goals, registry=registry, field_names=fields)
     st.dataframe(shown, hide_index=True, width="stretch")
     if not report.gaps.empty:
         st.markdown("**Lücken zwischen Zielen und Maßnahmen**")
@@ -100,6 +110,23 @@ def _goals(url: str, report: ProgressReport) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def target_labels(goals: pd.DataFrame, registry: Registry) -> dict[object, str]:
+    """Return the text of each target in the chart: the goal and its indicator.
+
+    Examples
+    --------
+    >>> from indicators.registry import load_registry
+    >>> g = pd.DataFrame({"target_id": ["T1"], "title": ["Leerstand abbauen"],
+    ...                   "indicator": ["vacancy_rate"]})
+    >>> target_labels(g, load_registry())
+    {'T1': 'Leerstand abbauen: Leerstandsquote'}
+    """
+    return {
+        t: f"{title}: {registry.get(k).label if k in registry else k}"
+        for t, title, k in zip(goals["target_id"], goals["title"], goals["indicator"])
+    }
 
 
 def goal_table(
@@ -164,7 +191,14 @@ def goal_table(
 
 
 def _measures(url: str, report: ProgressReport, ident: str) -> None:
-    st.bar_chart(report.measures_by_status.rename("Maßnahmen"), horizontal=True, height=220)
+    over_time = report.measures_over_time
+    if len(over_time) and over_time["measures"].sum():
+        st.altair_chart(charts.status_chart(over_time), width="stretch")
+        st.caption(
+            "Maßnahmen nach Status am Jahresende; das laufende Jahr zeigt den gespeicherten "
+            "Status. Frühere Jahre sind aus Beginn, Ende und Bewilligungen abgeleitet "
+            "(nie weiter als der heutige Status), denn Statuswechsel werden nicht datiert."
+        )
     measures = data.measures(url)
     mine = measures[measures["funding_area_id"] == ident]
     programmes = names(data.layer(url, "programmes"))
@@ -178,17 +212,14 @@ def _funding(report: ProgressReport) -> None:
     if by_year.empty:
         st.info("Für die Maßnahmen dieser Gesamtmaßnahme ist keine Finanzierung erfasst.")
         return
-    chart = (
-        alt.Chart(by_year)
-        .mark_bar()
-        .encode(
-            x=alt.X("programme_year:O", title="Programmjahr"),
-            y=alt.Y("planned:Q", title="geplant (€)"),
-            color=alt.Color("source:N", title="Mittelgeber", scale=alt.Scale(scheme="tableau10")),
-            tooltip=["source", "programme_year", "planned", "approved", "paid"],
-        )
+    amount = st.radio(
+        "Betrag",
+        list(charts.AMOUNT_LABELS),
+        format_func=charts.AMOUNT_LABELS.__getitem__,
+        horizontal=True,
+        key=f"{PAGE}.betrag",
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.funding_chart(by_year, amount=amount), width="stretch")
     totals = report.funding_totals.rename(
         columns={
             "planned": "geplant (€)",
@@ -229,8 +260,15 @@ def _comparison(url: str, ident: str) -> None:
     judged = disclosed_comparison(comp, residents, indicator=chosen, minimum=minimum)
     unit = by_key[chosen].unit
     level = comp.attrs.get("level")
-    shown = judged[list(frames.COMPARISON_COLUMNS)].rename(columns=frames.COMPARISON_COLUMNS)
-    st.line_chart(shown, y_label=f"{by_key[chosen].label} ({unit})", height=300)
+    st.altair_chart(
+        charts.series_chart(
+            comparison_series(judged),
+            title=f"{by_key[chosen].label} ({unit})" if unit else by_key[chosen].label,
+            decimals=0 if unit in ("Personen", "Wohnungen") else 1,
+            reference=frames.COMPARISON_COLUMNS["city"],
+        ),
+        width="stretch",
+    )
     table = frames.comparison_table(
         judged,
         decimals=0 if by_key[chosen].unit in ("Personen", "Wohnungen") else 1,
@@ -246,6 +284,27 @@ def _comparison(url: str, ident: str) -> None:
             "Einwohnern lässt sich nicht prüfen. Importieren Sie die Einwohnerzahlen "
             "(Indikator residents), damit kleine Gebiete unterdrückt werden."
         )
+
+
+def comparison_series(judged: pd.DataFrame) -> pd.DataFrame:
+    """Return the comparison (indexed by period) as the long frame the series chart takes.
+
+    Examples
+    --------
+    >>> j = pd.DataFrame({"area": [5.0], "rest": [4.0], "city": [4.1]},
+    ...                  index=pd.to_datetime(["2022-12-31"]))
+    >>> comparison_series(j)["series"].tolist()
+    ['Fördergebiet', 'übrige Stadt', 'Stadt insgesamt']
+    """
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"period": judged.index, "series": name, "value": judged[column].to_numpy()}
+            )
+            for column, name in frames.COMPARISON_COLUMNS.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def comparison_note(level: str | None) -> str:
@@ -269,16 +328,4 @@ def _timeline(report: ProgressReport) -> None:
     if bars.empty:
         st.info("Keine Maßnahmen mit Beginn erfasst.")
         return
-    chart = (
-        alt.Chart(pd.DataFrame(bars))
-        .mark_bar()
-        .encode(
-            x=alt.X("start:T", title="Zeit"),
-            x2="end:T",
-            y=alt.Y("title:N", sort=None, title=None),
-            color=alt.Color("status:N", title="Status", scale=alt.Scale(scheme="tableau10")),
-            tooltip=["title", "status", "start", "end"],
-        )
-        .properties(height=max(160, 18 * len(bars)))
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.timeline_chart(bars), width="stretch")

@@ -21,6 +21,7 @@ abweichende Summenzeilen und neue Katalogeinträge erscheinen als Tabellen.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import german
 from geo.errors import ImportRefused
 from geo.readers import (
     NumberFormat,
@@ -42,11 +44,12 @@ from geo.readers import (
     parse_number,
     sheets,
 )
+from geo.schema import SCHEMA
 from geo.store import Store
 from geo.validation import Problem
 from geo.webmap import preview_map
 from monitoring import imports
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.imports import pipeline
 from monitoring.imports.indicators import numeric_columns
 from ui import assets, data, frames
@@ -256,6 +259,71 @@ def as_numbers(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype="float64", name=series.name)
 
 
+def value_text(value: Any) -> str:
+    """Return a value an import reads or stores as a German reader reads it.
+
+    Text stays as it is (the user's own text); numbers get German separators with the
+    decimals they have (at most six), dates read ``31.12.2024``.
+
+    Examples
+    --------
+    >>> value_text(14619100), value_text(29.9132), value_text(2.0), value_text("1.5")
+    ('14.619.100', '29,9132', '2', '1.5')
+    >>> value_text(dt.date(2024, 12, 31)), value_text(True), value_text(None), value_text(2024)
+    ('31.12.2024', 'ja', '–', '2024')
+    """
+    if german.is_missing(value):
+        return german.NO_VALUE_SHORT
+    if isinstance(value, str):
+        return value
+    if pd.api.types.is_bool(value):
+        return "ja" if value else "nein"
+    if isinstance(value, dt.date | pd.Timestamp):
+        return german.date(value)
+    if pd.api.types.is_integer(value) and 1900 <= value <= 2100:
+        return str(value)  # a year
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    places = f"{number:.6f}".rstrip("0").split(".")[1] if not number.is_integer() else ""
+    return german.number(number, decimals=len(places))
+
+
+def preview_frame(frame: pd.DataFrame, *, limit: int = 200) -> pd.DataFrame:
+    """Return the first rows of a file as read, for the preview: text as it is in the file,
+    numbers (of a vector file's attributes) and dates the German way, empty cells empty.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"Name": ["Hof", None], "Fläche": [14619100.5, 3.0]})
+    >>> preview_frame(f).values.tolist()
+    [['Hof', '14.619.100,5'], [None, '3']]
+    >>> preview_frame(f.rename_axis("line")).index.name  # the file's line numbers
+    'Zeile'
+    """
+    shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(limit)
+    columns: dict[Any, list[Any]] = {}
+    for column in shown.columns:
+        series = shown[column]
+        written = pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(
+            series
+        )
+        columns[column] = [
+            None if german.is_missing(v) else (value_text(v) if written else str(v)) for v in series
+        ]
+    index = shown.index.rename("Zeile" if shown.index.name == "line" else shown.index.name)
+    return pd.DataFrame(columns, index=index, columns=shown.columns, dtype=object)
+
+
+def _rows(n: int) -> str:
+    return german.count(n, "Zeile", "Zeilen")
+
+
+def _problems(n: int) -> str:
+    return german.count(n, "Problem", "Probleme")
+
+
 def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
     """Return the problems of a refused import as a table, one row per problem, by row.
 
@@ -266,13 +334,15 @@ def report_frame(problems: ImportRefused | tuple[Problem, ...] | list[Problem]) 
     >>> p = Problem("a.csv", "is not a number", "correct it", row=3, column="S1", value="x")
     >>> report_frame([p]).iloc[0].to_dict()["Wert"]
     'x'
+    >>> report_frame([Problem("a.csv", "zu groß", "prüfen", row=2, value=140.5)])["Wert"][0]
+    '140,5'
     """
     found = problems.problems if isinstance(problems, ImportRefused) else problems
     rows = [
         {
             "Zeile": p.row,
             "Spalte": p.column,
-            "Wert": None if p.value is None or pd.isna(p.value) else str(p.value),
+            "Wert": None if german.is_missing(p.value) else value_text(p.value),
             "Problem": p.message,
             "Korrektur": p.fix,
         }
@@ -307,14 +377,20 @@ def details_frame(result: imports.ImportResult) -> pd.DataFrame:
     >>> r = imports.ImportResult("areas", "a.gpkg", 3, details={"level": "PLR"})
     >>> details_frame(r).values.tolist()
     [['Zeilen', '3'], ['Ziel', 'Gebiete'], ['Ebene', 'PLR']]
+    >>> r = imports.ImportResult("measures", "m.csv", 12000, details={"new": 12000})
+    >>> details_frame(r).values.tolist()
+    [['Zeilen', '12.000'], ['Ziel', 'Maßnahmen'], ['neue Datensätze', '12.000']]
     >>> r = imports.ImportResult("indicator_values", "w.xlsx", 2,
     ...     details={"skipped": [{"row": 9, "name": "X", "reason": "?"}], "indicators": 1})
     >>> details_frame(r).values.tolist()[2:]
     [['Indikatoren', '1']]
     """
-    rows = [("Zeilen", str(result.rows)), ("Ziel", LAYER_LABELS.get(result.layer, result.layer))]
+    rows = [
+        ("Zeilen", german.number(result.rows)),
+        ("Ziel", LAYER_LABELS.get(result.layer, result.layer)),
+    ]
     rows += [
-        (DETAIL_LABELS.get(k, k), str(v))
+        (DETAIL_LABELS.get(k, k), value_text(v))
         for k, v in result.details.items()
         if v is not None and not isinstance(v, list | dict | tuple) and k not in OWN_DETAILS
     ]
@@ -342,7 +418,7 @@ def without_value_sentence(result: imports.ImportResult) -> str | None:
         return f"Jedes gespeicherte Gebiet{where} bekommt aus dieser Datei einen Wert."
     areas = "gespeichertes Gebiet" if count == 1 else "gespeicherte Gebiete"
     verb = "bekommt" if count == 1 else "bekommen"
-    return f"{count} {areas}{where} {verb} aus dieser Datei keinen Wert."
+    return f"{german.number(count)} {areas}{where} {verb} aus dieser Datei keinen Wert."
 
 
 def detail_tables(
@@ -372,7 +448,7 @@ def detail_tables(
       [['geändert', '1'], ['neu', '0'], ['entfällt', '0'], ['unverändert', '1'],
        ['Beispiel', 'X, ew: 1,0 -> 2,0']]),
      ('Summenzeilen, deren Wert nicht die Summe ihrer Teile ist',
-      [[8, 'Bezirk Nord', 'ew', 10.0, 9.0]]),
+      [[8, 'Bezirk Nord', 'ew', '10', '9']]),
      ('Neue Indikatoren im Katalog', [['ew', 'Einwohner', 'Personen', 'Anzahl (summierbar)']])]
     """
     details = result.details
@@ -390,7 +466,7 @@ def detail_tables(
     diff = details.get("differences")
     if isinstance(diff, dict) and diff:
         rows = [
-            (label, str(diff.get(k, 0)))
+            (label, german.number(diff.get(k, 0)))
             for k, label in (
                 ("changed", "geändert"),
                 ("new", "neu"),
@@ -412,8 +488,8 @@ def detail_tables(
                     "Zeile": d.get("row"),
                     "Summenzeile": d.get("name"),
                     "Indikator": d.get("indicator"),
-                    "genannt": d.get("stated"),
-                    "Summe der Teile": d.get("sum"),
+                    "genannt": value_text(d.get("stated")),
+                    "Summe der Teile": value_text(d.get("sum")),
                 }
                 for d in sums
             ],
@@ -464,15 +540,20 @@ def changes_frame(result: imports.ImportResult) -> pd.DataFrame:
     >>> r = imports.ImportResult("measures", "m.csv", 1,
     ...     changes=(imports.Change("M1", "title", "Alt", "Neu", 2),))
     >>> changes_frame(r).values.tolist()
-    [['M1', 2, 'title', 'Alt', 'Neu']]
+    [['M1', 2, 'Titel', 'Alt', 'Neu']]
+    >>> r = imports.ImportResult("measures", "m.csv", 1,
+    ...     changes=(imports.Change("M1", "cost_estimate", 1500000.0, 1250000.5, 2),))
+    >>> changes_frame(r).values.tolist()
+    [['M1', 2, 'Kostenschätzung (€)', '1.500.000', '1.250.000,5']]
     """
+    titles = {c.name: c.title for c in SCHEMA.layer(result.layer).columns if c.title}
     rows = [
         {
             "Datensatz": c.record,
             "Zeile": c.row,
-            "Feld": c.field,
-            "gespeichert": None if c.stored is None else str(c.stored),
-            "aus der Datei": None if c.imported is None else str(c.imported),
+            "Feld": titles.get(c.field, c.field),
+            "gespeichert": None if c.stored is None else value_text(c.stored),
+            "aus der Datei": None if c.imported is None else value_text(c.imported),
         }
         for c in result.changes
     ]
@@ -510,7 +591,8 @@ def render() -> None:
         )
         kind = KINDS[kind_key]
         if not user.may(kind.action):
-            st.warning(f"Ihre Rolle ({user.role}) darf {kind.label} nicht importieren.")
+            role = ROLE_LABELS[user.role]
+            st.warning(f"Ihre Rolle ({role}) darf {kind.label} nicht importieren.")
             return
         kinds = "GeoPackage, GeoJSON, Shapefile als ZIP" if kind.vector else "CSV, XLSX"
         if kind_key == "massnahmen":
@@ -634,13 +716,12 @@ def _preview(table: Table) -> None:
     frame = table.frame
     st.subheader("Vorschau")
     crs = f", Koordinatensystem {table.crs.to_string()}" if table.crs is not None else ""
-    st.caption(f"{len(frame)} Zeilen in {md(table.source)}{md(crs)}")
+    st.caption(f"{_rows(len(frame))} in {md(table.source)}{md(crs)}")
     if "geometry" in frame.columns and table.crs is not None:
         columns = [c for c in frame.columns if c != "geometry"][:4]
         fmap = assets.localize(preview_map(frame, columns=columns), base_url=static_url())
         st_folium(fmap, key="import_map", height=380, use_container_width=True, returned_objects=[])
-    shown = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).head(200)
-    st.dataframe(shown.astype(str).where(shown.notna(), None), width="stretch")
+    st.dataframe(preview_frame(frame), width="stretch")
     notes = table_notes(table)
     if notes:
         st.caption("Zur Tabelle")
@@ -1032,9 +1113,11 @@ def _details(url: str, result: imports.ImportResult) -> None:
     sentence = without_value_sentence(result)
     if sentence:
         st.info(sentence)
+    right = st.column_config.TextColumn(alignment="right")
     for caption, frame in detail_tables(result, data.registry(url)):
         st.caption(caption)
-        st.dataframe(frame, hide_index=True, width="stretch")
+        config = {c: right for c in ("Anzahl", "genannt", "Summe der Teile") if c in frame}
+        st.dataframe(frame, column_config=config, hide_index=True, width="stretch")
 
 
 def _report(check: Check, url: str) -> None:
@@ -1042,7 +1125,8 @@ def _report(check: Check, url: str) -> None:
     st.subheader("Prüfbericht")
     if check.result is not None:
         st.success(
-            f"Prüfung bestanden: {check.result.rows} Zeilen würden gespeichert. "
+            f"Prüfung bestanden: {_rows(check.result.rows)} "
+            f"{'würde' if check.result.rows == 1 else 'würden'} gespeichert. "
             "Noch ist nichts gespeichert; bestätigen Sie mit „Importieren“."
         )
         _details(url, check.result)
@@ -1051,7 +1135,7 @@ def _report(check: Check, url: str) -> None:
             st.dataframe(changes_frame(check.result), hide_index=True, width="stretch")
     else:
         st.error(
-            f"{check.found} Problem(e) gefunden: so wird die Datei nicht importiert. "
+            f"{_problems(check.found)} gefunden: so wird die Datei nicht importiert. "
             "Der Datenbestand ist unverändert. Korrigieren Sie die Datei oder die Zuordnung."
         )
         st.dataframe(report_frame(check.problems), hide_index=True, width="stretch")
@@ -1072,7 +1156,7 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
     except ImportRefused as exc:  # the store changed since the dry run
         bar.empty()
         st.error(
-            f"Nicht importiert: {exc.total} Problem(e) gefunden. Der Datenbestand ist unverändert."
+            f"Nicht importiert: {_problems(exc.total)} gefunden. Der Datenbestand ist unverändert."
         )
         st.dataframe(report_frame(exc), hide_index=True, width="stretch")
         return
@@ -1080,7 +1164,7 @@ def _run(url: str, kind: Kind, table: Table, options: dict[str, Any], user: User
     data.clear()
     st.session_state["import.erledigt"] = key
     st.success(
-        f"{result.rows} Zeilen gespeichert ({kind.label}). Import {result.batch_id}; "
+        f"{_rows(result.rows)} gespeichert ({kind.label}). Import {result.batch_id}; "
         f"rückgängig mit: qmon import undo {result.batch_id}"
     )
     _details(url, result)

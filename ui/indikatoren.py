@@ -12,13 +12,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
+from geo.german import count
+from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map, sequential_colours
 from indicators.clusters import CLUSTER_LABELS
 from indicators.errors import IndicatorError
-from indicators.social_index import DIRECTIONS, class_counts, profile_to_toml, simple_profile
+from indicators.social_index import (
+    DIRECTIONS,
+    IndexProfile,
+    class_distribution,
+    profile_to_toml,
+    simple_profile,
+)
+from indicators.stored import INDEX_KEYS, city_series
 from monitoring import catalogue
 from monitoring.numbers import NumberKind
-from ui import assets, data, frames, state
+from ui import assets, charts, data, frames, state
 from ui.common import (
     OUR_ERRORS,
     current_user,
@@ -108,11 +116,9 @@ def _series(url: str, level: str) -> None:
     notes = frames.value_notes(values, data.registry(url), chosen)
     series = frames.with_notes(series, notes)
     series = series[series["area_id"].isin(picked)]
-    wide = series.pivot_table(index="period", columns="area_id", values="value", dropna=False)
-    wide.columns = [area_names.get(c, c) for c in wide.columns]
     choice = by_key[chosen]
-    st.line_chart(wide, y_label=f"{choice.label} ({choice.unit})", height=320)
-    decimals = 0 if choice.unit in ("Personen", "Wohnungen") else 1
+    decimals = 0 if choice.unit in ("Personen", "Wohnungen", "Klasse") else 1
+    _series_chart(url, values, series, chosen, area_names=area_names, decimals=decimals)
     table = frames.series_table(series, area_names=area_names, decimals=decimals, unit=choice.unit)
     st.dataframe(table.rename(index=lambda p: period_label(p)), width="stretch")
     if series["note"].notna().any():
@@ -122,6 +128,103 @@ def _series(url: str, level: str) -> None:
             f"unterdrückt: weniger als {minimum} Einwohner im Gebiet (Geheimhaltung, "
             "kleine Zahlen lassen auf Personen schließen)."
         )
+
+
+CITY = "Stadt"
+
+
+def _series_chart(
+    url: str,
+    values: pd.DataFrame,
+    series: pd.DataFrame,
+    key: str,
+    *,
+    area_names: dict[str, str],
+    decimals: int,
+) -> None:
+    """The chosen areas over the Stichtage, with the city's value where there is one."""
+    registry = data.registry(url)
+    choice = {c.key: c for c in frames.indicator_choices(registry, [key])}.get(key)
+    label = choice.label if choice else key
+    unit = choice.unit if choice else ""
+    shown = pd.DataFrame(
+        {
+            "period": series["period"],
+            "series": series["area_id"].map(lambda a: area_names.get(a, a)),
+            "value": series["value"],
+            "suppressed": series["suppressed"],
+        }
+    )
+    classes = _classes_of(url, key)
+    if classes is not None:
+        title = "Statusklasse" if key == INDEX_KEYS["status_class"] else "Dynamikklasse"
+        st.altair_chart(
+            charts.class_grid_chart(shown, title=title, classes=classes), width="stretch"
+        )
+        return
+    reference = None
+    try:
+        city = city_series(values, registry, key)
+    except IndicatorError:
+        city = None
+        kind = registry.get(key).kind if key in registry else ""
+        st.caption(
+            "Ohne Stadtwert: Für Zählwerte ist die Stadt nur als Summe, nicht als "
+            "Vergleichswert darstellbar."
+            if kind == "count"
+            else "Ohne Stadtwert: Er lässt sich nur für Anteile und Quoten berechnen, deren "
+            "Zähler und Nenner gespeichert sind."
+        )
+    if city is not None and city["value"].notna().any():
+        reference = CITY
+        shown = pd.concat([shown, city.assign(series=CITY, suppressed=False)[list(shown.columns)]])
+        st.caption(
+            f"{CITY}: aus den Zählern und Nennern aller Gebiete der Ebene berechnet "
+            "(einwohnergewichtet), gestrichelt."
+        )
+    title = f"{label} ({unit})" if unit else label
+    st.altair_chart(
+        charts.series_chart(shown, title=title, decimals=decimals, reference=reference),
+        width="stretch",
+    )
+
+
+def _classes_of(url: str, key: str) -> list[tuple[float, str, str]] | None:
+    """The (code, label, colour) of a stored class index, None for any other indicator."""
+    if key not in (INDEX_KEYS["status_class"], INDEX_KEYS["dynamics_class"]):
+        return None
+    profile = data.profile(url, state.current_view(PAGE, SPEC)["profil"])
+    if key == INDEX_KEYS["status_class"]:
+        greys = sequential_colours(len(profile.status_classes), palette="neutral")
+        return list(frames.index_categories(profile, colours=greys))
+    greys = sequential_colours(len(profile.dynamics_classes), palette="neutral")
+    return [
+        (float(c.code), f"{c.code} {c.label}", colour)
+        for c, colour in zip(profile.dynamics_classes, greys)
+    ]
+
+
+def _class_charts(index: pd.DataFrame, profile: IndexProfile) -> None:
+    """How many areas fall in each status and dynamics class, in the map's class colours."""
+    distribution = class_distribution(index, profile)
+    parts = [
+        (part, title)
+        for part, title in (("status", "Statusklasse"), ("dynamics", "Dynamikklasse"))
+        if (distribution["part"] == part).any()
+    ]
+    cols = st.columns(max(1, len(parts)))
+    for col, (part, title) in zip(cols, parts):
+        mine = distribution[distribution["part"] == part]
+        greys = sequential_colours(len(mine), palette="neutral")  # as the map (Karte)
+        colours = (
+            [c[2] for c in frames.index_categories(profile, colours=greys)]
+            if part == "status"
+            else greys
+        )
+        col.altair_chart(charts.class_chart(mine, title=title, colours=colours), width="stretch")
+    unassigned = int((~index["valid"].astype(bool)).sum())
+    if unassigned:
+        st.caption(f"ohne Zuordnung: {count(unassigned, 'Gebiet', 'Gebiete')} (siehe Tabelle).")
 
 
 def _index(url: str, level: str) -> None:
@@ -142,11 +245,7 @@ def _index(url: str, level: str) -> None:
         f"{profile.label}; Ausgabe: neu berechnet aus den gespeicherten Werten "
         f"({period_label(period)}), nicht die veröffentlichte Einstufung."
     )
-    counts = class_counts(index)
-    cols = st.columns(max(1, len(counts)))
-    for col, (part, by_class) in zip(cols, counts.items()):
-        col.markdown(f"**{'Status' if part.startswith('status') else 'Dynamik'}**")
-        col.dataframe(pd.Series(by_class, name="Gebiete"), width="stretch")
+    _class_charts(index, profile)
     area_names = names(data.areas(url, level))
     table = index.reset_index().rename(columns={"id": "area"})
     table["area"] = table["area"].map(lambda a: f"{area_names.get(a, a)} ({a})")

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import editing, services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.renewal.measures import STATUSES, as_date, hide_archived, next_id
 from ui import data, frames, state
 from ui.common import current_user, guarded, md, measure_filters, names, store_url
@@ -25,6 +26,8 @@ from ui.inputs import number_field, read_numbers, shown_number
 from ui.massnahmen_aktionen import attempt, confirm_box, show_flashes
 from ui.massnahmen_anhaenge import render_attachments
 from ui.massnahmen_finanzierung import render_funding
+from ui.massnahmen_texte import FIELD_LABELS
+from ui.tables import german_table
 
 PAGE = "massnahmen"
 SPEC = [
@@ -37,6 +40,8 @@ SPEC = [
     state.Param("auswahl"),
 ]
 NEW = "massnahmen._neu"
+#: the amounts of the table (the header names the unit, the cells are German figures)
+AMOUNT_COLUMNS = ("Kostenschätzung (€)", "tatsächliche Kosten (€)")
 
 
 def render() -> None:
@@ -59,9 +64,13 @@ def render() -> None:
         table = frames.measure_table(shown, programme_names=programmes, field_names=fields)
         if archived and "archived" in shown.columns:
             table["archiviert"] = shown["archived"].map(lambda v: "ja" if v is True else "")
-        st.caption(f"{len(shown)} von {len(hide_archived(measures))} Maßnahmen")
+        total = len(hide_archived(measures))
+        of_total = german.count(total, "Maßnahme", "Maßnahmen")
+        st.caption(f"{german.number(len(shown))} von {of_total}")
+        written, config = german_table(table, numbers=dict.fromkeys(AMOUNT_COLUMNS, 2))
         event = st.dataframe(
-            table,
+            written,
+            column_config=config,
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -205,9 +214,12 @@ def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, An
     )
     outputs = data.layer(url, "measure_outputs")
     own = outputs[outputs["measure_id"] == ident] if ident else outputs.iloc[0:0]
+    labels = output_labels()
     out = pd.DataFrame(
         {
-            "Größe": pd.Series(own["quantity"].astype(str).tolist(), dtype="string"),
+            "Größe": pd.Series(
+                [labels.get(str(q), str(q)) for q in own["quantity"]], dtype="string"
+            ),
             "Einheit": pd.Series(own["unit"].tolist(), dtype="string"),
             "geplant": pd.Series(
                 [shown_number(v, kind="number") for v in own["planned"]], dtype="string"
@@ -217,7 +229,10 @@ def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, An
             ),
         }
     )
-    st.markdown("**Output** (Mengen, z. B. m² Grünfläche; Zahlen wie `1.234,5`)")
+    st.markdown(
+        "**Output** (Mengen, z. B. m² Grünfläche; Zahlen wie `1.234,5`; Größen des "
+        f"Berichts: {md(', '.join(sorted(labels.values())))})"
+    )
     out_edited = st.data_editor(
         out,
         num_rows="dynamic",
@@ -229,6 +244,32 @@ def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, An
         },
     )
     return ms_out, out_edited
+
+
+def output_labels() -> dict[str, str]:
+    """The German names of the output quantities the report knows (key -> name), from the
+    report's catalogue (``[output_labels]``, e.g. ``gruenflaeche_m2`` -> Grünfläche)."""
+    from ui.berichte import catalogue, catalogue_path
+
+    return dict(catalogue(catalogue_path()).output_labels)
+
+
+def quantity_key(text: str, labels: Mapping[str, str]) -> str:
+    """Return the key of an output quantity typed or shown by its German name.
+
+    A name the catalogue does not know is kept as typed (a quantity of its own).
+
+    Examples
+    --------
+    >>> labels = {"gruenflaeche_m2": "Grünfläche", "spielflaeche_m2": "Spielfläche"}
+    >>> quantity_key("Grünfläche", labels), quantity_key(" spielfläche ", labels)
+    ('gruenflaeche_m2', 'spielflaeche_m2')
+    >>> quantity_key("gruenflaeche_m2", labels), quantity_key("Bänke", labels)
+    ('gruenflaeche_m2', 'Bänke')
+    """
+    wanted = text.strip()
+    by_name = {name.casefold(): key for key, name in labels.items()}
+    return by_name.get(wanted.casefold(), wanted)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -243,7 +284,7 @@ def _text(value: Any) -> str:
 
 
 def _read_parts(
-    ms: pd.DataFrame, out: pd.DataFrame
+    ms: pd.DataFrame, out: pd.DataFrame, labels: Mapping[str, str] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Return milestone rows, output rows and the German errors of the typed numbers."""
     milestones = [
@@ -270,7 +311,7 @@ def _read_parts(
         )
         errors += bad
         unit = r.get("Einheit")
-        row: dict[str, Any] = {"quantity": quantity}
+        row: dict[str, Any] = {"quantity": quantity_key(quantity, labels or {})}
         row["unit"] = unit if isinstance(unit, str) and unit else None
         outputs.append(row | numbers)
     return milestones, outputs, errors
@@ -320,7 +361,7 @@ def _create(url: str, user: User, measures: pd.DataFrame) -> None:
     if not submitted:
         return
     numbers, errors = read_numbers(typed)
-    milestones, outputs, part_errors = _read_parts(ms, out)
+    milestones, outputs, part_errors = _read_parts(ms, out, output_labels())
     errors += part_errors
     if geometry is None:
         errors.append("Lage: Zeichnen Sie die Maßnahme auf der Karte (Punkt, Linie oder Fläche).")
@@ -387,7 +428,7 @@ def _detail(url: str, user: User, ident: str) -> None:
         st.warning(f"Archiviert. Grund: {md(record.get('archive_reason'))}")
     can_edit = user.may("edit_funding")
     if not can_edit:
-        st.caption(f"Ihre Rolle ({user.role}) darf Maßnahmen nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Maßnahmen nicht ändern.")
         render_funding(url, user, record, can_edit=False)
         render_attachments(url, user, record, can_edit=False)
         return
@@ -470,7 +511,7 @@ def _save(
     if not changed and not new_fields and not new_goals:
         st.info("Keine Änderung.")
         return
-    labels = [{"geometry": "Lage"}.get(k, k) for k in sorted(changed)]
+    labels = [FIELD_LABELS.get(k, k) for k in sorted(changed)]
     labels += ["Handlungsfelder"] * new_fields + ["Ziele"] * new_goals
     attempt(
         lambda: services.update_measure(
@@ -500,7 +541,7 @@ def _parts(url: str, user: User, record: dict[str, Any]) -> None:
             submitted = st.form_submit_button("Meilensteine und Output speichern")
         if not submitted:
             return
-        milestones, outputs, errors = _read_parts(ms, out)
+        milestones, outputs, errors = _read_parts(ms, out, output_labels())
         if errors:
             st.error(md("Nicht gespeichert: " + " ".join(errors)))
             return

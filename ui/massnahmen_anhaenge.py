@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from geo import german
 from monitoring import services
 from monitoring.auth import User
 from monitoring.errors import AttachmentRefused
@@ -27,17 +28,15 @@ def size_text(size: Any) -> str:
 
     Examples
     --------
-    >>> size_text(532), size_text(2_500_000)
-    ('532 Bytes', '2,4 MB')
+    >>> size_text(532), size_text(1), size_text(2_500_000), size_text(20_000)
+    ('532 Bytes', '1 Byte', '2,4\\xa0MB', '19,5\\xa0KB')
     """
-    from monitoring.numbers import german_number
-
     n = int(size)
     if n < 1024:
-        return f"{n} Bytes"
+        return german.count(n, "Byte", "Bytes")
     if n < 1024 * 1024:
-        return german_number(n / 1024, decimals=1, unit=" KB")
-    return german_number(n / 1024 / 1024, decimals=1, unit=" MB")
+        return german.number(n / 1024, decimals=1, unit="KB")
+    return german.number(n / 1024 / 1024, decimals=1, unit="MB")
 
 
 def render_attachments(url: str, user: User, measure: dict[str, Any], *, can_edit: bool) -> None:

@@ -43,9 +43,11 @@ def funding_table(lines: pd.DataFrame, *, programme_names: Mapping[str, str]) ->
     ...     "planned": [123456.78, 1000.0], "approved": [100000.0, None], "paid": [0.0, None]})
     >>> t = funding_table(lines, programme_names={"sz": "Sozialer Zusammenhalt"})
     >>> t.iloc[0].tolist()
-    ['F1', 'Bund', 'Sozialer Zusammenhalt', '2025', '123.456,78 €', '100.000,00 €', '0,00 €']
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['F1', 'Bund', 'Sozialer Zusammenhalt', '2025', '123.456,78\\xa0€', '100.000,00\\xa0€',
+     '0,00\\xa0€']
     >>> t.iloc[-1].tolist()
-    ['Summe', '', '', '', '124.456,78 €', '100.000,00 €', '0,00 €']
+    ['Summe', '', '', '', '124.456,78\\xa0€', '100.000,00\\xa0€', '0,00\\xa0€']
     """
     ordered = lines.sort_values(["programme_year", "source", "id"], kind="stable")
     out = pd.DataFrame(
@@ -68,6 +70,25 @@ def funding_table(lines: pd.DataFrame, *, programme_names: Mapping[str, str]) ->
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
+def line_label(line: Mapping[Any, Any], *, programme_names: Mapping[str, str]) -> str:
+    """Return how a funding line is offered for editing: id, source, programme, year, plan.
+
+    Examples
+    --------
+    >>> line_label({"id": "FL-1", "source": "Dritte", "programme_id": "sz",
+    ...     "programme_year": 2025, "planned": 9400.0}, programme_names={"sz": "Stadtumbau"})
+    'FL-1: Dritte/private, Stadtumbau 2025, geplant 9.400,00\\xa0€'
+    """
+    source = SOURCE_LABELS.get(str(line.get("source")), str(line.get("source") or "–"))
+    programme = line.get("programme_id")
+    where = programme_names.get(programme, programme) if isinstance(programme, str) else ""
+    year = line.get("programme_year")
+    when = "" if year is None or pd.isna(year) else str(int(year))
+    parts = [source, " ".join(part for part in (where, when) if part)]
+    parts.append(f"geplant {euro(line.get('planned'))}")
+    return f"{line['id']}: " + ", ".join(part for part in parts if part)
+
+
 def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: bool) -> None:
     """Show the funding lines of a measure; editors add, change and delete lines."""
     mid = str(measure["id"])
@@ -78,8 +99,10 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
     if lines.empty:
         st.caption("Noch keine Finanzierungszeile.")
     else:
+        right = st.column_config.TextColumn(alignment="right")
         st.dataframe(
             funding_table(lines, programme_names=programmes),
+            column_config={AMOUNT_LABELS[name]: right for name in AMOUNTS},
             hide_index=True,
             width="stretch",
             key=f"massnahmen.finanzen.{mid}",
@@ -88,9 +111,13 @@ def render_funding(url: str, user: User, measure: dict[str, Any], *, can_edit: b
         return
     round_key = f"massnahmen.finanz.{mid}.runde"
     n = int(st.session_state.get(round_key, 0))
+    described = {
+        str(r["id"]): line_label(r, programme_names=programmes) for r in lines.to_dict("records")
+    }
     chosen = st.selectbox(
         "Finanzierungszeile bearbeiten",
         [NEW_LINE, *lines["id"].astype(str)],
+        format_func=lambda v: described.get(v, v),
         key=f"massnahmen.finanz.{mid}.wahl",
     )
     line = (

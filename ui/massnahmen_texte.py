@@ -6,13 +6,15 @@ Sätze, die eine Planerin liest. Rein und getestet (keine Streamlit-Aufrufe).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from geo import german
 from geo.schema import SCHEMA
 from monitoring.errors import AttachmentRefused, Confirmation, EditConflict
-from monitoring.numbers import german_number
 from monitoring.renewal.attachments import MEDIA_TYPES
+from ui.tables import stored_time
 
 FIELD_LABELS: dict[str, str] = {
     c.name: c.title
@@ -29,16 +31,29 @@ def euro(value: Any) -> str:
     Examples
     --------
     >>> euro(123456.78), euro(None), euro(5)
-    ('123.456,78 €', '–', '5,00 €')
+    ('123.456,78\\xa0€', '–', '5,00\\xa0€')
     """
-    return german_number(value, decimals=2, unit=" €", missing="–")
+    return german.euro(value, missing=german.NO_VALUE_SHORT)
 
 
 def _shown(value: Any) -> str:
+    """Return a value of a conflict as the form showed it (numbers, dates German).
+
+    Examples
+    --------
+    >>> _shown(None), _shown(1234.5), _shown(2025), _shown(dt.date(2025, 3, 1)), _shown(True)
+    ('leer', '1.234,50', '2025', '01.03.2025', 'ja')
+    """
     if value is None:
         return "leer"
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return german_number(value, decimals=2)
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int):
+        return german.number(value, grouping=abs(value) >= 10000)
+    if isinstance(value, float):
+        return german.number(value, decimals=2)
+    if isinstance(value, dt.date):
+        return german.date(value)
     text = str(value)
     return f"„{text if len(text) <= 60 else text[:57] + '…'}“"
 
@@ -49,7 +64,7 @@ def confirmation_text(reasons: Sequence[Confirmation]) -> str:
     Examples
     --------
     >>> confirmation_text([Confirmation("cost_estimate", 12345.0, 1234500.0, "big_change")])
-    'Kostenschätzung (€): 12.345,00 € → 1.234.500,00 € (mehr als das Zehnfache)'
+    'Kostenschätzung (€): 12.345,00\\xa0€ → 1.234.500,00\\xa0€ (mehr als das Zehnfache)'
     """
     parts = []
     for c in reasons:
@@ -70,19 +85,20 @@ def conflict_text(exc: EditConflict, *, what: str = "Die Maßnahme") -> str:
     ...     stored_version=2, changed_by="carla", changed_at="2025-03-01T10:00:00",
     ...     differences={"title": ("Alt", "Neu")})
     >>> conflict_text(exc)
-    'Konflikt: Die Maßnahme wurde inzwischen von carla geändert (2025-03-01T10:00:00 UTC; \
+    'Konflikt: Die Maßnahme wurde inzwischen von carla geändert (01.03.2025, 11:00 Uhr; \
 Ihre Version 1, gespeichert ist Version 2). Unterschiede: Titel: Sie sahen „Alt“, \
 gespeichert ist „Neu“. Nichts wurde gespeichert: Laden Sie die Seite neu und geben Sie \
 Ihre Änderung erneut ein.'
     """
     if exc.stored_version is None:
         head = (
-            f"Konflikt: {what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} gelöscht."
+            f"Konflikt: {what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} gelöscht"
+            + ("." if german.is_missing(exc.changed_at) else f" ({_when(exc.changed_at)}).")
         )
     else:
         head = (
             f"Konflikt: {what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} "
-            f"geändert ({exc.changed_at or 'Zeitpunkt unbekannt'} UTC; Ihre Version "
+            f"geändert ({_when(exc.changed_at)}; Ihre Version "
             f"{exc.expected_version}, gespeichert ist Version {exc.stored_version})."
         )
     diffs = "; ".join(
@@ -96,8 +112,13 @@ Ihre Änderung erneut ein.'
     )
 
 
+def _when(value: Any) -> str:
+    """When a record was changed, in local time (the store writes UTC)."""
+    return "Zeitpunkt unbekannt" if german.is_missing(value) else stored_time(value)
+
+
 def _megabytes(value: Any) -> str:
-    return german_number(float(value) / 1024 / 1024, decimals=1, unit=" MB")
+    return german.number(float(value) / 1024 / 1024, decimals=1, unit="MB")
 
 
 def attachment_text(exc: AttachmentRefused) -> str:
@@ -110,7 +131,7 @@ def attachment_text(exc: AttachmentRefused) -> str:
     'Datei „a.jpg“ nicht angehängt: Ihr Inhalt ist kein erlaubter'
     >>> attachment_text(AttachmentRefused("x", filename="b.png", reason="too_large",
     ...                                   value=12 * 2**20, limit=10 * 2**20))[31:75]
-    'Sie ist 12,0 MB groß, erlaubt sind höchstens'
+    'Sie ist 12,0\\xa0MB groß, erlaubt sind höchstens'
     """
     name = f"Datei „{exc.filename}“ nicht angehängt: "
     allowed = ", ".join(MEDIA_TYPES.values())

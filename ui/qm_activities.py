@@ -18,14 +18,16 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import german
 from geo.webmap import WEB_CRS, activity_layer, base_map, web_frame
 from monitoring import services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.neighbourhood.activities import ACTIVITY_KINDS
-from ui import assets, data
+from ui import assets, charts, data
 from ui.common import names, static_url
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, form_errors, generation, next_id, text_or_none
+from ui.tables import german_table
 
 PICKED = "qm.aktivitaet.punkt"
 SEEN = "qm.aktivitaet.klick"
@@ -110,25 +112,23 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
     this_year = years[years["year"] == today.year]
     counts = this_year.iloc[0] if len(this_year) else None
     c = st.columns(3)
-    c[0].metric(f"Aktivitäten {today.year}", 0 if counts is None else int(counts["activities"]))
-    c[1].metric(f"Teilnehmende {today.year}", 0 if counts is None else int(counts["participants"]))
-    c[2].metric(f"Ehrenamtliche {today.year}", 0 if counts is None else int(counts["volunteers"]))
+    for place, (column, label) in zip(c, list(YEAR_COLUMNS.items())[1:]):
+        figure = 0 if counts is None else counts[column]
+        place.metric(f"{label} {today.year}", german.number(figure))
     if activities.empty:
         st.info("Für dieses Gebiet sind keine Aktivitäten erfasst.")
     else:
+        counted = list(YEAR_COLUMNS.values())[1:]
         st.markdown("**Je Jahr**")
-        st.dataframe(years.rename(columns=YEAR_COLUMNS), hide_index=True, width="stretch")
+        if len(years):
+            st.altair_chart(charts.participation_chart(years), width="stretch")
+        _table(years.rename(columns=YEAR_COLUMNS), counted)
         st.markdown("**Je Jahr und Art**")
-        st.dataframe(
-            figures["kinds"].rename(columns=YEAR_COLUMNS | {"kind": "Art"}),
-            hide_index=True,
-            width="stretch",
-        )
+        _table(figures["kinds"].rename(columns=YEAR_COLUMNS | {"kind": "Art"}), counted)
         shown = pd.DataFrame(activities.drop(columns="geometry")).sort_values(
             "date", ascending=False
         )
-        shown["date"] = pd.to_datetime(shown["date"]).dt.strftime("%d.%m.%Y")
-        st.dataframe(
+        _table(
             shown[["date", "kind", "title", "place", "participants", "volunteers"]].rename(
                 columns={
                     "date": "Datum",
@@ -139,13 +139,19 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
                     "volunteers": "Ehrenamtliche",
                 }
             ),
-            hide_index=True,
-            width="stretch",
+            ["Teilnehmende", "Ehrenamtliche"],
+            dates=["Datum"],
         )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Aktivitäten nicht erfassen.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Aktivitäten nicht erfassen.")
         return
     _form(url, area, user, activities)
+
+
+def _table(frame: pd.DataFrame, counted: list[str], *, dates: list[str] | None = None) -> None:
+    """Show a table with its counts (and dates) written the German way."""
+    shown, config = german_table(frame, numbers=counted, dates=dates or ())
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
 
 
 def _form(url: str, area: str, user: User, activities: gpd.GeoDataFrame) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import editing, services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.neighbourhood.actors import ACTOR_TYPES, ANONYMOUS_NAME
 from ui import data
 from ui.qm_common import (
@@ -60,9 +61,7 @@ def table(actors: pd.DataFrame) -> pd.DataFrame:
         ]
     for column in ("consent_date", "anonymised_at"):
         if column in shown:
-            shown[column] = [
-                "" if pd.isna(v) else pd.Timestamp(v).strftime("%d.%m.%Y") for v in shown[column]
-            ]
+            shown[column] = [german.date(v, missing="") for v in shown[column]]
     columns = [c for c in COLUMNS if c in shown.columns]
     return shown[columns].rename(columns=COLUMNS).reset_index(drop=True)
 
@@ -73,14 +72,14 @@ def render(url: str, area: str, user: User) -> None:
     if not user.may("read_personal"):
         st.caption(
             f"Kontaktdaten und Namen von Privatpersonen sind verborgen: Ihre Rolle "
-            f"({user.role}) darf personenbezogene Daten nicht sehen."
+            f"({ROLE_LABELS[user.role]}) darf personenbezogene Daten nicht sehen."
         )
     if actors.empty:
         st.info("Für dieses Gebiet sind keine Akteure erfasst.")
     else:
         st.dataframe(table(actors), hide_index=True, width="stretch")
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Akteure nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Akteure nicht ändern.")
         return
     _form(url, area, user, actors)
     _anonymise(url, user, actors)

@@ -7,6 +7,7 @@ problem, conflicts naming who changed what and when (:func:`conflict_text`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -14,13 +15,14 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from geo.schema import SCHEMA
 from monitoring import services
 from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, PermissionDenied, RuleViolation
-from monitoring.numbers import german_number
 from ui import data
 from ui.common import md
+from ui.tables import stored_time
 
 T = TypeVar("T")
 FLASH = "qm._flash"
@@ -46,13 +48,12 @@ def euro(value: Any) -> str:
     Examples
     --------
     >>> euro(8500.0), euro(123456.78), euro(None)
-    ('8.500 €', '123.456,78 €', '–')
+    ('8.500\\xa0€', '123.456,78\\xa0€', '–')
     """
-    if value is None or pd.isna(value):
-        return "–"
+    if german.is_missing(value):
+        return german.NO_VALUE_SHORT
     number = float(value)
-    decimals = 0 if round(number, 2).is_integer() else 2
-    return german_number(number, decimals=decimals, unit=" €")
+    return german.euro(number, decimals=0 if round(number, 2).is_integer() else 2)
 
 
 def next_id(existing: Iterable[Any], prefix: str) -> str:
@@ -85,7 +86,24 @@ def label_of(layer: str, column: str) -> str:
 
 
 def _shown(value: Any) -> str:
-    return "leer" if value is None else f"„{value}“"
+    """Return a value of a conflict as a clerk reads it (numbers and dates German).
+
+    Examples
+    --------
+    >>> _shown(None), _shown(1500.0), _shown(pd.Timestamp("2025-03-01")), _shown("Hof")
+    ('leer', '„1.500,00“', '„01.03.2025“', '„Hof“')
+    """
+    if value is None:
+        return "leer"
+    if isinstance(value, float):
+        return f"„{german.number(value, decimals=2)}“"
+    if isinstance(value, dt.date):
+        return f"„{german.date(value)}“"
+    return f"„{value}“"
+
+
+def _when(value: Any) -> str:
+    return "Zeit unbekannt" if german.is_missing(value) else stored_time(value)
 
 
 def conflict_text(exc: EditConflict) -> str:
@@ -97,17 +115,18 @@ def conflict_text(exc: EditConflict) -> str:
     ...     stored_version=2, changed_by="carla", changed_at="2025-05-01T10:00:00",
     ...     differences={"phone": ("0000 1", "0000 2")})
     >>> print(conflict_text(err))
-    Konflikt: Akteure „AK-1“ wurde inzwischen von carla geändert (2025-05-01T10:00:00 UTC, \
-Version 2 statt Ihrer Version 1). Geändert: Telefon: Sie sahen „0000 1“, gespeichert ist \
-„0000 2“. Nichts wurde gespeichert; laden Sie den Datensatz neu und geben Sie Ihre Änderung \
-erneut ein.
+    Konflikt: Der Datensatz „AK-1“ (Akteure) wurde inzwischen von carla geändert \
+(01.05.2025, 12:00 Uhr, Version 2 statt Ihrer Version 1). Geändert: Telefon: Sie sahen \
+„0000 1“, gespeichert ist „0000 2“. Nichts wurde gespeichert; laden Sie den Datensatz neu \
+und geben Sie Ihre Änderung erneut ein.
     """
     title = SCHEMA.layer(exc.layer).title if exc.layer in SCHEMA.layers else exc.layer
     name = ", ".join(str(v) for v in exc.key.values())
     if exc.stored_version is None:
         return (
-            f"Konflikt: {title} „{name}“ wurde inzwischen von {exc.changed_by or 'jemandem'} "
-            f"gelöscht ({exc.changed_at or 'Zeit unbekannt'} UTC). Nichts wurde gespeichert."
+            f"Konflikt: Der Datensatz „{name}“ ({title}) wurde inzwischen von "
+            f"{exc.changed_by or 'jemandem'} gelöscht ({_when(exc.changed_at)}). "
+            "Nichts wurde gespeichert."
         )
     changes = (
         "; ".join(
@@ -117,10 +136,11 @@ erneut ein.
         or "welche Felder, ist nicht bekannt"
     )
     return (
-        f"Konflikt: {title} „{name}“ wurde inzwischen von {exc.changed_by or 'jemandem'} "
-        f"geändert ({exc.changed_at or 'Zeit unbekannt'} UTC, Version {exc.stored_version} "
-        f"statt Ihrer Version {exc.expected_version}). Geändert: {changes}. Nichts wurde "
-        "gespeichert; laden Sie den Datensatz neu und geben Sie Ihre Änderung erneut ein."
+        f"Konflikt: Der Datensatz „{name}“ ({title}) wurde inzwischen von "
+        f"{exc.changed_by or 'jemandem'} geändert ({_when(exc.changed_at)}, "
+        f"Version {exc.stored_version} statt Ihrer Version {exc.expected_version}). "
+        f"Geändert: {changes}. Nichts wurde gespeichert; laden Sie den Datensatz neu und "
+        "geben Sie Ihre Änderung erneut ein."
     )
 
 

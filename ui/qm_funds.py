@@ -14,14 +14,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.neighbourhood import funds as fund_rules
 from monitoring.neighbourhood.payments import OUTCOMES, is_positive
 from ui import data, state
 from ui.common import md, names
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
+from ui.tables import german_table
 
 PAGE = "quartiersmanagement"
 INCOME_SOURCES: tuple[str, ...] = (
@@ -49,8 +51,8 @@ def ledger(income: pd.DataFrame, decisions: pd.DataFrame, paid: pd.DataFrame) ->
     >>> pay = pd.DataFrame({"decision_id": ["D1"], "paid": pd.to_datetime(["2025-03-10"]),
     ...                     "amount": [200.0]})
     >>> ledger(inc, dec, pay)[["Vorgang", "Betrag", "Kontostand"]].values.tolist()
-    [['Einnahme: privat', '500 €', '500 €'], ['Entscheidung D1: Fest – bewilligt (5:1:0)', \
-'200 €', '500 €'], ['Auszahlung zu D1', '-200 €', '300 €']]
+    [['Einnahme: privat', '500\\xa0€', '500\\xa0€'], ['Entscheidung D1: Fest – bewilligt (5:1:0)', \
+'200\\xa0€', '500\\xa0€'], ['Auszahlung zu D1', '-200\\xa0€', '300\\xa0€']]
     """
     rows: list[tuple[Any, int, str, float, float]] = []
     for when, source, amount in zip(income["received"], income["source"], income["amount"]):
@@ -68,7 +70,7 @@ def ledger(income: pd.DataFrame, decisions: pd.DataFrame, paid: pd.DataFrame) ->
         text = f"Entscheidung {d['id']}: {d.get('title') or ''}"
         text += f" – {outcome}{votes}" if outcome else votes
         if d.get("proof_date") is not None and not pd.isna(d.get("proof_date")):
-            text += f", Verwendungsnachweis {pd.Timestamp(d['proof_date']):%d.%m.%Y}"
+            text += f", Verwendungsnachweis {german.date(d['proof_date'])}"
         rows.append((d.get("decided"), 1, text, float(d["amount"]), 0.0))
     for did, when, amount in zip(paid["decision_id"], paid["paid"], paid["amount"]):
         rows.append((when, 2, f"Auszahlung zu {did}", -float(amount), -float(amount)))
@@ -77,7 +79,7 @@ def ledger(income: pd.DataFrame, decisions: pd.DataFrame, paid: pd.DataFrame) ->
     frame = frame.sort_values(["Datum", "order"], kind="stable", na_position="last")
     frame["Kontostand"] = [euro(v) for v in frame["move"].cumsum()]
     frame["Betrag"] = [euro(v) for v in frame["amount"]]
-    frame["Datum"] = frame["Datum"].dt.strftime("%d.%m.%Y").fillna("")
+    frame["Datum"] = [german.date(v, missing="") for v in frame["Datum"]]
     return frame[["Datum", "Vorgang", "Betrag", "Kontostand"]].reset_index(drop=True)
 
 
@@ -113,37 +115,43 @@ def render(url: str, area: str, user: User) -> None:
     if not findings:
         st.success("Der Fonds hält die Regeln ein.")
     st.markdown("**Einnahmen nach Herkunft**")
-    st.dataframe(
+    income, config = german_table(
         services.fund_overview(store, user, fund_id)["income"].rename(
-            columns={"source": "Herkunft", "amount": "Betrag (€)", "share": "Anteil (%)"}
+            columns={"source": "Herkunft", "amount": "Betrag", "share": "Anteil"}
         ),
-        hide_index=True,
-        width="stretch",
+        euro=["Betrag"],
+        percent=["Anteil"],
     )
+    st.dataframe(income, column_config=config, hide_index=True, width="stretch")
     st.markdown("**Kassenbuch**")
+    right = st.column_config.TextColumn(alignment="right")
     st.dataframe(
         ledger(status["income"], status["decisions"], status["payments"]),
+        column_config={"Betrag": right, "Kontostand": right},
         hide_index=True,
         width="stretch",
     )
     if not status["applications"].empty:
         st.markdown("**Anträge an diesen Fonds** (auch abgelehnte)")
         apps = status["applications"]
+        all_projects = data.layer(url, "projects")
+        titles = names(all_projects, label="title")
         st.dataframe(
             pd.DataFrame(
                 {
                     "Antrag": apps["id"],
-                    "Projekt": apps["project_id"],
+                    "Projekt": [titles.get(p, p) for p in apps["project_id"]],
                     "Status": apps["status"],
                     "beantragt": [euro(v) for v in apps["requested"]],
                     "bewilligt": [euro(v) for v in apps["granted"]],
                 }
             ),
+            column_config={"beantragt": right, "bewilligt": right},
             hide_index=True,
             width="stretch",
         )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Fonds nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Fonds nicht ändern.")
         return
     _income_form(url, user, fund_id)
     _decision_form(url, area, user, fund_id, status)

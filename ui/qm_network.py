@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring.auth import User
 from monitoring.neighbourhood.actors import ACTOR_TYPES
 from ui.qm_common import qm_actors, qm_network
@@ -137,7 +138,10 @@ def render(url: str, area: str, user: User) -> None:
     if net["actors"].empty:
         st.info("Keine Akteure für diese Auswahl.")
         return
-    st.caption(f"{len(net['actors'])} Akteure, {len(net['links'])} Verbindungen")
+    st.caption(
+        f"{german.count(len(net['actors']), 'Akteur', 'Akteure')}, "
+        f"{german.count(len(net['links']), 'Verbindung', 'Verbindungen')}"
+    )
     st.markdown(legend(sorted(set(net["actors"]["type"].astype(str)))), unsafe_allow_html=True)
     st.graphviz_chart(
         network_dot(net["actors"], net["links"], net["positions"], focus=focus), width="stretch"

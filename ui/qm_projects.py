@@ -13,14 +13,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.neighbourhood import applications as app_rules
 from monitoring.neighbourhood.projects import INITIAL_STATUSES, projects_by_status
-from ui import data
+from ui import charts, data
 from ui.common import names
 from ui.inputs import number_field, read_numbers
 from ui.qm_common import attempt, euro, form_errors, generation, next_id, text_or_none
+from ui.tables import german_table
+
+#: the amounts of the tables, written as text: aligned right
+RIGHT = st.column_config.TextColumn(alignment="right")
 
 
 def deadline_table(open_apps: pd.DataFrame) -> pd.DataFrame:
@@ -34,7 +39,7 @@ def deadline_table(open_apps: pd.DataFrame) -> pd.DataFrame:
     ...     "requested": [800.0], "days_left": [-3], "overdue": [True]})
     >>> deadline_table(a).iloc[0].tolist()
     ['01.04.2025', 'überfällig seit 3 Tagen', 'Hochbeete', 'Stiftung: Bürgerstiftung', \
-'geplant', '800 €']
+'geplant', '800\\xa0€']
     """
     rows = []
     for r in open_apps.to_dict("records"):
@@ -49,7 +54,7 @@ def deadline_table(open_apps: pd.DataFrame) -> pd.DataFrame:
             source += f": {r['source_name']}"
         rows.append(
             {
-                "Frist": pd.Timestamp(r["deadline"]).strftime("%d.%m.%Y"),
+                "Frist": german.date(r["deadline"]),
                 "noch": when,
                 "Projekt": r.get("project_title") or r.get("project_id"),
                 "Geldgeber": source,
@@ -72,36 +77,52 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
     else:
         overdue = int(due["overdue"].sum())
         if overdue:
-            st.warning(f"{overdue} Frist(en) überfällig.")
-        st.dataframe(deadline_table(due), hide_index=True, width="stretch")
+            st.warning(f"{german.count(overdue, 'Frist', 'Fristen')} überfällig.")
+        st.dataframe(
+            deadline_table(due),
+            column_config={"beantragt": RIGHT},
+            hide_index=True,
+            width="stretch",
+        )
     projects = data.layer(url, "projects")
     projects = projects[projects["funding_area_id"] == area]
     st.subheader("Projekte")
     if projects.empty:
         st.info("Für dieses Gebiet sind keine Projekte erfasst.")
     else:
-        st.bar_chart(projects_by_status(projects).rename("Projekte"), horizontal=True, height=200)
-        st.dataframe(
+        st.altair_chart(
+            charts.count_chart(projects_by_status(projects), category="Status", unit="Projekte"),
+            width="stretch",
+        )
+        shown, config = german_table(
             projects[["id", "title", "status", "amount", "start_date", "end_date"]].rename(
                 columns={
                     "id": "Kennung",
                     "title": "Titel",
                     "status": "Status",
-                    "amount": "Betrag (€)",
+                    "amount": "Betrag",
                     "start_date": "Beginn",
                     "end_date": "Ende",
                 }
             ),
-            hide_index=True,
-            width="stretch",
+            dates=["Beginn", "Ende"],
         )
+        shown["Betrag"] = [euro(v) for v in projects["amount"]]
+        config["Betrag"] = RIGHT
+        st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.subheader("Anträge")
     if apps.empty:
         st.caption("Noch keine Anträge erfasst.")
     else:
-        st.dataframe(_app_table(apps), hide_index=True, width="stretch")
+        all_funds = data.layer(url, "local_funds")
+        st.dataframe(
+            _app_table(apps, fund_names=names(all_funds)),
+            column_config={"beantragt": RIGHT, "bewilligt": RIGHT},
+            hide_index=True,
+            width="stretch",
+        )
     if not user.may("edit_qm"):
-        st.caption(f"Ihre Rolle ({user.role}) darf Projekte und Anträge nicht ändern.")
+        st.caption(f"Ihre Rolle ({ROLE_LABELS[user.role]}) darf Projekte und Anträge nicht ändern.")
         return
     _project_form(url, area, user)
     if not projects.empty:
@@ -110,16 +131,17 @@ def render(url: str, area: str, user: User, *, today: dt.date) -> None:
         _status_form(url, user, apps)
 
 
-def _app_table(apps: pd.DataFrame) -> pd.DataFrame:
+def _app_table(apps: pd.DataFrame, *, fund_names: dict[str, str]) -> pd.DataFrame:
+    funds = apps["fund_id"].map(lambda f: fund_names.get(f, f) if isinstance(f, str) else None)
     shown = pd.DataFrame(
         {
             "Kennung": apps["id"],
             "Projekt": apps["project_title"].fillna(apps["project_id"]),
             "Art": apps["source_kind"],
-            "Geldgeber": apps["source_name"].fillna(apps["fund_id"]),
+            "Geldgeber": apps["source_name"].fillna(funds),
             "Status": apps["status"],
-            "eingereicht": pd.to_datetime(apps["submitted"]).dt.strftime("%d.%m.%Y"),
-            "Frist": pd.to_datetime(apps["deadline"]).dt.strftime("%d.%m.%Y"),
+            "eingereicht": [german.date(v, missing="") for v in apps["submitted"]],
+            "Frist": [german.date(v, missing="") for v in apps["deadline"]],
             "beantragt": [euro(v) for v in apps["requested"]],
             "bewilligt": [euro(v) for v in apps["granted"]],
         }

@@ -6,6 +6,7 @@ returns a frame a report or the app shows as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Hashable
 from typing import Any
@@ -119,6 +120,91 @@ def measures_by_status(measures: pd.DataFrame) -> pd.Series:
     out = counts.reindex(order, fill_value=0).astype(int)
     out.index.name = "status"
     return out.rename("measures")
+
+
+def _year_of(value: Any) -> int | None:
+    stamp = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(stamp) else int(stamp.year)
+
+
+def measures_by_status_over_time(
+    measures: pd.DataFrame, lines: pd.DataFrame, *, today: dt.date
+) -> pd.DataFrame:
+    """Count the measures per status at the end of each year, up to today's status.
+
+    There is no record of past status changes, so a past year's status is derived from
+    the dates and the money: ``abgeschlossen`` once the end date has passed, ``in
+    Umsetzung`` once the start date has passed, ``bewilligt`` once money of a programme
+    year up to then is approved, else ``geplant``; never further along than the status
+    the measure has today (a measure still ``geplant`` was not under way, whatever its
+    dates say). The year of ``today`` shows the stored status itself. A measure is counted
+    from the first year it has a start date or a funding line in (or only today).
+
+    Parameters
+    ----------
+    measures
+        ``id, status, start_date, end_date``.
+    lines
+        Funding lines ``measure_id, programme_year, approved``.
+    today
+        The day whose year shows the stored statuses.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, status, measures``: every year from the first to today's, every status
+        of :data:`~monitoring.renewal.measures.STATUSES` (0 where none), unknown ones
+        and ``ohne Status`` after them.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"id": ["a", "b"], "status": ["abgeschlossen", "geplant"],
+    ...     "start_date": pd.to_datetime(["2023-03-01", "2023-01-01"]),
+    ...     "end_date": pd.to_datetime(["2024-06-30", None])})
+    >>> fl = pd.DataFrame({"measure_id": ["a"], "programme_year": [2022], "approved": [5.0]})
+    >>> t = measures_by_status_over_time(m, fl, today=dt.date(2025, 5, 1))
+    >>> shown = t[t["measures"] > 0]
+    >>> {y: dict(zip(g["status"], g["measures"])) for y, g in shown.groupby("year")}
+    {2022: {'bewilligt': 1}, 2023: {'geplant': 1, 'in Umsetzung': 1}, \
+2024: {'geplant': 1, 'abgeschlossen': 1}, 2025: {'geplant': 1, 'abgeschlossen': 1}}
+    """
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    years_of_lines = pd.to_numeric(lines["programme_year"], errors="coerce")
+    approved = pd.to_numeric(lines["approved"], errors="coerce").fillna(0.0) > 0
+    first_line = years_of_lines.groupby(lines["measure_id"]).min()
+    first_approval = years_of_lines[approved].groupby(lines["measure_id"][approved]).min()
+    rows: list[tuple[int, str]] = []
+    for m in measures.to_dict("records"):
+        now = m["status"] if isinstance(m["status"], str) and m["status"] else "ohne Status"
+        start = _year_of(m["start_date"])
+        start_day = pd.to_datetime(m["start_date"], errors="coerce")
+        end_day = pd.to_datetime(m["end_date"], errors="coerce")
+        known = [y for y in (start, first_line.get(m["id"])) if y is not None and not pd.isna(y)]
+        first = min(int(min(known)), today.year) if known else today.year
+        money = first_approval.get(m["id"])
+        for year in range(first, today.year):
+            close = pd.Timestamp(year, 12, 31)
+            if not pd.isna(end_day) and end_day <= close:
+                then = "abgeschlossen"
+            elif not pd.isna(start_day) and start_day <= close:
+                then = "in Umsetzung"
+            elif money is not None and not pd.isna(money) and money <= year:
+                then = "bewilligt"
+            else:
+                then = "geplant"
+            if now in rank:
+                then = STATUSES[min(rank[then], rank[now])]
+            else:
+                then = now
+            rows.append((year, then))
+        rows.append((today.year, now))
+    found = pd.DataFrame(rows, columns=["year", "status"])
+    order = list(STATUSES) + sorted(set(found["status"]) - set(STATUSES))
+    years = sorted(set(found["year"])) if len(found) else [today.year]
+    counts = found.groupby(["year", "status"]).size()
+    grid = pd.MultiIndex.from_product([years, order], names=["year", "status"])
+    out = counts.reindex(grid, fill_value=0).rename("measures").reset_index()
+    return out.astype({"year": int, "measures": int})
 
 
 def measures_by_field(

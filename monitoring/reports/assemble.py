@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -212,6 +212,30 @@ def assemble(
         charts=_charts(ctx),
         area_map=_area_map(ctx),
         notes=_notes(ctx),
+        sender=dict(inputs.sender),
+        warnings=year_warnings(inputs.area, year),
+        catalogue_note=catalogue.note,
+    )
+
+
+def year_warnings(area: Mapping[str, Any], year: int) -> tuple[str, ...]:
+    """Warn when the reporting year lies before the area's admission year (Aufnahmejahr).
+
+    Examples
+    --------
+    >>> print(*year_warnings({"id": "SSZ-01", "start_year": 2016}, 2015))
+    Das Berichtsjahr 2015 liegt vor dem Aufnahmejahr 2016 der Gesamtmaßnahme SSZ-01: sie war \
+in diesem Jahr noch nicht im Programm; wählen Sie ein Berichtsjahr ab 2016.
+    >>> year_warnings({"id": "SSZ-01", "start_year": 2016}, 2016), year_warnings({"id": "x"}, 1999)
+    ((), ())
+    """
+    start: Any = area.get("start_year")
+    if german.is_missing(start) or int(start) <= int(year):
+        return ()
+    return (
+        f"Das Berichtsjahr {year} liegt vor dem Aufnahmejahr {int(start)} der Gesamtmaßnahme "
+        f"{area.get('id')}: sie war in diesem Jahr noch nicht im Programm; wählen Sie ein "
+        f"Berichtsjahr ab {int(start)}.",
     )
 
 
@@ -219,13 +243,42 @@ def _section(ctx: _Context, entry: Entry) -> Section:
     """Fill one catalogue entry."""
     source = entry.source
     if source.startswith("area."):
-        return Section(entry.code, entry.label, (_area_row(ctx, entry),))
+        return Section(entry.code, entry.label, number_rows(entry.code, [_area_row(ctx, entry)]))
     builder = _BUILDERS[source]
     rows, note = builder(ctx, entry)
     header = LINE_HEADERS.get(source, "")
     if source.startswith("measures.") and entry.option("group") == "federal_category":
         header = header.replace("Handlungsfeld", "Bundeskategorie")
-    return Section(entry.code, entry.label, tuple(rows), note, header)
+    if source == "measures.outputs" and entry.option("quantities"):
+        header = "Output"
+    return Section(entry.code, entry.label, number_rows(entry.code, rows), note, header)
+
+
+def number_rows(code: str, rows: list[Row]) -> tuple[Row, ...]:
+    """Give the rows of a section their field numbers in the catalogue's numbering.
+
+    A section of one field is numbered with the catalogue code itself (``A.5``); the
+    lines of a table are numbered below it in their order (``B.1.1``, ``B.1.2`` …; all
+    cells of one line share its number), as are the rows of a list.
+
+    Examples
+    --------
+    >>> rows = [Row("B.1.bund.planned", "", 1.0, "€", line="Bund", column="Geplant"),
+    ...         Row("B.1.bund.paid", "", 0.5, "€", line="Bund", column="Ausgezahlt"),
+    ...         Row("B.1.land.planned", "", 2.0, "€", line="Land", column="Geplant")]
+    >>> [r.number for r in number_rows("B.1", rows)]
+    ['B.1.1', 'B.1.1', 'B.1.2']
+    >>> [r.number for r in number_rows("A.5", [Row("A.5", "Größe", 3.0, "ha")])]
+    ['A.5']
+    >>> [r.number for r in number_rows("C.6", [Row("C.6.a", "a", 1), Row("C.6.b", "b", 2)])]
+    ['C.6.1', 'C.6.2']
+    """
+    if len(rows) == 1 and not rows[0].column:
+        return (replace(rows[0], number=code),)
+    if any(r.column for r in rows):
+        lines = {line: k for k, line in enumerate(dict.fromkeys(r.line for r in rows), start=1)}
+        return tuple(replace(r, number=f"{code}.{lines[r.line]}") for r in rows)
+    return tuple(replace(r, number=f"{code}.{k}") for k, r in enumerate(rows, start=1))
 
 
 # --- A: the Gesamtmaßnahme --------------------------------------------------------------
@@ -412,7 +465,58 @@ def _measures_fields(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
     return out, note
 
 
+def output_unit(quantity: str) -> str:
+    """The unit of an output quantity from its key's ending (``_m2`` m², ``_m`` m).
+
+    Examples
+    --------
+    >>> output_unit("gruenflaeche_m2"), output_unit("strassenlaenge_m"), output_unit("wohnungen")
+    ('m²', 'm', 'Anzahl')
+    """
+    if quantity.endswith("_m2"):
+        return "m²"
+    if quantity.endswith("_m"):
+        return "m"
+    return "Anzahl"
+
+
+def _quantity_outputs(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
+    """One line per quantity the catalogue names, whatever field of action delivered it."""
+    completed, running = _year_measures(ctx)
+    both = pd.concat([completed, running])
+    delivered = progress.outputs_delivered(both, ctx.inputs["measure_outputs"])
+    by_quantity = {str(q["quantity"]): q for _, q in delivered.iterrows()}
+    labels = ctx.catalogue.output_labels
+    out: list[Row] = []
+    for quantity in entry.option("quantities", []):
+        label = labels.get(quantity, quantity)
+        q = by_quantity.get(quantity)
+        unit = output_unit(quantity)
+        if q is not None and q["unit"] is not None and not pd.isna(q["unit"]):
+            unit = str(q["unit"])
+        for column, title in (("planned", "geplant"), ("actual", "erreicht")):
+            value = None if q is None else round(float(q[column]), 2)
+            out.append(
+                Row(
+                    f"{entry.code}.{slug(quantity)}.{column}",
+                    f"{label} ({title})",
+                    value,
+                    unit,
+                    reason=NOT_APPLICABLE if q is None else None,
+                    line=f"{label} ({unit})",
+                    column=title.capitalize(),
+                )
+            )
+    note = (
+        f"Output der im Berichtsjahr {ctx.year} abgeschlossenen und laufenden Maßnahmen, "
+        "gleich welchen Handlungsfelds; entfällt: keine solche Maßnahme"
+    )
+    return out, note
+
+
 def _measures_outputs(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
+    if entry.option("quantities"):
+        return _quantity_outputs(ctx, entry)
     completed, running = _year_measures(ctx)
     both = pd.concat([completed, running])
     outputs = ctx.inputs["measure_outputs"]
@@ -656,10 +760,12 @@ def _social_index(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
     ]
     pop = dict(zip(pops["area_id"], pops["value"].astype(float)))
     share: dict[int, float] = {}
+    per_area: list[tuple[str, int]] = []
     for area_id, cls in zip(now["area_id"], now["value"]):
         w = float(weights.get(area_id, 0.0)) * pop.get(area_id, 0.0)
         if w > 0:
             share[int(cls)] = share.get(int(cls), 0.0) + w
+            per_area.append((str(area_id), int(cls)))
     if not share:
         return rows_missing, "keine Klasse für die Gebiete des Fördergebiets"
     total = sum(share.values())
@@ -679,14 +785,105 @@ def _social_index(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
             decimals=1,
         ),
         Row(f"{entry.code}.as_of", "Stand", int(period.year), "Jahr"),
+    ]
+    names = dict(zip(ctx.inputs["areas"]["id"].astype(str), ctx.inputs["areas"]["name"]))
+    for area_id, cls in sorted(per_area):
+        name = names.get(area_id) or area_id
+        rows.append(
+            Row(
+                f"{entry.code}.gebiet.{slug(area_id)}",
+                f"Klasse im statistischen Gebiet {name} ({area_id})",
+                cls,
+                "Klasse",
+            )
+        )
+    rows.append(
         Row(
             f"{entry.code}.city", f"{definition.label}: Gesamtstadt", None, "Klasse", NOT_APPLICABLE
-        ),
-    ]
-    return rows, "Klasse der Gebiete, in denen die meisten Einwohner des Fördergebiets leben"
+        )
+    )
+    return rows, (
+        "Klasse der Gebiete, in denen die meisten Einwohner des Fördergebiets leben, und die "
+        "Klasse jedes statistischen Gebiets, das es überdeckt (dieselbe Einstufung wie der "
+        f"Sozialindex auf der Seite Indikatoren; Stichtag {german.date(period)})"
+    )
 
 
 # --- Begleitinformationen -----------------------------------------------------------------
+
+
+def _concept(ctx: _Context) -> dict[str, Any] | None:
+    """The development concept in force in the reporting year (else the latest one)."""
+    concepts = ctx.inputs["concepts"]
+    if concepts.empty:
+        return None
+    start = pd.to_numeric(concepts["valid_from_year"], errors="coerce")
+    end = pd.to_numeric(concepts["valid_to_year"], errors="coerce")
+    valid = concepts[(start.isna() | (start <= ctx.year)) & (end.isna() | (end >= ctx.year))]
+    pool = valid if len(valid) else concepts
+    pool = pool.assign(_from=pd.to_numeric(pool["valid_from_year"], errors="coerce").fillna(0))
+    row = pool.sort_values(["_from", "id"]).iloc[-1]
+    return {str(k): v for k, v in row.items()}
+
+
+def _as_of(*frames: pd.DataFrame) -> str:
+    """'Stand: 03.02.2025' from the latest change of the given records ('' if unknown)."""
+    stamps = [
+        pd.to_datetime(f["updated_at"], errors="coerce").max()
+        for f in frames
+        if "updated_at" in f.columns and len(f)
+    ]
+    stamps = [t for t in stamps if not pd.isna(t)]
+    return f"Stand der Erfassung: {german.date(max(stamps))}" if stamps else "Stand der Erfassung"
+
+
+def _concept_document(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
+    concept = _concept(ctx)
+    if concept is None:
+        return _missing(entry, "Konzept", NOT_REPORTED), "kein Entwicklungskonzept erfasst"
+    years = [
+        str(int(concept[k])) if not german.is_missing(concept.get(k)) else ""
+        for k in ("valid_from_year", "valid_to_year")
+    ]
+    cells: list[tuple[str, str, Any]] = [
+        ("kind", "Art", concept.get("kind")),
+        ("title", "Titel", concept.get("title")),
+        ("version", "Fassung", concept.get("version_label")),
+        ("adopted", "beschlossen am", german.date(concept.get("adopted"), missing="")),
+        ("valid", "gültig", "–".join(years) if any(years) else ""),
+    ]
+    rows = [
+        Row(
+            f"{entry.code}.{key}",
+            label,
+            None if german.is_missing(value) else str(value),
+            reason=NOT_REPORTED if german.is_missing(value) else None,
+        )
+        for key, label, value in cells
+    ]
+    concepts = ctx.inputs["concepts"]
+    return rows, _as_of(concepts[concepts["id"] == concept["id"]])
+
+
+def _concept_goals(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
+    concept = _concept(ctx)
+    goals = ctx.inputs["goals"]
+    if concept is not None:
+        goals = goals[goals["concept_id"] == concept["id"]]
+    if concept is None or goals.empty:
+        return _missing(entry, "Ziele", NOT_REPORTED), "keine Ziele erfasst"
+    fields = ctx.inputs["fields_of_action"]
+    names = dict(zip(fields["id"], fields["name"]))
+    order = dict(zip(fields["id"], pd.to_numeric(fields["sort"], errors="coerce").fillna(999)))
+    goals = goals.assign(
+        _sort=[order.get(f, 999) for f in goals["field_id"]],
+        _field=[names.get(f, "ohne Handlungsfeld") for f in goals["field_id"]],
+    ).sort_values(["_sort", "_field", "id"])
+    rows = [
+        Row(f"{entry.code}.{slug(gid)}", str(field), str(title))
+        for gid, field, title in zip(goals["id"], goals["_field"], goals["title"])
+    ]
+    return rows, f"{_as_of(goals)}; Ziele des Konzepts, geordnet nach Handlungsfeld"
 
 
 def _has_quarter_management(ctx: _Context) -> bool:
@@ -712,7 +909,7 @@ def _actors(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
     order = list(ACTOR_TYPES) + sorted(set(counts.index) - set(ACTOR_TYPES))
     rows = [Row(f"{entry.code}.{slug(t)}", t, int(counts.get(t, 0)), "Anzahl") for t in order]
     rows.append(Row(f"{entry.code}.summe", "Akteure insgesamt", len(actors), "Anzahl"))
-    return rows, ""
+    return rows, "Stand der Erfassung"
 
 
 def _bodies(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
@@ -743,7 +940,7 @@ def _bodies(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
                 column="Mitglieder",
             )
         )
-    return rows, ""
+    return rows, _as_of(bodies)
 
 
 def _funds(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
@@ -855,6 +1052,8 @@ _BUILDERS: Mapping[str, Callable[[_Context, Entry], tuple[list[Row], str]]] = {
     "measures.outputs": _measures_outputs,
     "context.compare": _context_compare,
     "context.social_index": _social_index,
+    "concept.document": _concept_document,
+    "concept.goals": _concept_goals,
     "participation.actors": _actors,
     "participation.bodies": _bodies,
     "participation.funds": _funds,
@@ -954,6 +1153,8 @@ def _area_map(ctx: _Context) -> AreaMap | None:
 def _notes(ctx: _Context) -> tuple[str, ...]:
     c = ctx.catalogue
     out = [
+        *year_warnings(ctx.area, ctx.year),
+        *([f"Feldkatalog: {c.note}"] if c.note else []),
         f"Berichtsjahr {ctx.year}: Finanzmittel der Programmjahre bis {ctx.year}; Maßnahmen, "
         f"die {ctx.year} abgeschlossen wurden oder in Umsetzung waren.",
         f"Kontextwerte: Zählwerte der {_level_text(ctx)} flächengewichtet auf das Fördergebiet "
@@ -964,4 +1165,11 @@ def _notes(ctx: _Context) -> tuple[str, ...]:
         "Fehlende Werte sind mit ihrem Grund gekennzeichnet: unterdrückt (Geheimhaltung), "
         "nicht gemeldet (keine Angabe), entfällt (trifft nicht zu).",
     ]
+    if c.entries_of("BI"):
+        out.append(
+            "Begleitinformationen: beschreiben das Gebiet, seine Ziele und seine Strukturen der "
+            "Kooperation und Beteiligung; sie werden bei der Programmaufstellung erfasst und "
+            "fortgeschrieben, wenn sich etwas ändert (Stand der Erfassung), nicht je "
+            "Berichtsjahr neu gezählt."
+        )
     return tuple(out)

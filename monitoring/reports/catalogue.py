@@ -43,9 +43,11 @@ SOURCE_OPTIONS: Mapping[str, Mapping[str, str]] = {
     "funds.programme_years": {"sources": "list", "amounts": "list"},
     "measures.status": {},
     "measures.fields": {"group": "text"},
-    "measures.outputs": {"group": "text"},
+    "measures.outputs": {"group": "text", "quantities": "list"},
     "context.compare": {"indicators": "list"},
     "context.social_index": {"indicator": "text"},
+    "concept.document": {},
+    "concept.goals": {},
     "participation.actors": {},
     "participation.bodies": {},
     "participation.funds": {},
@@ -82,6 +84,8 @@ class Catalogue:
     output_labels: Mapping[str, str] = field(default_factory=dict)
     disclosure_minimum: int = 300
     disclosure_min_count: int | None = None
+    note: str = ""
+    """What the catalogue is, printed on the cover and in the notes of every report."""
 
     def entries_of(self, part: str) -> tuple[Entry, ...]:
         """Return the entries of one part, in catalogue order."""
@@ -212,14 +216,22 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
         raise CatalogueError(
             render("catalogue.part_titles", source=source, parts=", ".join(missing_parts))
         )
+    name = str(head.get("name", prior.name if prior else source))
+    if "note" in head:
+        note = str(head["note"])
+    elif prior is not None and prior.note:  # a Land's file that says nothing about itself
+        note = f"{prior.note} Angepasst durch den Katalog „{head.get('name') or source}“."
+    else:
+        note = ""
     return Catalogue(
-        name=str(head.get("name", prior.name if prior else source)),
+        name=name,
         version=str(head.get("version", prior.version if prior else "")),
         parts=parts,
         entries=tuple(entries),
         output_labels=labels,
         disclosure_minimum=int(minimum),
         disclosure_min_count=None if min_count is None else int(min_count),
+        note=" ".join(note.split()),
     )
 
 

@@ -59,6 +59,8 @@ class Change:
     reason_after: str | None = None
     kind: str = "geändert"
     """``geändert``, ``neu`` (only in the new report) or ``entfallen`` (only in the filed one)."""
+    number: str = ""
+    """The field number shown to people (catalogue numbering, e.g. ``B.1.2``)."""
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,35 @@ def diff_reports(
     for code, row in new.items():
         before = old.get(code)
         if before is None:
-            changes.append(Change(code, row.label, None, row.value, None, row.reason, "neu"))
+            changes.append(
+                Change(code, row.label, None, row.value, None, row.reason, "neu", row.shown_number)
+            )
         elif before.value != row.value or before.reason != row.reason:
             changes.append(
-                Change(code, row.label, before.value, row.value, before.reason, row.reason)
+                Change(
+                    code,
+                    row.label,
+                    before.value,
+                    row.value,
+                    before.reason,
+                    row.reason,
+                    number=row.shown_number,
+                )
             )
     for code, row in old.items():
         if code not in new:
-            changes.append(Change(code, row.label, row.value, None, row.reason, None, "entfallen"))
+            changes.append(
+                Change(
+                    code,
+                    row.label,
+                    row.value,
+                    None,
+                    row.reason,
+                    None,
+                    "entfallen",
+                    row.shown_number,
+                )
+            )
     inputs = sorted(
         set(filed.input_fingerprints) | set(current.input_fingerprints),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -24,6 +24,7 @@ from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.renewal.comparison import pick_values
 from monitoring.reports.catalogue import Catalogue
+from monitoring.reports.sender import read_sender
 
 if TYPE_CHECKING:
     from geo.store.base import Store
@@ -47,8 +48,11 @@ FRAMES: tuple[str, ...] = (
     "fund_decisions",
     "activities",
     "projects",
+    "concepts",
+    "goals",
 )
-"""The layers a report reads, besides the funding area itself."""
+"""The layers a report reads, besides the funding area itself (and its sender block,
+which is letterhead, not an input of a figure)."""
 
 # The report counts actors by type. It never reads personal data, not even the names
 # (a private person's name is personal data, see monitoring.auth.mask_personal), so the
@@ -68,6 +72,7 @@ class ReportInputs:
     area: Mapping[str, Any]
     crs: str
     frames: Mapping[str, pd.DataFrame]
+    sender: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -113,6 +118,7 @@ def read_inputs(
     funds = store.read("local_funds", where=own)
     bodies = store.read("bodies", where=own)
     actors = store.read("actors", where=own, columns=_ACTOR_COLUMNS)
+    concepts = store.read("concepts", where=own)
     values, level, vintage = pick_values(
         store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
     )
@@ -142,8 +148,12 @@ def read_inputs(
         "fund_decisions": store.read("fund_decisions", where={"fund_id": funds["id"].tolist()}),
         "activities": pd.DataFrame(store.read("activities", where=own).drop(columns="geometry")),
         "projects": store.read("projects", where=own),
+        "concepts": concepts,
+        "goals": store.read("goals", where={"concept_id": concepts["id"].tolist()}),
     }
-    return ReportInputs(area=area, crs=store.crs.to_string(), frames=frames)
+    return ReportInputs(
+        area=area, crs=store.crs.to_string(), frames=frames, sender=read_sender(store)
+    )
 
 
 # --- fingerprint --------------------------------------------------------------------

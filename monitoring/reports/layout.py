@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitoring.numbers import german_number
+from geo import german
 from monitoring.reports.report import Report, Row, Section
 
 LIST_HEADERS: tuple[str, ...] = ("Feld", "Bezeichnung", "Wert", "Einheit")
@@ -29,26 +29,38 @@ class Grid:
 def grid(section: Section, *, line_header: str = "") -> Grid:
     """Lay out a section whose rows carry ``line`` and ``column`` headings.
 
-    Lines and columns keep the order in which they first occur; a line's code is the
+    Lines and columns keep the order in which they first occur; a line's code is its
+    field number (``B.1.2``), or for a report filed before there were numbers, the
     common prefix of its fields.
 
     Examples
     --------
-    >>> rows = (Row("B.1.bund.planned", "", 1.0, "€", line="Bund", column="Geplant"),
-    ...         Row("B.1.bund.paid", "", 0.5, "€", line="Bund", column="Ausgezahlt"),
-    ...         Row("B.1.land.planned", "", 2.0, "€", line="Land", column="Geplant"))
+    >>> rows = (Row("B.1.bund.planned", "", 1.0, "€", line="Bund", column="Geplant",
+    ...             number="B.1.1"),
+    ...         Row("B.1.bund.paid", "", 0.5, "€", line="Bund", column="Ausgezahlt",
+    ...             number="B.1.1"),
+    ...         Row("B.1.land.planned", "", 2.0, "€", line="Land", column="Geplant",
+    ...             number="B.1.2"))
     >>> g = grid(Section("B.1", "Mittel", rows))
     >>> g.lines, g.columns, g.codes
-    (('Bund', 'Land'), ('Geplant', 'Ausgezahlt'), ('B.1.bund', 'B.1.land'))
+    (('Bund', 'Land'), ('Geplant', 'Ausgezahlt'), ('B.1.1', 'B.1.2'))
     >>> g.cells[1][1] is None
     True
     """
     lines = tuple(dict.fromkeys(r.line for r in section.rows))
     columns = tuple(dict.fromkeys(r.column for r in section.rows))
     at = {(r.line, r.column): r for r in section.rows}
-    codes = tuple(_prefix([r.field for r in section.rows if r.line == line]) for line in lines)
+    codes = tuple(_line_code([r for r in section.rows if r.line == line]) for line in lines)
     cells = tuple(tuple(at.get((line, c)) for c in columns) for line in lines)
     return Grid(line_header, lines, codes, columns, cells)
+
+
+def _line_code(rows: Sequence[Row]) -> str:
+    """The field number of a line of a grid (the key prefix for payloads without numbers)."""
+    numbers = {r.number for r in rows if r.number}
+    if len(numbers) == 1:
+        return numbers.pop()
+    return _prefix([r.field for r in rows])
 
 
 def _prefix(fields: Sequence[str]) -> str:
@@ -67,12 +79,15 @@ def _prefix(fields: Sequence[str]) -> str:
 def value_text(row: Row, *, unit: bool = False) -> str:
     """Return the value of a row as German text (the reason in brackets when missing).
 
-    Years are printed without a thousands separator.
+    Years are printed without a thousands separator; numbers by :mod:`geo.german`
+    (commercial rounding, a no-break space before the unit).
 
     Examples
     --------
     >>> value_text(Row("x", "", 1234.5, "€", decimals=2), unit=True)
-    '1.234,50 €'
+    '1.234,50\xa0€'
+    >>> value_text(Row("x", "", 14619100, "Anzahl"))
+    '14.619.100'
     >>> value_text(Row("x", "", 2024, "Jahr"))
     '2024'
     >>> value_text(Row("x", "", None, "%", reason="unterdrückt"))
@@ -84,27 +99,52 @@ def value_text(row: Row, *, unit: bool = False) -> str:
         return row.value
     if row.unit == "Jahr":
         return str(int(row.value))
-    text = german_number(row.value, decimals=row.decimals)
-    return f"{text} {row.unit}" if unit and row.unit else text
+    return german.number(
+        row.value, decimals=row.decimals, unit=row.unit if unit and row.unit != "Anzahl" else ""
+    )
+
+
+EXCEL_UNITS: tuple[str, ...] = ("€", "%", "ha", "m²", "m")
+"""Units written into the Excel number format (the cell keeps the number)."""
 
 
 def number_format(row: Row) -> str:
     """Return the Excel number format of a row's value.
 
+    The format is written in Excel's neutral notation (``,`` groups, ``.`` decimals);
+    Excel shows it with the separators of the reader's locale, so a German Excel
+    reads ``1.234,50 €``. The unit is a quoted literal, so the cell stays a number
+    (``%`` too: the values are percent points, not fractions).
+
     Examples
     --------
     >>> number_format(Row("x", "", 1.5, "%", decimals=1)), number_format(Row("x", "", 2024, "Jahr"))
-    ('#,##0.0', '0')
+    ('#,##0.0" %"', '0')
+    >>> number_format(Row("x", "", 1.5, "€", decimals=2)), number_format(Row("x", "", 3, "Anzahl"))
+    ('#,##0.00" €"', '#,##0')
     """
     if row.unit == "Jahr":
         return "0"
-    return "#,##0" + ("." + "0" * row.decimals if row.decimals else "")
+    base = "#,##0" + ("." + "0" * row.decimals if row.decimals else "")
+    return f'{base}" {row.unit}"' if row.unit in EXCEL_UNITS else base
 
 
 def column_unit(rows: Sequence[Row | None]) -> str:
     """Return the unit shared by all rows of a grid column, or '' when they differ."""
     units = {r.unit for r in rows if r is not None}
     return units.pop() if len(units) == 1 else ""
+
+
+def generated_text(report: Report) -> str:
+    """When the report was made, the German way (``26.11.2026, 08:36 Uhr``).
+
+    Examples
+    --------
+    >>> rep = Report("FA", "x", None, None, 2024, "", "", "2026-11-26 08:36", "", {}, ())
+    >>> generated_text(rep)
+    '26.11.2026, 08:36 Uhr'
+    """
+    return german.timestamp(report.generated_at)
 
 
 def subtitle(report: Report) -> str:

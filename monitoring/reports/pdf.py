@@ -40,15 +40,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from monitoring.numbers import german_number
+from geo import german
 from monitoring.reports.layout import (
     blocks,
     column_unit,
+    generated_text,
     grid,
     subtitle,
     value_text,
 )
 from monitoring.reports.report import REASON_NOTES, AreaMap, Chart, Report, Row, Section
+from monitoring.reports.sender import sender_lines
 
 FONT, BOLD, ITALIC = "QMDejaVu", "QMDejaVu-Bold", "QMDejaVu-Oblique"
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -58,7 +60,11 @@ PALE = colors.HexColor("#DCE6F0")
 GREY = colors.HexColor("#808080")
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
-CODE_W = 36 * mm
+CODE_W = 17 * mm
+"""Width of the column of field numbers (``B.1.10``, ``BI.2.12``)."""
+HEAD_SIZE = 7.5
+CELL_PAD = 3
+"""Left and right padding of a table cell, in points."""
 SERIES_COLOURS = ("#1f3b57", "#4f7394", "#8aa9c4", "#c5a46d", "#9a9a9a", "#5b5b5b")
 """Neutral blues, an ochre and greys: no red/green for people (DOMAIN.md §6)."""
 
@@ -92,7 +98,16 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10),
         "code": ParagraphStyle("code", base, fontSize=6.3, leading=8, textColor=GREY),
         "head": ParagraphStyle(
-            "head", base, fontName=BOLD, fontSize=7.5, leading=9, textColor=colors.white
+            "head",
+            base,
+            fontName=BOLD,
+            fontSize=HEAD_SIZE,
+            leading=9,
+            textColor=colors.white,
+            splitLongWords=0,  # a heading breaks between words only, never "Kostenschätzu ng"
+        ),
+        "warn": ParagraphStyle(
+            "warn", base, fontName=BOLD, fontSize=9, leading=11.5, textColor=ACCENT
         ),
         "num": ParagraphStyle("num", base, fontSize=8, leading=10, alignment=TA_RIGHT),
         "missing": ParagraphStyle(
@@ -171,8 +186,38 @@ def _footer(canvas: Any, doc: Any, report: Report, *, cover: bool) -> None:
 # --- cover ---------------------------------------------------------------------------------
 
 
+def _sender(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The sender block at the top of the cover (or a line saying it is not set)."""
+    lines = sender_lines(report.sender)
+    if not lines:
+        return [
+            Paragraph(
+                "Absender: nicht hinterlegt (Seite Berichte oder qmon report sender set)",
+                st["note"],
+            ),
+            Spacer(1, 3 * mm),
+        ]
+    table = Table(
+        [[Paragraph(_esc(k), st["code"]), Paragraph(_esc(v), st["cell"])] for k, v in lines],
+        colWidths=[28 * mm, 90 * mm],
+        hAlign="RIGHT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                ("LINEBEFORE", (0, 0), (0, -1), 0.8, ACCENT),
+            ]
+        )
+    )
+    return [table, Spacer(1, 4 * mm)]
+
+
 def _cover(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     story: list[Any] = [
+        *_sender(report, st),
         Paragraph("Jährlicher Monitoringbericht Städtebauförderung", st["title"]),
         Spacer(1, 2 * mm),
         Paragraph(_esc(report.area_name), st["subtitle"]),
@@ -180,8 +225,12 @@ def _cover(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
             _esc(f"{report.programme or 'Programm nicht gemeldet'} – Berichtsjahr {report.year}"),
             st["subtitle"],
         ),
-        Spacer(1, 5 * mm),
+        Spacer(1, 3 * mm),
     ]
+    for warning in report.warnings:
+        story.append(Paragraph("Achtung: " + _esc(warning), st["warn"]))
+        story.append(Spacer(1, 2 * mm))
+    story.append(Spacer(1, 2 * mm))
     if report.area_map is not None:
         png = area_map_png(report.area_map, title=report.area_name)
         story.append(Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 0.62))
@@ -205,9 +254,11 @@ def _cover(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
                 facts.append((row.label, value_text(row, unit=row.unit not in ("Jahr",))))
     facts += [
         ("Feldkatalog", f"{report.catalogue} (Fassung {report.catalogue_version})"),
-        ("erstellt am", report.generated_at),
+        ("erstellt am", generated_text(report)),
         ("Fingerabdruck (SHA-256)", report.fingerprint),
     ]
+    if report.catalogue_note:
+        facts.insert(-2, ("Hinweis zum Feldkatalog", report.catalogue_note))
     table = Table(
         [[Paragraph(_esc(k), st["cell"]), Paragraph(_esc(v), st["cell"])] for k, v in facts],
         colWidths=[55 * mm, WIDTH - 55 * mm],
@@ -326,6 +377,51 @@ def _cell(row: Row | None, st: dict[str, ParagraphStyle]) -> Any:
     return Paragraph(_esc(value_text(row)), st["num"])
 
 
+def word_width(text: str, *, font: str = BOLD, size: float = HEAD_SIZE) -> float:
+    """The width in points of the longest word of ``text`` (where a heading may not break)."""
+    _fonts()
+    words = text.replace("/", "/ ").replace("-", "- ").split() or [""]
+    return max(pdfmetrics.stringWidth(w, font, size) for w in words)
+
+
+def grid_widths(line_header: str, titles: Sequence[str]) -> tuple[float, float, float, float]:
+    """Return the widths of the number, the line and each value column of a grid, and
+    the font size of its headings.
+
+    Every value column is made at least as wide as the longest word of its heading
+    (plus padding), so a heading breaks between words, at a space, a slash or a
+    hyphen, and never inside one; the line column gives up the room (down to 30 mm).
+    Where even that is too narrow, the headings are set smaller (down to 5.5 pt) until
+    their longest word fits.
+
+    Examples
+    --------
+    >>> code, label, value, size = grid_widths("Handlungsfeld", ["abgeschlossen im Berichtsjahr",
+    ...     "in Umsetzung im Berichtsjahr", "Kostenschätzung (€)"])
+    >>> value >= word_width("Kostenschätzung") + 2 * CELL_PAD, size
+    (True, 7.5)
+    >>> round(code + label + 3 * value) == round(WIDTH)
+    True
+    >>> titles = ["Einnahmen (€)", "davon Städtebauförderung (€)", "Entscheidungen",
+    ...           "bewilligt (€)", "davon investiv (€)"]
+    >>> code, label, value, size = grid_widths("Fonds", titles)
+    >>> value >= word_width("Städtebauförderung", size=size) + 2 * CELL_PAD, size < HEAD_SIZE
+    (True, True)
+    """
+    n = max(len(titles), 1)
+    longest = max([word_width(t) for t in titles] + [0.0])
+    need = longest + 2 * CELL_PAD + 1
+    label_w = (44 if n > 4 else 64) * mm
+    value_w = max((WIDTH - CODE_W - label_w) / n, need)
+    label_w = max(30 * mm, WIDTH - CODE_W - n * value_w)
+    label_w = max(label_w, word_width(line_header) + 2 * CELL_PAD + 1)
+    value_w = max((WIDTH - CODE_W - label_w) / n, 0.0)
+    size = HEAD_SIZE
+    if longest and value_w < need:
+        size = max(5.5, math.floor(HEAD_SIZE * (value_w - 2 * CELL_PAD - 1) / longest * 10) / 10)
+    return CODE_W, label_w, value_w, size
+
+
 def _table_style(n_rows: int, *, sum_rows: Sequence[int] = ()) -> TableStyle:
     commands: list[Any] = [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
@@ -333,8 +429,8 @@ def _table_style(n_rows: int, *, sum_rows: Sequence[int] = ()) -> TableStyle:
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, PALE),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
     ]
     for i in range(2, n_rows, 2):
         commands.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F6F8FA")))
@@ -355,13 +451,15 @@ def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
     if section.is_grid:
         g = grid(section)
         n = len(g.columns)
-        code_w, label_w = CODE_W, (44 if n > 4 else 64) * mm
-        value_w = (WIDTH - code_w - label_w) / max(n, 1)
-        header = [Paragraph("Feld", st["head"]), Paragraph(_esc(section.line_header), st["head"])]
+        titles = []
         for j, column in enumerate(g.columns):
             unit = column_unit([cells[j] for cells in g.cells])
             suffix = " (€)" if unit == "€" and "(" not in column else ""
-            header.append(Paragraph(_esc(column + suffix), st["head"]))
+            titles.append(column + suffix)
+        code_w, label_w, value_w, size = grid_widths(section.line_header, titles)
+        small = ParagraphStyle("head_small", st["head"], fontSize=size, leading=size * 1.2)
+        header = [Paragraph("Feld", st["head"]), Paragraph(_esc(section.line_header), st["head"])]
+        header += [Paragraph(_esc(t), small) for t in titles]
         body = [
             [Paragraph(_esc(code), st["code"]), Paragraph(_esc(line), st["cell"])]
             + [_cell(c, st) for c in cells]
@@ -374,7 +472,7 @@ def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
         header = [Paragraph(h, st["head"]) for h in ("Feld", "Bezeichnung", "Wert", "Einheit")]
         body = [
             [
-                Paragraph(_esc(r.field), st["code"]),
+                Paragraph(_esc(r.shown_number), st["code"]),
                 Paragraph(_esc(r.label), st["cell"]),
                 _cell(r, st),
                 Paragraph(
@@ -459,9 +557,9 @@ def chart_png(chart: Chart, *, width_in: float, height_in: float, dpi: int = 200
 def _axis_number(value: float, unit: str) -> str:
     if unit == "€":
         if abs(value) >= 1e6:
-            return german_number(value / 1e6, decimals=1) + " Mio. €"
-        return german_number(value / 1e3, decimals=0) + " Tsd. €"
-    return german_number(value, decimals=1 if abs(value) < 100 else 0) + (
+            return german.number(value / 1e6, decimals=1) + " Mio. €"
+        return german.number(value / 1e3, decimals=0) + " Tsd. €"
+    return german.number(value, decimals=1 if abs(value) < 100 else 0) + (
         " %" if unit == "%" else ""
     )
 

@@ -63,6 +63,9 @@ Grund dafür; geben Sie einen von „unterdrückt“, „nicht gemeldet“ oder 
     line: str = ""
     column: str = ""
     decimals: int = 0
+    number: str = ""
+    """The field number shown to people, in the catalogue's own numbering (``B.1.2``);
+    ``field`` is the stable machine key (``B.1.land.paid``) that comparisons use."""
 
     def __post_init__(self) -> None:
         if isinstance(self.value, float) and math.isnan(self.value):
@@ -93,6 +96,19 @@ Grund dafür; geben Sie einen von „unterdrückt“, „nicht gemeldet“ oder 
     def missing(self) -> bool:
         """True when the field has no value (its reason says why)."""
         return self.value is None
+
+    @property
+    def shown_number(self) -> str:
+        """The field number to print: the catalogue number, else (old payloads) the key.
+
+        Examples
+        --------
+        >>> Row("B.1.land.paid", "", 1, number="B.1.2").shown_number
+        'B.1.2'
+        >>> Row("A.1", "", 1).shown_number
+        'A.1'
+        """
+        return self.number or self.field
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,17 @@ class AreaMap:
     """WKT of the statistical areas around it (drawn for orientation)."""
 
 
+SENDER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("municipality", "Gemeinde"),
+    ("office", "Dienststelle"),
+    ("contact", "Ansprechperson"),
+    ("phone", "Telefon"),
+    ("email", "E-Mail"),
+    ("address", "Anschrift"),
+)
+"""The fields of the sender block (key, German label), in print order."""
+
+
 @dataclass(frozen=True)
 class Report:
     """The federal report of one Gesamtmaßnahme for one reporting year."""
@@ -169,6 +196,12 @@ class Report:
     charts: tuple[Chart, ...] = ()
     area_map: AreaMap | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    sender: Mapping[str, str] = field(default_factory=dict)
+    """The sender block (:data:`SENDER_FIELDS`), as configured when the report was made."""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    """What a reader must know before filing (e.g. a year before the admission year)."""
+    catalogue_note: str = ""
+    """What the catalogue is (the platform's model of eMo, or a Land's own field list)."""
 
     def part(self, key: str) -> Part:
         """Return the part ``key`` (A, B, C, D, BI)."""
@@ -271,6 +304,9 @@ class Report:
                 charts=charts,
                 area_map=area_map,
                 notes=tuple(data.get("notes", ())),
+                sender={str(k): str(v) for k, v in dict(data.get("sender") or {}).items()},
+                warnings=tuple(data.get("warnings", ())),
+                catalogue_note=str(data.get("catalogue_note", "")),
             )
         except (KeyError, TypeError) as exc:
             raise PayloadError(

@@ -21,11 +21,14 @@ from monitoring.reports.layout import (
     LIST_HEADERS,
     blocks,
     column_unit,
+    generated_text,
     grid,
     number_format,
     subtitle,
+    value_text,
 )
 from monitoring.reports.report import REASON_NOTES, Part, Report, Row, Section
+from monitoring.reports.sender import sender_lines
 
 TITLE = Font(bold=True, size=14)
 SUB = Font(size=10, color="444444")
@@ -79,6 +82,23 @@ def sheet_name(part: Part) -> str:
 def _cover(sheet: Worksheet, report: Report) -> None:
     put(sheet, 1, 1, "Jährlicher Monitoringbericht Städtebauförderung").font = TITLE
     put(sheet, 2, 1, subtitle(report)).font = SUB
+    row = 4
+    put(sheet, row, 1, "Absender").font = SECTION
+    row += 1
+    lines = sender_lines(report.sender) or [
+        ("nicht hinterlegt", "Seite Berichte oder qmon report sender set")
+    ]
+    for label, text in lines:
+        put(sheet, row, 1, label).font = Font(bold=True)
+        put(sheet, row, 2, text)
+        row += 1
+    row += 1
+    for warning in report.warnings:
+        put(sheet, row, 1, "Achtung").font = Font(bold=True, color="9C4A00")
+        put(sheet, row, 2, warning).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    if report.warnings:
+        row += 1
     facts: list[tuple[str, Any]] = [
         ("Gesamtmaßnahme", report.area_name),
         ("Kennung", report.area_id),
@@ -86,16 +106,19 @@ def _cover(sheet: Worksheet, report: Report) -> None:
         ("Förderprogramm", report.programme or "(nicht gemeldet)"),
         ("Berichtsjahr", report.year),
         ("Feldkatalog", f"{report.catalogue} (Fassung {report.catalogue_version})"),
-        ("erstellt am", report.generated_at),
+        ("erstellt am", generated_text(report)),
         ("Fingerabdruck der Eingangsdaten (SHA-256)", report.fingerprint),
     ]
-    row = 4
+    if report.catalogue_note:
+        facts.insert(-2, ("Hinweis zum Feldkatalog", report.catalogue_note))
     for label, value in facts:
         put(sheet, row, 1, label).font = Font(bold=True)
         put(sheet, row, 2, value)
         if label == "Berichtsjahr":
             sheet.cell(row, 2).number_format = "0"
             sheet.cell(row, 2).alignment = Alignment(horizontal="left")
+        if label == "Hinweis zum Feldkatalog":
+            sheet.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1
     put(sheet, row, 1, "Fehlende Werte").font = SECTION
@@ -155,11 +178,11 @@ def _section(sheet: Worksheet, section: Section, row: int, widths: dict[int, int
     _header(sheet, row, headers, widths)
     row += 1
     for r in section.rows:
-        put(sheet, row, 1, r.field)
+        put(sheet, row, 1, r.shown_number)
         put(sheet, row, 2, r.label)
         _value(sheet, row, 3, r)
         put(sheet, row, 4, r.unit if r.value is not None and r.unit != "Jahr" else "")
-        for col, text in ((1, r.field), (2, r.label), (4, r.unit)):
+        for col, text in ((1, r.shown_number), (2, r.label), (4, r.unit)):
             _fit(widths, col, text)
         _fit(widths, 3, _shown(r))
         row += 1
@@ -219,4 +242,4 @@ def _shown(r: Row) -> str:
         return str(r.reason)
     if isinstance(r.value, str):
         return r.value
-    return f"{r.value:,.{r.decimals}f}"
+    return value_text(r, unit=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -90,6 +91,13 @@ def _button(at: AppTest, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
 
 
+def _confirm(at: AppTest) -> None:
+    """Tick "Ich bestätige …" above the filing button."""
+    box = at.checkbox(key="berichte.bestaetigt")
+    assert box.label.startswith("Ich bestätige")
+    box.check().run()
+
+
 def test_page_shows_the_report_of_the_chosen_area_and_year(open_page, city_url: str) -> None:
     at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
     assert not at.error, [e.value for e in at.error]
@@ -118,20 +126,25 @@ def test_page_shows_the_report_of_the_chosen_area_and_year(open_page, city_url: 
     assert facts.loc["A.2", "Wert"] == "(nicht gemeldet)"
     # part D: the area's rate against the city's, as in the report
     rows = {r.field: r for _, _, r in report.rows()}
-    social = _table_with(at, "Veränd. Gebiet").set_index("Feld")
-    if "D.2.unemployment_rate" not in social.index:
-        social = next(
-            df.value.set_index("Feld")
-            for df in at.dataframe
-            if "Feld" in df.value.columns and "D.2.unemployment_rate" in set(df.value["Feld"])
-        )
-    assert social.loc["D.2.unemployment_rate", "Gebiet"] == value_text(
-        rows["D.2.unemployment_rate.area"]
+    # field numbers in the catalogue's own numbering (D.2.1), never internal keys
+    number = rows["D.2.unemployment_rate.area"].number
+    assert number == "D.2.1"
+    social = next(
+        df.value.set_index("Feld")
+        for df in at.dataframe
+        if "Feld" in df.value.columns and number in set(df.value["Feld"])
     )
-    assert social.loc["D.2.unemployment_rate", "Stadt"] == "7,4"
+    assert social.loc[number, "Gebiet"] == value_text(rows["D.2.unemployment_rate.area"])
+    assert social.loc[number, "Stadt"] == "7,4"
+    shown = {str(v) for df in at.dataframe if "Feld" in df.value.columns for v in df.value["Feld"]}
+    assert shown and all(re.fullmatch(r"(A|B|C|D|BI)(\.\d+)+", v) for v in shown), shown
     # part B: no money stored in the small city, so every B section says why
-    texts = [str(df.value.to_dict()) for df in at.dataframe]
-    assert any("B.1.fehlt" in t and "(nicht gemeldet)" in t for t in texts)
+    money = next(
+        df.value.set_index("Feld")
+        for df in at.dataframe
+        if "Wert" in df.value.columns and "B.1" in set(df.value["Feld"])
+    )
+    assert money.loc["B.1", "Wert"] == "(nicht gemeldet)"
 
 
 def test_default_year_is_the_previous_one_and_the_view_is_in_the_url(open_page) -> None:
@@ -227,6 +240,7 @@ def test_filing_then_an_edit_shows_what_changed(
 ) -> None:
     at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
     assert any("noch kein Bericht eingereicht" in i.value for i in at.info)
+    _confirm(at)
     _button(at, f"Bericht {YEAR} einreichen").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Eingereicht als SSZ-01/2024/1" in _plain(s.value) for s in at.success)
@@ -250,12 +264,13 @@ def test_filing_then_an_edit_shows_what_changed(
     changes = _table_with(at, "eingereicht").set_index("Feld")
     _, diff = filing.compare_with_filed(store, LOCAL_USER, "SSZ-01", year=YEAR)
     assert diff is not None and diff.changes
-    assert list(changes.index) == [c.field for c in diff.changes]
+    assert list(changes.index) == [c.number for c in diff.changes]
     field = "C.1.ss_wohnen_wohnumfeld.kosten"  # M-007 is odd: Wohnen und Wohnumfeld
     change = {c.field: c for c in diff.changes}[field]
     assert change.after == pytest.approx(float(change.before) + 10_000.0)  # type: ignore[arg-type]
-    assert changes.loc[field, "eingereicht"] == "535.000"
-    assert changes.loc[field, "jetzt"] == "545.000"
+    assert re.fullmatch(r"C\.1\.\d+", change.number)
+    mine = changes[changes["Bezeichnung"] == change.label]
+    assert mine["eingereicht"].tolist() == ["535.000"] and mine["jetzt"].tolist() == ["545.000"]
     # the filed report itself is frozen, and its filed version is offered as it was
     assert filing.load_filed(store, LOCAL_USER, "SSZ-01/2024/1").report.values()[field] == 535_000.0
     frozen = [
@@ -265,17 +280,20 @@ def test_filing_then_an_edit_shows_what_changed(
     assert _json_values(frozen[-1].payload())[field] == 535_000.0
     assert _json_values(now[-1].payload())[field] == 545_000.0
     # filing again is a correction; a third time with the same data the service refuses
+    _confirm(at)
     _button(at, f"Bericht {YEAR} einreichen").click().run()
     assert any("Eingereicht als SSZ-01/2024/2" in _plain(s.value) for s in at.success)
     assert _table_with(at, "Fingerabdruck")["Bericht"].tolist() == [
         "SSZ-01/2024/2",
         "SSZ-01/2024/1",
     ]
+    listed = _table_with(at, "Fingerabdruck")["eingereicht am"].tolist()
+    assert all(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr", t) for t in listed)
+    _confirm(at)
     _button(at, f"Bericht {YEAR} einreichen").click().run()
     assert not at.exception
-    assert any(
-        "Nicht eingereicht" in e.value and "nichts erneut einzureichen" in e.value for e in at.error
-    )
+    assert any("Nicht eingereicht" in e.value for e in at.error)
+    assert len(filing.filed_reports(store, LOCAL_USER, area_id="SSZ-01")) == 2
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -371,3 +389,53 @@ def test_filed_versions_follow_the_chosen_area(open_page, city_url: str) -> None
     at.selectbox(key="berichte.jahr").set_value(2023).run()
     assert _table_with(at, "Fingerabdruck")["Jahr"].tolist() == [2024]
     assert any("Für 2023 ist noch kein Bericht eingereicht" in i.value for i in at.info)
+
+
+def test_filing_without_confirmation_is_refused(open_page, city_url: str) -> None:
+    at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
+    assert at.checkbox(key="berichte.bestaetigt").value is False
+    _button(at, f"Bericht {YEAR} einreichen").click().run()
+    assert not at.exception
+    assert any("Nicht eingereicht" in e.value and "bestätigen" in e.value for e in at.error)
+    assert filing.filed_reports(open_store(city_url), LOCAL_USER).empty
+    # confirmed, it is filed; the confirmation does not carry over to the next filing
+    _confirm(at)
+    _button(at, f"Bericht {YEAR} einreichen").click().run()
+    assert any("Eingereicht als SSZ-01/2024/1" in _plain(s.value) for s in at.success)
+    assert at.checkbox(key="berichte.bestaetigt").value is False
+
+
+def test_a_year_before_admission_is_warned_on_the_page(open_page, city_url: str) -> None:
+    start = int(open_store(city_url).read("funding_areas", where={"id": "WNE-01"})["start_year"][0])
+    at = open_page("berichte", gebiet="WNE-01", jahr=str(start - 1))
+    assert at.selectbox(key="berichte.jahr").value == start - 1
+    assert any(f"vor dem Aufnahmejahr {start}" in _plain(w.value) for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    at = open_page("berichte", gebiet="WNE-01", jahr=str(start))
+    assert not any("Aufnahmejahr" in _plain(w.value) for w in at.warning)
+
+
+def test_editor_sets_the_sender_block_on_the_page(city_url: str) -> None:
+    viewer = _as(User("gast", "viewer"), gebiet="SSZ-01", jahr=str(YEAR))
+    assert not [b for b in viewer.button if b.label == "Absender speichern"]
+    at = _as(User("ben", "editor"), gebiet="SSZ-01", jahr=str(YEAR))
+    assert any("noch kein Absender" in i.value for i in at.info)
+    at.text_input(key="berichte.absender.municipality").input("Stadt Musterstadt")
+    at.text_input(key="berichte.absender.office").input("Amt für Stadterneuerung")
+    at.text_input(key="berichte.absender.phone").input("0123 456-789")
+    at.text_input(key="berichte.absender.email").input("stadterneuerung@musterstadt.de")
+    _button(at, "Absender speichern").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Absender gespeichert" in s.value for s in at.success)
+    store = open_store(city_url)
+    from monitoring.reports.sender import read_sender
+
+    assert read_sender(store)["office"] == "Amt für Stadterneuerung"
+    assert len(store.read("audit_log", where={"layer": "report_sender"})) == 1
+    assert _report(city_url).sender["municipality"] == "Stadt Musterstadt"
+    # a bad e-mail address is refused with a German message, nothing changes
+    at.text_input(key="berichte.absender.email").input("kein-at")
+    _button(at, "Absender speichern").click().run()
+    assert any("keine E-Mail-Adresse" in _plain(e.value) for e in at.error)
+    assert read_sender(store)["email"] == "stadterneuerung@musterstadt.de"

@@ -97,8 +97,8 @@ def test_two_funding_lines_typed_with_decimal_commas(
     assert sorted(lines["planned"].tolist()) == [pytest.approx(98_765.4), pytest.approx(123_456.78)]
     assert sorted(lines["source"]) == ["Bund", "Land"]
     table = next(df.value for df in at.dataframe if "Mittelgeber" in df.value.columns)
-    assert "123.456,78 €" in table["geplant"].tolist()
-    assert table["geplant"].iloc[-1] == "222.222,18 €"  # the sum row
+    assert "123.456,78\xa0€" in table["geplant"].tolist()
+    assert table["geplant"].iloc[-1] == "222.222,18\xa0€"  # the sum row
     # a typo with a dot as decimal point is refused with the German hint
     _text(at, "Programmjahr").set_value("2026")
     _text(at, "geplant (€)").set_value("1.5")
@@ -217,7 +217,7 @@ def test_a_funding_line_is_changed_after_confirming_a_tenfold_amount(
     assert any("Keine Änderung" in i.value for i in at.info)
     _text(at, "geplant (€)").set_value("1.000.000")
     _button(at, "Finanzierung speichern").click().run()
-    assert any("10.000,00 € → 1.000.000,00 €" in w.value for w in at.warning)
+    assert any("10.000,00\xa0€ → 1.000.000,00\xa0€" in w.value for w in at.warning)
     assert open_store(city_url).read("funding_lines")["planned"].tolist() == [10_000.0]
     next(c for c in at.checkbox if c.label == "Trotzdem speichern").check()
     _button(at, "Finanzierung speichern").click().run()

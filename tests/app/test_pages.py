@@ -139,7 +139,7 @@ def test_quartiersmanagement_shows_actors_network_and_fund(open_page) -> None:
     texts = " ".join(str(df.value.to_dict()) for df in at.dataframe)
     assert "Aktionsfonds" in " ".join(s.label for s in at.selectbox) or "Hoffest" in texts
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["verfügbar"] == "8.500 €"
+    assert metrics["verfügbar"] == "8.500\xa0€"
 
 
 def test_indikatoren_series_and_index(open_page) -> None:

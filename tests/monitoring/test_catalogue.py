@@ -51,7 +51,7 @@ def test_migration_4_adds_the_catalogue_to_a_version_3_store(store_url: str) -> 
     old.close()
     new = open_store(store_url)
     assert new.schema_version() == 3
-    assert new.init() == SCHEMA.version == 4
+    assert new.init() == SCHEMA.version == len(MIGRATIONS) >= 4
     assert new.read("programmes")["id"].tolist() == ["p"]
     assert new.counts()["indicator_defs"] == 0 and new.counts()["index_profiles"] == 0
     saved = catalogue.save_indicator_def(

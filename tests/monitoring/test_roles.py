@@ -142,6 +142,7 @@ EXISTING: dict[str, dict[str, Any]] = {
     ),
     "indicator_defs": {"key": "wohnflaeche", "label": "Wohnfläche", "unit": "m²", "kind": "value"},
     "index_profiles": {"name": "stadt-a", "label": "Index A", "definition": _profile("stadt-a")},
+    "report_sender": {"id": "absender", "municipality": "Stadt A", "phone": "0123 45"},
 }
 """One record per versioned layer, stored by the admin before each test."""
 
@@ -240,6 +241,7 @@ NEW: dict[str, dict[str, Any]] = {
     ),
     "indicator_defs": {"key": "hh_kinder", "label": "Haushalte mit Kindern", "kind": "share"},
     "index_profiles": {"name": "stadt-b", "label": "Index B", "definition": _profile("stadt-b")},
+    "report_sender": {"id": "zweiter", "municipality": "Stadt B"},
 }
 """A new record per versioned layer, created by the role under test."""
 
@@ -265,6 +267,7 @@ CHANGE: dict[str, dict[str, Any]] = {
     "attachments": {"title": "Beschluss des Ausschusses"},
     "indicator_defs": {"unit": "m² je Einwohner"},
     "index_profiles": {"label": "Index A (neu)"},
+    "report_sender": {"office": "Amt für Stadterneuerung"},
 }
 """A change of the existing record of each versioned layer."""
 

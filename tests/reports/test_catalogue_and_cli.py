@@ -11,12 +11,13 @@ import pytest
 
 from cli.main import main
 from geo.store import open_store
+from monitoring.auth import User
 from monitoring.reports.catalogue import load_catalogue
 from monitoring.reports.errors import CatalogueError
 from monitoring.reports.generate import build_report
 
 LAND = """
-remove = ["B.4", "BI.5"]
+remove = ["B.4", "C.9"]
 
 [catalogue]
 name = "Land NRW – Musterkatalog"
@@ -46,7 +47,7 @@ def test_a_land_file_overrides_labels_removes_and_adds_fields(tmp_path: Path):
     path.write_text(LAND, encoding="utf-8")
     cat = load_catalogue(path)
     codes = [e.code for e in cat.entries]
-    assert "B.4" not in codes and "BI.5" not in codes
+    assert "B.4" not in codes and "C.9" not in codes
     assert codes.index("D.9") == codes.index("D.4") + 1  # added at the end of its part
     assert cat.entries[0].label == "Programm (Land)"
     assert (cat.name, cat.disclosure_minimum, cat.parts["BI"]) == (
@@ -55,6 +56,32 @@ def test_a_land_file_overrides_labels_removes_and_adds_fields(tmp_path: Path):
         "Begleitinformationen (NRW)",
     )
     assert cat.parts["A"] == load_catalogue().parts["A"]
+    # the Land's file says nothing about itself: the note names it as an adaptation
+    assert cat.note.startswith(load_catalogue().note)
+    assert cat.note.endswith("Angepasst durch den Katalog „Land NRW – Musterkatalog“.")
+    path.write_text(LAND.replace('version = "2025-NRW"', 'version = "2025-NRW"\nnote = "NRW"'))
+    assert load_catalogue(path).note == "NRW"
+
+
+def test_the_default_catalogue_says_it_is_the_platforms_model():
+    cat = load_catalogue()
+    assert "Modell der Plattform" in cat.note and "Land" in cat.note and "A–D" in cat.note
+    from monitoring.reports.catalogue import DEFAULT_FILE
+
+    header = DEFAULT_FILE.read_text(encoding="utf-8").split("[catalogue]")[0]
+    assert "THIS IS THE PLATFORM'S MODEL" in header and "varies by Land and year" in header
+    # each part's content where it belongs: dwellings are Wohnverhältnisse, and the
+    # Begleitinformationen describe the area (concept, goals, structures), no yearly counts
+    by_code = {e.code: e for e in cat.entries}
+    dwellings = next(
+        e for e in cat.entries if "wohnungen_modernisiert" in e.option("quantities", [])
+    )
+    assert "Wohnverhältnisse" in dwellings.label
+    assert "Wohnumfeld" not in dwellings.label
+    bi = [e.source for e in cat.entries_of("BI")]
+    assert bi[:2] == ["concept.document", "concept.goals"]
+    assert not {"participation.activities", "participation.funds"} & set(bi)
+    assert by_code["C.8"].source == "participation.activities"
 
 
 def test_a_land_catalogue_changes_the_report(tmp_path: Path, demo_store, admin):
@@ -175,9 +202,52 @@ def test_qmon_report_one_area_all_areas_file_and_diff(
     assert main(["report", "diff", "--store", s, "--area", "SSZ-01", "--year", "2024"]) == 1
     text = capsys.readouterr().out
     assert "Finanzierung (Kosten- und Finanzierungsübersicht)" in text
-    assert "B.1.land.paid" in text and "geändert" in text
+    # the field number of the Land line of B.1 (catalogue numbering), not an internal key
+    assert "B.1.2 " in text and "B.1.land.paid" not in text and "geändert" in text
     assert main(["report", "filed", "--store", s]) == 0
-    assert "SSZ-01/2024/1" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "SSZ-01/2024/1" in listed and " Uhr" in listed
+
+
+def test_qmon_report_sender_set_and_shown_on_the_report(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    store = tmp_path / "demo.gpkg"
+    shutil.copy(demo_path, store)
+    s = str(store)
+    assert main(["report", "sender", "--store", s]) == 0
+    assert "Kein Absender hinterlegt" in capsys.readouterr().out
+    args = ["report", "sender", "set", "--store", s, "--municipality", "Stadt Musterstadt"]
+    args += ["--office", "Amt für Stadterneuerung", "--contact", "Erika Muster"]
+    args += ["--phone", "0123 456-789", "--email", "stadterneuerung@musterstadt.de"]
+    assert main(args) == 0
+    assert "Absender gespeichert" in capsys.readouterr().out
+    assert main(["report", "sender", "--store", s]) == 0
+    assert "Amt für Stadterneuerung" in capsys.readouterr().out
+    # a viewer may not change it; a bad e-mail address is refused in German
+    viewer = ["report", "sender", "set", "--store", s, "--role", "viewer", "--phone", "1234"]
+    assert main(viewer) != 0
+    assert main(["report", "sender", "set", "--store", s, "--email", "kein-at"]) != 0
+    assert "keine E-Mail-Adresse" in capsys.readouterr().err
+    with open_store(s) as st:
+        audit = st.read("audit_log", where={"layer": "report_sender"})
+        report = build_report(st, User("anna", "admin"), "SSZ-01", year=2024)
+    assert len(audit) == 1  # written through the one writing path, with its audit row
+    assert report.sender["office"] == "Amt für Stadterneuerung"
+
+
+def test_qmon_report_warns_for_a_year_before_admission(
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    with open_store(str(demo_path)) as st:
+        start = int(st.read("funding_areas", where={"id": "SSZ-01"})["start_year"].iloc[0])
+    out = tmp_path / "alt.json"
+    args = ["report", "--store", str(demo_path), "--area", "SSZ-01", "--year", str(start - 1)]
+    assert main([*args, "--format", "json", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"Achtung: Das Berichtsjahr {start - 1} liegt vor dem Aufnahmejahr {start}" in err
+    assert main([*args[:-1], str(start), "--format", "json", "--out", str(out)]) == 0
+    assert "Achtung" not in capsys.readouterr().err
 
 
 def test_qmon_report_refuses_unclear_options(demo_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -222,6 +292,6 @@ def test_csv_of_one_area_into_a_folder_parses(demo_path: Path, tmp_path: Path):
         )
         == 0
     )
-    text = (folder / "WNE-01_2024_teil_B.csv").read_text(encoding="utf-8")
+    text = (folder / "WNE-01_2024_teil_B.csv").read_text(encoding="utf-8-sig")
     lines = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert lines and all(x["teil"] == "B" and x["gesamtmassnahme"] == "WNE-01" for x in lines)

@@ -118,27 +118,36 @@ def test_part_c_measures_and_outputs(
     for field_id, (n_done, n_running) in per_field.items():
         assert values[f"C.1.{field_id}.abgeschlossen"] == n_done
         assert values[f"C.1.{field_id}.laufend"] == n_running
-    # outputs by federal category: sum of the outputs of the year's measures
-    fields = demo_store.read("fields_of_action")
-    category = dict(zip(fields["id"], fields["federal_category"]))
-    members: dict[str, set[str]] = defaultdict(set)
-    for link in demo_store.read("measure_fields").to_dict("records"):
-        if link["measure_id"] in done | running:
-            members[category[link["field_id"]]].add(link["measure_id"])
-    expected: dict[tuple[str, str, str], float] = defaultdict(float)
-    for out in demo_store.read("measure_outputs").to_dict("records"):
-        for cat, ids in members.items():
-            if out["measure_id"] in ids:
-                expected[(cat, out["quantity"], "planned")] += _num(out["planned"])
-                expected[(cat, out["quantity"], "actual")] += _num(out["actual"])
-    assert expected
+    # outputs by the eMo's output areas: each quantity the catalogue names, summed over the
+    # year's measures whatever their field of action (modernised dwellings: Wohnverhältnisse)
     from monitoring.reports.assemble import slug
+    from monitoring.reports.catalogue import load_catalogue
 
-    for (cat, quantity, column), total in expected.items():
-        assert values[f"C.2.{slug(cat)}.{quantity}.{column}"] == pytest.approx(total)
+    codes = {
+        q: e.code
+        for e in load_catalogue().entries
+        if e.source == "measures.outputs"
+        for q in e.option("quantities", [])
+    }
+    assert codes["wohnungen_modernisiert"] == "C.2" and "Wohnverhältnisse" in next(
+        e.label for e in load_catalogue().entries if e.code == "C.2"
+    )
+    expected: dict[tuple[str, str], float] = defaultdict(float)
+    for out in demo_store.read("measure_outputs").to_dict("records"):
+        if out["measure_id"] in done | running:
+            expected[(out["quantity"], "planned")] += _num(out["planned"])
+            expected[(out["quantity"], "actual")] += _num(out["actual"])
+    assert expected
+    for quantity, code in codes.items():
+        for column in ("planned", "actual"):
+            value = values[f"{code}.{slug(quantity)}.{column}"]
+            if (quantity, column) in expected:
+                assert value == pytest.approx(expected[(quantity, column)])
+            else:  # no measure of the year delivers it: not applicable, never 0
+                assert value is None
     statuses = demo_store.read("measures", where={"funding_area_id": area_id})["status"]
-    assert values["C.3.summe"] == len(statuses)
-    assert values["C.3.abgerechnet"] == int((statuses == "abgerechnet").sum())
+    assert values["C.6.summe"] == len(statuses)
+    assert values["C.6.abgerechnet"] == int((statuses == "abgerechnet").sum())
 
 
 def _area_counts(store: Store, area_id: str, key: str) -> dict[pd.Timestamp, tuple[float, float]]:
@@ -230,14 +239,15 @@ def test_begleitinformationen(demo_store: Store, demo_reports: dict[str, Report]
     from monitoring.reports.assemble import slug
 
     for t, n in counts.items():
-        assert values[f"BI.1.{slug(t)}"] == n
-    assert values["BI.1.summe"] == len(actors)
+        assert values[f"BI.4.{slug(t)}"] == n
+    assert values["BI.4.summe"] == len(actors)
     n_acts = people = 0
     for a in demo_store.read("activities", where={"funding_area_id": "SSZ-01"}).to_dict("records"):
         if a["date"].year == YEAR:
             n_acts += 1
             people += int(a["participants"] or 0)
-    assert (values["BI.4.summe.count"], values["BI.4.summe.participants"]) == (n_acts, people)
+    # what happened in the year is output (part C), not a Begleitinformation
+    assert (values["C.8.summe.count"], values["C.8.summe.participants"]) == (n_acts, people)
     funds = set(demo_store.read("local_funds", where={"funding_area_id": "SSZ-01"})["id"])
     amount = investive = 0.0
     n_dec = 0
@@ -246,13 +256,26 @@ def test_begleitinformationen(demo_store: Store, demo_reports: dict[str, Report]
             n_dec += 1
             amount += d["amount"]
             investive += d["amount"] if d["investive"] else 0.0
-    assert values["BI.3.verfuegungsfonds.decisions"] == n_dec
-    assert values["BI.3.verfuegungsfonds.amount"] == pytest.approx(amount)
-    assert values["BI.3.verfuegungsfonds.investive"] == pytest.approx(investive)
+    assert values["C.7.verfuegungsfonds.decisions"] == n_dec
+    assert values["C.7.verfuegungsfonds.amount"] == pytest.approx(amount)
+    assert values["C.7.verfuegungsfonds.investive"] == pytest.approx(investive)
     members = demo_store.read("participation", where={"target_kind": "body", "target_id": "GR-01"})
-    assert values["BI.2.gr_01.members"] == len(members)
+    assert values["BI.3.gr_01.members"] == len(members)
+    # the Begleitinformationen describe the area: its concept and its goals as recorded
+    concepts = demo_store.read("concepts", where={"funding_area_id": "SSZ-01"})
+    in_force = concepts[
+        (concepts["valid_from_year"].fillna(0) <= YEAR)
+        & (concepts["valid_to_year"].fillna(9999) >= YEAR)
+    ].sort_values("valid_from_year")
+    concept = in_force.iloc[-1]
+    assert values["BI.1.title"] == concept["title"] and values["BI.1.kind"] == concept["kind"]
+    goals = demo_store.read("goals", where={"concept_id": concept["id"]})
+    shown = {r.value for r in demo_reports["SSZ-01"].part("BI").sections[1].rows}
+    assert shown == set(goals["title"]) and len(goals) > 1
 
 
 def test_area_without_quarter_management_says_not_applicable(demo_reports: dict[str, Report]):
-    rows = list(demo_reports["WNE-01"].part("BI").rows)
+    report = demo_reports["WNE-01"]
+    sections = {s.code: s for p in report.parts for s in p.sections}
+    rows = [r for code in ("BI.3", "BI.4", "C.7", "C.8", "C.9") for r in sections[code].rows]
     assert rows and all(r.value is None and r.reason == "entfällt" for r in rows)

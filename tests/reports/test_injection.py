@@ -76,7 +76,7 @@ def hostile(demo_copy: Store) -> Store:
 def _sheet_xml(data: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {
-            n: archive.read(n).decode("utf-8")
+            n: archive.read(n).decode("utf-8-sig")
             for n in archive.namelist()
             if n.startswith("xl/worksheets/sheet")
         }
@@ -121,13 +121,13 @@ def test_report_csv_neutralises_every_prefix(hostile: Store):
     cells = [
         cell
         for data in files.values()
-        for row in csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=";")
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
         for cell in row
     ]
     assert cells
     negative = 0
     for cell in cells:
-        if re.fullmatch(r"-\d+(\.\d+)?", cell):  # a number (e.g. a change) stays a number
+        if re.fullmatch(r"-\d+(,\d+)?", cell):  # a number (e.g. a change) stays a number
             negative += 1
             continue
         assert not cell.startswith(FORMULA_PREFIXES), repr(cell)
@@ -157,9 +157,9 @@ def test_report_csv_keeps_negative_numbers_and_escapes_text_values():
         Row("B.1.b", "Art", "-Gremium", ""),
         Row("B.1.c", "+Zeile", 7.0, "Anzahl", line="@Zeile", column="\tSpalte"),
     )
-    data = csv_format.part_csv(_report(rows), _report(rows).parts[0]).decode("utf-8")
+    data = csv_format.part_csv(_report(rows), _report(rows).parts[0]).decode("utf-8-sig")
     lines = list(csv.DictReader(io.StringIO(data, newline=""), delimiter=";"))
-    assert [r["wert"] for r in lines] == ["-1250.5", "'-Gremium", "7"]
+    assert [r["wert"] for r in lines] == ["-1250,5", "'-Gremium", "7"]
     assert [r["bezeichnung"] for r in lines] == ["'=Bezeichnung", "Art", "'+Zeile"]
     assert lines[2]["zeile"] == "'@Zeile" and lines[2]["spalte"] == "'\tSpalte"
     assert {r["gesamtmassnahme"] for r in lines} == {"'=FA"}

@@ -125,7 +125,11 @@ def test_missing_values_carry_their_reason_never_zero(tiny: Store, admin: User):
     )
     # not applicable: no measure in the year, no quarter management at all
     assert rows["C.1.fehlt"].reason == "entfällt"
-    assert all(r.reason == "entfällt" for r in report.part("BI").rows)
+    sections = {x.code: x for p in report.parts for x in p.sections}
+    qm = [r for code in ("BI.3", "BI.4", "C.7", "C.8", "C.9") for r in sections[code].rows]
+    assert qm and all(r.reason == "entfällt" for r in qm)
+    # no concept recorded: the Begleitinformationen on the area are not reported
+    assert rows["BI.1.fehlt"].reason == "nicht gemeldet"
     # a missing value is never a number
     assert all(r.value is None for r in rows.values() if r.reason is not None)
     assert all(r.reason is None for r in rows.values() if r.value is not None)
