@@ -75,7 +75,7 @@ def test_profiles_import_show_compute_delete(
     assert main(["index", "compute", "--store", url, "--profile", "unsere-stadt",
                  "--period", "2022-12-31", "--level", "Stadtteil", "--dry-run"]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "unsere-stadt am 2022-12-31 (Stadtteil" in out and "30 Gebiete, 30 gültig" in out
+    assert "unsere-stadt am 31.12.2022 (Stadtteil" in out and "30 Gebiete, 30 gültig" in out
     assert main(["profiles", "delete", "unsere-stadt", *args]) == 0
     assert main(["profiles", "delete", "muenster", *args]) == 2
     assert "mitgeliefertes Profil" in capsys.readouterr().err
