@@ -252,7 +252,7 @@ def test_qmon_report_warns_for_a_year_before_admission(
 
 def test_qmon_report_refuses_unclear_options(demo_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["report", "--store", str(demo_path), "--year", "2024", "--out", "x.pdf"]) == 2
-    assert "give either --area ID" in capsys.readouterr().err
+    assert "geben Sie entweder --area ID" in capsys.readouterr().err
     assert (
         main(
             [
@@ -269,7 +269,7 @@ def test_qmon_report_refuses_unclear_options(demo_path: Path, capsys: pytest.Cap
         )
         == 2
     )
-    assert "outside 1971–2100" in capsys.readouterr().err
+    assert "außerhalb von 1971–2100" in capsys.readouterr().err
 
 
 def test_csv_of_one_area_into_a_folder_parses(demo_path: Path, tmp_path: Path):
