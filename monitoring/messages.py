@@ -72,14 +72,14 @@ MESSAGES: Mapping[str, str] = {
         "er noch gebraucht wird."
     ),
     "edit.changed_since": (
-        "{what} wurde inzwischen {when} von {who} geändert (Ihre Version {expected}, "
+        "{what} wurde inzwischen von {who} geändert ({when}; Ihre Version {expected}, "
         "gespeichert ist Version {stored}).{differences} Nichts wurde gespeichert; laden Sie "
         "neu und ändern Sie noch einmal."
     ),
     "edit.differences": " Unterschiede: {differences}.",
     "edit.difference": "{field}: Sie sahen {seen}, jetzt gespeichert {stored}",
     "edit.gone_since": (
-        "{what} wurde inzwischen {when} von {who} gelöscht. Nichts wurde gespeichert; legen "
+        "{what} wurde inzwischen von {who} gelöscht ({when}). Nichts wurde gespeichert; legen "
         "Sie den Datensatz neu an, wenn er noch gebraucht wird."
     ),
     "edit.not_found": "{record} gibt es nicht; prüfen Sie die Kennung (ID)",

@@ -952,8 +952,8 @@ def conflict_text(exc: EditConflict, *, what: str) -> str:
     ...                    stored_version=2, changed_by="carla", changed_at="2025-03-01T10:00:00",
     ...                    differences={"name": ("Nordstadt", "Nordstadt-Ost")})
     >>> print(conflict_text(exc, what="Die Gesamtmaßnahme „FA“"))
-    Die Gesamtmaßnahme „FA“ wurde inzwischen am 01.03.2025, 11:00 Uhr von carla geändert \
-(Ihre Version 1, gespeichert ist Version 2). Unterschiede: Name: Sie sahen „Nordstadt“, \
+    Die Gesamtmaßnahme „FA“ wurde inzwischen von carla geändert (am 01.03.2025, 11:00 Uhr; \
+Ihre Version 1, gespeichert ist Version 2). Unterschiede: Name: Sie sahen „Nordstadt“, \
 jetzt gespeichert „Nordstadt-Ost“. Nichts wurde gespeichert; laden Sie neu und ändern Sie \
 noch einmal.
     """
