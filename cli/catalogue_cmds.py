@@ -24,7 +24,7 @@ from monitoring.errors import RuleViolation
 EXIT_REFUSED = 2
 
 _INDICATORS_EPILOG = """\
-examples:
+Beispiele:
   qmon indicators list --store stadt.gpkg
   qmon indicators show anteil_der_unter_18_jaehrigen --store stadt.gpkg
   qmon indicators set wohnflaeche_je_ew --store stadt.gpkg \\
@@ -33,7 +33,7 @@ examples:
 """
 
 _PROFILES_EPILOG = """\
-examples:
+Beispiele:
   qmon profiles list --store stadt.gpkg
   qmon profiles show hamburg-rise --store stadt.gpkg > mein-profil.toml
   qmon profiles import mein-profil.toml --store stadt.gpkg
@@ -45,74 +45,91 @@ examples:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ind = sub.add_parser(
         "indicators",
-        help="the indicator catalogue: shipped indicators and the city's own",
+        help="der Indikatorkatalog: mitgelieferte und eigene Indikatoren der Stadt",
         epilog=_INDICATORS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     isub = ind.add_subparsers(dest="indicators_command", required=True, metavar="COMMAND")
-    p = isub.add_parser("list", help="list every indicator (shipped and the store's own)")
+    p = isub.add_parser(
+        "list", help="alle Indikatoren auflisten (mitgelieferte und eigene des Datenbestands)"
+    )
     _common(p)
-    p.add_argument("--own", action="store_true", help="only the store's own and changed ones")
-    p.add_argument("--format", choices=("json", "table"), default="table", help="output format")
+    p.add_argument("--own", action="store_true", help="nur die eigenen und geänderten")
+    p.add_argument("--format", choices=("json", "table"), default="table", help="Ausgabeformat")
     p.set_defaults(func=cmd_indicators_list)
 
-    p = isub.add_parser("show", help="show one indicator")
+    p = isub.add_parser("show", help="einen Indikator zeigen")
     _common(p)
-    p.add_argument("key", help="the indicator key")
+    p.add_argument("key", help="der Schlüssel des Indikators")
     p.set_defaults(func=cmd_indicators_show)
 
-    p = isub.add_parser("set", help="add an indicator or change its fields (editor, admin)")
+    p = isub.add_parser("set", help="einen Indikator anlegen oder ändern (Bearbeitung, Verwaltung)")
     _common(p)
-    p.add_argument("key", help="the indicator key: lower-case letters, digits, _")
+    p.add_argument("key", help="der Schlüssel des Indikators: Kleinbuchstaben, Ziffern, _")
     p.add_argument("--label", help="German label, e.g. 'Anteil der unter 18-Jährigen'")
-    p.add_argument("--unit", help="unit, e.g. %%, Personen, 'je 1.000 Einwohner', m², Euro")
+    p.add_argument("--unit", help="Einheit, z. B. %%, Personen, 'je 1.000 Einwohner', m², Euro")
     p.add_argument(
         "--kind",
         choices=KINDS,
         help="; ".join(f"{k} = {v}" for k, v in KIND_LABELS.items()),
     )
-    p.add_argument("--numerator", help="key of the count above the line (shares, rates)")
-    p.add_argument("--denominator", help="key of the count below the line (shares, rates)")
-    p.add_argument("--formula", choices=FORMULAS, help="ratio (default) or change")
-    p.add_argument("--factor", type=float, help="factor of the ratio (default 100)")
-    p.add_argument("--direction", choices=DIRECTIONS, help="which way is better")
-    p.add_argument("--source", help="where the numbers come from")
-    p.add_argument("--min", dest="min_value", type=float, help="smallest possible value")
-    p.add_argument("--max", dest="max_value", type=float, help="largest possible value")
-    p.add_argument("--description", help="a longer description")
+    p.add_argument(
+        "--numerator", help="Schlüssel der Anzahl über dem Bruchstrich (Anteile, Quoten)"
+    )
+    p.add_argument(
+        "--denominator", help="Schlüssel der Anzahl unter dem Bruchstrich (Anteile, Quoten)"
+    )
+    p.add_argument(
+        "--formula", choices=FORMULAS, help="ratio (Verhältnis, Standard) oder change (Veränderung)"
+    )
+    p.add_argument("--factor", type=float, help="Faktor des Verhältnisses (Standard 100)")
+    p.add_argument("--direction", choices=DIRECTIONS, help="welche Richtung besser ist")
+    p.add_argument("--source", help="woher die Zahlen stammen")
+    p.add_argument("--min", dest="min_value", type=float, help="kleinster möglicher Wert")
+    p.add_argument("--max", dest="max_value", type=float, help="größter möglicher Wert")
+    p.add_argument("--description", help="eine längere Beschreibung")
     p.set_defaults(func=cmd_indicators_set)
 
     prof = sub.add_parser(
         "profiles",
-        help="social index profiles: shipped ones and the city's own (TOML)",
+        help="Sozialindex-Profile: mitgelieferte und eigene der Stadt (TOML)",
         epilog=_PROFILES_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     psub = prof.add_subparsers(dest="profiles_command", required=True, metavar="COMMAND")
-    p = psub.add_parser("list", help="list the profiles and what the store lacks for each")
+    p = psub.add_parser(
+        "list", help="die Profile auflisten und was dem Datenbestand für jedes fehlt"
+    )
     _common(p)
-    p.add_argument("--level", default=None, help="judge the stored values of this level only")
+    p.add_argument(
+        "--level", default=None, help="nur die gespeicherten Werte dieser Ebene beurteilen"
+    )
     p.set_defaults(func=cmd_profiles_list)
 
-    p = psub.add_parser("show", help="print a profile's TOML")
+    p = psub.add_parser("show", help="das TOML eines Profils ausgeben")
     _common(p)
-    p.add_argument("name", help="profile name")
+    p.add_argument("name", help="Name des Profils")
     p.set_defaults(func=cmd_profiles_show)
 
-    p = psub.add_parser("import", help="store a profile from a TOML file (editor, admin)")
+    p = psub.add_parser(
+        "import", help="ein Profil aus einer TOML-Datei speichern (Bearbeitung, Verwaltung)"
+    )
     _common(p)
-    p.add_argument("file", help="the profile (.toml), format as indicators/profiles/*.toml")
-    p.add_argument("--replace", action="store_true", help="replace a stored profile of that name")
+    p.add_argument("file", help="das Profil (.toml), Format wie indicators/profiles/*.toml")
+    p.add_argument(
+        "--replace", action="store_true", help="ein gespeichertes Profil dieses Namens ersetzen"
+    )
     p.add_argument(
         "--override",
         action="store_true",
-        help="allow the name of a shipped profile (the stored one is used instead of it)",
+        help="den Namen eines mitgelieferten Profils erlauben (das gespeicherte wird statt "
+        "seiner verwendet)",
     )
     p.set_defaults(func=cmd_profiles_import)
 
-    p = psub.add_parser("delete", help="delete a stored profile (editor, admin)")
+    p = psub.add_parser("delete", help="ein gespeichertes Profil löschen (Bearbeitung, Verwaltung)")
     _common(p)
-    p.add_argument("name", help="profile name")
+    p.add_argument("name", help="Name des Profils")
     p.set_defaults(func=cmd_profiles_delete)
 
 

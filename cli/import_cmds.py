@@ -32,7 +32,8 @@ from typing import Any
 
 import pandas as pd
 
-from cli.monitoring_cmds import acting_user
+from cli.monitoring_cmds import _logged_at, acting_user
+from geo import german
 from geo.errors import ImportRefused
 from geo.readers import NumberFormat, Table, read_sql
 from geo.store import open_store, store_url
@@ -48,8 +49,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
         help="Gebiete, Fördergebiete, Indikatoren, Maßnahmen oder Gebäude importieren",
-        description="Import a city's own data. Every import is one transaction: either "
-        "everything is stored or nothing, and every problem found is listed.",
+        description="Eigene Daten der Stadt importieren. Jeder Import ist eine Transaktion: "
+        "entweder wird alles gespeichert oder nichts, und jedes gefundene Problem wird "
+        "aufgeführt.",
     )
     sub = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
 
@@ -61,7 +63,7 @@ def register(subparsers: Any) -> None:
     areas.add_argument("--parent", dest="parent_col", metavar="COL")
     areas.add_argument("--valid-from", metavar="DATE")
     areas.add_argument("--valid-to", metavar="DATE")
-    areas.add_argument("--vintage", help="Gebietsstand (default: year of --valid-from)")
+    areas.add_argument("--vintage", help="Gebietsstand (Standard: Jahr von --valid-from)")
 
     funding = _command(
         sub, "funding-areas", "Fördergebiete (Gesamtmaßnahmen) importieren", _funding_areas
@@ -70,29 +72,31 @@ def register(subparsers: Any) -> None:
     funding.add_argument("--id", required=True, dest="id_col", metavar="COL")
     funding.add_argument("--name", required=True, dest="name_col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
-    group.add_argument("--programme", metavar="ID", help="programme id for all areas")
+    group.add_argument("--programme", metavar="ID", help="Kennung des Programms für alle Gebiete")
     group.add_argument("--programme-col", metavar="COL")
     funding.add_argument(
         "--start-year",
         dest="start_year_col",
         metavar="COL",
-        help="column with the start year or a date (24.05.2016)",
+        help="Spalte mit dem Startjahr oder einem Datum (24.05.2016)",
     )
     funding.add_argument("--expected-end", dest="expected_end_col", metavar="COL")
     funding.add_argument("--status", dest="status_col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
     group.add_argument(
-        "--designation", metavar="TEXT", help="e.g. 'Erhaltungsgebiet (§172 BauGB)' for all areas"
+        "--designation",
+        metavar="TEXT",
+        help="z. B. 'Erhaltungsgebiet (§172 BauGB)' für alle Gebiete",
     )
     group.add_argument("--designation-col", metavar="COL")
     group = funding.add_mutually_exclusive_group()
-    group.add_argument("--ags", metavar="AGS", help="municipality key for all areas")
+    group.add_argument("--ags", metavar="AGS", help="Gemeindeschlüssel (AGS) für alle Gebiete")
     group.add_argument("--ags-col", metavar="COL")
     funding.add_argument(
         "--area",
         dest="area_col",
         metavar="COL",
-        help="column with the official area in ha (checked against the polygon)",
+        help="Spalte mit der amtlichen Fläche in ha (gegen das Polygon geprüft)",
     )
 
     ind = _command(
@@ -100,14 +104,14 @@ def register(subparsers: Any) -> None:
     )
     _table_source(ind)
     ind.add_argument("--id", required=True, dest="id_col", metavar="COL")
-    ind.add_argument("--period", metavar="DATE", help="Stichtag of all values (2020-12-31)")
-    ind.add_argument("--period-col", metavar="COL", help="column with the Stichtag per row")
+    ind.add_argument("--period", metavar="DATE", help="Stichtag aller Werte (2020-12-31)")
+    ind.add_argument("--period-col", metavar="COL", help="Spalte mit dem Stichtag je Zeile")
     ind.add_argument(
         "--columns",
         type=_list,
         metavar="A,B,C",
-        help="indicator columns of a wide table (default: every column of numbers; the "
-        "header gives label, unit and kind of a new indicator)",
+        help="Indikatorspalten einer breiten Tabelle (Standard: jede Spalte mit Zahlen; die "
+        "Kopfzeile gibt Bezeichnung, Einheit und Art eines neuen Indikators)",
     )
     ind.add_argument("--rename", type=_pairs, default={}, metavar="A=key,…")
     ind.add_argument(
@@ -115,7 +119,7 @@ def register(subparsers: Any) -> None:
         type=_list,
         default=[],
         metavar="VALUE,…",
-        help="no-data codes stored as missing, e.g. -9999",
+        help="Codes für fehlende Werte, als fehlend gespeichert, z. B. -9999",
     )
     ind.add_argument("--level")
     ind.add_argument("--vintage")
@@ -123,29 +127,34 @@ def register(subparsers: Any) -> None:
         "--match",
         choices=["id", "name"],
         default="id",
-        help="--id COL holds area ids (default) or area names (matched to the stored names "
-        "by case, umlauts, hyphens, St./Sankt; never by similarity)",
+        help="--id SPALTE enthält Gebietskennungen (Standard) oder Gebietsnamen (zugeordnet "
+        "zu den gespeicherten Namen über Groß-/Kleinschreibung, Umlaute, Bindestriche, "
+        "St./Sankt; nie über Ähnlichkeit)",
     )
     ind.add_argument(
         "--skip-unmatched",
         action="store_true",
-        help="store the rows that match a stored area and list the others (names or ids that "
-        "fit no area, rows for several areas) instead of refusing the file",
+        help="die Zeilen speichern, die zu einem gespeicherten Gebiet passen, und die übrigen "
+        "auflisten (Namen oder Kennungen ohne Gebiet, Zeilen für mehrere Gebiete), statt die "
+        "Datei abzulehnen",
     )
     ind.add_argument(
         "--edition",
-        help="Ausgabe, e.g. 'MSS 2021' (default: the edition of the values the file brings "
-        "again, else the file name); a different name is stored as an edition of its own",
+        help="Ausgabe, z. B. 'MSS 2021' (Standard: die Ausgabe der Werte, die die Datei "
+        "erneut bringt, sonst der Dateiname); ein anderer Name wird als eigene Ausgabe "
+        "gespeichert",
     )
-    ind.add_argument("--source", dest="source_label", help="Quelle (default: file name)")
-    ind.add_argument("--indicator-col", metavar="COL", help="long table: the indicator key")
-    ind.add_argument("--value-col", metavar="COL", help="long table: the value")
+    ind.add_argument("--source", dest="source_label", help="Quelle (Standard: Dateiname)")
+    ind.add_argument(
+        "--indicator-col", metavar="COL", help="lange Tabelle: der Schlüssel des Indikators"
+    )
+    ind.add_argument("--value-col", metavar="COL", help="lange Tabelle: der Wert")
     ind.add_argument(
         "--header-row",
         type=_row_number,
         metavar="N",
-        help="row (CSV: line) of the last header row, where title rows and a header over "
-        "several rows are not detected for sure",
+        help="Zeile (CSV: Zeilennummer) der letzten Kopfzeile, wo Titelzeilen und eine "
+        "Kopfzeile über mehrere Zeilen nicht sicher erkannt werden",
     )
     _number_options(ind)
 
@@ -175,8 +184,8 @@ def register(subparsers: Any) -> None:
         "imports",
         help="Importe anzeigen (wer, wann, Fingerabdruck der Datei, Anzahlen) oder einen "
         "rückgängig machen",
-        description="Show the imports (qmon imports) or undo one (qmon imports undo ID); the "
-        "same as qmon import list / qmon import undo.",
+        description="Importe anzeigen (qmon imports) oder einen rückgängig machen (qmon "
+        "imports undo ID); dasselbe wie qmon import list / qmon import undo.",
     )
     _acting(alias)
     alias.set_defaults(func=_list_batches)
@@ -186,16 +195,17 @@ def register(subparsers: Any) -> None:
 
 def _batch_commands(sub: Any, *, inherit: bool) -> None:
     """Add ``list`` and ``undo`` (under ``qmon import`` and ``qmon imports``)."""
-    listing = sub.add_parser("list", help="Importe anzeigen", description="Show the imports.")
+    listing = sub.add_parser("list", help="Importe anzeigen", description="Importe anzeigen.")
     _acting(listing, inherit=inherit)
     listing.set_defaults(func=_list_batches)
     undo = sub.add_parser(
         "undo",
         help="einen Import als Ganzes rückgängig machen",
-        description="Undo one import as a whole, in one transaction (audited).",
+        description="Einen Import als Ganzes rückgängig machen, in einer Transaktion "
+        "(protokolliert).",
     )
     _acting(undo, inherit=inherit)
-    undo.add_argument("batch", metavar="BATCH", help="the import's id (see qmon imports)")
+    undo.add_argument("batch", metavar="BATCH", help="die Kennung des Imports (siehe qmon imports)")
     undo.set_defaults(func=_undo)
 
 
@@ -205,16 +215,17 @@ def _acting(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
     parser.add_argument(
         "--store",
         default=default,
-        help="store URL (.gpkg path or postgresql://…?schema=…); default: QMON_STORE",
+        help="URL des Datenbestands (.gpkg-Pfad oder postgresql://…?schema=…); "
+        "Standard: QMON_STORE",
     )
     parser.add_argument(
-        "--user", default=default, help="acting user (default: $QMON_USER or lokal)"
+        "--user", default=default, help="handelnder Benutzer (Standard: $QMON_USER oder lokal)"
     )
     parser.add_argument(
         "--role",
         default=default,
         choices=ROLES,
-        help="role of the user (default: $QMON_ROLE or admin)",
+        help="Rolle des Benutzers (Standard: $QMON_ROLE oder admin)",
     )
 
 
@@ -224,13 +235,13 @@ def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argpa
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and show what would be stored, but write nothing",
+        help="alles prüfen und zeigen, was gespeichert würde, aber nichts schreiben",
     )
     parser.add_argument(
         "--replace",
         action="store_true",
-        help="change stored records / replace stored rows the file brings again "
-        "(the report lists them)",
+        help="gespeicherte Datensätze ändern / gespeicherte Zeilen ersetzen, die die Datei "
+        "erneut bringt (der Bericht listet sie auf)",
     )
     parser.set_defaults(func=func)
     return parser
@@ -238,35 +249,41 @@ def _command(sub: Any, name: str, help_: str, func: Callable[..., int]) -> argpa
 
 def _vector_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", nargs="?", metavar="FILE", help="Shapefile (also .zip), GeoPackage, GeoJSON"
+        "file", nargs="?", metavar="FILE", help="Shapefile (auch .zip), GeoPackage, GeoJSON"
     )
     parser.add_argument(
         "--crs",
         metavar="EPSG:…",
-        help="CRS of the coordinates if the file has none (or a wrong one)",
+        help="Koordinatenreferenzsystem, wenn die Datei keins (oder ein falsches) hat",
     )
-    parser.add_argument("--layer", metavar="NAME", help="layer of a GeoPackage or zip")
+    parser.add_argument("--layer", metavar="NAME", help="Ebene eines GeoPackage oder zip")
     parser.add_argument(
-        "--strict", action="store_true", help="refuse invalid geometries instead of repairing them"
+        "--strict",
+        action="store_true",
+        help="ungültige Geometrien ablehnen statt sie zu reparieren",
     )
 
 
 def _table_source(parser: argparse.ArgumentParser, *, file: bool = True) -> None:
     if file:
-        parser.add_argument("file", nargs="?", metavar="FILE", help="CSV or XLSX file")
-    parser.add_argument("--sql", metavar="QUERY", help="read from a database query instead")
-    parser.add_argument("--dsn", metavar="URL", help="database of --sql (postgresql://…)")
-    parser.add_argument("--sheet", metavar="NAME", help="worksheet of an XLSX file")
-    parser.add_argument("--delimiter", metavar="CHAR", help="';', ',' or tab (detected)")
-    parser.add_argument("--encoding", help="utf-8, cp1252, latin-1 (detected)")
+        parser.add_argument("file", nargs="?", metavar="FILE", help="CSV- oder XLSX-Datei")
+    parser.add_argument(
+        "--sql", metavar="QUERY", help="stattdessen aus einer Datenbankabfrage lesen"
+    )
+    parser.add_argument("--dsn", metavar="URL", help="Datenbank von --sql (postgresql://…)")
+    parser.add_argument("--sheet", metavar="NAME", help="Arbeitsblatt einer XLSX-Datei")
+    parser.add_argument(
+        "--delimiter", metavar="CHAR", help="';', ',' oder Tabulator (wird erkannt)"
+    )
+    parser.add_argument("--encoding", help="utf-8, cp1252, latin-1 (wird erkannt)")
 
 
 def _number_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--decimal", choices=[".", ","], help="decimal mark (detected)")
+    parser.add_argument("--decimal", choices=[".", ","], help="Dezimalzeichen (wird erkannt)")
     parser.add_argument(
         "--thousands",
         choices=["none", ".", ",", "space", "'"],
-        help="thousands separator (detected)",
+        help="Tausendertrennzeichen (wird erkannt)",
     )
 
 
@@ -291,7 +308,9 @@ def _pairs(text: str) -> dict[str, str]:
     out = {}
     for part in _list(text):
         if "=" not in part:
-            raise argparse.ArgumentTypeError(f"{part!r} is not OLD=NEW (e.g. EW=residents)")
+            raise argparse.ArgumentTypeError(
+                f"„{part}“ hat nicht die Form ALT=NEU (z. B. EW=residents)"
+            )
         old, new = part.split("=", 1)
         out[old.strip()] = new.strip()
     return out
@@ -307,7 +326,7 @@ def _number_format(args: argparse.Namespace) -> NumberFormat | None:
     except ValueError as exc:
         raise ImportRefused(
             "the options",
-            [Problem("--decimal/--thousands", str(exc), "choose two different marks")],
+            [Problem("--decimal/--thousands", str(exc), "wählen Sie zwei verschiedene Zeichen")],
         ) from None
 
 
@@ -315,13 +334,14 @@ def _source(args: argparse.Namespace) -> str | Table:
     sql = getattr(args, "sql", None)
     if sql:
         if args.file:
-            raise _usage("give either FILE or --sql, not both")
+            raise _usage("geben Sie entweder DATEI oder --sql an, nicht beides")
         if not args.dsn:
-            raise _usage("--sql needs --dsn postgresql://user@host/database")
+            raise _usage("--sql braucht --dsn postgresql://benutzer@host/datenbank")
         return read_sql(sql, dsn=args.dsn)
     if not args.file:
         raise _usage(
-            "name the FILE to import" + (" or pass --sql and --dsn" if hasattr(args, "sql") else "")
+            "nennen Sie die DATEI, die importiert wird"
+            + (", oder geben Sie --sql und --dsn an" if hasattr(args, "sql") else "")
         )
     return str(args.file)
 
@@ -372,7 +392,7 @@ def _run(
         verb = "würde geändert" if result.dry_run else "geändert"
         print(
             f"  {verb}: {change.record} (Zeile {change.row}), {change.field}: "
-            f"{change.stored!r} -> {change.imported!r}"
+            f"{_value(change.stored)} -> {_value(change.imported)}"
         )
     for note in result.notes:
         print(f"  Hinweis: {note}")
@@ -390,23 +410,64 @@ def _skipped_lines(result: imports.ImportResult) -> list[str]:
         for s in result.details.get("skipped", [])
     ]
     if "areas_without_value" in result.details:
+        n = int(result.details["areas_without_value"])
         lines.append(
-            f"{result.details['areas_without_value']} gespeicherte Gebiete der Ebene haben "
-            "keinen Wert aus dieser Datei"
+            f"{german.count(n, 'gespeichertes Gebiet', 'gespeicherte Gebiete')} der Ebene "
+            f"{'hat' if n == 1 else 'haben'} keinen Wert aus dieser Datei"
         )
     return lines
+
+
+KIND_LABELS = {
+    "areas": "Gebiete",
+    "buildings": "Gebäude",
+    "funding-areas": "Gesamtmaßnahmen",
+    "indicators": "Indikatorwerte",
+    "measures": "Maßnahmen",
+}
+"""What a user reads for the kind of an import (``qmon import KIND``)."""
+
+UNDO_LABELS = {
+    "deleted": "gelöscht",
+    "restored": "wiederhergestellt",
+    "rows_removed": "Zeilen entfernt",
+    "rows_restored": "Zeilen wiederhergestellt",
+    "definitions_removed": "Indikatoren aus dem Katalog entfernt",
+}
+"""What a user reads for the counts of an undone import."""
+
+
+def _value(value: Any) -> str:
+    """A stored or imported value as a clerk reads it: 1.234,5, 31.12.2024, „Text“, leer.
+
+    Examples
+    --------
+    >>> _value(1234.5), _value("Spielplatz"), _value(None), _value(pd.Timestamp(2024, 12, 31))
+    ('1.234,5', '„Spielplatz“', 'leer', '31.12.2024')
+    """
+    if value is None or (not isinstance(value, str) and german.is_missing(value)):
+        return "leer"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            return german.number(value)
+        return german.number(value, decimals=2).rstrip("0").rstrip(",")
+    if isinstance(value, pd.Timestamp):
+        return german.date(value)
+    return f"„{value}“"
 
 
 def _counts(summary: str | None) -> str:
     """Return the counts of a batch summary (rows, replaced) as a short German text."""
     data = json.loads(summary or "{}")
     details = data.get("details") or {}
-    parts = [f"{data.get('rows', 0)} Zeilen"]
+    parts = [german.count(int(data.get("rows", 0)), "Zeile", "Zeilen")]
     for key, label in (("replaced", "ersetzt"), ("new", "neu"), ("changed", "geändert")):
         if details.get(key):
-            parts.append(f"{details[key]} {label}")
+            parts.append(f"{german.number(details[key])} {label}")
     if details.get("skipped"):
-        parts.append(f"{len(details['skipped'])} ausgelassen")
+        parts.append(f"{german.number(len(details['skipped']))} ausgelassen")
     return ", ".join(parts)
 
 
@@ -420,18 +481,16 @@ def _list_batches(args: argparse.Namespace) -> int:
     shown = pd.DataFrame(
         {
             "Import": batches["id"],
-            "Zeitpunkt (UTC)": batches["at"].map(
-                lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M")
-            ),
+            "Zeitpunkt": batches["at"].map(_logged_at),
             "Benutzer": batches["user_name"],
-            "Art": batches["kind"],
+            "Art": batches["kind"].map(lambda k: KIND_LABELS.get(k, k)),
             "Quelle": batches["source"],
             "Fingerabdruck": batches["summary"].map(
                 lambda v: json.loads(v or "{}").get("fingerprint") or "–"
             ),
             "Anzahlen": batches["summary"].map(_counts),
             "rückgängig": [
-                "" if pd.isna(at) else f"{pd.Timestamp(at):%d.%m.%Y %H:%M} von {by}"
+                "" if pd.isna(at) else f"{_logged_at(at)} von {by}"
                 for at, by in zip(batches["undone_at"], batches["undone_by"])
             ],
         }
@@ -444,7 +503,7 @@ def _undo(args: argparse.Namespace) -> int:
     user = acting_user(args)
     with open_store(store_url(args.store)) as store:
         counts = imports.undo(store, user, args.batch)
-    done = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    done = ", ".join(f"{UNDO_LABELS.get(k, k)} {german.number(v)}" for k, v in counts.items() if v)
     print(f"Import {args.batch} rückgängig gemacht ({done or 'nichts zu ändern'}).")
     return 0
 

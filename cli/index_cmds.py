@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import german
 from geo.store.base import Store
 from indicators.errors import ProfileError, TableReadError
 from indicators.social_index import (
@@ -27,24 +28,24 @@ from monitoring.numbers import german_number
 from monitoring.reports.cells import csv_frame
 
 COMPUTE_EPILOG = """\
-from a table (one row per area; ';' or ',' separated, decimal comma or point):
+aus einer Tabelle (eine Zeile je Gebiet; ';' oder ',' getrennt, Dezimalkomma oder -punkt):
   qmon index compute mss_2021_index_indikatoren.csv --profile berlin-mss-2021 \\
       --id PLR_ID --population EW --status S1,S3,S4 --dynamics D1,D3,D4 \\
       --na -9999 --exclude 10100205 --out result.csv
 
-on a store (rates from the stored counts of the areas of one level; writes the scores
-and classes back as indicator values, edition "<profile> (neu berechnet)"):
+im Datenbestand (Quoten aus den gespeicherten Anzahlen der Gebiete einer Ebene; schreibt
+Punktwerte und Klassen als Indikatorwerte zurück, Ausgabe "<Profil> (neu berechnet)"):
   qmon index compute --store data/musterstadt.gpkg --period 2024-12-31 \\
       --profile berlin-mss-2021
 
-The output has one row per input row: id, status_score, status_class,
+Die Ausgabe hat eine Zeile je Eingabezeile: id, status_score, status_class,
 status_label, dynamics_score, dynamics_class, dynamics_label, index_code
-(10 * status + dynamics), valid, reason.
+(10 * Status + Dynamik), valid (gültig), reason (Grund).
 """
 
 
 CROSSWALK_EPILOG = """\
-Berlin 447 -> 542 planning areas (residents of 31.12.2020 on both):
+Berlin 447 -> 542 Planungsräume (Einwohner zum 31.12.2020 auf beiden):
   qmon index crosswalk-check \\
       --old-areas lor_pre2021_PLR/lor_planungsraeume.shp --old-id "broker Dow" \\
       --fix-id 06010102:BEZIRKSNAM=Charlottenburg-Wilmersdorf:04030417 \\
@@ -57,108 +58,124 @@ Berlin 447 -> 542 planning areas (residents of 31.12.2020 on both):
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    index = sub.add_parser("index", help="social index (MSS and others), crosswalk checks")
+    index = sub.add_parser(
+        "index", help="Sozialindex (MSS und andere), Prüfung von Umschlüsselungen"
+    )
     isub = index.add_subparsers(dest="index_command", required=True, metavar="SUBCOMMAND")
 
     p = isub.add_parser(
         "compute",
-        help="compute status and dynamics classes from a table or a store",
+        help="Status- und Dynamikklassen aus einer Tabelle oder dem Datenbestand berechnen",
         epilog=COMPUTE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", nargs="?", help="table with one row per area (CSV)")
+    p.add_argument("file", nargs="?", help="Tabelle mit einer Zeile je Gebiet (CSV)")
     p.add_argument(
         "--profile",
         required=True,
-        help=f"a shipped profile ({', '.join(profile_names())}), with --store also a profile "
-        "stored in the store (qmon profiles list), or a profile .toml file",
+        help=f"ein mitgeliefertes Profil ({', '.join(profile_names())}), mit --store auch ein "
+        "im Datenbestand gespeichertes Profil (qmon profiles list), oder eine .toml-Datei",
     )
-    p.add_argument("--id", dest="id_column", help="id column of the table, e.g. PLR_ID")
-    p.add_argument("--population", help="residents column of the table, e.g. EW")
-    p.add_argument("--status", help="status columns in the profile's order, e.g. S1,S3,S4")
-    p.add_argument("--dynamics", help="dynamics columns in the profile's order, e.g. D1,D3,D4")
+    p.add_argument("--id", dest="id_column", help="Kennungsspalte der Tabelle, z. B. PLR_ID")
+    p.add_argument("--population", help="Einwohnerspalte der Tabelle, z. B. EW")
+    p.add_argument("--status", help="Statusspalten in der Reihenfolge des Profils, z. B. S1,S3,S4")
+    p.add_argument(
+        "--dynamics", help="Dynamikspalten in der Reihenfolge des Profils, z. B. D1,D3,D4"
+    )
     p.add_argument(
         "--na",
         action="append",
         default=[],
-        help="code for a missing value, e.g. -9999 (repeatable)",
+        help="Code für einen fehlenden Wert, z. B. -9999 (wiederholbar)",
     )
     p.add_argument(
         "--exclude",
         default=None,
-        help="ids to leave out (flagged outliers): ID,ID,… or @FILE with one id per line",
+        help="auszulassende Kennungen (markierte Ausreißer): ID,ID,… oder @DATEI mit einer "
+        "ID je Zeile",
     )
-    p.add_argument("--out", help="result CSV (default: print to standard output)")
-    p.add_argument("--store", help="store URL: compute on stored indicator values instead")
-    p.add_argument("--period", help="with --store: the reference date, e.g. 2024-12-31")
+    p.add_argument("--out", help="Ergebnis-CSV (Standard: Ausgabe auf die Standardausgabe)")
+    p.add_argument(
+        "--store",
+        help="URL des Datenbestands: stattdessen auf gespeicherten Indikatorwerten rechnen",
+    )
+    p.add_argument("--period", help="mit --store: der Stichtag, z. B. 2024-12-31")
     p.add_argument(
         "--level",
         default=None,
-        help="with --store: area level as stored, e.g. Stadtteil (default: the only level "
-        "with values)",
+        help="mit --store: Gebietsebene wie gespeichert, z. B. Stadtteil (Standard: die "
+        "einzige Ebene mit Werten)",
     )
-    p.add_argument("--vintage", help="with --store: boundary vintage (default: the only one)")
-    p.add_argument("--edition", help="with --store: edition of the input values (default: any)")
+    p.add_argument("--vintage", help="mit --store: Gebietsstand (Standard: der einzige)")
+    p.add_argument("--edition", help="mit --store: Ausgabe der Eingangswerte (Standard: jede)")
     p.add_argument(
-        "--dry-run", action="store_true", help="with --store: compute and report, write nothing"
+        "--dry-run",
+        action="store_true",
+        help="mit --store: berechnen und berichten, nichts schreiben",
     )
-    p.add_argument("--user", default=None, help="with --store: acting user (default: $QMON_USER)")
+    p.add_argument(
+        "--user", default=None, help="mit --store: handelnder Benutzer (Standard: $QMON_USER)"
+    )
     p.add_argument(
         "--role",
         default=None,
         choices=ROLES,
-        help="with --store: role of the user; writing the scores needs editor or admin",
+        help="mit --store: Rolle des Benutzers; das Schreiben braucht editor (Bearbeitung) "
+        "oder admin (Verwaltung)",
     )
     p.set_defaults(func=cmd_compute)
 
-    p = isub.add_parser("profiles", help="list the shipped social index profiles")
+    p = isub.add_parser("profiles", help="die mitgelieferten Sozialindex-Profile auflisten")
     p.set_defaults(func=cmd_profiles)
 
     p = isub.add_parser(
         "crosswalk-check",
-        help="carry counts across a boundary change and measure the error per area",
+        help="Anzahlen über eine Grenzänderung übertragen und den Fehler je Gebiet messen",
         description=(
-            "Carry a count (e.g. residents) from old areas onto new areas with a crosswalk "
-            "and compare it with the values known on the new areas of the same date. Prints "
-            "the city totals (kept exactly: whole counts by largest remainder) and the median "
-            "and 90th percentile of the absolute %% error per area, for area weighting and "
-            "for each --density weighting, so a better weighting shows as a better number."
+            "Eine Anzahl (z. B. Einwohner) mit einer Umschlüsselung von alten auf neue Gebiete "
+            "übertragen und mit den bekannten Werten der neuen Gebiete desselben Stichtags "
+            "vergleichen. Gibt die Summen der Stadt aus (genau erhalten: ganze Zahlen nach dem "
+            "größten Rest) sowie Median und 90. Perzentil des absoluten Fehlers in %% je Gebiet, "
+            "für die Flächengewichtung und jede Gewichtung mit --density, so dass eine bessere "
+            "Gewichtung als bessere Zahl erscheint."
         ),
         epilog=CROSSWALK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--old-areas", required=True, help="old boundary layer (shapefile, GeoPackage…)")
-    p.add_argument("--old-id", required=True, help="id column of the old layer")
-    p.add_argument("--new-areas", required=True, help="new boundary layer")
-    p.add_argument("--new-id", required=True, help="id column of the new layer")
-    p.add_argument("--values", required=True, help="CSV with the count on the old areas")
-    p.add_argument("--values-id", required=True, help="id column of --values")
-    p.add_argument("--value", required=True, help="count column of --values")
-    p.add_argument("--known", required=True, help="CSV with the count on the new areas")
-    p.add_argument("--known-id", required=True, help="id column of --known")
-    p.add_argument("--known-value", required=True, help="count column of --known")
-    p.add_argument("--na", action="append", default=[], help="code for a missing value")
+    p.add_argument("--old-areas", required=True, help="alte Grenzebene (Shapefile, GeoPackage…)")
+    p.add_argument("--old-id", required=True, help="Kennungsspalte der alten Ebene")
+    p.add_argument("--new-areas", required=True, help="neue Grenzebene")
+    p.add_argument("--new-id", required=True, help="Kennungsspalte der neuen Ebene")
+    p.add_argument("--values", required=True, help="CSV mit der Anzahl auf den alten Gebieten")
+    p.add_argument("--values-id", required=True, help="Kennungsspalte von --values")
+    p.add_argument("--value", required=True, help="Anzahlspalte von --values")
+    p.add_argument("--known", required=True, help="CSV mit der Anzahl auf den neuen Gebieten")
+    p.add_argument("--known-id", required=True, help="Kennungsspalte von --known")
+    p.add_argument("--known-value", required=True, help="Anzahlspalte von --known")
+    p.add_argument("--na", action="append", default=[], help="Code für einen fehlenden Wert")
     p.add_argument(
         "--fix-id",
         action="append",
         default=[],
         metavar="OLD:COLUMN=VALUE:NEW",
-        help="correct a repeated id in the old layer (repeatable)",
+        help="eine doppelte Kennung der alten Ebene korrigieren (wiederholbar)",
     )
     p.add_argument(
         "--density",
         action="append",
         default=[],
         metavar="CSV:ID:COLUMN",
-        help="also weight by a measure per new area (e.g. residential land), repeatable",
+        help="zusätzlich nach einer Größe je neuem Gebiet gewichten (z. B. Wohnfläche), "
+        "wiederholbar",
     )
     p.add_argument(
         "--min-share",
         type=float,
         default=0.0,
-        help="drop overlaps below this share of an old area as slivers (e.g. 0.01)",
+        help="Überlappungen unter diesem Anteil eines alten Gebiets als Splitter verwerfen "
+        "(z. B. 0.01)",
     )
-    p.add_argument("--out", help="CSV of the carried values per new area and weighting")
+    p.add_argument("--out", help="CSV der übertragenen Werte je neuem Gebiet und Gewichtung")
     p.set_defaults(func=cmd_crosswalk_check)
 
 
@@ -178,10 +195,16 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 def cmd_compute(args: argparse.Namespace) -> int:
     if args.store:
         if args.file:
-            raise ProfileError(f"give either a table file ({args.file!r}) or --store, not both")
+            raise ProfileError(
+                f"geben Sie entweder eine Tabellendatei („{args.file}“) oder --store an, "
+                "nicht beides"
+            )
         return _compute_stored(args)
     if not args.file:
-        raise ProfileError("give a table file to compute from, or --store URL --period DATE")
+        raise ProfileError(
+            "geben Sie eine Tabellendatei an, aus der berechnet wird, oder --store URL "
+            "--period DATUM"
+        )
     return _compute_file(args)
 
 
@@ -192,7 +215,8 @@ def _compute_file(args: argparse.Namespace) -> int:
     ]
     if missing:
         raise ProfileError(
-            f"computing from a table needs {' and '.join(missing)} (the id and residents columns)"
+            f"die Berechnung aus einer Tabelle braucht {' und '.join(missing)} (die Spalten "
+            "der Gebietskennung und der Einwohnerzahl)"
         )
     status = _split(args.status)
     dynamics = _split(args.dynamics)
@@ -220,20 +244,25 @@ def _compute_file(args: argparse.Namespace) -> int:
         csv_frame(out).to_csv(sys.stdout, index=False, float_format="%.6f")
     counts = class_counts(result)
     summary = (
-        f"{profile.name}: {len(out)} areas, {int(out['valid'].sum())} valid; "
-        f"status {_fmt(counts['status'], profile.status_classes)}"
+        f"{profile.name}: {german.count(len(out), 'Gebiet', 'Gebiete')}, "
+        f"{german.number(int(out['valid'].sum()))} gültig; "
+        f"Status {_fmt(counts['status'], profile.status_classes)}"
     )
     if profile.dynamics:
-        summary += f"; dynamics {_fmt(counts['dynamics'], profile.dynamics_classes)}"
-    summary += f"; unassigned {counts['unassigned']['']}"
+        summary += f"; Dynamik {_fmt(counts['dynamics'], profile.dynamics_classes)}"
+    summary += f"; ohne Zuordnung {german.number(counts['unassigned'][''])}"
     print(summary, file=sys.stderr)
     if unknown:
-        print(f"warning: --exclude ids not in the table: {', '.join(unknown)}", file=sys.stderr)
+        print(
+            f"Hinweis: diese Kennungen aus --exclude stehen nicht in der Tabelle: "
+            f"{', '.join(unknown)}",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _fmt(counts: dict[str, int], classes: tuple) -> str:  # type: ignore[type-arg]
-    return " / ".join(f"{c.label} {counts.get(c.label, 0)}" for c in classes)
+    return " / ".join(f"{c.label} {german.number(counts.get(c.label, 0))}" for c in classes)
 
 
 def stored_level(given: str | None, levels: Collection[str]) -> str:
@@ -281,16 +310,21 @@ def _compute_stored(args: argparse.Namespace) -> int:
     from indicators.stored import compute_stored_index
 
     if not args.period:
-        raise ProfileError("computing on a store needs --period, e.g. --period 2024-12-31")
+        raise ProfileError(
+            "die Berechnung im Datenbestand braucht den Stichtag --period, z. B. "
+            "--period 2024-12-31"
+        )
     try:
         period = pd.Timestamp(args.period)
     except ValueError:
         raise ProfileError(
-            f"--period {args.period!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31"
+            f"--period „{args.period}“ ist kein Datum; schreiben Sie es als JJJJ-MM-TT, "
+            "z. B. 2024-12-31"
         ) from None
     if args.file or args.out or args.id_column or args.status or args.dynamics:
         print(
-            "note: with --store the table options (--id, --status, --dynamics, --out) are not used",
+            "Hinweis: mit --store gelten die Tabellenoptionen (--id, --status, --dynamics, "
+            "--out) nicht",
             file=sys.stderr,
         )
     user = acting_user(args)
@@ -313,20 +347,21 @@ def _compute_stored(args: argparse.Namespace) -> int:
         )
     counts = class_counts(done.result)
     summary = (
-        f"{profile.name} am {period.date()} ({level}, Gebietsstand {done.vintage}, "
-        f"Ausgabe {done.edition_in}): {len(done.result)} Gebiete, "
-        f"{int(done.result['valid'].sum())} gültig; "
+        f"{profile.name} am {german.date(period)} ({level}, Gebietsstand {done.vintage}, "
+        f"Ausgabe {done.edition_in}): {german.count(len(done.result), 'Gebiet', 'Gebiete')}, "
+        f"{german.number(int(done.result['valid'].sum()))} gültig; "
         f"Status {_fmt(counts['status'], profile.status_classes)}"
     )
     if profile.dynamics:
         summary += f"; Dynamik {_fmt(counts['dynamics'], profile.dynamics_classes)}"
-    summary += f"; ohne Zuordnung {counts['unassigned']['']}"
+    summary += f"; ohne Zuordnung {german.number(counts['unassigned'][''])}"
     print(summary)
     if args.dry_run:
         print("nichts geschrieben (--dry-run)")
     else:
         print(
-            f"{done.written} Indikatorwerte geschrieben, Ausgabe {done.rows['edition'].iloc[0]!r}"
+            f"{german.count(done.written, 'Indikatorwert', 'Indikatorwerte')} geschrieben, "
+            f"Ausgabe „{done.rows['edition'].iloc[0]}“"
         )
     return 0
 
@@ -343,7 +378,8 @@ def _read_values(path: str, id_column: str, column: str, na: list[float]) -> pd.
     table, decimal = read_table(path)
     if id_column not in table.columns:
         raise TableReadError(
-            f"table {path!r} has no id column {id_column!r}; it has {', '.join(table.columns)}"
+            f"die Tabelle „{path}“ hat keine Kennungsspalte „{id_column}“; sie hat "
+            f"{', '.join(map(str, table.columns))}"
         )
     values = numeric_columns(table, [column], decimal=decimal)[column]
     values = values.mask(values.isin(na)) if na else values
@@ -371,7 +407,8 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
             path, id_col, col = spec.rsplit(":", 2)
         except ValueError:
             raise TableReadError(
-                f"--density {spec!r} is not CSV:ID:COLUMN, e.g. eigentum.csv:PLR_ID:wohmi_fl"
+                f"--density „{spec}“ hat nicht die Form CSV:ID:SPALTE, z. B. "
+                "eigentum.csv:PLR_ID:wohmi_fl"
             ) from None
         mass = _read_values(path, id_col, col, na).fillna(0.0)
         runs.append((f"Dichte {col}", {"method": "density", "density": mass}))
@@ -397,11 +434,13 @@ def cmd_crosswalk_check(args: argparse.Namespace) -> int:
     print(f"{'Gewichtung':<28} {'Gebiete':>7} {'Median |Fehler| %':>18} {'90. Perzentil %':>16}")
     for label, check in rows:
         print(
-            f"{label:<28} {check.areas:>7} {check.median_abs_pct_error:>18.2f} "
-            f"{check.p90_abs_pct_error:>16.2f}"
+            f"{label:<28} {german.number(check.areas):>7} "
+            f"{german.number(check.median_abs_pct_error, decimals=2):>18} "
+            f"{german.number(check.p90_abs_pct_error, decimals=2):>16}"
         )
     print(
-        f"(ohne {rows[0][1].excluded} Gebiete ohne bekannten Wert oder mit 0; "
+        f"(ohne {german.count(rows[0][1].excluded, 'Gebiet', 'Gebiete')} ohne bekannten Wert "
+        "oder mit 0; "
         "90. Perzentil des absoluten prozentualen Fehlers je Gebiet)"
     )
     if args.out:
@@ -416,10 +455,10 @@ def _read_layer(path: str, id_column: str) -> gpd.GeoDataFrame:
     try:
         layer = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError and others
-        raise TableReadError(f"cannot read layer {path!r}: {exc}") from exc
+        raise TableReadError(f"die Ebene „{path}“ lässt sich nicht lesen: {exc}") from exc
     if id_column not in layer.columns:
         raise TableReadError(
-            f"layer {path!r} has no id column {id_column!r}; it has "
+            f"die Ebene „{path}“ hat keine Kennungsspalte „{id_column}“; sie hat "
             f"{', '.join(map(str, layer.columns))}"
         )
     layer[id_column] = layer[id_column].astype(str)

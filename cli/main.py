@@ -18,6 +18,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from cli import argparse_de
 from cli.faults import EXIT_BUG, EXIT_REFUSED, explain, our_errors, redacted_output
 from geo.store import store_url
 
@@ -35,6 +36,7 @@ __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    argparse_de.install()  # "Aufruf:", "Optionen", argparse's errors in German
     parser = argparse.ArgumentParser(
         prog="qmon",
         description="Quartiersmonitor: Fördergebiete, Maßnahmen, Indikatoren und Berichte.",

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import german
 from geo.levels import level_dative_plural
 from geo.store import open_store
 from monitoring import editing, services
@@ -23,18 +24,20 @@ from monitoring.auth import LOCAL_USER, ROLES, User
 from monitoring.findings import LEVEL_LABELS, Finding
 from monitoring.numbers import german_number
 
-STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
+STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 FORMATS = ("json", "table")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None, help=STORE_HELP)
-    parser.add_argument("--user", default=None, help="acting user (default: $QMON_USER or lokal)")
+    parser.add_argument(
+        "--user", default=None, help="handelnder Benutzer (Standard: $QMON_USER oder lokal)"
+    )
     parser.add_argument(
         "--role",
         default=None,
         choices=ROLES,
-        help="role of the user (default: $QMON_ROLE or admin)",
+        help="Rolle des Benutzers (Standard: $QMON_ROLE oder admin)",
     )
 
 
@@ -42,57 +45,80 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-06-30") from None
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2025-06-30"
+        ) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("progress", help="progress of a Gesamtmaßnahme: money, measures, goals")
+    p = sub.add_parser("progress", help="Fortschritt einer Gesamtmaßnahme: Geld, Maßnahmen, Ziele")
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area (Gesamtmaßnahme)")
-    p.add_argument("--year", type=int, default=None, help="report year (money and values up to it)")
-    p.add_argument("--today", type=_date, default=None, help="date statuses are judged at")
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument("--year", type=int, default=None, help="Berichtsjahr (Geld und Werte bis dahin)")
+    p.add_argument(
+        "--today", type=_date, default=None, help="Datum, an dem die Status beurteilt werden"
+    )
+    p.add_argument("--format", choices=FORMATS, default="table", help="Ausgabeformat")
     p.set_defaults(func=cmd_progress)
 
-    p = sub.add_parser("check", help="all checks of a Gesamtmaßnahme (measures, funding, funds)")
+    p = sub.add_parser(
+        "check", help="alle Prüfungen einer Gesamtmaßnahme (Maßnahmen, Finanzierung, Fonds)"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
-    p.add_argument("--today", type=_date, default=None, help="date statuses are judged at")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument(
+        "--today", type=_date, default=None, help="Datum, an dem die Status beurteilt werden"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_check)
 
     funds = sub.add_parser("funds", help="local funds (Verfügungsfonds)")
     fsub = funds.add_subparsers(dest="funds_command", required=True, metavar="COMMAND")
-    p = fsub.add_parser("check", help="check funds against the rules (50 %, investive, budget)")
+    p = fsub.add_parser("check", help="Fonds gegen die Regeln prüfen (50 %, investiv, Budget)")
     _common(p)
-    p.add_argument("--area", default=None, help="only the funds of this funding area")
-    p.add_argument("--fund", default=None, help="only this fund")
-    p.add_argument("--today", type=_date, default=None, help="date proofs of use are judged at")
+    p.add_argument("--area", default=None, help="nur die Fonds dieser Gesamtmaßnahme")
+    p.add_argument("--fund", default=None, help="nur dieser Fonds")
+    p.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="Datum, an dem die Verwendungsnachweise beurteilt werden",
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_funds_check)
-    p = fsub.add_parser("show", help="income by source with shares, and decisions, of a fund")
+    p = fsub.add_parser(
+        "show", help="Einnahmen eines Fonds nach Herkunft mit Anteilen, und seine Entscheidungen"
+    )
     _common(p)
-    p.add_argument("--fund", required=True, help="id of the fund")
+    p.add_argument("--fund", required=True, help="Kennung des Fonds")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_funds_show)
 
-    p = sub.add_parser("network", help="actor network of a funding area (who works with whom)")
+    p = sub.add_parser(
+        "network", help="Akteursnetzwerk einer Gesamtmaßnahme (wer arbeitet mit wem)"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_network)
 
-    p = sub.add_parser("compare", help="a funding area against the rest of the city over time")
+    p = sub.add_parser(
+        "compare", help="eine Gesamtmaßnahme gegenüber der übrigen Stadt im Zeitverlauf"
+    )
     _common(p)
-    p.add_argument("--area", required=True, help="id of the funding area")
-    p.add_argument("--indicator", required=True, help="indicator key, e.g. unemployment_rate")
+    p.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
+    p.add_argument(
+        "--indicator", required=True, help="Schlüssel des Indikators, z. B. unemployment_rate"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("history", help="the audit log: who changed what when")
+    p = sub.add_parser("history", help="das Änderungsprotokoll: wer hat wann was geändert")
     _common(p)
-    p.add_argument("--layer", default=None, help="only this layer")
-    p.add_argument("--id", default=None, help="only this record (with --layer; single-key)")
+    p.add_argument("--layer", default=None, help="nur diese Ebene")
+    p.add_argument(
+        "--id", default=None, help="nur dieser Datensatz (mit --layer; einfacher Schlüssel)"
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=cmd_history)
 
@@ -148,6 +174,22 @@ def _pct(v: Any) -> str:
 
 def _int(v: Any) -> str:
     return german_number(v)
+
+
+def _logged_at(v: Any) -> str:
+    """A time of the audit log (stored in UTC) in German local time.
+
+    Examples
+    --------
+    >>> _logged_at("2026-11-26 07:36:05")
+    '26.11.2026, 08:36:05 Uhr'
+    """
+    moment = pd.Timestamp(v)
+    if pd.isna(moment):
+        return german.NO_VALUE_SHORT
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    return german.timestamp(moment, seconds=True)
 
 
 def _yes(v: Any) -> str:
@@ -349,7 +391,7 @@ def cmd_funds_show(args: argparse.Namespace) -> int:
             {
                 "amount": _euro,
                 "investive": _yes,
-                "decided": lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%d.%m.%Y"),
+                "decided": lambda v: german.date(v, missing=""),
             },
         )
     )
@@ -365,8 +407,9 @@ def cmd_network(args: argparse.Namespace) -> int:
         return 0
     actors = net["actors"]
     print(
-        f"Akteursnetzwerk {args.area}: {len(actors)} Akteure, {len(net['links'])} Verbindungen, "
-        f"{int(actors['isolated'].sum())} ohne Verbindung"
+        f"Akteursnetzwerk {args.area}: {german.count(len(actors), 'Akteur', 'Akteure')}, "
+        f"{german.count(len(net['links']), 'Verbindung', 'Verbindungen')}, "
+        f"{german.number(int(actors['isolated'].sum()))} ohne Verbindung"
     )
     print(
         table(
@@ -419,7 +462,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "city": "Stadt",
                 "gap": "Abstand",
             },
-            {"period": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y"), **same},
+            {"period": german.date, **same},
         )
     )
     if level:
@@ -444,14 +487,17 @@ def cmd_history(args: argparse.Namespace) -> int:
         table(
             log,
             {
-                "at": "Zeitpunkt (UTC)",
+                "at": "Zeitpunkt",
                 "user_name": "Benutzer",
                 "layer": "Ebene",
                 "record_key": "Datensatz",
                 "action": "Aktion",
                 "batch_id": "Import",
             },
-            {"at": lambda v: pd.Timestamp(v).strftime("%d.%m.%Y %H:%M:%S")},
+            {
+                "at": _logged_at,
+                "action": lambda v: editing.AUDIT_ACTION_LABELS.get(v, v),
+            },
         )
     )
     return 0

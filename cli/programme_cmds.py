@@ -22,34 +22,40 @@ EXIT_REFUSED = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    programmes = sub.add_parser("programmes", help="funding programmes: list, add a Land programme")
+    programmes = sub.add_parser(
+        "programmes", help="Förderprogramme: auflisten, ein Landesprogramm anlegen"
+    )
     psub = programmes.add_subparsers(dest="programmes_command", required=True, metavar="COMMAND")
 
-    p = psub.add_parser("list", help="list the programmes with their predecessors")
+    p = psub.add_parser("list", help="die Programme mit ihren Vorgängern auflisten")
     _common(p)
-    p.add_argument("--format", choices=("json", "table"), default="table", help="output format")
+    p.add_argument("--format", choices=("json", "table"), default="table", help="Ausgabeformat")
     p.set_defaults(func=cmd_list)
 
     p = psub.add_parser(
-        "add", help="add a programme, e.g. a Land programme (role admin)", epilog=_EPILOG
+        "add",
+        help="ein Programm anlegen, z. B. ein Landesprogramm (Rolle Verwaltung/admin)",
+        epilog=_EPILOG,
     )
     _common(p)
-    p.add_argument("--id", required=True, help="id: lower-case letters, digits, _ (no umlauts)")
-    p.add_argument("--name", required=True, help="name of the programme")
-    p.add_argument("--land", default=None, help=f"the Land of a Land programme ({LAENDER[0]} …)")
-    p.add_argument("--since", type=int, default=None, help="first programme year")
-    p.add_argument("--until", type=int, default=None, help="last programme year")
-    p.add_argument("--predecessor", default=None, help="id of the programme it continues")
+    p.add_argument(
+        "--id", required=True, help="Kennung: Kleinbuchstaben, Ziffern, _ (ohne Umlaute)"
+    )
+    p.add_argument("--name", required=True, help="Name des Programms")
+    p.add_argument("--land", default=None, help=f"das Land eines Landesprogramms ({LAENDER[0]} …)")
+    p.add_argument("--since", type=int, default=None, help="erstes Programmjahr")
+    p.add_argument("--until", type=int, default=None, help="letztes Programmjahr")
+    p.add_argument("--predecessor", default=None, help="Kennung des Programms, das es fortsetzt")
     p.add_argument(
         "--federal",
         action="store_true",
-        help="a Bund-Länder programme (default: a programme of the Land or city)",
+        help="ein Bund-Länder-Programm (Standard: ein Programm des Landes oder der Stadt)",
     )
     p.set_defaults(func=cmd_add)
 
 
 _EPILOG = (
-    "example: qmon programmes add --id nrw_starke_quartiere --name 'Starke Quartiere' "
+    "Beispiel: qmon programmes add --id nrw_starke_quartiere --name 'Starke Quartiere' "
     "--land Nordrhein-Westfalen --since 2021"
 )
 
@@ -88,8 +94,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
         except PermissionDenied as exc:
             print(
-                f"qmon programmes add: nicht gespeichert: nur die Rolle admin legt Programme "
-                f"an ({exc})",
+                f"qmon programmes add: nicht gespeichert: nur die Rolle „Verwaltung“ (admin) "
+                f"legt Programme an ({exc})",
                 file=sys.stderr,
             )
             return EXIT_REFUSED

@@ -34,7 +34,7 @@ from monitoring.reports.filing import ReportDiff
 from monitoring.reports.report import SENDER_FIELDS, Report, Value
 from monitoring.reports.sender import read_sender, save_sender, sender_lines
 
-STORE_HELP = "store URL: a .gpkg path or postgresql://… (default: $QMON_STORE)"
+STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 EXIT_CHANGED = 1
 
 
@@ -42,65 +42,75 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
     """Options every report command takes (``suppress``: keep the parent's value if absent)."""
     default: Any = argparse.SUPPRESS if suppress else None
     parser.add_argument("--store", default=default, help=STORE_HELP)
-    parser.add_argument("--user", default=default, help="acting user (default: $QMON_USER)")
-    parser.add_argument("--role", default=default, choices=ROLES, help="role of the user")
     parser.add_argument(
-        "--catalogue", default=default, help="a Land's or city's report catalogue (TOML)"
+        "--user", default=default, help="handelnder Benutzer (Standard: $QMON_USER)"
+    )
+    parser.add_argument("--role", default=default, choices=ROLES, help="Rolle des Benutzers")
+    parser.add_argument(
+        "--catalogue", default=default, help="Berichtskatalog eines Landes oder der Stadt (TOML)"
     )
     parser.add_argument(
-        "--indicators", default=default, help="a city's indicator file (TOML) for the registry"
+        "--indicators", default=default, help="Indikatordatei der Stadt (TOML) für den Katalog"
     )
     parser.add_argument(
         "--year",
         type=int,
         default=default,
-        help="reporting year (default: the previous budget year)",
+        help="Berichtsjahr (Standard: das vorige Haushaltsjahr)",
     )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "report",
-        help="federal report per Gesamtmaßnahme and year (eMo A–D, Begleitinformationen)",
-        description="Generate the annual federal report. Options of a sub-command go after it.",
+        help="Bundesbericht je Gesamtmaßnahme und Jahr (eMo A–D, Begleitinformationen)",
+        description="Den jährlichen Bundesbericht erstellen. Optionen eines Unterbefehls "
+        "stehen nach ihm.",
     )
     _common(p)
-    p.add_argument("--area", default=None, help="id of the funding area (Gesamtmaßnahme)")
-    p.add_argument("--all", action="store_true", help="every funding area of the store")
-    p.add_argument("--format", default="pdf", choices=generate.FORMATS, help="output format")
+    p.add_argument("--area", default=None, help="Kennung der Gesamtmaßnahme")
+    p.add_argument("--all", action="store_true", help="alle Gesamtmaßnahmen des Datenbestands")
+    p.add_argument("--format", default="pdf", choices=generate.FORMATS, help="Ausgabeformat")
     p.add_argument(
         "--out",
         default=None,
-        help="output file (with --all: a folder; csv: a folder or a .zip file)",
+        help="Ausgabedatei (mit --all: ein Ordner; csv: ein Ordner oder eine .zip-Datei)",
     )
     p.set_defaults(func=cmd_report)
     rsub = p.add_subparsers(dest="report_command", metavar="COMMAND")
 
-    q = rsub.add_parser("file", help="file (freeze) the report of an area and year in the store")
+    q = rsub.add_parser(
+        "file",
+        help="den Bericht einer Gesamtmaßnahme und eines Jahres im Datenbestand einreichen "
+        "(einfrieren)",
+    )
     _common(q, suppress=True)
-    q.add_argument("--area", required=True, help="id of the funding area")
+    q.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     q.set_defaults(func=cmd_file)
 
-    q = rsub.add_parser("diff", help="what changed since the filed report (exit 1 if anything)")
+    q = rsub.add_parser(
+        "diff",
+        help="was sich seit dem eingereichten Bericht geändert hat (Rückgabewert 1, wenn etwas)",
+    )
     _common(q, suppress=True)
-    q.add_argument("--area", required=True, help="id of the funding area")
+    q.add_argument("--area", required=True, help="Kennung der Gesamtmaßnahme")
     q.set_defaults(func=cmd_diff)
 
-    q = rsub.add_parser("filed", help="list the filed reports")
+    q = rsub.add_parser("filed", help="die eingereichten Berichte auflisten")
     _common(q, suppress=True)
-    q.add_argument("--area", default=None, help="only this funding area")
+    q.add_argument("--area", default=None, help="nur diese Gesamtmaßnahme")
     q.set_defaults(func=cmd_filed)
 
     q = rsub.add_parser(
         "sender",
-        help="show the sender block printed on every report; 'sender set' changes it",
+        help="den Absender zeigen, der auf jedem Bericht steht; 'sender set' ändert ihn",
         description="Der Absender (Gemeinde, Dienststelle, Ansprechperson, Telefon, E-Mail, "
         "Anschrift) steht oben auf jedem Bericht.",
     )
     _common(q, suppress=True)
     q.set_defaults(func=cmd_sender)
     ssub = q.add_subparsers(dest="sender_command", metavar="COMMAND")
-    r = ssub.add_parser("set", help='set fields of the sender block ("" clears one)')
+    r = ssub.add_parser("set", help='Felder des Absenders setzen ("" leert eines)')
     _common(r, suppress=True)
     for key, label in SENDER_FIELDS:
         r.add_argument(f"--{key}", default=None, help=label)
@@ -123,12 +133,13 @@ def _settings(args: argparse.Namespace) -> tuple[Catalogue, Registry | None, int
 def cmd_report(args: argparse.Namespace) -> int:
     if bool(args.area) == bool(args.all):
         raise ReportOptionError(
-            "give either --area ID (one Gesamtmaßnahme) or --all (every funding area), not "
-            f"{'both' if args.area else 'neither'}"
+            "geben Sie entweder --area ID (eine Gesamtmaßnahme) oder --all (alle "
+            f"Gesamtmaßnahmen) an, {'nicht beides' if args.area else 'eins von beiden'}"
         )
     if not args.out:
         raise ReportOptionError(
-            "give --out: a file for one report (a folder or .zip for csv), a folder with --all"
+            "geben Sie --out an: eine Datei für einen Bericht (bei csv ein Ordner oder eine "
+            ".zip-Datei), einen Ordner mit --all"
         )
     user = acting_user(args)
     catalogue, registry, year = _settings(args)
@@ -169,7 +180,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for made in batch:
         _write(made, out, single=False)
         _warn(made.report)
-    print(f"{len(batch)} Berichte ({args.format}) für {year} in {out}")
+    print(f"{german.count(len(batch), 'Bericht', 'Berichte')} ({args.format}) für {year} in {out}")
     return 0
 
 

@@ -6,13 +6,15 @@ import argparse
 import sys
 import time
 
+from geo import german
 from geo.store import DEFAULT_STORE, open_store, store_url
 from geo.store.transfer import copy_store, describe_rows, held_rows
 from monitoring.defaults import default_fields_of_action, default_programmes, seed_defaults
 
 STORE_HELP = (
-    "store URL: a .gpkg path or postgresql://user@host:5432/db[?schema=NAME] "
-    f"(default: $QMON_STORE, else {DEFAULT_STORE})"
+    "URL des Datenbestands: ein .gpkg-Pfad oder "
+    "postgresql://benutzer@host:5432/db[?schema=NAME] "
+    f"(Standard: $QMON_STORE, sonst {DEFAULT_STORE})"
 )
 
 
@@ -22,35 +24,44 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="create a store, or migrate an older one")
+    p = sub.add_parser("init", help="einen Datenbestand anlegen oder einen älteren migrieren")
     add_store_option(p)
     p.add_argument(
-        "--crs", default=None, help="storage CRS of a new store (default: $QMON_CRS or EPSG:25832)"
+        "--crs",
+        default=None,
+        help="Koordinatenreferenzsystem eines neuen Datenbestands (Standard: $QMON_CRS oder "
+        "EPSG:25832)",
     )
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("demo", help="build the demo city Musterstadt into a store")
+    p = sub.add_parser("demo", help="die Demostadt Musterstadt in einen Datenbestand aufbauen")
     add_store_option(p)
-    p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     p.add_argument(
-        "--if-missing", action="store_true", help="do nothing when the store already has data"
+        "--seed", type=int, default=2024, help="Startwert des Zufallsgenerators (Standard 2024)"
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="nichts tun, wenn der Datenbestand schon Daten enthält",
     )
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("layers", help="list the layers with their row counts")
+    p = sub.add_parser("layers", help="die Ebenen mit ihrer Zeilenzahl auflisten")
     add_store_option(p)
     p.set_defaults(func=cmd_layers)
 
     p = sub.add_parser(
-        "export", help="copy every layer into another store (GeoPackage <-> PostGIS)"
+        "export", help="alle Ebenen in einen anderen Datenbestand kopieren (GeoPackage <-> PostGIS)"
     )
     add_store_option(p)
-    p.add_argument("--to", required=True, help="target store URL (.gpkg or postgresql://…)")
+    p.add_argument(
+        "--to", required=True, help="URL des Zieldatenbestands (.gpkg oder postgresql://…)"
+    )
     p.add_argument(
         "--replace",
         action="store_true",
-        help="replace what the target holds, its audit log included (without it, a target "
-        "with data is refused and left as it is)",
+        help="ersetzen, was das Ziel enthält, samt Änderungsprotokoll (ohne diese Option wird "
+        "ein Ziel mit Daten abgelehnt und bleibt, wie es ist)",
     )
     p.set_defaults(func=cmd_export)
 
@@ -61,9 +72,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         after = store.init(crs=args.crs)
         if before == 0:  # a new store starts with the federal programmes and fields of action
             seed_defaults(store, user="qmon init")
-        what = "created" if before == 0 else ("migrated" if after != before else "up to date")
+        what = "angelegt" if before == 0 else ("migriert" if after != before else "aktuell")
         print(
-            f"{store.url}: data model version {after} ({what}), storage CRS {store.crs.to_string()}"
+            f"{store.url}: Datenmodell Version {after} ({what}), Koordinatenreferenzsystem "
+            f"{store.crs.to_string()}"
         )
     return 0
 
@@ -78,13 +90,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             and store.schema_version() > 0
             and any(n for k, n in store.counts().items() if k not in seeded)
         ):
-            print(f"{store.url}: already holds data; left as it is")
+            print(f"{store.url}: enthält schon Daten; bleibt, wie er ist")
             return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
         start = time.perf_counter()
         counts = load_musterstadt(store, seed=args.seed)
         seconds = time.perf_counter() - start
-        print(f"{store.url}: Musterstadt built in {seconds:.1f} s")
+        print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)
     return 0
 
@@ -122,4 +134,4 @@ def _print_counts(store, counts: dict[str, int]) -> None:  # type: ignore[no-unt
     width = max(len(n) for n in counts)
     for name, count in counts.items():
         title = store.schema.layer(name).title
-        print(f"{name:<{width}}  {count:>9,}  {title}".replace(",", "."))
+        print(f"{name:<{width}}  {german.number(count):>9}  {title}")

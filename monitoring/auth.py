@@ -28,16 +28,19 @@ from typing import Literal
 
 import pandas as pd
 
+from geo.german import ordinal_list
 from monitoring.errors import PermissionDenied
+from monitoring.messages import render
 
 Role = Literal["viewer", "qm", "editor", "admin"]
 ROLES: tuple[str, ...] = ("viewer", "qm", "editor", "admin")
 ROLE_LABELS: Mapping[str, str] = {
     "viewer": "Lesen",
     "qm": "Quartiersmanagement",
-    "editor": "Bearbeiten",
-    "admin": "Administration",
+    "editor": "Bearbeitung",
+    "admin": "Verwaltung",
 }
+"""What a user reads for a role (the keys stay in the code, the store and the login claims)."""
 
 Action = Literal[
     "read",
@@ -94,8 +97,9 @@ class User:
     >>> User("x", "boss")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: Benutzer 'x' hat die unbekannte Rolle 'boss'; \
-erlaubt sind die Rollen viewer, qm, editor, admin
+    monitoring.errors.PermissionDenied: Benutzer „x“ hat die unbekannte Rolle „boss“; \
+erlaubt sind die Rollen viewer (Lesen), qm (Quartiersmanagement), editor (Bearbeitung) und \
+admin (Verwaltung)
     """
 
     name: str
@@ -103,14 +107,15 @@ erlaubt sind die Rollen viewer, qm, editor, admin
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise PermissionDenied(
-                f"ein Benutzer braucht einen Namen (erhalten: {self.name!r}); melden Sie sich "
-                "an oder geben Sie --user NAME an"
-            )
+            raise PermissionDenied(render("auth.no_name", value=repr(self.name)))
         if self.role not in ROLES:
             raise PermissionDenied(
-                f"Benutzer {self.name!r} hat die unbekannte Rolle {self.role!r}; "
-                f"erlaubt sind die Rollen {', '.join(ROLES)}"
+                render(
+                    "auth.unknown_role",
+                    user=self.name,
+                    role=self.role,
+                    roles=ordinal_list([f"{r} ({ROLE_LABELS[r]})" for r in ROLES]),
+                )
             )
 
     def may(self, action: str) -> bool:
@@ -169,7 +174,13 @@ def user_without_login(environ: Mapping[str, str]) -> User:
 def check_action(action: str) -> None:
     """Raise ValueError unless ``action`` is one of :data:`ACTIONS`."""
     if action not in ACTIONS:
-        raise ValueError(f"die Aktion {action!r} ist keine von {', '.join(ACTIONS)}")
+        raise ValueError(
+            render(
+                "auth.unknown_action",
+                action=action,
+                actions=ordinal_list(list(ACTIONS), conjunction="oder"),
+            )
+        )
 
 
 def require(user: User, action: str) -> None:
@@ -186,22 +197,48 @@ def require(user: User, action: str) -> None:
     >>> require(User("gast", "viewer"), "edit_funding")
     Traceback (most recent call last):
     ...
-    monitoring.errors.PermissionDenied: Benutzer 'gast' (Rolle viewer) darf nicht \
-Gesamtmaßnahmen, Konzepte, Maßnahmen und Finanzierung bearbeiten; das dürfen die Rollen \
-editor, admin
+    monitoring.errors.PermissionDenied: Benutzer „gast“ (Rolle „Lesen“) darf Gesamtmaßnahmen, \
+Konzepte, Maßnahmen und Finanzierung nicht bearbeiten; das dürfen die Rollen „Bearbeitung“ \
+und „Verwaltung“
+    >>> require(User("q", "qm"), "read_audit")
+    Traceback (most recent call last):
+    ...
+    monitoring.errors.PermissionDenied: Benutzer „q“ (Rolle „Quartiersmanagement“) darf das \
+Änderungsprotokoll nicht lesen; das dürfen die Rollen „Bearbeitung“ und „Verwaltung“
     """
     if not isinstance(user, User):
-        raise PermissionDenied(f"unbekannter Benutzer {user!r}; melden Sie sich an")
+        raise PermissionDenied(render("auth.unknown_user", value=repr(user)))
     if not user.may(action):
-        allowed = [r for r in ROLES if action in PERMISSIONS[r]]
-        raise PermissionDenied(
-            f"Benutzer {user.name!r} (Rolle {user.role}) darf nicht {ACTION_LABELS[action]}; "
-            + (
-                f"das darf nur die Rolle {allowed[0]}"
-                if len(allowed) == 1
-                else f"das dürfen die Rollen {', '.join(allowed)}"
-            )
-        )
+        raise PermissionDenied(denied_message(user, action))
+
+
+def denied_message(user: User, action: str) -> str:
+    """Return the German sentence that ``user`` may not do ``action``, and who may.
+
+    The action's label (:data:`ACTION_LABELS`, "das Änderungsprotokoll lesen") ends in
+    its verb; "nicht" goes before it, as German puts it.
+
+    Examples
+    --------
+    >>> denied_message(User("gast", "viewer"), "edit_settings")  # doctest: +NORMALIZE_WHITESPACE
+    'Benutzer „gast“ (Rolle „Lesen“) darf Programme, Handlungsfelder und Gebietsgrenzen nicht
+    bearbeiten; das darf nur die Rolle „Verwaltung“'
+    """
+    check_action(action)
+    allowed = [ROLE_LABELS[r] for r in ROLES if action in PERMISSIONS[r]]
+    what, _, verb = ACTION_LABELS[action].rpartition(" ")
+    return render(
+        "auth.denied",
+        user=user.name,
+        role=ROLE_LABELS[user.role],
+        action_object=what,
+        action_verb=verb,
+        allowed=(
+            render("auth.allowed_one", role=allowed[0])
+            if len(allowed) == 1
+            else render("auth.allowed_many", roles=ordinal_list([f"„{r}“" for r in allowed]))
+        ),
+    )
 
 
 def user_from_claims(

@@ -41,9 +41,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo import german
 from geo.schema import GEOMETRY_COLUMN, SCHEMA, Layer
 from monitoring.auth import User, require
 from monitoring.errors import EditConflict, NotFound, RuleViolation
+from monitoring.messages import render
 
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
@@ -224,6 +226,15 @@ RECORD_LABELS: Mapping[str, str] = {
 """The German name of one record of a layer (singular), for messages."""
 
 
+AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "create": "angelegt",
+    "update": "geändert",
+    "delete": "gelöscht",
+    "anonymise": "anonymisiert",
+}
+"""What a user reads for the actions of the audit log (the log keeps the English keys)."""
+
+
 def _layer_name(layer: str) -> str:
     """Return „German title“ (name) of a layer, or the name quoted when unknown."""
     if layer in SCHEMA.layers:
@@ -252,17 +263,47 @@ _describe = describe
 
 
 def stamp(value: Any) -> str:
-    """Return a stored time as „am 01.05.2025 um 10:00 Uhr (UTC)“, or an unknown time."""
+    """Return a stored time (UTC) as „am 01.05.2025, 12:00 Uhr“ in German local time.
+
+    Examples
+    --------
+    >>> stamp("2025-05-01T10:00:00"), stamp(None)
+    ('am 01.05.2025, 12:00 Uhr', 'zu unbekannter Zeit')
+    """
     if value is None or value == "":
         return "zu unbekannter Zeit"
     try:
-        return f"am {pd.Timestamp(value):%d.%m.%Y um %H:%M} Uhr (UTC)"
+        moment = pd.Timestamp(value)
     except (ValueError, TypeError):
-        return f"am {value} (UTC)"
+        return f"am {value}"
+    if pd.isna(moment):
+        return "zu unbekannter Zeit"
+    if moment.tzinfo is None:  # the store keeps UTC without a zone
+        moment = moment.tz_localize("UTC")
+    return f"am {german.timestamp(moment)}"
 
 
-def _fmt(value: Any) -> str:
-    text = "leer" if value is None else f"„{value}“"
+def shown_value(value: Any) -> str:
+    """Return a field's value as a user reads it: „1.234,5“, „31.12.2024“, „Text“ or leer.
+
+    Examples
+    --------
+    >>> v = shown_value
+    >>> v(300000.0), v(12.25), v(None), v("Bolzplatz"), v(pd.Timestamp(2024, 5, 1))
+    ('„300.000“', '„12,25“', 'leer', '„Bolzplatz“', '„01.05.2024“')
+    """
+    if value is None or (not isinstance(value, str) and german.is_missing(value)):
+        return "leer"
+    if isinstance(value, bool | np.bool_):
+        shown = "ja" if value else "nein"
+    elif isinstance(value, int | float | np.integer | np.floating):
+        whole = float(value).is_integer()
+        shown = german.number(value, decimals=0 if whole else 2)
+    elif isinstance(value, dt.date | pd.Timestamp):
+        shown = german.date(value)
+    else:
+        shown = str(value)
+    text = f"„{shown}“"
     return text if len(text) <= 60 else text[:57] + "…“"
 
 
@@ -319,7 +360,7 @@ class ChangeSet:
         found = self.read(layer, key)
         if found is None:
             lyr = SCHEMA.layer(layer)
-            raise NotFound(f"{_describe(lyr, key)} gibt es nicht; prüfen Sie die Kennung (ID)")
+            raise NotFound(render("edit.not_found", record=_describe(lyr, key)))
         return found
 
     # changing ---------------------------------------------------------------------
@@ -627,18 +668,25 @@ class ChangeSet:
         who, when = stored.get("updated_by"), stored.get("updated_at")
         listed = (
             "; ".join(
-                f"{column_title(lyr, f)}: Sie sahen {_fmt(a)}, gespeichert ist {_fmt(b)}"
+                render(
+                    "edit.conflict_field",
+                    field=column_title(lyr, f),
+                    seen=shown_value(a),
+                    stored=shown_value(b),
+                )
                 for f, (a, b) in diffs.items()
             )
             if diffs
-            else "die geänderten Felder sind nicht bekannt (die Änderung wurde nicht protokolliert)"
+            else render("edit.conflict_unknown_fields")
         )
-        message = (
-            f"{_describe(lyr, key)} wurde {stamp(when)} von {who or 'unbekannt'} geändert, "
-            f"seit Sie den Datensatz gelesen haben (Ihre Version {expected}, gespeichert ist "
-            f"Version {stored.get('version')}). Unterschiede: {listed}. Nichts wurde "
-            "gespeichert; laden Sie den Datensatz neu, übernehmen Sie Ihre Änderung noch "
-            "einmal und speichern Sie."
+        message = render(
+            "edit.conflict",
+            record=_describe(lyr, key),
+            when=stamp(when),
+            who=who or "unbekannt",
+            expected=expected,
+            stored=stored.get("version"),
+            differences=listed,
         )
         return EditConflict(
             message,
@@ -657,10 +705,13 @@ class ChangeSet:
         if len(deletions):
             last = deletions.iloc[-1]
             raise EditConflict(
-                f"{_describe(lyr, key)} wurde {stamp(plain(last['at']))} von "
-                f"{last['user_name']} gelöscht, seit Sie den Datensatz gelesen haben (Ihre "
-                f"Version {expected}). Nichts wurde gespeichert; legen Sie ihn neu an, wenn "
-                "er noch gebraucht wird.",
+                render(
+                    "edit.deleted",
+                    record=_describe(lyr, key),
+                    when=stamp(plain(last["at"])),
+                    who=last["user_name"],
+                    expected=expected,
+                ),
                 layer=lyr.name,
                 key=key,
                 expected_version=expected,
@@ -668,7 +719,7 @@ class ChangeSet:
                 changed_by=last["user_name"],
                 changed_at=plain(last["at"]),
             )
-        raise NotFound(f"{_describe(lyr, key)} gibt es nicht; prüfen Sie die Kennung (ID)")
+        raise NotFound(render("edit.not_found", record=_describe(lyr, key)))
 
     def _audit(
         self,

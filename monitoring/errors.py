@@ -2,7 +2,10 @@
 
 Every error subclasses :class:`MonitoringError` (and, where one fits, the matching
 built-in), so the UI and the CLI catch one base class. Messages name the input, the
-bad value, what is allowed and the fix.
+bad value, what is allowed and the fix; they are German, written from the templates of
+:mod:`monitoring.messages`, and the facts stay available as attributes (``layer``,
+``key``, ``differences``, ``filename``, ``reason``, ``value``, ``limit``) for a page that
+shows them its own way.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from monitoring.errors import RuleViolation
+from monitoring.messages import render
 
 Level = Literal["error", "warning"]
 LEVELS: tuple[str, ...] = ("error", "warning")
@@ -27,12 +28,12 @@ class Finding:
 
     Examples
     --------
-    >>> Finding("error", "dates", "measures", "M1", "end before start").level
+    >>> Finding("error", "dates", "measures", "M1", "das Ende liegt vor dem Beginn").level
     'error'
     >>> Finding("fatal", "x", "measures", "M1", "m")
     Traceback (most recent call last):
     ...
-    ValueError: Die Stufe 'fatal' eines Befunds ist keine von error, warning
+    ValueError: Die Stufe „fatal“ eines Befunds ist keine von error (Fehler) oder warning (Hinweis)
     """
 
     level: Level
@@ -43,8 +44,9 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
+            levels = [f"{k} ({LEVEL_LABELS[k]})" for k in LEVELS]
             raise ValueError(
-                f"Die Stufe {self.level!r} eines Befunds ist keine von {', '.join(LEVELS)}"
+                render("finding.bad_level", level=self.level, levels=" oder ".join(levels))
             )
 
 
@@ -68,17 +70,18 @@ def raise_errors(findings: Sequence[Finding], *, what: str) -> list[Finding]:
 
     Examples
     --------
-    >>> raise_errors([Finding("warning", "w", "measures", "M1", "far away")], what="M1")
-    [Finding(level='warning', code='w', layer='measures', record='M1', message='far away')]
-    >>> raise_errors([Finding("error", "e", "measures", "M1", "end before start")], what="M1")
+    >>> raise_errors([Finding("warning", "w", "measures", "M1", "weit weg")], what="M1")
+    [Finding(level='warning', code='w', layer='measures', record='M1', message='weit weg')]
+    >>> raise_errors([Finding("error", "e", "measures", "M1", "Ende vor Beginn")], what="M1")
     Traceback (most recent call last):
     ...
-    monitoring.errors.RuleViolation: M1 – nicht gespeichert: end before start
+    monitoring.errors.RuleViolation: M1 – nicht gespeichert: Ende vor Beginn
     """
     bad = errors(findings)
     if bad:
         messages = [f.message for f in bad]
-        raise RuleViolation(f"{what} – nicht gespeichert: {'; '.join(messages)}", problems=messages)
+        text = render("finding.refused", what=what, problems="; ".join(messages))
+        raise RuleViolation(text, problems=messages)
     return warnings(findings)
 
 

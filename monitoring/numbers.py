@@ -7,14 +7,18 @@ import math
 import re
 from typing import Any, Literal
 
-import pandas as pd
 from babel.numbers import NumberFormatError, parse_decimal
 
+from geo import german
 from monitoring.errors import MonitoringError
 
 
 def german_number(value: Any, *, decimals: int = 0, unit: str = "", missing: str = "") -> str:
     """Format a number the German way: thousands with '.', decimals with ','.
+
+    Kept for its callers; the writing is :func:`geo.german.number` (Babel, commercial
+    rounding), the one formatter of the platform. Unlike there, ``unit`` is appended as
+    given and a missing value is empty unless ``missing`` says otherwise.
 
     Parameters
     ----------
@@ -32,14 +36,13 @@ def german_number(value: Any, *, decimals: int = 0, unit: str = "", missing: str
     >>> german_number(1234567.891, decimals=2, unit=" €")
     '1.234.567,89 €'
     >>> german_number(-5.25, decimals=1), german_number(-0.04, decimals=1)
-    ('-5,2', '0,0')
-    >>> german_number(None, missing="–")
-    '–'
+    ('-5,3', '0,0')
+    >>> german_number(None, missing="–"), german_number(0.05, decimals=1)
+    ('–', '0,1')
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    text = german.number(value, decimals=decimals, missing=missing)
+    if german.is_missing(value) or text == missing:
         return missing
-    number = round(float(value), decimals) + 0.0  # no "-0,0"
-    text = f"{number:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
     return text + unit
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import german
 from geo.schema import SCHEMA
 from indicators.errors import IndicatorError
 from indicators.registry import Registry
@@ -30,6 +31,7 @@ from monitoring import catalogue, editing
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import ConfirmationNeeded, EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
+from monitoring.messages import render
 from monitoring.neighbourhood import activities, applications, funds, network, payments, projects
 from monitoring.neighbourhood import actors as actors_mod
 from monitoring.numbers import german_number
@@ -940,7 +942,9 @@ def programme_list(store: Store, user: User) -> pd.DataFrame:
 
 
 def conflict_text(exc: EditConflict, *, what: str) -> str:
-    """Return the German message of an edit conflict: who changed what when, what to do.
+    """Return the German message of an edit conflict: who changed which field when, what to do.
+
+    Fields are named by their German titles, values and times written the German way.
 
     Examples
     --------
@@ -948,40 +952,34 @@ def conflict_text(exc: EditConflict, *, what: str) -> str:
     ...                    stored_version=2, changed_by="carla", changed_at="2025-03-01T10:00:00",
     ...                    differences={"name": ("Nordstadt", "Nordstadt-Ost")})
     >>> print(conflict_text(exc, what="Die Gesamtmaßnahme „FA“"))
-    Die Gesamtmaßnahme „FA“ wurde inzwischen von carla geändert (01.03.2025 10:00 UTC; \
-Ihre Version 1, gespeichert ist Version 2). Unterschiede: name: Sie sahen 'Nordstadt', \
-jetzt gespeichert 'Nordstadt-Ost'. Nichts wurde gespeichert; laden Sie neu und \
-ändern Sie noch einmal.
+    Die Gesamtmaßnahme „FA“ wurde inzwischen von carla geändert (am 01.03.2025, 11:00 Uhr; \
+Ihre Version 1, gespeichert ist Version 2). Unterschiede: Name: Sie sahen „Nordstadt“, \
+jetzt gespeichert „Nordstadt-Ost“. Nichts wurde gespeichert; laden Sie neu und ändern Sie \
+noch einmal.
     """
+    who = exc.changed_by or "jemand anderem"
+    when = editing.stamp(exc.changed_at)
     if exc.stored_version is None:
-        when = _when(exc.changed_at)
-        return (
-            f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} gelöscht"
-            f"{when}. Nichts wurde gespeichert; legen Sie den Datensatz neu an, wenn er "
-            "noch gebraucht wird."
-        )
+        return render("edit.gone_since", what=what, when=when, who=who)
+    layer = SCHEMA.layers.get(exc.layer)
     diffs = "; ".join(
-        f"{name}: Sie sahen {_shown(a)}, jetzt gespeichert {_shown(b)}"
+        render(
+            "edit.difference",
+            field=editing.column_title(layer, name) if layer is not None else name,
+            seen=editing.shown_value(a),
+            stored=editing.shown_value(b),
+        )
         for name, (a, b) in exc.differences.items()
     )
-    return (
-        f"{what} wurde inzwischen von {exc.changed_by or 'jemand anderem'} geändert"
-        f" ({_when(exc.changed_at).strip(' ()') or 'Zeit unbekannt'}; Ihre Version "
-        f"{exc.expected_version}, gespeichert ist Version {exc.stored_version})."
-        + (f" Unterschiede: {diffs}." if diffs else "")
-        + " Nichts wurde gespeichert; laden Sie neu und ändern Sie noch einmal."
+    return render(
+        "edit.changed_since",
+        what=what,
+        when=when,
+        who=who,
+        expected=exc.expected_version,
+        stored=exc.stored_version,
+        differences=render("edit.differences", differences=diffs) if diffs else "",
     )
-
-
-def _when(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    return f" ({pd.Timestamp(value):%d.%m.%Y %H:%M} UTC)"
-
-
-def _shown(value: Any) -> str:
-    text = "leer" if value is None else repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
 
 
 # --- measures and attachments ---------------------------------------------------------
@@ -1078,16 +1076,19 @@ def _links_in(
         ch.replace_links(layer, {"measure_id": measure_id}, rows)
 
 
-def _confirm(found: Sequence[Any], *, confirmed: bool, what: str) -> None:
+def _confirm(found: Sequence[Any], *, confirmed: bool, what: str, layer: str) -> None:
     if found and not confirmed:
         listed = "; ".join(
-            f"{c.field}: {german_number(c.old, decimals=2)} → {german_number(c.new, decimals=2)}"
+            render(
+                "confirm.change",
+                field=editing.column_title(SCHEMA.layer(layer), c.field),
+                old=german.euro(c.old),
+                new=german.euro(c.new),
+            )
             for c in found
         )
         raise ConfirmationNeeded(
-            f"{what}: {listed} ändert sich um mehr als das Zehnfache; bestätigen Sie die "
-            "Änderung, um zu speichern (nichts wurde gespeichert)",
-            reasons=found,
+            render("confirm.big_change", what=what, changes=listed), reasons=found
         )
 
 
@@ -1170,6 +1171,7 @@ def update_measure(
             measures.big_changes(before, values, measures.AMOUNT_COLUMNS),
             confirmed=confirmed or before["version"] != expected_version,
             what=f"Maßnahme „{measure_id}“",
+            layer="measures",
         )
         saved = (
             _save_in(
@@ -1297,6 +1299,7 @@ def save_funding_line(
             measures.big_changes(before, values, funding.AMOUNTS),
             confirmed=confirmed or before is None or before["version"] != expected_version,
             what=f"Finanzierungszeile „{key.get('id')}“",
+            layer="funding_lines",
         )
     return save(
         store, user, "funding_lines", values, key=key, expected_version=expected_version, seen=seen

@@ -11,6 +11,7 @@ from pyproj import CRS
 from geo.validation import ImportReport, check_known, check_unique
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
+from monitoring.messages import render
 from monitoring.numbers import german_number
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def import_funding_areas(
             known,
             report,
             column=programme_col or "--programme",
-            what="programmes in the store",
+            what=render("import.known_programmes"),
             fix="verwenden Sie die ID eines gespeicherten Programms (siehe qmon programmes "
             "list) oder legen Sie das Programm zuerst an",
         )

@@ -38,6 +38,7 @@ from monitoring.imports.names import (
     name_key,
     plain_key,
 )
+from monitoring.messages import render
 from monitoring.numbers import german_number
 
 MatchBy = Literal["id", "name"]
@@ -340,7 +341,7 @@ def match_areas(
             index.ids,
             report,
             column=column,
-            what=f"stored areas of level {lvl!r}, vintage {vin!r}",
+            what=render("import.known_areas", level=lvl, vintage=vin),
             fix="korrigieren Sie die ID oder importieren Sie den Gebietsstand, zu dem sie gehört "
             "(--level/--vintage)",
         )

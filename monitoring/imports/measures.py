@@ -14,6 +14,7 @@ from geo.readers import NumberFormat, Table, is_vector_path
 from geo.validation import ImportReport, check_known, check_unique, closest
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
+from monitoring.messages import render
 from monitoring.renewal.measures import STATUSES
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def import_measures(
             store.read("funding_areas", columns=["id"])["id"].tolist(),
             report,
             column=funding_area_col or "--funding-area",
-            what="funding areas in the store",
+            what=render("import.known_funding_areas"),
             fix="importieren Sie zuerst die Gesamtmaßnahmen (qmon import funding-areas) oder "
             "korrigieren Sie die ID",
         )

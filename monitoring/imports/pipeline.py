@@ -46,6 +46,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from geo import german
 from geo.crs import parse_crs
 from geo.errors import CRSError, ImportRefused
 from geo.readers import (
@@ -124,6 +125,18 @@ DETAIL_LABELS = {
 QUIET_DETAILS = frozenset({"fingerprint", "sha256"})
 
 
+#: Details that are names (a vintage 2021 is no count: never "2.021").
+NAME_DETAILS = frozenset({"level", "vintage", "edition", "programme"})
+
+
+def _detail(key: str, value: Any) -> str:
+    """A detail of the summary as a user reads it: counts German (1.200), names as they are."""
+    numeric = isinstance(value, int | float | np.integer | np.floating)
+    if numeric and not isinstance(value, bool) and key not in NAME_DETAILS:
+        return german.number(value, decimals=0 if float(value).is_integer() else 2)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Change:
     """One stored value of an existing record that an import changes (or would change)."""
@@ -162,9 +175,11 @@ class ImportResult:
         'plr.shp: 542 Zeilen in Gebiete gespeichert (Ebene PLR)'
         >>> ImportResult("areas", "plr.shp", 542, dry_run=True).summary()
         'plr.shp: 542 Zeilen würden in Gebiete gespeichert (Probelauf: nichts wurde geschrieben)'
+        >>> ImportResult("measures", "m.csv", 1, details={"new": 1200}).summary()
+        'm.csv: 1 Zeile in Maßnahmen gespeichert (neue Datensätze 1.200)'
         """
         extra = ", ".join(
-            f"{DETAIL_LABELS.get(k, k)} {v}"
+            f"{DETAIL_LABELS.get(k, k)} {_detail(k, v)}"
             for k, v in self.details.items()
             if v is not None and not isinstance(v, list | dict) and k not in QUIET_DETAILS
         )
@@ -172,9 +187,10 @@ class ImportResult:
             extra = ", ".join(filter(None, [extra, "Probelauf: nichts wurde geschrieben"]))
         layer = LAYER_LABELS.get(self.layer, self.layer)
         verb = "würden in {} gespeichert" if self.dry_run else "in {} gespeichert"
-        return f"{self.source}: {self.rows} Zeilen {verb.format(layer)}" + (
-            f" ({extra})" if extra else ""
-        )
+        rows = german.count(self.rows, "Zeile", "Zeilen")
+        if self.rows == 1:
+            verb = "würde in {} gespeichert" if self.dry_run else "in {} gespeichert"
+        return f"{self.source}: {rows} {verb.format(layer)}" + (f" ({extra})" if extra else "")
 
 
 @dataclass(frozen=True)
@@ -766,7 +782,10 @@ def store_records(
             else:
                 counts["unchanged"] += 1
             if n % max(1, total // _CHUNKS) == 0 or n == total:
-                run.step(0.5 + 0.5 * n / total, f"{n} von {total} Datensätzen {_done(run)}")
+                run.step(
+                    0.5 + 0.5 * n / total,
+                    f"{german.number(n)} von {german.number(total)} Datensätzen {_done(run)}",
+                )
         summary_extra["geometry"] = geometry
         return total, dict(details or {}) | counts, tuple(changes)
 
@@ -829,9 +848,10 @@ def store_bulk(
         replaced = 0 if existing is None else len(existing)
         if replaced and not run.replace:
             report.add(
-                f"es sind schon {replaced} Zeilen gespeichert ({what}); die Datei hat "
-                f"{len(frame)}. Ein Import hängt sie nie noch einmal an und überschreibt sie "
-                "nie stillschweigend",
+                f"es {'ist' if replaced == 1 else 'sind'} schon "
+                f"{german.count(replaced, 'Zeile', 'Zeilen')} gespeichert ({what}); die Datei "
+                f"hat {german.number(len(frame))}. Ein Import hängt sie nie noch einmal an und "
+                "überschreibt sie nie stillschweigend",
                 fix="geben Sie --replace an, um die gespeicherten Zeilen zu ersetzen (der "
                 "Bericht zeigt, wie viele; qmon import undo holt sie zurück), oder importieren "
                 "Sie eine andere Ebene, einen anderen Gebietsstand oder eine andere Ausgabe",
@@ -845,7 +865,10 @@ def store_bulk(
         for begin in range(0, count, size):
             ch.bulk_write(layer, frame.iloc[begin : begin + size])
             written = min(begin + size, count)
-            run.step(0.5 + 0.5 * written / count, f"{written} von {count} Zeilen {_done(run)}")
+            run.step(
+                0.5 + 0.5 * written / count,
+                f"{german.number(written)} von {german.number(count)} Zeilen {_done(run)}",
+            )
         if extra_records is not None:
             extra_records(ch)
         keys = frame[list(lyr.key)].map(batches.exact).values.tolist() if count else []

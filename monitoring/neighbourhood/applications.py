@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import german
 from monitoring.findings import Finding
 
 SOURCE_KINDS: tuple[str, ...] = (
@@ -40,7 +41,7 @@ def _given(value: Any) -> bool:
 
 
 def _euro(value: float) -> str:
-    return f"{value:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+    return german.number(value, decimals=2) + " €"
 
 
 def check_application(record: Mapping[str, Any]) -> list[Finding]:

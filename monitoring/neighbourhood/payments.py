@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo import german
 from monitoring.findings import Finding
 
 OUTCOMES: tuple[str, ...] = ("bewilligt", "abgelehnt", "zurückgestellt")
@@ -22,7 +23,7 @@ _CENT = 0.005
 
 
 def _euro(value: float) -> str:
-    return f"{value:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+    return german.number(value, decimals=2) + " €"
 
 
 def _missing(value: Any) -> bool:

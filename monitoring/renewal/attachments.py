@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from geo import german
 from monitoring.errors import AttachmentRefused
 from monitoring.findings import Finding
+from monitoring.messages import render
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """The default size limit of one attachment (10 MB)."""
@@ -72,9 +74,7 @@ class AttachmentLimits:
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_bytes, int) or self.max_bytes <= 0:
-            raise ValueError(
-                f"max_bytes must be a positive number of bytes, got {self.max_bytes!r}"
-            )
+            raise ValueError(render("attachment.bad_limit", value=repr(self.max_bytes)))
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, str]) -> AttachmentLimits:
@@ -93,10 +93,21 @@ class AttachmentLimits:
         try:
             megabytes = float(raw.replace(",", "."))
         except ValueError:
-            raise ValueError(
-                f"QMON_ATTACHMENT_MAX_MB={raw!r} is not a number of megabytes; set e.g. 10"
-            ) from None
+            raise ValueError(render("attachment.bad_setting", value=repr(raw))) from None
         return cls(max(1, int(megabytes * 1024 * 1024)))
+
+
+def file_size(size: int) -> str:
+    """Return a file size as a user reads it: „812 Bytes“, „1,5 MB“ (1 MB = 1.048.576 Bytes).
+
+    Examples
+    --------
+    >>> file_size(812), file_size(1536 * 1024), file_size(10 * 1024 * 1024)
+    ('812\xa0Bytes', '1,5\xa0MB', '10,0\xa0MB')
+    """
+    if size < 1024 * 1024:
+        return german.number(size, unit="Bytes")
+    return german.number(size / (1024 * 1024), decimals=1, unit="MB")
 
 
 def sniff_media_type(content: bytes) -> str | None:
@@ -191,8 +202,12 @@ def prepare(
     name = clean_filename(filename)
     if owner_layer not in OWNER_LAYERS:
         raise AttachmentRefused(
-            f"{name!r}: records of layer {owner_layer!r} take no attachments; "
-            f"allowed: {', '.join(OWNER_LAYERS)}",
+            render(
+                "attachment.owner",
+                name=name,
+                layer=owner_layer,
+                allowed=german.ordinal_list(list(OWNER_LAYERS)),
+            ),
             filename=name,
             reason="owner",
             value=owner_layer,
@@ -200,7 +215,14 @@ def prepare(
         )
     if kind not in KINDS:
         raise AttachmentRefused(
-            f"{name!r}: kind {kind!r} is not one of {', '.join(KINDS)}",
+            render(
+                "attachment.kind",
+                name=name,
+                kind=kind,
+                allowed=german.ordinal_list(
+                    [f"{k} ({label})" for k, label in KINDS.items()], conjunction="oder"
+                ),
+            ),
             filename=name,
             reason="kind",
             value=kind,
@@ -209,13 +231,16 @@ def prepare(
     size = len(content)
     if size == 0:
         raise AttachmentRefused(
-            f"{name!r} is empty; choose the file again", filename=name, reason="empty"
+            render("attachment.empty", name=name), filename=name, reason="empty"
         )
     if size > limits.max_bytes:
         raise AttachmentRefused(
-            f"{name!r} has {size} bytes, more than the limit of {limits.max_bytes} bytes; "
-            "make it smaller (e.g. reduce the photo's resolution) or ask the administrator "
-            "to raise QMON_ATTACHMENT_MAX_MB",
+            render(
+                "attachment.too_large",
+                name=name,
+                size=file_size(size),
+                limit=file_size(limits.max_bytes),
+            ),
             filename=name,
             reason="too_large",
             value=size,
@@ -224,8 +249,11 @@ def prepare(
     media_type = sniff_media_type(content)
     if media_type is None:
         raise AttachmentRefused(
-            f"{name!r}: its content is none of the accepted types ({', '.join(MEDIA_TYPES)}), "
-            "whatever its name says; save it as JPEG, PNG, PDF, DOCX or XLSX",
+            render(
+                "attachment.unknown_type",
+                name=name,
+                allowed=", ".join(dict.fromkeys(MEDIA_TYPES.values())),
+            ),
             filename=name,
             reason="unknown_type",
             value=content[:8].hex(),
@@ -233,7 +261,11 @@ def prepare(
         )
     if kind in PHOTO_KINDS and media_type not in IMAGE_TYPES:
         raise AttachmentRefused(
-            f"{name!r} is a {media_type}, not a photo; attach it as a document or choose an image",
+            render(
+                "attachment.not_a_photo",
+                name=name,
+                media_type=MEDIA_TYPES.get(media_type, media_type),
+            ),
             filename=name,
             reason="not_a_photo",
             value=media_type,
@@ -268,8 +300,7 @@ def content_of(record: Mapping[str, Any]) -> bytes:
         content = b""
     if hashlib.sha256(content).hexdigest() != record.get("sha256"):
         raise AttachmentRefused(
-            f"attachment {record.get('id')!r} ({name!r}) is damaged in the store: its content "
-            "does not match its SHA-256; attach the file again",
+            render("attachment.damaged", ident=record.get("id"), name=name),
             filename=name,
             reason="damaged",
         )
@@ -289,7 +320,7 @@ def check_attachment(record: Mapping[str, Any], *, limits: AttachmentLimits) -> 
         content = None
     problems: list[tuple[str, str]] = []
     if content is None:
-        problems.append(("content", "the content is not Base64 text"))
+        problems.append(("content", render("attachment.not_base64")))
     else:
         try:
             expected = prepare(
@@ -309,11 +340,21 @@ def check_attachment(record: Mapping[str, Any], *, limits: AttachmentLimits) -> 
                     problems.append(
                         (
                             column,
-                            f"{column} {record.get(column)!r} does not match the content "
-                            f"({expected[column]!r})",
+                            render(
+                                "attachment.mismatch",
+                                column=column,
+                                stored=record.get(column),
+                                expected=expected[column],
+                            ),
                         )
                     )
     return [
-        Finding("error", code, "attachments", rid, f"attachment {rid!r}: {message}")
+        Finding(
+            "error",
+            code,
+            "attachments",
+            rid,
+            render("attachment.finding", ident=rid, problem=message),
+        )
         for code, message in problems
     ]

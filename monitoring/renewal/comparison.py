@@ -17,12 +17,14 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geo import german
 from geo.levels import level_label, level_plural
 from geo.webmap import NO_VALUE_TEXT, SUPPRESSED_TEXT, format_value
 from indicators.disclosure import DEFAULT_MINIMUM
 from indicators.errors import AggregationError
 from indicators.interpolation import area_weights
-from indicators.registry import Registry
+from indicators.registry import KIND_LABELS, Registry
+from monitoring.messages import render
 
 
 def overlap_weights(areas: gpd.GeoDataFrame, target: BaseGeometry) -> pd.Series:
@@ -56,10 +58,7 @@ def _count_series(values: pd.DataFrame, key: str, weights: pd.Series) -> pd.Data
     rows = values[(values["indicator"] == key) & values["area_id"].isin(weights.index)]
     rows = rows[rows["value"].notna()]
     if rows.empty:
-        raise AggregationError(
-            f"there are no values of {key!r} on the areas the funding area overlaps; "
-            "import them (qmon import indicators) or pick another indicator"
-        )
+        raise AggregationError(render("comparison.no_values", indicator=key))
     w = rows["area_id"].map(weights).to_numpy(dtype=float)
     v = rows["value"].to_numpy(dtype=float)
     frame = pd.DataFrame(
@@ -180,9 +179,12 @@ def area_vs_rest(
             out[f"{part}_num"], out[f"{part}_den"] = num[part], den[part]
     else:
         raise AggregationError(
-            f"indicator {indicator!r} ({definition.label}) is a {definition.kind} without "
-            "numerator and denominator counts and cannot be carried onto the funding area; "
-            "compare a count or a rate defined from counts"
+            render(
+                "comparison.not_carried",
+                indicator=indicator,
+                label=definition.label,
+                kind=KIND_LABELS.get(definition.kind, definition.kind),
+            )
         )
     out["gap"] = out["area"] - out["rest"]
     keys = [indicator]
@@ -284,9 +286,7 @@ def gap_change(comparison: pd.DataFrame, *, since: pd.Timestamp) -> Mapping[str,
     """
     after = comparison[comparison.index >= since]["gap"].dropna()
     if after.empty:
-        raise AggregationError(
-            f"no value of the comparison on or after {since.date()}; pick an earlier start"
-        )
+        raise AggregationError(render("comparison.nothing_since", since=german.date(since)))
     start, latest = float(after.iloc[0]), float(after.iloc[-1])
     return {"start": start, "latest": latest, "change": latest - start}
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo import german
+from monitoring.messages import render
 from monitoring.renewal.funding import AMOUNTS, SOURCES
 from monitoring.renewal.measures import STATUSES
 
@@ -309,14 +311,25 @@ def attainment(baseline: float, target: float, latest: float) -> float:
     >>> attainment(5.0, 5.0, 5.0)
     Traceback (most recent call last):
     ...
-    ValueError: target 5 equals the baseline 5: attainment is undefined; correct the target
+    ValueError: Der Zielwert 5 ist gleich dem Ausgangswert 5: die Zielerreichung ist nicht \
+bestimmt; korrigieren Sie den Zielwert
     """
     if target == baseline:
         raise ValueError(
-            f"target {target:g} equals the baseline {baseline:g}: attainment is undefined; "
-            "correct the target"
+            render(
+                "progress.target_is_baseline",
+                target=_shown(target),
+                baseline=_shown(baseline),
+            )
         )
     return (latest - baseline) / (target - baseline) * 100.0
+
+
+def _shown(value: float) -> str:
+    """A target or baseline as a user reads it: „5“, „1.250“, „12,5“, „0,25“."""
+    if float(value).is_integer():
+        return german.number(value)
+    return german.number(value, decimals=2).rstrip("0")
 
 
 def _num(value: Any) -> float | None:

@@ -34,6 +34,7 @@ from geo import german
 from indicators.disclosure import FLAG_SUPPRESSED, suppress
 from indicators.errors import IndicatorError
 from indicators.registry import Registry
+from monitoring.messages import render
 from monitoring.neighbourhood import activities, projects
 from monitoring.neighbourhood.actors import ACTOR_TYPES
 from monitoring.neighbourhood.funds import PUBLIC_SOURCE
@@ -107,19 +108,16 @@ def check_year(year: Any) -> int:
     >>> check_year(1900)
     Traceback (most recent call last):
     ...
-    monitoring.reports.errors.ReportOptionError: reporting year 1900 is outside 1971–2100; \
-give the budget year the report covers, e.g. --year 2024
+    monitoring.reports.errors.ReportOptionError: Das Berichtsjahr 1900 liegt außerhalb von \
+1971–2100; geben Sie das Haushaltsjahr an, über das berichtet wird, z. B. --year 2024
     """
     try:
         value = int(year)
     except (TypeError, ValueError):
-        raise ReportOptionError(
-            f"reporting year {year!r} is not a year; give e.g. --year 2024"
-        ) from None
+        raise ReportOptionError(render("report.year_not_a_year", year=year)) from None
     if not YEAR_RANGE[0] <= value <= YEAR_RANGE[1]:
         raise ReportOptionError(
-            f"reporting year {value} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}; give the "
-            "budget year the report covers, e.g. --year 2024"
+            render("report.year_out_of_range", year=value, first=YEAR_RANGE[0], last=YEAR_RANGE[1])
         )
     return value
 
@@ -145,7 +143,7 @@ class _Context:
             areas = self.inputs["areas"]
             try:
                 if areas.empty:
-                    raise IndicatorError("the store holds no statistical areas with values")
+                    raise IndicatorError(render("report.no_statistical_areas"))
                 self.comparisons[key] = comparison.area_vs_rest(
                     values, areas, self.area["geometry"], key, registry=self.registry
                 )
@@ -302,10 +300,7 @@ def size_ha(geometry: Any, crs: str) -> float:
     """
     parsed = CRS.from_user_input(crs)
     if not parsed.is_projected:
-        raise ReportError(
-            f"the storage CRS {crs} is geographic, so the area size in ha cannot be computed; "
-            "store the data in a projected CRS such as EPSG:25832"
-        )
+        raise ReportError(render("report.geographic_crs", crs=crs))
     factor = parsed.axis_info[0].unit_conversion_factor if parsed.axis_info else 1.0
     return float(shapely.area(geometry)) * factor * factor / 10_000.0
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitoring.messages import render
 from monitoring.renewal.funding import AMOUNTS, SOURCES
 from monitoring.reports.errors import CatalogueError
 
@@ -137,16 +138,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     >>> cat.disclosure_minimum
     300
     """
-    base = _read(DEFAULT_FILE, what="the shipped report catalogue")
+    base = _read(DEFAULT_FILE, what="Der mitgelieferte Berichtskatalog")
     data = _parse(base, source=str(DEFAULT_FILE.name), prior=None)
     if path is not None:
         file = Path(path)
         if not file.is_file():
-            raise CatalogueError(
-                f"report catalogue {str(file)!r} does not exist; give the path of a TOML file "
-                "in the format of monitoring/reports/default_catalogue.toml"
-            )
-        data = _parse(_read(file, what="report catalogue"), source=str(file), prior=data)
+            raise CatalogueError(render("catalogue.missing_file", file=file))
+        data = _parse(_read(file, what="Der Berichtskatalog"), source=str(file), prior=data)
     return data
 
 
@@ -155,7 +153,9 @@ def _read(path: Path, *, what: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+        raise CatalogueError(
+            render("catalogue.bad_toml", what=what, file=path, problem=exc)
+        ) from None
 
 
 def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> Catalogue:
@@ -163,20 +163,16 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
     unknown = set(data) - {"catalogue", "parts", "output_labels", "field", "remove"}
     if unknown:
         raise CatalogueError(
-            f"report catalogue {source}: unknown table(s) {', '.join(sorted(unknown))}; "
-            "allowed: catalogue, parts, output_labels, field, remove"
+            render("catalogue.unknown_tables", source=source, tables=", ".join(sorted(unknown)))
         )
     head = dict(data.get("catalogue", {}))
     parts = dict(prior.parts if prior else {})
     for key, title in dict(data.get("parts", {})).items():
         if key not in PARTS:
-            hint = (
-                "; put remove = [...] before the first [table] of the file"
-                if key == "remove"
-                else ""
-            )
+            hint = render("catalogue.remove_first") if key == "remove" else ""
             raise CatalogueError(
-                f"report catalogue {source}: part {key!r} is not one of {', '.join(PARTS)}{hint}"
+                render("catalogue.unknown_part", source=source, part=key, parts=", ".join(PARTS))
+                + hint
             )
         parts[key] = str(title)
     labels = dict(prior.output_labels if prior else {}) | {
@@ -186,12 +182,9 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
     codes = {e.code: i for i, e in enumerate(entries)}
     seen: set[str] = set()
     for k, raw in enumerate(data.get("field", []), start=1):
-        entry = _entry(raw, where=f"report catalogue {source}, [[field]] number {k}")
+        entry = _entry(raw, where=render("catalogue.field", number=k, source=source))
         if entry.code in seen:
-            raise CatalogueError(
-                f"report catalogue {source}: code {entry.code!r} appears twice; "
-                "give every [[field]] its own code"
-            )
+            raise CatalogueError(render("catalogue.code_twice", source=source, code=entry.code))
         seen.add(entry.code)
         if entry.code in codes:
             entries[codes[entry.code]] = entry
@@ -202,8 +195,12 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
     absent = [c for c in removed if c not in codes]
     if absent:
         raise CatalogueError(
-            f"report catalogue {source}: remove names unknown code(s) {', '.join(absent)}; "
-            f"known: {', '.join(codes)}"
+            render(
+                "catalogue.remove_unknown",
+                source=source,
+                codes=", ".join(absent),
+                known=", ".join(codes),
+            )
         )
     entries = [e for e in entries if e.code not in removed]
     entries.sort(key=lambda e: PARTS.index(e.part))  # stable: file order within a part
@@ -212,13 +209,12 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
     for name, value in (("disclosure_minimum", minimum), ("disclosure_min_count", min_count)):
         if value is not None and (not isinstance(value, int) or value < 0):
             raise CatalogueError(
-                f"report catalogue {source}: {name} = {value!r} is not a whole number ≥ 0"
+                render("catalogue.not_whole", source=source, name=name, value=repr(value))
             )
     missing_parts = [p for p in PARTS if p not in parts]
     if missing_parts:
         raise CatalogueError(
-            f"report catalogue {source}: no title for part(s) {', '.join(missing_parts)}; "
-            "give them under [parts]"
+            render("catalogue.part_titles", source=source, parts=", ".join(missing_parts))
         )
     name = str(head.get("name", prior.name if prior else source))
     if "note" in head:
@@ -242,32 +238,48 @@ def _parse(data: Mapping[str, Any], *, source: str, prior: Catalogue | None) -> 
 def _entry(raw: Any, *, where: str) -> Entry:
     """Check one [[field]] table and return it as an Entry."""
     if not isinstance(raw, Mapping):
-        raise CatalogueError(f"{where} is not a table")
+        raise CatalogueError(render("catalogue.not_a_table", where=where))
     missing = [k for k in _ENTRY_KEYS if not str(raw.get(k, "")).strip()]
     if missing:
-        raise CatalogueError(f"{where} lacks {', '.join(missing)}; every field needs them")
+        raise CatalogueError(render("catalogue.lacks", where=where, keys=", ".join(missing)))
     part, code, source = str(raw["part"]), str(raw["code"]), str(raw["source"])
     where = f"{where} ({code})"
     if part not in PARTS:
-        raise CatalogueError(f"{where}: part {part!r} is not one of {', '.join(PARTS)}")
+        raise CatalogueError(
+            render("catalogue.entry_part", where=where, part=part, parts=", ".join(PARTS))
+        )
     if source not in SOURCE_OPTIONS:
         raise CatalogueError(
-            f"{where}: source {source!r} is unknown; known sources: {', '.join(SOURCES_KNOWN)}"
+            render(
+                "catalogue.unknown_source",
+                where=where,
+                source=source,
+                known=", ".join(SOURCES_KNOWN),
+            )
         )
     allowed = SOURCE_OPTIONS[source]
     options = {k: v for k, v in raw.items() if k not in _ENTRY_KEYS}
     for name, value in options.items():
         if name not in allowed:
             raise CatalogueError(
-                f"{where}: source {source!r} takes no option {name!r}; "
-                f"it takes: {', '.join(allowed) or 'none'}"
+                render(
+                    "catalogue.no_option",
+                    where=where,
+                    source=source,
+                    name=name,
+                    allowed=", ".join(allowed) or "keine",
+                )
             )
         if allowed[name] == "list" and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
-            raise CatalogueError(f"{where}: option {name!r} must be a list of texts, not {value!r}")
+            raise CatalogueError(
+                render("catalogue.option_list", where=where, name=name, value=repr(value))
+            )
         if allowed[name] == "text" and not isinstance(value, str):
-            raise CatalogueError(f"{where}: option {name!r} must be a text, not {value!r}")
+            raise CatalogueError(
+                render("catalogue.option_text", where=where, name=name, value=repr(value))
+            )
     _check_choices(options.get("amounts", []), AMOUNTS, "amounts", where)
     _check_choices(options.get("sources", []), SOURCES, "sources", where)
     _check_choices([options["scope"]] if "scope" in options else [], SCOPES, "scope", where)
@@ -278,7 +290,9 @@ def _entry(raw: Any, *, where: str) -> Entry:
         "context.social_index": "indicator",
     }.get(source)
     if need is not None and not options.get(need):
-        raise CatalogueError(f"{where}: source {source!r} needs the option {need!r}")
+        raise CatalogueError(
+            render("catalogue.needs_option", where=where, source=source, name=need)
+        )
     return Entry(part, code, str(raw["label"]), source, options)
 
 
@@ -287,5 +301,11 @@ def _check_choices(values: Sequence[str], allowed: Sequence[str], name: str, whe
     for value in values:
         if value not in allowed:
             raise CatalogueError(
-                f"{where}: {name} value {value!r} is not one of {', '.join(allowed)}"
+                render(
+                    "catalogue.choice",
+                    where=where,
+                    value=value,
+                    name=name,
+                    allowed=", ".join(allowed),
+                )
             )

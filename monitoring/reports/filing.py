@@ -21,6 +21,7 @@ from geo.schema import SCHEMA
 from indicators.registry import Registry
 from monitoring.auth import User, require
 from monitoring.errors import NotFound
+from monitoring.messages import render
 from monitoring.reports.catalogue import Catalogue
 from monitoring.reports.errors import FilingError, PayloadError
 from monitoring.reports.generate import build_report
@@ -165,13 +166,17 @@ def _record_to_filed(record: dict[str, Any]) -> FiledReport:
         data = json.loads(record["payload"])
     except (TypeError, json.JSONDecodeError) as exc:
         raise PayloadError(
-            f"filed report {record['id']!r}: the stored payload is not JSON ({exc})"
+            render("report.filed_not_json", ident=record["id"], problem=exc)
         ) from None
     report = Report.from_dict(data)
     if report.fingerprint != record["fingerprint"]:
         raise PayloadError(
-            f"filed report {record['id']!r}: the stored fingerprint {record['fingerprint'][:12]}… "
-            f"does not match its content ({report.fingerprint[:12]}…); the record was altered"
+            render(
+                "report.filed_altered",
+                ident=record["id"],
+                stored=record["fingerprint"][:12],
+                actual=report.fingerprint[:12],
+            )
         )
     return FiledReport(
         id=str(record["id"]),
@@ -199,8 +204,11 @@ def load_filed(store: Store, user: User, report_id: str) -> FiledReport:
     if frame.empty:
         known = store.read(LAYER, columns=["id"])["id"].tolist()
         raise NotFound(
-            f"there is no filed report {report_id!r}; filed: {', '.join(sorted(known)) or 'none'} "
-            "(qmon report filed lists them)"
+            render(
+                "report.filed_unknown",
+                ident=report_id,
+                known=", ".join(sorted(known)) or "keine",
+            )
         )
     return _record_to_filed({str(k): v for k, v in frame.iloc[0].to_dict().items()})
 
@@ -243,9 +251,13 @@ def file_report(
     listed = filed_reports(store, user, area_id=area_id, year=year)
     if len(listed) and listed["fingerprint"].iloc[0] == report.fingerprint:
         raise FilingError(
-            f"the report of {area_id!r} for {year} was filed as {listed['id'].iloc[0]!r} with the "
-            "same inputs (fingerprint "
-            f"{report.fingerprint[:12]}…); nothing changed, so there is nothing to file again"
+            render(
+                "report.filed_twice",
+                area=area_id,
+                year=year,
+                ident=listed["id"].iloc[0],
+                fingerprint=report.fingerprint[:12],
+            )
         )
     number = len(
         store.read(LAYER, where={"funding_area_id": area_id, "year": int(year)}, columns=["id"])

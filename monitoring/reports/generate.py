@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from geo.german import ordinal_list
 from indicators.registry import Registry
+from monitoring import messages
 from monitoring.auth import User, require
 from monitoring.catalogue import registry_for
 from monitoring.reports import csv as csv_format
@@ -56,12 +58,16 @@ def check_format(fmt: str) -> str:
     >>> check_format("docx")
     Traceback (most recent call last):
     ...
-    monitoring.reports.errors.ReportOptionError: report format 'docx' is not one of \
-xlsx, pdf, csv, json; pick one with --format
+    monitoring.reports.errors.ReportOptionError: Das Berichtsformat „docx“ ist keins von \
+xlsx, pdf, csv oder json; wählen Sie eins mit --format
     """
     if fmt not in FORMATS:
         raise ReportOptionError(
-            f"report format {fmt!r} is not one of {', '.join(FORMATS)}; pick one with --format"
+            messages.render(
+                "report.format",
+                format=fmt,
+                formats=ordinal_list(list(FORMATS), conjunction="oder"),
+            )
         )
     return fmt
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from geo.german import ordinal_list
+from monitoring.messages import render
 from monitoring.reports.errors import PayloadError
 
 Reason = Literal["unterdrückt", "nicht gemeldet", "entfällt"]
@@ -49,8 +51,8 @@ class Row:
     >>> Row("A.6", "Ende", None, "")
     Traceback (most recent call last):
     ...
-    monitoring.reports.errors.PayloadError: report field 'A.6' has no value and no reason; \
-give one of unterdrückt, nicht gemeldet, entfällt
+    monitoring.reports.errors.PayloadError: Das Berichtsfeld „A.6“ hat keinen Wert und keinen \
+Grund dafür; geben Sie einen von „unterdrückt“, „nicht gemeldet“ oder „entfällt“ an
     """
 
     field: str
@@ -69,15 +71,25 @@ give one of unterdrückt, nicht gemeldet, entfällt
         if isinstance(self.value, float) and math.isnan(self.value):
             object.__setattr__(self, "value", None)
         if self.value is None and self.reason not in REASONS:
+            reasons = ordinal_list([f"„{r}“" for r in REASONS], conjunction="oder")
             raise PayloadError(
-                f"report field {self.field!r} has no value and "
-                + ("no reason" if self.reason is None else f"the unknown reason {self.reason!r}")
-                + f"; give one of {', '.join(REASONS)}"
+                render("report.field_no_reason", field=self.field, reasons=reasons)
+                if self.reason is None
+                else render(
+                    "report.field_unknown_reason",
+                    field=self.field,
+                    reason=self.reason,
+                    reasons=reasons,
+                )
             )
         if self.value is not None and self.reason is not None:
             raise PayloadError(
-                f"report field {self.field!r} has the value {self.value!r} and the reason "
-                f"{self.reason!r}; a reason is only given for a missing value"
+                render(
+                    "report.field_value_and_reason",
+                    field=self.field,
+                    value=self.value,
+                    reason=self.reason,
+                )
             )
 
     @property
@@ -196,7 +208,8 @@ class Report:
         for p in self.parts:
             if p.key == key:
                 return p
-        raise KeyError(f"the report has no part {key!r}; parts: {[p.key for p in self.parts]}")
+        parts = ", ".join(p.key for p in self.parts)
+        raise KeyError(render("report.no_part", part=key, parts=parts))
 
     def rows(self) -> Iterator[tuple[Part, Section, Row]]:
         """Yield every row with its part and section."""
@@ -233,8 +246,7 @@ class Report:
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise PayloadError(
-                f"report payload has format version {version!r}; this program reads "
-                f"version {FORMAT_VERSION}; generate the report again with this version"
+                render("report.payload_version", version=version, expected=FORMAT_VERSION)
             )
         try:
             parts = tuple(
@@ -298,6 +310,5 @@ class Report:
             )
         except (KeyError, TypeError) as exc:
             raise PayloadError(
-                f"report payload is malformed ({type(exc).__name__}: {exc}); "
-                "it was not written by Report.to_dict"
+                render("report.payload_malformed", problem=f"{type(exc).__name__}: {exc}")
             ) from None

@@ -357,7 +357,7 @@ def test_a_land_catalogue_from_the_environment_shapes_the_page(
     # a broken file is named in a message, not a traceback
     monkeypatch.setenv("QMON_CATALOGUE", str(tmp_path / "fehlt.toml"))
     at = open_page("berichte", gebiet="SSZ-01", jahr=str(YEAR))
-    assert any("fehlt.toml" in e.value and "does not exist" in e.value for e in at.error)
+    assert any("fehlt.toml" in e.value and "existiert nicht" in e.value for e in at.error)
 
 
 def test_a_store_without_funding_areas_says_so(

@@ -99,7 +99,7 @@ def test_broken_file_shows_every_problem_and_cannot_be_imported(
     }
     assert "ist keine Zahl" in rows[4, "share_u15", "<b>viele</b>"]  # shown as text
     assert "unmöglich" in rows[2, "share_u15", "140,5"]  # the number as the user wrote it
-    assert "die ID ist nicht unter den " in rows[3, "Gebiet", "PR-99"]
+    assert "gespeicherten Gebieten der Ebene" in rows[3, "Gebiet", "PR-99"]
     assert all(report["Korrektur"].str.len() > 0)
     assert at.button(key="import.los").disabled
     assert not at.success

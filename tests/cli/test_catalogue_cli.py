@@ -38,7 +38,7 @@ def test_indicators_set_list_show(url: str, capsys: pytest.CaptureFixture[str]) 
     assert "der Zähler „fehlt“ ist nicht im Katalog" in capsys.readouterr().err
     viewer = ["--store", url, "--user", "gast", "--role", "viewer"]
     assert main(["indicators", "set", "y", *viewer, "--label", "Y", "--kind", "count"]) == 2
-    assert "editor, admin" in capsys.readouterr().err
+    assert "„Bearbeitung“ und „Verwaltung“" in capsys.readouterr().err
     with open_store(url) as st:
         assert sorted(st.read("indicator_defs")["key"]) == ["residents", "wohnflaeche"]
 
@@ -75,7 +75,7 @@ def test_profiles_import_show_compute_delete(
     assert main(["index", "compute", "--store", url, "--profile", "unsere-stadt",
                  "--period", "2022-12-31", "--level", "Stadtteil", "--dry-run"]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert "unsere-stadt am 2022-12-31 (Stadtteil" in out and "30 Gebiete, 30 gültig" in out
+    assert "unsere-stadt am 31.12.2022 (Stadtteil" in out and "30 Gebiete, 30 gültig" in out
     assert main(["profiles", "delete", "unsere-stadt", *args]) == 0
     assert main(["profiles", "delete", "muenster", *args]) == 2
     assert "mitgeliefertes Profil" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -22,6 +24,8 @@ def test_the_only_stored_level_is_the_default(store_url: str, capsys) -> None:
     assert main([*ARGS, "--store", store_url]) == 0
     out = capsys.readouterr().out
     assert "(Stadtteil, Gebietsstand 2021" in out and "8 Gebiete" in out
+    assert "am 31.12.2020 (Stadtteil" in out and "2020-12-31" not in out  # a German date
+    assert re.search(r"\d+ Indikatorwerte? geschrieben, Ausgabe „", out), out
     with open_store(store_url) as store:
         written = store.read("indicator_values")
     assert set(written["level"]) == {"Stadtteil"}

@@ -96,7 +96,7 @@ def test_only_admins_add_programmes(
     code = main(["programmes", "add", "--store", url, "--id", "land_x", "--name", "X"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "nur die Rolle admin legt Programme an" in err and "Traceback" not in err
+    assert "nur die Rolle „Verwaltung“ (admin) legt Programme an" in err and "Traceback" not in err
     assert _programmes(url) == before
 
 
@@ -216,4 +216,4 @@ def test_demo_if_missing_still_builds_into_a_store_that_only_holds_the_defaults(
         )
     capsys.readouterr()
     assert main(["demo", "--store", gpkg_url, "--if-missing"]) == 0
-    assert len(built) == 1 and "already holds data" in capsys.readouterr().out
+    assert len(built) == 1 and "enthält schon Daten" in capsys.readouterr().out

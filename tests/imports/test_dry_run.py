@@ -193,9 +193,9 @@ def refusals(tmp_path: Path) -> dict[str, Call]:
 
 # what follows "die ID ist nicht unter den" is worded by each import (monitoring/imports)
 EXPECTED = {
-    "indicators": ["ist keine Zahl", "die ID ist nicht unter den "],
-    "measures": ["die ID ist nicht unter den "],
-    "funding_areas": ["die ID ist nicht unter den "],
+    "indicators": ["ist keine Zahl", "gespeicherten Gebieten der Ebene"],
+    "measures": ["gespeicherten Gesamtmaßnahmen"],
+    "funding_areas": ["gespeicherten Programmen"],
 }
 
 

@@ -290,7 +290,7 @@ def test_cli_match_name_imports_list_and_undo(
         out = capsys.readouterr().out
         assert batch in out and sha in out and "erika" in out and "12 Zeilen" in out
     assert main(["imports", "undo", batch, "--store", hh.url, "--role", "viewer"]) == 2
-    assert "darf nicht" in capsys.readouterr().err
+    assert "(Rolle „Lesen“) darf " in capsys.readouterr().err
     assert main(["imports", "undo", batch, "--store", hh.url]) == 0
     assert "rückgängig gemacht" in capsys.readouterr().out
     assert hh.read("indicator_values").empty

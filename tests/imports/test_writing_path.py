@@ -20,7 +20,7 @@ from cli.main import main
 from geo.errors import ImportRefused
 from geo.store import Store
 from monitoring import editing, imports, services
-from monitoring.auth import User
+from monitoring.auth import ROLE_LABELS, User
 from monitoring.errors import PermissionDenied, RuleViolation
 from tests.imports._util import (
     ADMIN,
@@ -137,7 +137,7 @@ def test_roles_refused_store_unchanged(store: Store, tmp_path: Path, role: str, 
         ),
     }
     before = snapshot(store)
-    with pytest.raises(PermissionDenied, match=rf"\(Rolle {role}\) darf nicht"):
+    with pytest.raises(PermissionDenied, match=rf"\(Rolle „{ROLE_LABELS[role]}“\) darf .* nicht "):
         calls[kind](User("gast", role))  # type: ignore[arg-type]
     assert_unchanged(before, store)
     allowed = ADMIN if kind == "areas" else EDITOR
@@ -157,7 +157,7 @@ def test_cli_viewer_is_refused_and_store_unchanged(
     args += ["Titel", "--x", "X", "--y", "Y", "--crs", "EPSG:25833", "--funding-area", "QM01"]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "(Rolle viewer) darf nicht" in err and "Traceback" not in err
+    assert "(Rolle „Lesen“) darf " in err and "Traceback" not in err
     assert_unchanged(before, store)
     monkeypatch.setenv("QMON_ROLE", "editor")
     monkeypatch.setenv("QMON_USER", "erika")
@@ -498,9 +498,9 @@ def test_cli_list_undo_and_history(
     assert batch in out and "m.csv" in out and "erika" in out
     assert main(["history", "--store", store.url, "--layer", "measures"]) == 0
     out = capsys.readouterr().out
-    assert "erika" in out and "M1" in out and "create" in out
+    assert "erika" in out and "M1" in out and "angelegt" in out
     assert main(["import", "undo", batch, "--store", store.url, "--role", "viewer"]) == 2
-    assert "(Rolle viewer) darf nicht" in capsys.readouterr().err
+    assert "(Rolle „Lesen“) darf " in capsys.readouterr().err
     assert main(["import", "undo", batch, "--store", store.url]) == 0
     assert "rückgängig gemacht" in capsys.readouterr().out
     assert store.read("measures").empty

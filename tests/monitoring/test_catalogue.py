@@ -123,7 +123,7 @@ def test_viewer_and_qm_may_not_change_the_catalogue(
     store: Store, viewer: User, qm: User, editor: User
 ) -> None:
     for user in (viewer, qm):
-        with pytest.raises(PermissionDenied, match="editor, admin"):
+        with pytest.raises(PermissionDenied, match="„Bearbeitung“ und „Verwaltung“"):
             catalogue.save_indicator_def(store, user, {"key": "a", "label": "A", "kind": "value"})
         with pytest.raises(PermissionDenied):
             catalogue.save_profile(store, user, _own_profile_text("mein"))

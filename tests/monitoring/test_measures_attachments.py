@@ -79,5 +79,5 @@ def test_names_lose_folders_and_content_is_checked_on_the_way_out() -> None:
     )
     assert record["filename"] == "plan.pdf"
     assert content_of(record) == b"%PDF-1.4 x"
-    with pytest.raises(AttachmentRefused, match="damaged"):
+    with pytest.raises(AttachmentRefused, match="beschädigt"):
         content_of(record | {"content_b64": "JVBERi0xLjQgeQ=="})  # "%PDF-1.4 y"

@@ -355,7 +355,7 @@ def test_a_tampered_attachment_is_refused_on_any_path(tiny_store: Store, editor:
         "sha256": "0" * 64,
         "content_b64": base64.b64encode(b"MZ\x90\x00").decode(),
     }
-    with pytest.raises(RuleViolation, match="accepted types"):
+    with pytest.raises(RuleViolation, match="keiner der angenommenen Typen"):
         services.save(tiny_store, editor, "attachments", record)
 
 

@@ -179,7 +179,7 @@ def test_programme_edit_conflict_names_who_changed_what(store: Store, admin: Use
         )
     text = services.conflict_text(info.value, what="Das Programm „soziale_stadt“")
     assert "von bernd geändert" in text and "Ihre Version 1, gespeichert ist Version 2" in text
-    assert "name: Sie sahen 'Soziale Stadt', jetzt gespeichert 'Soziale Stadt (1999–2019)'" in text
+    assert "Name: Sie sahen „Soziale Stadt“, jetzt gespeichert „Soziale Stadt (1999–2019)“" in text
     assert "Nichts wurde gespeichert" in text
     row = store.read("programmes", where={"id": "soziale_stadt"}).iloc[0]
     assert row["until_year"] == 2019 and row["name"] == "Soziale Stadt (1999–2019)"

@@ -30,7 +30,7 @@ from geo.store import open_store
 from geo.store.base import Store
 from indicators.social_index import profile_to_toml, simple_profile
 from monitoring import editing, services
-from monitoring.auth import MASK, PERMISSIONS, ROLES, User
+from monitoring.auth import MASK, PERMISSIONS, ROLE_LABELS, ROLES, User
 from monitoring.errors import PermissionDenied
 from monitoring.renewal.attachments import prepare
 from monitoring.reports import filing
@@ -382,7 +382,9 @@ def refuse_versioned(store: Store, user: User, layer: str) -> None:
         lambda: services.remove(store, user, layer, key, expected_version=version),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied, match=f"Rolle {user.role}"):
+        with pytest.raises(
+            PermissionDenied, match=f"Rolle „{ROLE_LABELS[user.role]}“\\) darf .* nicht "
+        ):
             attempt()
     assert snapshot(store) == before
 
@@ -410,7 +412,9 @@ def test_link_tables_as_each_role(world: Store, layer: str, role: str):
         assert len(log) == 1
         return
     before = snapshot(world)
-    with pytest.raises(PermissionDenied, match=f"Rolle {user.role}"):
+    with pytest.raises(
+        PermissionDenied, match=f"Rolle „{ROLE_LABELS[user.role]}“\\) darf .* nicht "
+    ):
         services.set_links(world, user, layer, where, rows)
     # the role is checked before the rows: even invalid rows are refused for the role
     with pytest.raises(PermissionDenied):

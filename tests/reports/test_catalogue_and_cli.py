@@ -101,29 +101,32 @@ def test_a_land_catalogue_changes_the_report(tmp_path: Path, demo_store, admin):
     [
         (
             '[[field]]\npart = "A"\ncode = "A.99"\nlabel = "x"\nsource = "area.size_m2"\n',
-            "source 'area.size_m2' is unknown; known sources: area.programme",
+            "die Quelle „area.size_m2“ ist unbekannt; bekannt sind: area.programme",
         ),
         (
             '[[field]]\npart = "Z"\ncode = "Z.1"\nlabel = "x"\nsource = "area.ags"\n',
-            "part 'Z' is not one of A, B, C, D, BI",
+            "der Teil „Z“ ist keiner von A, B, C, D, BI",
         ),
         (
             '[[field]]\npart = "B"\ncode = "B.1"\nlabel = "x"\nsource = "funds.sources"\n'
             'amounts = ["spent"]\n',
-            "amounts value 'spent' is not one of planned, approved, paid",
+            "der Wert „spent“ von amounts ist keiner von planned, approved, paid",
         ),
         (
             '[[field]]\npart = "A"\ncode = "A.1"\nlabel = "x"\nsource = "area.ags"\n'
             'scope = "year"\n',
-            "source 'area.ags' takes no option 'scope'",
+            "die Quelle „area.ags“ nimmt keine Option „scope“",
         ),
-        ('remove = ["X.1"]\n', "remove names unknown code(s) X.1"),
-        ('[parts]\nremove = ["B.4"]\n', "put remove = \\[...\\] before the first \\[table\\]"),
+        ('remove = ["X.1"]\n', "remove nennt unbekannte Codes X.1"),
+        (
+            '[parts]\nremove = ["B.4"]\n',
+            "schreiben Sie remove = \\[...\\] vor die erste \\[Tabelle\\]",
+        ),
         (
             '[[field]]\npart = "D"\ncode = "D.1"\nlabel = "x"\nsource = "context.compare"\n',
-            "needs the option 'indicators'",
+            "braucht die Option „indicators“",
         ),
-        ("[catalogue\n", "is not valid TOML"),
+        ("[catalogue\n", "ist kein gültiges TOML"),
     ],
 )
 def test_a_bad_catalogue_is_refused_with_what_to_fix(tmp_path: Path, text: str, message: str):
@@ -134,7 +137,7 @@ def test_a_bad_catalogue_is_refused_with_what_to_fix(tmp_path: Path, text: str, 
 
 
 def test_a_missing_catalogue_file_is_named(tmp_path: Path):
-    with pytest.raises(CatalogueError, match="does not exist"):
+    with pytest.raises(CatalogueError, match="existiert nicht"):
         load_catalogue(tmp_path / "nope.toml")
 
 
@@ -253,7 +256,7 @@ def test_qmon_report_warns_for_a_year_before_admission(
 
 def test_qmon_report_refuses_unclear_options(demo_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["report", "--store", str(demo_path), "--year", "2024", "--out", "x.pdf"]) == 2
-    assert "give either --area ID" in capsys.readouterr().err
+    assert "geben Sie entweder --area ID" in capsys.readouterr().err
     assert (
         main(
             [
@@ -270,7 +273,7 @@ def test_qmon_report_refuses_unclear_options(demo_path: Path, capsys: pytest.Cap
         )
         == 2
     )
-    assert "outside 1971–2100" in capsys.readouterr().err
+    assert "außerhalb von 1971–2100" in capsys.readouterr().err
 
 
 def test_csv_of_one_area_into_a_folder_parses(demo_path: Path, tmp_path: Path):

@@ -138,7 +138,7 @@ def test_missing_values_carry_their_reason_never_zero(tiny: Store, admin: User):
 def test_filing_freezes_the_report_and_the_diff_names_what_changed(tiny: Store, admin: User):
     filed = filing.file_report(tiny, admin, "FA", year=2024, now=dt.datetime(2025, 3, 1, 9, 30))
     assert filed.id == "FA/2024/1" and len(filed.fingerprint) == 64
-    with pytest.raises(FilingError, match="same inputs"):
+    with pytest.raises(FilingError, match="mit denselben Eingangsdaten"):
         filing.file_report(tiny, admin, "FA", year=2024)
     # later: the city's unemployment count of PB for 2024 is corrected
     corrected = tiny.read("indicator_values", where={"area_id": "PB", "indicator": "unemployed"})

@@ -1,0 +1,288 @@
+"""The German texts of the monitoring package's errors, findings and notes: one catalogue.
+
+The code stays English and raises errors that carry their facts as fields (a record, a
+value, what is allowed, the fix); the words a user reads are written here, once, as German
+templates with named fields, and :func:`render` fills them in.
+
+Why one module of templates and not gettext catalogues (``.po``/``.mo``):
+
+- the platform speaks one language; gettext's strength, switching languages at run time,
+  buys nothing here, and its cost (an English source text as the key, a compile step, a
+  catalogue far from the code) is paid on every change;
+- a reviewer reads the German sentence next to the code that raises it (one ``grep`` for
+  the code finds both), and a clerk's complaint about a wording leads to one line;
+- the named fields are checked: :func:`render` refuses a missing or an unknown field, and
+  a test renders every template with its fields, so a template and its callers cannot drift
+  apart silently (a gettext ``%s`` would fail only when the message is shown).
+
+Numbers, amounts, dates and counts inside a message are written by :mod:`geo.german` before
+they are handed in; roles and actions are named by :data:`monitoring.auth.ROLE_LABELS` and
+:data:`monitoring.auth.ACTION_LABELS`. :mod:`geo.messages` is the same for ``geo`` and
+``indicators``.
+
+Examples
+--------
+>>> render("attachment.empty", name="plan.pdf")
+'„plan.pdf“ ist leer; wählen Sie die Datei noch einmal aus'
+>>> render("attachment.empty")
+Traceback (most recent call last):
+...
+KeyError: "Die Meldung 'attachment.empty' braucht die Angabe(n) name"
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+MESSAGES: Mapping[str, str] = {
+    # --- who may do what (monitoring.auth) ---------------------------------------------
+    "auth.denied": (
+        "Benutzer „{user}“ (Rolle „{role}“) darf {action_object} nicht {action_verb}; {allowed}"
+    ),
+    "auth.allowed_one": "das darf nur die Rolle „{role}“",
+    "auth.allowed_many": "das dürfen die Rollen {roles}",
+    "auth.no_name": (
+        "Ein Benutzer braucht einen Namen (erhalten: {value}); melden Sie sich an oder "
+        "geben Sie --user NAME an"
+    ),
+    "auth.unknown_role": (
+        "Benutzer „{user}“ hat die unbekannte Rolle „{role}“; erlaubt sind die Rollen {roles}"
+    ),
+    "auth.unknown_user": "Unbekannter Benutzer {value}; melden Sie sich an",
+    "auth.unknown_action": "Die Aktion „{action}“ ist keine von {actions}",
+    # --- findings (monitoring.findings) -------------------------------------------------
+    "finding.refused": "{what} – nicht gespeichert: {problems}",
+    "finding.bad_level": "Die Stufe „{level}“ eines Befunds ist keine von {levels}",
+    # --- editing conflicts (monitoring.editing) -----------------------------------------
+    "edit.conflict": (
+        "{record} wurde {when} von {who} geändert, seit Sie den Datensatz gelesen haben "
+        "(Ihre Version {expected}, gespeichert ist Version {stored}). Unterschiede: "
+        "{differences}. Nichts wurde gespeichert; laden Sie den Datensatz neu, übernehmen "
+        "Sie Ihre Änderung noch einmal und speichern Sie."
+    ),
+    "edit.conflict_field": "{field}: Sie sahen {seen}, gespeichert ist {stored}",
+    "edit.conflict_unknown_fields": (
+        "die geänderten Felder sind nicht bekannt (die Änderung wurde nicht protokolliert)"
+    ),
+    "edit.deleted": (
+        "{record} wurde {when} von {who} gelöscht, seit Sie den Datensatz gelesen haben "
+        "(Ihre Version {expected}). Nichts wurde gespeichert; legen Sie ihn neu an, wenn "
+        "er noch gebraucht wird."
+    ),
+    "edit.changed_since": (
+        "{what} wurde inzwischen von {who} geändert ({when}; Ihre Version {expected}, "
+        "gespeichert ist Version {stored}).{differences} Nichts wurde gespeichert; laden Sie "
+        "neu und ändern Sie noch einmal."
+    ),
+    "edit.differences": " Unterschiede: {differences}.",
+    "edit.difference": "{field}: Sie sahen {seen}, jetzt gespeichert {stored}",
+    "edit.gone_since": (
+        "{what} wurde inzwischen von {who} gelöscht ({when}). Nichts wurde gespeichert; legen "
+        "Sie den Datensatz neu an, wenn er noch gebraucht wird."
+    ),
+    "edit.not_found": "{record} gibt es nicht; prüfen Sie die Kennung (ID)",
+    # --- confirmations (monitoring.services) --------------------------------------------
+    "confirm.big_change": (
+        "{what}: {changes} – das ist eine Änderung um das Zehnfache oder mehr; bestätigen Sie "
+        "die Änderung, um zu speichern (nichts wurde gespeichert)"
+    ),
+    "confirm.change": "{field} von {old} auf {new}",
+    # --- attachments (monitoring.renewal.attachments) -----------------------------------
+    "attachment.owner": (
+        "„{name}“: Datensätze der Ebene „{layer}“ nehmen keine Anhänge; erlaubt: {allowed}"
+    ),
+    "attachment.kind": "„{name}“: die Art „{kind}“ ist keine von {allowed}",
+    "attachment.empty": "„{name}“ ist leer; wählen Sie die Datei noch einmal aus",
+    "attachment.too_large": (
+        "„{name}“ ist {size} groß, mehr als die Grenze von {limit}; verkleinern Sie die "
+        "Datei (z. B. das Foto in geringerer Auflösung) oder bitten Sie die Verwaltung, "
+        "QMON_ATTACHMENT_MAX_MB zu erhöhen"
+    ),
+    "attachment.unknown_type": (
+        "„{name}“: der Inhalt ist keiner der angenommenen Typen ({allowed}), gleich was der "
+        "Dateiname sagt; speichern Sie die Datei als JPEG, PNG, PDF, DOCX oder XLSX"
+    ),
+    "attachment.not_a_photo": (
+        "„{name}“ ist ein {media_type}, kein Foto; hängen Sie die Datei als Dokument an oder "
+        "wählen Sie ein Bild"
+    ),
+    "attachment.damaged": (
+        "Anhang „{ident}“ („{name}“) ist im Datenbestand beschädigt: sein Inhalt passt nicht "
+        "zu seiner Prüfsumme (SHA-256); hängen Sie die Datei noch einmal an"
+    ),
+    "attachment.not_base64": "der Inhalt ist kein Base64-Text",
+    "attachment.mismatch": "{column} „{stored}“ passt nicht zum Inhalt („{expected}“)",
+    "attachment.finding": "Anhang „{ident}“: {problem}",
+    "attachment.bad_limit": (
+        "Die Grenze für Anhänge muss eine positive Zahl von Bytes sein, erhalten: {value}"
+    ),
+    "attachment.bad_setting": (
+        "QMON_ATTACHMENT_MAX_MB={value} ist keine Zahl von Megabytes; setzen Sie z. B. 10"
+    ),
+    # --- progress and comparison (monitoring.renewal) -----------------------------------
+    "progress.target_is_baseline": (
+        "Der Zielwert {target} ist gleich dem Ausgangswert {baseline}: die Zielerreichung "
+        "ist nicht bestimmt; korrigieren Sie den Zielwert"
+    ),
+    "comparison.no_values": (
+        "Für den Indikator „{indicator}“ gibt es keine Werte auf den Gebieten, die die "
+        "Gesamtmaßnahme überdeckt; importieren Sie sie (qmon import indicators) oder wählen "
+        "Sie einen anderen Indikator"
+    ),
+    "comparison.not_carried": (
+        "Der Indikator „{indicator}“ ({label}) ist vom Typ „{kind}“ ohne Zähler und Nenner und "
+        "kann nicht auf die Gesamtmaßnahme übertragen werden; vergleichen Sie eine Anzahl "
+        "oder eine Quote, die aus Anzahlen gebildet ist"
+    ),
+    "comparison.nothing_since": (
+        "Der Vergleich hat keinen Wert am oder nach dem {since}; wählen Sie einen früheren Beginn"
+    ),
+    # --- imports (monitoring.imports) ---------------------------------------------------
+    "import.known_programmes": "gespeicherten Programmen",
+    "import.known_funding_areas": "gespeicherten Gesamtmaßnahmen",
+    "import.known_areas": "gespeicherten Gebieten der Ebene „{level}“, Gebietsstand „{vintage}“",
+    # --- federal report (monitoring.reports) --------------------------------------------
+    "report.field_no_reason": (
+        "Das Berichtsfeld „{field}“ hat keinen Wert und keinen Grund dafür; geben Sie einen "
+        "von {reasons} an"
+    ),
+    "report.field_unknown_reason": (
+        "Das Berichtsfeld „{field}“ hat keinen Wert und den unbekannten Grund „{reason}“; "
+        "geben Sie einen von {reasons} an"
+    ),
+    "report.field_value_and_reason": (
+        "Das Berichtsfeld „{field}“ hat den Wert „{value}“ und den Grund „{reason}“; ein "
+        "Grund steht nur bei einem fehlenden Wert"
+    ),
+    "report.no_part": "Der Bericht hat keinen Teil „{part}“; Teile: {parts}",
+    "report.payload_version": (
+        "Der gespeicherte Bericht hat die Formatversion {version}; dieses Programm liest "
+        "Version {expected}; erstellen Sie den Bericht mit dieser Version neu"
+    ),
+    "report.payload_malformed": (
+        "Der gespeicherte Bericht ist fehlerhaft ({problem}); er wurde nicht von diesem "
+        "Programm geschrieben"
+    ),
+    "report.year_not_a_year": (
+        "Das Berichtsjahr „{year}“ ist keine Jahreszahl; geben Sie z. B. --year 2024 an"
+    ),
+    "report.year_out_of_range": (
+        "Das Berichtsjahr {year} liegt außerhalb von {first}–{last}; geben Sie das "
+        "Haushaltsjahr an, über das berichtet wird, z. B. --year 2024"
+    ),
+    "report.no_statistical_areas": (
+        "Der Datenbestand enthält keine statistischen Gebiete mit Werten"
+    ),
+    "report.geographic_crs": (
+        "Das Koordinatenreferenzsystem des Datenbestands ({crs}) ist geographisch, daher "
+        "lässt sich die Gebietsgröße in ha nicht berechnen; speichern Sie die Daten in einem "
+        "projizierten System wie EPSG:25832"
+    ),
+    "report.filed_not_json": (
+        "Eingereichter Bericht „{ident}“: der gespeicherte Inhalt ist kein JSON ({problem})"
+    ),
+    "report.filed_altered": (
+        "Eingereichter Bericht „{ident}“: der gespeicherte Fingerabdruck {stored}… passt "
+        "nicht zu seinem Inhalt ({actual}…); der Datensatz wurde verändert"
+    ),
+    "report.filed_unknown": (
+        "Einen eingereichten Bericht „{ident}“ gibt es nicht; eingereicht sind: {known} "
+        "(qmon report filed listet sie auf)"
+    ),
+    "report.filed_twice": (
+        "Der Bericht für „{area}“ und {year} wurde schon als „{ident}“ mit denselben "
+        "Eingangsdaten eingereicht (Fingerabdruck {fingerprint}…); es hat sich nichts "
+        "geändert, daher ist nichts erneut einzureichen"
+    ),
+    "report.format": (
+        "Das Berichtsformat „{format}“ ist keins von {formats}; wählen Sie eins mit --format"
+    ),
+    "catalogue.missing_file": (
+        "Der Berichtskatalog „{file}“ existiert nicht; geben Sie den Pfad einer TOML-Datei "
+        "im Format von monitoring/reports/default_catalogue.toml an"
+    ),
+    "catalogue.bad_toml": "{what} „{file}“ ist kein gültiges TOML: {problem}",
+    "catalogue.unknown_tables": (
+        "Berichtskatalog {source}: unbekannte Tabelle(n) {tables}; erlaubt: catalogue, "
+        "parts, output_labels, field, remove"
+    ),
+    "catalogue.unknown_part": "Berichtskatalog {source}: der Teil „{part}“ ist keiner von {parts}",
+    "catalogue.remove_first": "; schreiben Sie remove = [...] vor die erste [Tabelle] der Datei",
+    "catalogue.code_twice": (
+        "Berichtskatalog {source}: der Code „{code}“ steht zweimal darin; geben Sie jedem "
+        "[[field]] einen eigenen Code"
+    ),
+    "catalogue.remove_unknown": (
+        "Berichtskatalog {source}: remove nennt unbekannte Codes {codes}; bekannt sind: {known}"
+    ),
+    "catalogue.not_whole": ("Berichtskatalog {source}: {name} = {value} ist keine ganze Zahl ≥ 0"),
+    "catalogue.part_titles": (
+        "Berichtskatalog {source}: für die Teile {parts} fehlt ein Titel; geben Sie ihn "
+        "unter [parts] an"
+    ),
+    "catalogue.not_a_table": "{where} ist keine Tabelle",
+    "catalogue.lacks": "{where}: es fehlen {keys}; jedes Feld braucht sie",
+    "catalogue.entry_part": "{where}: der Teil „{part}“ ist keiner von {parts}",
+    "catalogue.unknown_source": (
+        "{where}: die Quelle „{source}“ ist unbekannt; bekannt sind: {known}"
+    ),
+    "catalogue.no_option": (
+        "{where}: die Quelle „{source}“ nimmt keine Option „{name}“; sie nimmt: {allowed}"
+    ),
+    "catalogue.option_list": (
+        "{where}: die Option „{name}“ muss eine Liste von Texten sein, nicht {value}"
+    ),
+    "catalogue.option_text": "{where}: die Option „{name}“ muss ein Text sein, nicht {value}",
+    "catalogue.needs_option": "{where}: die Quelle „{source}“ braucht die Option „{name}“",
+    "catalogue.choice": "{where}: der Wert „{value}“ von {name} ist keiner von {allowed}",
+    "catalogue.field": "Berichtskatalog {source}, [[field]] Nr. {number}",
+}
+"""Every German message of the monitoring package: code -> template with named fields."""
+
+
+def fields_of(code: str) -> frozenset[str]:
+    """Return the names of the fields the template ``code`` needs.
+
+    Examples
+    --------
+    >>> sorted(fields_of("auth.unknown_role"))
+    ['role', 'roles', 'user']
+    """
+    return frozenset(
+        name
+        for _, name, _, _ in string.Formatter().parse(MESSAGES[code])
+        if name is not None and name != ""
+    )
+
+
+def render(code: str, /, **fields: Any) -> str:
+    """Return the German message ``code`` with ``fields`` filled in.
+
+    Fields are written as given (format numbers and dates with :mod:`geo.german` first).
+
+    Raises
+    ------
+    KeyError
+        For an unknown code, a missing field or a field the template does not have.
+
+    Examples
+    --------
+    >>> render("report.no_part", part="E", parts="A, B, C, D")
+    'Der Bericht hat keinen Teil „E“; Teile: A, B, C, D'
+    >>> render("report.no_part", part="E", parts="A", extra=1)
+    Traceback (most recent call last):
+    ...
+    KeyError: "Die Meldung 'report.no_part' kennt die Angabe(n) extra nicht"
+    """
+    if code not in MESSAGES:
+        raise KeyError(f"Die Meldung {code!r} gibt es nicht im Katalog monitoring.messages")
+    wanted = fields_of(code)
+    missing = sorted(wanted - set(fields))
+    if missing:
+        raise KeyError(f"Die Meldung {code!r} braucht die Angabe(n) {', '.join(missing)}")
+    unknown = sorted(set(fields) - wanted)
+    if unknown:
+        raise KeyError(f"Die Meldung {code!r} kennt die Angabe(n) {', '.join(unknown)} nicht")
+    return MESSAGES[code].format(**fields)
