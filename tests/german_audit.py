@@ -45,8 +45,9 @@ _POINT_DECIMAL = re.compile(r"(?<![\d.,])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
 _COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 #: 5 or more digits without thousands points (14619100); ids and keys are allowed where
 #: they are the text of an id column (see :func:`frame_findings`)
-#: (a digit string with a leading zero is a key: AGS 05999000, a postcode, a phone number)
-_UNGROUPED = re.compile(r"(?<![\w.,:/#-])[1-9]\d{4,}(?:,\d+)?(?![\w.,:/-])")
+#: (a digit string with a leading zero is a key: AGS 05999000, a postcode, a phone number;
+#: digits after a group of digits and a space are the rest of a phone number: 0000 123456)
+_UNGROUPED = re.compile(r"(?<![\w.,:/#-])(?<!\d\s)[1-9]\d{4,}(?:,\d+)?(?![\w.,:/-])")
 
 _VERSION = re.compile(r"(?:Fassung|Version|Stand)\s*$")
 
@@ -83,7 +84,7 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
     ['englisch', 'englisch', 'ISO-Datum', 'Dezimalpunkt']
     >>> text_findings("x", "31.12.2024: 1.234.567,8 € für PR-00, Stand 26.11.2026, 08:36 Uhr")
     []
-    >>> text_findings("x", "Feldkatalog (Fassung 2025.1)")
+    >>> text_findings("x", "Feldkatalog (Fassung 2025.1), Telefon 0000 123456")
     []
     >>> [f.match for f in text_findings("x", "gruenflaeche_m2 berlin-mss-2021 4,000,000 14619100")]
     ['gruenflaeche_m2', 'berlin-mss-2021', '4,000,000', '14619100']
