@@ -46,8 +46,9 @@ _COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])
 #: 5 or more digits without thousands points (14619100); ids and keys are allowed where
 #: they are the text of an id column (see :func:`frame_findings`)
 #: (a digit string with a leading zero is a key: AGS 05999000, a postcode, a phone number;
-#: digits after a group of digits and a space are the rest of a phone number: 0000 123456)
-_UNGROUPED = re.compile(r"(?<![\w.,:/#-])(?<!\d\s)[1-9]\d{4,}(?:,\d+)?(?![\w.,:/-])")
+#: digits after an area code and a space are the rest of a phone number: 0000 123456)
+_UNGROUPED = re.compile(r"(?<![\w.,:/#-])[1-9]\d{4,}(?:,\d+)?(?![\w.,:/-])")
+_PHONE_START = re.compile(r"(?:^|[\s(])(?:\+\d+|0\d*)[\s/-]+$")
 
 _VERSION = re.compile(r"(?:Fassung|Version|Stand)\s*$")
 
@@ -99,6 +100,8 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
                 continue
             if rule == "Dezimalpunkt" and _VERSION.search(text[: match.start()]):
                 continue  # "Fassung 2025.1": a version number, written with points in German too
+            if rule == "ohne Tausenderpunkte" and _PHONE_START.search(text[: match.start()]):
+                continue  # "0000 123456": the rest of a phone number after its area code
             found.append(Finding(where, rule, match.group(0), text))
     return found
 
@@ -200,16 +203,16 @@ ID_COLUMNS = (
 )  # fmt: skip
 
 
-def _component_parts(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, Any]]]:
-    """The texts of a component (the folium map): legend and control HTML and tooltip
-    headings, and the feature properties (name, value) that the tooltips show."""
+def html_texts(markup: str) -> list[str]:
+    """The texts of an HTML fragment that a reader sees (not its styles and scripts).
+
+    Examples
+    --------
+    >>> html_texts("<style>p::after {}</style><p>Legende</p><script>if (a) {}</script>")
+    ['Legende']
+    """
     from html.parser import HTMLParser
 
-    try:
-        args = json.loads(data.get("json_args") or "{}")
-    except json.JSONDecodeError:
-        return [], []
-    script = str(args.get("script", "")) + str(args.get("html", ""))
     texts: list[str] = []
 
     class Text(HTMLParser):
@@ -227,9 +230,23 @@ def _component_parts(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, A
             if not self.skip and text.strip():
                 texts.append(text.strip())
 
+    Text().feed(markup)
+    return texts
+
+
+def _component_parts(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, Any]]]:
+    """The texts of a component (the folium map): legend and control HTML and tooltip
+    headings, and the feature properties (name, value) that the tooltips show."""
+    try:
+        args = json.loads(data.get("json_args") or "{}")
+    except json.JSONDecodeError:
+        return [], []
+    script = str(args.get("script", "")) + str(args.get("html", ""))
+    texts: list[str] = []
+
     # HTML written into the page by the script (legend, layer control titles)
     for fragment in re.findall(r"`([^`]*<[^`]*)`|'(<[^']*>)'", script):
-        Text().feed("".join(fragment))
+        texts += html_texts("".join(fragment))
     shown: set[str] = set()
     for fields, aliases in re.findall(
         r"let fields = (\[[^\]]*\]);\s*let aliases = (\[[^\]]*\]);", script
@@ -356,6 +373,10 @@ def page_findings(at: Any, page: str, *, allowed: Iterable[str] = ()) -> list[Fi
         if kind == "graphviz_chart":
             labels = re.findall(r'label="((?:[^"\\]|\\.)*)"', data.get("spec", ""))
             for text in labels:
+                found += text_findings(where, text, allowed=skip)
+            continue
+        if kind == "html":
+            for text in html_texts(data.get("body", "")):
                 found += text_findings(where, text, allowed=skip)
             continue
         if kind == "component_instance":

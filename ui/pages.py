@@ -62,6 +62,35 @@ def start_page(target: StreamlitPage) -> StreamlitPage:
     )
 
 
+def german_widget_style(max_upload_mb: int) -> str:
+    """Return a stylesheet that writes the file uploader's own texts in German.
+
+    Streamlit has no option for the texts of ``st.file_uploader`` ("Upload", "200MB per
+    file • CSV, …"); the label above it is the app's and names the formats. The English
+    text is set to size 0 and a German text shown in its place (``::after``), so screen
+    readers read the German label of the field and the button stays a button.
+
+    Examples
+    --------
+    >>> style = german_widget_style(200)
+    >>> "Datei wählen" in style, "höchstens 200 MB je Datei" in style
+    (True, True)
+    """
+    size = f"höchstens {int(max_upload_mb)} MB je Datei"
+    return (
+        "<style>\n"
+        '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
+        '[data-testid="stMarkdownContainer"] p { font-size: 0; }\n'
+        '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
+        '[data-testid="stMarkdownContainer"] p::after { content: "Datei wählen"; '
+        "font-size: 0.875rem; }\n"
+        '[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }\n'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span::after '
+        f'{{ content: "{size}"; font-size: 0.875rem; }}\n'
+        "</style>"
+    )
+
+
 def run(start: str = "karte") -> None:
     """Show the navigation and run the selected page (with the store's changes read afresh).
 
@@ -70,5 +99,6 @@ def run(start: str = "karte") -> None:
     from ui import data
 
     data.begin_run()  # this run sees what other sessions and processes committed
+    st.html(german_widget_style(st.get_option("server.maxUploadSize")))
     pages = page_objects()
     st.navigation([start_page(pages[start]), *pages.values()], position="sidebar").run()

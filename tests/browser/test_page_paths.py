@@ -52,3 +52,28 @@ def test_the_map_scale_bar_is_metric_only(open_app) -> None:
     assert re.fullmatch(r"\d+ k?m", lines[0].strip()), lines
     zoom_in = frame.locator(".leaflet-control-zoom-in")
     assert zoom_in.get_attribute("title") == "Vergrößern"
+
+
+def test_the_file_uploader_reads_german(open_app) -> None:
+    """Streamlit writes "Upload" and "200MB per file"; the page shows German in their place."""
+    page, _ = open_app("/import")
+    _title(page)
+    zone = page.locator("[data-testid=stFileUploaderDropzone]").first
+    zone.wait_for(timeout=30_000)
+    shown = page.evaluate(
+        """() => {
+        const after = (sel) => {
+            const el = document.querySelector(sel);
+            return el ? getComputedStyle(el, '::after').content : null;
+        };
+        const size = (sel) => getComputedStyle(document.querySelector(sel)).fontSize;
+        const button = '[data-testid=stFileUploaderDropzone] [data-testid=stBaseButton-secondary]'
+            + ' [data-testid=stMarkdownContainer] p';
+        const hint = '[data-testid=stFileUploaderDropzoneInstructions] span';
+        return {button: after(button), hint: after(hint),
+                buttonSize: size(button), hintSize: size(hint)};
+    }"""
+    )
+    assert shown["button"] == '"Datei wählen"', shown
+    assert shown["hint"] == '"höchstens 200 MB je Datei"', shown
+    assert shown["buttonSize"] == "0px" and shown["hintSize"] == "0px", shown  # English hidden
