@@ -55,6 +55,8 @@ def test_berichte_shows_the_report_and_downloads_its_files(open_app) -> None:
 def test_berichte_files_a_report_and_makes_all_as_one_zip(open_app) -> None:
     page, watch = open_app("/berichte?gebiet=WNE-01&jahr=2024")
     _settled(page)
+    page.get_by_text("Ich bestätige, dass ich den Bericht geprüft habe").click()  # the confirmation
+    _settled(page)
     page.get_by_role("button", name="Bericht 2024 einreichen").click()
     page.get_by_text("Eingereicht als WNE-01/2024/1").wait_for(timeout=60_000)
     page.get_by_text("Keine Änderungen").wait_for(timeout=30_000)
