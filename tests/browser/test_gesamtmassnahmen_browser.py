@@ -61,7 +61,7 @@ def test_create_a_sanierungsgebiet_by_uploading_its_boundary(
     page.get_by_text("Grenze aus altstadt.geojson").wait_for(timeout=30_000)
     page.get_by_role("textbox", name="Kennung *", exact=True).first.fill("SAN-07")
     page.get_by_role("textbox", name="Name *", exact=True).first.fill("Altstadt")
-    _select(page, "Programm", "Lebendige Zentren (lebendige_zentren)")
+    _select(page, "Programm", "Lebendige Zentren")
     page.get_by_role("textbox", name="Aufnahmejahr", exact=True).first.fill("2021")
     _select(page, "Festlegung", "Sanierungsgebiet (§ 142 BauGB)")
     _select(page, "Verfahren (nur Sanierungsgebiet, § 142)", "vereinfachtes Verfahren")
