@@ -150,6 +150,7 @@ def the_week(page: Any, shots: str) -> dict[str, str]:
     before = int(metric(page, f"Aktivitäten {YEAR}"))
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    frame.locator(".leaflet-container").scroll_into_view_if_needed()  # below the charts
     page.wait_for_timeout(1500)
     # the map is fitted to the funding area: a click near its middle lies inside the area
     box = frame.locator(".leaflet-container").bounding_box()
@@ -232,11 +233,11 @@ def test_a_neighbourhood_managers_week(browser: Any, week_app: tuple[str, str, s
         context.close()
     assert int(shown["activities_after"]) == int(shown["activities_before"]) + 1
     # the city's fund: 10,000 € in, 1,500 € approved before; now 1,200 € more approved and paid
-    assert (shown["vorher"], shown["Kontostand vorher"]) == ("8.500 €", "10.000 €")
+    assert (shown["vorher"], shown["Kontostand vorher"]) == ("8.500\xa0€", "10.000\xa0€")
     assert (shown["verfügbar"], shown["Kontostand"], shown["ausgezahlt"]) == (
-        "7.300 €",
-        "8.800 €",
-        "1.200 €",
+        "7.300\xa0€",
+        "8.800\xa0€",
+        "1.200\xa0€",
     )
     store = open_store(store_url)
     actor = store.read("actors", where={"id": "AK-001"}).iloc[0]
