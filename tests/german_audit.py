@@ -28,7 +28,7 @@ ENGLISH = (
     "have", "passed", "given", "because", "only", "may", "Mon", "Tue", "Wed", "Thu",
     "Fri", "Sat", "Sun", "January", "February", "March", "May", "June", "July",
     "October", "December", "miles", "mi", "ft", "Loading", "Download", "Upload",
-    "Browse", "files", "Drag", "drop", "here", "Limit", "per", "file", "row", "rows",
+    "Browse", "files", "Drag", "drop", "here", "Limit", "file", "row", "rows",
     "column", "columns", "no", "yes", "No", "Yes", "of", "to", "from", "for",
 )  # fmt: skip
 _ENGLISH_RE = re.compile(r"(?<![\w\-./@])(" + "|".join(map(re.escape, ENGLISH)) + r")(?![\w\-@])")

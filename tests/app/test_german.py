@@ -50,6 +50,8 @@ VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
     ("quartiersmanagement", {"gebiet": "WNE-01"}),
     ("import", {}),
     ("berichte", {}),
+    ("hilfe", {}),
+    ("hilfe", {"suche": "Stichtag"}),
     ("berichte", {"gebiet": "WNE-01"}),
     ("berichte", {"gebiet": "alle"}),
 ]
