@@ -85,13 +85,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with open_store(args.store) as store:
         seeded = ("programmes", "fields_of_action")  # qmon init writes these defaults
-        if (
-            args.if_missing
-            and store.schema_version() > 0
-            and any(n for k, n in store.counts().items() if k not in seeded)
-        ):
-            print(f"{store.url}: enthält schon Daten; bleibt, wie er ist")
-            return 0
+        before = store.schema_version()
+        if args.if_missing and before > 0:
+            after = store.init()  # after an update, `make app` migrates the demo store
+            if any(n for k, n in store.counts().items() if k not in seeded):
+                moved = f"; Datenmodell von Version {before} auf {after} migriert"
+                print(
+                    f"{store.url}: enthält schon Daten; sie bleiben, wie sie sind"
+                    + moved * (after != before)
+                )
+                return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
         start = time.perf_counter()
         counts = load_musterstadt(store, seed=args.seed)

@@ -217,3 +217,28 @@ def test_demo_if_missing_still_builds_into_a_store_that_only_holds_the_defaults(
     capsys.readouterr()
     assert main(["demo", "--store", gpkg_url, "--if-missing"]) == 0
     assert len(built) == 1 and "enthält schon Daten" in capsys.readouterr().out
+
+
+def test_demo_if_missing_migrates_an_older_store_and_keeps_its_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an update `make app` opens the existing demo store: it is migrated, not refused."""
+    from geo.schema import MIGRATIONS
+
+    url = str(tmp_path / "alt.gpkg")
+    old = open_store(url, migrations=MIGRATIONS[:-1])
+    old.init(crs="EPSG:25832")
+    old.write(
+        "funding_areas",
+        gpd.GeoDataFrame(
+            {"id": ["FA"], "name": ["x"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=old.crs
+        ),
+    )
+    old.close()
+    capsys.readouterr()
+    assert main(["demo", "--store", url, "--if-missing"]) == 0
+    out = capsys.readouterr().out
+    assert f"von Version {len(MIGRATIONS) - 1} auf {len(MIGRATIONS)} migriert" in out
+    with open_store(url) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert list(store.read("funding_areas")["id"]) == ["FA"]
