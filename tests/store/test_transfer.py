@@ -65,7 +65,7 @@ def test_cli_init_layers_export(
 ) -> None:
     source = str(tmp_path / "a.gpkg")
     assert main(["init", "--store", source, "--crs", "EPSG:25833"]) == 0
-    assert "created" in capsys.readouterr().out
+    assert "(angelegt)" in capsys.readouterr().out
     filled_store = open_store(source)
     filled_store.write("areas", sample_frame(SCHEMA.layer("areas"), 3))
     assert main(["layers", "--store", source]) == 0
