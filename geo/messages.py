@@ -628,7 +628,53 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
 _FORMATTER = string.Formatter()
 
 
-def fields_of(code: str) -> set[str]:
+def template_fields(template: str) -> frozenset[str]:
+    """Return the names of the fields a template needs.
+
+    Examples
+    --------
+    >>> sorted(template_fields("{value} ist keine Zahl mit {format}"))
+    ['format', 'value']
+    """
+    return frozenset(name for _, name, _, _ in _FORMATTER.parse(template) if name)
+
+
+def fill(
+    templates: Mapping[str, str], code: str, fields: Mapping[str, Any], *, catalogue: str
+) -> str:
+    """Return template ``code`` of ``templates`` with ``fields`` filled in: the one way both
+    catalogues (this one and :mod:`monitoring.messages`) write a message.
+
+    Raises
+    ------
+    KeyError
+        When ``catalogue`` has no template ``code``.
+    TypeError
+        When a field of the template is not given, or a given one is not in it (a
+        programmer's error: the test suites render every call site).
+
+    Examples
+    --------
+    >>> fill({"x": "{n} Zeilen"}, "x", {"n": 2}, catalogue="Test")
+    '2 Zeilen'
+    >>> fill({"x": "{n} Zeilen"}, "x", {}, catalogue="Test")
+    Traceback (most recent call last):
+    ...
+    TypeError: Die Meldung 'x' braucht die Angabe(n) n
+    """
+    if code not in templates:
+        raise KeyError(f"Die Meldung {code!r} gibt es nicht im Katalog {catalogue}")
+    needed = template_fields(templates[code])
+    missing = sorted(needed - fields.keys())
+    unknown = sorted(fields.keys() - needed)
+    if missing:
+        raise TypeError(f"Die Meldung {code!r} braucht die Angabe(n) {', '.join(missing)}")
+    if unknown:
+        raise TypeError(f"Die Meldung {code!r} kennt die Angabe(n) {', '.join(unknown)} nicht")
+    return templates[code].format(**fields)
+
+
+def fields_of(code: str) -> frozenset[str]:
     """Return the names of the fields the template ``code`` needs.
 
     Examples
@@ -636,19 +682,11 @@ def fields_of(code: str) -> set[str]:
     >>> sorted(fields_of("cell.not_number_in_format"))
     ['format', 'value']
     """
-    return {name for _, name, _, _ in _FORMATTER.parse(TEMPLATES[code]) if name}
+    return template_fields(TEMPLATES[code])
 
 
 def render(code: str, /, **fields: Any) -> str:
-    """Return the German text of ``code`` with ``fields`` filled in.
-
-    Raises
-    ------
-    KeyError
-        When there is no template ``code``.
-    TypeError
-        When a field of the template is not given, or a given one is not in it (a
-        programmer's error: the test suite renders every call site).
+    """Return the German text of ``code`` with ``fields`` filled in (:func:`fill`).
 
     Examples
     --------
@@ -657,18 +695,9 @@ def render(code: str, /, **fields: Any) -> str:
     >>> render("cell.not_number")
     Traceback (most recent call last):
     ...
-    TypeError: message 'cell.not_number': missing field(s) value
+    TypeError: Die Meldung 'cell.not_number' braucht die Angabe(n) value
     """
-    if code not in TEMPLATES:
-        raise KeyError(f"no message template {code!r}")
-    needed = fields_of(code)
-    missing = sorted(needed - fields.keys())
-    unknown = sorted(fields.keys() - needed)
-    if missing or unknown:
-        said = [f"missing field(s) {', '.join(missing)}"] if missing else []
-        said += [f"unknown field(s) {', '.join(unknown)}"] if unknown else []
-        raise TypeError(f"message {code!r}: {'; '.join(said)}")
-    return TEMPLATES[code].format(**fields)
+    return fill(TEMPLATES, code, fields, catalogue="geo.messages")
 
 
 class CodedError(Exception):

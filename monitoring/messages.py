@@ -27,14 +27,15 @@ Examples
 >>> render("attachment.empty")
 Traceback (most recent call last):
 ...
-KeyError: "Die Meldung 'attachment.empty' braucht die Angabe(n) name"
+TypeError: Die Meldung 'attachment.empty' braucht die Angabe(n) name
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
+
+from geo.messages import fill, template_fields
 
 MESSAGES: Mapping[str, str] = {
     # --- who may do what (monitoring.auth) ---------------------------------------------
@@ -250,22 +251,21 @@ def fields_of(code: str) -> frozenset[str]:
     >>> sorted(fields_of("auth.unknown_role"))
     ['role', 'roles', 'user']
     """
-    return frozenset(
-        name
-        for _, name, _, _ in string.Formatter().parse(MESSAGES[code])
-        if name is not None and name != ""
-    )
+    return template_fields(MESSAGES[code])
 
 
 def render(code: str, /, **fields: Any) -> str:
-    """Return the German message ``code`` with ``fields`` filled in.
+    """Return the German message ``code`` with ``fields`` filled in
+    (:func:`geo.messages.fill`, which both catalogues use).
 
     Fields are written as given (format numbers and dates with :mod:`geo.german` first).
 
     Raises
     ------
     KeyError
-        For an unknown code, a missing field or a field the template does not have.
+        For an unknown code.
+    TypeError
+        For a missing field or a field the template does not have.
 
     Examples
     --------
@@ -274,15 +274,6 @@ def render(code: str, /, **fields: Any) -> str:
     >>> render("report.no_part", part="E", parts="A", extra=1)
     Traceback (most recent call last):
     ...
-    KeyError: "Die Meldung 'report.no_part' kennt die Angabe(n) extra nicht"
+    TypeError: Die Meldung 'report.no_part' kennt die Angabe(n) extra nicht
     """
-    if code not in MESSAGES:
-        raise KeyError(f"Die Meldung {code!r} gibt es nicht im Katalog monitoring.messages")
-    wanted = fields_of(code)
-    missing = sorted(wanted - set(fields))
-    if missing:
-        raise KeyError(f"Die Meldung {code!r} braucht die Angabe(n) {', '.join(missing)}")
-    unknown = sorted(set(fields) - wanted)
-    if unknown:
-        raise KeyError(f"Die Meldung {code!r} kennt die Angabe(n) {', '.join(unknown)} nicht")
-    return MESSAGES[code].format(**fields)
+    return fill(MESSAGES, code, fields, catalogue="monitoring.messages")

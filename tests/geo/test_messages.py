@@ -83,11 +83,11 @@ def test_every_template_renders_german_with_its_fields(code: str) -> None:
 
 
 def test_render_refuses_missing_unknown_fields_and_codes() -> None:
-    with pytest.raises(TypeError, match="missing field"):
+    with pytest.raises(TypeError, match="braucht die Angabe"):
         render("cell.not_number")
-    with pytest.raises(TypeError, match="unknown field.*colour"):
+    with pytest.raises(TypeError, match="kennt die Angabe.*colour"):
         render("cell.empty", colour="red")
-    with pytest.raises(KeyError, match="no message template"):
+    with pytest.raises(KeyError, match="gibt es nicht"):
         render("cell.nope")
 
 

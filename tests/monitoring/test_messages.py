@@ -92,9 +92,9 @@ def test_every_template_renders_with_its_fields(code: str) -> None:
 def test_render_refuses_unknown_codes_and_missing_or_extra_fields() -> None:
     with pytest.raises(KeyError, match="gibt es nicht"):
         messages.render("no.such.code")
-    with pytest.raises(KeyError, match="braucht die Angabe"):
+    with pytest.raises(TypeError, match="braucht die Angabe"):
         messages.render("report.no_part", part="E")
-    with pytest.raises(KeyError, match="kennt die Angabe"):
+    with pytest.raises(TypeError, match="kennt die Angabe"):
         messages.render("report.no_part", part="E", parts="A", colour="rot")
 
 
