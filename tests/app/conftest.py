@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -42,15 +42,20 @@ def open_page(city_url: str) -> Callable[..., AppTest]:
     """Return a function that runs the app on one page with the given query parameters."""
 
     def run(page: str, **query: str | list[str]) -> AppTest:
-        at = AppTest.from_string(
-            f"import streamlit as st\nst.set_page_config(layout='wide')\n"
-            f"from ui.pages import run\nrun(start={page!r})\n",
-            default_timeout=60,
-        )
-        for name, value in query.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return run_page(page, query)
 
     return run
+
+
+def run_page(page: str, query: Mapping[str, str | list[str]], *, timeout: float = 60) -> AppTest:
+    """Run the app on ``page`` with the query parameters ``query``; it must not fail."""
+    at = AppTest.from_string(
+        f"import streamlit as st\nst.set_page_config(layout='wide')\n"
+        f"from ui.pages import run\nrun(start={page!r})\n",
+        default_timeout=timeout,
+    )
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

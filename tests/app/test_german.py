@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import run_page
 from tests.german_audit import Finding, component_texts, page_findings
 
 #: what the pages may show although a rule would match: examples of what to type, and
@@ -81,16 +82,7 @@ def open_demo(
     monkeypatch.delenv("QMON_BASEMAP", raising=False)
 
     def run(page: str, query: dict[str, str | list[str]]) -> AppTest:
-        at = AppTest.from_string(
-            "import streamlit as st\nst.set_page_config(layout='wide')\n"
-            f"from ui.pages import run\nrun(start={page!r})\n",
-            default_timeout=120,
-        )
-        for name, value in query.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return run_page(page, query, timeout=120)
 
     return run
 
