@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     funds = sub.add_parser("funds", help="local funds (Verfügungsfonds)")
     fsub = funds.add_subparsers(dest="funds_command", required=True, metavar="COMMAND")
-    p = fsub.add_parser("check", help="Fonds gegen die Regeln prüfen (50 %, investiv, Budget)")
+    p = fsub.add_parser("check", help="Fonds gegen die Regeln prüfen (50 %%, investiv, Budget)")
     _common(p)
     p.add_argument("--area", default=None, help="nur die Fonds dieser Gesamtmaßnahme")
     p.add_argument("--fund", default=None, help="nur dieser Fonds")

@@ -323,9 +323,11 @@ def frame_findings(
                 found.append(Finding(place, "Zahl ohne deutsches Format", str(sample), ""))
             continue
         if pd.api.types.is_datetime64_any_dtype(series):
-            if str(column) in set(german_dates):
-                continue
-            found.append(Finding(place, "Datum ohne deutsches Format", str(series.iloc[0]), ""))
+            if str(column) in set(german_dates) or series.dropna().empty:
+                continue  # written DD.MM.YYYY by its column config, or no date to show
+            found.append(
+                Finding(place, "Datum ohne deutsches Format", str(series.dropna().iloc[0]), "")
+            )
             continue
         for value in series.dropna().astype(str).unique()[:200]:
             for finding in text_findings(place, value):

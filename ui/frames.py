@@ -554,9 +554,12 @@ def shown_text(
     ['unterdrückt', '4,5\\xa0%', 'keine Angabe']
     >>> shown_text(f.assign(note=[None, "gerundet", "geheim"]), unit="%").tolist()
     ['unterdrückt', '4,5\\xa0% (gerundet)', 'keine Angabe: geheim']
+    >>> shown_text(f.iloc[:0].assign(note=pd.Series(dtype=object))).tolist()
+    []
     """
+    # object dtype: an indicator without any value (one Stichtag only) gives an empty frame
     text = frame["value"].map(lambda v: german.number(v, decimals=decimals, unit=unit))
-    text = text.where(frame["value"].notna(), NO_VALUE_TEXT)
+    text = text.astype(object).where(frame["value"].notna(), NO_VALUE_TEXT)
     if "note" in frame.columns:
         noted = frame["note"].notna()
         with_value = noted & frame["value"].notna()

@@ -193,3 +193,17 @@ def test_import_report_frame_lists_every_problem() -> None:
     frame = report_frame(exc)
     assert frame["Zeile"].tolist() == [3, 4]
     assert frame["Wert"].isna().tolist() == [True, False] and frame["Wert"][1] == "fertig"
+
+
+def test_indikatoren_with_one_stichtag_shows_a_change_indicator_without_values(
+    city_url: str, open_page
+) -> None:
+    """A new city with one Stichtag: the change against the previous period has no value
+    at all; the page says so instead of failing (the empty table once broke it)."""
+    store = open_store(city_url)
+    periods = sorted(store.read("indicator_values")["period"].astype(str).unique())
+    for period in periods[:-1]:
+        store.delete("indicator_values", where={"period": period})
+    at = open_page("indikatoren", indikator="population_change", gebiete=["PR-00", "PR-11"])
+    assert not at.exception
+    assert not _errors(at), _errors(at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 import pytest
@@ -74,3 +75,23 @@ def test_help_and_usage_errors_are_german(capsys) -> None:
         main(["progress", "--area", "FA", "--today", "26.11.2026"])
     err = capsys.readouterr().err
     assert "„26.11.2026“ ist kein Datum" in err and not ENGLISH.search(err), err
+
+
+def _all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ("qmon",)):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _all_parsers(sub, (*path, name))
+
+
+def test_every_command_has_a_help_page() -> None:
+    """`qmon … --help` of every command prints its help (a bare % once broke `qmon funds`)."""
+    from cli.main import build_parser
+
+    seen = 0
+    for path, parser in _all_parsers(build_parser()):
+        text = parser.format_help()  # raises on a help text argparse cannot format
+        assert text.startswith("Aufruf:"), (path, text[:80])
+        seen += 1
+    assert seen > 30
