@@ -112,7 +112,7 @@ def _kind_of_ours(exc: BaseException) -> str:
     if "NotFound" in names:
         return "Nicht gefunden"
     if "ImportRefused" in names:
-        return "Import abgelehnt, nichts gespeichert"
+        return "Import abgelehnt"  # the refusal itself says that nothing was stored
     return "Abgelehnt"
 
 

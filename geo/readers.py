@@ -165,7 +165,9 @@ class NumberFormat:
             raise ValueError("decimal mark and thousands separator must differ")
 
     def describe(self) -> str:
-        sep = {"": "keinem", " ": "Leerzeichen"}.get(self.thousands, repr(self.thousands))
+        if not self.thousands:
+            return f"Dezimalzeichen {self.decimal!r}, ohne Tausendertrennzeichen"
+        sep = {" ": "Leerzeichen"}.get(self.thousands, repr(self.thousands))
         return f"Dezimalzeichen {self.decimal!r}, Tausendertrennzeichen {sep}"
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from geo import german
 from geo.readers import NumberFormat, parse_number
 from geo.symbols import FLAG_LABELS
 from geo.validation import ImportReport, check_columns
@@ -652,7 +653,8 @@ def _plan_reimport(
         )
     elif plan.existing:
         text = (
-            f"gegenüber den {plan.existing} gespeicherten Werten der Ausgabe „{plan.edition}“ "
+            f"gegenüber den {german.number(plan.existing)} gespeicherten Werten der Ausgabe "
+            f"„{plan.edition}“ "
             f"(gleiche Ebene, gleicher Gebietsstand, gleiche Indikatoren und Stichtage): "
             f"{plan.describe()}"
         )
