@@ -153,19 +153,23 @@ def _proto_dict(node: Any) -> dict[str, Any]:
     return MessageToDict(proto, preserving_proto_field_name=True)
 
 
+def _spec_dicts(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every mapping in a Vega-Lite spec (layers, encodings, axes), without its data."""
+    yield spec
+    for key, value in spec.items():
+        if key in ("datasets", "data"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                yield from _spec_dicts(item)
+
+
 def chart_texts(spec: dict[str, Any]) -> Iterator[str]:
     """Titles and labels a Vega-Lite chart shows (axis and legend titles, tooltip titles)."""
-    for key, value in spec.items():
-        if key in ("title", "axis_title") and isinstance(value, str):
-            yield value
-        elif key in ("datasets", "data"):
-            continue
-        elif isinstance(value, dict):
-            yield from chart_texts(value)
-        elif isinstance(value, list):
-            for v in value:
-                if isinstance(v, dict):
-                    yield from chart_texts(v)
+    for part in _spec_dicts(spec):
+        for key in ("title", "axis_title"):
+            if isinstance(part.get(key), str):
+                yield part[key]
 
 
 def chart_findings(where: str, spec: dict[str, Any]) -> list[Finding]:
@@ -182,18 +186,13 @@ def chart_findings(where: str, spec: dict[str, Any]) -> list[Finding]:
 
 
 def _encodings(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for key, value in spec.items():
-        if key == "encoding" and isinstance(value, dict):
-            for channel in value.values():
+    for part in _spec_dicts(spec):
+        encoding = part.get("encoding")
+        if isinstance(encoding, dict):
+            for channel in encoding.values():
                 for item in channel if isinstance(channel, list) else [channel]:
                     if isinstance(item, dict):
                         yield item
-        elif isinstance(value, dict):
-            yield from _encodings(value)
-        elif isinstance(value, list):
-            for v in value:
-                if isinstance(v, dict):
-                    yield from _encodings(v)
 
 
 #: table columns whose cells are keys by design (a clerk types them into the CLI or a form)
