@@ -708,6 +708,106 @@ _V5_REPORTS: tuple[Step, ...] = (
     ),
 )
 
+# --- version 6: the grant procedure (KuF, applications, grant notices, drawdowns) -------
+
+_V6_GRANTS: tuple[Step, ...] = (
+    AddColumn("measures", _c("cost_group", "text", "Kostengruppe (KuF)")),
+    AddColumn(
+        "funding_lines", _c("cost_group", "text", "Kostengruppe (wenn abweichend von der Maßnahme)")
+    ),
+    _layer(
+        "revenues",
+        "Einnahmen (KuF)",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("kind", "text", "Einnahmeart", null=False),
+            _c("year", "integer", "Jahr", null=False),
+            _c("planned", "real", "geplant (€)"),
+            _c("actual", "real", "eingegangen (€)"),
+            _c("description", "text", "Erläuterung"),
+        ],
+        editable=True,
+        description="Revenues of a Gesamtmaßnahme in the KuF: Ausgleichsbeträge (§ 154 BauGB), "
+        "sale proceeds, other income; planned and received per year",
+    ),
+    _layer(
+        "kuf_versions",
+        "Fassungen der Kosten- und Finanzierungsübersicht",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("purpose", "text", "Anlass"),
+            _c("frozen_at", "datetime", "festgeschrieben am", null=False),
+            _c("frozen_by", "text", "festgeschrieben von"),
+            _c("fingerprint", "text", "Fingerabdruck (SHA-256 der Eingangsdaten)", null=False),
+            _c("payload", "text", "KuF (JSON)", null=False),
+            _c("format_version", "integer", "Formatversion", null=False),
+        ],
+        description="Frozen versions of a KuF: each application freezes the KuF it is based on",
+    ),
+    _layer(
+        "grant_applications",
+        "Förderanträge",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("programme_id", "text", "Programm"),
+            _c("programme_year", "integer", "Programmjahr", null=False),
+            _c("submitted", "date", "gestellt am"),
+            _c("kuf_version_id", "text", "KuF-Fassung"),
+            _c("notes", "text", "Bemerkungen"),
+        ],
+        editable=True,
+    ),
+    _layer(
+        "grant_notices",
+        "Zuwendungsbescheide",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("file_number", "text", "Aktenzeichen", null=False),
+            _c("notice_date", "date", "Bescheid vom", null=False),
+            _c("programme_id", "text", "Programm"),
+            _c("programme_year", "integer", "Programmjahr", null=False),
+            _c("application_id", "text", "Förderantrag"),
+            _c("eligible_costs", "real", "zuwendungsfähige Kosten (€)"),
+            _c("amount_bund", "real", "Bundesmittel (€)"),
+            _c("amount_land", "real", "Landesmittel (€)"),
+            _c("amount_gemeinde", "real", "Eigenanteil der Gemeinde (€)"),
+            _c("approval_from", "date", "Bewilligungszeitraum von"),
+            _c("approval_to", "date", "Bewilligungszeitraum bis"),
+            _c("conditions", "text", "Nebenbestimmungen"),
+            _c("works_start_deadline", "date", "Baubeginn spätestens"),
+            _c("drawdown_deadline", "date", "Mittel abzurufen bis"),
+            _c("proof_deadline", "date", "Verwendungsnachweis bis"),
+            _c("proof_submitted", "date", "Verwendungsnachweis eingereicht am"),
+        ],
+        editable=True,
+        description="Grant notices: the grant (Bund and Land) is amount_bund + amount_land; "
+        "amount_gemeinde is the municipality's own share",
+    ),
+    _layer(
+        "notice_measures",
+        "Maßnahmen je Zuwendungsbescheid",
+        [_c("notice_id", "text", null=False), _c("measure_id", "text", null=False)],
+        key=("notice_id", "measure_id"),
+    ),
+    _layer(
+        "drawdowns",
+        "Mittelabrufe",
+        [
+            _c("id", "text", "Kennung", null=False),
+            _c("notice_id", "text", "Zuwendungsbescheid", null=False),
+            _c("requested", "date", "abgerufen am", null=False),
+            _c("amount", "real", "Betrag (€)", null=False),
+            _c("received", "date", "eingegangen am"),
+            _c("purpose", "text", "Verwendungszweck"),
+        ],
+        editable=True,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
@@ -718,6 +818,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(4, "the city's own indicator catalogue and social index profiles", _V4_CATALOGUE),
     Migration(5, "the sender block of the federal reports", _V5_REPORTS),
+    Migration(
+        6,
+        "the grant procedure: cost groups, revenues, KuF versions, applications, grant "
+        "notices, drawdowns",
+        _V6_GRANTS,
+    ),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

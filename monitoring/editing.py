@@ -78,6 +78,12 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "indicator_defs": "edit_funding",
     "index_profiles": "edit_funding",
     "report_sender": "edit_funding",
+    "revenues": "edit_funding",
+    "kuf_versions": "edit_funding",
+    "grant_applications": "edit_funding",
+    "grant_notices": "edit_funding",
+    "notice_measures": "edit_funding",
+    "drawdowns": "edit_funding",
 }
 """Layer -> the action (see :mod:`monitoring.auth`) a user needs to change it."""
 
@@ -109,7 +115,8 @@ def changeable_layer(layer: str) -> Layer:
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
 funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
 fund_income, fund_decisions, activities, activity_partners, applications, fund_payments, \
-indicator_defs, index_profiles, report_sender
+indicator_defs, index_profiles, report_sender, revenues, kuf_versions, grant_applications, \
+grant_notices, notice_measures, drawdowns
     """
     if layer not in LAYER_ACTIONS:
         hint = (

@@ -31,6 +31,7 @@ from monitoring import catalogue, editing
 from monitoring.auth import User, mask_personal, require
 from monitoring.errors import ConfirmationNeeded, EditConflict, NotFound, RuleViolation
 from monitoring.findings import Finding, findings_frame, raise_errors
+from monitoring.grants import rules as grant_rules
 from monitoring.messages import render
 from monitoring.neighbourhood import activities, applications, funds, network, payments, projects
 from monitoring.neighbourhood import actors as actors_mod
@@ -157,8 +158,11 @@ def check_record(
     """
     if layer in RENEWAL_LAYERS:
         return _renewal_findings(tx, layer, record, today=today)
+    if layer in grant_rules.LAYERS:
+        return grant_rules.check(tx, layer, record, before, today=today)
     if layer == "measures":
         out = measures.check_measure(record, today=today)
+        out += grant_rules.cost_group_findings(tx, layer, record)
         areas = tx.read("funding_areas", where={"id": record.get("funding_area_id")})
         one = gpd.GeoDataFrame(
             {"id": [record.get("id")], "funding_area_id": [record.get("funding_area_id")]},
@@ -180,6 +184,7 @@ def check_record(
         lines = pd.concat(
             [lines[lines["id"] != record.get("id")], pd.DataFrame([record])], ignore_index=True
         )
+        out += grant_rules.cost_group_findings(tx, layer, record)
         return out + funding.share_findings(lines) + funding.sum_findings(lines, found)
     if layer == "actors":
         return actors_mod.check_actor(record)
