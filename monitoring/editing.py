@@ -79,7 +79,6 @@ LAYER_ACTIONS: Mapping[str, str] = {
     "index_profiles": "edit_funding",
     "report_sender": "edit_funding",
     "revenues": "edit_funding",
-    "kuf_versions": "edit_funding",
     "grant_applications": "edit_funding",
     "grant_notices": "edit_funding",
     "notice_measures": "edit_funding",
@@ -93,6 +92,12 @@ BULK_LAYER_ACTIONS: Mapping[str, str] = {
     "buildings": "edit_funding",
 }
 """Layers written in bulk by imports (no versions): layer -> the action needed."""
+
+APPEND_LAYER_ACTIONS: Mapping[str, str] = {"kuf_versions": "edit_funding"}
+"""Append-only layers (frozen versions): layer -> the action needed to add a record.
+
+Their records are never changed or deleted; :meth:`ChangeSet.append` adds one with its
+audit row."""
 
 EDIT_MANAGED: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
 """Columns the store keeps; users never set them."""
@@ -115,8 +120,8 @@ def changeable_layer(layer: str) -> Layer:
 goals, targets, measures, measure_fields, measure_goals, milestones, measure_outputs, \
 funding_lines, attachments, actors, bodies, projects, participation, local_funds, \
 fund_income, fund_decisions, activities, activity_partners, applications, fund_payments, \
-indicator_defs, index_profiles, report_sender, revenues, kuf_versions, grant_applications, \
-grant_notices, notice_measures, drawdowns
+indicator_defs, index_profiles, report_sender, revenues, grant_applications, grant_notices, \
+notice_measures, drawdowns
     """
     if layer not in LAYER_ACTIONS:
         hint = (
@@ -395,6 +400,33 @@ class ChangeSet:
             raise RuleViolation(
                 f"{_describe(lyr, key)} gibt es schon; wählen Sie eine andere Kennung (ID) "
                 "oder bearbeiten Sie den vorhandenen Datensatz"
+            )
+        self.tx.write(layer, self._frame(lyr, [record]))
+        after = self.get(layer, key)
+        self._audit(lyr, key, "create", None, after)
+        return after
+
+    def append(self, layer: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a record to an append-only layer (:data:`APPEND_LAYER_ACTIONS`) with its audit row.
+
+        Raises
+        ------
+        PermissionDenied, RuleViolation
+            When the user may not add to the layer, the layer is not append-only or the
+            key is taken.
+        """
+        if layer not in APPEND_LAYER_ACTIONS:
+            raise RuleViolation(
+                f"Die Ebene {_layer_name(layer)} ist keine festgeschriebene Ebene; "
+                f"festgeschrieben werden: {', '.join(APPEND_LAYER_ACTIONS)}"
+            )
+        require(self.user, APPEND_LAYER_ACTIONS[layer])
+        lyr = SCHEMA.layer(layer)
+        key = _check_key(lyr, {k: record.get(k) for k in lyr.key})
+        if self.read(layer, key) is not None:
+            raise RuleViolation(
+                f"{_describe(lyr, key)} gibt es schon; festgeschriebene Datensätze werden "
+                "nicht überschrieben"
             )
         self.tx.write(layer, self._frame(lyr, [record]))
         after = self.get(layer, key)

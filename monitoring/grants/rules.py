@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
 LAYERS: tuple[str, ...] = (
     "revenues",
-    "kuf_versions",
     "grant_applications",
     "grant_notices",
     "notice_measures",
     "drawdowns",
 )
-"""The layers of the grant procedure (all need the right ``edit_funding`` to change)."""
+"""The changeable layers of the grant procedure (all need the right ``edit_funding``);
+frozen KuF versions (``kuf_versions``) are append-only (:meth:`ChangeSet.append`)."""
 
 
 def _missing(layer: str, record: str, what: str, value: Any) -> Finding:
@@ -231,15 +231,5 @@ def check(
         return _notice(tx, record)
     if layer == "drawdowns":
         return _drawdown(tx, record)
-    if layer == "kuf_versions" and before is not None:
-        return [
-            Finding(
-                "error",
-                "frozen",
-                layer,
-                str(record.get("id")),
-                f"Die KuF-Fassung „{record.get('id')}“ ist festgeschrieben und wird nicht "
-                "geändert; schreiben Sie eine neue Fassung fest",
-            )
-        ]
+    del before
     return []

@@ -73,7 +73,19 @@ def kuf_versions(store: Store, user: User, area_id: str) -> pd.DataFrame:
         where={"funding_area_id": area_id},
         columns=["id", "funding_area_id", "purpose", "frozen_at", "frozen_by", "fingerprint"],
     )
-    return found.sort_values("frozen_at", ascending=False, kind="stable").reset_index(drop=True)
+    return _newest_first(found)
+
+
+def _newest_first(versions: pd.DataFrame) -> pd.DataFrame:
+    """Versions by their number (``AREA/KuF/n``), newest first: two may share a second."""
+    number = versions["id"].astype(str).str.rsplit("/", n=1).str[-1]
+    order = pd.to_numeric(number, errors="coerce").fillna(0)
+    return (
+        versions.assign(_n=order)
+        .sort_values("_n", ascending=False)
+        .drop(columns="_n")
+        .reset_index(drop=True)
+    )
 
 
 def load_kuf_version(store: Store, user: User, version_id: str) -> Kuf:
@@ -112,7 +124,7 @@ def _freeze_in(
         columns=["id", "fingerprint", "frozen_at", "purpose", "frozen_by"],
     )
     if len(stored):
-        latest = stored.sort_values("frozen_at", kind="stable").iloc[-1]
+        latest = _newest_first(stored).iloc[0]
         if latest["fingerprint"] == computed.fingerprint:
             return {k: latest[k] for k in stored.columns}
     record = {
@@ -125,7 +137,7 @@ def _freeze_in(
         "payload": json.dumps(computed.to_dict(), ensure_ascii=False, sort_keys=True),
         "format_version": FORMAT_VERSION,
     }
-    return ch.create("kuf_versions", record)
+    return ch.append("kuf_versions", record)
 
 
 def freeze_kuf(

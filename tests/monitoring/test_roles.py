@@ -143,6 +143,23 @@ EXISTING: dict[str, dict[str, Any]] = {
     "indicator_defs": {"key": "wohnflaeche", "label": "Wohnfläche", "unit": "m²", "kind": "value"},
     "index_profiles": {"name": "stadt-a", "label": "Index A", "definition": _profile("stadt-a")},
     "report_sender": {"id": "absender", "municipality": "Stadt A", "phone": "0123 45"},
+    "revenues": {"id": "E0", "funding_area_id": "FA", "kind": "veraeusserung", "year": 2024},
+    "grant_applications": {"id": "GA0", "funding_area_id": "FA", "programme_year": 2024},
+    "grant_notices": {
+        "id": "ZB0",
+        "funding_area_id": "FA",
+        "file_number": "34.1-2024/001",
+        "notice_date": dt.date(2024, 5, 2),
+        "programme_year": 2024,
+        "amount_bund": 10_000.0,
+        "amount_land": 10_000.0,
+    },
+    "drawdowns": {
+        "id": "MA0",
+        "notice_id": "ZB0",
+        "requested": dt.date(2024, 9, 1),
+        "amount": 5_000.0,
+    },
 }
 """One record per versioned layer, stored by the admin before each test."""
 
@@ -242,6 +259,22 @@ NEW: dict[str, dict[str, Any]] = {
     "indicator_defs": {"key": "hh_kinder", "label": "Haushalte mit Kindern", "kind": "share"},
     "index_profiles": {"name": "stadt-b", "label": "Index B", "definition": _profile("stadt-b")},
     "report_sender": {"id": "zweiter", "municipality": "Stadt B"},
+    "revenues": {"id": "E1", "funding_area_id": "FA", "kind": "ausgleichsbetraege", "year": 2025},
+    "grant_applications": {"id": "GA1", "funding_area_id": "FA", "programme_year": 2025},
+    "grant_notices": {
+        "id": "ZB1",
+        "funding_area_id": "FA",
+        "file_number": "34.1-2025/002",
+        "notice_date": dt.date(2025, 4, 1),
+        "programme_year": 2025,
+        "amount_bund": 20_000.0,
+    },
+    "drawdowns": {
+        "id": "MA1",
+        "notice_id": "ZB0",
+        "requested": dt.date(2024, 11, 1),
+        "amount": 2_500.0,
+    },
 }
 """A new record per versioned layer, created by the role under test."""
 
@@ -268,6 +301,10 @@ CHANGE: dict[str, dict[str, Any]] = {
     "indicator_defs": {"unit": "m² je Einwohner"},
     "index_profiles": {"label": "Index A (neu)"},
     "report_sender": {"office": "Amt für Stadterneuerung"},
+    "revenues": {"planned": 2_000.0},
+    "grant_applications": {"notes": "mit Kostenschätzung"},
+    "grant_notices": {"conditions": "Baubeginn anzeigen"},
+    "drawdowns": {"purpose": "Abschlagszahlung"},
 }
 """A change of the existing record of each versioned layer."""
 
@@ -289,6 +326,7 @@ LINKS: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
         {"activity_id": "AC0"},
         [{"activity_id": "AC0", "actor_id": "A0"}],
     ),
+    "notice_measures": ({"notice_id": "ZB0"}, [{"notice_id": "ZB0", "measure_id": "M1"}]),
 }
 """The rows of each link table that belong to one record, set by the role under test."""
 
