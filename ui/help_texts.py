@@ -354,7 +354,14 @@ GLOSSARY: dict[str, str] = {
         "(Vorbereitung, Grunderwerb, Ordnungsmaßnahmen, Baumaßnahmen, Vergütungen für "
         "Beauftragte, Sonstiges), der Einnahmen und der Finanzierung nach Geldgebern und "
         "Jahren, geplant und tatsächlich. Sie ist Grundlage jedes Antrags und wird "
-        "mindestens jährlich fortgeschrieben."
+        "mindestens jährlich fortgeschrieben. Der Quartiersmonitor berechnet sie aus den "
+        "Finanzierungszeilen der Maßnahmen und den Einnahmen (Seite Förderung, "
+        "„qmon kuf“); jeder Förderantrag schreibt die KuF fest, auf der er beruht."
+    ),
+    "Kostengruppe": (
+        "Die Gruppe der KuF, unter der die Ausgaben einer Maßnahme stehen, z. B. "
+        "Ordnungsmaßnahmen oder Baumaßnahmen. Die Gliederung gibt das Land vor; eine "
+        "Finanzierungszeile kann von der Gruppe ihrer Maßnahme abweichen."
     ),
     "Ausgleichsbetrag": (
         "Betrag, den Eigentümer in einem Sanierungsgebiet für die sanierungsbedingte "
