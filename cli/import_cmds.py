@@ -169,7 +169,9 @@ def register(subparsers: Any) -> None:
     measures.add_argument("--x", dest="x_col", metavar="COL")
     measures.add_argument("--y", dest="y_col", metavar="COL")
     measures.add_argument("--wkt", dest="wkt_col", metavar="COL")
-    for option in ("description", "status", "start", "end", "cost-estimate", "cost-actual"):
+    for option in (
+        "description", "status", "start", "end", "cost-estimate", "cost-actual", "cost-group",
+    ):  # fmt: skip
         measures.add_argument(f"--{option}", dest=option.replace("-", "_") + "_col", metavar="COL")
     _number_options(measures)
 
@@ -593,6 +595,7 @@ def _measures(args: argparse.Namespace) -> int:
         end_col=args.end_col,
         cost_estimate_col=args.cost_estimate_col,
         cost_actual_col=args.cost_actual_col,
+        cost_group_col=args.cost_group_col,
         crs=args.crs,
         layer=args.layer,
         strict=args.strict,

@@ -103,6 +103,7 @@ KINDS: dict[str, Kind] = {
             Option("end_col", "Ende", False, ("end_date", "ende")),
             Option("cost_estimate_col", "Kostenschätzung", False, ("cost_estimate", "kosten")),
             Option("cost_actual_col", "Ist-Kosten", False, ("cost_actual", "istkosten")),
+            Option("cost_group_col", "Kostengruppe (KuF)", False, ("cost_group", "kostengruppe")),
             Option("description_col", "Beschreibung", False, ("description", "beschreibung")),
             Option("wkt_col", "Geometrie (WKT)", False, ("wkt", "geometrie")),
             Option("x_col", "Ostwert (x)", False, ("x", "ostwert", "rechtswert", "easting", "lon")),

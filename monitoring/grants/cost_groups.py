@@ -81,6 +81,28 @@ class CostCatalogue:
         """True if ``key`` is a cost group of this catalogue (or included by one)."""
         return self.resolve(key) != UNASSIGNED
 
+    def find(self, text: Any) -> str | None:
+        """The cost group key a city's table names by key, number or label (any case).
+
+        Examples
+        --------
+        >>> c = load_cost_catalogue()
+        >>> c.find("bau"), c.find("4"), c.find("baumaßnahmen"), c.find("4 Baumaßnahmen")
+        ('bau', 'bau', 'bau', 'bau')
+        >>> c.find("Spielplatz") is None
+        True
+        """
+        if text is None or not isinstance(text, str | int | float):
+            return None
+        wanted = " ".join(str(text).split()).casefold()
+        if wanted.endswith(".0") and wanted[:-2].isdigit():  # "4.0" from a number cell
+            wanted = wanted[:-2]
+        for group in self.cost_groups:
+            names = (group.key, group.code, group.label, group.title, *group.includes)
+            if wanted in {n.casefold() for n in names}:
+                return group.key if wanted not in group.includes else wanted
+        return None
+
     def label(self, key: str) -> str:
         """The printed title of a cost group or revenue kind key."""
         for group in (*self.cost_groups, *self.revenues):

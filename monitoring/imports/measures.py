@@ -12,6 +12,7 @@ from pyproj import CRS
 
 from geo.readers import NumberFormat, Table, is_vector_path
 from geo.validation import ImportReport, check_known, check_unique, closest
+from monitoring.grants.cost_groups import catalogue_for
 from monitoring.imports import pipeline
 from monitoring.imports.pipeline import ImportResult, Progress, Source
 from monitoring.messages import render
@@ -43,6 +44,7 @@ def import_measures(
     end_col: str | None = None,
     cost_estimate_col: str | None = None,
     cost_actual_col: str | None = None,
+    cost_group_col: str | None = None,
     crs: str | CRS | None = None,
     layer: str | None = None,
     sheet: str | None = None,
@@ -100,6 +102,7 @@ def import_measures(
         "end_date": ("--end", end_col),
         "cost_estimate": ("--cost-estimate", cost_estimate_col),
         "cost_actual": ("--cost-actual", cost_actual_col),
+        "cost_group": ("--cost-group", cost_group_col),
     }
     needed = {
         "--id": id_col,
@@ -189,6 +192,7 @@ def import_measures(
         "end_date": pipeline.optional_dates(frame_in, end_col, report, option="--end"),
         "cost_estimate": costs.get(cost_estimate_col or ""),
         "cost_actual": costs.get(cost_actual_col or ""),
+        "cost_group": _cost_groups(store, frame_in, cost_group_col, areas, report),
     }
     report.raise_if_problems()
     used = {"id": ids, "funding_area_id": areas, "title": titles}
@@ -208,6 +212,39 @@ def import_measures(
             "geometry": wkt_col or (f"{x_col}/{y_col}" if x_col else "geometry"),
         },
     )
+
+
+def _cost_groups(
+    store: Store,
+    frame: pd.DataFrame,
+    column: str | None,
+    areas: pd.Series,
+    report: ImportReport,
+) -> pd.Series | None:
+    """The cost group keys a column names by key, number or label, per the area's Land."""
+    if column is None:
+        return None
+    texts = pipeline.texts(frame, column)
+    ags = dict(
+        store.read("funding_areas", columns=["id", "ags"])[["id", "ags"]].itertuples(index=False)
+    )
+    out = pd.Series(None, index=texts.index, dtype=object)
+    for row, value in texts.dropna().items():
+        catalogue = catalogue_for(ags.get(areas.get(row)))
+        key = catalogue.find(value)
+        if key is None:
+            options = [g.title for g in catalogue.cost_groups]
+            near = closest(value, options, n=1)
+            report.add(
+                f"unbekannte Kostengruppe der Gliederung „{catalogue.name}“; erlaubt: "
+                f"{', '.join(options)} (Nummer, Bezeichnung oder Schlüssel)",
+                row=row,
+                column=column,
+                value=value,
+                fix=f"schreiben Sie „{near[0]}“" if near else "verwenden Sie eine dieser Gruppen",
+            )
+        out[row] = key
+    return out
 
 
 def _table_geometries(

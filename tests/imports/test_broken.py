@@ -633,3 +633,50 @@ def test_cli_needs_a_source(store: Store, capsys: pytest.CaptureFixture[str]):
     code = main(["import", "indicators", "--store", store.url, "--id", "x", "--period", "2020"])
     err = capsys.readouterr().err
     assert code == 2 and "nennen Sie die DATEI, die importiert wird, oder geben Sie --sql" in err
+
+
+def test_measures_with_cost_groups_by_number_label_or_key(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "kg.csv",
+        "Nr;Titel;X;Y;Kostengruppe\n"
+        "M1;Spielplatz;390500;5819500;5\n"
+        "M2;Kita;391500;5819500;Baumassnahmen\n"
+        "M3;Gutachten;391000;5819400;vorbereitung\n",
+    )
+    result = import_measures(
+        store,
+        csv,
+        id_col="Nr",
+        title_col="Titel",
+        x_col="X",
+        y_col="Y",
+        crs="EPSG:25833",
+        funding_area="QM01",
+        cost_group_col="Kostengruppe",
+    )
+    assert result.rows == 3
+    got = store.read("measures").sort_values("id")
+    assert got["cost_group"].tolist() == ["oeffentlicher_raum", "bau", "vorbereitung"]
+
+
+def test_an_unknown_cost_group_is_refused_with_the_groups(store: Store, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "kg.csv",
+        "Nr;Titel;X;Y;Kostengruppe\nM1;Spielplatz;390500;5819500;Baumasnahmen\n",
+    )
+    exc = refused(
+        store,
+        import_measures,
+        csv,
+        id_col="Nr",
+        title_col="Titel",
+        x_col="X",
+        y_col="Y",
+        crs="EPSG:25833",
+        funding_area="QM01",
+        cost_group_col="Kostengruppe",
+        match="unbekannte Kostengruppe",
+    )
+    text = str(exc)
+    assert "Zeile 2" in text and "Kostengruppe" in text and "Baumasnahmen" in text
+    assert "schreiben Sie „4 Baumaßnahmen“" in text
