@@ -19,6 +19,7 @@ from geo import german
 from geo.german import NO_VALUE_SHORT
 from monitoring import editing, services
 from monitoring.auth import User
+from monitoring.grants.cost_groups import catalogue_for
 from monitoring.renewal.measures import STATUSES, as_date, hide_archived, next_id
 from ui import data, frames, state
 from ui.common import current_user, guarded, md, measure_filters, names, role_label, store_url
@@ -119,6 +120,12 @@ def _goal_names(url: str, area_id: str | None) -> dict[str, str]:
     }
 
 
+HELP_COST_GROUP = (
+    "Die Gruppe der Kosten- und Finanzierungsübersicht (KuF), unter der die Ausgaben der "
+    "Maßnahme stehen. Die Gliederung gibt das Land vor (Seite Förderung)."
+)
+
+
 def _measure_fields(
     url: str, record: Mapping[str, Any], *, prefix: str
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str, Any]], list[str], list[str]]:
@@ -162,6 +169,7 @@ def _measure_fields(
             "amount",
         ),
     }
+    group = _cost_group_input(url, record)
     field_names = names(data.layer(url, "fields_of_action"))
     goal_names = _goal_names(url, record.get("funding_area_id"))
     current_fields = _links(url, "measure_fields", "field_id", ident)
@@ -188,8 +196,30 @@ def _measure_fields(
         "status": status,
         "start_date": start,
         "end_date": end,
+        "cost_group": group,
     }
     return values, typed, fields, goals
+
+
+def _cost_group_input(url: str, record: Mapping[str, Any]) -> str | None:
+    """A select box of the cost groups of the measure's area (its Land's KuF catalogue)."""
+    areas = data.layer(url, "funding_areas")
+    ags = areas.loc[areas["id"] == record.get("funding_area_id"), "ags"]
+    catalogue = catalogue_for(ags.iloc[0] if len(ags) else None)
+    options: list[str | None] = [None, *catalogue.options()]
+    now = record.get("cost_group")
+    resolved = catalogue.resolve(now) if now else None
+    if now and now not in options and resolved in options:
+        options.insert(1, now)  # a key of the default catalogue that this Land's group includes
+    return st.selectbox(
+        "Kostengruppe (KuF)",
+        options,
+        index=options.index(now) if now in options else 0,
+        format_func=lambda k: (
+            "keine" if k is None else catalogue.options().get(k) or catalogue.label(resolved or k)
+        ),
+        help=HELP_COST_GROUP,
+    )
 
 
 def _parts_editors(url: str, ident: str | None, *, prefix: str) -> tuple[Any, Any]:

@@ -22,7 +22,7 @@ FIELD_LABELS: dict[str, str] = {
     for c in SCHEMA.layer(layer).columns
     if c.title
 }
-FIELD_LABELS |= {"geometry": "Lage", "version": "Version"}
+FIELD_LABELS |= {"geometry": "Lage", "version": "Version", "cost_group": "Kostengruppe"}
 
 
 def euro(value: Any) -> str:

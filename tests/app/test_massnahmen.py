@@ -52,6 +52,19 @@ def test_costs_are_read_the_german_way(open_page: Callable[..., AppTest], city_u
     assert _measure(city_url)["version"] == 2
 
 
+def test_the_cost_group_is_chosen_from_the_lands_groups(
+    open_page: Callable[..., AppTest], city_url: str
+) -> None:
+    at = open_page("massnahmen", auswahl="M-005")
+    box = next(s for s in at.selectbox if s.label == "Kostengruppe (KuF)")
+    assert box.value is None and "5 Öffentlicher Raum" in box.options
+    box.set_value("oeffentlicher_raum")
+    _button(at, "Speichern").click().run()
+    assert not _errors(at), _errors(at)
+    assert _measure(city_url)["cost_group"] == "oeffentlicher_raum"
+    assert any("Kostengruppe" in s.value for s in at.success), [s.value for s in at.success]
+
+
 def test_a_tenfold_amount_asks_before_it_is_saved(
     open_page: Callable[..., AppTest], city_url: str
 ) -> None:
