@@ -225,7 +225,7 @@ def _cost_groups(
     if column is None:
         return None
     texts = pipeline.texts(frame, column)
-    ags = dict(
+    ags: dict[Any, Any] = dict(
         store.read("funding_areas", columns=["id", "ags"])[["id", "ags"]].itertuples(index=False)
     )
     out = pd.Series(None, index=texts.index, dtype=object)
@@ -243,7 +243,7 @@ def _cost_groups(
                 value=value,
                 fix=f"schreiben Sie „{near[0]}“" if near else "verwenden Sie eine dieser Gruppen",
             )
-        out[row] = key
+        out.at[row] = key
     return out
 
 
