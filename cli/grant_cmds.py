@@ -132,9 +132,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in frame.drop(columns=["geometry"], errors="ignore").to_dict(orient="records"):
         clean: dict[str, Any] = {}
-        for key, value in row.items():
+        for column, value in row.items():
+            key = str(column)
             if isinstance(value, pd.Timestamp):
-                clean[key] = None if pd.isna(value) else value.date().isoformat()
+                if pd.isna(value):
+                    clean[key] = None
+                elif value == value.normalize():
+                    clean[key] = value.date().isoformat()
+                else:
+                    clean[key] = value.isoformat()
             elif value is None or (not isinstance(value, str) and pd.isna(value)):
                 clean[key] = None
             elif hasattr(value, "item"):

@@ -22,12 +22,22 @@ from tests.monitoring.conftest import CRS, seed_tiny
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
-@pytest.fixture
-def tiny(gpkg_url: str) -> str:
-    with open_store(gpkg_url) as store:
+def _seeded(url: str) -> str:
+    with open_store(url) as store:
         store.init(crs=CRS)
         seed_tiny(store)
-    return gpkg_url
+    return url
+
+
+@pytest.fixture
+def tiny(gpkg_url: str) -> str:
+    return _seeded(gpkg_url)
+
+
+@pytest.fixture
+def tiny_both(store_url: str) -> str:
+    """The tiny store as a GeoPackage and in PostGIS."""
+    return _seeded(store_url)
 
 
 def _read(url: str, layer: str, **kw) -> pd.DataFrame:
@@ -89,7 +99,10 @@ def test_a_wrong_amount_names_the_option_and_the_value(tiny: str, capsys) -> Non
     assert _read(tiny, "grant_notices").empty
 
 
-def test_a_drawdown_above_the_grant_is_refused_and_nothing_is_stored(tiny: str, capsys) -> None:
+def test_a_drawdown_above_the_grant_is_refused_and_nothing_is_stored(
+    tiny_both: str, capsys
+) -> None:
+    tiny = tiny_both
     assert main(_notice(tiny, "--bund", "60.000", "--land", "40.000,50")) == 0
     good = ["drawdown", "add", "--store", tiny, "--notice", "FA/ZB/1"]
     assert main([*good, "--amount", "25.000,00", "--date", "01.08.2025"]) == 0
@@ -166,7 +179,7 @@ def test_a_notice_is_changed_only_at_the_version_read(tiny: str, capsys) -> None
 
 
 @pytest.fixture
-def due(tiny: str) -> str:
+def due(tiny_both: str) -> str:
     """Three notices whose deadlines fall around 01.12.2025."""
     notices = [
         ("AZ 1", "--bund", "50.000", "--drawdown-by", "31.12.2025", "--proof-by", "31.01.2026",
@@ -175,10 +188,10 @@ def due(tiny: str) -> str:
         ("AZ 3", "--bund", "10.000", "--drawdown-by", "30.11.2025", "--proof-by", "30.06.2027"),
     ]  # fmt: skip
     for number, *extra in notices:
-        assert main(_notice(tiny, *extra, number=number)) == 0
+        assert main(_notice(tiny_both, *extra, number=number)) == 0
     draw = ["--notice", "FA/ZB/1", "--amount", "20.000", "--date", "01.09.2025"]
-    assert main(["drawdown", "add", "--store", tiny, *draw]) == 0
-    return tiny
+    assert main(["drawdown", "add", "--store", tiny_both, *draw]) == 0
+    return tiny_both
 
 
 def test_deadlines_list_missed_lapsing_and_upcoming_with_exit_code_3(due: str, capsys) -> None:
@@ -286,3 +299,13 @@ def test_an_application_freezes_the_kuf(tiny: str, capsys) -> None:
     assert main(["application", "list", "--store", tiny, "--area", "FA"]) == 0
     out = capsys.readouterr().out
     assert "FA/Antrag/2025" in out and "01.03.2025" in out and not ISO_DATE.search(out)
+
+
+def test_deadlines_csv_never_starts_a_field_with_a_formula(tiny: str, capsys) -> None:
+    args = _notice(tiny, "--bund", "1.000", "--proof-by", "01.07.2025", number="=HYPERLINK(1)")
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["deadlines", "--store", tiny, "--at", "01.06.2025", "--format", "csv"]) == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out), delimiter=";")
+    assert row["aktenzeichen"] == "'=HYPERLINK(1)", row
+    assert row["stand"] == "steht bevor" and row["tage"] == "30"
