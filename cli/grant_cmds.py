@@ -395,7 +395,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _common(p)
     p.add_argument("--measure", metavar="ID", required=True, help="Kennung der Maßnahme")
     p.add_argument(
-        "--group", metavar="SCHLÜSSEL", required=True, help="Schlüssel der Kostengruppe, z. B. bau"
+        "--group",
+        metavar="SCHLÜSSEL",
+        required=True,
+        help="die Kostengruppe: ihr Schlüssel, ihre Nummer oder Bezeichnung (bau, 4, Baumaßnahmen)",
     )
     p.add_argument(
         "--version",
@@ -823,7 +826,8 @@ def cmd_cost_group_set(args: argparse.Namespace) -> int:
             raise NotFound(f"Die Maßnahme „{args.measure}“ gibt es nicht; prüfen Sie die Kennung")
         before = found.iloc[0]
         catalogue = service.cost_catalogue(store, user, str(before["funding_area_id"]))
-        if not catalogue.knows(args.group):
+        key = catalogue.find(args.group)
+        if key is None:
             listed = ", ".join(f"{k} ({v})" for k, v in catalogue.options().items())
             raise RuleViolation(
                 f"Maßnahme „{args.measure}“ – nicht gespeichert: --group „{args.group}“: diese "
@@ -832,13 +836,13 @@ def cmd_cost_group_set(args: argparse.Namespace) -> int:
             )
         version = args.version if args.version is not None else int(before["version"])
         saved = services.update_measure(
-            store, user, args.measure, {"cost_group": args.group}, expected_version=version
+            store, user, args.measure, {"cost_group": key}, expected_version=version
         )
     _warn(saved.warnings)
     r = saved.record
     print(
         f"Maßnahme {r['id']} „{r.get('title') or ''}“: Kostengruppe "
-        f"{catalogue.label(catalogue.resolve(args.group))} (Version {r['version']})."
+        f"{catalogue.label(catalogue.resolve(key))} (Version {r['version']})."
     )
     return 0
 

@@ -271,6 +271,14 @@ def test_a_cost_group_is_set_and_an_unknown_one_refused(tiny: str, capsys) -> No
     assert "Maßnahmen ohne Kostengruppe (1;" in out and "- M2 „Kita Erweiterung“" in out
     assert "ausgleichsbetraege" in out
 
+    # the number or the label of a group is stored as its key
+    by_number = ["cost-group", "set", "--store", tiny, "--measure", "M2", "--group", "5"]
+    assert main(by_number) == 0
+    assert "5 Öffentlicher Raum" in capsys.readouterr().out
+    assert _read(tiny, "measures").set_index("id").loc["M2", "cost_group"] == "oeffentlicher_raum"
+    assert main(["cost-group", "list", "--store", tiny, "--area", "FA"]) == 0
+    assert "Jede Maßnahme hat eine Kostengruppe." in capsys.readouterr().out
+
 
 def test_a_revenue_kind_must_be_in_the_catalogue(tiny: str, capsys) -> None:
     base = ["revenue", "add", "--store", tiny, "--area", "FA", "--year", "2025"]
