@@ -291,14 +291,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--id", metavar="ID", default=None, help="Kennung (Standard: GESAMTMASSNAHME/ZB/n)"
     )
     _notice_options(p, new=True)
-    p.set_defaults(func=cmd_notice_add)
+    p.set_defaults(func=cmd_notice_add, command_path="notice add")
     p = nsub.add_parser("list", help="die Zuwendungsbescheide mit Zuwendung und Abrufen")
     _common(p)
     p.add_argument(
         "--area", metavar="ID", default=None, help="nur die Bescheide dieser Gesamtmaßnahme"
     )
     p.add_argument("--format", choices=("table", "json"), default="table", help="Ausgabeformat")
-    p.set_defaults(func=cmd_notice_list)
+    p.set_defaults(func=cmd_notice_list, command_path="notice list")
     p = nsub.add_parser(
         "set",
         help="einen Zuwendungsbescheid ändern (nur die angegebenen Angaben)",
@@ -315,7 +315,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="die gelesene Version (qmon notice list)",
     )
     _notice_options(p, new=False)
-    p.set_defaults(func=cmd_notice_set)
+    p.set_defaults(func=cmd_notice_set, command_path="notice set")
 
     draw = sub.add_parser("drawdown", help="Mittelabrufe zu einem Zuwendungsbescheid")
     dsub = draw.add_subparsers(dest="drawdown_command", required=True, metavar="COMMAND")
@@ -335,12 +335,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--received", type=german_day, metavar="DATUM", default=None, help="eingegangen am"
     )
     p.add_argument("--purpose", default=None, metavar="TEXT", help="Verwendungszweck")
-    p.set_defaults(func=cmd_drawdown_add)
+    p.set_defaults(func=cmd_drawdown_add, command_path="drawdown add")
     p = dsub.add_parser("list", help="die Mittelabrufe eines Zuwendungsbescheids")
     _common(p)
     p.add_argument("--notice", metavar="ID", required=True, help="Kennung des Zuwendungsbescheids")
     p.add_argument("--format", choices=("table", "json"), default="table", help="Ausgabeformat")
-    p.set_defaults(func=cmd_drawdown_list)
+    p.set_defaults(func=cmd_drawdown_list, command_path="drawdown list")
 
     app = sub.add_parser("application", help="Förderanträge (jeder schreibt die KuF fest)")
     asub = app.add_subparsers(dest="application_command", required=True, metavar="COMMAND")
@@ -357,12 +357,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="gestellt am (Standard: heute)",
     )
     p.add_argument("--notes", default=None, metavar="TEXT", help="Bemerkungen")
-    p.set_defaults(func=cmd_application_submit)
+    p.set_defaults(func=cmd_application_submit, command_path="application submit")
     p = asub.add_parser("list", help="die Förderanträge einer Gesamtmaßnahme")
     _common(p)
     p.add_argument("--area", metavar="ID", required=True, help="Kennung der Gesamtmaßnahme")
     p.add_argument("--format", choices=("table", "json"), default="table", help="Ausgabeformat")
-    p.set_defaults(func=cmd_application_list)
+    p.set_defaults(func=cmd_application_list, command_path="application list")
 
     rev = sub.add_parser("revenue", help="Einnahmen der KuF (Ausgleichsbeträge, Erlöse, …)")
     rsub = rev.add_subparsers(dest="revenue_command", required=True, metavar="COMMAND")
@@ -383,11 +383,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--actual", type=german_amount, metavar="BETRAG", default=None, help="eingegangen (€)"
     )
     p.add_argument("--text", default=None, metavar="TEXT", help="Erläuterung")
-    p.set_defaults(func=cmd_revenue_add)
+    p.set_defaults(func=cmd_revenue_add, command_path="revenue add")
     p = rsub.add_parser("list", help="die Einnahmen einer Gesamtmaßnahme")
     _common(p)
     p.add_argument("--area", metavar="ID", required=True, help="Kennung der Gesamtmaßnahme")
-    p.set_defaults(func=cmd_revenue_list)
+    p.set_defaults(func=cmd_revenue_list, command_path="revenue list")
 
     cg = sub.add_parser("cost-group", help="Kostengruppen der KuF: Gliederung und Zuordnung")
     csub = cg.add_subparsers(dest="cost_group_command", required=True, metavar="COMMAND")
@@ -407,13 +407,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="die gelesene Version der Maßnahme (Standard: die gespeicherte)",
     )
-    p.set_defaults(func=cmd_cost_group_set)
+    p.set_defaults(func=cmd_cost_group_set, command_path="cost-group set")
     p = csub.add_parser(
         "list", help="die Kostengruppen und Einnahmearten, und Maßnahmen ohne Kostengruppe"
     )
     _common(p)
     p.add_argument("--area", metavar="ID", required=True, help="Kennung der Gesamtmaßnahme")
-    p.set_defaults(func=cmd_cost_group_list)
+    p.set_defaults(func=cmd_cost_group_list, command_path="cost-group list")
 
 
 # --- deadlines ---------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if os.environ.get("QMON_DEBUG") == "1":
                 raise
             code, message = explain(exc, store=_stores(args))
-            print(f"qmon {args.command}: {message}", file=sys.stderr)
+            name = getattr(args, "command_path", None) or args.command  # "notice add"
+            print(f"qmon {name}: {message}", file=sys.stderr)
             return code
 
 

@@ -113,6 +113,7 @@ def test_a_drawdown_above_the_grant_is_refused_and_nothing_is_stored(
     code = main([*good, "--amount", "75.000,51", "--date", "02.08.2025", "--purpose", "Kita"])
     assert code == 2
     err = capsys.readouterr().err
+    assert err.startswith("qmon drawdown add: Abgelehnt: "), err
     assert "nicht gespeichert" in err, err
     assert "75.000,51\xa0€ übersteigen die noch abrufbaren 75.000,50\xa0€" in err, err
     assert "„AZ 34-2025/17“" in err and "bereits abgerufen 25.000,00\xa0€" in err, err
@@ -317,3 +318,16 @@ def test_deadlines_csv_never_starts_a_field_with_a_formula(tiny: str, capsys) ->
     (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out), delimiter=";")
     assert row["aktenzeichen"] == "'=HYPERLINK(1)", row
     assert row["stand"] == "steht bevor" and row["tage"] == "30"
+
+
+def test_met_deadlines_are_no_longer_listed(due: str, capsys) -> None:
+    # the statement of use of AZ 1 is handed in, the rest of its money drawn down
+    mark = ["notice", "set", "--store", due, "--id", "FA/ZB/1", "--version", "1"]
+    assert main([*mark, "--proof-submitted", "20.11.2025"]) == 0
+    draw = ["--notice", "FA/ZB/1", "--amount", "30.000", "--date", "25.11.2025"]
+    assert main(["drawdown", "add", "--store", due, *draw]) == 0
+    capsys.readouterr()
+    assert main(["deadlines", "--store", due, "--at", "01.12.2025"]) == 3
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all("„AZ 1“" not in x for x in lines), lines
+    assert "„AZ 2“" in lines[0] and "„AZ 3“" in lines[1]
