@@ -7,7 +7,11 @@ Zuwendungsbescheide (notices) with their amounts and deadlines, the Mittelabrufe
 cost group of each measure. Every command calls :mod:`monitoring.grants.service` (or
 :mod:`monitoring.services`) and nothing below it: role, record rules, version and the
 audit row are theirs. A refusal prints the German reason and ends with exit code 2;
-nothing is stored.
+nothing is stored. ``qmon deadlines`` ends with exit code 3 when a deadline is missed
+or money may have lapsed (0 when nothing is missed, even with deadlines coming up), so
+a clerk's daily cron job reports only what needs action.
+
+``qmon notice set`` changes only the fields given; it does not empty a field.
 
 Amounts are typed the German way (``120.000,50``, ``120000,50 €``), dates as
 ``TT.MM.JJJJ`` or ``JJJJ-MM-TT``. Every command acts as a user: ``--user``/``--role``
