@@ -189,9 +189,7 @@ def kuf_workbook(kuf: Kuf) -> bytes:
 
     second = book.create_sheet("Maßnahmen")
     ms = _Sheet(second)
-    ms.line(
-        "Maßnahme", "Titel", "Kostengruppe", *[AMOUNT_LABELS[a] for a in AMOUNTS], bold=True
-    )
+    ms.line("Maßnahme", "Titel", "Kostengruppe", *[AMOUNT_LABELS[a] for a in AMOUNTS], bold=True)
     for row in kuf.measures.to_dict(orient="records"):
         key = row.get("cost_group")
         ms.line(
@@ -201,9 +199,7 @@ def kuf_workbook(kuf: Kuf) -> bytes:
             *[_cents(row.get(a)) for a in AMOUNTS],
         )
     if len(kuf.measures):
-        ms.line(
-            "Summe", "", "", *[_cents(kuf.measures[a].sum()) for a in AMOUNTS], bold=True
-        )
+        ms.line("Summe", "", "", *[_cents(kuf.measures[a].sum()) for a in AMOUNTS], bold=True)
     ms.widths(16, 18)
     second.column_dimensions["B"].width = 40
     second.column_dimensions["C"].width = 36
@@ -345,6 +341,11 @@ def _statement_cell(key: str, value: Any) -> Any:
     return _cents(value)
 
 
+def _by_year(frame: pd.DataFrame, column: str) -> dict[int, float]:
+    years: list[int] = frame.index.astype(int).tolist()
+    return dict(zip(years, frame[column].astype(float).tolist()))
+
+
 def comparison(statement: Statement) -> pd.DataFrame:
     """Bund+Land per programme year: KuF approved and paid vs. notices approved and drawn."""
     fin = statement.kuf.financing
@@ -353,23 +354,23 @@ def comparison(statement: Statement) -> pd.DataFrame:
     table = statement.table[statement.table["file_number"] != "Summe"]
     notice_sums = table.groupby("programme_year")[["approved", "drawn"]].sum()
     years = sorted({int(y) for y in kuf_sums.index} | {int(y) for y in notice_sums.index})
+    k_approved = _by_year(kuf_sums, "approved")
+    k_paid = _by_year(kuf_sums, "paid")
+    n_approved = _by_year(notice_sums, "approved")
+    n_drawn = _by_year(notice_sums, "drawn")
     rows = []
     for y in years:
-        k = kuf_sums.loc[y] if y in kuf_sums.index else pd.Series({"approved": 0.0, "paid": 0.0})
-        n = (
-            notice_sums.loc[y]
-            if y in notice_sums.index
-            else pd.Series({"approved": 0.0, "drawn": 0.0})
-        )
+        ka, kp = k_approved.get(y, 0.0), k_paid.get(y, 0.0)
+        na, nd = n_approved.get(y, 0.0), n_drawn.get(y, 0.0)
         rows.append(
             {
                 "Programmjahr": y,
-                "KuF bewilligt (Bund+Land)": _cents(k["approved"]),
-                "Bescheide: Zuwendung": _cents(n["approved"]),
-                "Differenz bewilligt": _cents(float(k["approved"]) - float(n["approved"])),
-                "KuF ausgezahlt (Bund+Land)": _cents(k["paid"]),
-                "Bescheide: abgerufen": _cents(n["drawn"]),
-                "Differenz ausgezahlt": _cents(float(k["paid"]) - float(n["drawn"])),
+                "KuF bewilligt (Bund+Land)": _cents(ka),
+                "Bescheide: Zuwendung": _cents(na),
+                "Differenz bewilligt": _cents(ka - na),
+                "KuF ausgezahlt (Bund+Land)": _cents(kp),
+                "Bescheide: abgerufen": _cents(nd),
+                "Differenz ausgezahlt": _cents(kp - nd),
             }
         )
     return pd.DataFrame(rows)
@@ -428,8 +429,8 @@ def statement_workbook(statement: Statement) -> bytes:
     cp.blank()
     table = comparison(statement)
     cp.line(*table.columns, bold=True)
-    for row in table.itertuples(index=False):
-        last = cp.line(*row)
+    for compared in table.itertuples(index=False):
+        last = cp.line(*compared)
         compare.cell(last, 1).number_format = "0"
     cp.widths(16, 22)
     return _save(book)

@@ -224,7 +224,7 @@ def sachbericht_docx(
     # 4 -------------------------------------------------------------------------------------
     doc.add_heading("4 Beteiligung und Kooperation", level=1)
     in_year = acts[[_year_of(d) == year for d in acts["date"]]] if len(acts) else acts
-    participants = pd.to_numeric(in_year.get("participants"), errors="coerce")
+    participants = pd.to_numeric(in_year["participants"], errors="coerce")
     total = int(participants.fillna(0).sum()) if len(in_year) else 0
     doc.add_paragraph(
         f"Im Jahr {year}: {german.count(len(in_year), 'Aktivität', 'Aktivitäten')} mit "
@@ -273,7 +273,10 @@ def sachbericht_docx(
         doc,
         [f"KuF bis Programmjahr {year}", "geplant", "bewilligt", "ausgezahlt"],
         [
-            ["Kosten", *[german.euro(totals[f"costs_{a}"]) for a in ("planned", "approved", "paid")]],
+            [
+                "Kosten",
+                *[german.euro(totals[f"costs_{a}"]) for a in ("planned", "approved", "paid")],
+            ],
             [
                 "Finanzierung",
                 *[german.euro(totals[f"financing_{a}"]) for a in ("planned", "approved", "paid")],
@@ -340,9 +343,9 @@ def sachbericht_docx(
     )
     for run in last.runs:
         run.italic = True
-    doc.sections[0].footer.paragraphs[0].text = (
-        f"Sachbericht {year} – {name} – Datenstand {source[:12]}"
-    )
+    doc.sections[0].footer.paragraphs[
+        0
+    ].text = f"Sachbericht {year} – {name} – Datenstand {source[:12]}"
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

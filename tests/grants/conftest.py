@@ -60,7 +60,13 @@ def seed_grants(store: Store) -> None:
         pd.DataFrame(
             LINES,
             columns=[
-                "id", "measure_id", "source", "programme_year", "planned", "approved", "paid",
+                "id",
+                "measure_id",
+                "source",
+                "programme_year",
+                "planned",
+                "approved",
+                "paid",
                 "cost_group",
             ],
         ),  # fmt: skip
@@ -213,7 +219,12 @@ def seed_grants(store: Store) -> None:
     store.write(
         "bodies",
         pd.DataFrame(
-            {"id": ["G1"], "funding_area_id": ["FA"], "name": ["Quartiersbeirat"], "kind": ["Beirat"]}
+            {
+                "id": ["G1"],
+                "funding_area_id": ["FA"],
+                "name": ["Quartiersbeirat"],
+                "kind": ["Beirat"],
+            }
         ),
     )
 

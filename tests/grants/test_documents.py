@@ -94,7 +94,9 @@ def test_the_kuf_workbook_holds_the_stored_cents_as_numbers(
         )
     lines = grants_gpkg.read("funding_lines")
     fin = block(rows, "Finanzierung nach Mittelgebern und Programmjahr – geplant")
-    for (source, year), value in lines.groupby(["source", "programme_year"])["planned"].sum().items():
+    for (source, year), value in (
+        lines.groupby(["source", "programme_year"])["planned"].sum().items()
+    ):
         assert fin[source][str(int(year))] == pytest.approx(round(value, 2), abs=1e-9)
     rev = block(rows, "Einnahmen nach Einnahmeart und Jahr – eingegangen")
     assert rev["Summe"]["Summe"] == pytest.approx(1_234.56)
