@@ -20,7 +20,8 @@ import pandas as pd
 from docx import Document
 
 from geo import german
-from monitoring import services
+from indicators.registry import Registry
+from monitoring import catalogue, services
 from monitoring.auth import User
 from monitoring.grants import service as grants
 from monitoring.reports.inputs import digest
@@ -89,6 +90,30 @@ def _number(value: Any, decimals: int = 1) -> str:
     return german.number(value, decimals=decimals)
 
 
+def _value(value: Any, period: Any) -> str:
+    """A target's value with its date: whole numbers without decimals, else two.
+
+    Examples
+    --------
+    >>> _value(1154.0, "2014-12-31"), _value(12.345, None)
+    ('1.154 (31.12.2014)', '12,35')
+    """
+    if german.is_missing(value):
+        return german.number(None)
+    decimals = 0 if float(value).is_integer() else 2
+    text = german.number(value, decimals=decimals)
+    return f"{text} ({german.date(period)})" if not german.is_missing(period) else text
+
+
+def _indicator_label(registry: Registry, key: str) -> str:
+    """The indicator's German label and unit (an unknown key as it is)."""
+    if key not in registry:
+        return key
+    definition = registry.get(key)
+    unit = f" ({definition.unit})" if definition.unit else ""
+    return f"{definition.label}{unit}"
+
+
 def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -130,7 +155,8 @@ def sachbericht_docx(
         As :func:`monitoring.services.progress_report` (an unknown year is refused).
     """
     when = (now or dt.datetime.now()).replace(microsecond=0)
-    report = services.progress_report(store, user, area_id, year=year)
+    registry = catalogue.registry_for(store)
+    report = services.progress_report(store, user, area_id, year=year, registry=registry)
     area = report.area
     name = str(area.get("name") or area_id)
     kuf = grants.kuf(store, user, area_id, year=year)
@@ -210,10 +236,10 @@ def sachbericht_docx(
             ["Indikator", "Basis", "Ziel", "aktueller Wert", "Zielerreichung in %"],
             [
                 [
-                    str(t["indicator"]),
-                    f"{_number(t['baseline'], 2)} ({german.date(t['baseline_period'])})",
-                    f"{_number(t['target'], 2)} ({german.date(t['target_period'])})",
-                    f"{_number(t['latest'], 2)} ({german.date(t['latest_period'])})",
+                    _indicator_label(registry, str(t["indicator"])),
+                    _value(t["baseline"], t["baseline_period"]),
+                    _value(t["target"], t["target_period"]),
+                    _value(t["latest"], t["latest_period"]),
                     german.percent(t["attainment_pct"]),
                 ]
                 for t in with_target.to_dict(orient="records")
