@@ -28,8 +28,9 @@ from monitoring.reports.csv import BOM, DELIMITER
 if TYPE_CHECKING:
     from monitoring.grants.service import Statement
 
-EURO_FORMAT = '#,##0.00 "€"'
-"""Money cells: thousands separator and two decimals (shown German in a German Excel)."""
+EURO_FORMAT = '#,##0.00" €"'
+"""Money cells as in the federal report (:func:`monitoring.reports.layout.number_format`):
+thousands separator, two decimals, the unit a quoted literal; a German Excel shows 1.234,50 €."""
 
 AMOUNT_LABELS: Mapping[str, str] = {
     "planned": "geplant",
@@ -179,9 +180,8 @@ def kuf_workbook(kuf: Kuf) -> bytes:
     out.heading("Zusammenfassung")
     out.line("", *AMOUNT_LABELS.values(), bold=True)
     out.line("Kosten gesamt", *[totals[f"costs_{a}"] for a in AMOUNTS])
-    out.line("Einnahmen (geplant / eingegangen)", totals["revenues_planned"], None)
-    sheet.cell(out.row - 1, 4).value = totals["revenues_actual"]
-    sheet.cell(out.row - 1, 4).number_format = EURO_FORMAT
+    out.line("Einnahmen (geplant; eingegangen unter ausgezahlt)", totals["revenues_planned"],
+             None, totals["revenues_actual"])  # fmt: skip
     out.line("durch Einnahmen nicht gedeckte Kosten (geplant)", totals["net_planned"])
     out.line("Finanzierung gesamt", *[totals[f"financing_{a}"] for a in AMOUNTS])
     out.line("davon öffentliche Mittel (Bund, Land, Gemeinde; geplant)", totals["public_planned"])

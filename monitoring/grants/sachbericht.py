@@ -337,6 +337,15 @@ def sachbericht_docx(
         )
     else:
         doc.add_paragraph(f"Für das Programmjahr {year} ist kein Zuwendungsbescheid erfasst.")
+    until = notes[pd.to_numeric(notes["programme_year"]) <= year] if len(notes) else notes
+    if len(until):
+        doc.add_paragraph(
+            f"Alle Zuwendungsbescheide bis zum Programmjahr {year} "
+            f"({german.count(len(until), 'Bescheid', 'Bescheide')}): "
+            f"{german.euro(until['grant'].sum())} bewilligt, "
+            f"{german.euro(until['drawn'].sum())} abgerufen, "
+            f"{german.euro(until['undrawn'].sum())} noch abrufbar."
+        )
 
     # 6 -------------------------------------------------------------------------------------
     doc.add_heading("6 Abweichungen und Ausblick", level=1)
@@ -358,7 +367,7 @@ def sachbericht_docx(
             "bodies": bodies.drop(columns=["geometry"], errors="ignore")
             .astype(str)
             .to_dict(orient="records"),
-            "notices": of_year.drop(columns=["geometry"], errors="ignore")
+            "notices": until.drop(columns=["geometry"], errors="ignore")
             .astype(str)
             .to_dict(orient="records"),
         }

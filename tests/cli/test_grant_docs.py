@@ -65,6 +65,10 @@ def test_kuf_lists_and_writes_frozen_versions(store: str, tmp_path: Path, capsys
     assert main([*args[:-2], "--version", "FA/KuF/99", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "„FA/KuF/99“ gibt es nicht" in err and "--versions" in err
+    other = ["kuf", "--store", store, "--area", "XY", "--version", version["id"]]
+    assert main([*other, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"„{version['id']}“ gehört zur Gesamtmaßnahme „FA“, nicht zu „XY“" in err, err
     assert main(["kuf", "--store", store, "--area", "FA"]) == 2
     assert "--out" in capsys.readouterr().err
 

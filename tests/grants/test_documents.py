@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from geo import german
 from geo.store.base import Store
 from monitoring.auth import User
 from monitoring.grants import documents, sachbericht
@@ -101,6 +102,8 @@ def test_the_kuf_workbook_holds_the_stored_cents_as_numbers(
     rev = block(rows, "Einnahmen nach Einnahmeart und Jahr – eingegangen")
     assert rev["Summe"]["Summe"] == pytest.approx(1_234.56)
     summary = {r[0]: r[1:4] for r in rows if r[0]}
+    received = summary["Einnahmen (geplant; eingegangen unter ausgezahlt)"]
+    assert received[0] == pytest.approx(15_000.5) and received[2] == pytest.approx(1_234.56)
     total_planned = round(lines["planned"].sum(), 2)
     assert summary["Kosten gesamt"][0] == pytest.approx(total_planned)
     revenues = grants_gpkg.read("revenues")
@@ -259,6 +262,10 @@ def test_the_sachbericht_names_every_goal_with_its_attainment(
         assert person not in text
     assert "[Bitte ergänzen:" in text
     assert "500.000,90\xa0€" in text  # the 2024 notice's grant
+    notices = grants_gpkg.read("grant_notices")
+    granted = german.euro((notices["amount_bund"] + notices["amount_land"]).sum())
+    drawn = german.euro(grants_gpkg.read("drawdowns")["amount"].sum())
+    assert f"(2 Bescheide): {granted} bewilligt, {drawn} abgerufen" in text
     last = doc.paragraphs[-1].text
     assert "Fingerabdruck der Daten (SHA-256)" in last and "carla" in last
     # the same stored data gives the same fingerprint; a change gives another
