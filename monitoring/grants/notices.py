@@ -64,7 +64,7 @@ def _day(value: Any) -> dt.date | None:
     return None if pd.isna(stamp) else stamp.date()
 
 
-def grant(notice: Mapping[str, Any]) -> float:
+def grant(notice: Mapping[Any, Any]) -> float:
     """The Zuwendung of a notice: Bund + Land.
 
     Examples
@@ -75,7 +75,7 @@ def grant(notice: Mapping[str, Any]) -> float:
     return round(_num(notice.get("amount_bund")) + _num(notice.get("amount_land")), 2)
 
 
-def notice_name(notice: Mapping[str, Any]) -> str:
+def notice_name(notice: Mapping[Any, Any]) -> str:
     """How a notice is named in messages: its file number, else its ID."""
     number = notice.get("file_number")
     return f"Zuwendungsbescheid „{number or notice.get('id')}“"
