@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "cli.programme_cmds",
     "cli.catalogue_cmds",
     "cli.grant_cmds",
+    "cli.grant_doc_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]
