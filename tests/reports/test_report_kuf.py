@@ -9,10 +9,10 @@ from geo.store.base import Store
 from monitoring.auth import User
 from monitoring.grants import service
 from monitoring.grants.cost_groups import catalogue_for
+from monitoring.renewal.funding import AMOUNTS, SOURCES
 from monitoring.reports.assemble import slug
 from monitoring.reports.catalogue import load_catalogue
 from monitoring.reports.generate import build_report
-from monitoring.renewal.funding import AMOUNTS, SOURCES
 
 AREAS = ("SSZ-01", "WNE-01")
 YEARS = (2012, 2019, 2024, 2026)
