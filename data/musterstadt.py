@@ -16,6 +16,10 @@ What it holds (counts for the default seed are in the tests):
 - Two Gesamtmaßnahmen with ISEKs, goals, targets, measures, milestones, outputs and
   funding lines; yearly indicator counts 2010–2024 per planning area; quarter
   management (actors, bodies, projects, Verfügungsfonds, activities).
+- The grant procedure (:mod:`data.grants`): a cost group per measure, revenues,
+  applications, grant notices with their measures and drawdowns, a frozen KuF for the
+  latest application of each area; only the deadlines of open notices depend on the
+  parameter ``today``.
 
 The city sits in UTM zone 32N in the Ruhr area; it, its names, its AGS ``05999000``
 and all contact data are fictional.
