@@ -395,7 +395,10 @@ def _funds_cost_groups(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
         keys.append(UNASSIGNED)
     sums = costs.groupby("cost_group")[amounts].sum().reindex(keys, fill_value=0.0)
     sums.loc["Summe"] = sums.sum()
-    rows = _money_rows(entry.code, sums, amounts, labels=kuf.group_titles)
+    # the label without the KuF's number: "3.1" would read as a decimal point in a report
+    labels = {g.key: g.label for g in catalogue.cost_groups}
+    labels[UNASSIGNED] = catalogue.label(UNASSIGNED)
+    rows = _money_rows(entry.code, sums, amounts, labels=labels)
     return rows, f"{note}; Gliederung: {catalogue.name}"
 
 
