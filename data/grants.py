@@ -77,6 +77,36 @@ def with_cost_groups(measures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# title prefix -> cost group of the lines of the measure's first programme year, when the
+# measure runs over more than one year: the land is bought, the building planned first
+FIRST_YEAR_GROUP: tuple[tuple[str, str], ...] = (
+    ("Grünzug ehemalige Zechenbahn", "grunderwerb"),
+    ("Stadtteilzentrum", "vorbereitung"),
+    ("Umbau Schule", "vorbereitung"),
+)
+
+
+def with_line_cost_groups(measures: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Return the funding lines with ``cost_group`` set where it differs from the measure's.
+
+    The first programme year of a land purchase or a building's planning counts under
+    Grunderwerb or Vorbereitung (:data:`FIRST_YEAR_GROUP`); every other line keeps
+    ``None`` (its measure's group). Amounts stay as they are.
+    """
+    out = lines.copy()
+    out["cost_group"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    years = out.groupby("measure_id")["programme_year"].agg(["min", "max"])
+    for mid, title in zip(measures["id"], measures["title"]):
+        group = next((g for p, g in FIRST_YEAR_GROUP if str(title).startswith(p)), None)
+        if group is None or mid not in years.index:
+            continue
+        first, last = years.loc[mid, "min"], years.loc[mid, "max"]
+        if first < last:
+            mask = (out["measure_id"] == mid) & (out["programme_year"] == first)
+            out.loc[mask, "cost_group"] = group
+    return out
+
+
 def make_revenues() -> pd.DataFrame:
     """Revenues of both areas: sale proceeds and lease income, planned and received.
 
@@ -135,7 +165,8 @@ def make_grants(
 ) -> Grants:
     """Build notices, links, drawdowns, applications and frozen KuF versions.
 
-    ``measures`` must carry ``cost_group`` (:func:`with_cost_groups`).
+    ``measures`` must carry ``cost_group`` (:func:`with_cost_groups`), ``funding_lines``
+    may (:func:`with_line_cost_groups`).
     """
     from monitoring.grants.cost_groups import catalogue_for
     from monitoring.grants.kuf import FORMAT_VERSION, compute_kuf
@@ -283,4 +314,11 @@ def revenues_of(revenues: pd.DataFrame, area_id: str) -> pd.DataFrame:
     return revenues[revenues["funding_area_id"] == area_id]
 
 
-__all__ = ["Grants", "cost_group_of", "make_grants", "make_revenues", "with_cost_groups"]
+__all__ = [
+    "Grants",
+    "cost_group_of",
+    "make_grants",
+    "make_revenues",
+    "with_cost_groups",
+    "with_line_cost_groups",
+]

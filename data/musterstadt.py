@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data.grants import make_grants, with_cost_groups
+from data.grants import make_grants, with_cost_groups, with_line_cost_groups
 from data.housing import make_buildings
 from data.neighbourhood import make_neighbourhood
 from data.population import make_series
@@ -151,7 +151,8 @@ def build_musterstadt(
         rng_measures, town, funding_areas, goals, counts=counts, cell_ids=cell_ids
     )
     measures = with_cost_groups(renewal.measures)
-    grants = make_grants(funding_areas, measures, renewal.funding_lines, today=today)
+    funding_lines = with_line_cost_groups(measures, renewal.funding_lines)
+    grants = make_grants(funding_areas, measures, funding_lines, today=today)
     series = make_series(rng_people, town, houses, renewal.demolitions, area_ids=cell_ids)
     area_cells = {
         SOCIAL_ID: [cell_ids[i] for i in town.social_area],
@@ -181,7 +182,7 @@ def build_musterstadt(
         "measure_goals": renewal.measure_goals,
         "milestones": renewal.milestones,
         "measure_outputs": renewal.measure_outputs,
-        "funding_lines": renewal.funding_lines,
+        "funding_lines": funding_lines,
         "buildings": buildings,
         "indicator_values": series,
         "actors": quarter.actors,

@@ -182,3 +182,24 @@ def test_frozen_kuf_versions_match_their_applications(city: dict[str, pd.DataFra
             catalogue_for(AGS),
         )
         assert now.fingerprint == version["fingerprint"]  # nothing changed since
+
+
+def test_every_default_cost_group_has_money_in_some_area(city: dict[str, pd.DataFrame]) -> None:
+    default = load_cost_catalogue()
+    with_money: set[str] = set()
+    for area_id in (SOCIAL_ID, RENEWAL_ID):
+        ms = city["measures"][city["measures"]["funding_area_id"] == area_id]
+        kuf = compute_kuf(
+            {"id": area_id, "name": area_id},
+            ms,
+            city["funding_lines"],
+            city["revenues"][city["revenues"]["funding_area_id"] == area_id],
+            default,
+        )
+        sums = kuf.costs.groupby("cost_group")["planned"].sum()
+        with_money |= set(sums[sums > 0].index)
+    assert with_money == {g.key for g in default.cost_groups}
+    # a line's own group only where it differs, and always a group of the catalogue
+    own = city["funding_lines"]["cost_group"].dropna()
+    assert 0 < len(own) < len(city["funding_lines"]) / 10
+    assert set(own) <= {"grunderwerb", "vorbereitung"}
