@@ -99,3 +99,30 @@ def test_the_year_scope_shows_one_programme_year(demo_store: Store, admin: User)
     for amount in AMOUNTS:
         assert _cents(values[f"B.9.summe.{amount}"]) == _cents(this[amount].sum())
     assert values["B.9.summe.planned"] < values[f"{entry.code}.summe.planned"]
+
+
+def test_the_stored_demo_kuf_is_its_frozen_version(demo_copy: Store, admin: User) -> None:
+    for area_id in AREAS:
+        before = service.kuf_versions(demo_copy, admin, area_id)
+        assert len(before) == 1
+        version = service.freeze_kuf(demo_copy, admin, area_id, purpose="Prüfung")
+        assert version["id"] == before["id"].iloc[0]  # nothing changed: nothing new stored
+        assert len(service.kuf_versions(demo_copy, admin, area_id)) == 1
+        frozen = service.load_kuf_version(demo_copy, admin, str(version["id"]))
+        now = service.kuf(demo_copy, admin, area_id)
+        assert frozen.totals() == now.totals()
+
+
+def test_the_stored_demo_deadlines_and_statement(demo_store: Store, admin: User) -> None:
+    from data.renewal import REFERENCE_DATE
+
+    found = service.deadlines(demo_store, admin, today=REFERENCE_DATE)
+    assert list(found["state"]) == ["upcoming", "lapsing"]
+    assert set(found["funding_area_id"]) == set(AREAS)
+    for area_id in AREAS:
+        table = service.statement(demo_store, admin, area_id).table
+        notices = table[table["file_number"] != "Summe"]
+        assert len(notices) >= 3
+        assert (notices["drawn"] <= notices["approved"] + 0.005).all()
+        assert (notices["spent"] <= notices["approved"] + 0.005).all()
+        assert (notices["spent"] > 0).any()
