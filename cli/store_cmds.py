@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 
@@ -97,7 +98,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
         start = time.perf_counter()
-        counts = load_musterstadt(store, seed=args.seed)
+        counts = load_musterstadt(store, seed=args.seed, today=dt.date.today())
         seconds = time.perf_counter() - start
         print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)

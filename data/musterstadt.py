@@ -16,6 +16,10 @@ What it holds (counts for the default seed are in the tests):
 - Two Gesamtmaßnahmen with ISEKs, goals, targets, measures, milestones, outputs and
   funding lines; yearly indicator counts 2010–2024 per planning area; quarter
   management (actors, bodies, projects, Verfügungsfonds, activities).
+- The grant procedure (:mod:`data.grants`): a cost group per measure, revenues,
+  applications, grant notices with their measures and drawdowns, a frozen KuF for the
+  latest application of each area; only the deadlines of open notices depend on the
+  parameter ``today``.
 
 The city sits in UTM zone 32N in the Ruhr area; it, its names, its AGS ``05999000``
 and all contact data are fictional.
@@ -23,6 +27,7 @@ and all contact data are fictional.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,11 +36,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from data.grants import make_grants, with_cost_groups, with_line_cost_groups
 from data.housing import make_buildings
 from data.neighbourhood import make_neighbourhood
 from data.population import make_series
 from data.renewal import (
     AGS,
+    REFERENCE_DATE,
     RENEWAL_ID,
     SOCIAL_ID,
     make_concepts,
@@ -79,7 +86,7 @@ def _check_crs(crs: str) -> str:
 
 
 def build_musterstadt(
-    *, seed: int = DEFAULT_SEED, crs: str = "EPSG:25832"
+    *, seed: int = DEFAULT_SEED, crs: str = "EPSG:25832", today: dt.date = REFERENCE_DATE
 ) -> dict[str, pd.DataFrame]:
     """Build the demo city: one frame per layer of the data model.
 
@@ -90,6 +97,9 @@ def build_musterstadt(
     crs
         CRS of the spatial frames. The city is laid out in EPSG:25832 (UTM 32N)
         and reprojected when another projected CRS is asked for.
+    today
+        The day the deadlines of the open grant notices are set from (one statement of
+        use due in three weeks, money lapsing in six); nothing else depends on it.
 
     Returns
     -------
@@ -140,6 +150,9 @@ def build_musterstadt(
     renewal = make_measures(
         rng_measures, town, funding_areas, goals, counts=counts, cell_ids=cell_ids
     )
+    measures = with_cost_groups(renewal.measures)
+    funding_lines = with_line_cost_groups(measures, renewal.funding_lines)
+    grants = make_grants(funding_areas, measures, funding_lines, today=today)
     series = make_series(rng_people, town, houses, renewal.demolitions, area_ids=cell_ids)
     area_cells = {
         SOCIAL_ID: [cell_ids[i] for i in town.social_area],
@@ -164,12 +177,12 @@ def build_musterstadt(
         "concepts": concepts,
         "goals": goals,
         "targets": targets,
-        "measures": renewal.measures,
+        "measures": measures,
         "measure_fields": renewal.measure_fields,
         "measure_goals": renewal.measure_goals,
         "milestones": renewal.milestones,
         "measure_outputs": renewal.measure_outputs,
-        "funding_lines": renewal.funding_lines,
+        "funding_lines": funding_lines,
         "buildings": buildings,
         "indicator_values": series,
         "actors": quarter.actors,
@@ -184,6 +197,12 @@ def build_musterstadt(
         "applications": quarter.applications,
         "fund_payments": quarter.fund_payments,
         "report_sender": _sender(),
+        "revenues": grants.revenues,
+        "kuf_versions": grants.kuf_versions,
+        "grant_applications": grants.grant_applications,
+        "grant_notices": grants.grant_notices,
+        "notice_measures": grants.notice_measures,
+        "drawdowns": grants.drawdowns,
     }
     frames = _complete(frames)
     if target_crs != base:
@@ -286,7 +305,11 @@ def _areas(town: Townscape, crs: str) -> tuple[gpd.GeoDataFrame, list[str]]:
 
 
 def load_musterstadt(
-    store: Store, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
+    store: Store,
+    *,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+    today: dt.date = REFERENCE_DATE,
 ) -> dict[str, int]:
     """Replace the content of ``store`` with the demo city, in one transaction.
 
@@ -302,6 +325,8 @@ def load_musterstadt(
         Seed of the demo city.
     progress
         Called as ``progress(layer, done, total)`` after each layer is written.
+    today
+        The day the open grant notices' deadlines are set from (:func:`build_musterstadt`).
 
     Returns
     -------
@@ -313,7 +338,7 @@ def load_musterstadt(
     geo.errors.StoreError
         When the store cannot be written; nothing is written then.
     """
-    frames = build_musterstadt(seed=seed, crs=store.crs.to_string())
+    frames = build_musterstadt(seed=seed, crs=store.crs.to_string(), today=today)
     written: dict[str, int] = {}
     with store.transaction(user="demo") as tx:
         for k, (layer, frame) in enumerate(frames.items(), start=1):

@@ -34,6 +34,8 @@ from geo import german
 from indicators.disclosure import FLAG_SUPPRESSED, suppress
 from indicators.errors import IndicatorError
 from indicators.registry import Registry
+from monitoring.grants.cost_groups import UNASSIGNED, catalogue_for
+from monitoring.grants.kuf import compute_kuf
 from monitoring.messages import render
 from monitoring.neighbourhood import activities, projects
 from monitoring.neighbourhood.actors import ACTOR_TYPES
@@ -57,6 +59,7 @@ CHANGE_UNIT = {"%": "Prozentpunkte"}
 LINE_HEADERS: Mapping[str, str] = {
     "funds.sources": "Mittelgeber",
     "funds.programme_years": "Programmjahr",
+    "funds.cost_groups": "Kostengruppe",
     "measures.fields": "Handlungsfeld",
     "measures.outputs": "Handlungsfeld: Output",
     "context.compare": "Indikator (Einheit)",
@@ -363,6 +366,40 @@ def _funds_sources(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
         totals = progress.funding_totals(lines, year=ctx.year)
         note = f"Programmjahre bis einschließlich {ctx.year}"
     return _money_rows(entry.code, totals, amounts, labels={}), note
+
+
+def _funds_cost_groups(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
+    """Costs by the cost groups of the area's KuF: the very figures of the KuF.
+
+    The KuF is computed by :func:`monitoring.grants.kuf.compute_kuf` with the catalogue of
+    the area's Land, from the same funding lines as B.1/B.2; its financing is
+    :func:`monitoring.renewal.progress.funding_by_year`, the computation behind B.1–B.4.
+    """
+    amounts = list(entry.option("amounts", ["planned", "approved", "paid"]))
+    scope = entry.option("scope", "cumulated")
+    lines = _lines(ctx)
+    if lines.empty:
+        return _missing(entry, "Kostengruppe", NOT_REPORTED), "keine Finanzierung erfasst"
+    area = ctx.inputs.area
+    catalogue = catalogue_for(area.get("ags"))
+    no_revenues = pd.DataFrame(columns=["id", "kind", "year", "planned", "actual"])
+    kuf = compute_kuf(area, ctx.inputs["measures"], lines, no_revenues, catalogue, year=ctx.year)
+    costs = kuf.costs
+    if scope == "year":
+        costs = costs[costs["programme_year"] == ctx.year]
+        note = f"KuF, Programmjahr {ctx.year}"
+    else:
+        note = f"KuF, Programmjahre bis einschließlich {ctx.year}"
+    keys = [g.key for g in catalogue.cost_groups]
+    if (costs["cost_group"] == UNASSIGNED).any():
+        keys.append(UNASSIGNED)
+    sums = costs.groupby("cost_group")[amounts].sum().reindex(keys, fill_value=0.0)
+    sums.loc["Summe"] = sums.sum()
+    # the label without the KuF's number: "3.1" would read as a decimal point in a report
+    labels = {g.key: g.label for g in catalogue.cost_groups}
+    labels[UNASSIGNED] = catalogue.label(UNASSIGNED)
+    rows = _money_rows(entry.code, sums, amounts, labels=labels)
+    return rows, f"{note}; Gliederung: {catalogue.name}"
 
 
 def _funds_years(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
@@ -1047,6 +1084,7 @@ _BUILDERS: Mapping[str, Callable[[_Context, Entry], tuple[list[Row], str]]] = {
     "context.value": _context_value,
     "funds.sources": _funds_sources,
     "funds.programme_years": _funds_years,
+    "funds.cost_groups": _funds_cost_groups,
     "measures.status": _measures_status,
     "measures.fields": _measures_fields,
     "measures.outputs": _measures_outputs,

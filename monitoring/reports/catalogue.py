@@ -41,6 +41,7 @@ SOURCE_OPTIONS: Mapping[str, Mapping[str, str]] = {
     "context.value": {"indicator": "text"},
     "funds.sources": {"scope": "text", "amounts": "list"},
     "funds.programme_years": {"sources": "list", "amounts": "list"},
+    "funds.cost_groups": {"scope": "text", "amounts": "list"},
     "measures.status": {},
     "measures.fields": {"group": "text"},
     "measures.outputs": {"group": "text", "quantities": "list"},
