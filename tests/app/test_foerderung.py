@@ -1,0 +1,147 @@
+"""The Förderung page: renders for every Gesamtmaßnahme, records notices, drawdowns and
+revenues through its forms (German amounts), refuses an over-large drawdown, and shows a
+viewer no writing control."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.store import open_store
+from monitoring.auth import LOCAL_USER
+from monitoring.grants import service
+from tests.app.conftest import run_page
+
+WRITE_LABELS = {
+    "KuF festschreiben",
+    "Kostengruppen speichern",
+    "Einnahme hinzufügen",
+    "Einnahme speichern",
+    "Einnahme löschen",
+    "Förderantrag stellen",
+    "Bescheid anlegen",
+    "Bescheid speichern",
+    "Mittelabruf erfassen",
+}
+
+
+def _field(at: AppTest, kind: str, label: str) -> Any:
+    found = [w for w in getattr(at, kind) if w.label == label]
+    assert found, f"kein Feld „{label}“"
+    return found[-1]
+
+
+def _press(at: AppTest, label: str) -> AppTest:
+    found = [b for b in at.button if b.label == label]
+    assert found, f"kein Knopf „{label}“: {[b.label for b in at.button]}"
+    found[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _read(url: str, layer: str, **where: Any) -> pd.DataFrame:
+    with open_store(url) as store:
+        return store.read(layer, where=where or None)
+
+
+def _new_notice(at: AppTest, file_number: str, bund: str, land: str) -> AppTest:
+    _field(at, "text_input", "Aktenzeichen").input(file_number)
+    _field(at, "date_input", "Bescheid vom").set_value(dt.date(2025, 5, 12))
+    _field(at, "text_input", "Programmjahr").input("2025")
+    _field(at, "text_input", "Bundesmittel (€)").input(bund)
+    _field(at, "text_input", "Landesmittel (€)").input(land)
+    _field(at, "date_input", "Mittel abzurufen bis").set_value(dt.date(2027, 12, 31))
+    return _press(at, "Bescheid anlegen")
+
+
+@pytest.mark.parametrize("area", ["SSZ-01", "WNE-01"])
+def test_the_page_renders_for_each_area(city_url: str, area: str) -> None:
+    at = run_page("foerderung", {"gebiet": area})
+    assert at.title[0].value == "Förderung"
+    assert at.selectbox(key="foerderung.gebiet").value == area
+    assert any("Kostengruppen-Katalog" in m.value for m in at.markdown)
+    assert [t.label for t in at.tabs][:3] == ["KuF", "Kostengruppen", "Einnahmen"]
+    assert not at.error
+
+
+def test_a_notice_and_a_drawdown_are_recorded_through_the_forms(city_url: str) -> None:
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    _new_notice(at, "ZB 2025/17", "120.000,50", "60.000")
+    stored = _read(city_url, "grant_notices", funding_area_id="SSZ-01")
+    assert stored["file_number"].tolist() == ["ZB 2025/17"]
+    notice = stored.iloc[0]
+    assert notice["amount_bund"] == 120000.5  # typed 120.000,50: never ×100
+    assert notice["amount_land"] == 60000.0
+    assert pd.Timestamp(notice["notice_date"]).date() == dt.date(2025, 5, 12)
+    nid = str(notice["id"])
+    assert at.selectbox(key="foerderung.bescheid").value == nid  # the new notice is chosen
+    assert at.query_params["bescheid"] in (nid, [nid])
+    assert any("Zuwendungsbescheid „ZB 2025/17“ gespeichert" in s.value for s in at.success)
+
+    _field(at, "text_input", "Betrag (€)").input("50.000,25")
+    _field(at, "text_input", "Verwendungszweck").input("Abschlag Platzgestaltung")
+    _press(at, "Mittelabruf erfassen")
+    draws = _read(city_url, "drawdowns", notice_id=nid)
+    assert draws["amount"].tolist() == [50000.25]
+    assert draws["purpose"].tolist() == ["Abschlag Platzgestaltung"]
+    left = 120000.5 + 60000.0 - 50000.25
+    shown = " ".join(m.value for m in at.markdown)
+    assert "130.000,25\xa0€" in shown and round(left, 2) == 130000.25
+
+
+def test_an_over_large_drawdown_is_refused_in_german_and_stores_nothing(city_url: str) -> None:
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    _new_notice(at, "ZB 2025/18", "10.000", "5.000")
+    nid = str(_read(city_url, "grant_notices", funding_area_id="SSZ-01").iloc[0]["id"])
+    _field(at, "text_input", "Betrag (€)").input("15.000,01")
+    _press(at, "Mittelabruf erfassen")
+    assert _read(city_url, "drawdowns", notice_id=nid).empty
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # shown as literal markdown
+    assert errors.startswith("Nicht gespeichert"), errors
+    assert "15.000,01" in errors and "ZB 2025/18" in errors, errors
+
+
+def test_a_revenue_typed_the_german_way_is_stored_exactly(city_url: str) -> None:
+    at = run_page("foerderung", {"gebiet": "WNE-01"})
+    _field(at, "text_input", "Jahr").input("2026")
+    _field(at, "text_input", "geplant (€)").input("120.000,50")
+    _field(at, "text_input", "Erläuterung").input("Ausgleichsbeträge Block 4")
+    _press(at, "Einnahme hinzufügen")
+    stored = _read(city_url, "revenues", funding_area_id="WNE-01")
+    assert stored["planned"].tolist() == [120000.5]
+    assert stored["year"].astype(int).tolist() == [2026]
+    assert not at.error
+
+
+def test_a_viewer_sees_everything_but_no_writing_control(
+    city_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_store(city_url) as store:
+        nid = service.next_notice_id(store, "SSZ-01")
+        service.save_notice(
+            store,
+            LOCAL_USER,
+            {
+                "id": nid,
+                "funding_area_id": "SSZ-01",
+                "file_number": "ZB 2024/3",
+                "notice_date": pd.Timestamp("2024-06-01"),
+                "programme_year": 2024,
+                "amount_bund": 40000.0,
+                "amount_land": 20000.0,
+            },
+        )
+        service.add_drawdown(store, LOCAL_USER, nid, amount=1000.0, requested=dt.date(2024, 7, 1))
+    monkeypatch.delenv("QMON_LOCAL_ADMIN")
+    at = run_page("foerderung", {"gebiet": "SSZ-01", "bescheid": nid})
+    labels = {b.label for b in at.button}
+    assert not labels & WRITE_LABELS, labels & WRITE_LABELS
+    assert not [t for t in at.text_input if t.label in ("Aktenzeichen", "Betrag (€)")]
+    assert any("nur lesend" in i.value for i in at.info)
+    tables = [d.value for d in at.dataframe]
+    assert any("ZB 2024/3" in t.get("Aktenzeichen", pd.Series(dtype=str)).tolist() for t in tables)
+    assert any("1.000,00\xa0€" in t.get("Betrag", pd.Series(dtype=str)).tolist() for t in tables)
