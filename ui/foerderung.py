@@ -29,7 +29,7 @@ from ui.help_texts import HELP
 from ui.massnahmen_aktionen import show_flashes
 
 PAGE = "foerderung"
-SPEC = [state.Param("gebiet"), state.Param("bescheid")]
+SPEC = [state.Param("gebiet"), state.Param("bescheid", default="__neu__")]
 TABS = ["KuF", "Kostengruppen", "Einnahmen", "Anträge", "Bescheide", "Fristen", "Dokumente"]
 
 

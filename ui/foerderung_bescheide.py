@@ -22,7 +22,7 @@ from monitoring.grants import service
 from monitoring.grants.notices import DEADLINES
 from ui import data, state
 from ui.common import md, names
-from ui.inputs import number_field, read_numbers
+from ui.inputs import number_field, read_numbers, year_field
 from ui.massnahmen_aktionen import attempt
 from ui.tables import german_table
 
@@ -46,7 +46,7 @@ DATE_FIELDS: Mapping[str, str] = {
 }
 
 
-def deadline_text(notice: Mapping[str, Any]) -> str:
+def deadline_text(notice: Mapping[Any, Any]) -> str:
     """Return the deadlines of a notice in one line.
 
     Examples
@@ -109,7 +109,14 @@ def render_notices(url: str, user: User, area_id: str, *, page: str) -> None:
         st.caption("Noch kein Zuwendungsbescheid erfasst.")
     else:
         shown, config = notice_table(found)
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=KEY)
+        st.dataframe(
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            key=KEY,
+            placeholder=german.NO_VALUE_SHORT,
+        )
     can_edit = user.may("edit_funding")
     labels = {
         str(r["id"]): f"{r['file_number']} vom {german.date(r['notice_date'])}"
@@ -196,12 +203,8 @@ def _notice_form(
         notice_date = _date_input(
             "Bescheid vom", record.get("notice_date"), key=f"{prefix}.datum", place=c2
         )
-        year_text = number_field(
-            "Programmjahr",
-            record.get("programme_year"),
-            key=f"{prefix}.jahr",
-            kind="integer",
-            container=c3,
+        year_text = year_field(
+            "Programmjahr", record.get("programme_year"), key=f"{prefix}.jahr", container=c3
         )
         p1, p2 = st.columns(2)
         prog_options = [None, *programmes]
@@ -244,6 +247,7 @@ def _notice_form(
             default=[m for m in linked if m in titles],
             format_func=lambda m: titles.get(m, m),
             placeholder="Maßnahmen wählen",
+            select_all=False,
         )
         submitted = st.form_submit_button(
             "Bescheid anlegen" if chosen == NEW else "Bescheid speichern"
@@ -331,7 +335,12 @@ def _drawdowns(url: str, user: User, notice: Mapping[str, Any], *, can_edit: boo
             frame, euro=["Betrag"], dates=["abgerufen am", "eingegangen am"]
         )
         st.dataframe(
-            shown, column_config=config, hide_index=True, width="stretch", key=f"{KEY}.abrufe"
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            key=f"{KEY}.abrufe",
+            placeholder=german.NO_VALUE_SHORT,
         )
     if not can_edit:
         return

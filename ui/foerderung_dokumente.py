@@ -21,7 +21,7 @@ from monitoring.grants.kuf import Kuf
 from monitoring.grants.notices import HORIZON_DAYS
 from ui import data
 from ui.common import md, names
-from ui.inputs import number_field, read_numbers
+from ui.inputs import read_numbers, year_field
 from ui.massnahmen_aktionen import attempt
 from ui.tables import german_table
 
@@ -101,7 +101,14 @@ def render_applications(url: str, user: User, area_id: str) -> None:
             }
         )
         shown, config = german_table(frame, dates=["gestellt am"])
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=KEY)
+        st.dataframe(
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            key=KEY,
+            placeholder=german.NO_VALUE_SHORT,
+        )
         ids = found["id"].astype(str).tolist()
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         chosen = c1.selectbox("Anlage zum Förderantrag", ids, key=f"{KEY}.antrag.{area_id}")
@@ -120,10 +127,9 @@ def render_applications(url: str, user: User, area_id: str) -> None:
     with st.form(prefix, enter_to_submit=False):
         st.markdown("**Förderantrag stellen** (schreibt die aktuelle KuF fest)")
         c1, c2, c3 = st.columns(3)
-        year_text = number_field(
-            "Programmjahr", dt.date.today().year + 1, key=f"{prefix}.jahr", kind="integer",
-            container=c1,
-        )  # fmt: skip
+        year_text = year_field(
+            "Programmjahr", dt.date.today().year + 1, key=f"{prefix}.jahr", container=c1
+        )
         options = [None, *programmes]
         programme = c2.selectbox(
             "Programm", options, format_func=lambda p: "–" if p is None else programmes[p]
@@ -204,7 +210,12 @@ def render_deadlines(url: str, user: User, area_id: str) -> None:
         frame, euro=["nicht abgerufen"], numbers=["Tage"], dates=["fällig am"]
     )
     st.dataframe(
-        shown, column_config=config, hide_index=True, width="stretch", key=f"{KEY}.fristen"
+        shown,
+        column_config=config,
+        hide_index=True,
+        width="stretch",
+        key=f"{KEY}.fristen",
+        placeholder=german.NO_VALUE_SHORT,
     )
 
 

@@ -11,12 +11,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import german
 from monitoring import editing, services
 from monitoring.auth import User
 from monitoring.grants.cost_groups import CostCatalogue
 from ui import data
 from ui.common import md
-from ui.inputs import number_field, read_numbers
+from ui.inputs import number_field, read_numbers, year_field
 from ui.massnahmen_aktionen import attempt
 from ui.tables import german_table
 
@@ -70,7 +71,14 @@ def render_revenues(url: str, user: User, area_id: str, catalogue: CostCatalogue
         shown, config = german_table(
             revenue_table(revenues, catalogue), euro=["geplant", "eingegangen"]
         )
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=KEY)
+        st.dataframe(
+            shown,
+            column_config=config,
+            hide_index=True,
+            width="stretch",
+            key=KEY,
+            placeholder=german.NO_VALUE_SHORT,
+        )
     if not user.may("edit_funding"):
         return
     kinds = catalogue.revenue_options()
@@ -103,9 +111,7 @@ def render_revenues(url: str, user: User, area_id: str, catalogue: CostCatalogue
             index=kind_keys.index(resolved) if resolved in kind_keys else 0,
             format_func=lambda k: kinds[k],
         )
-        year_text = number_field(
-            "Jahr", record.get("year"), key=f"{prefix}.jahr", kind="integer", container=c2
-        )
+        year_text = year_field("Jahr", record.get("year"), key=f"{prefix}.jahr", container=c2)
         a1, a2 = st.columns(2)
         typed: dict[str, tuple[str, str, Any]] = {"year": ("Jahr", year_text, "integer")}
         for place, name, label in (

@@ -51,7 +51,14 @@ def matrix_table(matrix: pd.DataFrame, first: str) -> tuple[pd.DataFrame, dict[s
 
 def _show(matrix: pd.DataFrame, first: str, *, key: str) -> None:
     shown, config = matrix_table(matrix, first)
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key)
+    st.dataframe(
+        shown,
+        column_config=config,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        placeholder=german.NO_VALUE_SHORT,
+    )
 
 
 def render_kuf(url: str, user: User, kuf: Kuf) -> None:
@@ -118,7 +125,13 @@ def _unassigned(kuf: Kuf) -> None:
         }
     )
     shown, config = german_table(frame, euro=["geplant"])
-    st.dataframe(shown, column_config=config, hide_index=True, key=f"{KEY}.ohne")
+    st.dataframe(
+        shown,
+        column_config=config,
+        hide_index=True,
+        key=f"{KEY}.ohne",
+        placeholder=german.NO_VALUE_SHORT,
+    )
 
 
 def _freeze(url: str, user: User, kuf: Kuf) -> None:
@@ -139,7 +152,13 @@ def _freeze(url: str, user: User, kuf: Kuf) -> None:
                 ],
             }
         )
-        st.dataframe(frame, hide_index=True, width="stretch", key=f"{KEY}.fassungen")
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            key=f"{KEY}.fassungen",
+            placeholder=german.NO_VALUE_SHORT,
+        )
     if not user.may("edit_funding"):
         return
     with st.form(f"{KEY}.festschreiben", enter_to_submit=False):
@@ -182,7 +201,13 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
         "Zeile keine eigene nennt."
     )
     if not user.may("edit_funding"):
-        st.dataframe(frame, hide_index=True, width="stretch", key=f"{KEY}.gruppen")
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            key=f"{KEY}.gruppen",
+            placeholder=german.NO_VALUE_SHORT,
+        )
         return
     round_key = f"{KEY}.gruppen.runde"
     n = int(st.session_state.get(round_key, 0))
@@ -198,6 +223,7 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
         width="stretch",
         num_rows="fixed",
         key=f"{KEY}.gruppen.{area_id}.{n}",
+        placeholder=german.NO_VALUE_SHORT,
     )
     if not st.button("Kostengruppen speichern", key=f"{KEY}.gruppen.speichern"):
         return
@@ -211,7 +237,7 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
         return
     stored, problems = [], []
     for i, title in changed:
-        mid = str(measures.at[i, "id"])
+        mid = str(measures["id"].iloc[i])
         try:
             services.save(
                 store,
@@ -219,7 +245,7 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
                 "measures",
                 {"cost_group": key_of.get(title)},
                 key={"id": mid},
-                expected_version=int(measures.at[i, "version"]),
+                expected_version=int(measures["version"].iloc[i]),
             )
             stored.append(mid)
         except EditConflict as exc:
