@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import german
+from geo.store.base import Store
 from monitoring import services
 from monitoring.auth import User
 from monitoring.errors import EditConflict, MonitoringError, RuleViolation
@@ -209,6 +210,10 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
             placeholder=german.NO_VALUE_SHORT,
         )
         return
+    # the versions the user saw: a change by someone else in between is a conflict
+    ids = measures["id"].astype(str).tolist()
+    current = {m: int(v) for m, v in zip(ids, measures["version"])}
+    seen = data.as_shown(f"{KEY}.gruppen.{area_id}", current)
     round_key = f"{KEY}.gruppen.runde"
     n = int(st.session_state.get(round_key, 0))
     edited = st.data_editor(
@@ -235,30 +240,20 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
     if not changed:
         st.info("Keine Änderung.")
         return
-    stored, problems = [], []
-    for i, title in changed:
-        mid = str(measures["id"].iloc[i])
-        try:
-            services.save(
-                store,
-                user,
-                "measures",
-                {"cost_group": key_of.get(title)},
-                key={"id": mid},
-                expected_version=int(measures["version"].iloc[i]),
-            )
-            stored.append(mid)
-        except EditConflict as exc:
-            problems.append(services.conflict_text(exc, what=f"Die Maßnahme „{mid}“"))
-        except RuleViolation as exc:
-            problems.append(f"Maßnahme „{mid}“: " + "; ".join(exc.problems))
-        except MonitoringError as exc:
-            problems.append(f"Maßnahme „{mid}“: {exc}")
+    stored, problems = save_cost_groups(
+        store,
+        user,
+        [
+            (ids[i], key_of.get(title), int(seen.get(ids[i], current[ids[i]])))
+            for i, title in changed
+        ],
+    )
     data.clear()
     if problems:
         st.error(md("Nicht gespeichert: " + " ".join(problems)))
         if not stored:
             return
+    data.forget_shown(f"{KEY}.gruppen.{area_id}")
     st.session_state[round_key] = n + 1
     flash(
         "success",
@@ -267,3 +262,34 @@ def render_cost_groups(url: str, user: User, area_id: str, catalogue: CostCatalo
     )
     if not problems:
         st.rerun()
+
+
+def save_cost_groups(
+    store: Store, user: User, changes: list[tuple[str, str | None, int]]
+) -> tuple[list[str], list[str]]:
+    """Store the cost group of each ``(measure id, group key, version seen)``.
+
+    Each measure is saved on its own through :func:`monitoring.services.save` (role, rules,
+    version, audit). Returns the IDs stored and the German messages of those refused
+    (a conflict names who changed the measure).
+    """
+    stored: list[str] = []
+    problems: list[str] = []
+    for mid, key, version in changes:
+        try:
+            services.save(
+                store,
+                user,
+                "measures",
+                {"cost_group": key},
+                key={"id": mid},
+                expected_version=version,
+            )
+            stored.append(mid)
+        except EditConflict as exc:
+            problems.append(services.conflict_text(exc, what=f"Die Maßnahme „{mid}“"))
+        except RuleViolation as exc:
+            problems.append(f"Maßnahme „{mid}“: " + "; ".join(exc.problems))
+        except MonitoringError as exc:
+            problems.append(f"Maßnahme „{mid}“: {exc}")
+    return stored, problems

@@ -145,3 +145,92 @@ def test_a_viewer_sees_everything_but_no_writing_control(
     tables = [d.value for d in at.dataframe]
     assert any("ZB 2024/3" in t.get("Aktenzeichen", pd.Series(dtype=str)).tolist() for t in tables)
     assert any("1.000,00\xa0€" in t.get("Betrag", pd.Series(dtype=str)).tolist() for t in tables)
+
+
+def _lines(url: str) -> None:
+    """Funding lines of two SSZ-01 measures, one of them without cost group."""
+    from monitoring import services
+
+    with open_store(url) as store:
+        for ident, mid, source, year, planned, paid in (
+            ("FL-1", "M-001", "Bund", 2024, 100_000.5, 10_000.0),
+            ("FL-2", "M-001", "Gemeinde", 2025, 50_000.0, 0.0),
+            ("FL-3", "M-002", "Land", 2025, 20_000.25, 0.0),
+        ):
+            services.save_funding_line(
+                store,
+                LOCAL_USER,
+                {"id": ident, "measure_id": mid, "source": source, "programme_year": year,
+                 "planned": planned, "approved": planned, "paid": paid},
+            )  # fmt: skip
+        m = store.read("measures", where={"id": "M-001"}).iloc[0]
+        services.save(
+            store, LOCAL_USER, "measures", {"cost_group": "oeffentlicher_raum"},
+            key={"id": "M-001"}, expected_version=int(m["version"]),
+        )  # fmt: skip
+
+
+def test_the_kuf_tab_shows_the_funding_lines_sums(city_url: str) -> None:
+    _lines(city_url)
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Kosten geplant"] == "170.000,75\xa0€"  # 100.000,50 + 50.000 + 20.000,25
+    assert metrics["Kosten ausgezahlt"] == "10.000,00\xa0€"
+    costs = next(d.value for d in at.dataframe if "Kostengruppe" in d.value.columns)
+    total = costs[costs["Kostengruppe"] == "Summe"].iloc[0]
+    assert (total["2024"], total["2025"], total["Summe"]) == (
+        "100.000,50\xa0€", "70.000,25\xa0€", "170.000,75\xa0€",
+    )  # fmt: skip
+    assert "ohne Kostengruppe" in costs["Kostengruppe"].tolist()  # M-002 has none
+    without = next(
+        d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Maßnahme", "Titel"]
+    )
+    assert without["Maßnahme"].tolist() == ["M-002"]
+    assert any("ohne Kostengruppe" in w.value for w in at.warning)
+    at.radio(key="foerderung.kuf.betrag").set_value("paid").run()
+    costs = next(d.value for d in at.dataframe if "Kostengruppe" in d.value.columns)
+    assert costs[costs["Kostengruppe"] == "Summe"].iloc[0]["Summe"] == "10.000,00\xa0€"
+
+
+def test_cost_groups_are_saved_and_a_conflict_is_named_in_german(city_url: str) -> None:
+    from monitoring import services
+    from monitoring.auth import User
+    from ui.foerderung_kuf import save_cost_groups
+
+    with open_store(city_url) as store:
+        seen = store.read("measures", where={"id": ["M-001", "M-002"]}).set_index("id")["version"]
+        services.save(  # a colleague changes M-002 in between
+            store, User("carla", "editor"), "measures", {"title": "Platz am Markt"},
+            key={"id": "M-002"}, expected_version=int(seen["M-002"]),
+        )  # fmt: skip
+        stored, problems = save_cost_groups(
+            store,
+            LOCAL_USER,
+            [("M-001", "vorbereitung", int(seen["M-001"])), ("M-002", "bau", int(seen["M-002"]))],
+        )
+        groups = store.read("measures", where={"id": ["M-001", "M-002"]}).set_index("id")
+    assert stored == ["M-001"]
+    assert groups.loc["M-001", "cost_group"] == "vorbereitung"
+    assert groups.loc["M-002", "cost_group"] is None or pd.isna(groups.loc["M-002", "cost_group"])
+    assert len(problems) == 1 and "Die Maßnahme „M-002“" in problems[0]
+    assert "carla" in problems[0], problems[0]
+
+
+def test_an_edited_notice_and_its_deadlines(city_url: str) -> None:
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    _new_notice(at, "ZB 2023/9", "30.000", "10.000")  # Abruf bis 31.12.2027
+    nid = str(_read(city_url, "grant_notices", funding_area_id="SSZ-01").iloc[0]["id"])
+    _field(at, "text_input", "Landesmittel (€)").input("12.345,67")
+    _field(at, "date_input", "Mittel abzurufen bis").set_value(dt.date(2025, 12, 31))
+    _press(at, "Bescheid speichern")
+    notice = _read(city_url, "grant_notices", id=nid).iloc[0]
+    assert notice["amount_land"] == 12345.67 and notice["amount_bund"] == 30000.0
+    assert int(notice["version"]) == 2
+    # the money was not drawn by the deadline: red in the tab, a warning on top
+    assert any("Fristen:" in w.value and "verfallen" in w.value for w in at.warning)
+    red = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "Mittelabruf: verfallen" in red and "42.345,67" in red, red
+    at.date_input(key="foerderung.dokumente.stand").set_value(dt.date(2025, 11, 1)).run()
+    orange = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "Mittelabruf: verfällt bald" in orange, orange
+    assert "verfallen" not in " ".join(e.value for e in at.error)
