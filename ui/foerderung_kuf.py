@@ -103,7 +103,10 @@ def render_kuf(url: str, user: User, kuf: Kuf) -> None:
             "#### Einnahmen nach Art und Jahr "
             f"({'eingegangen' if revenue_amount == 'actual' else 'geplant'})"
         )
-        _show(kuf.revenue_matrix(revenue_amount), "Einnahmeart", key=f"{KEY}.einnahmen")
+        if kuf.revenues.empty:
+            st.caption("Keine Einnahmen erfasst (Reiter „Einnahmen“).")
+        else:
+            _show(kuf.revenue_matrix(revenue_amount), "Einnahmeart", key=f"{KEY}.einnahmen")
         st.markdown(f"#### Finanzierung nach Mittelgeber und Programmjahr ({label})")
         _show(kuf.financing_matrix(amount), "Mittelgeber", key=f"{KEY}.finanzierung")
     _unassigned(kuf)

@@ -234,3 +234,37 @@ def test_an_edited_notice_and_its_deadlines(city_url: str) -> None:
     orange = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "Mittelabruf: verfällt bald" in orange, orange
     assert "verfallen" not in " ".join(e.value for e in at.error)
+
+
+def test_freezing_the_kuf_and_an_application_through_the_forms(city_url: str) -> None:
+    _lines(city_url)
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    _field(at, "text_input", "Anlass").input("Stadtratsvorlage")
+    _press(at, "KuF festschreiben")
+    versions = _read(city_url, "kuf_versions", funding_area_id="SSZ-01")
+    assert versions["purpose"].tolist() == ["Stadtratsvorlage"]
+    shown = next(d.value for d in at.dataframe if "Fassung" in d.value.columns)
+    assert shown["aktuell"].tolist() == ["ja"]
+    at.text_input(key="foerderung.dokumente.neu.SSZ-01.0.jahr").input("2026")
+    _press(at, "Förderantrag stellen")
+    apps = _read(city_url, "grant_applications", funding_area_id="SSZ-01")
+    assert apps["programme_year"].astype(int).tolist() == [2026]
+    # nothing changed since the freeze: the application is based on the same version
+    assert apps["kuf_version_id"].tolist() == versions["id"].tolist()
+    assert len(_read(city_url, "kuf_versions", funding_area_id="SSZ-01")) == 1
+    assert any(b.label == "Anlage (Excel)" for b in at.get("download_button"))
+
+
+def test_a_revenue_is_changed_and_deleted(city_url: str) -> None:
+    at = run_page("foerderung", {"gebiet": "SSZ-01"})
+    _field(at, "text_input", "Jahr").input("2025")
+    _field(at, "text_input", "geplant (€)").input("1.000")
+    _press(at, "Einnahme hinzufügen")
+    rid = str(_read(city_url, "revenues", funding_area_id="SSZ-01").iloc[0]["id"])
+    at.selectbox(key="foerderung.einnahmen.wahl.SSZ-01").set_value(rid).run()
+    _field(at, "text_input", "eingegangen (€)").input("999,99")
+    _press(at, "Einnahme speichern")
+    assert _read(city_url, "revenues", id=rid)["actual"].tolist() == [999.99]
+    at.selectbox(key="foerderung.einnahmen.wahl.SSZ-01").set_value(rid).run()
+    _press(at, "Einnahme löschen")
+    assert _read(city_url, "revenues", funding_area_id="SSZ-01").empty
