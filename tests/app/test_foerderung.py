@@ -268,3 +268,44 @@ def test_a_revenue_is_changed_and_deleted(city_url: str) -> None:
     at.selectbox(key="foerderung.einnahmen.wahl.SSZ-01").set_value(rid).run()
     _press(at, "Einnahme löschen")
     assert _read(city_url, "revenues", funding_area_id="SSZ-01").empty
+
+
+def test_the_downloads_make_real_files(city_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's download functions, once monitoring.grants.documents has landed."""
+    import io
+    import zipfile
+
+    pytest.importorskip("monitoring.grants.documents")
+    pytest.importorskip("monitoring.grants.sachbericht")
+    from openpyxl import load_workbook
+
+    from ui import foerderung_dokumente as files
+
+    _lines(city_url)
+    with open_store(city_url) as store:
+        saved = service.submit_application(store, LOCAL_USER, "SSZ-01", programme_year=2025)
+        nid = service.next_notice_id(store, "SSZ-01")
+        service.save_notice(
+            store,
+            LOCAL_USER,
+            {"id": nid, "funding_area_id": "SSZ-01", "file_number": "ZB 2025/1",
+             "notice_date": pd.Timestamp("2025-03-01"), "programme_year": 2025,
+             "amount_bund": 100_000.5, "amount_land": 20_000.25},
+            measure_ids=["M-001", "M-002"],
+        )  # fmt: skip
+        service.add_drawdown(store, LOCAL_USER, nid, amount=5000.0, requested=dt.date(2025, 4, 1))
+    monkeypatch.setattr(files.data, "store", lambda url: open_store(url))
+    app_id = str(saved.record["id"])
+    for made in (
+        files.kuf_xlsx(city_url, LOCAL_USER, "SSZ-01"),
+        files.annex_xlsx(city_url, LOCAL_USER, app_id),
+        files.statement_xlsx(city_url, LOCAL_USER, "SSZ-01", 2025, False),
+    ):
+        book = load_workbook(io.BytesIO(made))
+        texts = [str(c.value) for s in book for row in s.iter_rows() for c in row if c.value]
+        assert texts, "leere Arbeitsmappe"
+    csv = files.kuf_csv_file(city_url, LOCAL_USER, "SSZ-01").decode("utf-8-sig")
+    assert "2024" in csv and "2025" in csv
+    docx = files.sachbericht_file(city_url, LOCAL_USER, "SSZ-01", 2025)
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        assert "ZB 2025/1" in archive.read("word/document.xml").decode("utf-8")
