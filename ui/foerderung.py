@@ -52,7 +52,7 @@ def render() -> None:
                 list(labels),
                 PAGE,
                 "gebiet",
-                format_func=lambda i: f"{labels[i]} ({i})" if labels[i] != i else i,
+                format_func=labels.__getitem__,
                 help=HELP["gesamtmassnahme"],
             )
         )

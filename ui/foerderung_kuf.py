@@ -52,6 +52,7 @@ def matrix_table(matrix: pd.DataFrame, first: str) -> tuple[pd.DataFrame, dict[s
 
 def _show(matrix: pd.DataFrame, first: str, *, key: str) -> None:
     shown, config = matrix_table(matrix, first)
+    config[first] = st.column_config.TextColumn(first, pinned=True)  # stays when scrolling years
     st.dataframe(
         shown,
         column_config=config,
