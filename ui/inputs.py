@@ -62,6 +62,27 @@ def number_field(
     return str(target.text_input(label, value=shown_number(value, kind=kind), key=key, help=hint))
 
 
+def year_field(label: str, value: Any = None, *, key: str, container: Any = None) -> str:
+    """Draw a text field for a year (``2025``, never ``2.025``); read it as ``"integer"``.
+
+    Examples
+    --------
+    >>> shown_year(2025.0), shown_year(None)
+    ('2025', '')
+    """
+    target = container if container is not None else st
+    return str(
+        target.text_input(
+            label, value=shown_year(value), key=key, help="eine Jahreszahl, z. B. 2025"
+        )
+    )
+
+
+def shown_year(value: Any) -> str:
+    """Return a stored year as typed (no thousands separator; "" if missing)."""
+    return "" if german.is_missing(value) else str(int(float(value)))
+
+
 def read_numbers(
     typed: dict[str, tuple[str, str, NumberKind]],
 ) -> tuple[dict[str, float | None], list[str]]:

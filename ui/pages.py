@@ -24,6 +24,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "foerdergebiet": ("Fördergebiet", ":material/location_city:", "foerdergebiet"),
     "massnahmen": ("Maßnahmen", ":material/construction:", "massnahmen"),
     "gesamtmassnahmen": ("Gesamtmaßnahmen", ":material/edit_location_alt:", "gesamtmassnahmen"),
+    "foerderung": ("Förderung", ":material/account_balance:", "foerderung"),
     "indikatoren": ("Indikatoren", ":material/monitoring:", "indikatoren"),
     "quartiersmanagement": ("Quartiersmanagement", ":material/groups:", "quartiersmanagement"),
     "import": ("Import", ":material/upload_file:", "import_page"),

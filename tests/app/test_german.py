@@ -42,6 +42,8 @@ VIEWS: list[tuple[str, dict[str, str | list[str]]]] = [
     ("massnahmen", {"auswahl": "M-0076"}),
     ("massnahmen", {"auswahl": "M-0005", "status": "geplant"}),
     ("gesamtmassnahmen", {}),
+    ("foerderung", {}),
+    ("foerderung", {"gebiet": "WNE-01"}),
     ("indikatoren", {}),
     ("indikatoren", {"indikator": "vacancy_rate", "gebiete": ["PR-007", "PR-026", "PR-092"]}),
     ("indikatoren", {"profil": "berlin-mss-2017", "stichtag": "2018-12-31"}),
@@ -108,6 +110,43 @@ def test_gesamtmassnahmen_with_records_chosen_reads_german(open_demo) -> None:
     assert at.text_input(key="gm.SSZ-01.1.name").value  # the form of the chosen record
     assert any("Zielwert" in d.value.columns for d in at.dataframe)  # the targets are shown
     findings = page_findings(at, "gesamtmassnahmen", allowed=ALLOWED)
+    assert not findings, _report(findings)
+
+
+def test_foerderung_with_a_notice_reads_german(open_demo) -> None:
+    """The Förderung page with a notice, a drawdown, a revenue and a due deadline chosen."""
+    import datetime as dt
+    import os
+
+    import pandas as pd
+
+    from geo.store import open_store
+    from monitoring import services
+    from monitoring.auth import LOCAL_USER
+    from monitoring.grants import service
+
+    with open_store(os.environ["QMON_STORE"]) as store:
+        services.save(
+            store,
+            LOCAL_USER,
+            "revenues",
+            {"id": "SSZ-01/EN/1", "funding_area_id": "SSZ-01", "kind": "ausgleichsbetraege",
+             "year": 2024, "planned": 25000.0, "actual": 12500.5},
+        )  # fmt: skip
+        nid = service.next_notice_id(store, "SSZ-01")
+        service.save_notice(
+            store,
+            LOCAL_USER,
+            {"id": nid, "funding_area_id": "SSZ-01", "file_number": "ZB 2024/3",
+             "notice_date": pd.Timestamp("2024-06-01"), "programme_year": 2024,
+             "amount_bund": 40000.0, "amount_land": 20000.0, "amount_gemeinde": 30000.0,
+             "drawdown_deadline": pd.Timestamp(dt.date.today() + dt.timedelta(days=20)),
+             "proof_deadline": pd.Timestamp("2024-12-31")},
+        )  # fmt: skip
+        service.add_drawdown(store, LOCAL_USER, nid, amount=1000.0, requested=dt.date(2024, 7, 1))
+    at = open_demo("foerderung", {"gebiet": "SSZ-01", "bescheid": nid})
+    assert any("ZB 2024/3" in str(d.value) for d in at.dataframe)
+    findings = page_findings(at, "foerderung", allowed=ALLOWED)
     assert not findings, _report(findings)
 
 
