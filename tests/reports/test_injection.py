@@ -105,8 +105,10 @@ def test_workbook_writes_formula_like_names_as_text(hostile: Store):
     # the hostile names really were written (else the test proves nothing) ...
     written = "\n".join(texts)
     for prefix, payload in PAYLOADS.items():
-        # XML reads a carriage return back as a line feed
-        assert payload.replace("\r", "\n") in written, repr(prefix)
+        # a carriage return comes back as a line feed from openpyxl's own XML reader and as
+        # itself when lxml is installed (python-docx brings it)
+        found = payload in written or payload.replace("\r", "\n") in written
+        assert found, (repr(prefix), [t for t in texts if "1+1" in t])
     assert any(t == PAYLOADS["="] for t in texts)  # the area name, cell for itself
     # ... and the numbers stayed numbers
     assert numbers > 50
