@@ -225,8 +225,8 @@ def sachbericht_docx(
     goals = report.goals
     if goals.empty:
         doc.add_paragraph(f"Für {year} gilt kein Konzept mit Zielen.")
-    for goal_id, rows in goals.groupby("goal_id", sort=False):
-        doc.add_heading(f"Ziel „{rows['title'].iloc[0]}“ ({goal_id})", level=2)
+    for number, (_, rows) in enumerate(goals.groupby("goal_id", sort=False), start=1):
+        doc.add_heading(f"3.{number} Ziel „{rows['title'].iloc[0]}“", level=2)
         with_target = rows[rows["indicator"].notna()]
         if with_target.empty:
             doc.add_paragraph("Für dieses Ziel sind keine Zielwerte festgelegt.")
