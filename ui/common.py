@@ -227,3 +227,30 @@ def measure_filters(url: str, page: str, containers: Any) -> pd.DataFrame:
         statuses=view["status"] or (),
         year=view["jahr"],
     )
+
+
+def choose_funding_area(url: str, page: str, spec: Any, *, empty: str) -> str | None:
+    """The Gesamtmaßnahme select box of a page (query parameter ``gebiet``); None without one.
+
+    ``spec`` is the page's list of :class:`ui.state.Param`; ``empty`` the note shown when no
+    Gesamtmaßnahme is stored yet.
+    """
+    from ui import data, state
+
+    funding = data.layer(url, "funding_areas")
+    if funding.empty:
+        st.info(empty)
+        return None
+    labels = names(funding)
+    state.start_view(page, spec, allowed={"gebiet": list(labels)})
+    return str(
+        state.choose(
+            st,
+            "Gesamtmaßnahme",
+            list(labels),
+            page,
+            "gebiet",
+            format_func=labels.__getitem__,
+            help=HELP["gesamtmassnahme"],
+        )
+    )

@@ -19,8 +19,7 @@ from indicators.registry import Registry
 from monitoring.renewal.comparison import disclosed_comparison
 from monitoring.services import ProgressReport
 from ui import charts, data, frames, state
-from ui.common import OUR_ERRORS, current_user, guarded, md, names, store_url
-from ui.help_texts import HELP
+from ui.common import OUR_ERRORS, choose_funding_area, current_user, guarded, md, names, store_url
 from ui.tables import german_table
 
 PAGE = "foerdergebiet"
@@ -32,23 +31,12 @@ def render() -> None:
     url = store_url()
     st.title("Fördergebiet")
     with guarded():
-        funding = data.layer(url, "funding_areas")
-        if funding.empty:
-            st.info("Es sind noch keine Gesamtmaßnahmen erfasst (Seite Import).")
-            return
-        labels = names(funding)
-        state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
-        ident = str(
-            state.choose(
-                st,
-                "Gesamtmaßnahme",
-                list(labels),
-                PAGE,
-                "gebiet",
-                format_func=labels.__getitem__,
-                help=HELP["gesamtmassnahme"],
-            )
+        chosen = choose_funding_area(
+            url, PAGE, SPEC, empty="Es sind noch keine Gesamtmaßnahmen erfasst (Seite Import)."
         )
+        if chosen is None:
+            return
+        ident = chosen
         user = current_user()
         report = data.progress(url, user.name, user.role, ident)
         area = report.area

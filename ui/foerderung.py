@@ -20,12 +20,18 @@ from monitoring.auth import User
 from monitoring.grants import service
 from monitoring.grants.notices import HORIZON_DAYS
 from ui import data, state
-from ui.common import current_user, guarded, md, names, roles_that_may, store_url
+from ui.common import (
+    choose_funding_area,
+    current_user,
+    guarded,
+    md,
+    roles_that_may,
+    store_url,
+)
 from ui.foerderung_bescheide import render_notices
 from ui.foerderung_dokumente import render_applications, render_deadlines, render_documents
 from ui.foerderung_einnahmen import render_revenues
 from ui.foerderung_kuf import render_cost_groups, render_kuf
-from ui.help_texts import HELP
 from ui.massnahmen_aktionen import show_flashes
 
 PAGE = "foerderung"
@@ -39,23 +45,15 @@ def render() -> None:
     st.title("Förderung")
     show_flashes()
     with guarded():
-        funding = data.layer(url, "funding_areas")
-        if funding.empty:
-            st.info("Es sind noch keine Gesamtmaßnahmen erfasst (Seite Gesamtmaßnahmen).")
-            return
-        labels = names(funding)
-        state.start_view(PAGE, SPEC, allowed={"gebiet": list(labels)})
-        area_id = str(
-            state.choose(
-                st,
-                "Gesamtmaßnahme",
-                list(labels),
-                PAGE,
-                "gebiet",
-                format_func=labels.__getitem__,
-                help=HELP["gesamtmassnahme"],
-            )
+        chosen = choose_funding_area(
+            url,
+            PAGE,
+            SPEC,
+            empty="Es sind noch keine Gesamtmaßnahmen erfasst (Seite Gesamtmaßnahmen).",
         )
+        if chosen is None:
+            return
+        area_id = chosen
         user = current_user()
         store = data.store(url)
         catalogue = service.cost_catalogue(store, user, area_id)
