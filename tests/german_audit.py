@@ -87,6 +87,10 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
     []
     >>> text_findings("x", "Feldkatalog (Fassung 2025.1), Telefon 0000 123456")
     []
+    >>> text_findings("x", "3.1 Ordnungsmaßnahmen: Bodenordnung; Aktenzeichen 34.1-2019/014")
+    []
+    >>> [f.match for f in text_findings("x", "Anteil 3.1 Prozent")]
+    ['3.1']
     >>> [f.match for f in text_findings("x", "gruenflaeche_m2 berlin-mss-2021 4,000,000 14619100")]
     ['gruenflaeche_m2', 'berlin-mss-2021', '4,000,000', '14619100']
     """
@@ -98,12 +102,27 @@ def text_findings(where: str, text: str, *, allowed: Iterable[str] = ()) -> list
         for match in pattern.finditer(text):
             if match.group(0) in skip:
                 continue
-            if rule == "Dezimalpunkt" and _VERSION.search(text[: match.start()]):
-                continue  # "Fassung 2025.1": a version number, written with points in German too
+            if rule == "Dezimalpunkt" and _not_a_decimal(text, match):
+                continue
             if rule == "ohne Tausenderpunkte" and _PHONE_START.search(text[: match.start()]):
                 continue  # "0000 123456": the rest of a phone number after its area code
             found.append(Finding(where, rule, match.group(0), text))
     return found
+
+
+_OUTLINE_REST = re.compile(r"\s+[^\W\d_]")
+_FILE_NUMBER_REST = re.compile(r"[-/]\d")
+
+
+def _not_a_decimal(text: str, match: re.Match[str]) -> bool:
+    """Points that German writes too: a version ("Fassung 2025.1"), an outline number at the
+    start of a title ("3.1 Ordnungsmaßnahmen"), a file number ("34.1-2019/014")."""
+    rest = text[match.end() :]
+    if _VERSION.search(text[: match.start()]):
+        return True
+    if match.start() == 0 and _OUTLINE_REST.match(rest):
+        return True
+    return bool(_FILE_NUMBER_REST.match(rest))
 
 
 # --- the visible text of an AppTest run ------------------------------------------------
