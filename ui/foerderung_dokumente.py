@@ -176,10 +176,14 @@ def render_deadlines(url: str, user: User, area_id: str) -> None:
     """Missed and coming deadlines as of a chosen day, red when missed, orange when coming."""
     c1, c2 = st.columns(2)
     today = c1.date_input("Stand", value=dt.date.today(), format="DD.MM.YYYY", key=f"{KEY}.stand")
-    horizon = c2.number_input(
-        "Vorschau (Tage)", min_value=0, max_value=3650, value=HORIZON_DAYS, step=30,
+    horizons = sorted({30, 60, HORIZON_DAYS, 180, 365})
+    horizon = c2.selectbox(
+        "Vorschau",
+        horizons,
+        index=horizons.index(HORIZON_DAYS),
+        format_func=lambda days: german.count(days, "Tag", "Tage"),
         key=f"{KEY}.tage",
-    )  # fmt: skip
+    )
     day = today if isinstance(today, dt.date) else dt.date.today()
     found = service.deadlines(
         data.store(url), user, area_id=area_id, today=day, horizon_days=int(horizon)

@@ -10,8 +10,9 @@ a cost group; a variant that splits a default group names the default key in
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,14 @@ def load_cost_catalogue(path: str | Path | None = None) -> CostCatalogue:
             f"Die Kostengliederung „{file}“ gibt es nicht; geben Sie eine TOML-Datei im "
             f"Format von {DEFAULT_FILE.name} an"
         )
+    stat = file.stat()
+    return _parsed(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(file: Path, mtime_ns: int, size: int) -> CostCatalogue:
+    """Parse a catalogue file once per version of it (the record rules ask once per record)."""
+    del mtime_ns, size  # the cache key: a changed file is read again
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -230,12 +239,3 @@ def catalogue_for(ags: Any, *, path: str | Path | None = None) -> CostCatalogue:
     if path is not None:
         return load_cost_catalogue(path)
     return load_cost_catalogue(land_files().get(land_of(ags)))
-
-
-def group_titles(catalogues: Sequence[CostCatalogue]) -> dict[str, str]:
-    """Every cost group key of the catalogues → its title (first catalogue wins)."""
-    out: dict[str, str] = {}
-    for cat in catalogues:
-        for g in cat.cost_groups:
-            out.setdefault(g.key, g.title)
-    return out

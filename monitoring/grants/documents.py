@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -434,19 +434,3 @@ def statement_workbook(statement: Statement) -> bytes:
         compare.cell(last, 1).number_format = "0"
     cp.widths(16, 22)
     return _save(book)
-
-
-def sheet_values(data: bytes, sheet: str) -> list[list[Any]]:
-    """Read back a sheet of a workbook as rows of values (for tests and checks)."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data))
-    return [list(r) for r in book[sheet].iter_rows(values_only=True)]
-
-
-def find_row(rows: Sequence[Sequence[Any]], first: str, after: int = 0) -> int:
-    """The index of the first row from ``after`` whose first cell is ``first`` (-1 if none)."""
-    for i in range(after, len(rows)):
-        if rows[i] and rows[i][0] == first:
-            return i
-    return -1

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from monitoring.editing import plain
 from monitoring.grants.cost_groups import UNASSIGNED, CostCatalogue
 from monitoring.renewal import progress
 from monitoring.renewal.funding import AMOUNTS, SOURCES
@@ -166,11 +167,6 @@ class Kuf:
         )
         return out
 
-    def group_totals(self) -> pd.DataFrame:
-        """Per cost group (key index): planned, approved, paid over all years."""
-        sums = self.costs.groupby("cost_group", sort=False)[list(AMOUNTS)].sum()
-        return sums.reindex([k for k in self.group_titles if k in sums.index])
-
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form (for a frozen version)."""
         return {
@@ -199,23 +195,8 @@ def _cents(value: Any) -> float:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append(
-            {
-                k: (None if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-                for k, v in row.items()
-            }
-        )
-    return json.loads(json.dumps(out, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    """The rows of ``frame`` as plain JSON-able values (:func:`monitoring.editing.plain`)."""
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _matrix(
@@ -263,7 +244,7 @@ def fingerprint(
         ),
         "revenues": rows(revenues, ["id", "kind", "year", "planned", "actual"]),
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=_plain)
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -21,13 +21,10 @@ import pandas as pd
 from geo import german
 from monitoring.findings import Finding
 from monitoring.renewal.funding import YEAR_RANGE
-from monitoring.renewal.measures import DONE_STATUSES
+from monitoring.renewal.measures import STARTED_STATUSES
 
 GRANT_SOURCES: tuple[str, ...] = ("Bund", "Land")
 """The sources whose money a notice grants (the Zuwendung)."""
-
-STARTED_STATUSES: tuple[str, ...] = ("in Umsetzung", *DONE_STATUSES)
-"""Statuses of a measure whose works have begun."""
 
 DEADLINES: Mapping[str, str] = {
     "works_start_deadline": "Baubeginn",

@@ -24,13 +24,13 @@ from indicators.registry import Registry
 from monitoring import catalogue, services
 from monitoring.auth import User
 from monitoring.grants import service as grants
+from monitoring.renewal.measures import completed_and_running
 from monitoring.reports.inputs import digest
 
 if TYPE_CHECKING:
     from geo.store.base import Store
 
 PLACEHOLDER = "[Bitte ergänzen: {}]"
-COMPLETED = ("abgeschlossen", "abgerechnet")
 _MEASURE_COLUMNS = ["id", "title", "status", "start_date", "end_date", "funding_area_id"]
 
 
@@ -46,44 +46,8 @@ def placeholder(what: str) -> str:
 
 
 def _year_of(value: Any) -> int | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    try:
-        return int(pd.Timestamp(value).year)
-    except (TypeError, ValueError):
-        return None
-
-
-def measures_in_year(ms: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split the measures into those completed in ``year`` and those running in it.
-
-    Completed: status abgeschlossen/abgerechnet and the end in ``year``. Running: the
-    period (start–end, open ends allowed) touches ``year`` and not completed by then;
-    measures still ``geplant`` do not run.
-
-    Examples
-    --------
-    >>> ms = pd.DataFrame({"id": ["A", "B", "C"], "status": ["abgeschlossen", "in Umsetzung",
-    ...     "geplant"], "start_date": ["2022-01-01", "2023-05-01", "2024-01-01"],
-    ...     "end_date": ["2024-06-30", None, None]})
-    >>> done, running = measures_in_year(ms, 2024)
-    >>> done["id"].tolist(), running["id"].tolist()
-    (['A'], ['B'])
-    """
-    starts = [_year_of(v) for v in ms["start_date"]]
-    ends = [_year_of(v) for v in ms["end_date"]]
-    done, running = [], []
-    for i, status in enumerate(ms["status"]):
-        start, end = starts[i], ends[i]
-        if status in COMPLETED:
-            if end == year:
-                done.append(i)
-            continue
-        if status == "geplant":
-            continue
-        if (start is None or start <= year) and (end is None or end >= year):
-            running.append(i)
-    return ms.iloc[done].reset_index(drop=True), ms.iloc[running].reset_index(drop=True)
+    stamp = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(stamp) else int(stamp.year)
 
 
 def _number(value: Any, decimals: int = 1) -> str:
@@ -195,7 +159,7 @@ def sachbericht_docx(
         f"{german.count(int(report.measures_by_status.sum()), 'Maßnahme', 'Maßnahmen')}"
         + (f" ({by_status})." if by_status else ".")
     )
-    done, running = measures_in_year(ms, year)
+    done, running = completed_and_running(ms, year)
     for title, frame in (
         (f"Im Jahr {year} abgeschlossene Maßnahmen", done),
         (f"Im Jahr {year} laufende Maßnahmen", running),

@@ -55,11 +55,16 @@ def kuf(
     PermissionDenied, NotFound
     """
     area = services.funding_area(store, user, area_id)  # checks the right to read
-    ms = store.read("measures", where={"funding_area_id": area_id}, columns=_NO_GEOMETRY)
-    lines = store.read("funding_lines", where={"measure_id": ms["id"].tolist()})
-    revenues = store.read("revenues", where={"funding_area_id": area_id})
+    ms, lines, revenues = _kuf_rows(store, area_id)
     cat = catalogue or catalogue_for(area.get("ags"))
     return compute_kuf(area, ms, lines, revenues, cat, year=year)
+
+
+def _kuf_rows(store: Store, area_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The rows a KuF is made from: the area's measures, their funding lines, its revenues."""
+    ms = store.read("measures", where={"funding_area_id": area_id}, columns=_NO_GEOMETRY)
+    lines = store.read("funding_lines", where={"measure_id": ms["id"].tolist()})
+    return ms, lines, store.read("revenues", where={"funding_area_id": area_id})
 
 
 # --- frozen versions --------------------------------------------------------------------
@@ -326,17 +331,6 @@ def _link_in(ch: editing.ChangeSet, notice: Mapping[str, Any], measure_ids: Sequ
     ch.replace_links("notice_measures", {"notice_id": notice["id"]}, rows)
 
 
-def link_measures(
-    store: Store, user: User, notice_id: str, measure_ids: Sequence[str]
-) -> list[str]:
-    """Set the measures a notice funds; return them."""
-    require(user, "edit_funding")
-    with editing.changes(store, user) as ch:
-        notice = ch.get("grant_notices", {"id": notice_id})
-        _link_in(ch, notice, measure_ids)
-    return sorted(set(map(str, measure_ids)))
-
-
 def add_drawdown(
     store: Store,
     user: User,
@@ -431,10 +425,9 @@ def statement(
     ids = found["id"].tolist()
     links = store.read("notice_measures", where={"notice_id": ids})
     draws = store.read("drawdowns", where={"notice_id": ids})
-    ms = store.read("measures", where={"funding_area_id": area_id}, columns=["id"])
-    lines = store.read("funding_lines", where={"measure_id": ms["id"].tolist()})
+    ms, lines, revenues = _kuf_rows(store, area_id)
     table = notice_rules.statement_of_use(found, draws, links, lines)
-    computed = kuf(store, user, area_id, year=year)
+    computed = compute_kuf(area, ms, lines, revenues, catalogue_for(area.get("ags")), year=year)
     blob = json.dumps(
         {
             "kuf": computed.fingerprint,

@@ -27,6 +27,35 @@ STATUSES: tuple[str, ...] = ("geplant", "bewilligt", "in Umsetzung", "abgeschlos
 
 DONE_STATUSES: tuple[str, ...] = ("abgeschlossen", "abgerechnet")
 
+STARTED_STATUSES: tuple[str, ...] = ("in Umsetzung", *DONE_STATUSES)
+"""Statuses of a measure whose works have begun."""
+
+
+def completed_and_running(ms: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the measures completed in ``year`` and those running in it.
+
+    Both have begun (status in :data:`STARTED_STATUSES`, start by the end of the year);
+    completed ones are done with their end in the year, running ones are not done by
+    its end. The federal report (part C) and the Sachbericht count with this.
+
+    Examples
+    --------
+    >>> ms = pd.DataFrame({"id": ["A", "B", "C"], "status": ["abgeschlossen", "in Umsetzung",
+    ...     "geplant"], "start_date": ["2022-01-01", "2023-05-01", "2024-01-01"],
+    ...     "end_date": ["2024-06-30", None, None]})
+    >>> done, running = completed_and_running(ms, 2024)
+    >>> done["id"].tolist(), running["id"].tolist()
+    (['A'], ['B'])
+    """
+    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59)
+    start = pd.to_datetime(ms["start_date"])
+    end = pd.to_datetime(ms["end_date"])
+    done = ms["status"].isin(DONE_STATUSES)
+    begun = ms["status"].isin(STARTED_STATUSES) & (start <= last)
+    completed = begun & done & (end >= first) & (end <= last)
+    running = begun & ~completed & (~done | (end > last))
+    return ms[completed], ms[running]
+
 
 def as_date(value: Any) -> dt.date | None:
     """Return a stored or entered date as a date, None when it is missing.

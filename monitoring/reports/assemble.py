@@ -42,7 +42,7 @@ from monitoring.neighbourhood.actors import ACTOR_TYPES
 from monitoring.neighbourhood.funds import PUBLIC_SOURCE
 from monitoring.renewal import comparison, progress
 from monitoring.renewal.funding import AMOUNT_LABELS, SOURCES
-from monitoring.renewal.measures import DONE_STATUSES
+from monitoring.renewal.measures import completed_and_running
 from monitoring.reports.catalogue import Catalogue, Entry
 from monitoring.reports.errors import ReportError, ReportOptionError
 from monitoring.reports.inputs import ReportInputs, fingerprint, fingerprints
@@ -51,7 +51,6 @@ from monitoring.reports.report import AreaMap, Chart, Part, Report, Row, Section
 NOT_REPORTED = "nicht gemeldet"
 SUPPRESSED = "unterdrückt"
 NOT_APPLICABLE = "entfällt"
-ACTIVE_STATUSES: tuple[str, ...] = ("in Umsetzung", *DONE_STATUSES)
 """Statuses of a measure that has been carried out (at least begun)."""
 YEAR_RANGE = (1971, 2100)
 
@@ -427,15 +426,7 @@ def _funds_years(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
 
 def _year_measures(ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the measures completed in, and those running in, the reporting year."""
-    ms = ctx.inputs["measures"]
-    first, last = pd.Timestamp(ctx.year, 1, 1), pd.Timestamp(ctx.year, 12, 31, 23, 59, 59)
-    start = pd.to_datetime(ms["start_date"])
-    end = pd.to_datetime(ms["end_date"])
-    done = ms["status"].isin(DONE_STATUSES)
-    begun = ms["status"].isin(ACTIVE_STATUSES) & (start <= last)
-    completed = begun & done & (end >= first) & (end <= last)
-    running = begun & ~completed & (~done | (end > last))
-    return ms[completed], ms[running]
+    return completed_and_running(ctx.inputs["measures"], ctx.year)
 
 
 def _grouping(ctx: _Context, group: str) -> tuple[pd.DataFrame, pd.DataFrame]:
