@@ -9,6 +9,7 @@ count are suppressed: the row stays, its value becomes NaN and its flag
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -112,4 +113,105 @@ def suppress(
         flags = np.full(len(out), None, dtype=object)
     flags[hide] = FLAG_SUPPRESSED
     out["flag"] = pd.Series(flags, index=out.index, dtype=object)
+    return out
+
+
+def has_population(values: pd.DataFrame, *, population: str = "residents") -> bool:
+    """Return whether the stored values hold a resident count (disclosure can judge).
+
+    Examples
+    --------
+    >>> has_population(pd.DataFrame({"indicator": ["residents"], "value": [5.0]}))
+    True
+    >>> has_population(pd.DataFrame({"indicator": ["residents"], "value": [None]}))
+    False
+    """
+    rows = values[values["indicator"] == population]
+    return bool(rows["value"].notna().any())
+
+
+def disclosed(
+    series: pd.DataFrame,
+    values: pd.DataFrame,
+    *,
+    indicator: str,
+    minimum: int = DEFAULT_MINIMUM,
+    population: str = "residents",
+    without_population: Literal["raise", "show"] = "raise",
+) -> pd.DataFrame:
+    """Return one indicator's values after disclosure control, with a ``suppressed`` column.
+
+    The values of areas with fewer than ``minimum`` residents in a period (or no
+    known residents) are withheld by :func:`indicators.disclosure.suppress`; the
+    resident count itself stays visible, as the statistics offices publish it.
+
+    Parameters
+    ----------
+    series
+        ``area_id, period, value`` of the indicator (e.g.
+        :func:`indicators.stored.indicator_series`, or a social index class).
+    values
+        Long stored values of the same level holding the population rows.
+    indicator
+        The indicator's key (the population key itself is never suppressed).
+    minimum
+        The minimum population (the method profile's ``min_population``).
+    population
+        The key of the residents' count.
+    without_population
+        When ``values`` hold no resident count at all (a city that imported only
+        published shares): ``raise`` a FrameError, or ``show`` the values as they
+        were published, none suppressed (the page then says so, see
+        :func:`population_note`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_id, period, value, suppressed`` with the index of ``series``; a
+        suppressed row has value NaN.
+
+    Raises
+    ------
+    FrameError
+        When ``values`` hold no resident counts and ``without_population`` is
+        ``raise`` (no area can be judged), or the series repeats an area and period.
+
+    Examples
+    --------
+    >>> when = pd.Timestamp(2020, 12, 31)
+    >>> values = pd.DataFrame({"area_id": ["a", "b"], "indicator": "residents",
+    ...     "period": [when, when], "value": [250.0, 5000.0]})
+    >>> series = pd.DataFrame({"area_id": ["a", "b", "c"], "period": when,
+    ...     "value": [0.0, 4.5, 3.0]})
+    >>> disclosed(series, values, indicator="unemployment_rate")[["value", "suppressed"]]
+       value  suppressed
+    0    NaN        True
+    1    4.5       False
+    2    NaN        True
+    """
+    cols = ["area_id", "indicator", "period", "value"]
+    own = series.assign(
+        indicator=indicator,
+        area_id=series["area_id"].astype(str),
+        period=pd.to_datetime(series["period"]),
+        value=pd.to_numeric(series["value"], errors="coerce").astype("float64"),
+    )[cols]
+    if without_population not in ("raise", "show"):
+        raise FrameError(f"without_population={without_population!r}; allowed: raise, show")
+    if without_population == "show" and not has_population(values, population=population):
+        return own.drop(columns="indicator").assign(suppressed=False)
+    if indicator == population:
+        judged = suppress(own, minimum=minimum, population=population)
+    else:
+        # several editions of the count: judge by the smallest (never show too much)
+        pops = values.loc[values["indicator"] == population, cols].assign(
+            area_id=lambda f: f["area_id"].astype(str),
+            period=lambda f: pd.to_datetime(f["period"]),
+        )
+        pops = pops.groupby(["area_id", "indicator", "period"])["value"].min().reset_index()
+        both = pd.concat([own.reset_index(drop=True), pops], ignore_index=True)
+        judged = suppress(both, minimum=minimum, population=population).iloc[: len(own)]
+    out = own.drop(columns="indicator").copy()
+    out["value"] = judged["value"].to_numpy()
+    out["suppressed"] = (judged["flag"] == FLAG_SUPPRESSED).to_numpy()
     return out

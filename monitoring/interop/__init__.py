@@ -1,0 +1,1 @@
+"""Interoperability: public layers, services, QGIS styles, map print, interchange."""
