@@ -64,7 +64,8 @@ def test_derived_rates_are_published_and_match_the_counts(demo_store: Store) -> 
     d = catalogue.registry_for(demo_store).get(key)
     at = frame[(frame["indikator"] == key) & ~frame["unterdr"]].iloc[0]
     pick = stored[
-        (stored["area_id"] == at["gebiet"]) & (pd.to_datetime(stored["period"]) == pd.Timestamp(at["stichtag"]))
+        (stored["area_id"] == at["gebiet"])
+        & (pd.to_datetime(stored["period"]) == pd.Timestamp(at["stichtag"]))
     ].set_index("indicator")["value"]
     expected = pick[d.numerator] / pick[d.denominator] * d.factor
     assert np.isclose(at["wert"], expected)
