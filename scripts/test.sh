@@ -9,6 +9,7 @@ PGUSER=${QMON_PG_USER:-postgres}
 
 bash scripts/ensure_postgres.sh
 bash scripts/ensure_browser.sh
+bash scripts/ensure_gis.sh
 
 db="qmon_test_$$_$(date +%s)"
 psql -q -h "$HOST" -p "$PORT" -U "$PGUSER" -d postgres -c "CREATE DATABASE $db"
