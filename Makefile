@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STORE ?= $(or $(QMON_STORE),data/musterstadt.gpkg)
 PORT ?= 8501
+SERVE_PORT ?= 5000
 
-.PHONY: app test lint demo bench install assets clean screenshots
+.PHONY: app serve test lint demo bench install assets clean screenshots
 
 install: $(STAMP)
 
@@ -26,6 +27,12 @@ app: $(STAMP) assets
 	$(BIN)/qmon demo --store $(STORE) --if-missing
 	QMON_STORE=$(STORE) QMON_LOCAL_ADMIN=1 $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
+
+## make serve: the public layers of STORE as OGC API - Features on http://localhost:5000 (read-only;
+## run it in a second terminal next to `make app`: both read the same store)
+serve: $(STAMP)
+	$(BIN)/qmon demo --store $(STORE) --if-missing
+	$(BIN)/qmon serve --store $(STORE) --port $(SERVE_PORT)
 
 ## make demo: rebuild the demo city store from scratch
 demo: $(STAMP)

@@ -11,8 +11,9 @@ OpenAPI document, HTML. This module is the adapter between it and a store:
 - :func:`service_config`, the pygeoapi configuration of a store: one collection per
   public layer, German title and description, extent from the data in CRS84, CRS84 and
   the store's CRS offered, the store's CRS as storage CRS;
-- :func:`wsgi_app`, pygeoapi's Flask app behind a guard that refuses every method but
-  GET, HEAD and OPTIONS: the service is read-only whatever pygeoapi offers.
+- :func:`wsgi_app`, pygeoapi's Flask app behind a guard (:func:`read_only`) that refuses
+  every method but GET, HEAD and OPTIONS, so the service is read-only whatever pygeoapi
+  offers, and allows browsers on other hosts to read it (CORS).
 
 pygeoapi builds a provider per request from its configuration, so the frames are kept
 in :data:`LAYERS`, one cache per serving process keyed by the store URL and its change
@@ -26,7 +27,7 @@ import math
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 from pygeoapi.provider.base import (
     BaseProvider,
     ProviderInvalidQueryError,
     ProviderItemNotFoundError,
     ProviderQueryError,
 )
+from pyproj import CRS
 
 from geo.store import open_store
 from geo.store.base import ChangeToken, Store
@@ -297,7 +298,7 @@ def select_features(
         coords = list(bbox)
         if len(coords) == 6:  # 3D bbox: minx, miny, minz, maxx, maxy, maxz
             coords = [coords[0], coords[1], coords[3], coords[4]]
-        box = shapely.box(*coords[:4])
+        box = shapely.box(coords[0], coords[1], coords[2], coords[3])
         geoms = frame.geometry.to_numpy()
         hit = np.zeros(len(frame), dtype=bool)
         present = ~shapely.is_missing(geoms)
@@ -581,8 +582,12 @@ def service_config(
     }
 
 
-def _refuse_writes(app: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a WSGI app so that every method but GET, HEAD and OPTIONS gets 405."""
+def read_only(app: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a WSGI app: every method but GET, HEAD and OPTIONS gets 405, every answer CORS.
+
+    ``Access-Control-Allow-Origin: *`` lets a geoportal in the browser (Masterportal,
+    OpenLayers, Leaflet) on another host read the public layers.
+    """
 
     def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD", "GET").upper() not in READ_METHODS:
@@ -591,12 +596,19 @@ def _refuse_writes(app: Callable[..., Any]) -> Callable[..., Any]:
                 "405 Method Not Allowed",
                 [
                     ("Allow", "GET, HEAD, OPTIONS"),
+                    ("Access-Control-Allow-Origin", "*"),
                     ("Content-Type", "text/plain; charset=utf-8"),
                     ("Content-Length", str(len(body))),
                 ],
             )
             return [body]
-        return app(environ, start_response)
+
+        def with_cors(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            if not any(k.lower() == "access-control-allow-origin" for k, _ in headers):
+                headers = [*headers, ("Access-Control-Allow-Origin", "*")]
+            return start_response(status, headers, *exc)
+
+        return app(environ, with_cors)
 
     return guarded
 
@@ -622,7 +634,7 @@ def wsgi_app(config: dict[str, Any], workdir: Path) -> Callable[..., Any]:
     os.environ["PYGEOAPI_OPENAPI"] = str(openapi_path)
     from pygeoapi.flask_app import APP
 
-    return _refuse_writes(APP)
+    return read_only(APP)
 
 
 @dataclass(frozen=True)
@@ -654,4 +666,3 @@ def serve(
             waitress.serve(app, host=host, port=port, threads=threads, ident="qmon")
         finally:
             LAYERS.close()
-

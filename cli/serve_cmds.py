@@ -26,9 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Der Dienst ist nur lesend und enthält keine personenbezogenen Daten.",
     )
     add_store_option(p)
-    p.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"Port (Standard {DEFAULT_PORT})"
-    )
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"Port (Standard {DEFAULT_PORT})")
     p.add_argument(
         "--host",
         default=DEFAULT_HOST,
