@@ -654,15 +654,25 @@ def serve(
     threads: int = 4,
     announce: Callable[[Service], None] | None = None,
 ) -> None:
-    """Serve the public layers of the store at ``url`` until interrupted (waitress)."""
+    """Serve the public layers of the store at ``url`` until interrupted (waitress).
+
+    ``announce`` is called once the port is bound. An OSError (port taken, no right to
+    bind it) comes before that.
+    """
     import waitress
 
     config = service_config(url, host=host, port=port, base_url=base_url)
-    with tempfile.TemporaryDirectory(prefix="qmon-serve-") as tmp:
-        app = wsgi_app(config, Path(tmp))
-        if announce is not None:
-            announce(Service(config["server"]["url"], tuple(config["resources"])))
-        try:
-            waitress.serve(app, host=host, port=port, threads=threads, ident="qmon")
-        finally:
-            LAYERS.close()
+    try:
+        with tempfile.TemporaryDirectory(prefix="qmon-serve-") as tmp:
+            app = wsgi_app(config, Path(tmp))
+            server = waitress.create_server(
+                app, host=host, port=port, threads=threads, ident="qmon"
+            )
+            if announce is not None:
+                announce(Service(config["server"]["url"], tuple(config["resources"])))
+            try:
+                server.run()
+            finally:
+                server.close()
+    finally:
+        LAYERS.close()

@@ -8,7 +8,10 @@ Pylons project; Werkzeug's own server is meant for development only.
 from __future__ import annotations
 
 import argparse
+import errno
+import sys
 
+from cli.faults import EXIT_REFUSED
 from cli.store_cmds import add_store_option
 from geo.errors import StoreError
 from geo.store import open_store, store_url
@@ -61,5 +64,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    ogcapi.serve(url, host=args.host, port=args.port, base_url=args.url, announce=announce)
+    try:
+        ogcapi.serve(url, host=args.host, port=args.port, base_url=args.url, announce=announce)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        why = {
+            errno.EADDRINUSE: "ist schon belegt",
+            errno.EACCES: "darf dieser Benutzer nicht öffnen",
+            errno.EADDRNOTAVAIL: "gibt es auf diesem Rechner nicht",
+        }[exc.errno]
+        print(
+            f"qmon serve: {args.host}:{args.port} {why}; einen anderen Port mit --port "
+            "oder eine andere Adresse mit --host wählen",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     return 0

@@ -228,6 +228,17 @@ def test_property_filter_returns_the_subset(service: Service) -> None:
         resulttype="hits",
     )
     assert hits["numberMatched"] == len(expected) and hits["features"] == []
+    top = _get(
+        f"{service.url}/collections/massnahmen/items",
+        f="json",
+        sortby="-kosten",
+        limit=3,
+        properties="kosten",
+        skipGeometry="true",
+    )
+    assert [f["properties"] for f in top["features"]] == [
+        {"kosten": k} for k in measures["kosten"].nlargest(3).tolist()
+    ]
 
 
 def test_suppressed_values_come_out_null(service: Service) -> None:
@@ -301,3 +312,31 @@ def test_data_written_while_serving_appears(service: Service) -> None:
             expected_version=int(record["version"]),
         )
     assert _get(url, f="json")["properties"]["titel"] == before + " (neu)"
+
+
+def test_serve_refuses_a_store_that_is_not_one(tmp_path: Path, capsys) -> None:
+    from cli.main import main
+
+    code = main(["serve", "--store", str(tmp_path / "leer.gpkg"), "--port", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "kein Datenbestand des Quartiersmonitors" in err and "qmon init" in err
+
+
+def test_serve_says_when_the_port_is_taken(demo_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cmd = [sys.executable, "-m", "cli.main", "serve", "--store", str(demo_path)]
+        done = subprocess.run(
+            [*cmd, "--port", str(port)],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port} ist schon belegt" in done.stderr
+    assert "Strg+C" not in done.stdout  # it never said it was serving
