@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -57,7 +57,7 @@ DEFAULT_ITEMS = 100
 MAX_ITEMS = 10_000
 
 #: JSON types of the fields pygeoapi shows as queryables; "date" is a string with format date.
-FieldKind = str
+FieldKind = Literal["string", "number", "integer", "boolean", "date"]
 
 
 def crs_uri(crs: CRS) -> str:
@@ -632,9 +632,17 @@ def wsgi_app(config: dict[str, Any], workdir: Path) -> Callable[..., Any]:
     openapi_path.write_text(openapi, encoding="utf-8")
     os.environ["PYGEOAPI_CONFIG"] = str(config_path)
     os.environ["PYGEOAPI_OPENAPI"] = str(openapi_path)
+    from pygeoapi.api import itemtypes
+
+    _claim_read_only(itemtypes.CONFORMANCE_CLASSES_FEATURES)
     from pygeoapi.flask_app import APP
 
     return read_only(APP)
+
+
+def _claim_read_only(classes: list[str]) -> None:
+    """Drop the transactions class (Part 4) from pygeoapi's conformance list: we refuse writes."""
+    classes[:] = [c for c in classes if not c.endswith("/conf/create-replace-delete")]
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,10 @@ def test_no_personal_data_of_actors_in_any_response(service: Service) -> None:
         *actors["name"].dropna(),
     }
     assert "Seniorentreff Hafenau" in secrets and len(secrets) > 20
-    texts = [json.dumps(_get(f"{service.url}/collections", f="json"), ensure_ascii=False)]
+    texts = [
+        json.dumps(_get(f"{service.url}{path}", f="json"), ensure_ascii=False)
+        for path in ("/", "/collections", "/openapi")
+    ]
     for layer in layers:
         items = _all_items(service, layer, skipGeometry="true")
         texts.append(json.dumps(items, ensure_ascii=False))
@@ -276,6 +279,7 @@ def test_no_personal_data_of_actors_in_any_response(service: Service) -> None:
     assert "Hafenau" in everything  # a place name is public; the actor is not
     leaked = sorted(s for s in secrets if s in everything)
     assert not leaked
+    assert service.store not in everything  # nor where the store is (a URL may hold a password)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
@@ -293,6 +297,9 @@ def test_the_service_is_read_only(service: Service, method: str) -> None:
         with err.value:
             assert err.value.code == 405
             assert err.value.headers["Allow"] == "GET, HEAD, OPTIONS"
+    classes = _get(f"{service.url}/conformance", f="json")["conformsTo"]
+    assert not [c for c in classes if "create-replace-delete" in c]  # it claims no writes
+    assert any(c.endswith("ogcapi-features-2/1.0/conf/crs") for c in classes)
     with urllib.request.urlopen(f"{service.url}/collections/massnahmen/items/M-0003") as resp:
         assert json.loads(resp.read())["id"] == "M-0003"
         assert resp.headers["Access-Control-Allow-Origin"] == "*"  # a geoportal may read it
