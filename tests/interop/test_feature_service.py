@@ -347,3 +347,34 @@ def test_serve_says_when_the_port_is_taken(demo_path: Path) -> None:
     assert done.returncode == 2
     assert f"127.0.0.1:{port} ist schon belegt" in done.stderr
     assert "Strg+C" not in done.stdout  # it never said it was serving
+
+
+def test_the_cache_rereads_a_layer_only_when_the_store_changed(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    from cli.ogcapi import CRS84, LayerCache
+
+    url = str(tmp_path / "musterstadt.gpkg")
+    shutil.copyfile(demo_path, url)
+    cache = LayerCache()
+    try:
+        first = cache.frame(url, "massnahmen")
+        assert cache.frame(url, "massnahmen") is first  # not read again
+        lonlat = cache.frame(url, "massnahmen", CRS84)
+        assert cache.frame(url, "massnahmen", CRS84) is lonlat
+        assert lonlat.crs.equals(CRS84) and first.crs.to_epsg() == 25832
+        with open_store(url) as store:
+            version = int(store.read("measures", where={"id": "M-0003"})["version"].iloc[0])
+            editing.update(
+                store,
+                User("anna", "admin"),
+                "measures",
+                {"id": "M-0003"},
+                {"status": "abgerechnet"},
+                expected_version=version,
+            )
+        again = cache.frame(url, "massnahmen")
+        assert again is not first
+        assert again.set_index("kennung").loc["M-0003", "status"] == "abgerechnet"
+    finally:
+        cache.close()
