@@ -253,7 +253,7 @@ MESSAGES: Mapping[str, str] = {
     ),
     "interchange.bad_toml": (
         "Die Metadatendatei {file} lässt sich nicht lesen ({reason}); sie muss TOML in UTF-8 "
-        "sein, z. B. lizenz = \"…\""
+        'sein, z. B. lizenz = "…"'
     ),
     "interchange.unknown_key": (
         "Die Metadatendatei {file} enthält den Eintrag „{key}“; erlaubt sind: {allowed}"

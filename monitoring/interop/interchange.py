@@ -31,6 +31,7 @@ from typing import Literal, cast, get_args
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 
 from geo.store.base import Store
@@ -64,6 +65,7 @@ SHAPE_KIND = {
 }
 DBF_TEXT_BYTES = 254
 ISO_19139 = "http://www.isotc211.org/2005/gmd"
+DATE = pd.ArrowDtype(pa.date32())
 EDITED_TABLES = {"funding_areas": "funding_areas", "measures": "measures"}
 
 
@@ -244,27 +246,23 @@ def export_public(
 
 
 def _for_files(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Dates as dates (DBF/GeoPackage/GeoJSON date fields), other text as strings."""
+    """Dates as Arrow dates (date fields in every format, also where a part has none),
+    other text as strings."""
     out = frame.copy()
     for column in out.columns:
         if column == out.geometry.name:
             continue
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):
-            days = series.dt.normalize()
-            if (days.dropna() == series.dropna()).all():
-                out[column] = pd.Series(
-                    [d.date() if pd.notna(d) else None for d in series],
-                    index=series.index,
-                    dtype=object,
-                )
+            if (series.dropna() == series.dropna().dt.normalize()).all():
+                out[column] = series.dt.tz_localize(None) if series.dt.tz else series
+                out[column] = out[column].astype(DATE)
         elif series.dtype == object:
             known = series.dropna()
             is_date = len(known) and all(
                 isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in known
             )
-            if not is_date:
-                out[column] = series.astype("string")
+            out[column] = series.astype(DATE) if is_date else series.astype("string")
     return out
 
 

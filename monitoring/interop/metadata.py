@@ -265,7 +265,7 @@ def describe(
     >>> r.stichtag, r.stichtag_basis, r.count, r.geometry_counts, r.crs
     (datetime.date(2026, 3, 1), 'letzte Änderung der Daten', 2, (('point', 1), ('surface', 1)), 'EPSG:25832')
     >>> [round(x, 4) for x in r.bbox]
-    [7.5, 51.4481, 7.5001, 51.4482]
+    [9.0, 51.4512, 9.0001, 51.4513]
     """  # noqa: E501
     descriptions = ATTRIBUTES.get(layer.kind, {})
     columns = [c for c in frame.columns if c != frame.geometry.name]
@@ -328,7 +328,7 @@ def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
     if shapes.empty:
         return None
     west, south, east, north = shapes.to_crs(CRS84).total_bounds
-    return (round(west, 7), round(south, 7), round(east, 7), round(north, 7))
+    return tuple(round(float(v), 7) for v in (west, south, east, north))  # type: ignore[return-value]
 
 
 GEOMETRY_OBJECTS = {
@@ -532,9 +532,13 @@ def iso19139(record: LayerRecord) -> str:
     if record.bbox is not None:
         box = _el(_el(extent, "gmd:geographicElement"), "gmd:EX_GeographicBoundingBox")
         west, south, east, north = record.bbox
-        for name, value in (("west", west), ("east", east), ("south", south), ("north", north)):
-            _el(_el(box, f"gmd:{name}BoundLongitude" if name in ("west", "east")
-                    else f"gmd:{name}BoundLatitude"), "gco:Decimal", repr(value))  # fmt: skip
+        for name, value in (
+            ("westBoundLongitude", west),
+            ("eastBoundLongitude", east),
+            ("southBoundLatitude", south),
+            ("northBoundLatitude", north),
+        ):
+            _el(_el(box, f"gmd:{name}"), "gco:Decimal", repr(float(value)))
     time = _el(_el(_el(extent, "gmd:temporalElement"), "gmd:EX_TemporalExtent"), "gmd:extent")
     gml_id = "zeit_" + "".join(c if c.isalnum() else "_" for c in record.layer)
     if record.period and record.period[0] != record.period[1]:
