@@ -249,7 +249,7 @@ MESSAGES: Mapping[str, str] = {
     ),
     "interchange.mixed_geometry": (
         "Die Ebene „{layer}“ enthält die Geometrieart „{kind}“, die ein Shapefile nicht "
-        "speichern kann (nur Punkte, Linien, Flächen); wählen Sie GeoPackage oder GeoJSON"
+        "speichern kann (nur Punkte, Linien, Flächen); wählen Sie --format gpkg oder geojson"
     ),
     "interchange.bad_toml": (
         "Die Metadatendatei {file} lässt sich nicht lesen ({reason}); sie muss TOML in UTF-8 "

@@ -409,6 +409,31 @@ def test_unknown_layer_is_refused_in_german_naming_the_public_layers(
         export_public(store, out, formats=["kml"])
 
 
+def test_a_geometry_a_shapefile_cannot_hold_is_refused_before_writing(
+    gpkg_url: str, tmp_path: Path
+) -> None:
+    with open_store(gpkg_url) as store:
+        store.init(crs=CRS)
+        seed_small(store)
+        odd = shapely.GeometryCollection(
+            [shapely.Point(X0, Y0), shapely.box(X0, Y0, X0 + 9, Y0 + 9)]
+        )
+        store.write(
+            "measures",
+            gpd.GeoDataFrame(
+                {"id": ["M9"], "funding_area_id": ["FA"], "title": ["Sammlung"]},
+                geometry=[odd],
+                crs=CRS,
+            ),
+        )
+        out = tmp_path / "portal"
+        with pytest.raises(InterchangeError, match="„GeometryCollection“.*--format gpkg") as err:
+            export_public(store, out)
+        assert err.value.reason == "mixed_geometry" and not out.exists()
+        result = export_public(store, out, formats=["gpkg", "geojson"])  # these take it
+    assert {w.layer: w.count for w in result.layers}["massnahmen"] == 4
+
+
 def test_public_and_store_copy_options_do_not_mix(small: str, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["export", "--store", small, "--out", str(tmp_path)])
