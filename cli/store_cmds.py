@@ -1,4 +1,5 @@
-"""Store commands: ``qmon init``, ``qmon demo``, ``qmon layers``, ``qmon export``."""
+"""Store commands: ``qmon init``, ``qmon demo``, ``qmon layers``, ``qmon export``
+(``--public``: the public layers as interchange files for a geoportal)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 from geo import german
 from geo.store import DEFAULT_STORE, open_store, store_url
 from geo.store.transfer import copy_store, describe_rows, held_rows
 from monitoring.defaults import default_fields_of_action, default_programmes, seed_defaults
+from monitoring.interop.interchange import FORMATS, export_public
+from monitoring.interop.metadata import DEFAULT_LICENCE, Provenance, load_provenance
 
 STORE_HELP = (
     "URL des Datenbestands: ein .gpkg-Pfad oder "
@@ -52,11 +56,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_layers)
 
     p = sub.add_parser(
-        "export", help="alle Ebenen in einen anderen Datenbestand kopieren (GeoPackage <-> PostGIS)"
+        "export",
+        help="alle Ebenen in einen anderen Datenbestand kopieren (GeoPackage <-> PostGIS) "
+        "oder mit --public die öffentlichen Ebenen für ein Geoportal schreiben",
+        description="Ohne --public: alle Ebenen in einen anderen Datenbestand kopieren (--to). "
+        "Mit --public: nur die öffentlichen Ebenen (Fördergebiete, Maßnahmen, Gebiete, "
+        "Indikatoren nach der Geheimhaltung) als GeoJSON, GeoPackage und/oder Shapefile in "
+        "einen Ordner schreiben (--out), je Ebene mit Metadaten (ISO 19139 und JSON).",
     )
     add_store_option(p)
     p.add_argument(
-        "--to", required=True, help="URL des Zieldatenbestands (.gpkg oder postgresql://…)"
+        "--to", metavar="URL", help="URL des Zieldatenbestands (.gpkg oder postgresql://…)"
     )
     p.add_argument(
         "--replace",
@@ -64,7 +74,49 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="ersetzen, was das Ziel enthält, samt Änderungsprotokoll (ohne diese Option wird "
         "ein Ziel mit Daten abgelehnt und bleibt, wie es ist)",
     )
-    p.set_defaults(func=cmd_export)
+    public = p.add_argument_group("Öffentliche Ebenen für ein Geoportal (--public)")
+    public.add_argument(
+        "--public",
+        action="store_true",
+        help="nur die öffentlichen Ebenen als Austauschdateien in den Ordner --out schreiben",
+    )
+    public.add_argument("--out", metavar="ORDNER", help="Zielordner (wird angelegt)")
+    public.add_argument(
+        "--format",
+        action="append",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="geojson, gpkg oder shp; mehrfach angebbar (Standard: alle drei)",
+    )
+    public.add_argument(
+        "--ebene",
+        action="append",
+        metavar="KENNUNG",
+        help="nur diese öffentliche Ebene, z. B. massnahmen; mehrfach angebbar (Standard: alle)",
+    )
+    public.add_argument(
+        "--metadaten",
+        metavar="DATEI",
+        help="TOML-Datei mit lizenz, lizenz_url, quelle, herausgeber (die Optionen unten "
+        "gehen vor)",
+    )
+    public.add_argument(
+        "--lizenz",
+        metavar="TEXT",
+        help=f"Lizenz der Daten (Standard: {DEFAULT_LICENCE})",
+    )
+    public.add_argument("--lizenz-url", metavar="URL", help="Adresse des Lizenztexts")
+    public.add_argument(
+        "--quelle",
+        metavar="TEXT",
+        help="Quellenvermerk (Standard: die Quelle der Indikatorwerte bzw. der Herausgeber)",
+    )
+    public.add_argument(
+        "--herausgeber",
+        metavar="TEXT",
+        help="herausgebende Stelle (Standard: Gemeinde und Dienststelle des Berichtsabsenders)",
+    )
+    p.set_defaults(func=cmd_export, parser=p)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -112,6 +164,9 @@ def cmd_layers(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    check_export_args(args)
+    if args.public:
+        return cmd_export_public(args)
     source_url, target_url = store_url(args.store), args.to
     with open_store(source_url) as source, open_store(target_url) as target:
         replaced = held_rows(target) if args.replace else {}
@@ -127,6 +182,72 @@ def cmd_export(args: argparse.Namespace) -> int:
         if replaced:
             print(f"ersetzt wurde: {describe_rows(target, replaced)}")
         _print_counts(target, counts)
+    return 0
+
+
+PUBLIC_ONLY = (
+    "out",
+    "format",
+    "ebene",
+    "metadaten",
+    "lizenz",
+    "lizenz_url",
+    "quelle",
+    "herausgeber",
+)
+
+
+def check_export_args(args: argparse.Namespace) -> None:
+    """Refuse a mix of the store copy (--to) and the public export (--public) options."""
+    parser: argparse.ArgumentParser = args.parser
+    if args.public:
+        if args.to or args.replace:
+            parser.error(
+                "--to und --replace gehören zur Kopie eines Datenbestands, nicht zu --public"
+            )
+        if not args.out:
+            parser.error("mit --public braucht es einen Zielordner: --out ORDNER")
+        return
+    given = [f"--{name.replace('_', '-')}" for name in PUBLIC_ONLY if getattr(args, name)]
+    if given:
+        parser.error(f"{', '.join(given)} gilt nur zusammen mit --public")
+    if not args.to:
+        parser.error("diese Angaben fehlen: --to (oder --public --out ORDNER)")
+
+
+def cmd_export_public(args: argparse.Namespace) -> int:
+    provenance = load_provenance(Path(args.metadaten)) if args.metadaten else Provenance()
+    provenance = provenance.with_options(
+        licence=args.lizenz,
+        licence_url=args.lizenz_url,
+        source=args.quelle,
+        publisher=args.herausgeber,
+    )
+    folder = Path(args.out)
+    with open_store(args.store) as store:
+        result = export_public(
+            store,
+            folder,
+            formats=args.format or FORMATS,
+            layers=args.ebene,
+            provenance=provenance,
+        )
+        print(f"{store.url} -> {folder} (öffentliche Ebenen)")
+    width = max((len(w.layer) for w in result.layers), default=0)
+    for written in result.layers:
+        count = german.count(written.count, "Objekt", "Objekte")
+        print(f"{written.layer:<{width}}  {count:>15}  {written.title}")
+        print(f"{'':<{width}}  Dateien: {', '.join(written.files)}")
+        print(
+            f"{'':<{width}}  Metadaten: {written.layer}.iso19139.xml, {written.layer}.metadata.json"
+        )
+    total = sum(w.count for w in result.layers)
+    print(
+        f"geschrieben: {german.count(len(result.layers), 'Ebene', 'Ebenen')}, "
+        f"{german.count(total, 'Objekt', 'Objekte')}, "
+        f"{german.count(len(result.files), 'Datei', 'Dateien')} (ohne Begleitdateien "
+        f".shx/.dbf/.prj/.cpg); Lizenz: {provenance.licence}"
+    )
     return 0
 
 

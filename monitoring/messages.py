@@ -239,6 +239,31 @@ MESSAGES: Mapping[str, str] = {
     "catalogue.needs_option": "{where}: die Quelle „{source}“ braucht die Option „{name}“",
     "catalogue.choice": "{where}: der Wert „{value}“ von {name} ist keiner von {allowed}",
     "catalogue.field": "Berichtskatalog {source}, [[field]] Nr. {number}",
+    # --- interchange of the public layers (monitoring.interop) ---------------------------
+    "interchange.unknown_layer": (
+        "Die Ebene „{layer}“ ist keine öffentliche Ebene dieses Datenbestands; öffentlich "
+        "sind: {known}"
+    ),
+    "interchange.unknown_format": (
+        "Das Austauschformat „{value}“ gibt es nicht; möglich sind: {allowed}"
+    ),
+    "interchange.mixed_geometry": (
+        "Die Ebene „{layer}“ enthält die Geometrieart „{kind}“, die ein Shapefile nicht "
+        "speichern kann (nur Punkte, Linien, Flächen); wählen Sie --format gpkg oder geojson"
+    ),
+    "interchange.bad_toml": (
+        "Die Metadatendatei {file} lässt sich nicht lesen ({reason}); sie muss TOML in UTF-8 "
+        'sein, z. B. lizenz = "…"'
+    ),
+    "interchange.unknown_key": (
+        "Die Metadatendatei {file} enthält den Eintrag „{key}“; erlaubt sind: {allowed}"
+    ),
+    "interchange.not_text": (
+        "Der Eintrag „{key}“ der Metadatendatei {file} muss ein Text sein, nicht {value}"
+    ),
+    "interchange.out_not_folder": (
+        "Das Ziel {path} ist eine Datei; geben Sie bei --out einen Ordner an"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 
