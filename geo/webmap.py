@@ -645,6 +645,89 @@ class ChoroplethSpec:
     suppressed_label: str = SUPPRESSED_TEXT
 
 
+@dataclass(frozen=True)
+class Shading:
+    """How a choropleth shades its areas: per area its colour and text, and the legend rows.
+
+    Every series keeps the index of the ids it was made for. ``colours`` of suppressed
+    areas is the colour they would have without a value (they are hatched instead);
+    ``entries`` are the legend rows in order (classes, ``keine Angabe``, suppressed).
+    """
+
+    values: pd.Series
+    hidden: pd.Series
+    colours: pd.Series
+    text: pd.Series
+    entries: tuple[LegendEntry, ...]
+    no_value: str
+
+
+def choropleth_shading(
+    ids: pd.Series,
+    values: pd.Series,
+    *,
+    spec: ChoroplethSpec,
+    suppressed: Collection[str] = (),
+) -> Shading:
+    """Return the colours, value texts and legend rows of a choropleth, without drawing it.
+
+    The one place that turns values into classes, colours and legend labels: the web
+    map (:func:`choropleth_layer`) and the printed map draw what it returns, so their
+    legends are the same for the same view.
+
+    Parameters
+    ----------
+    ids
+        Area ids (as text), indexed like the areas drawn.
+    values
+        Numbers indexed by area id; suppressed areas' values are ignored.
+    spec
+        Classification, palette, unit and labels (see :class:`ChoroplethSpec`).
+    suppressed
+        Ids of areas whose value is withheld.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown classification or palette.
+
+    Examples
+    --------
+    >>> s = choropleth_shading(pd.Series(["1", "2", "3"]), pd.Series({"1": 2.0, "2": 5.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2), suppressed=["3"])
+    >>> [e.label for e in s.entries], s.colours.tolist()
+    (['2,0 – 3,5 %', '3,5 – 5,0 %', 'unterdrückt'], ['#fde725', '#440154', '#ffffff'])
+    """
+    hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=ids.index)
+    aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
+    aligned.index = ids.index
+    aligned = aligned.where(~hidden)  # never classify or show a suppressed value
+    missing = aligned.isna() & ~hidden
+    entries: list[LegendEntry] = []
+    if spec.categories:
+        colours_by_code = {code: colour for code, _, colour in spec.categories}
+        labels = {code: label for code, label, _ in spec.categories}
+        colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
+        text = aligned.map(lambda v: labels.get(v, "ohne Zuordnung"))
+        entries = [LegendEntry(c, label) for _, label, c in spec.categories]
+        no_value = "ohne Zuordnung"
+    else:
+        cls = classify(aligned, scheme=spec.scheme, k=spec.k)
+        palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
+        colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+        text = aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit))
+        for (low, high), col in zip(cls.ranges(), palette):
+            lo = format_value(low, decimals=spec.decimals)
+            hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
+            entries.append(LegendEntry(col, f"{lo} – {hi}"))
+        no_value = NO_VALUE_TEXT
+    if missing.any():
+        entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
+    if hidden.any():
+        entries.append(LegendEntry(SUPPRESSED_FILL, spec.suppressed_label, "hatch"))
+    return Shading(aligned, hidden, colour, text, tuple(entries), no_value)
+
+
 def choropleth_layer(
     areas: gpd.GeoDataFrame,
     values: pd.Series,
@@ -720,41 +803,16 @@ def choropleth_layer(
     ['keine Angabe', 'unterdrückt']
     """
     ids = areas["id"].astype(str)
-    hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=areas.index)
-    aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
-    aligned.index = areas.index
-    aligned = aligned.where(~hidden)  # never classify or show a suppressed value
-    missing = aligned.isna() & ~hidden
-    entries: list[LegendEntry] = []
-    if spec.categories:
-        colours_by_code = {code: colour for code, _, colour in spec.categories}
-        labels = {code: label for code, label, _ in spec.categories}
-        colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
-        text = aligned.map(lambda v: labels.get(v, "ohne Zuordnung"))
-        entries = [LegendEntry(c, label) for _, label, c in spec.categories]
-        no_value = "ohne Zuordnung"
-    else:
-        cls = classify(aligned, scheme=spec.scheme, k=spec.k)
-        palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
-        colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
-        text = aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit))
-        for (low, high), col in zip(cls.ranges(), palette):
-            lo = format_value(low, decimals=spec.decimals)
-            hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
-            entries.append(LegendEntry(col, f"{lo} – {hi}"))
-        no_value = NO_VALUE_TEXT
-    text = _with_notes(text, ids, aligned, notes or {}, no_value=no_value)
-    if missing.any():
-        entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
-    if hidden.any():
-        entries.append(LegendEntry(SUPPRESSED_FILL, spec.suppressed_label, "hatch"))
+    shading = choropleth_shading(ids, values, spec=spec, suppressed=suppressed)
+    hidden, aligned = shading.hidden, shading.values
+    text = _with_notes(shading.text, ids, aligned, notes or {}, no_value=shading.no_value)
     frame = gpd.GeoDataFrame(
         {
             "kind": "gebiet",
             "id": ids.map(html.escape),
             "name": areas["name"].map(escape_text),
             "wert": text.where(~hidden, SUPPRESSED_TEXT).map(html.escape),
-            "farbe": colour.where(~hidden, SUPPRESSED_FILL),
+            "farbe": shading.colours.where(~hidden, SUPPRESSED_FILL),
             "unterdrueckt": hidden,
         },
         geometry=areas.geometry,
@@ -775,7 +833,7 @@ def choropleth_layer(
     )
     if hidden.any():
         layer.add_child(HatchPattern())
-    return layer, LegendSection(spec.title, tuple(entries))
+    return layer, LegendSection(spec.title, shading.entries)
 
 
 def _with_notes(
