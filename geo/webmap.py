@@ -436,6 +436,8 @@ class LegendEntry:
     label: str
     swatch: Swatch = "fill"
     dash: str | None = None
+    #: What the row stands for (a status, a programme id), for a drawing that styles by it.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -863,12 +865,9 @@ def funding_area_layer(
     programme_names
         Programme id -> name, in legend order; programmes not in it are shown by id.
     """
-    order = list(programme_names) + sorted(
-        set(funding_areas["programme_id"].dropna().astype(str)) - set(programme_names)
-    )
-    present = [p for p in order if p in set(funding_areas["programme_id"].astype(str))]
-    colours = category_colours(present)
-    dashes = {p: DASHES[i % len(DASHES)] for i, p in enumerate(present)}
+    section = funding_area_legend(funding_areas, programme_names=programme_names)
+    colours = {e.key: e.colour for e in section.entries}
+    dashes = {e.key: e.dash for e in section.entries}
     frame = gpd.GeoDataFrame(
         {
             "kind": "foerdergebiet",
@@ -896,10 +895,34 @@ def funding_area_layer(
         tooltip=_tooltip(["name", "programm"], ["Fördergebiet", "Programm"]),
         zoom_on_click=False,
     )
-    entries = tuple(
-        LegendEntry(colours[p], programme_names.get(p, p), "line", dashes[p]) for p in present
+    return layer, section
+
+
+def funding_area_legend(
+    funding_areas: pd.DataFrame, *, programme_names: Mapping[str, str]
+) -> LegendSection:
+    """Return the legend of funding areas by programme: one line style per programme present.
+
+    Each entry's ``key`` is the programme id; colour and dash pattern (SVG dash array)
+    are the ones :func:`funding_area_layer` draws.
+
+    Examples
+    --------
+    >>> fa = pd.DataFrame({"programme_id": ["wne", "ssz", "ssz"]})
+    >>> [(e.key, e.label, e.dash) for e in funding_area_legend(fa,
+    ...     programme_names={"ssz": "Sozialer Zusammenhalt"}).entries]
+    [('ssz', 'Sozialer Zusammenhalt', None), ('wne', 'wne', '8 4')]
+    """
+    order = list(programme_names) + sorted(
+        set(funding_areas["programme_id"].dropna().astype(str)) - set(programme_names)
     )
-    return layer, LegendSection("Fördergebiete nach Programm", entries)
+    present = [p for p in order if p in set(funding_areas["programme_id"].astype(str))]
+    colours = category_colours(present)
+    entries = tuple(
+        LegendEntry(colours[p], programme_names.get(p, p), "line", DASHES[i % len(DASHES)], p)
+        for i, p in enumerate(present)
+    )
+    return LegendSection("Fördergebiete nach Programm", entries)
 
 
 class PointLayer(JSCSSMixin, folium.map.Layer):
@@ -1014,24 +1037,9 @@ def measure_layer(
     >>> [e.label for e in legend.entries]
     ['geplant']
     """
-    _check_choice(colour_by, COLOUR_BY, what="Die Einfärbung der Marker")
-    names = dict(programme_names or {})
-    if colour_by == "status":
-        column, title = "status", "Maßnahmen nach Status"
-        present = set(measures["status"].dropna().astype(str))
-        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
-        label = dict(zip(order, order))
-    else:
-        column, title = "programme_id", "Maßnahmen nach Programm"
-        present = set(measures["programme_id"].dropna().astype(str))
-        order = [p for p in names if p in present] + sorted(present - set(names))
-        label = {p: names.get(p, p) for p in order}
-    keys = measures[column].astype(object).where(measures[column].notna(), None)
-    if keys.isna().any():
-        order.append("")
-        label[""] = "ohne Angabe"
-        keys = keys.fillna("")
-    colours = list(category_colours(order).values())
+    keys, section = measure_legend(measures, colour_by=colour_by, programme_names=programme_names)
+    order = [e.key for e in section.entries]
+    colours = [e.colour for e in section.entries]
     index = {k: i for i, k in enumerate(order)}
     points = measures.geometry.representative_point() if len(measures) else measures.geometry
     frame = gpd.GeoDataFrame(
@@ -1049,8 +1057,53 @@ def measure_layer(
     layer = PointLayer(
         data, colours=colours, name="Maßnahmen", cluster=len(measures) > cluster_from
     )
-    entries = tuple(LegendEntry(colours[index[k]], label[k], "dot") for k in order)
-    return layer, LegendSection(title, entries)
+    return layer, section
+
+
+def measure_legend(
+    measures: pd.DataFrame,
+    *,
+    colour_by: ColourBy = "status",
+    programme_names: Mapping[str, str] | None = None,
+) -> tuple[pd.Series, LegendSection]:
+    """Return each measure's colour key and the legend of the measures by status or programme.
+
+    The keys (status or programme id; ``""`` for none) keep the index of ``measures``;
+    each legend entry's ``key`` is one of them, in legend order.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown ``colour_by``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"status": ["bewilligt", None, "geplant"]})
+    >>> keys, legend = measure_legend(m)
+    >>> keys.tolist(), [(e.key, e.label, e.colour) for e in legend.entries][:2]
+    (['bewilligt', '', 'geplant'], [('geplant', 'geplant', '#0072B2'), \
+('bewilligt', 'bewilligt', '#E69F00')])
+    """
+    _check_choice(colour_by, COLOUR_BY, what="Die Einfärbung der Marker")
+    names = dict(programme_names or {})
+    if colour_by == "status":
+        column, title = "status", "Maßnahmen nach Status"
+        present = set(measures["status"].dropna().astype(str))
+        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+        label = dict(zip(order, order))
+    else:
+        column, title = "programme_id", "Maßnahmen nach Programm"
+        present = set(measures["programme_id"].dropna().astype(str))
+        order = [p for p in names if p in present] + sorted(present - set(names))
+        label = {p: names.get(p, p) for p in order}
+    keys = measures[column].astype(object).where(measures[column].notna(), None)
+    if keys.isna().any():
+        order.append("")
+        label[""] = "ohne Angabe"
+        keys = keys.fillna("")
+    colours = category_colours(order)
+    entries = tuple(LegendEntry(colours[k], label[k], "dot", key=k) for k in order)
+    return keys, LegendSection(title, entries)
 
 
 def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:
