@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from geo.store import open_store
-from monitoring.maps.content import map_content
-from monitoring.maps.printing import DPI_RANGE, ORIENTATIONS, PAPERS, print_map
+from monitoring.maps.content import store_map_content
+from monitoring.maps.paper import DPI_RANGE, ORIENTATIONS, PAPERS
+from monitoring.maps.printing import print_map
 from monitoring.maps.view import ALLOWED, PARAMS, MapView, MapViewError
 from monitoring.messages import render
 
@@ -126,7 +127,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     view = view_of(args)
     store = open_store(args.store)
     try:
-        content = map_content(store, view)
+        content = store_map_content(store, view)
     finally:
         store.close()
     data = print_map(

@@ -141,21 +141,45 @@ def social_index_at(
     return result.set_index("id")
 
 
-def map_options(
-    store: Store,
-    level: str | None,
-    *,
-    registry: Registry | None = None,
-    profile: IndexProfile | None = None,
-) -> MapOptions:
-    """Return the indicators and Stichtage a level offers (the first level for None).
+@dataclass(frozen=True)
+class MapFrames:
+    """The stored frames a map of one level is composed from (see :func:`read_map_frames`).
+
+    ``measures`` are :func:`monitoring.maps.measures.measure_frame`'s (with programme,
+    funding-area name, fields and year); ``geobasis`` names the file the level's areas
+    were imported from, where the store recorded it.
+    """
+
+    level: str
+    levels: tuple[str, ...]
+    values: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    funding_areas: gpd.GeoDataFrame
+    programmes: pd.DataFrame
+    measures: gpd.GeoDataFrame
+    registry: Registry
+    profile: IndexProfile
+    geobasis: str | None = None
+
+
+def check_level(levels: list[str] | tuple[str, ...], level: str | None) -> str:
+    """Return ``level``, or the first of ``levels`` for None.
 
     Raises
     ------
     MapViewError
-        For a level that is not stored, or a store without areas.
+        For a level that is not stored, or when no level is.
+
+    Examples
+    --------
+    >>> check_level(["Bezirk", "Planungsraum"], None)
+    'Bezirk'
+    >>> check_level(["Bezirk"], "Block")
+    Traceback (most recent call last):
+    ...
+    monitoring.maps.view.MapViewError: Die Gebietsebene „Block“ ist nicht gespeichert; \
+gespeichert sind: Bezirk
     """
-    levels = stored_levels(store)
     if not levels:
         raise MapViewError(render("map.no_areas"), param="ebene", value=level)
     chosen = level if level is not None else levels[0]
@@ -165,18 +189,51 @@ def map_options(
             param="ebene",
             value=chosen,
         )
-    registry = registry or catalogue.registry_for(store)
-    profile = profile or _profile(store)
-    values = store.read("indicator_values", where={"level": chosen})
+    return chosen
+
+
+def read_map_frames(store: Store, level: str | None = None) -> MapFrames:
+    """Read what a map of ``level`` (None: the first stored level) is composed from.
+
+    Raises
+    ------
+    MapViewError
+        For a level that is not stored, or a store without areas.
+    """
+    levels = stored_levels(store)
+    chosen = check_level(levels, level)
+    funding = store.read("funding_areas")
+    return MapFrames(
+        level=chosen,
+        levels=tuple(levels),
+        values=store.read("indicator_values", where={"level": chosen}),
+        areas=store.read("areas", where={"level": chosen}),
+        funding_areas=funding,
+        programmes=store.read("programmes"),
+        measures=measure_frame(store.read("measures"), funding, store.read("measure_fields")),
+        registry=catalogue.registry_for(store),
+        profile=_profile(store),
+        geobasis=geobasis(store, chosen),
+    )
+
+
+def map_options(frames: MapFrames) -> MapOptions:
+    """Return the indicators and Stichtage the level of ``frames`` offers, in the app's order."""
+    values = frames.values
     choices = indicator_choices(
-        registry,
+        frames.registry,
         values["indicator"].unique(),
-        profile=profile,
+        profile=frames.profile,
         periods=values["period"].nunique(),
     )
     periods = tuple(sorted({pd.Timestamp(p).date().isoformat() for p in values["period"]}))
     return MapOptions(
-        chosen, tuple(levels), tuple(choices), periods, profile, int(profile.min_population)
+        frames.level,
+        frames.levels,
+        tuple(choices),
+        periods,
+        frames.profile,
+        int(frames.profile.min_population),
     )
 
 
@@ -185,47 +242,43 @@ def _profile(store: Store) -> IndexProfile:
     return found.get(DEFAULT_PROFILE) or next(iter(found.values()))
 
 
-def map_content(
-    store: Store,
-    view: MapView,
-    *,
-    registry: Registry | None = None,
-    profile: IndexProfile | None = None,
-) -> MapContent:
-    """Return what ``view`` shows of the store: values, classes, funding areas, measures.
+def map_content(frames: MapFrames, view: MapView) -> MapContent:
+    """Return what ``view`` shows: values after disclosure, classes, funding areas, measures.
 
     A level, indicator or Stichtag of None is the first level, the first indicator the
     app offers (the social index where it can be computed) and the latest Stichtag.
 
     Parameters
     ----------
-    store
-        The store to read.
+    frames
+        The stored frames of the view's level (:func:`read_map_frames`; the app passes
+        its cached ones).
     view
         The view (the Karte page's URL parameters).
-    registry, profile
-        The store's indicator registry and method profile, when the caller has them
-        already (read from the store otherwise).
 
     Raises
     ------
     MapViewError
-        For a level, indicator or Stichtag that is not stored (the message lists the
-        stored ones).
+        For a level other than the frames', or an indicator or Stichtag that is not
+        stored (the message lists the stored ones).
     """
-    registry = registry or catalogue.registry_for(store)
-    options = map_options(store, view.level, registry=registry, profile=profile)
-    level, profile = options.level, options.profile
+    if view.level is not None and view.level != frames.level:
+        check_level(frames.levels, view.level)  # an unknown level: its own message
+        raise MapViewError(
+            render("map.no_level", value=view.level, known=frames.level),
+            param="ebene",
+            value=view.level,
+        )
+    options = map_options(frames)
+    level, profile, registry = frames.level, frames.profile, frames.registry
     minimum = options.minimum
-    values = store.read("indicator_values", where={"level": level})
-    areas = store.read("areas", where={"level": level})[["id", "name", "geometry"]]
+    values = frames.values
     messages: list[str] = []
     warnings: list[str] = []
     sources: list[str] = []
     indicator: str | None = None
     period = ""
     if not options.choices:
-        messages.append(render("map.no_values"))
         shown = ShownValues(pd.Series(dtype="float64"), frozenset())
         spec = ChoroplethSpec("ohne Indikator")
     else:
@@ -260,7 +313,7 @@ def map_content(
             spec = ChoroplethSpec(
                 "Sozialindex (Status)", categories=categories, suppressed_label=label
             )
-            keys = [i.indicator for i in profile.status]
+            keys = [str(i.indicator) for i in profile.status]
         else:
             long = disclosed(
                 stored.indicator_series(values, registry, indicator),
@@ -285,14 +338,11 @@ def map_content(
             shown = values_at(long, when, notes=notes)
             keys = [indicator]
         sources = _sources(values, registry, keys, when)
-    basis = _geobasis(store, level)
-    if basis:
-        sources.append(f"Geobasis: {basis}")
-    funding = store.read("funding_areas")
-    programmes = names(store.read("programmes"))
+    if frames.geobasis:
+        sources.append(f"Geobasis: {frames.geobasis}")
     measures = hide_archived(
         filter_measures(
-            measure_frame(store.read("measures"), funding, store.read("measure_fields")),
+            frames.measures,
             programmes=view.programmes,
             funding_areas=view.funding_areas,
             fields=view.fields,
@@ -300,6 +350,7 @@ def map_content(
             year=view.year,
         )
     )
+    funding = frames.funding_areas
     return MapContent(
         view=view,
         level=level,
@@ -307,14 +358,25 @@ def map_content(
         period=period,
         shown=shown,
         spec=spec,
-        areas=areas,
+        areas=frames.areas[["id", "name", "geometry"]],
         funding_areas=funding[["id", "name", "programme_id", "geometry"]],
-        programme_names=programmes,
+        programme_names=names(frames.programmes),
         measures=measures,
         sources=tuple(sources),
         messages=tuple(messages),
         warnings=tuple(warnings),
     )
+
+
+def store_map_content(store: Store, view: MapView) -> MapContent:
+    """Return what ``view`` shows of ``store`` (:func:`read_map_frames`, :func:`map_content`).
+
+    Raises
+    ------
+    MapViewError
+        For a level, indicator or Stichtag that is not stored.
+    """
+    return map_content(read_map_frames(store, view.level), view)
 
 
 def _index_values(
@@ -369,7 +431,7 @@ def _sources(
     return sorted({s.strip() for s in found if s.strip()})
 
 
-def _geobasis(store: Store, level: str) -> str | None:
+def geobasis(store: Store, level: str) -> str | None:
     """The file the areas of ``level`` were last imported from (its name), if recorded."""
     batches = store.read("import_batches")
     batches = batches[(batches["kind"] == "areas") & batches["undone_at"].isna()]

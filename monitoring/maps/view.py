@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from geo import german
 from geo.webmap import COLOUR_BY, PALETTES, SCHEMES
 from monitoring.errors import MonitoringError
 from monitoring.messages import render
@@ -251,19 +250,3 @@ def _extent(p: Param, value: str) -> tuple[float, float, float, float]:
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         raise _refuse(p, value, render("map.extent_format"))
     return (west, south, east, north)
-
-
-def view_fields() -> tuple[str, ...]:
-    """Return the names of the view's fields (the attributes :data:`PARAMS` fill)."""
-    return tuple(f.name for f in fields(MapView))
-
-
-def stichtag_text(period: str | None) -> str:
-    """Return a Stichtag as Germans write it (``31.12.2024``); ``–`` for none.
-
-    Examples
-    --------
-    >>> stichtag_text("2024-12-31"), stichtag_text(None)
-    ('31.12.2024', '–')
-    """
-    return german.date(period) if period else german.NO_VALUE_SHORT
