@@ -22,7 +22,6 @@ FILE_FORMATS: tuple[str, ...] = ("pdf", "png")
 PAPER_LABELS: dict[str, str] = {"a4": "A4", "a3": "A3"}
 ORIENTATION_LABELS: dict[str, str] = {"quer": "Querformat", "hoch": "Hochformat"}
 DPI_RANGE: tuple[int, int] = (72, 600)
-#: Round map scales (the denominator): the map takes the smallest one that shows the extent.
 MM = 1 / 25.4  # inches per millimetre
 MARGIN_MM = 10.0
 

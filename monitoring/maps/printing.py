@@ -57,6 +57,7 @@ from monitoring.maps.paper import (
 from monitoring.maps.view import MapViewError
 from monitoring.messages import render
 
+#: Round map scales (the denominator): the map takes the smallest one that shows the extent.
 SCALES: tuple[int, ...] = tuple(
     m * 10**e for e in range(2, 8) for m in (1, 1.5, 2, 2.5, 5, 7.5) if m * 10**e >= 500
 )  # type: ignore[misc]
