@@ -242,10 +242,16 @@ MESSAGES: Mapping[str, str] = {
     # --- the map and its print (monitoring.maps) ---------------------------------------------
     "map.unknown_param": ("Der Kartenparameter „{param}“ ist unbekannt; bekannt sind: {known}"),
     "map.bad_value": "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind: {allowed}",
-    "map.whole_number": "ganze Zahlen",
-    "map.date_format": "Daten wie 2024-12-31 oder 31.12.2024",
-    "map.extent_format": (
-        "vier Zahlen West,Süd,Ost,Nord in Grad (WGS84), z. B. 13.30,52.50,13.45,52.56"
+    "map.bad_number": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind ganze Zahlen"
+    ),
+    "map.bad_date": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind Daten wie "
+        "2024-12-31 oder 31.12.2024"
+    ),
+    "map.bad_extent": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind vier Zahlen "
+        "West,Süd,Ost,Nord in Grad (WGS84), z. B. 13.30,52.50,13.45,52.56"
     ),
     "map.no_level": ("Die Gebietsebene „{value}“ ist nicht gespeichert; gespeichert sind: {known}"),
     "map.no_areas": "Der Datenbestand enthält keine Gebiete; importieren Sie zuerst Gebietsgrenzen",

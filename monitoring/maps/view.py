@@ -196,12 +196,13 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [str(v).strip() for v in items if v is not None and str(v).strip() != ""]
 
 
-def _refuse(p: Param, value: Any, allowed: str) -> MapViewError:
-    return MapViewError(
-        render("map.bad_value", param=p.name, value=value, allowed=allowed),
-        param=p.name,
-        value=value,
-    )
+def _refuse(p: Param, value: Any, allowed: str | None = None, *, code: str = "") -> MapViewError:
+    """The error of a bad value: the allowed values listed, or the message ``code``."""
+    if allowed is not None:
+        text = render("map.bad_value", param=p.name, value=value, allowed=allowed)
+    else:
+        text = render(code, param=p.name, value=value)
+    return MapViewError(text, param=p.name, value=value)
 
 
 def _parse(p: Param, raw: list[str]) -> Any:
@@ -218,7 +219,7 @@ def _parse(p: Param, raw: list[str]) -> Any:
         try:
             number = int(value)
         except ValueError:
-            raise _refuse(p, value, render("map.whole_number")) from None
+            raise _refuse(p, value, code="map.bad_number") from None
         if allowed is not None and number not in allowed:
             raise _refuse(p, value, ", ".join(str(a) for a in allowed))
         return number
@@ -238,7 +239,7 @@ def _iso_date(p: Param, value: str) -> str:
             return dt.datetime.strptime(value, pattern).date().isoformat()
         except ValueError:
             continue
-    raise _refuse(p, value, render("map.date_format"))
+    raise _refuse(p, value, code="map.bad_date")
 
 
 def _extent(p: Param, value: str) -> tuple[float, float, float, float]:
@@ -246,7 +247,7 @@ def _extent(p: Param, value: str) -> tuple[float, float, float, float]:
     try:
         west, south, east, north = (float(v) for v in value.split(","))
     except ValueError:
-        raise _refuse(p, value, render("map.extent_format")) from None
+        raise _refuse(p, value, code="map.bad_extent") from None
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise _refuse(p, value, render("map.extent_format"))
+        raise _refuse(p, value, code="map.bad_extent")
     return (west, south, east, north)

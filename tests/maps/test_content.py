@@ -49,7 +49,11 @@ def test_a_link_of_the_app_reads_as_its_view_and_back() -> None:
     [
         ("farbe=blau", "farbe", "Der Kartenparameter „farbe“ ist unbekannt; bekannt sind: ebene"),
         ("klassen=kaffeesatz", "klassen", "erlaubt sind: quantiles, natural_breaks"),
-        ("anzahl=zwei", "anzahl", "„zwei“ ist für „anzahl“ nicht erlaubt; erlaubt sind: ganze"),
+        (
+            "anzahl=zwei",
+            "anzahl",
+            "„zwei“ ist für „anzahl“ nicht erlaubt; erlaubt sind ganze Zahlen",
+        ),
         ("status=fertig", "status", "erlaubt sind: geplant, bewilligt"),
         ("stichtag=Silvester", "stichtag", "Daten wie 2024-12-31 oder 31.12.2024"),
         ("ausschnitt=1,2,3", "ausschnitt", "vier Zahlen West,Süd,Ost,Nord"),
