@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 from geo.store import open_store
 from geo.webmap import choropleth_layer, classify, display_geometry, sequential_colours
 from indicators import stored
 from indicators.disclosure import disclosed
 from monitoring import catalogue
-from monitoring.maps.content import map_content, read_map_frames, store_map_content
+from monitoring.maps.content import geobasis, map_content, read_map_frames, store_map_content
 from monitoring.maps.measures import filter_measures, measure_frame
 from monitoring.maps.values import values_at
 from monitoring.maps.view import MapView, MapViewError
@@ -205,3 +209,31 @@ def test_both_stores_show_the_same(demo_gpkg: str, demo_pg: str) -> None:
     assert a.shown.suppressed == b.shown.suppressed
     assert sorted(a.measures["id"]) == sorted(b.measures["id"])
     assert a.spec == b.spec and a.sources == b.sources
+
+
+def test_geobasis_names_the_file_the_level_was_imported_from(
+    store_url: str, tmp_path: Path
+) -> None:
+    from monitoring.auth import User
+    from monitoring.imports.areas import import_areas
+
+    path = tmp_path / "bloecke_2024.geojson"
+    gpd.GeoDataFrame(
+        {"blk": ["1", "2"]},
+        geometry=[
+            shapely.box(500_000, 5_700_000, 500_100, 5_700_100),
+            shapely.box(500_100, 5_700_000, 500_200, 5_700_100),
+        ],  # fmt: skip
+        crs="EPSG:25832",
+    ).to_file(path)
+    store = open_store(store_url)
+    store.init(crs="EPSG:25832")
+    try:
+        assert geobasis(store, "Block") is None  # nothing imported yet
+        import_areas(
+            store, path, user=User("admin", "admin"), level="Block", id_col="blk", vintage="2024"
+        )
+        assert geobasis(store, "Block") == "bloecke_2024.geojson"
+        assert geobasis(store, "Stadtteil") is None  # another level: not from this file
+    finally:
+        store.close()
