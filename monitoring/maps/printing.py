@@ -71,18 +71,23 @@ HATCH = "//////"
 def map_title(content: MapContent) -> str:
     """Return the title of the printed map: the indicator and the level.
 
+    A one-word level takes the dative plural (``nach Stadtteilen``); a level of several
+    words (``Statistische Bezirke``) follows after a dash, so no adjective is declined wrongly.
+
     Examples
     --------
     >>> from types import SimpleNamespace as N
     >>> map_title(N(spec=N(title="Arbeitslosenanteil"), level="Planungsraum"))
     'Arbeitslosenanteil nach Planungsräumen'
+    >>> map_title(N(spec=N(title="Kinderarmut"), level="Statistischer Bezirk"))
+    'Kinderarmut – Statistische Bezirke'
+    >>> map_title(N(spec=N(title="Kinderarmut"), level="Bezirksregion"))
+    'Kinderarmut nach Bezirksregionen'
     """
-    return f"{content.spec.title} nach {_dative_plural(level_plural(content.level))}"
-
-
-def _dative_plural(plural: str) -> str:
-    """``Planungsräume`` → ``Planungsräumen`` (a German dative plural adds -n after -e/-er/-el)."""
-    return plural + "n" if plural.endswith(("e", "er", "el")) else plural
+    plural = level_plural(content.level)
+    if " " in plural.strip() or not plural.endswith(("e", "er", "el", "n")):
+        return f"{content.spec.title} – {plural}"
+    return f"{content.spec.title} nach {plural if plural.endswith('n') else plural + 'n'}"
 
 
 def scale_label(metres: float) -> str:
