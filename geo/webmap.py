@@ -436,6 +436,8 @@ class LegendEntry:
     label: str
     swatch: Swatch = "fill"
     dash: str | None = None
+    #: What the row stands for (a status, a programme id), for a drawing that styles by it.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -645,6 +647,89 @@ class ChoroplethSpec:
     suppressed_label: str = SUPPRESSED_TEXT
 
 
+@dataclass(frozen=True)
+class Shading:
+    """How a choropleth shades its areas: per area its colour and text, and the legend rows.
+
+    Every series keeps the index of the ids it was made for. ``colours`` of suppressed
+    areas is the colour they would have without a value (they are hatched instead);
+    ``entries`` are the legend rows in order (classes, ``keine Angabe``, suppressed).
+    """
+
+    values: pd.Series
+    hidden: pd.Series
+    colours: pd.Series
+    text: pd.Series
+    entries: tuple[LegendEntry, ...]
+    no_value: str
+
+
+def choropleth_shading(
+    ids: pd.Series,
+    values: pd.Series,
+    *,
+    spec: ChoroplethSpec,
+    suppressed: Collection[str] = (),
+) -> Shading:
+    """Return the colours, value texts and legend rows of a choropleth, without drawing it.
+
+    The one place that turns values into classes, colours and legend labels: the web
+    map (:func:`choropleth_layer`) and the printed map draw what it returns, so their
+    legends are the same for the same view.
+
+    Parameters
+    ----------
+    ids
+        Area ids (as text), indexed like the areas drawn.
+    values
+        Numbers indexed by area id; suppressed areas' values are ignored.
+    spec
+        Classification, palette, unit and labels (see :class:`ChoroplethSpec`).
+    suppressed
+        Ids of areas whose value is withheld.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown classification or palette.
+
+    Examples
+    --------
+    >>> s = choropleth_shading(pd.Series(["1", "2", "3"]), pd.Series({"1": 2.0, "2": 5.0}),
+    ...     spec=ChoroplethSpec("Anteil", unit="%", k=2), suppressed=["3"])
+    >>> [e.label for e in s.entries], s.colours.tolist()
+    (['2,0 – 3,5 %', '3,5 – 5,0 %', 'unterdrückt'], ['#fde725', '#440154', '#ffffff'])
+    """
+    hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=ids.index)
+    aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
+    aligned.index = ids.index
+    aligned = aligned.where(~hidden)  # never classify or show a suppressed value
+    missing = aligned.isna() & ~hidden
+    entries: list[LegendEntry] = []
+    if spec.categories:
+        colours_by_code = {code: colour for code, _, colour in spec.categories}
+        labels = {code: label for code, label, _ in spec.categories}
+        colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
+        text = aligned.map(lambda v: labels.get(v, "ohne Zuordnung"))
+        entries = [LegendEntry(c, label) for _, label, c in spec.categories]
+        no_value = "ohne Zuordnung"
+    else:
+        cls = classify(aligned, scheme=spec.scheme, k=spec.k)
+        palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
+        colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
+        text = aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit))
+        for (low, high), col in zip(cls.ranges(), palette):
+            lo = format_value(low, decimals=spec.decimals)
+            hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
+            entries.append(LegendEntry(col, f"{lo} – {hi}"))
+        no_value = NO_VALUE_TEXT
+    if missing.any():
+        entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
+    if hidden.any():
+        entries.append(LegendEntry(SUPPRESSED_FILL, spec.suppressed_label, "hatch"))
+    return Shading(aligned, hidden, colour, text, tuple(entries), no_value)
+
+
 def choropleth_layer(
     areas: gpd.GeoDataFrame,
     values: pd.Series,
@@ -720,41 +805,16 @@ def choropleth_layer(
     ['keine Angabe', 'unterdrückt']
     """
     ids = areas["id"].astype(str)
-    hidden = pd.Series(ids.isin({str(i) for i in suppressed}).to_numpy(), index=areas.index)
-    aligned = pd.Series(values, dtype="float64").reindex(ids.to_numpy())
-    aligned.index = areas.index
-    aligned = aligned.where(~hidden)  # never classify or show a suppressed value
-    missing = aligned.isna() & ~hidden
-    entries: list[LegendEntry] = []
-    if spec.categories:
-        colours_by_code = {code: colour for code, _, colour in spec.categories}
-        labels = {code: label for code, label, _ in spec.categories}
-        colour = aligned.map(lambda v: colours_by_code.get(v, NO_DATA_COLOUR))
-        text = aligned.map(lambda v: labels.get(v, "ohne Zuordnung"))
-        entries = [LegendEntry(c, label) for _, label, c in spec.categories]
-        no_value = "ohne Zuordnung"
-    else:
-        cls = classify(aligned, scheme=spec.scheme, k=spec.k)
-        palette = sequential_colours(max(cls.k, 1), palette=spec.palette)
-        colour = cls.classes.map(lambda i: palette[i] if i >= 0 else NO_DATA_COLOUR)
-        text = aligned.map(lambda v: format_value(v, decimals=spec.decimals, unit=spec.unit))
-        for (low, high), col in zip(cls.ranges(), palette):
-            lo = format_value(low, decimals=spec.decimals)
-            hi = format_value(high, decimals=spec.decimals, unit=spec.unit)
-            entries.append(LegendEntry(col, f"{lo} – {hi}"))
-        no_value = NO_VALUE_TEXT
-    text = _with_notes(text, ids, aligned, notes or {}, no_value=no_value)
-    if missing.any():
-        entries.append(LegendEntry(NO_DATA_COLOUR, no_value))
-    if hidden.any():
-        entries.append(LegendEntry(SUPPRESSED_FILL, spec.suppressed_label, "hatch"))
+    shading = choropleth_shading(ids, values, spec=spec, suppressed=suppressed)
+    hidden, aligned = shading.hidden, shading.values
+    text = _with_notes(shading.text, ids, aligned, notes or {}, no_value=shading.no_value)
     frame = gpd.GeoDataFrame(
         {
             "kind": "gebiet",
             "id": ids.map(html.escape),
             "name": areas["name"].map(escape_text),
             "wert": text.where(~hidden, SUPPRESSED_TEXT).map(html.escape),
-            "farbe": colour.where(~hidden, SUPPRESSED_FILL),
+            "farbe": shading.colours.where(~hidden, SUPPRESSED_FILL),
             "unterdrueckt": hidden,
         },
         geometry=areas.geometry,
@@ -775,7 +835,7 @@ def choropleth_layer(
     )
     if hidden.any():
         layer.add_child(HatchPattern())
-    return layer, LegendSection(spec.title, tuple(entries))
+    return layer, LegendSection(spec.title, shading.entries)
 
 
 def _with_notes(
@@ -805,12 +865,9 @@ def funding_area_layer(
     programme_names
         Programme id -> name, in legend order; programmes not in it are shown by id.
     """
-    order = list(programme_names) + sorted(
-        set(funding_areas["programme_id"].dropna().astype(str)) - set(programme_names)
-    )
-    present = [p for p in order if p in set(funding_areas["programme_id"].astype(str))]
-    colours = category_colours(present)
-    dashes = {p: DASHES[i % len(DASHES)] for i, p in enumerate(present)}
+    section = funding_area_legend(funding_areas, programme_names=programme_names)
+    colours = {e.key: e.colour for e in section.entries}
+    dashes = {e.key: e.dash for e in section.entries}
     frame = gpd.GeoDataFrame(
         {
             "kind": "foerdergebiet",
@@ -838,10 +895,34 @@ def funding_area_layer(
         tooltip=_tooltip(["name", "programm"], ["Fördergebiet", "Programm"]),
         zoom_on_click=False,
     )
-    entries = tuple(
-        LegendEntry(colours[p], programme_names.get(p, p), "line", dashes[p]) for p in present
+    return layer, section
+
+
+def funding_area_legend(
+    funding_areas: pd.DataFrame, *, programme_names: Mapping[str, str]
+) -> LegendSection:
+    """Return the legend of funding areas by programme: one line style per programme present.
+
+    Each entry's ``key`` is the programme id; colour and dash pattern (SVG dash array)
+    are the ones :func:`funding_area_layer` draws.
+
+    Examples
+    --------
+    >>> fa = pd.DataFrame({"programme_id": ["wne", "ssz", "ssz"]})
+    >>> [(e.key, e.label, e.dash) for e in funding_area_legend(fa,
+    ...     programme_names={"ssz": "Sozialer Zusammenhalt"}).entries]
+    [('ssz', 'Sozialer Zusammenhalt', None), ('wne', 'wne', '8 4')]
+    """
+    order = list(programme_names) + sorted(
+        set(funding_areas["programme_id"].dropna().astype(str)) - set(programme_names)
     )
-    return layer, LegendSection("Fördergebiete nach Programm", entries)
+    present = [p for p in order if p in set(funding_areas["programme_id"].astype(str))]
+    colours = category_colours(present)
+    entries = tuple(
+        LegendEntry(colours[p], programme_names.get(p, p), "line", DASHES[i % len(DASHES)], p)
+        for i, p in enumerate(present)
+    )
+    return LegendSection("Fördergebiete nach Programm", entries)
 
 
 class PointLayer(JSCSSMixin, folium.map.Layer):
@@ -956,24 +1037,9 @@ def measure_layer(
     >>> [e.label for e in legend.entries]
     ['geplant']
     """
-    _check_choice(colour_by, COLOUR_BY, what="Die Einfärbung der Marker")
-    names = dict(programme_names or {})
-    if colour_by == "status":
-        column, title = "status", "Maßnahmen nach Status"
-        present = set(measures["status"].dropna().astype(str))
-        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
-        label = dict(zip(order, order))
-    else:
-        column, title = "programme_id", "Maßnahmen nach Programm"
-        present = set(measures["programme_id"].dropna().astype(str))
-        order = [p for p in names if p in present] + sorted(present - set(names))
-        label = {p: names.get(p, p) for p in order}
-    keys = measures[column].astype(object).where(measures[column].notna(), None)
-    if keys.isna().any():
-        order.append("")
-        label[""] = "ohne Angabe"
-        keys = keys.fillna("")
-    colours = list(category_colours(order).values())
+    keys, section = measure_legend(measures, colour_by=colour_by, programme_names=programme_names)
+    order = [e.key for e in section.entries]
+    colours = [e.colour for e in section.entries]
     index = {k: i for i, k in enumerate(order)}
     points = measures.geometry.representative_point() if len(measures) else measures.geometry
     frame = gpd.GeoDataFrame(
@@ -991,8 +1057,53 @@ def measure_layer(
     layer = PointLayer(
         data, colours=colours, name="Maßnahmen", cluster=len(measures) > cluster_from
     )
-    entries = tuple(LegendEntry(colours[index[k]], label[k], "dot") for k in order)
-    return layer, LegendSection(title, entries)
+    return layer, section
+
+
+def measure_legend(
+    measures: pd.DataFrame,
+    *,
+    colour_by: ColourBy = "status",
+    programme_names: Mapping[str, str] | None = None,
+) -> tuple[pd.Series, LegendSection]:
+    """Return each measure's colour key and the legend of the measures by status or programme.
+
+    The keys (status or programme id; ``""`` for none) keep the index of ``measures``;
+    each legend entry's ``key`` is one of them, in legend order.
+
+    Raises
+    ------
+    WebMapError
+        For an unknown ``colour_by``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"status": ["bewilligt", None, "geplant"]})
+    >>> keys, legend = measure_legend(m)
+    >>> keys.tolist(), [(e.key, e.label, e.colour) for e in legend.entries][:2]
+    (['bewilligt', '', 'geplant'], [('geplant', 'geplant', '#0072B2'), \
+('bewilligt', 'bewilligt', '#E69F00')])
+    """
+    _check_choice(colour_by, COLOUR_BY, what="Die Einfärbung der Marker")
+    names = dict(programme_names or {})
+    if colour_by == "status":
+        column, title = "status", "Maßnahmen nach Status"
+        present = set(measures["status"].dropna().astype(str))
+        order = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+        label = dict(zip(order, order))
+    else:
+        column, title = "programme_id", "Maßnahmen nach Programm"
+        present = set(measures["programme_id"].dropna().astype(str))
+        order = [p for p in names if p in present] + sorted(present - set(names))
+        label = {p: names.get(p, p) for p in order}
+    keys = measures[column].astype(object).where(measures[column].notna(), None)
+    if keys.isna().any():
+        order.append("")
+        label[""] = "ohne Angabe"
+        keys = keys.fillna("")
+    colours = category_colours(order)
+    entries = tuple(LegendEntry(colours[k], label[k], "dot", key=k) for k in order)
+    return keys, LegendSection(title, entries)
 
 
 def building_layer(buildings: gpd.GeoDataFrame) -> folium.GeoJson:

@@ -264,6 +264,37 @@ MESSAGES: Mapping[str, str] = {
     "interchange.out_not_folder": (
         "Das Ziel {path} ist eine Datei; geben Sie bei --out einen Ordner an"
     ),
+    # --- the map and its print (monitoring.maps) ---------------------------------------------
+    "map.unknown_param": ("Der Kartenparameter „{param}“ ist unbekannt; bekannt sind: {known}"),
+    "map.bad_value": "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind: {allowed}",
+    "map.bad_number": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind ganze Zahlen"
+    ),
+    "map.bad_date": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind Daten wie "
+        "2024-12-31 oder 31.12.2024"
+    ),
+    "map.bad_extent": (
+        "Der Wert „{value}“ ist für „{param}“ nicht erlaubt; erlaubt sind vier Zahlen "
+        "West,Süd,Ost,Nord in Grad (WGS84), z. B. 13.30,52.50,13.45,52.56"
+    ),
+    "map.no_level": ("Die Gebietsebene „{value}“ ist nicht gespeichert; gespeichert sind: {known}"),
+    "map.no_areas": "Der Datenbestand enthält keine Gebiete; importieren Sie zuerst Gebietsgrenzen",
+    "map.no_indicator": (
+        "Der Indikator „{value}“ ist für die Ebene {level} nicht gespeichert; "
+        "gespeichert sind: {known}"
+    ),
+    "map.no_period": (
+        "Für den Stichtag {value} sind auf der Ebene {level} keine Werte gespeichert; "
+        "Stichtage: {known}"
+    ),
+    "map.no_values": "Für diese Ebene sind keine Indikatorwerte gespeichert.",
+    "map.index_failed": "Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {reason}.",
+    "map.index_gaps": "Es fehlen Werte für {gaps}",
+    "map.paper": "Das Papierformat „{value}“ ist keines von {allowed}",
+    "map.orientation": "Die Ausrichtung „{value}“ ist keine von {allowed}",
+    "map.file_format": ("Die Datei „{value}“ hat keine bekannte Endung; erlaubt sind {allowed}"),
+    "map.dpi": "Die Auflösung {value} dpi liegt nicht zwischen {least} und {most}",
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 

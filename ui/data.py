@@ -29,11 +29,13 @@ from geo.store.base import ChangeToken, empty_frame
 from geo.webmap import display_geometry
 from indicators import stored
 from indicators.clusters import local_moran
-from indicators.errors import ProfileError
 from indicators.registry import Registry
-from indicators.social_index import IndexProfile, compute_index, missing_indicators
+from indicators.social_index import IndexProfile
 from monitoring import catalogue, services
 from monitoring.auth import User
+from monitoring.maps.content import MapContent, MapFrames, geobasis, social_index_at
+from monitoring.maps.content import map_content as content_of
+from monitoring.maps.view import MapView
 from monitoring.services import ProgressReport
 from ui import frames
 
@@ -211,6 +213,22 @@ def housing(url: str, user_name: str, role: str, level: str) -> pd.DataFrame:
     return _housing(url, change_token(url), user_name, role, level)
 
 
+def map_frames(url: str, level: str) -> MapFrames:
+    """The stored frames of a map of ``level`` (:class:`monitoring.maps.content.MapFrames`)."""
+    return _map_frames(url, change_token(url), level)
+
+
+def map_content(url: str, view: MapView) -> MapContent:
+    """What a view of the Karte page shows (:func:`monitoring.maps.content.map_content`)."""
+    level = view.level if view.level is not None else levels(url)[0]
+    return _map_content(url, change_token(url), level, view.to_query())
+
+
+def map_print(url: str, view: MapView, paper: str, orientation: str, file_format: str) -> bytes:
+    """The printed map of a view (:func:`monitoring.maps.printing.print_map`), as bytes."""
+    return _map_print(url, change_token(url), view.to_query(), paper, orientation, file_format)
+
+
 # --- the cached work, keyed by (url, token, parameters) -----------------------------------
 # ``token`` is not used in the bodies: it is part of the cache key.
 
@@ -271,16 +289,7 @@ def _social_index(
     found = _profiles(url, token)
     chosen = found.get(profile_name) or found[DEFAULT_PROFILE]
     values = _indicator_values(url, token, level)
-    registry = _registry(url, token)
-    at_period = values.loc[pd.to_datetime(values["period"]) == pd.Timestamp(period), "indicator"]
-    lacking = missing_indicators(chosen, registry, set(at_period))
-    if lacking:
-        raise ProfileError("; ".join(lacking))
-    table = stored.index_inputs(values, registry, chosen, period=period)
-    result = compute_index(
-        table, chosen, id_column="area_id", population_column=stored.POPULATION_COLUMN
-    )
-    return result.set_index("id")
+    return social_index_at(values, _registry(url, token), chosen, period)
 
 
 @_cache
@@ -362,6 +371,44 @@ def _clusters(
     frame = frame.assign(wert=frame["id"].map(at).astype("float64"))
     result = local_moran(frame, "wert")
     return result.assign(id=frame["id"].to_numpy())
+
+
+@_cache
+def _map_frames(url: str, token: ChangeToken, level: str) -> MapFrames:
+    return MapFrames(
+        level=level,
+        levels=tuple(_levels(url, token)),
+        values=_indicator_values(url, token, level),
+        areas=_areas(url, token, level),
+        funding_areas=_layer(url, token, "funding_areas"),
+        programmes=_layer(url, token, "programmes"),
+        measures=_measures(url, token),
+        registry=_registry(url, token),
+        profile=_profiles(url, token).get(DEFAULT_PROFILE)
+        or next(iter(_profiles(url, token).values())),
+        geobasis=geobasis(store(url), level),
+    )
+
+
+@_cache
+def _map_content(url: str, token: ChangeToken, level: str, query: str) -> MapContent:
+    return content_of(_map_frames(url, token, level), MapView.from_query(query))
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=TTL_SECONDS)
+def _map_print(
+    url: str, token: ChangeToken, query: str, paper: str, orientation: str, file_format: str
+) -> bytes:
+    from monitoring.maps.printing import print_map  # matplotlib: only when a map is printed
+
+    view = MapView.from_query(query)
+    level = view.level if view.level is not None else _levels(url, token)[0]
+    return print_map(
+        _map_content(url, token, level, query),
+        paper=paper,
+        orientation=orientation,
+        file_format=file_format,
+    )
 
 
 @_cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -18,10 +17,17 @@ from geo.webmap import (
     MapLayers,
     monitoring_map,
     parse_basemap,
-    sequential_colours,
 )
-from indicators.errors import IndicatorError
-from monitoring.renewal.measures import hide_archived
+from monitoring.maps import view as mapview
+from monitoring.maps.content import MapOptions, map_options
+from monitoring.maps.paper import (
+    FILE_FORMATS,
+    ORIENTATION_LABELS,
+    ORIENTATIONS,
+    PAPER_LABELS,
+    PAPERS,
+)
+from monitoring.messages import render as message
 from ui import assets, data, frames, state
 from ui.common import (
     current_user,
@@ -36,30 +42,17 @@ from ui.common import (
 from ui.help_texts import HELP
 
 PAGE = "karte"
-STATUSES = ("geplant", "bewilligt", "in Umsetzung", "abgeschlossen", "abgerechnet")
-SPEC = [
-    state.Param("ebene"),  # default: the first stored level with values (data.levels)
-    state.Param("indikator"),
-    state.Param("stichtag"),
-    state.Param("klassen", default="quantiles"),
-    state.Param("anzahl", "int", 5),
-    state.Param("farben", default="viridis"),
-    state.Param("massnahmen_nach", default="status"),
-    state.Param("programm", "many", ()),
-    state.Param("gebiet", "many", ()),
-    state.Param("handlungsfeld", "many", ()),
-    state.Param("status", "many", ()),
-    state.Param("jahr", "int", None),
-    state.Param("auswahl"),
-]
+STATUSES = mapview.ALLOWED["status"]
+#: The view in the URL: the parameters of monitoring.maps.view (which ``qmon map`` takes
+#: too); ``ebene`` defaults to the first stored level with values (data.levels).
+SPEC = [state.Param(p.name, p.kind, p.default) for p in mapview.PARAMS if p.in_app]
 
 
-def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Draw the filter widgets in the sidebar; return the filtered measures and programmes."""
-    programmes = names(data.layer(url, "programmes"))
+def _filters(url: str) -> None:
+    """Draw the measure filter widgets in the sidebar (the view's measure parameters)."""
     sb = st.sidebar
     sb.subheader("Maßnahmen filtern")
-    shown = hide_archived(measure_filters(url, PAGE, sb))  # the map shows work in hand
+    measure_filters(url, PAGE, sb)
     sb.radio(
         "Maßnahmen einfärben nach",
         ["status", "programme"],
@@ -67,31 +60,19 @@ def _filters(url: str, view: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, st
         key=state.key(PAGE, "massnahmen_nach"),
         horizontal=True,
     )
-    return shown, programmes
 
 
-def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, ChoroplethSpec, str]:
-    """Draw the indicator choice; return the shown values per area, the spec, the period.
+def _indicator_widgets(options: MapOptions) -> None:
+    """Draw the indicator choice (indicator, Stichtag, classes, colours) of a level.
 
-    Every value passes disclosure control: areas under the method profile's minimum
-    population (``min_population``, 300 residents in every shipped profile) are
-    suppressed.
+    What the map shows comes from :func:`monitoring.maps.content.map_content`: every
+    value passes disclosure control there (areas under the method profile's minimum
+    population, 300 residents in every shipped profile, are suppressed).
     """
-    values = data.indicator_values(url, level)
-    profile = data.profile(url)
-    minimum = int(profile.min_population)
-    hidden_label = f"unterdrückt (weniger als {german.number(minimum)} Einwohner)"
-    choices = frames.indicator_choices(
-        data.registry(url),
-        values["indicator"].unique(),
-        profile=profile,
-        periods=values["period"].nunique(),
-    )
-    if not choices:
-        st.info("Für diese Ebene sind keine Indikatorwerte gespeichert.")
-        nothing = frames.ShownValues(pd.Series(dtype="float64"), frozenset())
-        return nothing, ChoroplethSpec("ohne Indikator"), ""
-    by_key = {c.key: c for c in choices}
+    if not options.choices:
+        st.info(message("map.no_values"))
+        return
+    by_key = {c.key: c for c in options.choices}
     col1, col2, col3, col4 = st.columns([3, 2, 3, 2])
     chosen = state.choose(
         col1,
@@ -102,9 +83,8 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         format_func=lambda k: by_key[k].label,
         help=HELP["indikator"],
     )
-    periods = sorted(values["period"].unique())
-    labels = [pd.Timestamp(p).date().isoformat() for p in periods]
-    period = state.choose(
+    labels = list(options.periods)
+    state.choose(
         col2,
         "Stichtag",
         labels,
@@ -114,40 +94,9 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         format_func=german.date,
         help=HELP["stichtag"],
     )
-    when = pd.Timestamp(period)
-    choice = by_key[chosen]
     if chosen == frames.INDEX_STATUS:
-        col3.caption(f"Methode: {profile.label}. Neutrale Grautöne, keine Ampelfarben.")
-        try:
-            index = data.social_index(url, level, when, profile.name)
-            classes = pd.DataFrame(
-                {"area_id": index.index, "period": when, "value": index["status_class"]}
-            )
-        except IndicatorError as exc:
-            at = values.loc[pd.to_datetime(values["period"]) == when, "indicator"]
-            gaps = frames.index_gaps(profile, data.registry(url), set(at))
-            reason = (
-                f"Es fehlen Werte für {german.ordinal_list(gaps)}" if gaps else str(exc).rstrip(".")
-            )
-            st.warning(f"Der Sozialindex lässt sich für diesen Stichtag nicht berechnen: {reason}.")
-            classes = pd.DataFrame({"area_id": [], "period": [], "value": []})
-        shown = frames.values_at(
-            frames.disclosed(
-                classes,
-                values,
-                indicator=frames.INDEX_STATUS,
-                minimum=minimum,
-                without_population="show",
-            ),
-            when,
-        )
-        categories = frames.index_categories(
-            profile, colours=sequential_colours(len(profile.status_classes), palette="neutral")
-        )
-        spec = ChoroplethSpec(
-            "Sozialindex (Status)", categories=categories, suppressed_label=hidden_label
-        )
-        return shown, spec, period
+        col3.caption(f"Methode: {options.profile.label}. Neutrale Grautöne, keine Ampelfarben.")
+        return
     col3.selectbox(
         "Klassifikation",
         list(SCHEME_LABELS),
@@ -155,7 +104,9 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         key=state.key(PAGE, "klassen"),
         help=HELP["klassifikation"],
     )
-    col4.selectbox("Klassen", [3, 4, 5, 6, 7], key=state.key(PAGE, "anzahl"), help=HELP["klassen"])
+    col4.selectbox(
+        "Klassen", list(mapview.CLASS_COUNTS), key=state.key(PAGE, "anzahl"), help=HELP["klassen"]
+    )
     st.sidebar.selectbox(
         "Farbschema",
         list(PALETTE_LABELS),
@@ -163,28 +114,47 @@ def _indicator_widgets(url: str, level: str) -> tuple[frames.ShownValues, Chorop
         key=state.key(PAGE, "farben"),
         help=HELP["farbschema"],
     )
-    view = state.current_view(PAGE, SPEC)
-    long = frames.disclosed(
-        data.indicator_series(url, level, chosen),
-        values,
-        indicator=chosen,
-        minimum=minimum,
-        without_population="show",
-    )
-    note = frames.population_note(values, minimum=minimum, level=level)
-    if note:
-        st.caption(note)
-    spec = ChoroplethSpec(
-        choice.label,
-        unit=choice.unit,
-        scheme=view["klassen"],
-        k=int(view["anzahl"]),
-        palette=view["farben"],
-        decimals=0 if choice.unit in ("Personen", "Wohnungen") else 1,
-        suppressed_label=hidden_label,
-    )
-    notes = frames.value_notes(values, data.registry(url), chosen)
-    return frames.values_at(long, when, notes=notes), spec, period
+
+
+def _print_section(url: str, view: mapview.MapView) -> None:
+    """The print of the current view: paper, orientation and file format, and the download."""
+    with st.expander("Karte drucken"):
+        c1, c2, c3 = st.columns(3)
+        paper = c1.radio(
+            "Papierformat",
+            list(PAPERS),
+            format_func=lambda p: PAPER_LABELS[p],
+            key="karte._druck_format",
+            horizontal=True,
+        )
+        orientation = c2.radio(
+            "Ausrichtung",
+            list(ORIENTATIONS),
+            format_func=lambda o: ORIENTATION_LABELS[o],
+            key="karte._druck_ausrichtung",
+            horizontal=True,
+        )
+        kind = c3.radio(
+            "Dateiformat",
+            list(FILE_FORMATS),
+            format_func=str.upper,
+            key="karte._druck_datei",
+            horizontal=True,
+        )
+        st.caption(
+            "Die Karte dieser Ansicht mit Titel, Legende, Maßstabsleiste, Nordpfeil, "
+            "Quellen, Stichtag und Druckdatum; PDF als Vektorgrafik auf einer Seite. "
+            "Dieselbe Karte druckt `qmon map --url-params '…'` mit den Parametern der "
+            "Adresszeile."
+        )
+        st.download_button(
+            f"Karte als {kind.upper()} herunterladen",
+            data=lambda: data.map_print(url, view, paper, orientation, kind),
+            file_name=f"karte_{view.level or 'ansicht'}_{paper}_{orientation}.{kind}",
+            mime="application/pdf" if kind == "pdf" else "image/png",
+            key="karte._druck_download",
+            on_click="ignore",
+        )
 
 
 def render() -> None:
@@ -199,6 +169,7 @@ def render() -> None:
             allowed={
                 "ebene": levels,
                 "klassen": list(SCHEME_LABELS),
+                "anzahl": list(mapview.CLASS_COUNTS),
                 "farben": list(PALETTE_LABELS),
                 "massnahmen_nach": ["status", "programme"],
                 "status": STATUSES,
@@ -210,9 +181,16 @@ def render() -> None:
             "Gebietsebene", levels, key=state.key(PAGE, "ebene"), help=HELP["gebietsebene"]
         )
         level = st.session_state[state.key(PAGE, "ebene")]
-        shown, spec, period = _indicator_widgets(url, level)
-        measures, programmes = _filters(url, view)
+        _indicator_widgets(map_options(data.map_frames(url, level)))
+        _filters(url)
         view = state.current_view(PAGE, SPEC)
+        shown_view = mapview.MapView.from_params(state.encode_view(view, SPEC))
+        content = data.map_content(url, shown_view)
+        for note in content.messages:
+            st.caption(note)
+        for warning in content.warnings:
+            st.warning(warning)
+        shown, spec, measures = content.shown, content.spec, content.measures
         selection = state.split_selection(view["auswahl"])
         buildings = None
         if selection and selection[0] == "gebiet":
@@ -223,7 +201,7 @@ def render() -> None:
             spec=spec,
             suppressed=shown.suppressed,
             funding_areas=data.funding_area_display(url),
-            programme_names=programmes,
+            programme_names=content.programme_names,
             measures=measures,
             colour_by=view["massnahmen_nach"],
             buildings=buildings,
@@ -240,7 +218,7 @@ def render() -> None:
         with left:
             st.caption(
                 f"{german.count(len(measures), 'Maßnahme', 'Maßnahmen')} angezeigt · "
-                f"Stichtag {german.date(period)} · "
+                f"Stichtag {german.date(content.period)} · "
                 "Klick auf ein Gebiet, ein Fördergebiet oder eine Maßnahme zeigt Details."
             )
             out = st_folium(
@@ -250,6 +228,7 @@ def render() -> None:
                 use_container_width=True,
                 returned_objects=["last_active_drawing"],
             )
+            _print_section(url, shown_view)
         clicked = state.selection_from_click((out or {}).get("last_active_drawing"))
         if clicked and clicked != st.session_state.get("karte._last_click"):
             st.session_state["karte._last_click"] = clicked
