@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pandas as pd
@@ -17,12 +16,11 @@ from geo.webmap import (
     ChoroplethSpec,
     MapLayers,
     monitoring_map,
-    parse_basemap,
     sequential_colours,
 )
 from indicators.errors import IndicatorError
 from monitoring.renewal.measures import hide_archived
-from ui import assets, data, frames, state
+from ui import assets, data, frames, map_services, state
 from ui.common import (
     current_user,
     guarded,
@@ -231,11 +229,8 @@ def render() -> None:
             level=level,
             notes=shown.notes,
         )
-        basemap = parse_basemap(
-            os.environ.get("QMON_BASEMAP"),
-            attribution=os.environ.get("QMON_BASEMAP_ATTRIBUTION", ""),
-        )
-        fmap = assets.localize(monitoring_map(layers, basemap=basemap), base_url=static_url())
+        services = map_services.configured()  # QMON_MAP_SERVICES with QMON_BASEMAP
+        fmap = assets.localize(monitoring_map(layers, services=services), base_url=static_url())
         left, right = st.columns([3, 1])
         with left:
             st.caption(
