@@ -170,9 +170,9 @@ def _required(raw: Mapping[str, Any], key: str, fix: str, *, file: str, entry: s
 
 
 def _choice(value: str, allowed: tuple[str, ...], key: str, *, file: str, entry: str) -> str:
-    """``value`` when it is one of ``allowed`` (case does not matter)."""
+    """``value`` when it is one of ``allowed`` (case does not matter, nor ue for ü)."""
     for option in allowed:
-        if value.casefold() == option.casefold():
+        if value.casefold().replace("ue", "ü") == option.casefold().replace("ue", "ü"):
             return option
     raise WebMapError(
         code="mapservices.choice",
@@ -210,9 +210,7 @@ def _service(raw: Any, number: int, *, file: str) -> MapService:
         entry=entry,
     )
     group = _choice(
-        _required(raw, "group", 'group = "Überlagerung"', file=file, entry=entry).replace(
-            "Ue", "Ü"
-        ),
+        _required(raw, "group", 'group = "Überlagerung"', file=file, entry=entry),
         GROUPS,
         "group",
         file=file,
