@@ -244,3 +244,12 @@ def test_the_map_with_services_needs_no_foreign_scripts() -> None:
     page = fmap.get_root().render()
     sources = re.findall(r'<script src="([^"]+)"', page)
     assert sources and all(s.startswith("/app/static/vendor/") for s in sources), sources
+
+
+def test_the_readme_example_is_a_valid_file() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The city's map services") :]
+    block = section[section.index("```toml") + len("```toml") : section.index("```\n", 10)]
+    services = parse_map_services(block, source="README.md")
+    assert [s.label for s in services.services] == ["Luftbild 2023", "Bebauungspläne"]
+    assert services.overlays[0].featureinfo and services.backgrounds[0].visible
