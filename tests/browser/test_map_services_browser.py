@@ -27,7 +27,12 @@ from tests.browser.wms_stub import WmsStub, running_wms
 pytestmark = pytest.mark.browser
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 MAGENTA, CYAN = (255, 0, 255), (0, 255, 255)
-TITLES = {"eins": "Bebauungspläne (Test)", "zwei": "Flächennutzungsplan (Test)"}
+TITLES = {
+    "eins": "Bebauungspläne (Test)",
+    "zwei": "Flächennutzungsplan (Test)",
+    "drei": "Lärmkartierung (Test)",
+}
+INFO_FORMATS = {"drei": "text/plain"}
 
 
 def _config(path: Path, url: str, *, visible: bool = False) -> Path:
@@ -44,6 +49,7 @@ transparent = false
 visible = {str(visible).lower()}
 attribution = "Test-WMS {name}"
 featureinfo = true
+info_format = "{INFO_FORMATS.get(name, "text/html")}"
 """
         for name, title in TITLES.items()
     )
@@ -53,7 +59,7 @@ featureinfo = true
 
 @pytest.fixture(scope="module")
 def stub() -> Iterator[WmsStub]:
-    with running_wms({"eins": MAGENTA, "zwei": CYAN}) as wms:
+    with running_wms({"eins": MAGENTA, "zwei": CYAN, "drei": (255, 255, 0)}) as wms:
         yield wms
 
 
@@ -218,6 +224,19 @@ def test_two_wms_overlays_switch_and_a_click_shows_feature_info(
     assert frame.locator(".qmon-featureinfo-popup iframe").get_attribute("sandbox") == ""
     page.screenshot(path=str(ARTIFACTS / "karte-wms-auskunft.png"))
     assert "auswahl=" not in page.url
+
+    # a plain-text answer is shown as text: its markup is not made into elements
+    frame.locator(".leaflet-popup-close-button").click()
+    _switch(frame, TITLES["zwei"], on=False)
+    _switch(frame, TITLES["drei"], on=True)
+    page.mouse.click(box["x"] + left + i, box["y"] + top + j)
+    text = frame.frame_locator(".qmon-featureinfo-popup iframe").locator("body")
+    _wait_for(lambda: "kein HTML" in text.inner_text(), "Textantwort von drei")
+    assert text.inner_text() == "Ebene drei: <b>kein HTML</b>"
+    assert text.locator("b").count() == 0
+    plain = stub.asked("GetFeatureInfo", QUERY_LAYERS="drei")
+    assert [a["INFO_FORMAT"] for a in plain] == ["text/plain"]
+    assert len(stub.asked("GetFeatureInfo")) == 2  # zwei is off now and was not asked again
     assert not watch.foreign, watch.foreign
     assert not watch.dialogs, watch.dialogs
     assert not watch.errors, watch.errors

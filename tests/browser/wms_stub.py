@@ -2,7 +2,8 @@
 
 ``GetCapabilities`` lists the layers, ``GetMap`` answers with a PNG of one colour per
 ``LAYERS`` (the size asked for), ``GetFeatureInfo`` with a short HTML page that names
-the queried layer and the clicked pixel (I/J). Every request is recorded with its
+the queried layer and the clicked pixel (I/J), or, for ``INFO_FORMAT=text/plain``, with
+text that contains markup (which must be shown as text). Every request is recorded with its
 parameters (keys upper-cased, as WMS treats them), so a test can see what the map asked.
 """
 
@@ -101,6 +102,13 @@ def running_wms(colours: Mapping[str, tuple[int, int, int]]) -> Iterator[WmsStub
                 width = int(params.get("WIDTH", "256"))
                 height = int(params.get("HEIGHT", "256"))
                 self._send(200, "image/png", solid_png(width, height, stub.colours[layers]))
+            elif (
+                request == "getfeatureinfo"
+                and params.get("QUERY_LAYERS") in stub.colours
+                and params.get("INFO_FORMAT") == "text/plain"
+            ):
+                text = f"Ebene {params['QUERY_LAYERS']}: <b>kein HTML</b>"  # shown as it is
+                self._send(200, "text/plain; charset=utf-8", text.encode())
             elif request == "getfeatureinfo" and params.get("QUERY_LAYERS") in stub.colours:
                 layer = html.escape(params["QUERY_LAYERS"])
                 i, j = html.escape(params.get("I", "")), html.escape(params.get("J", ""))
