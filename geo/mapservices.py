@@ -4,11 +4,13 @@ A city lists its services (basemap, aerial photographs by year, land-use plan,
 Bebauungspläne …) in a file named by ``QMON_MAP_SERVICES``, one ``[[map.layer]]``
 table per layer (see ``docs/kartendienste.example.toml``). :func:`parse_map_services`
 validates the text once, with German messages that name the file, the entry and the
-fix; :func:`map_services` adds the background of ``QMON_BASEMAP`` as one more entry.
+fix; :func:`with_basemap` adds the background of ``QMON_BASEMAP`` as one more entry.
 :func:`add_map_services` puts the layers on a folium map: backgrounds are exclusive
 (radio buttons, "ohne Hintergrund" included), overlays are switched one by one
 (checkboxes), each with its attribution, and :class:`FeatureInfo` answers a click on
-a visible WMS overlay with its GetFeatureInfo response in a popup.
+a visible WMS overlay with its GetFeatureInfo response in a popup. The user's choice of
+background and overlays is kept in the browser tab (:class:`RememberChoice`), so that
+it survives the redraws of the map after a click or a filter change.
 
 Nothing is needed from any service for the map to work: without a configuration the
 map is what it was, and a service that does not answer leaves empty tiles, no error.
@@ -60,6 +62,10 @@ KEYS: tuple[str, ...] = (
 WMS_VERSION = "1.3.0"
 #: Label of the background choice that shows no background map.
 NO_BACKGROUND = "ohne Hintergrund"
+#: The id under which the browser remembers "ohne Hintergrund" (no configured id is empty).
+NO_BACKGROUND_ID = ""
+#: The ``sessionStorage`` key of the user's choice of background and overlays.
+CHOICE_KEY = "qmon.kartendienste"
 #: Title of the background that ``QMON_BASEMAP`` names.
 BASEMAP_TITLE = "Hintergrundkarte"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -484,6 +490,107 @@ class FeatureInfo(MacroElement):
         self.version = WMS_VERSION
 
 
+class RememberChoice(MacroElement):
+    """Keep the user's choice of background and overlays when the map is drawn anew.
+
+    Streamlit draws the map afresh after every click on an area and every change of a
+    filter; without this each redraw would show the configured defaults again. The
+    choice made in the layer control (``baselayerchange``, ``overlayadd``,
+    ``overlayremove``) is kept in the browser tab's ``sessionStorage`` under
+    :data:`CHOICE_KEY`, by the ids of the configuration (folium's variable names change
+    with every drawing), and applied when the map is built, before the layer control
+    reads which layers are shown. An id the configuration no longer has is ignored, a
+    layer the user never switched keeps its default, and a storage that cannot be used
+    (blocked, full, garbled) leaves the defaults: the map never depends on it.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var key = {{ this.key|tojson }};
+    var backgrounds = [
+    {%- for layer, ident in this.backgrounds %}
+        {id: {{ ident|tojson }}, layer: {{ layer.get_name() }}},
+    {%- endfor %}
+    ];
+    var overlays = [
+    {%- for layer, ident in this.overlays %}
+        {id: {{ ident|tojson }}, layer: {{ layer.get_name() }}},
+    {%- endfor %}
+    ];
+    function isObject(value) {
+        return value !== null && typeof value === "object" && !Array.isArray(value);
+    }
+    function read() {
+        try {
+            var stored = JSON.parse(window.sessionStorage.getItem(key) || "{}");
+            return isObject(stored) ? stored : {};
+        } catch (err) {
+            return {};
+        }
+    }
+    function write(choice) {
+        try {
+            window.sessionStorage.setItem(key, JSON.stringify(choice));
+        } catch (err) {
+            /* no storage: the next drawing shows the defaults */
+        }
+    }
+    function byLayer(list, layer) {
+        for (var n = 0; n < list.length; n += 1) {
+            if (list[n].layer === layer) { return list[n]; }
+        }
+        return null;
+    }
+    var choice = read();
+    var chosen = null;
+    backgrounds.forEach(function (b) {
+        if (b.id === choice.hintergrund) { chosen = b; }
+    });
+    if (chosen) {
+        backgrounds.forEach(function (b) {
+            if (b !== chosen && map.hasLayer(b.layer)) { map.removeLayer(b.layer); }
+        });
+        if (!map.hasLayer(chosen.layer)) { map.addLayer(chosen.layer); }
+    }
+    var shown = isObject(choice.ueberlagerungen) ? choice.ueberlagerungen : {};
+    overlays.forEach(function (o) {
+        if (shown[o.id] === true && !map.hasLayer(o.layer)) { map.addLayer(o.layer); }
+        if (shown[o.id] === false && map.hasLayer(o.layer)) { map.removeLayer(o.layer); }
+    });
+    map.on("baselayerchange", function (e) {
+        var b = byLayer(backgrounds, e.layer);
+        if (!b) { return; }
+        var now = read();
+        now.hintergrund = b.id;
+        write(now);
+    });
+    map.on("overlayadd overlayremove", function (e) {
+        var o = byLayer(overlays, e.layer);
+        if (!o) { return; }
+        var now = read();
+        if (!isObject(now.ueberlagerungen)) { now.ueberlagerungen = {}; }
+        now.ueberlagerungen[o.id] = e.type === "overlayadd";
+        write(now);
+    });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        backgrounds: list[tuple[folium.map.Layer, str]],
+        overlays: list[tuple[folium.map.Layer, str]],
+    ):
+        super().__init__()
+        self._name = "RememberChoice"
+        self.key = CHOICE_KEY
+        self.backgrounds = backgrounds
+        self.overlays = overlays
+
+
 def service_layer(service: MapService) -> folium.map.Layer:
     """Return the folium tile layer of one service (a base layer for backgrounds).
 
@@ -520,24 +627,34 @@ def add_map_services(fmap: folium.Map, services: MapServices) -> folium.Map:
     """Add the services' layers to ``fmap``; return it.
 
     Backgrounds come first, with an empty "ohne Hintergrund" choice that is selected
-    when no background is visible; then the overlays; then :class:`FeatureInfo` for
-    the WMS overlays with ``featureinfo = true``. A ``folium.LayerControl`` added
-    afterwards shows backgrounds as radio buttons and overlays as checkboxes
-    (``autoZIndex`` keeps the overlays above whichever background is chosen).
+    when no background is visible; then the overlays; then :class:`RememberChoice`,
+    which brings back the user's last choice of them after a redraw, and
+    :class:`FeatureInfo` for the WMS overlays with ``featureinfo = true``. A
+    ``folium.LayerControl`` added afterwards shows backgrounds as radio buttons and
+    overlays as checkboxes (``autoZIndex`` keeps the overlays above whichever
+    background is chosen); it reads which layers are shown when it is built, so it
+    shows the remembered choice.
     """
-    backgrounds = services.backgrounds
-    for service in backgrounds:
-        service_layer(service).add_to(fmap)
+    backgrounds: list[tuple[folium.map.Layer, str]] = []
+    for service in services.backgrounds:
+        layer = service_layer(service)
+        layer.add_to(fmap)
+        backgrounds.append((layer, service.id))
     if backgrounds:
-        folium.FeatureGroup(
-            name=NO_BACKGROUND, overlay=False, show=not any(s.visible for s in backgrounds)
-        ).add_to(fmap)
+        shown = any(s.visible for s in services.backgrounds)
+        empty = folium.FeatureGroup(name=NO_BACKGROUND, overlay=False, show=not shown)
+        empty.add_to(fmap)
+        backgrounds.append((empty, NO_BACKGROUND_ID))
+    overlays: list[tuple[folium.map.Layer, str]] = []
     queried: list[tuple[folium.map.Layer, MapService]] = []
     for service in services.overlays:
         layer = service_layer(service)
         layer.add_to(fmap)
+        overlays.append((layer, service.id))
         if service.featureinfo:
             queried.append((layer, service))
+    if backgrounds or overlays:
+        RememberChoice(backgrounds, overlays).add_to(fmap)
     if queried:
         FeatureInfo(queried).add_to(fmap)
     return fmap

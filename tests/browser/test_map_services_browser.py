@@ -4,12 +4,14 @@ Two WMS overlays of a stub on a loopback port (tests/browser/wms_stub.py) are sw
 in the layer control: the stub must be asked for the tiles of the layer switched on,
 its colour must show on the map and its attribution under it. A click on the map asks
 the visible overlay for GetFeatureInfo and shows its answer in the popup. A service
-that does not answer (a closed port) leaves the page working.
+that does not answer (a closed port) leaves the page working. The background and the
+overlay a user chose stay chosen when a click on an area draws the map anew.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,14 +21,18 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 from PIL import Image
+from pyproj import Transformer
 
-from tests.app.city import build_city
+from tests.app.city import CRS, X0, Y0, build_city
 from tests.browser.conftest import ARTIFACTS, LOCAL_HOSTS, Watch, free_port, running_app
 from tests.browser.wms_stub import WmsStub, running_wms
 
 pytestmark = pytest.mark.browser
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-MAGENTA, CYAN = (255, 0, 255), (0, 255, 255)
+MAGENTA, CYAN, GREEN = (255, 0, 255), (0, 255, 255), (0, 128, 0)
+#: A background of the stub; off at the start ("ohne Hintergrund" is chosen).
+BACKGROUND = "Grundkarte (Test)"
+TO_WGS84 = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 TITLES = {
     "eins": "Bebauungspläne (Test)",
     "zwei": "Flächennutzungsplan (Test)",
@@ -36,7 +42,18 @@ INFO_FORMATS = {"drei": "text/plain"}
 
 
 def _config(path: Path, url: str, *, visible: bool = False) -> Path:
-    text = "".join(
+    background = f"""
+[[map.layer]]
+id = "grund"
+title = "{BACKGROUND}"
+kind = "wms"
+group = "Hintergrund"
+url = "{url}"
+layers = "grund"
+visible = {str(visible).lower()}
+attribution = "Test-WMS grund"
+"""
+    text = background + "".join(
         f"""
 [[map.layer]]
 id = "{name}"
@@ -59,7 +76,8 @@ info_format = "{INFO_FORMATS.get(name, "text/html")}"
 
 @pytest.fixture(scope="module")
 def stub() -> Iterator[WmsStub]:
-    with running_wms({"eins": MAGENTA, "zwei": CYAN, "drei": (255, 255, 0)}) as wms:
+    colours = {"eins": MAGENTA, "zwei": CYAN, "drei": (255, 255, 0), "grund": GREEN}
+    with running_wms(colours) as wms:
         yield wms
 
 
@@ -130,6 +148,60 @@ def _switch(frame: Any, title: str, *, on: bool) -> None:
     assert box.is_checked() == on
 
 
+def _choose(frame: Any, title: str) -> None:
+    """Choose a background in the layer control."""
+    label = frame.locator(".leaflet-control-layers-base label", has_text=title)
+    label.locator("input[type=radio]").click()
+    assert label.locator("input[type=radio]").is_checked()
+
+
+def _state(frame: Any) -> tuple[str, list[str]]:
+    """The chosen background and the switched-on service overlays, as the control shows them.
+
+    The Karte's own layers (areas, measures …) are in the control as well; they are left out.
+    """
+    chosen = frame.locator(".leaflet-control-layers-base label:has(input:checked)")
+    overlays = frame.locator(".leaflet-control-layers-overlays label:has(input:checked)")
+    on = [t.strip() for t in overlays.all_inner_texts()]
+    return chosen.inner_text().strip(), [t for t in on if t in TITLES.values()]
+
+
+def _click_at(page: Any, x: float, y: float) -> None:
+    """Click the map where the storage-CRS point (x, y) is drawn."""
+    lon, lat = TO_WGS84.transform(x, y)
+    handle = page.locator(MAP_FRAME).element_handle()
+    px, py = handle.content_frame().evaluate(
+        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+        " const r = document.getElementById('map_div').getBoundingClientRect();"
+        " return [p.x + r.left, p.y + r.top]; }",
+        [lat, lon],
+    )
+    box = handle.bounding_box()
+    page.mouse.click(box["x"] + px, box["y"] + py)
+
+
+def _mark_map(page: Any) -> None:
+    """Mark the drawn map, so that a new drawing can be told from it."""
+    handle = page.locator(MAP_FRAME).element_handle()
+    handle.content_frame().evaluate("() => { window.map.qmonOld = true; }")
+
+
+def _redrawn(page: Any) -> bool:
+    """Whether the map was drawn anew since :func:`_mark_map` (and has its areas)."""
+    try:
+        handle = page.locator(MAP_FRAME).element_handle(timeout=1000)
+        inner = handle.content_frame()
+        return bool(
+            inner
+            and inner.evaluate(
+                "() => !!window.map && !window.map.qmonOld"
+                " && document.querySelectorAll('path.leaflet-interactive').length > 0"
+            )
+        )
+    except Exception:  # the frame is replaced meanwhile
+        return False
+
+
 def _wait_for(condition: Callable[[], Any], what: str, *, timeout: float = 20.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -161,6 +233,7 @@ def _tile_loaded(page: Any, layer: str) -> bool:
 def test_two_wms_overlays_switch_and_a_click_shows_feature_info(
     open_page: Callable[[str], tuple[Any, Watch]], services_app: str, stub: WmsStub
 ) -> None:
+    stub.requests.clear()
     page, watch = open_page(services_app + "/")
     frame = _map(page)
     control = frame.locator(".leaflet-control-layers")
@@ -255,4 +328,75 @@ def test_map_works_when_the_services_do_not_answer(
     assert page.get_by_text("Kartendienste werden nicht angezeigt").count() == 0
     assert frame.locator(".qmon-legend").inner_text().startswith("Sozialindex")
     assert not watch.foreign, watch.foreign
+    assert not watch.errors, watch.errors
+
+
+def test_the_chosen_background_and_overlay_stay_when_a_click_draws_the_map_anew(
+    open_page: Callable[[str], tuple[Any, Watch]], services_app: str, stub: WmsStub
+) -> None:
+    stub.requests.clear()
+    page, watch = open_page(services_app + "/")
+    frame = _map(page)
+    assert _state(frame) == ("ohne Hintergrund", [])
+    _choose(frame, BACKGROUND)
+    _switch(frame, TITLES["eins"], on=True)
+    _wait_for(lambda: _tile_loaded(page, "eins"), "Kachel von eins geladen")
+    _wait_for(lambda: _tile_loaded(page, "grund"), "Kachel von grund geladen")
+    assert _state(frame) == (BACKGROUND, [TITLES["eins"]])
+
+    _mark_map(page)
+    asked = len(stub.requests)
+    # PR-11 is selected; its buildings are added, so Streamlit draws the map anew
+    _click_at(page, X0 + 1700, Y0 + 1700)
+    page.wait_for_url(re.compile(r"auswahl=gebiet(:|%3A)PR-11"), timeout=20_000)
+    _wait_for(lambda: _redrawn(page), "Karte neu gezeichnet", timeout=30)
+    frame = _map(page)
+    assert _state(frame) == (BACKGROUND, [TITLES["eins"]])
+    # the new map asks the stub for both layers again and shows the overlay's colour
+    _wait_for(lambda: _tile_loaded(page, "eins"), "Kachel von eins nach dem Neuzeichnen")
+    again = stub.requests[asked:]
+    for layer in ("eins", "grund"):
+        assert any(r.get("REQUEST") == "GetMap" and r.get("LAYERS") == layer for r in again)
+    assert not any(r.get("LAYERS") == "zwei" for r in again)
+    page.wait_for_timeout(500)  # Leaflet fades tiles in
+    assert _share_of(page, MAGENTA) > 0.05
+    attribution = frame.locator(".leaflet-control-attribution").inner_text()
+    assert "Test-WMS eins" in attribution and "Test-WMS grund" in attribution
+    page.screenshot(path=str(ARTIFACTS / "karte-wms-nach-auswahl.png"))
+
+    # switched back, the defaults are what the next drawing shows
+    _choose(frame, "ohne Hintergrund")
+    _switch(frame, TITLES["eins"], on=False)
+    _mark_map(page)
+    page.reload()
+    _wait_for(lambda: _redrawn(page), "Karte nach dem Neuladen gezeichnet", timeout=30)
+    assert _state(_map(page)) == ("ohne Hintergrund", [])
+    assert not watch.foreign, watch.foreign
+    assert not watch.errors, watch.errors
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '{"hintergrund": "weg", "ueberlagerungen": {"weg": true, "zwei": true, "eins": false}}',
+        "{kaputt",
+        '["grund"]',
+    ],
+)
+def test_a_remembered_choice_the_file_no_longer_has_leaves_the_map_working(
+    open_page: Callable[[str], tuple[Any, Watch]], services_app: str, stored: str
+) -> None:
+    page, watch = open_page(services_app + "/")
+    _map(page)
+    page.evaluate("(value) => window.sessionStorage.setItem('qmon.kartendienste', value)", stored)
+    page.reload()
+    frame = _map(page)
+    expected = [TITLES["zwei"]] if "zwei" in stored else []
+    assert _state(frame) == ("ohne Hintergrund", expected)
+    assert frame.locator(".qmon-legend").inner_text().startswith("Sozialindex")
+    # the control still records a choice over the stale one
+    _switch(frame, TITLES["drei"], on=True)
+    inner = page.locator(MAP_FRAME).element_handle().content_frame()
+    remembered = inner.evaluate("() => JSON.parse(sessionStorage.getItem('qmon.kartendienste'))")
+    assert remembered["ueberlagerungen"]["drei"] is True
     assert not watch.errors, watch.errors

@@ -182,7 +182,7 @@ def test_without_services_the_map_is_as_before() -> None:
     assert ids_away(page) == ids_away(_page(NO_SERVICES))
     assert ids_away(page) == ids_away(monitoring_map(_areas()).get_root().render())
     assert "L.tileLayer" not in page and "GetFeatureInfo" not in page
-    assert "ohne Hintergrund" not in page
+    assert "ohne Hintergrund" not in page and "sessionStorage" not in page
 
 
 def test_backgrounds_are_exclusive_and_overlays_switchable_with_attribution() -> None:
@@ -237,6 +237,29 @@ def test_feature_info_asks_the_visible_wms_overlays_with_featureinfo() -> None:
                  'frame.setAttribute("sandbox", "")', 'VERSION: "1.3.0"'):  # fmt: skip
         assert part in script, part
     assert "GetFeatureInfo" not in _page(parse_map_services(WMS, source="k.toml"))
+
+
+def test_the_choice_of_layers_is_remembered_by_the_ids_of_the_file() -> None:
+    page = _page(load_map_services(EXAMPLE))
+    script = page[page.index('var key = "qmon.kartendienste";') :]
+    script = script[: script.index("})(map_")]
+    entries = re.findall(r'\{id: "([^"]*)", layer: (\w+)\}', script)
+    assert entries == [
+        ("stadtplan", _var_of(page, "Stadtplan")),
+        ("luftbild-2019", _var_of(page, "Luftbild 2019")),
+        ("luftbild-2023", _var_of(page, "Luftbild 2023")),
+        ("", _var_of(page, "ohne Hintergrund")),
+        ("fnp", _var_of(page, "Flächennutzungsplan")),
+        ("bebauungsplaene", _var_of(page, "Bebauungspläne")),
+    ]
+    backgrounds = script[script.index("var backgrounds") : script.index("var overlays")]
+    assert '"fnp"' not in backgrounds and '""' in backgrounds
+    for part in ("window.sessionStorage.getItem(key)", 'map.on("baselayerchange"',
+                 'map.on("overlayadd overlayremove"', "} catch (err) {"):  # fmt: skip
+        assert part in script, part
+    # applied after the layers are on the map and before the layer control reads them
+    last_layer = page.index(f"var {_var_of(page, 'Bebauungspläne')} = L.tileLayer.wms(")
+    assert last_layer < page.index("qmon.kartendienste") < page.index("L.control.layers(")
 
 
 def test_the_map_with_services_needs_no_foreign_scripts() -> None:
