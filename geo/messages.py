@@ -309,6 +309,68 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "die Objekte der Datei haben kein Koordinatenbezugssystem; geben Sie es vor der "
             "Vorschau an (z. B. EPSG:25832)"
         ),
+        # --- map services (geo.mapservices) ----------------------------------------------
+        "mapservices.missing_file": (
+            "die Datei der Kartendienste {file!r} gibt es nicht; prüfen Sie QMON_MAP_SERVICES "
+            "oder legen Sie die Datei an (Vorlage: docs/kartendienste.example.toml)"
+        ),
+        "mapservices.unreadable": (
+            "die Datei der Kartendienste {file!r} lässt sich nicht lesen ({detail}); speichern "
+            "Sie sie als Text in UTF-8 und prüfen Sie die Leserechte"
+        ),
+        "mapservices.not_toml": (
+            "Kartendienste {file}: kein gültiges TOML ({detail}); vergleichen Sie mit "
+            "docs/kartendienste.example.toml"
+        ),
+        "mapservices.not_list": (
+            "Kartendienste {file}: jeder Dienst ist eine Tabelle [[map.layer]]; schreiben Sie "
+            "die Einträge wie in docs/kartendienste.example.toml"
+        ),
+        "mapservices.unknown_tables": (
+            "Kartendienste {file}: unbekannte Angabe(n) {keys}; die Datei enthält nur "
+            "Tabellen [[map.layer]]"
+        ),
+        "mapservices.unknown_keys": (
+            "Kartendienste {file}, Eintrag {entry}: unbekannte Angabe(n) {keys}; möglich sind: "
+            "{allowed}"
+        ),
+        "mapservices.missing": (
+            "Kartendienste {file}, Eintrag {entry}: es fehlt {key}; schreiben Sie z. B. {fix}"
+        ),
+        "mapservices.type": (
+            "Kartendienste {file}, Eintrag {entry}: {key} = {value!r} ist nicht möglich; "
+            "erwartet wird {expected}"
+        ),
+        "mapservices.choice": (
+            "Kartendienste {file}, Eintrag {entry}: {key} = {value!r} ist nicht möglich; "
+            "möglich sind: {allowed}"
+        ),
+        "mapservices.bad_id": (
+            "Kartendienste {file}, Eintrag {entry}: die id {value!r} ist nicht möglich; "
+            "verwenden Sie Buchstaben, Ziffern, Punkt, Binde- und Unterstrich, z. B. "
+            "luftbild-2023"
+        ),
+        "mapservices.url": (
+            "Kartendienste {file}, Eintrag {entry}: url = {value!r} ist keine http(s)-Adresse; "
+            "schreiben Sie die Adresse des Dienstes mit https://"
+        ),
+        "mapservices.template": (
+            "Kartendienste {file}, Eintrag {entry}: die Kachel-Adresse {value!r} braucht "
+            "{{z}}, {{x}} und {{y}} (WMTS: {{TileMatrix}}, {{TileCol}} und {{TileRow}}); "
+            'für einen WMS schreiben Sie kind = "wms"'
+        ),
+        "mapservices.featureinfo_kind": (
+            "Kartendienste {file}, Eintrag {entry}: Sachauskünfte per Klick (featureinfo) gibt "
+            'es nur bei kind = "wms", nicht bei {kind}; entfernen Sie featureinfo'
+        ),
+        "mapservices.duplicate_id": (
+            "Kartendienste {file}: die id {value!r} kommt mehrfach vor (auch QMON_BASEMAP "
+            "heißt „basemap“); geben Sie jedem Eintrag eine eigene id"
+        ),
+        "mapservices.two_backgrounds": (
+            "Kartendienste {file}: mehrere Hintergründe sind sichtbar ({ids}); setzen Sie "
+            "visible = true bei höchstens einem Hintergrund"
+        ),
         # --- indicators: frames, rates, aggregation ------------------------------------
         "frame.missing_columns": (
             "{what}: es fehlen die Spalte(n) {missing}; vorhanden sind {columns}; {fix}"

@@ -37,6 +37,7 @@ from geo import german
 from geo.crs import WEB_CRS
 from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
+from geo.mapservices import MapServices, add_map_services
 from geo.messages import render
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
@@ -1356,10 +1357,14 @@ def base_map(
     bounds: tuple[float, float, float, float] | None,
     *,
     basemap: Basemap | None = None,
+    services: MapServices | None = None,
 ) -> folium.Map:
     """Return an empty map fitted to WGS84 ``bounds`` (minx, miny, maxx, maxy).
 
-    Without a basemap the map has a plain light background and stays usable.
+    Without a basemap the map has a plain light background and stays usable. With
+    ``services`` (the city's map services, :mod:`geo.mapservices`; the ``basemap`` is
+    then one of them, see :func:`geo.mapservices.with_basemap`) their backgrounds and
+    overlays are added instead of ``basemap``.
     """
     # maxZoom is needed without a tile layer: marker clustering refuses a map without it
     # (folium's max_zoom goes to its tile layer only, so it is passed as a map option)
@@ -1367,7 +1372,9 @@ def base_map(
     fmap = folium.Map(tiles=None, prefer_canvas=False, zoom_control=False, **zoom_limits)
     ZoomControl().add_to(fmap)  # German tooltips
     MetricScale().add_to(fmap)  # not control_scale=True: that shows miles as well
-    if basemap is not None and basemap.kind == "xyz":
+    if services:
+        add_map_services(fmap, services)
+    elif basemap is not None and basemap.kind == "xyz":
         folium.TileLayer(
             tiles=basemap.url, attr=basemap.attribution or " ", name="Hintergrundkarte"
         ).add_to(fmap)
@@ -1408,8 +1415,16 @@ class MapLayers:
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
-def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> folium.Map:
+def monitoring_map(
+    layers: MapLayers,
+    *,
+    basemap: Basemap | None = None,
+    services: MapServices | None = None,
+) -> folium.Map:
     """Return the map of the Karte page: choropleth, funding areas, measures, buildings.
+
+    ``services`` are the city's map services (backgrounds and overlays, see
+    :func:`base_map`); without them the map shows ``basemap`` or no background.
 
     Area and funding-area frames are display geometry in WGS84 (see
     :func:`display_geometry`); measures and buildings may be in any CRS. Each feature
@@ -1430,7 +1445,7 @@ def monitoring_map(layers: MapLayers, *, basemap: Basemap | None = None) -> foli
     if frames:
         web = pd.concat([f.to_crs(WEB_CRS).geometry for f in frames])
         bounds = framing_bounds(gpd.GeoSeries(web.values, crs=WEB_CRS))
-    fmap = base_map(bounds, basemap=basemap)
+    fmap = base_map(bounds, basemap=basemap, services=services)
     legend: list[LegendSection] = []
     if layers.areas is not None and layers.spec is not None:
         values = layers.values if layers.values is not None else pd.Series(dtype="float64")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -16,7 +14,6 @@ from geo.webmap import (
     ChoroplethSpec,
     MapLayers,
     monitoring_map,
-    parse_basemap,
 )
 from monitoring.maps import view as mapview
 from monitoring.maps.content import MapOptions, map_options
@@ -28,7 +25,7 @@ from monitoring.maps.paper import (
     PAPERS,
 )
 from monitoring.messages import render as message
-from ui import assets, data, frames, state
+from ui import assets, data, frames, map_services, state
 from ui.common import (
     current_user,
     guarded,
@@ -209,11 +206,8 @@ def render() -> None:
             level=level,
             notes=shown.notes,
         )
-        basemap = parse_basemap(
-            os.environ.get("QMON_BASEMAP"),
-            attribution=os.environ.get("QMON_BASEMAP_ATTRIBUTION", ""),
-        )
-        fmap = assets.localize(monitoring_map(layers, basemap=basemap), base_url=static_url())
+        services = map_services.configured()  # QMON_MAP_SERVICES with QMON_BASEMAP
+        fmap = assets.localize(monitoring_map(layers, services=services), base_url=static_url())
         left, right = st.columns([3, 1])
         with left:
             st.caption(

@@ -34,6 +34,7 @@ def city_url(city_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("QMON_STORE", str(path))
     monkeypatch.setenv("QMON_LOCAL_ADMIN", "1")
     monkeypatch.delenv("QMON_BASEMAP", raising=False)
+    monkeypatch.delenv("QMON_MAP_SERVICES", raising=False)
     return str(path)
 
 

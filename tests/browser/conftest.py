@@ -72,6 +72,7 @@ def running_app(store: str, *, env: dict[str, str] | None = None) -> Iterator[st
         **os.environ,
         "QMON_STORE": store,
         "QMON_BASEMAP": "none",
+        "QMON_MAP_SERVICES": "",
         "QMON_LOCAL_ADMIN": "1",
         **(env or {}),
     }
