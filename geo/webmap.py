@@ -520,7 +520,10 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         self.position = position
         self.css = (
             "background:rgba(255,255,255,0.92);padding:6px 8px;font:12px/1.4 sans-serif;"
-            "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px"
+            "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
+            # at most 45 % of the map's height (the map is its own frame: vh is the map),
+            # scrolling within: it never covers the layer control above it in the same corner
+            "max-height:45vh;overflow-y:auto"
         )
 
 
