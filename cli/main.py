@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "cli.catalogue_cmds",
     "cli.grant_cmds",
     "cli.grant_doc_cmds",
+    "cli.qgis_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

@@ -73,6 +73,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         after = store.init(crs=args.crs)
         if before == 0:  # a new store starts with the federal programmes and fields of action
             seed_defaults(store, user="qmon init")
+        _refresh_qgis(store, "qmon init")
         what = "angelegt" if before == 0 else ("migriert" if after != before else "aktuell")
         print(
             f"{store.url}: Datenmodell Version {after} ({what}), Koordinatenreferenzsystem "
@@ -89,6 +90,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         before = store.schema_version()
         if args.if_missing and before > 0:
             after = store.init()  # after an update, `make app` migrates the demo store
+            if after != before:
+                _refresh_qgis(store, "qmon demo")
             if any(n for k, n in store.counts().items() if k not in seeded):
                 moved = f"; Datenmodell von Version {before} auf {after} migriert"
                 print(
@@ -103,6 +106,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)
     return 0
+
+
+def _refresh_qgis(store, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Write the indicator map and the QGIS styles (a new or migrated store opens in QGIS
+    ready to use; see :mod:`monitoring.interop.qgis`)."""
+    from monitoring.interop.qgis import refresh_in
+
+    with store.transaction(user=user) as tx:
+        refresh_in(tx)
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
