@@ -18,6 +18,7 @@ lists in the database.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def render(layer: QgsVectorLayer, path: Path) -> None:
     job.renderedImage().save(str(path), "PNG")
 
 
-def main() -> int:
+def main() -> None:
     job = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     out = Path(job["out"])
     app = QgsApplication([], False)
@@ -107,11 +108,13 @@ def main() -> int:
                 {"name": wanted, "ok": bool(ok), "error": err, "renderer": layer.renderer().type()}
             )
             render(layer, out / f"{name}__{n}.png")
-    print(json.dumps(report, ensure_ascii=False))
-    QgsApplication.exitQgis()
+    print(json.dumps(report, ensure_ascii=False), flush=True)
+    sys.stderr.flush()
     del app
-    return 0
+    # QGIS 3.22's Python bindings crash while tearing down (exitQgis, then the
+    # interpreter); everything is written by now, so leave without the teardown.
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
