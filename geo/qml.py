@@ -212,11 +212,8 @@ def symbol_element(name: str, symbol: Symbol) -> ET.Element:
     return el
 
 
-def _document(geometry: GeometryKind, aliases: Mapping[str, str]) -> ET.Element:
-    root = ET.Element(
-        "qgis", version=QGIS_VERSION, styleCategories="Symbology|Fields|Forms|Legend"
-    )
-    return root
+def _document() -> ET.Element:
+    return ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Fields|Legend")
 
 
 def _finish(root: ET.Element, geometry: GeometryKind, aliases: Mapping[str, str]) -> str:
@@ -239,7 +236,7 @@ def single_style(
     >>> 'type="singleSymbol"' in single_style(Outline("#444444"), geometry="polygon")
     True
     """
-    root = _document(geometry, aliases)
+    root = _document()
     renderer = ET.SubElement(
         root,
         "renderer-v2",
@@ -261,7 +258,7 @@ def rule_style(
     >>> qml.count("<rule "), 'filter="ELSE"' in qml
     (2, True)
     """
-    root = _document(geometry, aliases)
+    root = _document()
     renderer = ET.SubElement(
         root,
         "renderer-v2",

@@ -436,7 +436,7 @@ class Transaction(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} keeps no QGIS styles")
 
     def read_layer_styles(self) -> pd.DataFrame:
-        """Return the rows of ``layer_styles`` for this store's layers (:data:`LAYER_STYLE_COLUMNS`).
+        """Return the ``layer_styles`` rows of this store's layers (:data:`LAYER_STYLE_COLUMNS`).
 
         Empty when the table does not exist.
         """

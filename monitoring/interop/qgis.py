@@ -32,8 +32,18 @@ import pandas as pd
 
 from geo import german
 from geo.errors import StoreError
-from geo.qml import Fill, Line, Marker, Outline, Rule, Symbol, literal, quoted
-from geo.qml import rule_style, single_style
+from geo.qml import (
+    Fill,
+    Line,
+    Marker,
+    Outline,
+    Rule,
+    Symbol,
+    literal,
+    quoted,
+    rule_style,
+    single_style,
+)
 from geo.schema import SCHEMA, Layer
 from geo.store.base import LayerStyle, Store, Transaction
 from geo.webmap import (
@@ -43,6 +53,8 @@ from geo.webmap import (
     NO_VALUE_TEXT,
     STATUS_ORDER,
     SUPPRESSED_TEXT,
+    Palette,
+    Scheme,
     category_colours,
     classify,
     format_value,
@@ -56,9 +68,9 @@ MAP_LAYER = "indicator_map"
 #: Layers whose change changes the indicator map (values, areas, the catalogue, profiles).
 MAP_INPUTS: frozenset[str] = editing.DERIVED_FROM
 #: The app's map defaults (ui/karte.py): classification, number of classes, palette.
-SCHEME = "quantiles"
+SCHEME: Scheme = "quantiles"
 CLASSES = 5
-PALETTE = "viridis"
+PALETTE: Palette = "viridis"
 #: The stored social index status class (indicators.stored.INDEX_KEYS["status_class"]).
 STATUS_CLASS = "social_status_class"
 AREA_OUTLINE = "#444444"

@@ -217,10 +217,9 @@ def test_the_map_follows_a_change_of_values_in_the_same_transaction(
     store = open_store(str(path))
     before = store.read(MAP_LAYER)
     assert (before["indikator"] == "unemployment_rate").any()
-    with pytest.raises(RuntimeError, match="abgebrochen"):
-        with editing.changes(store, EDITOR) as ch:
-            ch.bulk_delete("indicator_values", {"indicator": "unemployed"})
-            raise RuntimeError("abgebrochen")
+    with pytest.raises(RuntimeError, match="abgebrochen"), editing.changes(store, EDITOR) as ch:
+        ch.bulk_delete("indicator_values", {"indicator": "unemployed"})
+        raise RuntimeError("abgebrochen")
     assert len(store.read(MAP_LAYER)) == len(before)  # rolled back together
     with editing.changes(store, EDITOR) as ch:
         ch.bulk_delete("indicator_values", {"indicator": "unemployed"})
@@ -348,8 +347,9 @@ def test_without_the_stored_styles_qgis_draws_none_of_the_colours(
 
 
 def test_qgis_reads_the_styles_from_postgis(pg_url: str, tmp_path: Path) -> None:
-    from data.musterstadt import load_musterstadt
     from psycopg.conninfo import conninfo_to_dict
+
+    from data.musterstadt import load_musterstadt
 
     store = open_store(pg_url)
     store.init(crs="EPSG:25832")
