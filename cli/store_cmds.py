@@ -117,6 +117,14 @@ def _refresh_qgis(store, user: str) -> None:  # type: ignore[no-untyped-def]
         refresh_in(tx)
 
 
+def _write_qgis_styles(store, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Write the QGIS styles of a copied store (the indicator map came with its layers)."""
+    from monitoring.interop.qgis import store_styles
+
+    with store.transaction(user=user) as tx:
+        tx.write_layer_styles(store_styles(tx))
+
+
 def cmd_layers(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         _print_counts(store, store.counts())
@@ -134,6 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         counts = copy_store(
             source, target, progress=_progress, replace=args.replace, defaults=seeded
         )
+        _write_qgis_styles(target, "qmon export")
         print(file=sys.stderr)
         print(f"{source.url} -> {target.url}")
         if replaced:

@@ -275,6 +275,20 @@ def test_a_refresh_keeps_styles_saved_from_qgis(demo_path: Path, tmp_path: Path)
     store.close()
 
 
+def test_an_exported_store_carries_the_styles_too(demo_path: Path, tmp_path: Path) -> None:
+    from cli.main import main
+
+    target = tmp_path / "kopie.gpkg"
+    assert main(["export", "--store", str(demo_path), "--to", str(target)]) == 0
+    store = open_store(str(target))
+    styles = styles_of(store)
+    assert sorted(styles.loc[styles["useAsDefault"].astype(bool), "f_table_name"]) == sorted(
+        SPATIAL
+    )
+    assert len(store.read(MAP_LAYER)) == len(open_store(str(demo_path)).read(MAP_LAYER))
+    store.close()
+
+
 # --- QGIS itself ---------------------------------------------------------------------
 
 
