@@ -454,10 +454,22 @@ def refresh_in(tx: Transaction, *, styles: bool = True) -> QgisRefresh:
 
     No role check: the caller's write already needed one (see :func:`refresh_qgis`).
     """
-    rows = map_rows(tx)
-    written = tx.write(MAP_LAYER, rows, mode="replace")
+    rows, written = _rewrite_map(tx)
     count = tx.write_layer_styles(store_styles(tx, rows)) if styles else 0
     return QgisRefresh(written, count)
+
+
+def _rewrite_map(tx: Transaction) -> tuple[gpd.GeoDataFrame, int]:
+    """Empty the map first, then read its inputs and write it.
+
+    The delete takes the rows' locks first: on PostGIS a second transaction refreshing at
+    the same time waits here until the first commits, and then reads the first one's
+    values too (READ COMMITTED reads what is committed when each statement starts), so the
+    last refresh to commit holds every committed change.
+    """
+    tx.delete(MAP_LAYER)
+    rows = map_rows(tx)
+    return rows, tx.write(MAP_LAYER, rows, mode="append")
 
 
 def refresh_after_changes(ch: editing.ChangeSet) -> QgisRefresh:
@@ -468,8 +480,7 @@ def refresh_after_changes(ch: editing.ChangeSet) -> QgisRefresh:
     ``public.layer_styles``) do not stop the change: the map rows are written, the styles
     wait for ``qmon qgis`` by someone who may.
     """
-    rows = map_rows(ch.tx)
-    written = ch.tx.write(MAP_LAYER, rows, mode="replace")
+    rows, written = _rewrite_map(ch.tx)
     try:
         count = ch.tx.write_layer_styles(store_styles(ch.tx, rows))
     except StoreError:
