@@ -118,11 +118,23 @@ def _refresh_qgis(store, user: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _write_qgis_styles(store, user: str) -> None:  # type: ignore[no-untyped-def]
-    """Write the QGIS styles of a copied store (the indicator map came with its layers)."""
+    """Write the QGIS styles of a copied store (the indicator map came with its layers).
+
+    The copy is done by then; styles that cannot be derived (e.g. a stored index profile
+    that does not parse) are reported, not an error of the export.
+    """
+    from cli.faults import our_errors
     from monitoring.interop.qgis import store_styles
 
-    with store.transaction(user=user) as tx:
-        tx.write_layer_styles(store_styles(tx))
+    try:
+        with store.transaction(user=user) as tx:
+            tx.write_layer_styles(store_styles(tx))
+    except our_errors() as exc:
+        print(
+            f"Hinweis: Die Daten sind kopiert, die QGIS-Stile aber nicht geschrieben ({exc}); "
+            "nach der Korrektur schreibt sie 'qmon qgis'.",
+            file=sys.stderr,
+        )
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
