@@ -23,6 +23,7 @@ and ``qmon init``, after ``qmon index --store`` and by ``qmon qgis``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -234,7 +235,9 @@ def indicator_rules(
             )
         no_value = "ohne Zuordnung"
     else:
-        cls = classify(values, scheme=SCHEME, k=CLASSES)
+        with warnings.catch_warnings():  # class codes (few distinct values): fewer classes,
+            warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
+            cls = classify(values, scheme=SCHEME, k=CLASSES)  # as mapclassify says
         palette = sequential_colours(max(cls.k, 1), palette=PALETTE)
         decimals = value_decimals(view.unit)
         for i, ((low, high), colour) in enumerate(zip(cls.ranges(), palette)):
@@ -245,7 +248,9 @@ def indicator_rules(
                 test = f"{wert} > {_number(low)} AND " + test
             rules.append(Rule(f"{lo} – {hi}", f"{base} AND {test}", Fill(colour, AREA_OUTLINE)))
         no_value = NO_VALUE_TEXT
-    if (values.isna() & ~hidden).any() or categories:
+    codes = [code for code, _, _ in categories]
+    unmatched = values.isna() | (~values.isin(codes) if categories else False)
+    if (unmatched & ~hidden).any():  # the app lists "keine Angabe" only where there is one
         rules.append(
             Rule(
                 no_value,

@@ -206,6 +206,28 @@ def test_status_classes_use_the_apps_neutral_greys(demo_store: Store) -> None:
     assert [c[2] for c in cats] == sequential_colours(4, palette="neutral")
 
 
+def test_a_stored_social_index_is_the_default_style_in_neutral_greys(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    from cli.main import main
+
+    path = tmp_path / "index.gpkg"
+    shutil.copy(demo_path, path)
+    args = ["index", "compute", "--store", str(path), "--period", "2024-12-31"]
+    assert main([*args, "--profile", "berlin-mss-2021", "--role", "editor"]) == 0
+    store = open_store(str(path))
+    styles = styles_of(store)
+    ours = styles[styles["f_table_name"] == MAP_LAYER]
+    default = ours[ours["useAsDefault"].astype(bool)]
+    assert len(default) == 1
+    rules = [r.get("label") for r in ET.fromstring(default["styleQML"].iloc[0]).iter("rule")]
+    assert rules[:4] == ["1 hoch", "2 mittel", "3 niedrig", "4 sehr niedrig"]
+    assert rules[-1] == "unterdrückt (weniger als 300 Einwohner)"
+    colours = default_colours(default["styleQML"].iloc[0])
+    assert colours[:4] == sequential_colours(4, palette="neutral")
+    store.close()
+
+
 # --- kept in step --------------------------------------------------------------------
 
 
