@@ -156,19 +156,7 @@ def test_demo_store_has_the_map_and_a_default_style_per_spatial_layer(store_url:
         if store_url.startswith("postgresql"):
             assert set(styles["f_table_schema"]) == {store_url.split("schema=")[1]}
     finally:
-        _drop_styles(store)
         store.close()
-
-
-def _drop_styles(store: Store) -> None:
-    """Remove a test schema's rows from the database-wide ``public.layer_styles``."""
-    if not store.url.startswith("postgresql"):
-        return
-    import psycopg
-
-    dsn, schema = store.url.split("?schema=")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("DELETE FROM public.layer_styles WHERE f_table_schema = %s", (schema,))
 
 
 def test_legend_of_an_indicator_reads_as_the_apps(demo_store: Store) -> None:
@@ -419,5 +407,4 @@ def test_qgis_reads_the_styles_from_postgis(pg_url: str, tmp_path: Path) -> None
         assert all(pixels(png, c) > 300 for c in sequential_colours(5))
         assert pixels(png, HATCH_COLOUR) > 50
     finally:
-        _drop_styles(store)
         store.close()
