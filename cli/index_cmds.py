@@ -345,6 +345,10 @@ def _compute_stored(args: argparse.Namespace) -> int:
             exclude=exclude,
             write=not args.dry_run,
         )
+        if not args.dry_run:  # the stored index joins the indicator map for QGIS
+            from monitoring.interop.qgis import refresh_qgis
+
+            refresh_qgis(store, user)
     counts = class_counts(done.result)
     summary = (
         f"{profile.name} am {german.date(period)} ({level}, Gebietsstand {done.vintage}, "

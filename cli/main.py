@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "cli.grant_doc_cmds",
     "cli.serve_cmds",
     "cli.map_cmds",
+    "cli.qgis_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

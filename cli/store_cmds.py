@@ -125,6 +125,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         after = store.init(crs=args.crs)
         if before == 0:  # a new store starts with the federal programmes and fields of action
             seed_defaults(store, user="qmon init")
+        _refresh_qgis(store, "qmon init")
         what = "angelegt" if before == 0 else ("migriert" if after != before else "aktuell")
         print(
             f"{store.url}: Datenmodell Version {after} ({what}), Koordinatenreferenzsystem "
@@ -141,6 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         before = store.schema_version()
         if args.if_missing and before > 0:
             after = store.init()  # after an update, `make app` migrates the demo store
+            if after != before:
+                _refresh_qgis(store, "qmon demo")
             if any(n for k, n in store.counts().items() if k not in seeded):
                 moved = f"; Datenmodell von Version {before} auf {after} migriert"
                 print(
@@ -155,6 +158,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)
     return 0
+
+
+def _refresh_qgis(store, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Write the indicator map and the QGIS styles (a new or migrated store opens in QGIS
+    ready to use; see :mod:`monitoring.interop.qgis`)."""
+    from monitoring.interop.qgis import refresh_in
+
+    with store.transaction(user=user) as tx:
+        refresh_in(tx)
+
+
+def _write_qgis_styles(store, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Write the QGIS styles of a copied store (the indicator map came with its layers).
+
+    The copy is done by then; styles that cannot be derived (e.g. a stored index profile
+    that does not parse) are reported, not an error of the export.
+    """
+    from cli.faults import our_errors
+    from monitoring.interop.qgis import store_styles
+
+    try:
+        with store.transaction(user=user) as tx:
+            tx.write_layer_styles(store_styles(tx))
+    except our_errors() as exc:
+        print(
+            f"Hinweis: Die Daten sind kopiert, die QGIS-Stile aber nicht geschrieben ({exc}); "
+            "nach der Korrektur schreibt sie 'qmon qgis'.",
+            file=sys.stderr,
+        )
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
@@ -177,6 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         counts = copy_store(
             source, target, progress=_progress, replace=args.replace, defaults=seeded
         )
+        _write_qgis_styles(target, "qmon export")
         print(file=sys.stderr)
         print(f"{source.url} -> {target.url}")
         if replaced:

@@ -63,6 +63,9 @@ DEFAULT_SEED = 2024
 RECORDS_OF_WORK: frozenset[str] = frozenset(
     {"audit_log", "filed_reports", "attachments", "import_batches"}
 )
+#: Layers derived from the others (the indicator map for QGIS): written by
+#: :func:`monitoring.interop.qgis.refresh_in` at the end of :func:`load_musterstadt`.
+DERIVED: frozenset[str] = frozenset({"indicator_map"})
 CITY_NAME = "Musterstadt"
 VINTAGE = "2020"
 VALID_FROM = pd.Timestamp(2020, 1, 1)
@@ -220,7 +223,7 @@ def _complete(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """
     out: dict[str, pd.DataFrame] = {}
     for name, layer in SCHEMA.layers.items():
-        if name in RECORDS_OF_WORK:
+        if name in RECORDS_OF_WORK or name in DERIVED:
             continue
         frame = frames.get(name)
         if frame is None:
@@ -314,7 +317,8 @@ def load_musterstadt(
     """Replace the content of ``store`` with the demo city, in one transaction.
 
     Every layer the demo has (all but :data:`RECORDS_OF_WORK`) is replaced, the default
-    programmes and fields of action included; if any write fails, the store is
+    programmes and fields of action included, and the indicator map and QGIS styles are
+    derived from them (:mod:`monitoring.interop.qgis`); if any write fails, the store is
     left as it was.
 
     Parameters
@@ -331,13 +335,15 @@ def load_musterstadt(
     Returns
     -------
     dict[str, int]
-        Rows written per layer.
+        Rows written per layer of the built city (the derived indicator map not counted).
 
     Raises
     ------
     geo.errors.StoreError
         When the store cannot be written; nothing is written then.
     """
+    from monitoring.interop.qgis import refresh_in
+
     frames = build_musterstadt(seed=seed, crs=store.crs.to_string(), today=today)
     written: dict[str, int] = {}
     with store.transaction(user="demo") as tx:
@@ -345,6 +351,7 @@ def load_musterstadt(
             written[layer] = tx.write(layer, frame, mode="replace")
             if progress is not None:
                 progress(layer, k, len(frames))
+        refresh_in(tx)  # the derived indicator map and the QGIS styles
     return written
 
 

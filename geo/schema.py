@@ -808,6 +808,33 @@ _V6_GRANTS: tuple[Step, ...] = (
     ),
 )
 
+_V7_QGIS: tuple[Step, ...] = (
+    _layer(
+        "indicator_map",
+        "Indikatorkarte",
+        [
+            _c("kennung", "text", "Kennung", null=False),
+            _c("gebiet", "text", "Gebiet (Kennung)", null=False),
+            _c("name", "text", "Gebiet"),
+            _c("ebene", "text", "Ebene", null=False),
+            _c("stand", "text", "Gebietsstand", null=False),
+            _c("indikator", "text", "Indikator (Schlüssel)", null=False),
+            _c("bezeichn", "text", "Indikator"),
+            _c("einheit", "text", "Einheit"),
+            _c("stichtag", "date", "Stichtag"),
+            _c("wert", "real", "Wert"),
+            _c("unterdr", "boolean", "unterdrückt (Geheimhaltung)"),
+            _c("ausgabe", "text", "Ausgabe"),
+            _c("quelle", "text", "Quelle"),
+        ],
+        key=("ebene", "stand", "kennung"),
+        geometry="MULTIPOLYGON",
+        description="Indicator values per area and Stichtag with the area's geometry, after "
+        "disclosure control (suppressed values are NULL); derived from indicator_values and "
+        "areas, rewritten with every change of them (monitoring.interop.qgis)",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
@@ -824,6 +851,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "notices, drawdowns",
         _V6_GRANTS,
     ),
+    Migration(7, "the indicator map layer for QGIS", _V7_QGIS),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

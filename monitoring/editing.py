@@ -93,6 +93,12 @@ BULK_LAYER_ACTIONS: Mapping[str, str] = {
 }
 """Layers written in bulk by imports (no versions): layer -> the action needed."""
 
+DERIVED_FROM: frozenset[str] = frozenset(
+    {"areas", "indicator_values", "indicator_defs", "index_profiles"}
+)
+"""Layers the indicator map for QGIS is derived from (:mod:`monitoring.interop.qgis`):
+a change set that wrote one of them rewrites the map before it commits."""
+
 APPEND_LAYER_ACTIONS: Mapping[str, str] = {"kuf_versions": "edit_funding"}
 """Append-only layers (frozen versions): layer -> the action needed to add a record.
 
@@ -358,6 +364,8 @@ class ChangeSet:
         self.log: list[dict[str, Any]] = []
         #: Why the user makes the changes (archive, delete): written to each audit row.
         self.reason: str | None = None
+        #: Layers this change set wrote to (derived layers are refreshed from them).
+        self.touched: set[str] = set()
 
     # reading ----------------------------------------------------------------------
 
@@ -626,11 +634,15 @@ class ChangeSet:
         The caller logs the whole import once with :meth:`bulk_log`.
         """
         self._bulk_allowed(layer)
-        return self.tx.write(layer, frame) if len(frame) else 0
+        if not len(frame):
+            return 0
+        self.touched.add(layer)
+        return self.tx.write(layer, frame)
 
     def bulk_delete(self, layer: str, where: Mapping[str, Any]) -> int:
         """Delete the rows of a bulk layer matching ``where``; no audit row (see bulk_log)."""
         self._bulk_allowed(layer)
+        self.touched.add(layer)
         return self.tx.delete(layer, where)
 
     def bulk_log(self, layer: str, name: str, action: str, before: Any, after: Any) -> None:
@@ -645,6 +657,13 @@ class ChangeSet:
                 "Ein Protokolleintrag zu einem Import braucht die Kennung des Imports (batch_id)"
             )
         self._audit_raw(SCHEMA.layer("import_batches"), self.batch_id, action, None, after)
+
+    def derived_log(self, layer: str, name: str, action: str, after: Any) -> None:
+        """Write the audit row of a rewrite of derived data (the indicator map, QGIS styles).
+
+        Derived layers are not user records; the row records who rewrote them and what.
+        """
+        self._audit_raw(SCHEMA.layer(layer), name, action, None, after)
 
     def _bulk_allowed(self, layer: str) -> None:
         if layer not in BULK_LAYER_ACTIONS:
@@ -786,6 +805,7 @@ class ChangeSet:
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)
+        self.touched.add(lyr.name)
 
 
 def _scrub(image: Any, fields: Sequence[str]) -> Any:
@@ -847,7 +867,12 @@ def changes(store: Store, user: User, *, batch_id: str | None = None) -> Iterato
     ['create', 'update']
     """
     with store.transaction(user=user.name) as tx:
-        yield ChangeSet(tx, user, crs=store.crs, batch_id=batch_id)
+        ch = ChangeSet(tx, user, crs=store.crs, batch_id=batch_id)
+        yield ch
+        if ch.touched & DERIVED_FROM:  # the indicator map follows in the same transaction
+            from monitoring.interop.qgis import refresh_after_changes
+
+            refresh_after_changes(ch)
 
 
 def create(store: Store, user: User, layer: str, record: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,9 @@ def pg_url() -> Iterator[str]:
     yield f"{PG_DSN}?schema={schema}"
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        # the QGIS styles of the schema's layers live database-wide in public.layer_styles
+        if conn.execute("SELECT to_regclass('public.layer_styles')").fetchone() != (None,):
+            conn.execute("DELETE FROM public.layer_styles WHERE f_table_schema = %s", (schema,))
 
 
 @pytest.fixture(params=["gpkg", "postgis"])

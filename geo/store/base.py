@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
@@ -47,6 +48,42 @@ BBox = tuple[float, float, float, float]
 #: Keys of the store's metadata table that carry its change token.
 STORE_ID_KEY = "store_id"
 CHANGE_COUNTER_KEY = "change_counter"
+
+
+#: The table QGIS keeps layer styles in (its own schema, not a layer of the model).
+LAYER_STYLES = "layer_styles"
+#: ``owner`` of the styles the Quartiersmonitor writes: a refresh replaces only these,
+#: styles a user saved from QGIS stay.
+STYLE_OWNER = "Quartiersmonitor"
+#: Columns of :meth:`Transaction.read_layer_styles`, QGIS's names.
+LAYER_STYLE_COLUMNS: tuple[str, ...] = (
+    "f_table_catalog",
+    "f_table_schema",
+    "f_table_name",
+    "f_geometry_column",
+    "styleName",
+    "styleQML",
+    "useAsDefault",
+    "description",
+    "owner",
+    "update_time",
+)
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """A QGIS style of one spatial layer of the store, a row of QGIS's ``layer_styles``.
+
+    ``qml`` is the QGIS style document (``<qgis>…</qgis>``, no DOCTYPE: PostgreSQL keeps
+    it in an ``xml`` column); ``default`` marks the style QGIS applies when it opens the
+    layer (one per layer).
+    """
+
+    layer: str
+    name: str
+    qml: str
+    default: bool = False
+    description: str = ""
 
 
 class ChangeToken(NamedTuple):
@@ -389,6 +426,21 @@ class Transaction(abc.ABC):
         Editable layers get ``version`` raised by one and ``updated_at``/``updated_by``
         set. Returns the number of rows changed (0 when the version did not match).
         """
+
+    def write_layer_styles(self, styles: Sequence[LayerStyle]) -> int:
+        """Replace the Quartiersmonitor's QGIS styles of this store by ``styles``.
+
+        The table ``layer_styles`` (QGIS's own layout) is created when missing; rows of
+        other owners (styles saved from QGIS) stay. Returns the number of styles written.
+        """
+        raise NotImplementedError(f"{type(self).__name__} keeps no QGIS styles")
+
+    def read_layer_styles(self) -> pd.DataFrame:
+        """Return the ``layer_styles`` rows of this store's layers (:data:`LAYER_STYLE_COLUMNS`).
+
+        Empty when the table does not exist.
+        """
+        raise NotImplementedError(f"{type(self).__name__} keeps no QGIS styles")
 
     def assign(
         self,

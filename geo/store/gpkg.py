@@ -43,10 +43,14 @@ from geo.schema import (
 from geo.store import gpkg_geometry
 from geo.store.base import (
     CHANGE_COUNTER_KEY,
+    LAYER_STYLE_COLUMNS,
+    LAYER_STYLES,
     STORE_ID_KEY,
+    STYLE_OWNER,
     UPSERT_KEEPS,
     BBox,
     ChangeToken,
+    LayerStyle,
     Store,
     Transaction,
     Where,
@@ -465,6 +469,47 @@ class _GpkgTransaction(Transaction):
         self.changed = self.changed or cur.rowcount > 0
         return int(cur.rowcount)
 
+    def write_layer_styles(self, styles: Sequence[LayerStyle]) -> int:
+        """Replace the Quartiersmonitor's styles in ``layer_styles`` (QGIS reads them there)."""
+        _create_layer_styles(self.conn)
+        self.conn.execute(f"DELETE FROM {LAYER_STYLES} WHERE owner = ?", (STYLE_OWNER,))
+        now = _now_text()
+        rows = [
+            (
+                s.layer,
+                GEOMETRY_COLUMN if self.store.schema.layer(s.layer).spatial else "",
+                s.name,
+                s.qml,
+                int(s.default),
+                s.description,
+                STYLE_OWNER,
+                now,
+            )
+            for s in styles
+        ]
+        self.conn.executemany(
+            f"INSERT INTO {LAYER_STYLES} (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+            "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?)",
+            rows,
+        )
+        self.conn.execute(
+            "UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (now, LAYER_STYLES)
+        )
+        self.changed = True
+        return len(rows)
+
+    def read_layer_styles(self) -> pd.DataFrame:
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (LAYER_STYLES,)
+        ).fetchone()
+        if not exists:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in LAYER_STYLE_COLUMNS})
+        cols = ", ".join(q(c) for c in LAYER_STYLE_COLUMNS)
+        rows = self.conn.execute(f"SELECT {cols} FROM {LAYER_STYLES} ORDER BY id").fetchall()
+        frame = pd.DataFrame(rows, columns=list(LAYER_STYLE_COLUMNS), dtype=object)
+        return frame.assign(useAsDefault=frame["useAsDefault"].astype(bool))
+
     def update(
         self,
         layer: str,
@@ -865,6 +910,23 @@ def _create_rtree(conn: sqlite3.Connection, layer: Layer) -> None:
         "INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index', "
         "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
         (layer.name, GEOMETRY_COLUMN),
+    )
+
+
+def _create_layer_styles(conn: sqlite3.Connection) -> None:
+    """Create QGIS's ``layer_styles`` table (as QGIS does) and list it as attributes."""
+    conn.execute(
+        f"""CREATE TABLE IF NOT EXISTS {LAYER_STYLES} (
+          id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+          f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),
+          f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+          useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+          update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+        "VALUES (?, 'attributes', ?, ?)",
+        (LAYER_STYLES, "QGIS-Stile", "Darstellungsstile der Ebenen für QGIS"),
     )
 
 

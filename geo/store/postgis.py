@@ -56,9 +56,13 @@ from geo.schema import (
 from geo.store import base, pg_copy
 from geo.store.base import (
     CHANGE_COUNTER_KEY,
+    LAYER_STYLE_COLUMNS,
+    LAYER_STYLES,
     STORE_ID_KEY,
+    STYLE_OWNER,
     BBox,
     ChangeToken,
+    LayerStyle,
     Store,
     Transaction,
     Where,
@@ -975,6 +979,68 @@ class PostGISTransaction(Transaction):
             self.changed = self.changed or cur.rowcount > 0
             return int(cur.rowcount)
 
+    def write_layer_styles(self, styles: Sequence[LayerStyle]) -> int:
+        """Replace the Quartiersmonitor's styles of this store's schema in ``public.layer_styles``.
+
+        QGIS looks for ``layer_styles`` by its bare name (the ``public`` schema on a default
+        search path) and picks a layer's rows by database, schema, table and geometry column.
+        """
+        schema = self.store._target.schema
+        with self._step("Schreiben der QGIS-Stile (public.layer_styles)") as cur:
+            cur.execute(_LAYER_STYLES_DDL)
+            cur.execute(
+                sql.SQL(
+                    "DELETE FROM {} WHERE owner = %s AND f_table_catalog = current_database() "
+                    "AND f_table_schema = %s"
+                ).format(_STYLES_TABLE),
+                (STYLE_OWNER, schema),
+            )
+            cur.executemany(
+                sql.SQL(
+                    "INSERT INTO {} (f_table_catalog, f_table_schema, f_table_name, "
+                    "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, "
+                    "owner, ui, update_time) VALUES (current_database(), %s, %s, %s, %s, "
+                    "XMLPARSE(DOCUMENT %s), NULL, %s, %s, %s, NULL, now())"
+                ).format(_STYLES_TABLE),
+                [
+                    (
+                        schema,
+                        s.layer,
+                        GEOMETRY_COLUMN if self._layer(s.layer).spatial else None,
+                        s.name,
+                        s.qml,
+                        s.default,
+                        s.description,
+                        STYLE_OWNER,
+                    )
+                    for s in styles
+                ],
+            )
+            self.changed = True
+        return len(styles)
+
+    def read_layer_styles(self) -> pd.DataFrame:
+        with self._step("Lesen der QGIS-Stile (public.layer_styles)") as cur:
+            cur.execute("SELECT to_regclass('public.layer_styles') IS NOT NULL")
+            row = cur.fetchone()
+            if not row or not row[0]:
+                return pd.DataFrame({c: pd.Series(dtype=object) for c in LAYER_STYLE_COLUMNS})
+            cols = sql.SQL(", ").join(
+                sql.SQL("{}::text").format(sql.Identifier(c.lower()))
+                if c == "styleQML"
+                else sql.Identifier(c.lower())
+                for c in LAYER_STYLE_COLUMNS
+            )
+            cur.execute(
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE f_table_catalog = current_database() "
+                    "AND f_table_schema = %s ORDER BY id"
+                ).format(cols, _STYLES_TABLE),
+                (self.store._target.schema,),
+            )
+            rows = cur.fetchall()
+        return pd.DataFrame(rows, columns=list(LAYER_STYLE_COLUMNS), dtype=object)
+
     def update(
         self,
         layer: str,
@@ -1037,6 +1103,17 @@ class PostGISTransaction(Transaction):
 
 
 # --- helpers ---------------------------------------------------------------------
+
+
+_STYLES_TABLE = sql.Identifier("public", LAYER_STYLES)
+#: QGIS's own definition of the table (QGIS 3.22, ``QgsPostgresProviderMetadata::saveStyle``).
+_LAYER_STYLES_DDL = sql.SQL(
+    "CREATE TABLE IF NOT EXISTS {} (id SERIAL PRIMARY KEY, f_table_catalog varchar, "
+    "f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, "
+    "stylename text, styleqml xml, stylesld xml, useasdefault boolean, description text, "
+    "owner varchar(63) DEFAULT CURRENT_USER, ui xml, "
+    "update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
+).format(_STYLES_TABLE)
 
 
 def _primary(exc: psycopg.Error) -> str:

@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.store.base import Store
+from geo.store.base import Store, Transaction
 from indicators.disclosure import disclosed
 from indicators.errors import FrameError, UnknownIndicatorError
 from indicators.rates import compute_rates
@@ -125,9 +125,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "x"
 
 
-def public_layers(store: Store) -> list[PublicLayer]:
+def public_layers(store: Store | Transaction) -> list[PublicLayer]:
     """Return the public layers of ``store``: funding areas, measures, areas and indicators
-    per level and vintage (an indicator layer only where values are stored)."""
+    per level and vintage (an indicator layer only where values are stored).
+
+    ``store`` may be an open transaction too (the indicator map is rewritten inside one).
+    """
     layers = [
         PublicLayer(
             FUNDING_AREAS,
@@ -174,7 +177,7 @@ def public_layers(store: Store) -> list[PublicLayer]:
     return layers
 
 
-def find_layer(store: Store, layer_id: str) -> PublicLayer:
+def find_layer(store: Store | Transaction, layer_id: str) -> PublicLayer:
     """Return the public layer with this id; KeyError naming the known ids if there is none."""
     layers = public_layers(store)
     for layer in layers:
@@ -184,7 +187,7 @@ def find_layer(store: Store, layer_id: str) -> PublicLayer:
     raise KeyError(f"Die Ebene „{layer_id}“ gibt es nicht; vorhanden: {known}")
 
 
-def read_public(store: Store, layer: PublicLayer | str) -> gpd.GeoDataFrame:
+def read_public(store: Store | Transaction, layer: PublicLayer | str) -> gpd.GeoDataFrame:
     """Return the features of a public layer in the store's CRS, public columns only."""
     if isinstance(layer, str):
         layer = find_layer(store, layer)
@@ -205,7 +208,7 @@ def read_public(store: Store, layer: PublicLayer | str) -> gpd.GeoDataFrame:
     )
 
 
-def _min_population(store: Store) -> int:
+def _min_population(store: Store | Transaction) -> int:
     profiles = catalogue.profiles_for(store)
     profile = profiles.get(DEFAULT_PROFILE) or next(iter(profiles.values()))
     return int(profile.min_population)
@@ -217,14 +220,14 @@ def _select(frame: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFram
     return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs).reset_index(drop=True)
 
 
-def _funding_areas(store: Store) -> gpd.GeoDataFrame:
+def _funding_areas(store: Store | Transaction) -> gpd.GeoDataFrame:
     frame = store.read("funding_areas")
     names = store.read("programmes", columns=["id", "name"]).set_index("id")["name"]
     frame = frame.assign(programme=frame["programme_id"].map(names))
     return _select(frame, FUNDING_AREA_COLUMNS)
 
 
-def _measures(store: Store) -> gpd.GeoDataFrame:
+def _measures(store: Store | Transaction) -> gpd.GeoDataFrame:
     frame = hide_archived(store.read("measures"))
     frame = frame[frame.geometry.notna()]
     return _select(frame, MEASURE_COLUMNS)

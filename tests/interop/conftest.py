@@ -10,6 +10,9 @@ import pytest
 from geo.store import open_store
 from geo.store.base import Store
 
+#: Run by Debian's Python with QGIS in a subprocess, never imported here (no doctests).
+collect_ignore = ["qgis_render.py"]
+
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
