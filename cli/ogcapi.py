@@ -23,6 +23,7 @@ token: a request rereads the store only when something was written to it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import os
 import tempfile
@@ -381,16 +382,35 @@ def _requested_bbox() -> tuple[list[float], CRS] | None:
     return coords, get_crs_from_uri(uri)
 
 
+STORE_URLS: dict[str, str] = {}
+"""Store handle -> store URL, for the providers of this process. pygeoapi's configuration is
+a file; it names a store by handle only, so no password of a database URL is written there."""
+
+
+def store_handle(url: str) -> str:
+    """Return the handle pygeoapi's configuration names the store by (registered here).
+
+    Examples
+    --------
+    >>> h = store_handle("postgresql://qmon:geheim@db/stadt")
+    >>> "geheim" in h, STORE_URLS[h].endswith("@db/stadt")
+    (False, True)
+    """
+    handle = "store-" + hashlib.sha256(url.encode()).hexdigest()[:16]
+    STORE_URLS[handle] = url
+    return handle
+
+
 class PublicFeatureProvider(BaseProvider):
     """A pygeoapi feature provider over one public layer of a store (read-only).
 
-    The provider definition's ``data`` is the store URL, ``options.layer`` the public
-    layer's id.
+    The provider definition's ``data`` is a handle of the store (:data:`STORE_URLS`; a
+    plain store URL is taken as it is), ``options.layer`` the public layer's id.
     """
 
     def __init__(self, provider_def: dict[str, Any]) -> None:
         super().__init__(provider_def)
-        self.url = str(self.data)
+        self.url = STORE_URLS.get(str(self.data), str(self.data))
         self.layer_id = str((self.options or {})["layer"])
         self.id_field = ID_FIELD
         self.editable = False
@@ -523,6 +543,7 @@ def service_config(
     """
     store_crs = cache.store_crs(url)
     storage = crs_uri(store_crs)
+    handle = store_handle(url)
     resources: dict[str, Any] = {}
     for layer in cache.layers(url):
         frame = cache.frame(url, layer.id)
@@ -537,7 +558,7 @@ def service_config(
                 {
                     "type": "feature",
                     "name": PROVIDER,
-                    "data": url,
+                    "data": handle,
                     "options": {"layer": layer.id},
                     "id_field": ID_FIELD,
                     "title_field": "name" if "name" in frame.columns else "titel",
@@ -618,7 +639,7 @@ def wsgi_app(config: dict[str, Any], workdir: Path) -> Callable[..., Any]:
 
     pygeoapi reads its configuration and OpenAPI document from files named by
     environment variables when its Flask module is imported; both are written to
-    ``workdir`` (readable by the owner only: the store URL is in the configuration).
+    ``workdir`` (readable by the owner only; the store is named by a handle, not its URL).
     One app per process.
     """
     import yaml

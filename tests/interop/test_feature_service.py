@@ -378,3 +378,18 @@ def test_the_cache_rereads_a_layer_only_when_the_store_changed(
         assert again.set_index("kennung").loc["M-0003", "status"] == "abgerechnet"
     finally:
         cache.close()
+
+
+def test_the_configuration_file_names_no_store_url(demo_path: Path) -> None:
+    """pygeoapi reads its configuration from a file: a database password must not be there."""
+    import yaml
+
+    from cli.ogcapi import STORE_URLS, service_config
+
+    url = str(demo_path)
+    text = yaml.safe_dump(service_config(url, host="127.0.0.1", port=5000))
+    assert url not in text
+    handles = {
+        p["data"] for r in yaml.safe_load(text)["resources"].values() for p in r["providers"]
+    }
+    assert len(handles) == 1 and STORE_URLS[handles.pop()] == url
