@@ -126,10 +126,18 @@ class View:
     geometry: GeometryType
     fid: str
     description: str = ""
+    #: Columns of ``geometry_layer`` the view shows too (not stored per row).
+    shown: tuple[Column, ...] = ()
 
     @property
     def spatial(self) -> bool:
         return True
+
+    def columns(self, layers: dict[str, Layer]) -> tuple[Column, ...]:
+        """The view's attribute columns (``fid`` and geometry aside): those of ``layer``
+        (without ``fid``'s source column), then ``shown``."""
+        own = tuple(c for c in layers[self.layer].columns if c.name != self.fid)
+        return own + self.shown
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,8 @@ def _check_view(view: View, layers: dict[str, Layer], views: dict[str, View]) ->
         raise ValueError(f"view {view.name!r}: fid {view.fid!r} is no integer column")
     if any(a not in names or b not in keys for a, b in view.join):
         raise ValueError(f"view {view.name!r}: join {view.join} names unknown columns")
+    if any(c.name not in keys or c.name in names for c in view.shown):
+        raise ValueError(f"view {view.name!r}: shown columns must be the geometry layer's only")
 
 
 # --- the model -------------------------------------------------------------------
@@ -877,7 +887,6 @@ _V7_QGIS: tuple[Step, ...] = (
             _c("nr", "integer", "laufende Nummer", null=False),
             _c("kennung", "text", "Kennung", null=False),
             _c("gebiet", "text", "Gebiet (Kennung)", null=False),
-            _c("name", "text", "Gebiet"),
             _c("ebene", "text", "Ebene", null=False),
             _c("stand", "text", "Gebietsstand", null=False),
             _c("indikator", "text", "Indikator (Schlüssel)", null=False),
@@ -889,7 +898,7 @@ _V7_QGIS: tuple[Step, ...] = (
             _c("ausgabe", "text", "Ausgabe"),
             _c("quelle", "text", "Quelle"),
         ],
-        key=("ebene", "stand", "kennung"),
+        key=("nr",),
         description="Indicator values per area and Stichtag after disclosure control "
         "(suppressed values are NULL), without geometry; derived from indicator_values and "
         "areas, rewritten with every change of them (monitoring.interop.qgis). QGIS opens "
@@ -904,6 +913,7 @@ _V7_QGIS: tuple[Step, ...] = (
             join=(("ebene", "level"), ("stand", "vintage"), ("gebiet", "id")),
             geometry="MULTIPOLYGON",
             fid="nr",
+            shown=(_c("name", "text", "Gebiet"),),
             description="Indikatorwerte je Gebiet und Stichtag nach der Geheimhaltung, mit der "
             "Geometrie des Gebiets (Sicht auf indicator_map_values und areas)",
         )

@@ -884,9 +884,14 @@ def _create_view(
     first integer column as its feature id. The extent is the geometry layer's, kept in
     step by :func:`_update_extent`.
     """
-    rows = layers[view.layer]
+    own = [c.name for c in view.columns(dict(layers)) if c not in view.shown]
     cols = ", ".join(
-        ['v."fid" AS "fid"', *(f"v.{q(c)}" for c in rows.column_names), f"a.{q(GEOMETRY_COLUMN)}"]
+        [
+            'v."fid" AS "fid"',
+            *(f"v.{q(c)}" for c in own),
+            *(f"a.{q(c.name)}" for c in view.shown),
+            f"a.{q(GEOMETRY_COLUMN)}",
+        ]
     )
     on = " AND ".join(f"a.{q(b)} = v.{q(a)}" for a, b in view.join)
     conn.execute(

@@ -584,11 +584,17 @@ class PostGISStore(Store):
         self, conn: psycopg.Connection[Any], view: View, layers: Mapping[str, Layer]
     ) -> None:
         """Create a spatial view; its first column ``fid`` (the integer column ``view.fid``)
-        is the unique key QGIS takes for it (see README, "QGIS")."""
-        rows = layers[view.layer]
+        is the unique key QGIS takes for it (see README, "QGIS"); the source column
+        ``view.fid`` is the layer's primary key, so QGIS fetches a feature by index."""
+        columns = view.columns(dict(layers))
         cols = [
             sql.SQL("v.{} AS fid").format(sql.Identifier(view.fid)),
-            *(sql.SQL("v.{}").format(sql.Identifier(c)) for c in rows.column_names),
+            *(
+                sql.SQL("{}.{}").format(
+                    sql.Identifier("a" if c in view.shown else "v"), sql.Identifier(c.name)
+                )
+                for c in columns
+            ),
             sql.SQL("a.{}").format(sql.Identifier(GEOMETRY_COLUMN)),
         ]
         on = sql.SQL(" AND ").join(
@@ -613,7 +619,7 @@ class PostGISStore(Store):
             sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
                 name, sql.Identifier(col.name), sql.Literal(col.title)
             )
-            for col in rows.columns
+            for col in columns
             if col.title
         )
         conn.execute(sql.SQL("; ").join(statements))

@@ -31,7 +31,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -49,7 +48,7 @@ from geo.qml import (
     rule_style,
     single_style,
 )
-from geo.schema import SCHEMA, Layer
+from geo.schema import SCHEMA, Layer, View
 from geo.store.base import LayerStyle, Store, Transaction
 from geo.webmap import (
     ACTIVITY_COLOUR,
@@ -68,16 +67,20 @@ from geo.webmap import (
 from monitoring import catalogue, editing
 from monitoring.auth import User, require
 from monitoring.interop.public import DEFAULT_PROFILE, public_layers, read_public
+from monitoring.maps.content import status_categories as map_status_categories
+from monitoring.maps.content import value_decimals
+from monitoring.maps.view import MapView as KarteView
 
 #: The spatial view QGIS opens (styles are attached to it) and the table it shows.
 MAP_LAYER = "indicator_map"
 VALUES_LAYER = SCHEMA.views[MAP_LAYER].layer
 #: Layers whose change changes the indicator map (values, areas, the catalogue, profiles).
 MAP_INPUTS: frozenset[str] = editing.DERIVED_FROM
-#: The app's map defaults (ui/karte.py): classification, number of classes, palette.
-SCHEME: Scheme = "quantiles"
-CLASSES = 5
-PALETTE: Palette = "viridis"
+#: The map's defaults (the Karte of the app and its print, :class:`monitoring.maps.view.MapView`):
+#: classification, number of classes, palette.
+SCHEME: Scheme = KarteView.scheme  # type: ignore[assignment]
+CLASSES: int = KarteView.k
+PALETTE: Palette = KarteView.palette  # type: ignore[assignment]
 #: The stored social index status class (indicators.stored.INDEX_KEYS["status_class"]).
 STATUS_CLASS = "social_status_class"
 AREA_OUTLINE = "#444444"
@@ -125,15 +128,17 @@ def map_rows(source: Source) -> pd.DataFrame:
 # --- styles ----------------------------------------------------------------------------
 
 
-def aliases(layer: Layer) -> dict[str, str]:
-    """Return column -> German title of a layer (QGIS field aliases).
+def aliases(layer: Layer | View) -> dict[str, str]:
+    """Return column -> German title of a layer or view (QGIS field aliases).
 
     Examples
     --------
-    >>> aliases(SCHEMA.layer("indicator_map_values"))["unterdr"]
-    'unterdrückt (Geheimhaltung)'
+    >>> names = aliases(SCHEMA.views["indicator_map"])
+    >>> names["unterdr"], names["name"]
+    ('unterdrückt (Geheimhaltung)', 'Gebiet')
     """
-    return {c.name: c.title for c in layer.columns if c.title}
+    columns = layer.columns(SCHEMA.layers) if isinstance(layer, View) else layer.columns
+    return {c.name: c.title for c in columns if c.title}
 
 
 def suppressed_label(minimum: int) -> str:
@@ -145,11 +150,6 @@ def suppressed_label(minimum: int) -> str:
     'unterdrückt (weniger als 300 Einwohner)'
     """
     return f"{SUPPRESSED_TEXT} (weniger als {german.number(minimum)} Einwohner)"
-
-
-def value_decimals(unit: str) -> int:
-    """Decimals of a value in the legend: none for counts of people and dwellings (as the app)."""
-    return 0 if unit in ("Personen", "Wohnungen") else 1
 
 
 def _number(value: float) -> str:
@@ -281,13 +281,7 @@ def indicator_rules(
 
 def status_categories(source: Source) -> tuple[tuple[float, str, str], ...]:
     """(code, label, colour) of the social index status classes, as the app's map shows them."""
-    profile = _profile(source)
-    colours = sequential_colours(len(profile.status_classes), palette="neutral")
-    picks = np.linspace(0, len(colours) - 1, len(profile.status_classes)).round().astype(int)
-    return tuple(
-        (float(c.code), f"{c.code} {c.label}", colours[i])
-        for c, i in zip(profile.status_classes, picks)
-    )
+    return map_status_categories(_profile(source))
 
 
 def _profile(source: Source):  # type: ignore[no-untyped-def]
@@ -306,7 +300,7 @@ def indicator_styles(source: Source, rows: pd.DataFrame) -> list[LayerStyle]:
                 "Indikatorkarte",
                 single_style(
                     Fill(NO_DATA_COLOUR, AREA_OUTLINE),
-                    aliases=aliases(SCHEMA.layer(VALUES_LAYER)),
+                    aliases=aliases(SCHEMA.views[MAP_LAYER]),
                     geometry="polygon",
                 ),
                 default=True,
@@ -328,7 +322,7 @@ def indicator_styles(source: Source, rows: pd.DataFrame) -> list[LayerStyle]:
             LayerStyle(
                 MAP_LAYER,
                 name,
-                rule_style(rules, aliases=aliases(SCHEMA.layer(VALUES_LAYER)), geometry="polygon"),
+                rule_style(rules, aliases=aliases(SCHEMA.views[MAP_LAYER]), geometry="polygon"),
                 default=view is default,
                 description=(
                     f"{view.label}: {view.level} (Gebietsstand {view.vintage}), Stichtag "
