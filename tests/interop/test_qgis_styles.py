@@ -159,7 +159,8 @@ def test_demo_store_has_the_map_and_a_default_style_per_spatial_layer(store_url:
 
 def test_legend_of_an_indicator_reads_as_the_apps(demo_store: Store) -> None:
     rows = demo_store.read(VALUES_LAYER)
-    shapes = demo_store.read("areas").set_index("id").geometry
+    areas_of = demo_store.read("areas").set_index("id")
+    shapes = areas_of.geometry
     view = next(v for v in map_views(rows) if v.indicator == "unemployment_rate")
     at = rows[
         (rows["indikator"] == view.indicator)
@@ -171,7 +172,7 @@ def test_legend_of_an_indicator_reads_as_the_apps(demo_store: Store) -> None:
     rules = indicator_rules(view, rows, minimum=300)
     # the app's own legend for the same values (ui/karte.py's defaults)
     areas = gpd.GeoDataFrame(
-        {"id": at["gebiet"].to_numpy(), "name": at["name"].to_numpy()},
+        {"id": at["gebiet"].to_numpy(), "name": at["gebiet"].map(areas_of["name"]).to_numpy()},
         geometry=gpd.GeoSeries(at["gebiet"].map(shapes), crs=shapes.crs).to_crs(4326).to_numpy(),
         crs=4326,
     )
