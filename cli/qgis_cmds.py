@@ -46,7 +46,8 @@ def cmd_qgis(args: argparse.Namespace) -> int:
         f"{german.count(done.styles, 'QGIS-Stil', 'QGIS-Stile')} geschrieben"
     )
     for layer, names in style_summary(styles[styles["owner"] == "Quartiersmonitor"]).items():
-        title = store.schema.layer(layer).title
+        view = store.schema.views.get(layer)
+        title = view.title if view else store.schema.layer(layer).title
         print(
             f"  {title} ({layer}): {german.count(len(names), 'Stil', 'Stile')}, "
             f"Standard „{names[0]}“"

@@ -65,7 +65,7 @@ RECORDS_OF_WORK: frozenset[str] = frozenset(
 )
 #: Layers derived from the others (the indicator map for QGIS): written by
 #: :func:`monitoring.interop.qgis.refresh_in` at the end of :func:`load_musterstadt`.
-DERIVED: frozenset[str] = frozenset({"indicator_map"})
+DERIVED: frozenset[str] = frozenset({"indicator_map_values"})
 CITY_NAME = "Musterstadt"
 VINTAGE = "2020"
 VALID_FROM = pd.Timestamp(2020, 1, 1)

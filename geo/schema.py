@@ -106,7 +106,46 @@ class AddColumn:
     column: Column
 
 
-Step = AddLayer | AddColumn
+@dataclass(frozen=True)
+class View:
+    """A spatial view: the rows of a non-spatial ``layer`` with the geometry of the row of
+    ``geometry_layer`` they name (no copy of the geometry per row).
+
+    Stores create it as a database view (GIS programs open it like a layer); the program
+    itself writes and reads ``layer``. ``join`` pairs a column of ``layer`` with a key
+    column of ``geometry_layer``; ``fid`` is an integer column of ``layer``, unique per
+    row, that the view exposes as its feature id ``fid`` where the store has no row id of
+    its own (PostGIS; a GeoPackage exposes the table's ``fid``).
+    """
+
+    name: str
+    title: str
+    layer: str
+    geometry_layer: str
+    join: tuple[tuple[str, str], ...]
+    geometry: GeometryType
+    fid: str
+    description: str = ""
+    #: Columns of ``geometry_layer`` the view shows too (not stored per row).
+    shown: tuple[Column, ...] = ()
+
+    @property
+    def spatial(self) -> bool:
+        return True
+
+    def columns(self, layers: dict[str, Layer]) -> tuple[Column, ...]:
+        """The view's attribute columns (``fid`` and geometry aside): those of ``layer``
+        (without ``fid``'s source column), then ``shown``."""
+        own = tuple(c for c in layers[self.layer].columns if c.name != self.fid)
+        return own + self.shown
+
+
+@dataclass(frozen=True)
+class AddView:
+    view: View
+
+
+Step = AddLayer | AddColumn | AddView
 
 
 @dataclass(frozen=True)
@@ -122,6 +161,7 @@ class Schema:
 
     version: int
     layers: dict[str, Layer] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
 
     def layer(self, name: str) -> Layer:
         try:
@@ -131,6 +171,16 @@ class Schema:
                 code="store.unknown_layer", layer=name, layers=", ".join(sorted(self.layers))
             ) from None
 
+    def has_geometry(self, name: str) -> bool:
+        """Whether the layer or view ``name`` has a geometry column (a QGIS style names it).
+
+        Examples
+        --------
+        >>> SCHEMA.has_geometry("indicator_map"), SCHEMA.has_geometry("indicator_map_values")
+        (True, False)
+        """
+        return name in self.views or self.layer(name).spatial
+
 
 def apply_step(layers: dict[str, Layer], step: Step) -> dict[str, Layer]:
     """Return the layers after one migration step (the input is not changed)."""
@@ -139,6 +189,8 @@ def apply_step(layers: dict[str, Layer], step: Step) -> dict[str, Layer]:
         if step.layer.name in out:
             raise ValueError(f"migration adds layer {step.layer.name!r} twice")
         out[step.layer.name] = step.layer
+    elif isinstance(step, AddView):  # views are kept apart (see build_schema)
+        pass
     else:
         old = out[step.layer]
         out[step.layer] = replace(old, columns=old.columns + (step.column,))
@@ -160,14 +212,33 @@ def build_schema(migrations: Sequence[Migration], *, upto: int | None = None) ->
     if versions != sorted(set(versions)):
         raise ValueError(f"migration versions must increase strictly: {versions}")
     layers: dict[str, Layer] = {}
+    views: dict[str, View] = {}
     version = 0
     for migration in migrations:
         if upto is not None and migration.version > upto:
             break
         for step in migration.steps:
+            if isinstance(step, AddView):
+                _check_view(step.view, layers, views)
+                views[step.view.name] = step.view
             layers = apply_step(layers, step)
         version = migration.version
-    return Schema(version=version, layers=layers)
+    return Schema(version=version, layers=layers, views=views)
+
+
+def _check_view(view: View, layers: dict[str, Layer], views: dict[str, View]) -> None:
+    if view.name in layers or view.name in views:
+        raise ValueError(f"migration adds view {view.name!r}, a name already taken")
+    rows, shapes = layers.get(view.layer), layers.get(view.geometry_layer)
+    if rows is None or shapes is None or not shapes.spatial:
+        raise ValueError(f"view {view.name!r}: its layers must be added before it")
+    names, keys = set(rows.column_names), set(shapes.column_names)
+    if view.fid not in names or rows.column(view.fid).type != "integer":
+        raise ValueError(f"view {view.name!r}: fid {view.fid!r} is no integer column")
+    if any(a not in names or b not in keys for a, b in view.join):
+        raise ValueError(f"view {view.name!r}: join {view.join} names unknown columns")
+    if any(c.name not in keys or c.name in names for c in view.shown):
+        raise ValueError(f"view {view.name!r}: shown columns must be the geometry layer's only")
 
 
 # --- the model -------------------------------------------------------------------
@@ -810,12 +881,12 @@ _V6_GRANTS: tuple[Step, ...] = (
 
 _V7_QGIS: tuple[Step, ...] = (
     _layer(
-        "indicator_map",
-        "Indikatorkarte",
+        "indicator_map_values",
+        "Indikatorkarte (Werte)",
         [
+            _c("nr", "integer", "laufende Nummer", null=False),
             _c("kennung", "text", "Kennung", null=False),
             _c("gebiet", "text", "Gebiet (Kennung)", null=False),
-            _c("name", "text", "Gebiet"),
             _c("ebene", "text", "Ebene", null=False),
             _c("stand", "text", "Gebietsstand", null=False),
             _c("indikator", "text", "Indikator (Schlüssel)", null=False),
@@ -827,11 +898,25 @@ _V7_QGIS: tuple[Step, ...] = (
             _c("ausgabe", "text", "Ausgabe"),
             _c("quelle", "text", "Quelle"),
         ],
-        key=("ebene", "stand", "kennung"),
-        geometry="MULTIPOLYGON",
-        description="Indicator values per area and Stichtag with the area's geometry, after "
-        "disclosure control (suppressed values are NULL); derived from indicator_values and "
-        "areas, rewritten with every change of them (monitoring.interop.qgis)",
+        key=("nr",),
+        description="Indicator values per area and Stichtag after disclosure control "
+        "(suppressed values are NULL), without geometry; derived from indicator_values and "
+        "areas, rewritten with every change of them (monitoring.interop.qgis). QGIS opens "
+        "them with the area's geometry as the view indicator_map",
+    ),
+    AddView(
+        View(
+            "indicator_map",
+            "Indikatorkarte",
+            layer="indicator_map_values",
+            geometry_layer="areas",
+            join=(("ebene", "level"), ("stand", "vintage"), ("gebiet", "id")),
+            geometry="MULTIPOLYGON",
+            fid="nr",
+            shown=(_c("name", "text", "Gebiet"),),
+            description="Indikatorwerte je Gebiet und Stichtag nach der Geheimhaltung, mit der "
+            "Geometrie des Gebiets (Sicht auf indicator_map_values und areas)",
+        )
     ),
 )
 

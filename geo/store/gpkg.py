@@ -35,9 +35,12 @@ from geo.schema import (
     MIGRATIONS,
     AddColumn,
     AddLayer,
+    AddView,
     Column,
     Layer,
     Migration,
+    Schema,
+    View,
     build_schema,
 )
 from geo.store import gpkg_geometry
@@ -260,6 +263,8 @@ class GeoPackageStore(Store):
                         layers[step.layer.name] = step.layer
                     elif isinstance(step, AddColumn):
                         _add_column(conn, step.layer, step.column)
+                    elif isinstance(step, AddView):
+                        _create_view(conn, step.view, layers, srs_id)
                 _set_meta(conn, "schema_version", str(migration.version))
             conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {_USER_VERSION}")
@@ -459,7 +464,7 @@ class _GpkgTransaction(Transaction):
                 key=", ".join(lay.key),
             ) from exc
         if lay.spatial:
-            _update_extent(self.conn, lay)
+            _update_extent(self.conn, lay, self.store.schema)
         return len(ready)
 
     def delete(self, layer: str, where: Where | None = None) -> int:
@@ -477,7 +482,7 @@ class _GpkgTransaction(Transaction):
         rows = [
             (
                 s.layer,
-                GEOMETRY_COLUMN if self.store.schema.layer(s.layer).spatial else "",
+                GEOMETRY_COLUMN if self.store.schema.has_geometry(s.layer) else "",
                 s.name,
                 s.qml,
                 int(s.default),
@@ -545,7 +550,7 @@ class _GpkgTransaction(Transaction):
         )
         self.changed = self.changed or cur.rowcount > 0
         if lay.spatial and GEOMETRY_COLUMN in values:
-            _update_extent(self.conn, lay)
+            _update_extent(self.conn, lay, self.store.schema)
         return int(cur.rowcount)
 
 
@@ -870,6 +875,41 @@ def _create_layer(conn: sqlite3.Connection, layer: Layer, srs_id: int) -> None:
         _create_rtree(conn, layer)
 
 
+def _create_view(
+    conn: sqlite3.Connection, view: View, layers: Mapping[str, Layer], srs_id: int
+) -> None:
+    """Create a spatial view and register it as a features layer (GDAL and QGIS open it).
+
+    Its first column ``fid`` is the row id of the values table: GDAL takes a view's
+    first integer column as its feature id. The extent is the geometry layer's, kept in
+    step by :func:`_update_extent`.
+    """
+    own = [c.name for c in view.columns(dict(layers)) if c not in view.shown]
+    cols = ", ".join(
+        [
+            'v."fid" AS "fid"',
+            *(f"v.{q(c)}" for c in own),
+            *(f"a.{q(c.name)}" for c in view.shown),
+            f"a.{q(GEOMETRY_COLUMN)}",
+        ]
+    )
+    on = " AND ".join(f"a.{q(b)} = v.{q(a)}" for a, b in view.join)
+    conn.execute(
+        f"CREATE VIEW {q(view.name)} AS SELECT {cols} FROM {q(view.layer)} AS v "
+        f"JOIN {q(view.geometry_layer)} AS a ON {on}"
+    )
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id, "
+        "min_x, min_y, max_x, max_y) SELECT ?, 'features', ?, ?, ?, min_x, min_y, max_x, max_y "
+        "FROM gpkg_contents WHERE table_name = ?",
+        (view.name, view.title, view.description, srs_id, view.geometry_layer),
+    )
+    conn.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
+        (view.name, GEOMETRY_COLUMN, view.geometry, srs_id),
+    )
+
+
 def _create_rtree(conn: sqlite3.Connection, layer: Layer) -> None:
     """Create the R-tree index and its triggers (GeoPackage 1.4 Annex F.3)."""
     t, c, r = q(layer.name), q(GEOMETRY_COLUMN), q(_rtree(layer))
@@ -938,10 +978,18 @@ def _add_column(conn: sqlite3.Connection, layer: str, column: Column) -> None:
     conn.execute(f"ALTER TABLE {q(layer)} ADD COLUMN {q(column.name)} {_SQL_TYPES[column.type]}")
 
 
-def _update_extent(conn: sqlite3.Connection, layer: Layer) -> None:
+def _update_extent(conn: sqlite3.Connection, layer: Layer, schema: Schema) -> None:
     conn.execute(
         f"UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = "
         f"(SELECT min(minx), max(maxx), min(miny), max(maxy) FROM {q(_rtree(layer))}), "
         "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
         (layer.name,),
     )
+    views = [v.name for v in schema.views.values() if v.geometry_layer == layer.name]
+    for name in views:  # a view showing this layer's geometry has its extent
+        conn.execute(
+            "UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y, last_change) = "
+            "(SELECT min_x, max_x, min_y, max_y, last_change FROM gpkg_contents "
+            "WHERE table_name = ?) WHERE table_name = ?",
+            (layer.name, name),
+        )

@@ -48,9 +48,11 @@ from geo.schema import (
     MIGRATIONS,
     AddColumn,
     AddLayer,
+    AddView,
     Column,
     Layer,
     Migration,
+    View,
     build_schema,
 )
 from geo.store import base, pg_copy
@@ -483,6 +485,8 @@ class PostGISStore(Store):
                 )
                 for layer in self.schema.layers.values():
                     self._create_layer(conn, layer, srid)
+                for view in self.schema.views.values():
+                    self._create_view(conn, view, self.schema.layers)
                 self._set_meta(
                     conn,
                     {
@@ -512,6 +516,9 @@ class PostGISStore(Store):
                         self._create_layer(conn, step.layer, srid)
                     elif isinstance(step, AddColumn):
                         self._add_column(conn, layers[step.layer], step.column, migration)
+                    elif isinstance(step, AddView):  # its layers: those of its migration
+                        upto = build_schema(self.migrations, upto=migration.version).layers
+                        self._create_view(conn, step.view, upto)
                 layers = build_schema(self.migrations, upto=migration.version).layers
             changed = current != target
             if changed:
@@ -572,6 +579,50 @@ class PostGISStore(Store):
             if col.title
         )
         conn.execute(sql.SQL("; ").join(statements))  # one round trip
+
+    def _create_view(
+        self, conn: psycopg.Connection[Any], view: View, layers: Mapping[str, Layer]
+    ) -> None:
+        """Create a spatial view; its first column ``fid`` (the integer column ``view.fid``)
+        is the unique key QGIS takes for it (see README, "QGIS"); the source column
+        ``view.fid`` is the layer's primary key, so QGIS fetches a feature by index."""
+        columns = view.columns(dict(layers))
+        cols = [
+            sql.SQL("v.{} AS fid").format(sql.Identifier(view.fid)),
+            *(
+                sql.SQL("{}.{}").format(
+                    sql.Identifier("a" if c in view.shown else "v"), sql.Identifier(c.name)
+                )
+                for c in columns
+            ),
+            sql.SQL("a.{}").format(sql.Identifier(GEOMETRY_COLUMN)),
+        ]
+        on = sql.SQL(" AND ").join(
+            sql.SQL("a.{} = v.{}").format(sql.Identifier(b), sql.Identifier(a))
+            for a, b in view.join
+        )
+        name = self._table(view.name)
+        statements = [
+            sql.SQL("CREATE VIEW {} AS SELECT {} FROM {} AS v JOIN {} AS a ON {}").format(
+                name,
+                sql.SQL(", ").join(cols),
+                self._table(view.layer),
+                self._table(view.geometry_layer),
+                on,
+            ),
+            sql.SQL("COMMENT ON VIEW {} IS {}").format(name, sql.Literal(view.title)),
+            sql.SQL("COMMENT ON COLUMN {}.fid IS {}").format(
+                name, sql.Literal("Kennung des Objekts (für QGIS)")
+            ),
+        ]
+        statements.extend(
+            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+                name, sql.Identifier(col.name), sql.Literal(col.title)
+            )
+            for col in columns
+            if col.title
+        )
+        conn.execute(sql.SQL("; ").join(statements))
 
     def _gist_sql(self, layer: Layer) -> sql.Composed:
         return sql.SQL("CREATE INDEX {} ON {} USING GIST ({})").format(
@@ -1006,7 +1057,7 @@ class PostGISTransaction(Transaction):
                     (
                         schema,
                         s.layer,
-                        GEOMETRY_COLUMN if self._layer(s.layer).spatial else None,
+                        GEOMETRY_COLUMN if self.store.schema.has_geometry(s.layer) else None,
                         s.name,
                         s.qml,
                         s.default,

@@ -12,13 +12,17 @@ Two things derived from the store are kept in it for QGIS:
   indicator (its latest Stichtag), the default one being the social index status class
   where it is stored, else the first published rate.
 
-Why a table and not a view: disclosure control and the rates computed from counts are
-Python (:mod:`indicators.disclosure`, :func:`~monitoring.interop.public.public_values`);
-a SQL view would have to decide them a second time. The table is rewritten, with the
-styles, in the same transaction as every change of its inputs that goes through the
-writing path (:func:`monitoring.editing.changes` calls :func:`refresh_in` when a change
-set touched :data:`MAP_INPUTS`: imports, their undo, catalogue edits), by ``qmon demo``
-and ``qmon init``, after ``qmon index --store`` and by ``qmon qgis``.
+The values are a table without geometry, ``indicator_map_values``; ``indicator_map`` is a
+spatial view of the store (:class:`geo.schema.View`) that joins each row to its area's
+polygon, so no polygon is copied per value (a city of 542 areas, 50 indicators and 10
+Stichtage would otherwise hold 270,000 copies). Why the values are a table and not a
+view too: disclosure control and the rates computed from counts are Python
+(:mod:`indicators.disclosure`, :func:`~monitoring.interop.public.public_values`); a SQL
+view would have to decide them a second time. The table is rewritten, with the styles,
+in the same transaction as every change of its inputs that goes through the writing path
+(:func:`monitoring.editing.changes` calls :func:`refresh_in` when a change set touched
+:data:`MAP_INPUTS`: imports, their undo, catalogue edits), by ``qmon demo`` and
+``qmon init``, after ``qmon index --store`` and by ``qmon qgis``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -45,7 +48,7 @@ from geo.qml import (
     rule_style,
     single_style,
 )
-from geo.schema import SCHEMA, Layer
+from geo.schema import SCHEMA, Layer, View
 from geo.store.base import LayerStyle, Store, Transaction
 from geo.webmap import (
     ACTIVITY_COLOUR,
@@ -64,14 +67,20 @@ from geo.webmap import (
 from monitoring import catalogue, editing
 from monitoring.auth import User, require
 from monitoring.interop.public import DEFAULT_PROFILE, public_layers, read_public
+from monitoring.maps.content import status_categories as map_status_categories
+from monitoring.maps.content import value_decimals
+from monitoring.maps.view import MapView as KarteView
 
+#: The spatial view QGIS opens (styles are attached to it) and the table it shows.
 MAP_LAYER = "indicator_map"
+VALUES_LAYER = SCHEMA.views[MAP_LAYER].layer
 #: Layers whose change changes the indicator map (values, areas, the catalogue, profiles).
 MAP_INPUTS: frozenset[str] = editing.DERIVED_FROM
-#: The app's map defaults (ui/karte.py): classification, number of classes, palette.
-SCHEME: Scheme = "quantiles"
-CLASSES = 5
-PALETTE: Palette = "viridis"
+#: The map's defaults (the Karte of the app and its print, :class:`monitoring.maps.view.MapView`):
+#: classification, number of classes, palette.
+SCHEME: Scheme = KarteView.scheme  # type: ignore[assignment]
+CLASSES: int = KarteView.k
+PALETTE: Palette = KarteView.palette  # type: ignore[assignment]
 #: The stored social index status class (indicators.stored.INDEX_KEYS["status_class"]).
 STATUS_CLASS = "social_status_class"
 AREA_OUTLINE = "#444444"
@@ -94,41 +103,42 @@ class QgisRefresh:
 # --- the indicator map layer -----------------------------------------------------------
 
 
-def map_rows(source: Source) -> gpd.GeoDataFrame:
-    """Return the rows of the indicator map: the features of every public indicator layer.
+def map_rows(source: Source) -> pd.DataFrame:
+    """Return the rows of the indicator map: the features of every public indicator layer,
+    without their geometry (the view adds the area's), numbered ``nr`` from 1.
 
     ``source`` is a store or an open transaction (which sees its own writes).
     """
-    layer = SCHEMA.layer(MAP_LAYER)
+    layer = SCHEMA.layer(VALUES_LAYER)
     parts = [
         read_public(source, public)
         for public in public_layers(source)
         if public.kind == "indicators"
     ]
-    parts = [p for p in parts if len(p)]
-    crs = parts[0].crs if parts else None
+    parts = [pd.DataFrame(p.drop(columns="geometry")) for p in parts if len(p)]
     if not parts:
-        empty = {c: pd.Series(dtype=object) for c in layer.column_names}
-        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([]), crs=crs)
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in layer.column_names})
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.assign(stichtag=pd.to_datetime(frame["stichtag"]))
-    return gpd.GeoDataFrame(
-        frame[[*layer.column_names, "geometry"]], geometry="geometry", crs=crs
-    ).reset_index(drop=True)
+    frame = frame.assign(
+        stichtag=pd.to_datetime(frame["stichtag"]), nr=np.arange(1, len(frame) + 1)
+    )
+    return frame[list(layer.column_names)].reset_index(drop=True)
 
 
 # --- styles ----------------------------------------------------------------------------
 
 
-def aliases(layer: Layer) -> dict[str, str]:
-    """Return column -> German title of a layer (QGIS field aliases).
+def aliases(layer: Layer | View) -> dict[str, str]:
+    """Return column -> German title of a layer or view (QGIS field aliases).
 
     Examples
     --------
-    >>> aliases(SCHEMA.layer("indicator_map"))["unterdr"]
-    'unterdrückt (Geheimhaltung)'
+    >>> names = aliases(SCHEMA.views["indicator_map"])
+    >>> names["unterdr"], names["name"]
+    ('unterdrückt (Geheimhaltung)', 'Gebiet')
     """
-    return {c.name: c.title for c in layer.columns if c.title}
+    columns = layer.columns(SCHEMA.layers) if isinstance(layer, View) else layer.columns
+    return {c.name: c.title for c in columns if c.title}
 
 
 def suppressed_label(minimum: int) -> str:
@@ -140,11 +150,6 @@ def suppressed_label(minimum: int) -> str:
     'unterdrückt (weniger als 300 Einwohner)'
     """
     return f"{SUPPRESSED_TEXT} (weniger als {german.number(minimum)} Einwohner)"
-
-
-def value_decimals(unit: str) -> int:
-    """Decimals of a value in the legend: none for counts of people and dwellings (as the app)."""
-    return 0 if unit in ("Personen", "Wohnungen") else 1
 
 
 def _number(value: float) -> str:
@@ -276,13 +281,7 @@ def indicator_rules(
 
 def status_categories(source: Source) -> tuple[tuple[float, str, str], ...]:
     """(code, label, colour) of the social index status classes, as the app's map shows them."""
-    profile = _profile(source)
-    colours = sequential_colours(len(profile.status_classes), palette="neutral")
-    picks = np.linspace(0, len(colours) - 1, len(profile.status_classes)).round().astype(int)
-    return tuple(
-        (float(c.code), f"{c.code} {c.label}", colours[i])
-        for c, i in zip(profile.status_classes, picks)
-    )
+    return map_status_categories(_profile(source))
 
 
 def _profile(source: Source):  # type: ignore[no-untyped-def]
@@ -301,7 +300,7 @@ def indicator_styles(source: Source, rows: pd.DataFrame) -> list[LayerStyle]:
                 "Indikatorkarte",
                 single_style(
                     Fill(NO_DATA_COLOUR, AREA_OUTLINE),
-                    aliases=aliases(SCHEMA.layer(MAP_LAYER)),
+                    aliases=aliases(SCHEMA.views[MAP_LAYER]),
                     geometry="polygon",
                 ),
                 default=True,
@@ -323,7 +322,7 @@ def indicator_styles(source: Source, rows: pd.DataFrame) -> list[LayerStyle]:
             LayerStyle(
                 MAP_LAYER,
                 name,
-                rule_style(rules, aliases=aliases(SCHEMA.layer(MAP_LAYER)), geometry="polygon"),
+                rule_style(rules, aliases=aliases(SCHEMA.views[MAP_LAYER]), geometry="polygon"),
                 default=view is default,
                 description=(
                     f"{view.label}: {view.level} (Gebietsstand {view.vintage}), Stichtag "
@@ -406,14 +405,12 @@ def store_styles(source: Source, rows: pd.DataFrame | None = None) -> list[Layer
     ``rows`` are the indicator map's rows (read from ``source`` when not given).
     """
     styles: list[LayerStyle] = []
+    frame = rows if rows is not None else source.read(VALUES_LAYER)
+    styles.extend(indicator_styles(source, frame))
     for layer in SCHEMA.layers.values():
         if not layer.spatial:
             continue
         names = aliases(layer)
-        if layer.name == MAP_LAYER:
-            frame = rows if rows is not None else source.read(MAP_LAYER)
-            styles.extend(indicator_styles(source, frame))
-            continue
         if layer.name == "funding_areas":
             qml = rule_style(funding_area_rules(source), aliases=names, geometry="polygon")
             name, text = "Fördergebiete nach Programm", "Umriss je Programm wie in der Karte"
@@ -464,7 +461,7 @@ def refresh_in(tx: Transaction, *, styles: bool = True) -> QgisRefresh:
     return QgisRefresh(written, count)
 
 
-def _rewrite_map(tx: Transaction) -> tuple[gpd.GeoDataFrame, int]:
+def _rewrite_map(tx: Transaction) -> tuple[pd.DataFrame, int]:
     """Empty the map first, then read its inputs and write it.
 
     The delete takes the rows' locks first: on PostGIS a second transaction refreshing at
@@ -472,9 +469,9 @@ def _rewrite_map(tx: Transaction) -> tuple[gpd.GeoDataFrame, int]:
     values too (READ COMMITTED reads what is committed when each statement starts), so the
     last refresh to commit holds every committed change.
     """
-    tx.delete(MAP_LAYER)
+    tx.delete(VALUES_LAYER)
     rows = map_rows(tx)
-    return rows, tx.write(MAP_LAYER, rows, mode="append")
+    return rows, tx.write(VALUES_LAYER, rows, mode="append")
 
 
 def refresh_after_changes(ch: editing.ChangeSet) -> QgisRefresh:
@@ -503,10 +500,10 @@ def refresh_qgis(store: Store, user: User) -> QgisRefresh:
     with editing.changes(store, user) as ch:
         done = refresh_in(ch.tx)
         ch.derived_log(
-            MAP_LAYER,
+            VALUES_LAYER,
             "QGIS",
             "refresh",
-            {"indicator_map": done.rows, "layer_styles": done.styles},
+            {VALUES_LAYER: done.rows, "layer_styles": done.styles},
         )
     return done
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo import german
 from geo.store.base import Store
-from geo.webmap import ChoroplethSpec, sequential_colours
+from geo.webmap import ChoroplethSpec, Palette, sequential_colours
 from indicators import stored
 from indicators.disclosure import disclosed
 from indicators.errors import IndicatorError, ProfileError
@@ -47,6 +47,32 @@ from monitoring.renewal.measures import hide_archived
 DEFAULT_PROFILE = "berlin-mss-2021"
 #: Units whose values are whole numbers on the map.
 WHOLE_UNITS: tuple[str, ...] = ("Personen", "Wohnungen")
+#: The palette of the social index status classes (greys: a class is no judgement).
+STATUS_PALETTE: Palette = "neutral"
+
+
+def value_decimals(unit: str) -> int:
+    """Decimals of an indicator's values on the map: none for counts of people and dwellings.
+
+    Examples
+    --------
+    >>> value_decimals("Personen"), value_decimals("%")
+    (0, 1)
+    """
+    return 0 if unit in WHOLE_UNITS else 1
+
+
+def status_categories(profile: IndexProfile) -> tuple[tuple[float, str, str], ...]:
+    """(code, label, colour) of the social index status classes as the map shows them.
+
+    Examples
+    --------
+    >>> from indicators.social_index import load_profile
+    >>> [c[1] for c in status_categories(load_profile("berlin-mss-2021"))][:2]
+    ['1 hoch', '2 mittel']
+    """
+    colours = sequential_colours(len(profile.status_classes), palette=STATUS_PALETTE)
+    return index_categories(profile, colours=colours)
 
 
 @dataclass(frozen=True)
@@ -306,10 +332,7 @@ def map_content(frames: MapFrames, view: MapView) -> MapContent:
             shown, failure = _index_values(values, registry, profile, when, minimum)
             if failure:
                 warnings.append(failure)
-            categories = index_categories(
-                profile,
-                colours=sequential_colours(len(profile.status_classes), palette="neutral"),
-            )
+            categories = status_categories(profile)
             spec = ChoroplethSpec(
                 "Sozialindex (Status)", categories=categories, suppressed_label=label
             )
@@ -331,7 +354,7 @@ def map_content(frames: MapFrames, view: MapView) -> MapContent:
                 scheme=view.scheme,  # type: ignore[arg-type]
                 k=view.k,
                 palette=view.palette,  # type: ignore[arg-type]
-                decimals=0 if choice.unit in WHOLE_UNITS else 1,
+                decimals=value_decimals(choice.unit),
                 suppressed_label=label,
             )
             notes = value_notes(values, registry, indicator)

@@ -7,8 +7,9 @@ own Python::
 
 ``job.json``: ``{"source": {"gpkg": PATH} | {"postgis": {host, port, dbname, user,
 password, schema}}, "layers": [...], "out": DIR, "named": {layer: [style names]},
-"geometry_types": {layer: "Point"}}`` (PostGIS layers with a generic geometry column
-open one geometry type at a time, as QGIS's browser offers them).
+"geometry_types": {layer: "Point"}, "keys": {layer: "fid"}}`` (PostGIS layers with a
+generic geometry column open one geometry type at a time, as QGIS's browser offers them;
+a PostGIS view opens with the key column chosen, as in QGIS's data source manager).
 For each layer it writes ``DIR/<layer>.png`` (and ``DIR/<layer>__<n>.png`` for each
 named style), and prints one JSON document: per layer whether it is valid, its
 feature count, renderer type, the message of ``loadDefaultStyle`` and the styles QGIS
@@ -37,7 +38,9 @@ from qgis.PyQt.QtXml import QDomDocument
 SIZE = 500
 
 
-def open_layer(source: dict, name: str, job_types: dict[str, str]) -> QgsVectorLayer:
+def open_layer(
+    source: dict, name: str, job_types: dict[str, str], keys: dict[str, str]
+) -> QgsVectorLayer:
     options = QgsVectorLayer.LayerOptions(loadDefaultStyle=False)
     if "gpkg" in source:
         return QgsVectorLayer(f"{source['gpkg']}|layername={name}", name, "ogr", options)
@@ -46,7 +49,7 @@ def open_layer(source: dict, name: str, job_types: dict[str, str]) -> QgsVectorL
     uri.setConnection(
         pg["host"], str(pg["port"]), pg["dbname"], pg["user"], pg.get("password") or ""
     )
-    uri.setDataSource(pg["schema"], name, "geometry")
+    uri.setDataSource(pg["schema"], name, "geometry", "", keys.get(name, ""))
     if name in job_types:  # a generic geometry column: QGIS opens one type at a time
         uri.setWkbType(getattr(QgsWkbTypes, job_types[name]))
     return QgsVectorLayer(uri.uri(False), name, "postgres", options)
@@ -76,7 +79,7 @@ def main() -> None:
     QgsApplication.initQgis()
     report: dict[str, dict] = {}
     for name in job["layers"]:
-        layer = open_layer(job["source"], name, job.get("geometry_types", {}))
+        layer = open_layer(job["source"], name, job.get("geometry_types", {}), job.get("keys", {}))
         entry: dict = {"valid": layer.isValid()}
         report[name] = entry
         if not layer.isValid():
