@@ -26,6 +26,7 @@ from monitoring.auth import (
     user_without_login,
 )
 from monitoring.errors import MonitoringError
+from monitoring.maps.content import names  # noqa: F401 (the pages import names from here)
 from ui.help_texts import HELP
 
 #: Our base errors: their message is shown; anything else is a bug and surfaces.
@@ -133,23 +134,6 @@ def md(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return "–"
     return _MD_SPECIAL.sub(r"\\\1", str(value))
-
-
-def names(frame: pd.DataFrame, *, label: str = "name") -> dict[str, str]:
-    """Return id -> name of a frame with ``id`` and a name column, in sort order.
-
-    Examples
-    --------
-    >>> names(pd.DataFrame({"id": ["b", "a"], "name": ["B", None]}))
-    {'a': 'a', 'b': 'B'}
-    """
-    if frame.empty:
-        return {}
-    ordered = frame.sort_values("id")
-    return {
-        str(i): str(n) if isinstance(n, str) and n else str(i)
-        for i, n in zip(ordered["id"], ordered[label])
-    }
 
 
 def period_label(value: str | pd.Timestamp) -> str:
