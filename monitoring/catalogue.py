@@ -48,6 +48,9 @@ from monitoring.findings import Finding
 if TYPE_CHECKING:
     from geo.store.base import Store, Transaction
 
+DEFAULT_PROFILE = "berlin-mss-2021"
+"""The social index profile used where a user has not chosen one (the app's default)."""
+
 DEF_FIELDS: tuple[str, ...] = (*ROW_FIELDS, "description")
 """Fields of an ``indicator_defs`` row a user sets (the key apart)."""
 
@@ -109,6 +112,13 @@ def profiles_for(store: Store | Transaction) -> dict[str, IndexProfile]:
     for row in stored_profile_rows(store):
         out[str(row["name"])] = _parse_stored(row)
     return out
+
+
+def default_profile(store: Store | Transaction) -> IndexProfile:
+    """Return the profile a store's maps and published layers judge by when none is chosen:
+    :data:`DEFAULT_PROFILE` (a stored one of that name first), else the first there is."""
+    profiles = profiles_for(store)
+    return profiles.get(DEFAULT_PROFILE) or next(iter(profiles.values()))
 
 
 def profile_for(store: Store | Transaction, name: str) -> IndexProfile:

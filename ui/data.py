@@ -39,7 +39,7 @@ from monitoring.maps.view import MapView
 from monitoring.services import ProgressReport
 from ui import frames
 
-DEFAULT_PROFILE = "berlin-mss-2021"
+DEFAULT_PROFILE = catalogue.DEFAULT_PROFILE
 #: Session key of the change tokens read in the current run (store URL -> token).
 TOKENS_KEY = "_qmon_change_tokens"
 #: Cached frames of old tokens age out: at most this many per function, for this long.

@@ -40,7 +40,6 @@ MEASURES = "massnahmen"
 AREAS_PREFIX = "gebiete_"
 INDICATORS_PREFIX = "indikatoren_"
 POPULATION = "residents"
-DEFAULT_PROFILE = "berlin-mss-2021"
 
 FUNDING_AREA_COLUMNS: dict[str, str] = {
     "id": "kennung",
@@ -209,9 +208,7 @@ def read_public(store: Store | Transaction, layer: PublicLayer | str) -> gpd.Geo
 
 
 def _min_population(store: Store | Transaction) -> int:
-    profiles = catalogue.profiles_for(store)
-    profile = profiles.get(DEFAULT_PROFILE) or next(iter(profiles.values()))
-    return int(profile.min_population)
+    return int(catalogue.default_profile(store).min_population)
 
 
 def _select(frame: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFrame:

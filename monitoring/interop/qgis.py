@@ -66,7 +66,7 @@ from geo.webmap import (
 )
 from monitoring import catalogue, editing
 from monitoring.auth import User, require
-from monitoring.interop.public import DEFAULT_PROFILE, public_layers, read_public
+from monitoring.interop.public import public_layers, read_public
 from monitoring.maps.content import status_categories as map_status_categories
 from monitoring.maps.content import value_decimals
 from monitoring.maps.view import MapView as KarteView
@@ -281,17 +281,12 @@ def indicator_rules(
 
 def status_categories(source: Source) -> tuple[tuple[float, str, str], ...]:
     """(code, label, colour) of the social index status classes, as the app's map shows them."""
-    return map_status_categories(_profile(source))
-
-
-def _profile(source: Source):  # type: ignore[no-untyped-def]
-    profiles = catalogue.profiles_for(source)
-    return profiles.get(DEFAULT_PROFILE) or next(iter(profiles.values()))
+    return map_status_categories(catalogue.default_profile(source))
 
 
 def indicator_styles(source: Source, rows: pd.DataFrame) -> list[LayerStyle]:
     """Return one style per indicator of the indicator map, the default one first."""
-    minimum = int(_profile(source).min_population)
+    minimum = int(catalogue.default_profile(source).min_population)
     views = map_views(rows)
     if not views:
         return [

@@ -44,7 +44,6 @@ from monitoring.maps.view import MapView, MapViewError
 from monitoring.messages import render
 from monitoring.renewal.measures import hide_archived
 
-DEFAULT_PROFILE = "berlin-mss-2021"
 #: Units whose values are whole numbers on the map.
 WHOLE_UNITS: tuple[str, ...] = ("Personen", "Wohnungen")
 #: The palette of the social index status classes (greys: a class is no judgement).
@@ -238,7 +237,7 @@ def read_map_frames(store: Store, level: str | None = None) -> MapFrames:
         programmes=store.read("programmes"),
         measures=measure_frame(store.read("measures"), funding, store.read("measure_fields")),
         registry=catalogue.registry_for(store),
-        profile=_profile(store),
+        profile=catalogue.default_profile(store),
         geobasis=geobasis(store, chosen),
     )
 
@@ -261,11 +260,6 @@ def map_options(frames: MapFrames) -> MapOptions:
         frames.profile,
         int(frames.profile.min_population),
     )
-
-
-def _profile(store: Store) -> IndexProfile:
-    found = catalogue.profiles_for(store)
-    return found.get(DEFAULT_PROFILE) or next(iter(found.values()))
 
 
 def map_content(frames: MapFrames, view: MapView) -> MapContent:
