@@ -920,6 +920,38 @@ _V7_QGIS: tuple[Step, ...] = (
     ),
 )
 
+# --- version 8: reports collected by a Land (or the Bund) from its municipalities -------
+
+_V8_COLLECTED: tuple[Step, ...] = (
+    _layer(
+        "collected_reports",
+        "Gesammelte Berichtspakete",
+        [
+            _c("id", "text", "Kennung (AGS/Gesamtmaßnahme/Jahr/Fassung)", null=False),
+            _c("ags", "text", "Gemeindeschlüssel (AGS)", null=False),
+            _c("municipality", "text", "Gemeinde"),
+            _c("funding_area_id", "text", "Gesamtmaßnahme", null=False),
+            _c("funding_area_name", "text", "Name der Gesamtmaßnahme"),
+            _c("programme_id", "text", "Programm"),
+            _c("year", "integer", "Berichtsjahr", null=False),
+            _c("revision", "integer", "Fassung", null=False),
+            _c("filed_at", "datetime", "eingereicht am", null=False),
+            _c("collected_at", "datetime", "eingegangen am", null=False),
+            _c("collected_by", "text", "eingelesen von"),
+            _c("file_name", "text", "Datei"),
+            _c("fingerprint", "text", "Fingerabdruck (SHA-256 der Eingangsdaten)", null=False),
+            _c("catalogue_version", "text", "Version des Feldkatalogs"),
+            _c("seal", "text", "Siegel (SHA-256 des Pakets)", null=False),
+            _c("superseded_by", "text", "ersetzt durch"),
+            _c("findings", "text", "Prüfhinweise (JSON)"),
+            _c("payload", "text", "Berichtspaket (JSON)", null=False),
+            _c("format_version", "integer", "Formatversion", null=False),
+        ],
+        description="Report packages filed by municipalities and collected by a Land or the "
+        "Bund: every version is kept; a correction names the version it supersedes",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
@@ -937,6 +969,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V6_GRANTS,
     ),
     Migration(7, "the indicator map layer for QGIS", _V7_QGIS),
+    Migration(8, "report packages collected from municipalities", _V8_COLLECTED),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)
