@@ -71,7 +71,7 @@ def year_on_year(
     >>> from monitoring.reports.report import Part, Section
     >>> def rep(year, *values):
     ...     rows = tuple(
-    ...         Row(f"B.{k}", f"Feld {k}", v, "€", reason=None if v else "nicht gemeldet")
+    ...         Row(f"B.{k}", f"F{k}", v, "€", reason=None if v is not None else "nicht gemeldet")
     ...         for k, v in enumerate(values, start=1)
     ...     )
     ...     return Report("FA", "x", "01001000", None, year, "", "", "", "fp", {},
