@@ -27,4 +27,5 @@ echo "== import layers (geo <- indicators <- monitoring <- cli)"
 echo "== mypy (core packages)"
 "$VENV/bin/mypy" geo indicators monitoring
 echo "== pytest"
-"$VENV/bin/pytest" "$@"
+# one worker per core (QMON_TEST_WORKERS=0 runs in this process, e.g. to debug)
+"$VENV/bin/pytest" -n "${QMON_TEST_WORKERS:-auto}" "$@"
