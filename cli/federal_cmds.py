@@ -56,12 +56,12 @@ def register_report_commands(
     q.add_argument(
         "--fassung", type=int, default=None, help="Fassung N (Standard: die neueste eingereichte)"
     )
-    q.set_defaults(func=cmd_package)
+    q.set_defaults(func=cmd_package, command_path="report package")
 
     q = rsub.add_parser("collected", help="die gesammelten Berichtspakete auflisten")
     common(q, suppress=True)
     _list_options(q)
-    q.set_defaults(func=cmd_collected)
+    q.set_defaults(func=cmd_collected, command_path="report collected")
 
 
 def _list_options(parser: argparse.ArgumentParser) -> None:

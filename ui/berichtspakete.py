@@ -22,6 +22,7 @@ from monitoring.auth import User
 from monitoring.federal import collect as collecting
 from monitoring.federal import packages
 from monitoring.federal.differences import DEFAULT_THRESHOLD
+from monitoring.reports.catalogue import Catalogue
 from ui import data
 from ui.common import OUR_ERRORS, md
 
@@ -76,10 +77,14 @@ def download_button(place: Any, url: str, user: User, report_id: str) -> None:
 
 
 def collect_uploads(
-    store: Store, user: User, uploads: Sequence[tuple[str, bytes]], threshold: float
+    store: Store,
+    user: User,
+    uploads: Sequence[tuple[str, bytes]],
+    threshold: float,
+    catalogue: Catalogue | None = None,
 ) -> tuple[collecting.CollectResult, pd.DataFrame]:
     """Collect uploaded packages (all or none); return the result and its table."""
-    result = collecting.collect(store, user, uploads, threshold=threshold)
+    result = collecting.collect(store, user, uploads, threshold=threshold, catalogue=catalogue)
     return result, collecting.result_rows(result)
 
 
@@ -134,7 +139,11 @@ def _upload(url: str, user: User) -> None:
     if st.button("Einlesen", key=f"{KEY}.einlesen", disabled=not files, icon=":material/upload:"):
         uploads = [(f.name, f.getvalue()) for f in files or ()]
         try:
-            result, table = collect_uploads(data.store(url), user, uploads, percent / 100)
+            from ui.berichte import catalogue, catalogue_path  # the page's catalogue
+
+            result, table = collect_uploads(
+                data.store(url), user, uploads, percent / 100, catalogue(catalogue_path())
+            )
         except OUR_ERRORS as exc:
             st.error(str(exc))
             return

@@ -421,7 +421,8 @@ def result_rows(result: CollectResult) -> pd.DataFrame:
                 "Jahr": "" if o.year is None else str(o.year),
                 "Fassung": "" if o.revision is None else str(o.revision),
                 "Ergebnis": o.status,
-                "Hinweise": "; ".join(hints) or ("" if o.status != REFUSED else o.reason),
+                "Hinweise": "; ".join(hints)
+                or ("Grund: siehe Hinweise zur Datei" if o.reason else ""),
             }
         )
     return pd.DataFrame(

@@ -388,3 +388,16 @@ def test_app_section_service(municipality: Municipality, land: Store) -> None:
     shown = collected_table(collecting.collected(land, ANNA))
     assert shown["Kennung"].tolist() == ["05999000/WNE-01/2023/1"]
     assert pd.isna(shown["ersetzt durch"].iloc[0]) or shown["ersetzt durch"].iloc[0] is None
+
+
+def test_a_package_changed_in_the_store_is_refused_when_read(
+    municipality: Municipality, land: Store
+) -> None:
+    collecting.collect(land, ANNA, [municipality.file("WNE-01", 2023)])
+    ident = "05999000/WNE-01/2023/1"
+    stored = land.read("collected_reports", where={"id": ident})["payload"].iloc[0]
+    changed = _edit(stored.encode(), lambda p: p.update(gemeinde="Anderswo")).decode()
+    with land.transaction(user="sql") as tx:
+        tx.update("collected_reports", {"id": ident}, {"payload": changed})
+    with pytest.raises(PackageError, match="„gemeinde“"):
+        collecting.load_collected(land, ANNA, ident)
