@@ -1,5 +1,5 @@
 """Federal report commands: ``qmon report`` (generate), ``report file``, ``report diff``,
-``report filed``.
+``report filed``, ``report package`` and ``report collected`` (:mod:`cli.federal_cmds`).
 
 ``qmon report --area ID --year YYYY --format xlsx|pdf|csv|json --out PATH`` writes one
 report; ``--all --out DIR`` writes the report of every funding area into DIR, with a
@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from cli import federal_cmds
 from cli.faults import os_reason
 from cli.monitoring_cmds import acting_user, table
 from geo import german
@@ -100,6 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _common(q, suppress=True)
     q.add_argument("--area", default=None, help="nur diese Gesamtmaßnahme")
     q.set_defaults(func=cmd_filed)
+
+    federal_cmds.register_report_commands(rsub, _common)
 
     q = rsub.add_parser(
         "sender",
@@ -279,6 +282,10 @@ def cmd_file(args: argparse.Namespace) -> int:
         f"eingereicht: {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}; "
         f"Fingerabdruck {filed.fingerprint}"
     )
+    if filed.findings:
+        print("Prüfhinweise (dieselben sieht das Land beim Einsammeln des Pakets):")
+        for finding in filed.findings:
+            print(f"  {finding}")
     return 0
 
 

@@ -99,11 +99,18 @@ DERIVED_FROM: frozenset[str] = frozenset(
 """Layers the indicator map for QGIS is derived from (:mod:`monitoring.interop.qgis`):
 a change set that wrote one of them rewrites the map before it commits."""
 
-APPEND_LAYER_ACTIONS: Mapping[str, str] = {"kuf_versions": "edit_funding"}
+APPEND_LAYER_ACTIONS: Mapping[str, str] = {
+    "kuf_versions": "edit_funding",
+    "collected_reports": "edit_funding",
+}
 """Append-only layers (frozen versions): layer -> the action needed to add a record.
 
 Their records are never changed or deleted; :meth:`ChangeSet.append` adds one with its
 audit row."""
+
+SUPERSEDED_COLUMNS: Mapping[str, str] = {"collected_reports": "superseded_by"}
+"""Append-only layers whose records name the later version that replaces them: the one
+column :meth:`ChangeSet.supersede` may set (everything else stays frozen)."""
 
 EDIT_MANAGED: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
 """Columns the store keeps; users never set them."""
@@ -439,6 +446,32 @@ class ChangeSet:
         self.tx.write(layer, self._frame(lyr, [record]))
         after = self.get(layer, key)
         self._audit(lyr, key, "create", None, after)
+        return after
+
+    def supersede(self, layer: str, key: Mapping[str, Any], by: str) -> dict[str, Any]:
+        """Mark a frozen record as replaced by the record ``by`` (a later version); return it.
+
+        The only change a record of such a layer (:data:`SUPERSEDED_COLUMNS`) takes; the
+        audit row holds it before and after.
+
+        Raises
+        ------
+        PermissionDenied, RuleViolation, NotFound
+            When the user may not add to the layer, the layer names no successor or
+            the record is not there.
+        """
+        if layer not in SUPERSEDED_COLUMNS:
+            raise RuleViolation(
+                f"Die Ebene {_layer_name(layer)} kennt keine ersetzten Fassungen; das tun: "
+                f"{', '.join(SUPERSEDED_COLUMNS)}"
+            )
+        require(self.user, APPEND_LAYER_ACTIONS[layer])
+        lyr = SCHEMA.layer(layer)
+        key = _check_key(lyr, key)
+        before = self.get(layer, key)
+        self.tx.update(layer, key, {SUPERSEDED_COLUMNS[layer]: by})
+        after = self.get(layer, key)
+        self._audit(lyr, key, "update", before, after)
         return after
 
     def update(

@@ -295,6 +295,110 @@ MESSAGES: Mapping[str, str] = {
     "map.orientation": "Die Ausrichtung „{value}“ ist keine von {allowed}",
     "map.file_format": ("Die Datei „{value}“ hat keine bekannte Endung; erlaubt sind {allowed}"),
     "map.dpi": "Die Auflösung {value} dpi liegt nicht zwischen {least} und {most}",
+    # --- report packages and their collection (monitoring.federal) ------------------------
+    "package.not_filed": (
+        "Für die Gesamtmaßnahme „{area}“ ist für {year} kein Bericht eingereicht; reichen Sie "
+        "ihn zuerst ein (qmon report file oder Seite Berichte), dann lässt er sich als Paket "
+        "verschicken"
+    ),
+    "package.revision_unknown": (
+        "Die Fassung {revision} des Berichts „{area}“ für {year} gibt es nicht; eingereicht "
+        "sind die Fassungen {known}"
+    ),
+    "package.no_ags": (
+        "Die Gesamtmaßnahme „{area}“ hat keinen gültigen Gemeindeschlüssel (AGS: {value}); "
+        "ein Berichtspaket braucht den achtstelligen AGS der Gemeinde: tragen Sie ihn bei der "
+        "Gesamtmaßnahme ein (Seite Gesamtmaßnahmen)"
+    ),
+    "package.not_json": (
+        "„{file}“ ist keine JSON-Datei ({problem}); Berichtspakete erzeugt "
+        "„qmon report package“ oder die Seite Berichte"
+    ),
+    "package.not_a_package": (
+        "„{file}“ ist kein Berichtspaket (die Angabe art = „{kind}“ fehlt); Berichtspakete "
+        "erzeugt „qmon report package“ oder die Seite Berichte"
+    ),
+    "package.bad_format": (
+        "„{file}“: die Formatversion {value} ist keine ganze Zahl ab 1; das Paket ist "
+        "beschädigt, lassen Sie es sich neu schicken"
+    ),
+    "package.newer_format": (
+        "„{file}“ hat die Formatversion {version}; dieses Programm liest Berichtspakete bis "
+        "Version {supported}; aktualisieren Sie Quartiersmonitor"
+    ),
+    "package.missing_keys": (
+        "„{file}“: dem Berichtspaket fehlen die Angaben {keys}; lassen Sie es sich neu schicken"
+    ),
+    "package.field_changed": (
+        "„{file}“: Feld „{number} {label}“: Wert im Paket {value}, Prüfsumme passt nicht; "
+        "der Wert wurde nach dem Einreichen verändert, lassen Sie sich das Paket neu schicken"
+    ),
+    "package.field_added": (
+        "„{file}“: Feld „{number} {label}“ steht im Bericht, hat aber keine Prüfsumme; es "
+        "wurde nachträglich eingefügt, lassen Sie sich das Paket neu schicken"
+    ),
+    "package.field_removed": (
+        "„{file}“: die Felder {fields} haben eine Prüfsumme, fehlen aber im Bericht; sie "
+        "wurden entfernt, lassen Sie sich das Paket neu schicken"
+    ),
+    "package.key_changed": (
+        "„{file}“: die Angabe „{key}“ (Wert im Paket: {value}) passt nicht zu ihrer "
+        "Prüfsumme; sie wurde nach dem Erstellen des Pakets verändert, lassen Sie sich das "
+        "Paket neu schicken"
+    ),
+    "package.seal_broken": (
+        "„{file}“: das Siegel passt nicht zum Inhalt; das Paket wurde verändert oder bei der "
+        "Übertragung beschädigt, lassen Sie es sich neu schicken"
+    ),
+    "package.report_unreadable": (
+        "„{file}“: der Bericht im Paket lässt sich nicht lesen ({problem}); lassen Sie sich "
+        "das Paket neu schicken"
+    ),
+    "package.report_mismatch": (
+        "„{file}“: die Angabe „{key}“ ({value}) widerspricht dem Bericht im Paket "
+        "({report_value}); lassen Sie sich das Paket neu schicken"
+    ),
+    "package.bad_ags": (
+        "„{file}“: der Gemeindeschlüssel {value} ist kein achtstelliger AGS; die Gemeinde "
+        "trägt ihn bei der Gesamtmaßnahme ein und schickt das Paket neu"
+    ),
+    "package.bad_revision": (
+        "„{file}“: die Fassung {value} ist keine ganze Zahl ab 1; lassen Sie sich das Paket "
+        "neu schicken"
+    ),
+    "plausibility.negative": "{number} „{label}“: der Betrag ist negativ ({value})",
+    "plausibility.paid_over_approved": (
+        "{number} „{label}“: ausgezahlt {paid} ist mehr als bewilligt {approved}"
+    ),
+    "plausibility.sum": (
+        "{number} „{label}“: {value} ist nicht die Summe der Zeilen darüber ({parts})"
+    ),
+    "collect.catalogue_other": (
+        "„{file}“ ist mit dem Berichtskatalog „{theirs}“ erstellt, hier gilt „{ours}“; die "
+        "Felder bedeuten dort anderes: die Gemeinde reicht den Bericht mit diesem Katalog "
+        "ein (qmon report file --catalogue DATEI) und schickt das Paket neu"
+    ),
+    "collect.catalogue_version": (
+        "Katalogversion {theirs} im Paket, hier gilt {ours}: Felder können neu sein oder entfallen"
+    ),
+    "collect.same_revision_other_seal": (
+        "„{file}“: die Fassung {ident} ist schon mit anderem Inhalt eingegangen (Siegel "
+        "{stored}…, jetzt {seal}…); eine Berichtigung reicht die Gemeinde als neue Fassung "
+        "ein (qmon report file) und schickt deren Paket"
+    ),
+    "collect.not_stored": (
+        "Nicht eingelesen, weil {refused} abgelehnt wurde(n): alle Dateien eines Aufrufs "
+        "werden gemeinsam oder gar nicht eingelesen"
+    ),
+    "collect.nothing": "Keine Dateien zum Einlesen; geben Sie .json-Dateien oder einen Ordner an",
+    "collect.no_files_in": "Im Ordner „{folder}“ liegen keine .json-Dateien",
+    "collect.unknown": (
+        "Ein gesammeltes Berichtspaket „{ident}“ gibt es nicht; gesammelt sind: {known}"
+    ),
+    "collect.difference": "{number} „{label}“ {kind}: {before} → {after}",
+    "collect.threshold": (
+        "Die Schwelle „{value}“ ist kein Anteil zwischen 0 und 10; geben Sie z. B. 0,5 für 50 % an"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 

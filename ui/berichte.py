@@ -7,7 +7,9 @@ Herunterladen lässt er sich als Excel-Arbeitsmappe, PDF, CSV je Teil (ZIP) und 
 für alle Gesamtmaßnahmen eines Jahres als ein ZIP (mit Fortschrittsanzeige). Wer
 Finanzierung bearbeiten darf, kann den Bericht einreichen (festschreiben); danach zeigt
 die Seite die eingereichten Berichte und was sich seither geändert hat. Das ist dasselbe
-Angebot wie ``qmon report`` (``report file``, ``report diff``, ``report filed``).
+Angebot wie ``qmon report`` (``report file``, ``report diff``, ``report filed``). Der
+Abschnitt „Berichtspakete“ (:mod:`ui.berichtspakete`) lädt Pakete eingereichter Berichte
+herunter und liest die Pakete der Gemeinden ein (``qmon report package``, ``qmon collect``).
 
 Der Feldkatalog ist der mitgelieferte, oder die TOML-Datei eines Landes in der
 Umgebungsvariablen ``QMON_CATALOGUE`` (wie ``qmon report --catalogue``).
@@ -44,7 +46,7 @@ from monitoring.reports.layout import (
     value_text,
 )
 from monitoring.reports.report import REASON_NOTES, SENDER_FIELDS, Report, Row, Section, Value
-from ui import data, state
+from ui import berichtspakete, data, state
 from ui.common import OUR_ERRORS, current_user, guarded, md, names, role_label, store_url
 from ui.help_texts import HELP
 
@@ -392,6 +394,8 @@ def render() -> None:
             _all_areas(url, user, year, labels)
         else:
             _one_area(url, user, ident, year, labels)
+    with guarded():
+        berichtspakete.render_section(url, user)
 
 
 def _one_area(url: str, user: User, ident: str, year: int, labels: Mapping[str, str]) -> None:
@@ -553,6 +557,7 @@ def _filed_versions(url: str, user: User, report_ids: Sequence[str]) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+    berichtspakete.download_button(places[-1], url, user, chosen)
 
 
 def _changes(report: Report, diff: ReportDiff) -> None:
@@ -596,9 +601,15 @@ def _file(url: str, user: User, ident: str, year: int) -> None:
         st.session_state[MESSAGE] = ("error", f"Nicht eingereicht: {exc}")
         return
     forget()
+    findings = "".join(f"\n\n{f}" for f in filed.findings)  # the message is escaped as shown
     st.session_state[MESSAGE] = (
         "ok",
-        f"Eingereicht als {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}.",
+        f"Eingereicht als {filed.id} am {german.timestamp(filed.filed_at)} von {filed.filed_by}."
+        + (
+            f"\n\nPrüfhinweise (dieselben sieht das Land beim Einlesen):{findings}"
+            if findings
+            else ""
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from geo.schema import SCHEMA
 from indicators.registry import Registry
 from monitoring.auth import User, require
 from monitoring.errors import NotFound
+from monitoring.federal.plausibility import finding_texts
 from monitoring.messages import render
 from monitoring.reports.catalogue import Catalogue
 from monitoring.reports.errors import FilingError, PayloadError
@@ -45,6 +46,9 @@ class FiledReport:
     filed_by: str | None
     fingerprint: str
     report: Report
+    findings: tuple[str, ...] = ()
+    """Plausibility findings at filing (:mod:`monitoring.federal.plausibility`): shown, they
+    do not stop the filing; a Land collecting the package sees the same ones."""
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,9 @@ def file_report(
     """Generate the report of ``area_id`` for ``year`` and file it (freeze it in the store).
 
     A second filing of the same area and year is a correction and gets the next
-    number; filing again with unchanged inputs is refused.
+    number; filing again with unchanged inputs is refused. The plausibility findings of
+    its money (the checks a Land runs when it collects the package) come back in
+    ``findings``; they do not stop the filing.
 
     Raises
     ------
@@ -275,7 +281,14 @@ def file_report(
     }
     store.write(LAYER, pd.DataFrame([record]), user=user.name)
     return FiledReport(
-        record_id, area_id, int(year), pd.Timestamp(when), user.name, report.fingerprint, report
+        record_id,
+        area_id,
+        int(year),
+        pd.Timestamp(when),
+        user.name,
+        report.fingerprint,
+        report,
+        finding_texts(report),
     )
 
 

@@ -16,6 +16,7 @@ MODULES = [
     "ui.import_page",
     "ui.drawing",
     "ui.tables",
+    "ui.berichtspakete",
 ]
 
 
