@@ -100,6 +100,7 @@ DERIVED_FROM: frozenset[str] = frozenset(
 a change set that wrote one of them rewrites the map before it commits."""
 
 APPEND_LAYER_ACTIONS: Mapping[str, str] = {
+    "filed_reports": "edit_funding",
     "kuf_versions": "edit_funding",
     "collected_reports": "edit_funding",
 }

@@ -20,6 +20,7 @@ import pandas as pd
 from geo.schema import SCHEMA
 from indicators.registry import Registry
 from monitoring.auth import User, require
+from monitoring.editing import changes
 from monitoring.errors import NotFound
 from monitoring.federal.plausibility import finding_texts
 from monitoring.messages import render
@@ -279,7 +280,8 @@ def file_report(
         "payload": json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True),
         "format_version": FORMAT_VERSION,
     }
-    store.write(LAYER, pd.DataFrame([record]), user=user.name)
+    with changes(store, user) as change_set:  # the one writing path: role, key, audit row
+        change_set.append(LAYER, record)
     return FiledReport(
         record_id,
         area_id,
