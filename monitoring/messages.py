@@ -295,6 +295,20 @@ MESSAGES: Mapping[str, str] = {
     "map.orientation": "Die Ausrichtung „{value}“ ist keine von {allowed}",
     "map.file_format": ("Die Datei „{value}“ hat keine bekannte Endung; erlaubt sind {allowed}"),
     "map.dpi": "Die Auflösung {value} dpi liegt nicht zwischen {least} und {most}",
+    "national.no_source": (
+        "Die Verwaltungsgrenzen VG5000 fehlen: {path} gibt es nicht; setzen Sie "
+        "QMON_REAL_DATA auf den Ordner mit germany_vg5000_2021 oder geben Sie --vg5000 an"
+    ),
+    "national.municipalities": (
+        "--gemeinden {value}: erlaubt ist eine Anzahl ab 1 oder der Anfang eines "
+        "Gemeindeschlüssels (z. B. 01 für Schleswig-Holstein, 10 für das Saarland)"
+    ),
+    "national.no_match": "Kein Gemeindeschlüssel der VG5000 beginnt mit „{value}“",
+    "national.count": "--anzahl {value}: erlaubt ist eine Anzahl ab 0",
+    "national.unknown_area": "Die Auswahl {what} „{value}“ gibt es im Datenbestand nicht",
+    "national.status": (
+        "Der Meldestand „{value}“ in Zeile {row} (Spalte status) ist keiner von {allowed}"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 
