@@ -33,8 +33,7 @@ import shapely
 
 from monitoring.auth import User, require
 from monitoring.defaults import default_programmes
-from monitoring.errors import RuleViolation
-from monitoring.messages import render
+from monitoring.federal.selection import check_count, check_selection, check_source, no_match
 from monitoring.renewal.funding_areas import FUNDING_STATUSES
 from monitoring.renewal.measures import STATUSES as MEASURE_STATUSES
 
@@ -111,11 +110,7 @@ def source_dir(path: str | os.PathLike[str] | None = None) -> Path:
     """
     if path is None:
         path = Path(os.environ.get("QMON_REAL_DATA", "data/real")) / SOURCE_DIR
-    folder = Path(path)
-    for name in ("VG5000_GEM.shp", "VG5000_KRS.shp"):
-        if not (folder / name).exists():
-            raise RuleViolation(render("national.no_source", path=folder / name))
-    return folder
+    return check_source(path)
 
 
 def read_boundaries(
@@ -164,20 +159,15 @@ def select_municipalities(
     monitoring.errors.RuleViolation
         For a count below 1, a prefix that is not digits, or a prefix no AGS starts with.
     """
+    which = check_selection(which)
     ordered = municipalities.sort_values("AGS").reset_index(drop=True)
     if which is None:
         return ordered
-    if isinstance(which, bool) or not isinstance(which, int | str):
-        raise RuleViolation(render("national.municipalities", value=repr(which)))
     if isinstance(which, int):
-        if which < 1:
-            raise RuleViolation(render("national.municipalities", value=which))
         return ordered.head(which).reset_index(drop=True)
-    if not which.isdigit() or len(which) > 8:
-        raise RuleViolation(render("national.municipalities", value=which))
     chosen = ordered[ordered["AGS"].str.startswith(which)].reset_index(drop=True)
     if chosen.empty:
-        raise RuleViolation(render("national.no_match", value=which))
+        raise no_match(which)
     return chosen
 
 
@@ -215,8 +205,7 @@ def national_frames(
     monitoring.errors.RuleViolation
         For a bad ``municipalities`` or a negative ``n_funding_areas``.
     """
-    if isinstance(n_funding_areas, bool) or n_funding_areas < 0:
-        raise RuleViolation(render("national.count", value=n_funding_areas))
+    check_count(n_funding_areas)
     gem = select_municipalities(boundaries.municipalities, municipalities)
     kreis_ids = sorted(set(gem["AGS"].str[:5]))
     krs = (
@@ -333,9 +322,7 @@ def _funding_areas(
     end = start + rng_place.integers(6, 13, len(which))
     status = np.where(start >= 2024, FUNDING_STATUSES[0], FUNDING_STATUSES[1])
     ids = [f"GM-{a}-{k + 1:02d}" for a, k in zip(ags, k_in)]
-    names = [
-        f"{t} – {PROGRAMME_SHORT[p]} {k + 1}" for t, p, k in zip(towns, programme, k_in)
-    ]
+    names = [f"{t} – {PROGRAMME_SHORT[p]} {k + 1}" for t, p, k in zip(towns, programme, k_in)]
     return gpd.GeoDataFrame(
         {
             "id": ids,

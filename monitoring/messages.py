@@ -300,11 +300,15 @@ MESSAGES: Mapping[str, str] = {
         "QMON_REAL_DATA auf den Ordner mit germany_vg5000_2021 oder geben Sie --vg5000 an"
     ),
     "national.municipalities": (
-        "--gemeinden {value}: erlaubt ist eine Anzahl ab 1 oder der Anfang eines "
-        "Gemeindeschlüssels (z. B. 01 für Schleswig-Holstein, 10 für das Saarland)"
+        "Die Auswahl der Gemeinden {value} ist nicht möglich; erlaubt ist eine Anzahl ab 1 "
+        "(--gemeinden) oder der Anfang eines Gemeindeschlüssels (--land, z. B. 01 für "
+        "Schleswig-Holstein, 10 für das Saarland)"
     ),
     "national.no_match": "Kein Gemeindeschlüssel der VG5000 beginnt mit „{value}“",
-    "national.count": "--anzahl {value}: erlaubt ist eine Anzahl ab 0",
+    "national.count": (
+        "Die Zahl der Gesamtmaßnahmen {value} (--anzahl) ist nicht möglich; erlaubt ist eine "
+        "Zahl ab 0"
+    ),
     "national.unknown_area": "Die Auswahl {what} „{value}“ gibt es im Datenbestand nicht",
     "national.status": (
         "Der Meldestand „{value}“ in Zeile {row} (Spalte status) ist keiner von {allowed}"

@@ -347,7 +347,9 @@ def national_map(
     funding = read_funding_areas(store, view)
     names = _programme_names(store)
     present = sorted(set(funding["programme_id"].dropna()), key=lambda p: (p not in names, p))
-    programme_order = [p for p in names if p in present] + [p for p in present if p not in names]
+    programme_order: list[str] = [p for p in names if p in present] + [
+        p for p in present if p not in names
+    ]
     colours = category_colours(programme_order)
     status_of = (
         pd.Series(dtype=object)
@@ -375,7 +377,7 @@ def national_map(
     programme_section = LegendSection(
         "Gesamtmaßnahmen nach Programm",
         tuple(
-            LegendEntry(colours[p], names.get(p, p), "dot", None, p) for p in programme_order
+            LegendEntry(colours[p], str(names.get(p, p)), "dot", None, p) for p in programme_order
         ),
     )
     points = polygons = 0
@@ -392,7 +394,7 @@ def national_map(
             data,
             fills=[colours[p] for p in programme_order],
             rings=list(STATUS_COLOURS.values()),
-            fill_labels=[names.get(p, p) for p in programme_order],
+            fill_labels=[str(names.get(p, p)) for p in programme_order],
             ring_labels=status_keys,
             name="Gesamtmaßnahmen",
         ).add_to(fmap)

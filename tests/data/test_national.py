@@ -49,9 +49,10 @@ def test_same_seed_same_set_other_seed_other_set(boundaries) -> None:  # type: i
     c = national_frames(boundaries, seed=4, n_funding_areas=80, municipalities="10")
     for layer in ("funding_areas", "measures"):
         assert list(a[layer]["id"]) == list(b[layer]["id"])
-        assert shapely.to_wkb(a[layer].geometry.values).tolist() == shapely.to_wkb(
-            b[layer].geometry.values
-        ).tolist()
+        assert (
+            shapely.to_wkb(a[layer].geometry.values).tolist()
+            == shapely.to_wkb(b[layer].geometry.values).tolist()
+        )
     pd.testing.assert_frame_equal(a["funding_lines"], b["funding_lines"])
     assert list(a["funding_areas"]["id"]) != list(c["funding_areas"]["id"]) or not np.array_equal(
         shapely.to_wkb(a["funding_areas"].geometry.values),
@@ -130,11 +131,11 @@ def test_a_first_n_subset_and_bad_choices(boundaries) -> None:  # type: ignore[n
     areas = national_frames(boundaries, n_funding_areas=5, municipalities=250)["areas"]
     assert (areas["level"] == "Kreis").sum() == chosen["AGS"].str[:5].nunique()
     for bad in (0, "x1", True):
-        with pytest.raises(RuleViolation, match="--gemeinden"):
+        with pytest.raises(RuleViolation, match="Auswahl der Gemeinden"):
             select_municipalities(boundaries.municipalities, bad)
     with pytest.raises(RuleViolation, match="„99“"):
         select_municipalities(boundaries.municipalities, "99")
-    with pytest.raises(RuleViolation, match="--anzahl -1"):
+    with pytest.raises(RuleViolation, match="Gesamtmaßnahmen -1"):
         national_frames(boundaries, n_funding_areas=-1, municipalities="10")
 
 
@@ -149,9 +150,7 @@ def test_build_writes_through_the_change_set_and_refuses_a_viewer(
             store, User("gast", "viewer"), municipalities="10", n_funding_areas=5, source=vg5000
         )
     assert store.counts() == before
-    written = build_national(
-        store, ADMIN, municipalities="10", n_funding_areas=30, source=vg5000
-    )
+    written = build_national(store, ADMIN, municipalities="10", n_funding_areas=30, source=vg5000)
     assert written["funding_areas"] == 30 and written["areas"] == 1 + 6 + 52
     assert len(store.read("funding_areas")) == 30
     areas = store.read("areas", columns=["id", "level"])

@@ -102,9 +102,7 @@ def test_tolerance_grows_with_the_extent(sh_store: Store) -> None:
 
 
 @pytest.mark.parametrize("tolerance", [64.0, 512.0, 2048.0])
-def test_no_gaps_between_neighbours_after_simplification(
-    sh_store: Store, tolerance: float
-) -> None:
+def test_no_gaps_between_neighbours_after_simplification(sh_store: Store, tolerance: float) -> None:
     gem = sh_store.read("areas", where={"level": "Gemeinde"}, columns=["id"])
     assert shapely.coverage_is_valid(gem.geometry.values)
     out = generalise(gem, tolerance=tolerance)
