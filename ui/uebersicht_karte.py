@@ -15,8 +15,8 @@ from streamlit_folium import st_folium
 from geo import german
 from monitoring.auth import User
 from monitoring.maps.national import national_map
-from ui import data
-from ui.common import guarded
+from ui import assets, data
+from ui.common import guarded, static_url
 
 MAP_WIDTH_PX = 900
 VIEW_LABELS = {
@@ -61,7 +61,7 @@ def render_overview_map(
             f"{german.number(result.payload_bytes / 1e6, decimals=1)} MB"
         )
         st_folium(
-            result.map,
+            assets.localize(result.map, base_url=static_url()),
             key="uebersicht_karte",
             height=620,
             use_container_width=True,

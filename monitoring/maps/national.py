@@ -204,8 +204,8 @@ def national_view(
         level, chosen = "Land", _pick(store, "Land", land, "Land")
     else:
         level, chosen = "Bund", _level_areas(store, "Land")
-    if chosen.empty:
-        raise RuleViolation(render("national.unknown_area", what="Bund", value="Länder"))
+    if chosen.empty:  # a store without the level „Land“ (a city's store)
+        raise RuleViolation(render("map.no_areas"))
     minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
     bounds = (minx, miny, maxx, maxy)
     tolerance = view_tolerance(bounds, width_px=width_px)

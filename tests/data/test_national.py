@@ -113,6 +113,8 @@ def test_the_whole_country_and_its_spread(boundaries) -> None:  # type: ignore[n
     frames = national_frames(boundaries, n_funding_areas=10_000)
     counts = frames["areas"]["level"].value_counts().to_dict()
     assert counts == {"Land": 16, "Kreis": 401, "Gemeinde": 10_997}
+    assert frames["areas"].geometry.is_valid.all()  # the three invalid ones repaired
+    assert frames["areas"]["id"].is_unique
     fa = frames["funding_areas"]
     assert len(fa) == 10_000
     funded = fa["ags"].nunique()

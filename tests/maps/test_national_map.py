@@ -168,6 +168,14 @@ def test_a_second_call_takes_the_generalised_geometry_from_the_cache(sh_store: S
     assert again.payload_bytes > 0
 
 
+def test_a_store_without_laender_is_named(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "stadt.gpkg"))
+    store.init(crs="EPSG:25832")
+    with pytest.raises(RuleViolation, match="enthält keine Gebiete"):
+        national.national_map(store, READER)
+    store.close()
+
+
 def test_a_user_without_read_is_refused(sh_store: Store) -> None:
     class Nobody(User):
         def may(self, action: str) -> bool:
