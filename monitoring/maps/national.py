@@ -8,7 +8,8 @@ optionally one programme) from a store holding the levels „Land“, „Kreis�
   ground size of a screen pixel for the view's extent and the map's width, simplified as
   a coverage and the coordinates quantised to what that pixel needs;
 - at Bund and Land view the Gesamtmaßnahmen are circle markers (fill: programme, ring:
-  reporting status, :mod:`geo.markers`); from Kreis view on their polygons are drawn;
+  reporting status, :mod:`geo.markers`); from Kreis view on their polygons are drawn
+  (fill: programme, outline: reporting status);
 - backdrop boundaries: Länder and Kreise at Bund and Land view, the municipalities of
   the Kreis at Kreis and Gemeinde view.
 
@@ -38,7 +39,6 @@ from geo.webmap import (
     LegendEntry,
     LegendSection,
     base_map,
-    category_colours,
     escape_text,
 )
 from monitoring.auth import User, require
@@ -51,11 +51,14 @@ VINTAGE = "2021"
 REPORT_STATUSES: tuple[str, ...] = ("gemeldet", "verspätet", "fehlt")
 NO_STATUS = "ohne Meldestand"
 STATUS_COLOURS: dict[str, str] = {
-    "gemeldet": "#009E73",
+    "gemeldet": "#000000",
     "verspätet": "#E69F00",
     "fehlt": "#D55E00",
-    NO_STATUS: "#777777",
+    NO_STATUS: "#9E9E9E",
 }
+#: Fill colours of the programmes (Okabe–Ito without the status colours, so a marker's
+#: fill never reads as its ring).
+PROGRAMME_COLOURS: tuple[str, ...] = ("#0072B2", "#009E73", "#56B4E9", "#F0E442", "#CC79A7")
 BACKDROP_STYLE: dict[str, dict[str, Any]] = {
     "Land": {"color": "#333333", "weight": 1.6, "fill": False},
     "Kreis": {"color": "#8a8a8a", "weight": 0.7, "fill": False},
@@ -275,6 +278,17 @@ def check_status(status: pd.DataFrame | None) -> pd.DataFrame | None:
     return status
 
 
+def programme_colours(programmes: list[str]) -> dict[str, str]:
+    """Assign the fill colours to programmes in order (cycling after five).
+
+    Examples
+    --------
+    >>> programme_colours(["sozialer_zusammenhalt", "lebendige_zentren"])
+    {'sozialer_zusammenhalt': '#0072B2', 'lebendige_zentren': '#009E73'}
+    """
+    return {p: PROGRAMME_COLOURS[i % len(PROGRAMME_COLOURS)] for i, p in enumerate(programmes)}
+
+
 def status_legend() -> LegendSection:
     """The legend of reporting statuses (ring of a marker, fill of a polygon).
 
@@ -350,7 +364,7 @@ def national_map(
     programme_order: list[str] = [p for p in names if p in present] + [
         p for p in present if p not in names
     ]
-    colours = category_colours(programme_order)
+    colours = programme_colours(programme_order)
     status_of = (
         pd.Series(dtype=object)
         if checked is None
@@ -446,18 +460,19 @@ def _funding_layer(
             "programm": shapes["programme_id"].map(lambda p: escape_text(names.get(p, p))),
             "meldestand": shapes["meldestand"],
             "farbe": shapes["programme_id"].map(lambda p: colours.get(p, "#333333")),
-            "fuellung": shapes["meldestand"].map(STATUS_COLOURS),
+            "rand": shapes["meldestand"].map(STATUS_COLOURS),
         }
     )
     web = gpd.GeoDataFrame(frame, geometry=shapes.geometry, crs=shapes.crs)
     return folium.GeoJson(
         web.to_geo_dict(drop_id=True, show_bbox=False),
         name="Gesamtmaßnahmen",
+        # as the markers: fill by programme, ring (outline) by reporting status
         style_function=lambda f: {
-            "color": f["properties"]["farbe"],
-            "weight": 2,
-            "fillColor": f["properties"]["fuellung"],
-            "fillOpacity": 0.55,
+            "color": f["properties"]["rand"],
+            "weight": 2.5,
+            "fillColor": f["properties"]["farbe"],
+            "fillOpacity": 0.6,
         },
         tooltip=folium.GeoJsonTooltip(
             ["name", "programm", "meldestand"],
