@@ -39,10 +39,51 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("demo", help="die Demostadt Musterstadt in einen Datenbestand aufbauen")
+    p = sub.add_parser(
+        "demo",
+        help="die Demostadt Musterstadt (oder mit --bund den bundesweiten Demobestand) "
+        "in einen Datenbestand aufbauen",
+    )
     add_store_option(p)
     p.add_argument(
-        "--seed", type=int, default=2024, help="Startwert des Zufallsgenerators (Standard 2024)"
+        "--seed",
+        type=int,
+        default=None,
+        help="Startwert des Zufallsgenerators (Standard 2024, mit --bund 1)",
+    )
+    bund = p.add_argument_group("Bundesweiter Demobestand (--bund)")
+    bund.add_argument(
+        "--bund",
+        action="store_true",
+        help="Länder, Kreise und Gemeinden der VG5000 2021 mit erfundenen Gesamtmaßnahmen "
+        "(Zielsystem in dieser Größe: PostGIS)",
+    )
+    bund.add_argument(
+        "--anzahl",
+        type=int,
+        default=10_000,
+        help="Zahl der Gesamtmaßnahmen (Standard 10000)",
+    )
+    bund.add_argument(
+        "--gemeinden",
+        type=int,
+        default=None,
+        metavar="N",
+        help="nur die ersten N Gemeinden nach Gemeindeschlüssel (Standard: alle)",
+    )
+    bund.add_argument(
+        "--land",
+        default=None,
+        metavar="AGS",
+        help="nur die Gemeinden, deren Schlüssel so beginnt: ein Land (z. B. 10 für das "
+        "Saarland) oder ein Kreis (z. B. 01001)",
+    )
+    bund.add_argument(
+        "--vg5000",
+        default=None,
+        metavar="ORDNER",
+        help="Ordner mit VG5000_GEM.shp und VG5000_KRS.shp "
+        "(Standard: $QMON_REAL_DATA/germany_vg5000_2021)",
     )
     p.add_argument(
         "--if-missing",
@@ -137,6 +178,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from data.musterstadt import load_musterstadt
 
+    if args.bund:
+        return _demo_bund(args)
+    seed = 2024 if args.seed is None else args.seed
+
     with open_store(args.store) as store:
         seeded = ("programmes", "fields_of_action")  # qmon init writes these defaults
         before = store.schema_version()
@@ -153,7 +198,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return 0
         store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
         start = time.perf_counter()
-        counts = load_musterstadt(store, seed=args.seed, today=dt.date.today())
+        counts = load_musterstadt(store, seed=seed, today=dt.date.today())
         seconds = time.perf_counter() - start
         print(f"{store.url}: Musterstadt in {german.number(seconds, decimals=1)} s aufgebaut")
         _print_counts(store, counts)
@@ -187,6 +232,32 @@ def _write_qgis_styles(store, user: str) -> None:  # type: ignore[no-untyped-def
             "nach der Korrektur schreibt sie 'qmon qgis'.",
             file=sys.stderr,
         )
+
+
+def _demo_bund(args: argparse.Namespace) -> int:
+    """``qmon demo --bund``: the national set (:mod:`data.national`) as the local admin."""
+    from data.national import DEFAULT_SEED, build_national
+    from monitoring.auth import LOCAL_USER
+
+    subset: int | str | None = args.land if args.land is not None else args.gemeinden
+    with open_store(args.store) as store:
+        store.init(crs="EPSG:25832") if store.schema_version() == 0 else store.init()
+        start = time.perf_counter()
+        counts = build_national(
+            store,
+            LOCAL_USER,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            n_funding_areas=args.anzahl,
+            municipalities=subset,
+            source=args.vg5000,
+        )
+        seconds = time.perf_counter() - start
+        print(
+            f"{store.url}: bundesweiter Demobestand in {german.number(seconds, decimals=1)} s "
+            "aufgebaut"
+        )
+        _print_counts(store, counts)
+    return 0
 
 
 def cmd_layers(args: argparse.Namespace) -> int:

@@ -291,6 +291,9 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
         # --- web map -----------------------------------------------------------------------
         "webmap.choice": "{what} {value!r} ist nicht möglich; wählen Sie eine von: {allowed}",
         "webmap.classes": ("{k} Klassen sind nicht möglich; wählen Sie 2 bis 7 Klassen"),
+        "webmap.width": (
+            "die Kartenbreite {value} Pixel ist nicht möglich; erlaubt ist eine Breite ab 1"
+        ),
         "webmap.palette_size": ("eine Farbpalette hat 1 bis {most} Farben, nicht {k}"),
         "webmap.basemap_wms": (
             "die Hintergrundkarte {value!r} ist keine WMS-Adresse mit layers=…; {allowed}"

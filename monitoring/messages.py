@@ -399,6 +399,24 @@ MESSAGES: Mapping[str, str] = {
     "collect.threshold": (
         "Die Schwelle „{value}“ ist kein Anteil zwischen 0 und 10; geben Sie z. B. 0,5 für 50 % an"
     ),
+    "national.no_source": (
+        "Die Verwaltungsgrenzen VG5000 fehlen: {path} gibt es nicht; setzen Sie "
+        "QMON_REAL_DATA auf den Ordner mit germany_vg5000_2021 oder geben Sie --vg5000 an"
+    ),
+    "national.municipalities": (
+        "Die Auswahl der Gemeinden {value} ist nicht möglich; erlaubt ist eine Anzahl ab 1 "
+        "(--gemeinden) oder der Anfang eines Gemeindeschlüssels (--land, z. B. 01 für "
+        "Schleswig-Holstein, 10 für das Saarland)"
+    ),
+    "national.no_match": "Kein Gemeindeschlüssel der VG5000 beginnt mit „{value}“",
+    "national.count": (
+        "Die Zahl der Gesamtmaßnahmen {value} (--anzahl) ist nicht möglich; erlaubt ist eine "
+        "Zahl ab 0"
+    ),
+    "national.unknown_area": "Die Auswahl {what} „{value}“ gibt es im Datenbestand nicht",
+    "national.status": (
+        "Der Meldestand „{value}“ in Zeile {row} (Spalte status) ist keiner von {allowed}"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 
