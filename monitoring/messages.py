@@ -295,6 +295,19 @@ MESSAGES: Mapping[str, str] = {
     "map.orientation": "Die Ausrichtung „{value}“ ist keine von {allowed}",
     "map.file_format": ("Die Datei „{value}“ hat keine bekannte Endung; erlaubt sind {allowed}"),
     "map.dpi": "Die Auflösung {value} dpi liegt nicht zwischen {least} und {most}",
+    # --- the Land's overview (monitoring.federal.overview) -------------------------------
+    "overview.payload_unreadable": (
+        "Der gespeicherte Bericht „{ident}“ ist kein lesbares JSON ({problem}); lesen Sie das "
+        "Paket neu ein oder reichen Sie den Bericht neu ein"
+    ),
+    "overview.no_report": (
+        "Zu „{key}“ gibt es keinen gespeicherten Bericht; wählen Sie eine gemeldete "
+        "Gesamtmaßnahme aus der Übersicht"
+    ),
+    "overview.bad_key": (
+        "Der Filter {name} „{value}“ ist kein Schlüssel aus {length} Ziffern; geben Sie ihn "
+        "so an: {example}"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 
