@@ -37,6 +37,7 @@ from monitoring.errors import NotFound
 from monitoring.federal.differences import COMPARED_PARTS, DEFAULT_THRESHOLD, year_on_year
 from monitoring.messages import render
 from monitoring.reports.errors import PayloadError, ReportOptionError
+from monitoring.reports.layout import value_text
 from monitoring.reports.report import Report
 
 LAENDER_BY_CODE: Mapping[str, str] = {
@@ -75,6 +76,7 @@ STATUSES: tuple[str, ...] = (STATUS_REPORTED, STATUS_MISSING, STATUS_LATE)
 """The reporting status of an expected Gesamtmaßnahme (``fehlt``: not yet, within the deadline)."""
 NOT_IN_REGISTER = "nicht im Verzeichnis"
 NOT_EXPECTED_STATUS = "in Vorbereitung"
+NO_AGS = "ohne Gemeindeschlüssel"
 
 SOURCE_PACKAGE = "Paket"
 SOURCE_FILED = "eigener Bericht"
@@ -331,7 +333,7 @@ def _current_reports(
     ]
     frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
-        return frame.astype({"year": "int64"}), parsed
+        return frame.astype(object).astype({"year": "int64"}), parsed
     frame = frame.sort_values(["filed_at", "record_id"], kind="stable")
     frame = frame.drop_duplicates(["ags", "area_id", "year"], keep="last")
     return frame.sort_values(["ags", "area_id", "year"]).reset_index(drop=True), parsed
@@ -362,7 +364,7 @@ def _figures(reports: pd.DataFrame, parsed: Mapping[str, Mapping[str, Any]]) -> 
                     out["label"].append(str(row.get("label", "")))
                     out["unit"].append(str(unit))
                     values.append(float(value))
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
     frame["value"] = pd.Series(values, dtype="float64")
     return frame
 
@@ -407,6 +409,8 @@ def _differences(
                     "relative": d.relative,
                 }
             )
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -432,15 +436,19 @@ def report_of(store: Store, user: User, key: str) -> Report:
     return Report.from_dict(data["bericht"] if source == SOURCE_PACKAGE else data)
 
 
-def report_rows(report: Report) -> pd.DataFrame:
-    """Return a report's rows as a table (Teil, Feld, Bezeichnung, Wert, Einheit, Grund)."""
+def report_rows(report: Report, *, text: bool = False) -> pd.DataFrame:
+    """Return a report's rows as a table (Teil, Feld, Bezeichnung, Wert, Einheit, Grund).
+
+    With ``text`` the value is German text (:func:`monitoring.reports.layout.value_text`,
+    a missing one its reason in brackets), for a page to show.
+    """
     return pd.DataFrame(
         [
             {
                 "Teil": p.key,
                 "Feld": r.shown_number,
                 "Bezeichnung": r.label,
-                "Wert": r.value,
+                "Wert": value_text(r) if text else r.value,
                 "Einheit": r.unit,
                 "Grund": r.reason or "",
             }
@@ -597,7 +605,12 @@ def roll_up(
     late = areas[areas["Status"] == STATUS_LATE].reset_index(drop=True)
 
     registered = set(zip(data.register["ags"], data.register["area_id"]))
-    outside = now[[(a, i) not in registered for a, i in zip(now["ags"], now["area_id"])]]
+    known = pd.Series(
+        [(a, i) in registered for a, i in zip(now["ags"], now["area_id"])],
+        index=now.index,
+        dtype=bool,
+    )
+    outside = now[~known]
     unregistered = pd.DataFrame(
         {
             "AGS": outside["ags"],
@@ -720,7 +733,7 @@ def drill_down(rollup: Rollup, data: OverviewData) -> tuple[str, pd.DataFrame]:
     )
     counts.insert(0, "erwartet", counts.sum(axis=1))
     out = counts.reset_index().rename_axis(columns=None).rename(columns={column: "Schlüssel"})
-    out.insert(1, "Name", out["Schlüssel"].map(lambda k: names.get(k, k)))
+    out.insert(1, "Name", out["Schlüssel"].map(lambda k: names.get(k, k) or NO_AGS))
     return level, out
 
 
