@@ -186,7 +186,9 @@ def read_overview(
         )
     )
     filed = pd.DataFrame(store.read("filed_reports", where={"year": years}, columns=_FILED_COLUMNS))
-    reports, parsed = _current_reports(packages, filed, register)
+    with_payload = _current_reports(packages, filed, register)
+    figures, differences = _analyse(with_payload, year=year, threshold=threshold)
+    reports = with_payload.drop(columns=["payload"])
     municipality_names = {
         str(a): str(m)
         for a, m in zip(reports["ags"], reports["municipality"])
@@ -199,8 +201,6 @@ def read_overview(
             kreis_names = names
         else:
             municipality_names = names | municipality_names
-    figures = _figures(reports[reports["year"] == year], parsed)
-    differences = _differences(reports, parsed, year=year, threshold=threshold)
     return OverviewData(
         year=year,
         threshold=float(threshold),
@@ -271,130 +271,93 @@ def _payload(text: Any, ident: str) -> dict[str, Any]:
 
 def _current_reports(
     packages: pd.DataFrame, filed: pd.DataFrame, register: pd.DataFrame
-) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """Return the current report per (ags, area, year) and the parsed reports by key."""
-    parsed: dict[str, dict[str, Any]] = {}
-    rows: list[dict[str, Any]] = []
-    package_rows: Any = packages.itertuples(index=False)
-    for rec in package_rows:
-        key = f"{SOURCE_PACKAGE}:{rec.id}"
-        data = _payload(rec.payload, str(rec.id))
-        inner = data.get("bericht")
-        report: dict[str, Any] = inner if isinstance(inner, dict) else {}
-        parsed[key] = report
-        rows.append(
-            {
-                "key": key,
-                "source": SOURCE_PACKAGE,
-                "record_id": str(rec.id),
-                "ags": str(rec.ags),
-                "area_id": str(rec.funding_area_id),
-                "area_name": rec.funding_area_name or report.get("area_name"),
-                "municipality": rec.municipality or data.get("gemeinde"),
-                "programme_id": rec.programme_id or report.get("programme"),
-                "year": int(rec.year),
-                "filed_at": rec.filed_at,
-            }
-        )
-    ags_of = dict(zip(register["area_id"], register["ags"]))
-    programme_of = dict(zip(register["area_id"], register["programme_id"]))
-    name_of = dict(zip(register["area_id"], register["name"]))
-    filed_rows: Any = filed.itertuples(index=False)
-    for rec in filed_rows:
-        key = f"{SOURCE_FILED}:{rec.id}"
-        report = _payload(rec.payload, str(rec.id))
-        parsed[key] = report
-        area = str(rec.funding_area_id)
-        rows.append(
-            {
-                "key": key,
-                "source": SOURCE_FILED,
-                "record_id": str(rec.id),
-                "ags": str(ags_of.get(area) or report.get("ags") or ""),
-                "area_id": area,
-                "area_name": name_of.get(area) or report.get("area_name"),
-                "municipality": None,
-                "programme_id": programme_of.get(area) or report.get("programme"),
-                "year": int(rec.year),
-                "filed_at": rec.filed_at,
-            }
-        )
-    columns = [
-        "key",
-        "source",
-        "record_id",
-        "ags",
-        "area_id",
-        "area_name",
-        "municipality",
-        "programme_id",
-        "year",
-        "filed_at",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    if frame.empty:
-        return frame.astype(object).astype({"year": "int64"}), parsed
+) -> pd.DataFrame:
+    """Return the current report per (ags, area, year), its payload still as text.
+
+    Packages and the store's own filed reports together; where both exist for the same
+    Gesamtmaßnahme and year, the later one counts. Nothing is parsed here.
+    """
+    from_packages = pd.DataFrame(
+        {
+            "key": SOURCE_PACKAGE + ":" + packages["id"].astype(str),
+            "source": SOURCE_PACKAGE,
+            "record_id": packages["id"].astype(str),
+            "ags": packages["ags"].fillna("").astype(str),
+            "area_id": packages["funding_area_id"].astype(str),
+            "area_name": packages["funding_area_name"],
+            "municipality": packages["municipality"],
+            "programme_id": packages["programme_id"],
+            "year": packages["year"].astype("int64"),
+            "filed_at": packages["filed_at"],
+            "payload": packages["payload"],
+        }
+    )
+    areas = register.drop_duplicates("area_id").set_index("area_id")
+    area = filed["funding_area_id"].astype(str)
+    from_filed = pd.DataFrame(
+        {
+            "key": SOURCE_FILED + ":" + filed["id"].astype(str),
+            "source": SOURCE_FILED,
+            "record_id": filed["id"].astype(str),
+            "ags": area.map(areas["ags"]).fillna("").astype(str),
+            "area_id": area,
+            "area_name": area.map(areas["name"]),
+            "municipality": None,
+            "programme_id": area.map(areas["programme_id"]),
+            "year": filed["year"].astype("int64"),
+            "filed_at": filed["filed_at"],
+            "payload": filed["payload"],
+        }
+    )
+    parts = [f.astype(object) for f in (from_packages, from_filed) if len(f)]
+    if not parts:
+        return from_packages.astype(object).astype({"year": "int64"})
+    frame = pd.concat(parts, ignore_index=True).astype({"year": "int64"})
     frame = frame.sort_values(["filed_at", "record_id"], kind="stable")
     frame = frame.drop_duplicates(["ags", "area_id", "year"], keep="last")
-    return frame.sort_values(["ags", "area_id", "year"]).reset_index(drop=True), parsed
+    return frame.sort_values(["ags", "area_id", "year"]).reset_index(drop=True)
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _figures(reports: pd.DataFrame, parsed: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """Return the additive figures of parts B–D of ``reports``, one line per report and field."""
-    out: dict[str, list[Any]] = {k: [] for k in ("key", "field", "number", "label", "unit")}
+def _report_dict(source: str, text: Any, ident: str) -> dict[str, Any]:
+    """The report of a stored payload as a dict (a package holds it under ``bericht``)."""
+    data = _payload(text, ident)
+    if source == SOURCE_PACKAGE:
+        inner = data.get("bericht")
+        return inner if isinstance(inner, dict) else {}
+    return data
+
+
+def _analyse(
+    reports: pd.DataFrame, *, year: int, threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the additive figures and the year-on-year differences of the year's reports.
+
+    Each report of the year is parsed once, the year before's only when the same
+    Gesamtmaßnahme reported in both years, and nothing parsed is kept: memory stays at
+    one pair of reports however many there are.
+    """
+    figures: dict[str, list[Any]] = {k: [] for k in ("key", "field", "number", "label", "unit")}
     values: list[float] = []
-    for key in reports["key"]:
-        for part in parsed.get(key, {}).get("parts", ()):
-            if part.get("key") not in SUMMED_PARTS:
-                continue
-            for section in part.get("sections", ()):
-                for row in section.get("rows", ()):
-                    value, unit, name = row.get("value"), row.get("unit", ""), row.get("field", "")
-                    if not _number(value) or unit not in ADDITIVE_UNITS:
-                        continue
-                    if str(name).endswith(CITY_WIDE_FIELDS):
-                        continue
-                    out["key"].append(key)
-                    out["field"].append(str(name))
-                    out["number"].append(str(row.get("number") or name))
-                    out["label"].append(str(row.get("label", "")))
-                    out["unit"].append(str(unit))
-                    values.append(float(value))
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
-    frame["value"] = pd.Series(values, dtype="float64")
-    return frame
-
-
-def _slim(report: Mapping[str, Any]) -> Report:
-    """The parts a year-on-year comparison reads, as a :class:`Report`."""
-    parts = [p for p in report.get("parts", ()) if p.get("key") in COMPARED_PARTS]
-    return Report.from_dict({**report, "parts": parts, "charts": [], "area_map": None})
-
-
-def _differences(
-    reports: pd.DataFrame,
-    parsed: Mapping[str, Mapping[str, Any]],
-    *,
-    year: int,
-    threshold: float,
-) -> pd.DataFrame:
-    columns = ["key", "ags", "area_id", "field", "number", "label", "unit", "before", "after"]
-    columns += ["kind", "relative"]
-    now = reports[reports["year"] == year]
-    before = reports[reports["year"] == year - 1].set_index(["ags", "area_id"])["key"]
-    rows: list[dict[str, Any]] = []
-    now_rows: Any = now.itertuples(index=False)
+    diffs: list[dict[str, Any]] = []
+    before = reports[reports["year"] == year - 1].set_index(["ags", "area_id"])
+    now_rows: Any = reports[reports["year"] == year].itertuples(index=False)
     for rec in now_rows:
-        previous = before.get((rec.ags, rec.area_id))
-        if previous is None or not parsed.get(previous) or not parsed.get(rec.key):
+        report = _report_dict(rec.source, rec.payload, rec.record_id)
+        _add_figures(rec.key, report, figures, values)
+        if (rec.ags, rec.area_id) not in before.index:
             continue
-        found = year_on_year(_slim(parsed[previous]), _slim(parsed[rec.key]), threshold=threshold)
+        prev: Any = before.loc[(rec.ags, rec.area_id)]
+        previous = _report_dict(prev["source"], prev["payload"], prev["record_id"])
+        if not previous.get("parts") or not report.get("parts"):
+            continue
+        fields = _numeric_fields(previous) | _numeric_fields(report)
+        found = year_on_year(_slim(previous, fields), _slim(report, fields), threshold=threshold)
         for d in found:
-            rows.append(
+            diffs.append(
                 {
                     "key": rec.key,
                     "ags": rec.ags,
@@ -409,9 +372,68 @@ def _differences(
                     "relative": d.relative,
                 }
             )
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame(rows, columns=columns)
+    figure_frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in figures.items()})
+    figure_frame["value"] = pd.Series(values, dtype="float64")
+    columns = ["key", "ags", "area_id", "field", "number", "label", "unit", "before", "after"]
+    columns += ["kind", "relative"]
+    if not diffs:
+        return figure_frame, pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return figure_frame, pd.DataFrame(diffs, columns=columns)
+
+
+def _add_figures(
+    key: str, report: Mapping[str, Any], out: dict[str, list[Any]], values: list[float]
+) -> None:
+    """Append the additive figures of parts B–D of one report to ``out`` and ``values``."""
+    for part in report.get("parts", ()):
+        if part.get("key") not in SUMMED_PARTS:
+            continue
+        for section in part.get("sections", ()):
+            for row in section.get("rows", ()):
+                value, unit, name = row.get("value"), row.get("unit", ""), row.get("field", "")
+                if not _number(value) or unit not in ADDITIVE_UNITS:
+                    continue
+                if str(name).endswith(CITY_WIDE_FIELDS):
+                    continue
+                out["key"].append(key)
+                out["field"].append(str(name))
+                out["number"].append(str(row.get("number") or name))
+                out["label"].append(str(row.get("label", "")))
+                out["unit"].append(str(unit))
+                values.append(float(value))
+
+
+def _numeric_fields(report: Mapping[str, Any]) -> set[str]:
+    """The fields of parts B–D that hold a number (all a comparison can list)."""
+    return {
+        str(r.get("field"))
+        for p in report.get("parts", ())
+        if p.get("key") in COMPARED_PARTS
+        for sec in p.get("sections", ())
+        for r in sec.get("rows", ())
+        if _number(r.get("value"))
+    }
+
+
+def _slim(report: Mapping[str, Any], fields: set[str]) -> Report:
+    """The rows of ``fields`` in the compared parts, as a :class:`Report`.
+
+    :func:`~monitoring.federal.differences.year_on_year` lists only a field that holds a
+    number in one of the two reports, so the other rows are left out before the report
+    is built (its rows are most of the cost).
+    """
+    parts = [
+        {
+            **p,
+            "sections": [
+                {**sec, "rows": [r for r in sec.get("rows", ()) if r.get("field") in fields]}
+                for sec in p.get("sections", ())
+            ],
+        }
+        for p in report.get("parts", ())
+        if p.get("key") in COMPARED_PARTS
+    ]
+    return Report.from_dict({**report, "parts": parts, "charts": [], "area_map": None})
 
 
 def report_of(store: Store, user: User, key: str) -> Report:
