@@ -38,6 +38,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.load", "load"),
         ("benchmarks.scale", "scale"),
         ("benchmarks.writers", "concurrent-writers"),
+        ("benchmarks.overview", "overview"),
     ):
         try:
             mod = importlib.import_module(module)
