@@ -674,7 +674,9 @@ def roll_up(
 
 def _named(keys: pd.Series, names: Mapping[str, str]) -> pd.Series:
     """The name of each key (the key itself where there is none), vectorised."""
-    return keys.map(dict(names)).fillna(keys).astype(object)
+    plain = keys.astype(object)
+    mapped = plain.map(dict(names)).astype(object)
+    return mapped.where(mapped.notna(), plain)
 
 
 def _programmes(data: OverviewData, programmes: pd.Series) -> pd.Series:

@@ -178,3 +178,16 @@ def test_exports_read_back_without_formulas(seeded: tuple[Store, dict[str, Any]]
     assert green[0][head.index("Summe")] == "1650,5"
     data = overview_export.json_data(rollup)
     assert data["kennzahlen"]["verspätet"] == 2 and data["frist"] == "2025-06-30"
+
+
+def test_register_without_reports(gpkg_url: str) -> None:
+    """A register and no report yet: everything expected is missing, nothing is summed."""
+    from tests.federal.seed import CRS, seed_register
+
+    with open_store(gpkg_url) as store:
+        store.init(crs=CRS)
+        seed_register(store)
+        rollup = roll_up(read_overview(store, ADMIN, YEAR), today=BEFORE)
+    assert rollup.metrics["erwartet"] == 6 and rollup.metrics["fehlt"] == 6
+    assert all(frame.empty for frame in rollup.sums.values()) and rollup.differences.empty
+    assert overview_export.workbook_bytes(rollup) and overview_export.csv_bytes(rollup)
