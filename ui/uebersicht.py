@@ -132,7 +132,10 @@ def render() -> None:
                 st.subheader("Pakete nicht im Verzeichnis")
                 st.dataframe(rollup.unregistered, hide_index=True, placeholder=NO_VALUE_SHORT)
         with tabs[1]:
+            register = overview.register
+            shown = register["area_id"][filters.keep(register["ags"], register["programme_id"])]
             display = data.funding_area_display(url)
+            display = display[display["id"].isin(set(shown))]
             fmap = overview_map(
                 display, rollup.areas, programme_names=dict(overview.programme_names)
             )
@@ -188,6 +191,14 @@ def _downloads(rollup: Rollup) -> None:
 _NEXT = {"Land": "land", "Kreis": "kreis", "Gemeinde": "gemeinde"}
 
 
+def _open(widget: str, target: str) -> None:
+    """Open the chosen unit one level down: set its filter, and empty the choice again."""
+    choice = st.session_state.get(widget)
+    if choice:
+        st.session_state[target] = choice
+    st.session_state[widget] = ""
+
+
 def _drill(url: str, user: User, rollup: Rollup, overview: OverviewData, year: int) -> None:
     level, table = drill_down(rollup, overview)
     st.subheader(f"Nach {level}")
@@ -195,15 +206,14 @@ def _drill(url: str, user: User, rollup: Rollup, overview: OverviewData, year: i
     if level in _NEXT:
         keys = table["Schlüssel"].tolist()
         names = dict(zip(table["Schlüssel"], table["Name"]))
-        choice = st.selectbox(
+        st.selectbox(
             f"{level} öffnen",
             ["", *keys],
             format_func=lambda k: "–" if not k else f"{names.get(k, k)} ({k})",
             key=f"{PAGE}.drill.{level}",
+            on_change=_open,
+            args=(f"{PAGE}.drill.{level}", state.key(PAGE, _NEXT[level])),
         )
-        if choice:
-            st.session_state[state.key(PAGE, _NEXT[level])] = choice
-            st.rerun()
         return
     reported = table[table["Schlüssel"] != ""]
     if reported.empty:

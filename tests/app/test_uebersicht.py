@@ -46,6 +46,11 @@ def test_overview_page(land_store: str) -> None:
     assert not at.exception
     assert _metrics(at)["erwartet"] == "4"
     assert any("Nach Kreis" in s.value for s in at.subheader)
+    at.selectbox(key="uebersicht.drill.Kreis").set_value("05334").run()  # open a Kreis
+    assert not at.exception
+    assert at.selectbox(key="uebersicht.kreis").value == "05334"
+    assert _metrics(at)["erwartet"] == "2"
+    assert any("Nach Gemeinde" in s.value for s in at.subheader)
 
     # down to a municipality and the report of a Gesamtmaßnahme
     at = run_page("uebersicht", {"jahr": str(YEAR), "gemeinde": "05334002"})
