@@ -27,6 +27,14 @@ from monitoring.federal.overview import Filters, Rollup, read_overview, roll_up
 from monitoring.numbers import german_number
 
 FORMATS = ("table", "json", "csv", "xlsx")
+DESCRIPTION = (
+    "Welche Gesamtmaßnahmen des Verzeichnisses für das Programmjahr gemeldet haben "
+    "(gesammelte Pakete und eigene eingereichte Berichte), welche verspätet sind, welche "
+    "Werte über der Schwelle vom Vorjahr abweichen, und die Summen der Teile B–D nach "
+    "Programm, Kreis und Land. Erwartet wird eine Gesamtmaßnahme, die im Jahr im Programm "
+    "ist (Aufnahme bis zum Jahr, voraussichtliches Ende nicht davor, nicht „in "
+    "Vorbereitung“)."
+)
 DEADLINE_HELP = (
     "Frist der Meldungen als TT.MM.JJJJ (Standard: 30.06. des Folgejahres – eine Annahme, "
     "die Länder setzen eigene Fristen)"
@@ -58,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "overview",
         help="Übersicht eines Landes (oder des Bundes): Meldungen, Verspätungen, Summen",
-        description=__doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else None,
+        description=DESCRIPTION,
     )
     _common(p)
     p.add_argument("--year", type=int, required=True, help="Programmjahr (Berichtsjahr)")
