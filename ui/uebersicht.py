@@ -133,7 +133,7 @@ def render() -> None:
                 st.dataframe(rollup.unregistered, hide_index=True, placeholder=NO_VALUE_SHORT)
         with tabs[1]:
             register = overview.register
-            shown = register["area_id"][filters.keep(register["ags"], register["programme_id"])]
+            shown = register["area_id"][filters.keep(register)]
             display = data.funding_area_display(url)
             display = display[display["id"].isin(set(shown))]
             fmap = overview_map(

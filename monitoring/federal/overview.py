@@ -190,6 +190,9 @@ def read_overview(
     with_payload = _current_reports(packages, filed, register)
     figures, differences = _analyse(with_payload, year=year, threshold=threshold)
     reports = with_payload.drop(columns=["payload"])
+    for frame in (register, reports):  # the keys the filters compare, worked out once
+        frame["land"] = frame["ags"].str[:2]
+        frame["kreis"] = frame["ags"].str[:5]
     municipality_names = {
         str(a): str(m)
         for a, m in zip(reports["ags"], reports["municipality"])
@@ -493,18 +496,21 @@ class Filters:
     ags: str | None = None
     programme: str | None = None
 
-    def keep(self, ags: pd.Series, programme: pd.Series) -> pd.Series:
-        """Return which rows (by their AGS and programme) the filters keep."""
-        text = ags.fillna("").astype(str)
-        mask = pd.Series(True, index=ags.index)
+    def keep(self, frame: pd.DataFrame) -> pd.Series:
+        """Return which rows of ``frame`` (``ags``, ``programme_id``; ``land`` and ``kreis``
+        where :func:`read_overview` added them) the filters keep."""
+        ags = frame["ags"].fillna("").astype(str)
+        mask = pd.Series(True, index=frame.index)
         if self.land:
-            mask &= text.str[:2] == self.land
+            land = frame["land"] if "land" in frame.columns else ags.str[:2]
+            mask &= land == self.land
         if self.kreis:
-            mask &= text.str[:5] == self.kreis
+            kreis = frame["kreis"] if "kreis" in frame.columns else ags.str[:5]
+            mask &= kreis == self.kreis
         if self.ags:
-            mask &= text == self.ags
+            mask &= ags == self.ags
         if self.programme:
-            mask &= programme.fillna("").astype(str) == self.programme
+            mask &= frame["programme_id"] == self.programme
         return mask
 
     def described(self) -> str:
@@ -596,9 +602,9 @@ def roll_up(
     day = today or dt.date.today()
     due = deadline or default_deadline(data.year)
     reg = data.register
-    reg = reg[reg["expected"] & chosen.keep(reg["ags"], reg["programme_id"])]
+    reg = reg[reg["expected"] & chosen.keep(reg)]
     now = data.reports[data.reports["year"] == data.year]
-    now = now[chosen.keep(now["ags"], now["programme_id"])]
+    now = now[chosen.keep(now)]
     merged = reg.merge(
         now[["ags", "area_id", "key", "source", "municipality"]],
         on=["ags", "area_id"],
@@ -610,8 +616,8 @@ def roll_up(
         status[merged["key"].isna()] = STATUS_LATE
     areas = pd.DataFrame(
         {
-            "Land": merged["ags"].str[:2],
-            "Kreis": merged["ags"].str[:5],
+            "Land": merged["land"],
+            "Kreis": merged["kreis"],
             "AGS": merged["ags"],
             "Gemeinde": _named(merged["ags"], data.municipality_names),
             "Gesamtmaßnahme": merged["area_id"],
@@ -706,11 +712,10 @@ def _sums(data: OverviewData, now: pd.DataFrame) -> dict[str, pd.DataFrame]:
     position = pd.Series(np.arange(len(now)), index=now["key"].to_numpy())
     row_of = position.reindex(figures["key"].to_numpy()).to_numpy()
     meta = data.figures.drop_duplicates("field").set_index("field")[["number", "label", "unit"]]
-    ags = now["ags"].fillna("").astype(str)
     groups: dict[str, tuple[str, pd.Series, Mapping[str, str] | None]] = {
         "programm": ("Programm", _programmes(data, now["programme_id"]), None),
-        "kreis": ("Kreis", ags.str[:5], data.kreis_names),
-        "land": ("Land", ags.str[:2], LAENDER_BY_CODE),
+        "kreis": ("Kreis", now["kreis"], data.kreis_names),
+        "land": ("Land", now["land"], LAENDER_BY_CODE),
         "gesamt": ("Gebiet", pd.Series("insgesamt", index=now.index, dtype=object), None),
     }
     field = figures["field"].astype(str).to_numpy()
