@@ -39,6 +39,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.scale", "scale"),
         ("benchmarks.writers", "concurrent-writers"),
         ("benchmarks.national", "national"),
+        ("benchmarks.overview", "overview"),
     ):
         try:
             mod = importlib.import_module(module)

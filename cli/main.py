@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "cli.map_cmds",
     "cli.qgis_cmds",
     "cli.federal_cmds",
+    "cli.overview_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

@@ -417,6 +417,19 @@ MESSAGES: Mapping[str, str] = {
     "national.status": (
         "Der Meldestand „{value}“ in Zeile {row} (Spalte status) ist keiner von {allowed}"
     ),
+    # --- the Land's overview (monitoring.federal.overview) -------------------------------
+    "overview.payload_unreadable": (
+        "Der gespeicherte Bericht „{ident}“ ist kein lesbares JSON ({problem}); lesen Sie das "
+        "Paket neu ein oder reichen Sie den Bericht neu ein"
+    ),
+    "overview.no_report": (
+        "Zu „{key}“ gibt es keinen gespeicherten Bericht; wählen Sie eine gemeldete "
+        "Gesamtmaßnahme aus der Übersicht"
+    ),
+    "overview.bad_key": (
+        "Der Filter {name} „{value}“ ist kein Schlüssel aus {length} Ziffern; geben Sie ihn "
+        "so an: {example}"
+    ),
 }
 """Every German message of the monitoring package: code -> template with named fields."""
 

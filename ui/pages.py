@@ -29,6 +29,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "quartiersmanagement": ("Quartiersmanagement", ":material/groups:", "quartiersmanagement"),
     "import": ("Import", ":material/upload_file:", "import_page"),
     "berichte": ("Berichte", ":material/description:", "berichte"),
+    "uebersicht": ("Länderübersicht", ":material/public:", "uebersicht"),
     "hilfe": ("Hilfe", ":material/help:", "hilfe"),
 }
 
