@@ -15,7 +15,6 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import german
 from geo.german import NO_VALUE_SHORT
@@ -34,11 +33,11 @@ from monitoring.federal.overview import (
     report_rows,
     roll_up,
 )
-from monitoring.federal.overview_map import overview_map
 from monitoring.reports import generate
-from ui import assets, data, state
-from ui.common import guarded, md, page_link, static_url, store_url
+from ui import data, state
+from ui.common import guarded, md, page_link, store_url
 from ui.tables import german_table
+from ui.uebersicht_karte import render_overview_map
 
 PAGE = "uebersicht"
 ALL = ""
@@ -132,19 +131,17 @@ def render() -> None:
                 st.subheader("Pakete nicht im Verzeichnis")
                 st.dataframe(rollup.unregistered, hide_index=True, placeholder=NO_VALUE_SHORT)
         with tabs[1]:
-            register = overview.register
-            shown = register["area_id"][filters.keep(register)]
-            display = data.funding_area_display(url)
-            display = display[display["id"].isin(set(shown))]
-            fmap = overview_map(
-                display, rollup.areas, programme_names=dict(overview.programme_names)
-            )
-            st_folium(
-                assets.localize(fmap, base_url=static_url()),
-                key=f"{PAGE}.karte",
-                height=480,
-                use_container_width=True,
-                returned_objects=[],
+            status = rollup.areas.rename(
+                columns={"AGS": "ags", "Gesamtmaßnahme": "funding_area_id", "Status": "status"}
+            )[["ags", "funding_area_id", "status"]]
+            render_overview_map(
+                url,
+                user,
+                status=status,
+                land=filters.land,
+                kreis=filters.kreis,
+                ags=filters.ags,
+                programme=filters.programme,
             )
         with tabs[2]:
             _table(rollup.differences, Vorjahr=2, Berichtsjahr=2)
