@@ -20,6 +20,10 @@ DEFAULT_THRESHOLD = 0.5
 COMPARED_PARTS: tuple[str, ...] = ("B", "C", "D")
 """The parts whose figures are compared (A holds facts of the area, BI texts)."""
 
+NOT_COMPARED_UNITS: frozenset[str] = frozenset({"%", "Prozentpunkte", "Jahr", "Klasse"})
+"""Units whose figures are not compared: shares and their changes (a rate that moves by
+half is not news a Land asks about the way money is), years and classes."""
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -48,7 +52,7 @@ def _number(value: Value) -> bool:
 
 def _figures(report: Report, parts: tuple[str, ...]) -> Iterator[Row]:
     for part, _section, row in report.rows():
-        if part.key in parts and row.unit != "%":
+        if part.key in parts and row.unit not in NOT_COMPARED_UNITS:
             yield row
 
 
@@ -63,8 +67,8 @@ def year_on_year(
 
     A figure counts when both reports give a number and the change is more than
     ``threshold`` of last year's value (any change from 0), or when one of the two
-    reports gives a number and the other gives none. Shares in per cent and texts are
-    not compared.
+    reports gives a number and the other gives none. Shares (per cent, percentage
+    points), years, classes and texts are not compared.
 
     Examples
     --------

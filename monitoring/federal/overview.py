@@ -61,7 +61,17 @@ LAENDER_BY_CODE: Mapping[str, str] = {
 }
 """The 16 Länder by the first two digits of the AGS."""
 
-ADDITIVE_UNITS: tuple[str, ...] = ("€", "Anzahl", "m²", "m", "ha", "Personen", "Wohnungen")
+ADDITIVE_UNITS: tuple[str, ...] = (
+    "€",
+    "Anzahl",
+    "m²",
+    "m",
+    "ha",
+    "Personen",
+    "Wohnungen",
+    "WE",
+    "Plätze",
+)
 """Units whose figures add up across Gesamtmaßnahmen (never %, Prozentpunkte, Jahr, Klasse)."""
 
 CITY_WIDE_FIELDS: tuple[str, ...] = (".city", ".change_city")

@@ -270,13 +270,14 @@ def test_a_viewer_cannot_collect(municipality: Municipality, land: Store) -> Non
 
 
 def _figures(data: bytes) -> dict[str, float]:
-    """The figures year_on_year compares: numbers of parts B–D that are not shares in %."""
+    """The figures year_on_year compares: numbers of parts B–D that are not shares (% or
+    percentage points), years or classes."""
     report = packages.report_of(json.loads(data))
     return {
         row.field: float(row.value)
         for part, _, row in report.rows()
         if part.key in ("B", "C", "D")
-        and row.unit != "%"
+        and row.unit not in ("%", "Prozentpunkte", "Jahr", "Klasse")
         and isinstance(row.value, int | float)
         and not isinstance(row.value, bool)
     }
