@@ -79,6 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Saarland) oder ein Kreis (z. B. 01001)",
     )
     bund.add_argument(
+        "--berichte",
+        action="store_true",
+        help="dazu je Gesamtmaßnahme gesammelte Berichtspakete für 2023 und 2024 (Zahlen "
+        "erfunden nach echten Berichten; 97 %% bzw. 90 %% gemeldet), für die Länderübersicht",
+    )
+    bund.add_argument(
         "--vg5000",
         default=None,
         metavar="ORDNER",
@@ -251,6 +257,12 @@ def _demo_bund(args: argparse.Namespace) -> int:
             municipalities=subset,
             source=args.vg5000,
         )
+        if args.berichte:
+            from data.national_reports import seed_packages
+
+            counts["collected_reports"] = seed_packages(
+                store, LOCAL_USER, seed=DEFAULT_SEED if args.seed is None else args.seed
+            )
         seconds = time.perf_counter() - start
         print(
             f"{store.url}: bundesweiter Demobestand in {german.number(seconds, decimals=1)} s "

@@ -449,6 +449,43 @@ class ChangeSet:
         self._audit(lyr, key, "create", None, after)
         return after
 
+    def append_many(self, layer: str, frame: pd.DataFrame, *, name: str) -> int:
+        """Add many records to an append-only layer at once, with one audit row for all.
+
+        For generated data (a seeded national set): the keys are checked against the
+        stored ones in one read, the rows written in one go, and one audit row (action
+        ``import``) names the set (``name``) and counts the rows.
+
+        Raises
+        ------
+        PermissionDenied, RuleViolation
+            When the user may not add to the layer, the layer is not append-only or a
+            key is taken (in the frame or in the store).
+        """
+        if layer not in APPEND_LAYER_ACTIONS:
+            raise RuleViolation(
+                f"Die Ebene {_layer_name(layer)} ist keine festgeschriebene Ebene; "
+                f"festgeschrieben werden: {', '.join(APPEND_LAYER_ACTIONS)}"
+            )
+        require(self.user, APPEND_LAYER_ACTIONS[layer])
+        if not len(frame):
+            return 0
+        lyr = SCHEMA.layer(layer)
+        keys = list(lyr.key)
+        twice = frame.duplicated(subset=keys)
+        stored = self.tx.read(layer, columns=keys)
+        taken = frame[keys].merge(stored, on=keys, how="inner") if len(stored) else stored
+        if twice.any() or len(taken):
+            first = (frame[twice] if twice.any() else taken).iloc[0]
+            raise RuleViolation(
+                f"{_describe(lyr, {k: first[k] for k in keys})} gibt es schon; festgeschriebene "
+                "Datensätze werden nicht überschrieben"
+            )
+        written = self.tx.write(layer, frame)
+        self.touched.add(layer)
+        self._audit_raw(lyr, name, "import", None, {"Datensätze": written})
+        return written
+
     def supersede(self, layer: str, key: Mapping[str, Any], by: str) -> dict[str, Any]:
         """Mark a frozen record as replaced by the record ``by`` (a later version); return it.
 
