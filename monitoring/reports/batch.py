@@ -81,7 +81,14 @@ def default_workers(areas: int, cpus: int | None = None) -> int:
     """
     if areas < MIN_AREAS_FOR_PROCESSES:
         return 1
-    return max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+    return max(1, cpus if cpus is not None else usable_cpus())
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's share, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def check_workers(workers: object) -> int | None:
