@@ -148,9 +148,11 @@ def test_a_corrupt_record_fails_its_area_only(demo_path: Path, tmp_path: Path, a
     bad_line = bad[bad["measure_id"].isin(frames["measures"]["id"])]["id"].iloc[0]
     with sqlite3.connect(path) as conn:  # SQLite keeps any type: text in a money column
         conn.execute("UPDATE funding_lines SET planned = 'viel' WHERE id = ?", (bad_line,))
-    bad_area = frames["measures"].set_index("id").loc[
-        bad.set_index("id").loc[bad_line, "measure_id"], "funding_area_id"
-    ]
+    bad_area = (
+        frames["measures"]
+        .set_index("id")
+        .loc[bad.set_index("id").loc[bad_line, "measure_id"], "funding_area_id"]
+    )
     seen: list[str] = []
     with open_store(str(path)) as store:
         result = generate.batch(
