@@ -34,6 +34,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("benchmarks.interpolation", "interpolation"),
         ("benchmarks.map_payload", "map"),
         ("benchmarks.analysis", "index-and-reports"),
+        ("benchmarks.report_batch", "report-batch"),
         ("benchmarks.app", "app"),
         ("benchmarks.load", "load"),
         ("benchmarks.scale", "scale"),

@@ -2,10 +2,11 @@
 ``report filed``, ``report package`` and ``report collected`` (:mod:`cli.federal_cmds`).
 
 ``qmon report --area ID --year YYYY --format xlsx|pdf|csv|json --out PATH`` writes one
-report; ``--all --out DIR`` writes the report of every funding area into DIR, with a
-progress bar. ``report file`` freezes a report in the store, ``report diff`` shows
-what changed since the filed version (exit code 1 when something changed, like
-``diff``), ``report filed`` lists the filed reports.
+report; ``--all --out DIR`` writes the report of every funding area into DIR
+(``--prozesse N`` worker processes), with progress lines in German on stderr (exit
+code 3 when some reports failed; the others are written). ``report file`` freezes a
+report in the store, ``report diff`` shows what changed since the filed version (exit
+code 1 when something changed, like ``diff``), ``report filed`` lists the filed reports.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from cli import federal_cmds
 from cli.faults import os_reason
 from cli.monitoring_cmds import acting_user, table
 from geo import german
-from geo.store import open_store
+from geo.store import open_store, store_url
 from indicators.registry import Registry, load_registry
 from monitoring.auth import ROLES
 from monitoring.reports import csv as csv_format
@@ -37,6 +37,8 @@ from monitoring.reports.sender import read_sender, save_sender, sender_lines
 
 STORE_HELP = "URL des Datenbestands: ein .gpkg-Pfad oder postgresql://… (Standard: $QMON_STORE)"
 EXIT_CHANGED = 1
+EXIT_FAILED = 3
+"""``report --all``: some reports could not be made (the others were written)."""
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
@@ -76,6 +78,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--out",
         default=None,
         help="Ausgabedatei (mit --all: ein Ordner; csv: ein Ordner oder eine .zip-Datei)",
+    )
+    p.add_argument(
+        "--prozesse",
+        type=int,
+        default=None,
+        metavar="N",
+        help="mit --all: so viele Prozesse teilen sich die Arbeit (Standard: einer je CPU ab "
+        "50 Gesamtmaßnahmen, sonst einer)",
     )
     p.set_defaults(func=cmd_report)
     rsub = p.add_subparsers(dest="report_command", metavar="COMMAND")
@@ -164,27 +174,87 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"{made.report.area_id} {year}: {', '.join(map(str, written))}")
             return 0
         out.mkdir(parents=True, exist_ok=True)
-        total = len(store.read("funding_areas", columns=["id"]))
-        with tqdm(total=total, desc=f"Berichte {year}", unit="Gebiet", file=sys.stderr) as bar:
+        shown = ProgressLine(year)
 
-            def step(area_id: str, done: int, count: int) -> None:
-                bar.set_postfix_str(area_id)
-                bar.update(1)
+        def write(made: generate.Download) -> None:
+            _write(made, out, single=False)
+            _warn(made.report)
 
-            batch = generate.batch(
-                store,
-                user,
-                year=year,
-                fmt=args.format,
-                catalogue=catalogue,
-                registry=registry,
-                progress=step,
-            )
-    for made in batch:
-        _write(made, out, single=False)
-        _warn(made.report)
-    print(f"{german.count(len(batch), 'Bericht', 'Berichte')} ({args.format}) für {year} in {out}")
+        result = generate.batch(
+            store,
+            user,
+            year=year,
+            fmt=args.format,
+            catalogue=catalogue,
+            registry=registry,
+            progress=shown,
+            workers=args.prozesse,
+            url=store_url(args.store),
+            sink=write,
+        )
+    processes = german.count(result.workers, "Prozess", "Prozesse")
+    print(
+        f"{german.count(result.made, 'Bericht', 'Berichte')} ({args.format}) für {year} in "
+        f"{out} ({processes}, {german.number(shown.elapsed(), decimals=1)} s)"
+    )
+    if result.failures:
+        print(
+            f"{german.count(len(result.failures), 'Bericht', 'Berichte')} von "
+            f"{german.number(result.total)} konnten nicht erstellt werden:",
+            file=sys.stderr,
+        )
+        for failed in result.failures:
+            print(f"  {failed.area_id}: {failed.message}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
+
+
+class ProgressLine:
+    """Progress of ``report --all`` in German on stderr: a line every 1 % or every second.
+
+    Examples
+    --------
+    >>> import io
+    >>> shown = ProgressLine(2024, stream=io.StringIO(), clock=iter(range(100)).__next__)
+    >>> for k in range(1, 4):
+    ...     shown(f"SSZ-{k:04d}", k, 10_000)
+    >>> print(shown.stream.getvalue(), end="")
+    Berichte 2024: 1 von 10.000 (SSZ-0001) …
+    Berichte 2024: 2 von 10.000 (SSZ-0002) …
+    Berichte 2024: 3 von 10.000 (SSZ-0003) …
+    """
+
+    def __init__(
+        self,
+        year: int,
+        *,
+        stream: Any = None,
+        clock: Any = None,
+    ) -> None:
+        import time
+
+        self.year = year
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock or time.monotonic
+        self.start = self.clock()
+        self.last_time = self.start - 1.0
+        self.last_step = -1
+
+    def __call__(self, area_id: str, done: int, total: int) -> None:
+        now = self.clock()
+        step = done * 100 // max(total, 1)
+        if done == total or step > self.last_step or now - self.last_time >= 1.0:
+            self.last_step, self.last_time = step, now
+            print(
+                f"Berichte {self.year}: {german.number(done)} von {german.number(total)} "
+                f"({area_id}) …",
+                file=self.stream,
+                flush=True,
+            )
+
+    def elapsed(self) -> float:
+        """Seconds since the batch started."""
+        return float(self.clock() - self.start)
 
 
 def _warn(report: Report) -> None:

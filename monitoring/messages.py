@@ -200,6 +200,19 @@ MESSAGES: Mapping[str, str] = {
     "report.format": (
         "Das Berichtsformat „{format}“ ist keins von {formats}; wählen Sie eins mit --format"
     ),
+    "report.batch_area_failed": (
+        "Der Bericht für „{area}“ konnte nicht erstellt werden: {reason}; die übrigen "
+        "Berichte wurden erstellt. Korrigieren Sie den Datensatz und erstellen Sie den "
+        "Bericht mit --area {area} neu"
+    ),
+    "report.batch_workers": (
+        "Die Zahl der Prozesse „{workers}“ ist keine ganze Zahl ab 1; geben Sie z. B. "
+        "--prozesse 2 an"
+    ),
+    "report.batch_no_url": (
+        "Für {workers} Prozesse braucht die Berichtserstellung die URL des Datenbestands "
+        "(jeder Prozess öffnet ihn selbst); geben Sie sie an oder rechnen Sie mit einem Prozess"
+    ),
     "catalogue.missing_file": (
         "Der Berichtskatalog „{file}“ existiert nicht; geben Sie den Pfad einer TOML-Datei "
         "im Format von monitoring/reports/default_catalogue.toml an"

@@ -634,7 +634,8 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
                 done / total, text=f"{german.number(done)} von {german.number(total)}: {where}"
             )
 
-        made = generate.batch(
+        # one process: the app's server serves many sessions; qmon report --all uses several
+        result = generate.batch(
             data.store(url),
             user,
             year=year,
@@ -642,7 +643,11 @@ def _all_areas(url: str, user: User, year: int, labels: Mapping[str, str]) -> No
             catalogue=catalogue(catalogue_path()),
             registry=data.registry(url),
             progress=step,
+            workers=1,
         )
+        made = result.downloads
+        for failed in result.failures:
+            st.warning(md(failed.message), icon=":material/warning:")
         name, payload = batch_archive(made, year=year, fmt=fmt)
         st.session_state[BATCH] = ((url, user, year, fmt), name, payload, len(made))
     stored = st.session_state.get(BATCH)

@@ -81,16 +81,32 @@ def _lacking(values: pd.DataFrame, keys: list[str], weights: pd.Series) -> pd.Da
     rows = values[values["indicator"].isin(keys) & values["area_id"].isin(weights.index)]
     periods = sorted(pd.to_datetime(rows["period"]).unique())
     known = rows[rows["value"].notna()]
-    have = {
-        (str(a), pd.Timestamp(p), str(k))
-        for a, p, k in zip(known["area_id"], pd.to_datetime(known["period"]), known["indicator"])
-    }
+    # per (area, period): how many of the keys have a value; fewer than all = lacking
+    present = (
+        pd.DataFrame(
+            {
+                "area": known["area_id"].astype(str).to_numpy(),
+                "period": pd.to_datetime(known["period"]).to_numpy(),
+                "indicator": known["indicator"].astype(str).to_numpy(),
+            }
+        )
+        .drop_duplicates()
+        .groupby(["area", "period"])
+        .size()
+        .unstack("period", fill_value=0)
+    )
+    needed = len({str(k) for k in keys})
     ids = [str(a) for a in weights.index]
     w = weights.to_numpy(dtype=float)
     out = []
     for period in periods:
         when = pd.Timestamp(period)
-        lack = np.array([any((a, when, k) not in have for k in keys) for a in ids], dtype=bool)
+        counts = (
+            present[when].reindex(ids, fill_value=0).to_numpy()
+            if when in present.columns
+            else np.zeros(len(ids))
+        )
+        lack = counts < needed
         out.append(
             {
                 "period": when,
@@ -113,6 +129,7 @@ def area_vs_rest(
     indicator: str,
     *,
     registry: Registry,
+    weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Return an indicator for the funding area, the rest of the city and the city, per period.
 
@@ -129,6 +146,9 @@ def area_vs_rest(
         A count, or a share/rate with numerator and denominator in ``registry``.
     registry
         The indicator definitions.
+    weights
+        :func:`overlap_weights` of ``areas`` and ``target``, if already computed (a
+        report compares many indicators for the same funding area).
 
     Returns
     -------
@@ -165,7 +185,8 @@ def area_vs_rest(
     [[10.0, 2.0, 5.0, 8.0]]
     """
     definition = registry.get(indicator)
-    weights = overlap_weights(areas, target)
+    if weights is None:
+        weights = overlap_weights(areas, target)
     if definition.kind == "count":
         out = _count_series(values, indicator, weights)
     elif definition.derived and definition.formula == "ratio":

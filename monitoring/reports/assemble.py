@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -133,10 +133,20 @@ class _Context:
     catalogue: Catalogue
     registry: Registry
     comparisons: dict[str, pd.DataFrame | str]
+    disclosed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _weights: list[pd.Series] = field(default_factory=list)
 
     @property
     def area(self) -> Mapping[str, Any]:
         return self.inputs.area
+
+    def weights(self) -> pd.Series:
+        """The overlap of each statistical area with the funding area (computed once)."""
+        if not self._weights:
+            self._weights.append(
+                comparison.overlap_weights(self.inputs["areas"], self.area["geometry"])
+            )
+        return self._weights[0]
 
     def comparison(self, key: str) -> pd.DataFrame | str:
         """The area-vs-rest frame of an indicator, or why there is none (cached)."""
@@ -147,7 +157,12 @@ class _Context:
                 if areas.empty:
                     raise IndicatorError(render("report.no_statistical_areas"))
                 self.comparisons[key] = comparison.area_vs_rest(
-                    values, areas, self.area["geometry"], key, registry=self.registry
+                    values,
+                    areas,
+                    self.area["geometry"],
+                    key,
+                    registry=self.registry,
+                    weights=self.weights(),
                 )
             except IndicatorError as exc:
                 self.comparisons[key] = str(exc)
@@ -608,7 +623,8 @@ def _from(frame: pd.DataFrame, year: int) -> pd.Timestamp | None:
 
 
 def _disclosed(ctx: _Context, key: str, table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``area`` and ``city`` values per period with suppressed ones set to NaN.
+    """Return ``area`` and ``city`` values per period with suppressed ones set to NaN
+    (computed once per indicator and report; ``table`` is ``ctx.comparison(key)``).
 
     Figures that lack a contributing district's value (``*_missing`` of
     :func:`~monitoring.renewal.comparison.area_vs_rest`) are NaN too, but not flagged
@@ -617,6 +633,12 @@ def _disclosed(ctx: _Context, key: str, table: pd.DataFrame) -> pd.DataFrame:
     The population of the funding area is its interpolated resident count; the cell
     count is the (interpolated) count, or the numerator of a rate.
     """
+    if key not in ctx.disclosed:
+        ctx.disclosed[key] = _disclose(ctx, key, table)
+    return ctx.disclosed[key]
+
+
+def _disclose(ctx: _Context, key: str, table: pd.DataFrame) -> pd.DataFrame:
     residents = ctx.comparison("residents")
     if isinstance(residents, str):  # no population: nothing can be judged, nothing shown
         return table[["area", "city"]].assign(area=np.nan, city=np.nan)
@@ -782,7 +804,7 @@ def _social_index(ctx: _Context, entry: Entry) -> tuple[list[Row], str]:
         return rows_missing, f"kein Wert von {key!r} bis {ctx.year} im Datenbestand"
     period = pd.to_datetime(classes["period"]).max()
     now = classes[pd.to_datetime(classes["period"]) == period]
-    weights = comparison.overlap_weights(ctx.inputs["areas"], ctx.area["geometry"])
+    weights = ctx.weights()
     pops = values[
         (values["indicator"] == "residents") & (pd.to_datetime(values["period"]) == period)
     ]
@@ -1161,7 +1183,7 @@ def _area_map(ctx: _Context) -> AreaMap | None:
     districts: tuple[tuple[str, str, str], ...] = ()
     around: tuple[str, ...] = ()
     if not areas.empty:
-        weights = comparison.overlap_weights(areas, geom)
+        weights = ctx.weights()
         inside = areas["id"].map(weights).fillna(0.0).to_numpy() > 0.001
         near = areas[inside]
         districts = tuple(

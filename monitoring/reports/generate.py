@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +22,8 @@ from monitoring.auth import User, require
 from monitoring.catalogue import registry_for
 from monitoring.reports import csv as csv_format
 from monitoring.reports.assemble import assemble, check_year
+from monitoring.reports.batch import BatchResult, Job
+from monitoring.reports.batch import run as run_batch
 from monitoring.reports.catalogue import Catalogue, load_catalogue
 from monitoring.reports.errors import ReportOptionError
 from monitoring.reports.inputs import read_inputs
@@ -199,8 +201,24 @@ def batch(
     catalogue: Catalogue | None = None,
     registry: Registry | None = None,
     progress: Progress | None = None,
-) -> list[Download]:
-    """Generate the report of every funding area in the store, in id order.
+    workers: int | None = None,
+    url: str | None = None,
+    sink: Callable[[Download], None] | None = None,
+    now: dt.datetime | None = None,
+) -> BatchResult:
+    """Generate the report of every funding area in the store.
+
+    The inputs are read once per batch (per worker process) and sliced per area
+    (:mod:`monitoring.reports.batch`); ``workers`` processes share the work (None:
+    every CPU from 50 areas on, else one), each opening the store from ``url``.
+    ``progress(area_id, done, total)`` is called as reports complete, ``sink`` with
+    each report (the result then keeps none). An error in one area is a
+    :class:`~monitoring.reports.batch.Failure` in the result; the others are made.
+
+    Returns
+    -------
+    BatchResult
+        The reports in id order, the failures, the number of areas and processes.
 
     Raises
     ------
@@ -209,17 +227,17 @@ def batch(
     fmt = check_format(fmt)
     year = check_year(year)
     require(user, "read")
-    cat = catalogue or load_catalogue()
-    reg = registry or registry_for(store)
-    ids = sorted(store.read("funding_areas", columns=["id"])["id"].tolist())
-    out: list[Download] = []
-    for k, area_id in enumerate(ids, start=1):
-        out.append(download(store, user, area_id, year=year, fmt=fmt, catalogue=cat, registry=reg))
-        if progress is not None:
-            progress(area_id, k, len(ids))
-    return out
+    job = Job(
+        user=user,
+        year=year,
+        fmt=fmt,
+        catalogue=catalogue or load_catalogue(),
+        registry=registry,
+        generated_at=now_text(now),
+    )
+    return run_batch(store, job, workers=workers, url=url, progress=progress, sink=sink)
 
 
-def batch_zip(downloads: list[Download]) -> bytes:
+def batch_zip(downloads: Sequence[Download]) -> bytes:
     """Pack a batch into one ZIP (for a single download in the app)."""
     return zip_bytes({d.name: d.data for d in downloads})

@@ -57,7 +57,7 @@ which is letterhead, not an input of a figure)."""
 # The report counts actors by type. It never reads personal data, not even the names
 # (a private person's name is personal data, see monitoring.auth.mask_personal), so the
 # report is the same for every role and anonymising a person leaves its inputs unchanged.
-_ACTOR_COLUMNS = ["id", "funding_area_id", "type"]
+ACTOR_COLUMNS = ["id", "funding_area_id", "type"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ class ReportInputs:
     crs: str
     frames: Mapping[str, pd.DataFrame]
     sender: Mapping[str, str] = field(default_factory=dict)
+    known_prints: Mapping[str, str] = field(default_factory=dict)
+    """Fingerprints of frames already hashed (a batch hashes the shared layers once,
+    :func:`shared_fingerprints`); a frame not named here is hashed when needed."""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -117,7 +120,7 @@ def read_inputs(
     own = {"funding_area_id": area_id}
     funds = store.read("local_funds", where=own)
     bodies = store.read("bodies", where=own)
-    actors = store.read("actors", where=own, columns=_ACTOR_COLUMNS)
+    actors = store.read("actors", where=own, columns=ACTOR_COLUMNS)
     concepts = store.read("concepts", where=own)
     values, level, vintage = pick_values(
         store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
@@ -226,12 +229,22 @@ def fingerprints(
     }
     out = {"funding_areas": digest(area), "settings": digest(settings)}
     for name in FRAMES:
-        frame = inputs.frames[name]
-        if isinstance(frame, gpd.GeoDataFrame):
-            wkt = frame.geometry.to_wkt(rounding_precision=3)
-            frame = pd.DataFrame(frame.drop(columns=frame.geometry.name)).assign(geometry=wkt)
-        out[name] = digest(canonical_rows(frame))
+        known = inputs.known_prints.get(name)
+        out[name] = known if known is not None else frame_digest(inputs.frames[name])
     return out
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """Return the SHA-256 of a frame's canonical rows (geometry as WKT, to the millimetre)."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        wkt = frame.geometry.to_wkt(rounding_precision=3)
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name)).assign(geometry=wkt)
+    return digest(canonical_rows(frame))
+
+
+def shared_fingerprints(frames: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Return the fingerprint of each of ``frames`` (the layers a batch's reports share)."""
+    return {name: frame_digest(frame) for name, frame in frames.items()}
 
 
 def fingerprint(parts: Mapping[str, str]) -> str:
