@@ -177,7 +177,10 @@ def seed_packages(
     # only a Gesamtmaßnahme in its programme that year reports (the overview's own rule)
     expected = {year: expected_in(areas, year).to_numpy() for year in ordered}
     rows: list[dict[str, Any]] = []
-    for k, area in enumerate(areas.to_dict("records")):
+    records: list[dict[str, Any]] = [
+        {str(c): v for c, v in r.items()} for r in areas.to_dict("records")
+    ]
+    for k, area in enumerate(records):
         for j, year in enumerate(ordered):
             share = reported[0] if year == ordered[-1] else reported[min(1, len(reported) - 1)]
             if draws[k, j] >= share or not expected[year][k]:
