@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "cli.serve_cmds",
     "cli.map_cmds",
     "cli.qgis_cmds",
+    "cli.scope_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]
