@@ -74,7 +74,8 @@ MESSAGES: Mapping[str, str] = {
         "Verwaltung ohne Bereich, die Eigentümerin des Datenbestands"
     ),
     "scope.needs_postgis": (
-        "{url!r} ist ein GeoPackage: es hält genau eine Gemeinde und kennt keine Bereiche; "
+        "Der Datenbestand „{url}“ ist ein GeoPackage: er hält genau eine Gemeinde und kennt "
+        "keine Bereiche; "
         "mehrere Gemeinden in einem Datenbestand hält PostGIS (qmon export --to "
         "postgresql://…, dann qmon gemeinde anlegen)"
     ),

@@ -241,3 +241,24 @@ def test_a_geopackage_holds_one_municipality(
     assert scopes.store_for(store, User("lena", "viewer", "05")).scope == "05"
     assert main(["layers", "--store", gpkg_url]) == 0
     assert f"eine Gemeinde (AGS {KOELN})" in capsys.readouterr().out
+
+
+def test_qmon_gemeinde_sets_up_a_login_without_showing_its_password(
+    land: Land, gpkg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password, login = uuid.uuid4().hex, f"l_{land.schema}_bonn"
+    monkeypatch.setenv("QMON_TEST_PW", password)
+    args = ["--store", land.url, "--ags", BONN]
+    assert (
+        main(["gemeinde", "zugang", *args, "--login", login, "--passwort-aus", "QMON_TEST_PW"]) == 0
+    )
+    assert main(["gemeinde", "liste", "--store", land.url]) == 0
+    assert main(["gemeinde", "anlegen", *args, "--role", "editor"]) == 2  # admin only
+    assert main(["gemeinde", "anlegen", "--store", gpkg_url, "--ags", BONN]) == 2
+    out = capsys.readouterr()
+    assert password not in out.out + out.err
+    assert login in out.out and "Gemeinde 05314000" in out.out
+    assert "GeoPackage" in out.err and "Verwaltung" in out.err
+    land.logins[login] = password
+    with land.connect(login) as conn:
+        assert _ids(conn, land.schema, "measures") == [f"M-{BONN}"]
