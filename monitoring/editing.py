@@ -4,7 +4,10 @@ Every create, update and delete of a record goes through a :class:`ChangeSet`
 opened with :func:`changes` (or the one-change helpers :func:`create`,
 :func:`update`, :func:`delete`). Each change
 
-1. checks that the acting user's role may change the layer (:data:`LAYER_ACTIONS`);
+1. checks that the acting user's role may change the layer (:data:`LAYER_ACTIONS`),
+   and that the record's municipality (``ags``) lies in the user's scope: a new record
+   takes the AGS of its Gesamtmaßnahme or parent (:data:`PARENT_COLUMNS`), else the
+   user's municipality, else the store's one municipality (:meth:`ChangeSet.record_ags`);
 2. for an update or delete of an editable layer, checks the version the user read
    (``expected_version``) against the stored one and lets the store apply the change
    only if it still matches (``tx.update(..., expected_version=...)``); otherwise it

@@ -181,6 +181,7 @@ def create_scope(
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (rname,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(role))
+        _let_owner_take(conn, role)
         conn.execute(
             sql.SQL(
                 "INSERT INTO {} (role_name, ags_prefix, may_write, name) VALUES (%s, %s, %s, %s) "
@@ -208,6 +209,22 @@ def create_scope(
             ]
         conn.execute(sql.SQL("; ").join(grants))
     return [rname for rname, _ in wanted]
+
+
+def _let_owner_take(conn: psycopg.Connection[Any], role: sql.Identifier) -> None:
+    """Let the store's own login take on ``role`` (``SET ROLE``), as the app does per scope.
+
+    A superuser may anyway; since PostgreSQL 16 the creator of a role is not allowed to
+    SET it unless granted so explicitly.
+    """
+    row = conn.execute(
+        "SELECT rolsuper, current_setting('server_version_num')::int FROM pg_roles "
+        "WHERE rolname = current_user"
+    ).fetchone()
+    if row is None or row[0]:
+        return
+    options = sql.SQL(" WITH SET TRUE, INHERIT FALSE" if row[1] >= 160000 else "")
+    conn.execute(sql.SQL("GRANT {} TO CURRENT_USER{}").format(role, options))
 
 
 def grant_login(

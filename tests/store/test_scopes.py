@@ -170,6 +170,9 @@ def test_the_app_through_a_scope_reads_and_writes_like_the_database_says(land: L
         ["M-2", f"M-{BONN}", f"M-{KOELN}"]
     )
     assert set(services.read(nrw, reader, "funding_areas")["ags"]) == {KOELN, BONN}
+    with pytest.raises(NotFound) as unknown:  # and the ids it lists are its Land's only
+        services.funding_area(nrw, reader, f"FG-{MUENCHEN}")
+    assert f"FG-{BONN}, FG-{KOELN} (" in str(unknown.value)
     # a scope without roles is refused with the command that makes them
     with pytest.raises(StoreError, match="qmon gemeinde anlegen"):
         land.store.scoped(MUENCHEN)
