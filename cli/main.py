@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "cli.qgis_cmds",
     "cli.federal_cmds",
     "cli.overview_cmds",
+    "cli.scope_cmds",
 )
 
 __all__ = ["EXIT_BUG", "EXIT_REFUSED", "build_parser", "main", "user_errors"]

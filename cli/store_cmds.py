@@ -275,7 +275,27 @@ def _demo_bund(args: argparse.Namespace) -> int:
 def cmd_layers(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         _print_counts(store, store.counts())
+        print(municipality_line(store.municipalities()))
     return 0
+
+
+def municipality_line(found: list[str]) -> str:
+    """Say which municipalities the store holds: „eine Gemeinde (AGS …)“.
+
+    Examples
+    --------
+    >>> municipality_line(["05315000"])
+    'Gemeinde: eine Gemeinde (AGS 05315000)'
+    >>> municipality_line(["05315000", "05334002"])
+    'Gemeinden: 2 Gemeinden (AGS 05315000, 05334002)'
+    >>> municipality_line([])
+    'Gemeinde: noch keine (kein Datensatz mit Gemeindeschlüssel)'
+    """
+    if not found:
+        return "Gemeinde: noch keine (kein Datensatz mit Gemeindeschlüssel)"
+    if len(found) == 1:
+        return f"Gemeinde: eine Gemeinde (AGS {found[0]})"
+    return f"Gemeinden: {len(found)} Gemeinden (AGS {', '.join(found)})"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -253,6 +253,39 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "das Bezugssystem eines Datenbestands lässt sich nicht ändern (exportieren Sie "
             "stattdessen in einen neuen Datenbestand mit dem anderen Bezugssystem)"
         ),
+        "store.second_municipality": (
+            "ein GeoPackage-Datenbestand hält genau eine Gemeinde, {url!r} bekäme aber die "
+            "Gemeindeschlüssel (AGS) {found}; legen Sie die Daten einer zweiten Gemeinde in "
+            "einem eigenen GeoPackage an, oder hosten Sie mehrere Gemeinden in einem "
+            "PostGIS-Datenbestand (qmon gemeinde anlegen) – es wurde nichts gespeichert"
+        ),
+        "store.scope_missing": (
+            "für {scope} gibt es im PostGIS-Datenbestand in {where} keine Datenbankrolle "
+            "{role!r}, oder die Anmeldung {user!r} darf sie nicht annehmen; legen Sie sie mit "
+            "'qmon gemeinde anlegen --store URL --ags {ags}' an"
+        ),
+        "store.scope_invalid": (
+            "der Bereich {value!r} ist kein Gemeindeschlüssel-Präfix; erlaubt sind leer (alle "
+            "Gemeinden), 2 Ziffern (Land), 5 Ziffern (Kreis) oder 8 Ziffern (Gemeinde), "
+            "z. B. 05315000"
+        ),
+        "store.schema_name_unfit": (
+            "das Schema {schema!r} eignet sich nicht für Namen von Datenbankrollen; erlaubt "
+            "sind Kleinbuchstaben, Ziffern und _ (höchstens 40 Zeichen)"
+        ),
+        "store.other_municipality": (
+            "der GeoPackage-Datenbestand {url!r} gehört der Gemeinde {ags}; Ihr Zugang gilt "
+            "für {scope} – öffnen Sie den Datenbestand Ihrer Gemeinde oder lassen Sie Ihren "
+            "Zugang von der Verwaltung anpassen"
+        ),
+        "store.login_name_unfit": (
+            "der Anmeldename {login!r} eignet sich nicht als Datenbankrolle; erlaubt sind "
+            "Kleinbuchstaben, Ziffern und _ (beginnend mit einem Buchstaben)"
+        ),
+        "store.scoped_init": (
+            "der Datenbestand {where} ist auf {scope} beschränkt geöffnet; einrichten oder "
+            "migrieren darf nur die Anmeldung des Eigentümers ohne Bereich"
+        ),
         "store.integrity": (
             "Ebene „{layer}“: {detail}; zwei Zeilen haben denselben Schlüssel ({key}) oder ein "
             "Pflichtwert fehlt – es wurde nichts gespeichert"

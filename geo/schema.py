@@ -145,7 +145,18 @@ class AddView:
     view: View
 
 
-Step = AddLayer | AddColumn | AddView
+@dataclass(frozen=True)
+class FillMunicipality:
+    """Set ``ags`` where it is empty in ``layers`` when the store has exactly one municipality.
+
+    The one municipality is the one distinct AGS of ``funding_areas``; with none or
+    several, nothing is filled (the records stay without AGS until someone assigns them).
+    """
+
+    layers: tuple[str, ...]
+
+
+Step = AddLayer | AddColumn | AddView | FillMunicipality
 
 
 @dataclass(frozen=True)
@@ -189,8 +200,8 @@ def apply_step(layers: dict[str, Layer], step: Step) -> dict[str, Layer]:
         if step.layer.name in out:
             raise ValueError(f"migration adds layer {step.layer.name!r} twice")
         out[step.layer.name] = step.layer
-    elif isinstance(step, AddView):  # views are kept apart (see build_schema)
-        pass
+    elif isinstance(step, AddView | FillMunicipality):  # views are kept apart; fills add
+        pass  # nothing to the model
     else:
         old = out[step.layer]
         out[step.layer] = replace(old, columns=old.columns + (step.column,))
@@ -952,7 +963,61 @@ _V8_COLLECTED: tuple[Step, ...] = (
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
+# --- version 9: every record belongs to a municipality ----------------------------------
+
+AGS_COLUMN = "ags"
+SHARED_LAYERS: tuple[str, ...] = (
+    "programmes",
+    "fields_of_action",
+    "indicator_defs",
+    "index_profiles",
+    "areas",
+    "indicator_values",
+    "buildings",
+    "indicator_map_values",
+)
+"""Layers shared by every municipality of a store: no ``ags``, read by all.
+
+Programmes and fields of action are the federal and Land catalogues; the indicator
+catalogue and index profiles are the store's settings; areas, indicator values,
+buildings and the indicator map are the statistical geography the store's statistics
+office delivers (a Land's statistics serve all its towns). Every other layer is a
+municipality's own data and carries ``ags`` (see :func:`municipal_layers`)."""
+
+COLLECTED_LAYERS: tuple[str, ...] = ("collected_reports",)
+"""Layers that hold what other municipalities sent in (a Land's collected packages): they
+carry ``ags`` but do not count as the store's own municipality."""
+
+
+def municipal_layers(schema: Schema) -> tuple[str, ...]:
+    """Return the layers of ``schema`` that belong to a municipality (they have ``ags``).
+
+    Examples
+    --------
+    >>> names = municipal_layers(SCHEMA)
+    >>> "measures" in names, "programmes" in names, "collected_reports" in names
+    (True, False, True)
+    """
+    return tuple(n for n, layer in schema.layers.items() if AGS_COLUMN in layer.column_names)
+
+
+def _v9_municipality(before: Schema) -> tuple[Step, ...]:
+    """AddColumn ``ags`` to every layer of ``before`` that is not shared and lacks it."""
+    missing = [
+        name
+        for name, layer in before.layers.items()
+        if name not in SHARED_LAYERS and AGS_COLUMN not in layer.column_names
+    ]
+    column = _c(AGS_COLUMN, "text", "Gemeindeschlüssel (AGS)")
+    return (
+        *(AddColumn(name, column) for name in missing),
+        FillMunicipality(
+            tuple(n for n in before.layers if n not in SHARED_LAYERS + COLLECTED_LAYERS)
+        ),
+    )
+
+
+_UPTO_V8: tuple[Migration, ...] = (
     Migration(1, "initial data model", _V1),
     Migration(2, "filed federal reports", _V2),
     Migration(
@@ -970,6 +1035,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(7, "the indicator map layer for QGIS", _V7_QGIS),
     Migration(8, "report packages collected from municipalities", _V8_COLLECTED),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    *_UPTO_V8,
+    Migration(
+        9,
+        "every record belongs to a municipality (AGS)",
+        _v9_municipality(build_schema(_UPTO_V8)),
+    ),
 )
 
 SCHEMA: Schema = build_schema(MIGRATIONS)

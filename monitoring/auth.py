@@ -29,6 +29,7 @@ from typing import Literal
 import pandas as pd
 
 from geo.german import ordinal_list
+from geo.municipality import in_scope, valid_scope
 from monitoring.errors import PermissionDenied
 from monitoring.messages import render
 
@@ -86,7 +87,15 @@ MASK = "•••"
 
 @dataclass(frozen=True)
 class User:
-    """The acting user: a name (recorded in the audit log) and a role.
+    """The acting user: a name (recorded in the audit log), a role and a municipality scope.
+
+    ``scope`` is an AGS prefix (:mod:`geo.municipality`): ``""`` every municipality
+    (the default: a single-city installation, the Bund, the store's administration),
+    two digits a Land, five a Kreis, eight one municipality. The role says what the
+    user may do, the scope to which records: reads reach every record inside the
+    scope; changes need a record inside the scope and a scope of one municipality (or
+    ``""``): a Land's or a Kreis' user reads its towns' records but does not change
+    them, the towns own their data (the Land checks what they file).
 
     Examples
     --------
@@ -94,6 +103,16 @@ class User:
     True
     >>> User("gast", "viewer").may("read_personal")
     False
+    >>> User("anna", "editor", "05315000").writes_in("05315000")
+    True
+    >>> User("lena", "editor", "05").writes_in("05315000")
+    False
+    >>> User("x", "viewer", "0531")
+    Traceback (most recent call last):
+    ...
+    monitoring.errors.PermissionDenied: Benutzer „x“ hat den Bereich '0531'; ein Bereich ist \
+leer (alle Gemeinden) oder ein Präfix des Gemeindeschlüssels aus 2 (Land), 5 (Kreis) oder 8 \
+Ziffern (Gemeinde), z. B. „05315000“; korrigieren Sie die Angabe „ags“ der Anmeldung
     >>> User("x", "boss")
     Traceback (most recent call last):
     ...
@@ -104,6 +123,7 @@ admin (Verwaltung)
 
     name: str
     role: Role
+    scope: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -117,6 +137,21 @@ admin (Verwaltung)
                     roles=ordinal_list([f"{r} ({ROLE_LABELS[r]})" for r in ROLES]),
                 )
             )
+        if not valid_scope(self.scope):
+            raise PermissionDenied(render("auth.bad_scope", user=self.name, value=repr(self.scope)))
+
+    def reads(self, ags: str | None) -> bool:
+        """Return whether a record with AGS ``ags`` lies inside the user's scope."""
+        return in_scope(ags, self.scope)
+
+    @property
+    def may_write_scope(self) -> bool:
+        """Whether the scope allows changes at all (one municipality, or every one)."""
+        return len(self.scope) in (0, 8)
+
+    def writes_in(self, ags: str | None) -> bool:
+        """Return whether the scope allows changing a record with AGS ``ags``."""
+        return self.may_write_scope and self.reads(ags)
 
     def may(self, action: str) -> bool:
         """Return whether the role allows ``action``."""
@@ -248,17 +283,19 @@ def user_from_claims(
 
     The name is ``preferred_username``, else ``email``, else ``name``; the role is
     the claim ``role_claim`` (a string or a list whose strongest known role wins),
-    else ``default_role``.
+    else ``default_role``; the scope is the claim ``ags`` (a string; none: ``""``).
 
     Raises
     ------
     PermissionDenied
-        When the claims name no user.
+        When the claims name no user, or ``ags`` is no AGS prefix.
 
     Examples
     --------
     >>> user_from_claims({"email": "a@b.de", "role": ["viewer", "editor"]})
-    User(name='a@b.de', role='editor')
+    User(name='a@b.de', role='editor', scope='')
+    >>> user_from_claims({"name": "Ute", "role": "editor", "ags": "05315000"}).scope
+    '05315000'
     >>> user_from_claims({"name": "Gast"}).role
     'viewer'
     """
@@ -269,7 +306,9 @@ def user_from_claims(
     wanted = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list | tuple) else []
     known = [r for r in wanted if r in ROLES]
     role = max(known, key=ROLES.index) if known else default_role
-    return User(name, role)  # type: ignore[arg-type]
+    ags = claims.get("ags")
+    scope = "" if ags is None else ags if isinstance(ags, str) else repr(ags)
+    return User(name, role, scope.strip())  # type: ignore[arg-type]
 
 
 def mask_personal(actors: pd.DataFrame, user: User) -> pd.DataFrame:

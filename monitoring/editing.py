@@ -4,7 +4,10 @@ Every create, update and delete of a record goes through a :class:`ChangeSet`
 opened with :func:`changes` (or the one-change helpers :func:`create`,
 :func:`update`, :func:`delete`). Each change
 
-1. checks that the acting user's role may change the layer (:data:`LAYER_ACTIONS`);
+1. checks that the acting user's role may change the layer (:data:`LAYER_ACTIONS`),
+   and that the record's municipality (``ags``) lies in the user's scope: a new record
+   takes the AGS of its Gesamtmaßnahme or parent (:data:`PARENT_COLUMNS`), else the
+   user's municipality, else the store's one municipality (:meth:`ChangeSet.record_ags`);
 2. for an update or delete of an editable layer, checks the version the user read
    (``expected_version``) against the stored one and lets the store apply the change
    only if it still matches (``tx.update(..., expected_version=...)``); otherwise it
@@ -42,9 +45,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo import german
-from geo.schema import GEOMETRY_COLUMN, SCHEMA, Layer
+from geo.municipality import scope_label
+from geo.schema import AGS_COLUMN, GEOMETRY_COLUMN, SCHEMA, Layer
 from monitoring.auth import User, require
-from monitoring.errors import EditConflict, NotFound, RuleViolation
+from monitoring.errors import EditConflict, NotFound, PermissionDenied, RuleViolation
 from monitoring.messages import render
 
 if TYPE_CHECKING:
@@ -114,6 +118,21 @@ SUPERSEDED_COLUMNS: Mapping[str, str] = {"collected_reports": "superseded_by"}
 column :meth:`ChangeSet.supersede` may set (everything else stays frozen)."""
 
 EDIT_MANAGED: tuple[str, ...] = ("created_at", "updated_at", "updated_by", "version")
+
+PARENT_COLUMNS: Mapping[str, str] = {
+    "funding_area_id": "funding_areas",
+    "measure_id": "measures",
+    "concept_id": "concepts",
+    "goal_id": "goals",
+    "fund_id": "local_funds",
+    "notice_id": "grant_notices",
+    "project_id": "projects",
+    "activity_id": "activities",
+    "actor_id": "actors",
+    "decision_id": "fund_decisions",
+}
+"""Column -> the layer whose record it names: a new record takes that record's AGS
+(the first of these columns with a value, in this order)."""
 """Columns the store keeps; users never set them."""
 
 LAYER_LABELS: Mapping[str, str] = {name: layer.title for name, layer in SCHEMA.layers.items()}
@@ -374,6 +393,7 @@ class ChangeSet:
         self.reason: str | None = None
         #: Layers this change set wrote to (derived layers are refreshed from them).
         self.touched: set[str] = set()
+        self._home: tuple[str | None, bool] | None = None  # (the one AGS, known?)
 
     # reading ----------------------------------------------------------------------
 
@@ -412,6 +432,7 @@ class ChangeSet:
                 "Felder führt die Datenbank selbst, lassen Sie sie weg"
             )
         key = _check_key(lyr, {k: record.get(k) for k in lyr.key})
+        record = self._with_ags(lyr, key, record, "anlegen")
         if self.read(layer, key) is not None:
             raise RuleViolation(
                 f"{_describe(lyr, key)} gibt es schon; wählen Sie eine andere Kennung (ID) "
@@ -439,6 +460,7 @@ class ChangeSet:
         require(self.user, APPEND_LAYER_ACTIONS[layer])
         lyr = SCHEMA.layer(layer)
         key = _check_key(lyr, {k: record.get(k) for k in lyr.key})
+        record = self._with_ags(lyr, key, record, "anlegen")
         if self.read(layer, key) is not None:
             raise RuleViolation(
                 f"{_describe(lyr, key)} gibt es schon; festgeschriebene Datensätze werden "
@@ -562,6 +584,9 @@ class ChangeSet:
         if before is None:
             self._gone(lyr, key, expected_version)
             raise AssertionError("unreachable")  # pragma: no cover
+        self._check_scope(lyr, key, before.get(AGS_COLUMN), "ändern")
+        if AGS_COLUMN in values:  # moving a record: the new municipality must be in scope too
+            self._check_scope(lyr, key, plain(values[AGS_COLUMN]), "ändern")
         if lyr.editable and before["version"] != expected_version:
             raise self._conflict(lyr, key, expected_version, before, seen)
         changed = self.tx.update(
@@ -593,6 +618,7 @@ class ChangeSet:
         if before is None:
             self._gone(lyr, key, expected_version)
             raise AssertionError("unreachable")  # pragma: no cover
+        self._check_scope(lyr, key, before.get(AGS_COLUMN), "löschen")
         where = dict(key)
         if lyr.editable:
             if before["version"] != expected_version:
@@ -642,6 +668,7 @@ class ChangeSet:
         if before is None:
             self._gone(lyr, key, expected_version)
             raise AssertionError("unreachable")  # pragma: no cover
+        self._check_scope(lyr, key, before.get(AGS_COLUMN), "anonymisieren")
         if lyr.editable and before["version"] != expected_version:
             raise self._conflict(lyr, key, expected_version, before, None)
         changed = self.tx.update(
@@ -687,6 +714,9 @@ class ChangeSet:
                 )
         old = self.tx.read(layer, where=where)
         before = [row_dict(old, i) for i in range(len(old))]
+        for row in before:
+            self._check_scope(lyr, row, row.get(AGS_COLUMN), "ändern")
+        rows = [self._with_ags(lyr, row, row, "anlegen") for row in rows]
         self.tx.delete(layer, where)
         written = self.tx.write(layer, self._frame(lyr, rows)) if rows else 0
         new = self.tx.read(layer, where=where)
@@ -743,6 +773,90 @@ class ChangeSet:
                 f"als Ganzes schreibbar sind: {', '.join(BULK_LAYER_ACTIONS)}"
             )
         require(self.user, BULK_LAYER_ACTIONS[layer])
+
+    # municipality scopes -----------------------------------------------------------
+
+    def home_municipality(self) -> str | None:
+        """Return the store's one municipality: the AGS of its Gesamtmaßnahmen if all share one.
+
+        None when there are none with an AGS or several (a store hosting several towns).
+        """
+        if self._home is None:
+            found = self.tx.read("funding_areas", columns=[AGS_COLUMN])[AGS_COLUMN].dropna()
+            distinct = sorted(set(found))
+            self._home = (distinct[0] if len(distinct) == 1 else None, len(distinct) > 0)
+        return self._home[0]
+
+    def record_ags(self, lyr: Layer, record: Mapping[str, Any]) -> str | None:
+        """Return the AGS a new record belongs to.
+
+        Its own ``ags``; else that of the record it belongs to (its Gesamtmaßnahme,
+        measure, fund …, :data:`PARENT_COLUMNS`; an attachment's owner); else the user's
+        municipality (an 8-digit scope); else the store's one municipality; else None.
+        """
+        own = plain(record.get(AGS_COLUMN))
+        if own is not None:
+            return str(own)
+        parents = [(PARENT_COLUMNS[c], record.get(c)) for c in PARENT_COLUMNS if c in record]
+        if lyr.name == "attachments":
+            parents.insert(0, (str(record.get("owner_layer")), record.get("owner_id")))
+        for parent, value in parents:
+            if plain(value) is None or parent not in SCHEMA.layers or parent == lyr.name:
+                continue
+            player = SCHEMA.layer(parent)
+            if AGS_COLUMN not in player.column_names or player.key != ("id",):
+                continue
+            found = self.tx.read(parent, where={"id": value}, columns=[AGS_COLUMN])
+            if len(found) and plain(found[AGS_COLUMN].iloc[0]) is not None:
+                return str(found[AGS_COLUMN].iloc[0])
+        if len(self.user.scope) == 8:
+            return self.user.scope
+        return self.home_municipality()
+
+    def _with_ags(
+        self, lyr: Layer, key: Mapping[str, Any], record: Mapping[str, Any], verb: str
+    ) -> Mapping[str, Any]:
+        """Return ``record`` with its AGS filled in, checked against the user's scope."""
+        if AGS_COLUMN not in lyr.column_names:
+            return record
+        ags = self.record_ags(lyr, record)
+        self._check_scope(lyr, key, ags, verb)
+        return record if ags is None else {**record, AGS_COLUMN: ags}
+
+    def _check_scope(self, lyr: Layer, key: Mapping[str, Any], ags: Any, verb: str) -> None:
+        """Raise PermissionDenied unless the user's scope lets them change the record."""
+        user = self.user
+        if user.scope == "" or AGS_COLUMN not in lyr.column_names:
+            return
+        record = _describe(lyr, {k: key.get(k) for k in lyr.key})
+        if not user.may_write_scope:
+            raise PermissionDenied(
+                render(
+                    "scope.read_only",
+                    user=user.name,
+                    record=record,
+                    layer=_layer_name(lyr.name),
+                    verb=verb,
+                    scope=scope_label(user.scope),
+                )
+            )
+        value = plain(ags)
+        if value is None and self.home_municipality() is None and self._home == (None, False):
+            return  # a store that belongs to no municipality yet: nothing to keep apart
+        if value is None:
+            value = self.home_municipality()
+        if not user.writes_in(value):
+            raise PermissionDenied(
+                render(
+                    "scope.outside",
+                    user=user.name,
+                    record=record,
+                    layer=_layer_name(lyr.name),
+                    ags=value or "leer",
+                    verb=verb,
+                    scope=scope_label(user.scope),
+                )
+            )
 
     # helpers ----------------------------------------------------------------------
 
@@ -862,6 +976,10 @@ class ChangeSet:
 
     def _audit_raw(self, lyr: Layer, name: str, action: str, before: Any, after: Any) -> None:
         now = dt.datetime.now(dt.UTC)
+        images = [i for i in (after, before) if isinstance(i, Mapping)]
+        ags = next((i[AGS_COLUMN] for i in images if i.get(AGS_COLUMN)), None)
+        if ags is None:
+            ags = self.user.scope if len(self.user.scope) == 8 else self.home_municipality()
         row = {
             "id": audit_id(now, len(self.log)),
             "at": pd.Timestamp(now).tz_localize(None),
@@ -873,6 +991,7 @@ class ChangeSet:
             "after": None if after is None else json.dumps(after, ensure_ascii=False),
             "batch_id": self.batch_id,
             "reason": self.reason,
+            AGS_COLUMN: ags,
         }
         self.tx.write("audit_log", pd.DataFrame([row]))
         self.log.append(row)

@@ -53,6 +53,35 @@ MESSAGES: Mapping[str, str] = {
     ),
     "auth.unknown_user": "Unbekannter Benutzer {value}; melden Sie sich an",
     "auth.unknown_action": "Die Aktion „{action}“ ist keine von {actions}",
+    "auth.bad_scope": (
+        "Benutzer „{user}“ hat den Bereich {value}; ein Bereich ist leer (alle Gemeinden) "
+        "oder ein Präfix des Gemeindeschlüssels aus 2 (Land), 5 (Kreis) oder 8 Ziffern "
+        "(Gemeinde), z. B. „05315000“; korrigieren Sie die Angabe „ags“ der Anmeldung"
+    ),
+    # --- municipality scopes (monitoring.editing) ---------------------------------------
+    "scope.outside": (
+        "Benutzer „{user}“ darf {record} (Ebene {layer}, Gemeindeschlüssel {ags}) nicht "
+        "{verb}: der Zugang gilt für {scope}; ändern Sie nur Datensätze Ihres Bereichs, oder "
+        "die Verwaltung ordnet den Datensatz zu"
+    ),
+    "scope.read_only": (
+        "Benutzer „{user}“ darf {record} (Ebene {layer}) nicht {verb}: ein Zugang für "
+        "{scope} liest die Daten seiner Gemeinden, ändern dürfen sie nur die Zugänge der "
+        "Gemeinde selbst (8-stelliger Gemeindeschlüssel) und die Verwaltung ohne Bereich"
+    ),
+    "scope.admin_only": (
+        "Benutzer „{user}“ (Zugang für {scope}) darf keine {what}: das darf nur die "
+        "Verwaltung ohne Bereich, die Eigentümerin des Datenbestands"
+    ),
+    "scope.needs_postgis": (
+        "Der Datenbestand „{url}“ ist ein GeoPackage: er hält genau eine Gemeinde und kennt "
+        "keine Bereiche; "
+        "mehrere Gemeinden in einem Datenbestand hält PostGIS (qmon export --to "
+        "postgresql://…, dann qmon gemeinde anlegen)"
+    ),
+    "scope.other_store": (
+        "Benutzer „{user}“ (Zugang für {scope}) kann diesen Datenbestand nicht öffnen: {reason}"
+    ),
     # --- findings (monitoring.findings) -------------------------------------------------
     "finding.refused": "{what} – nicht gespeichert: {problems}",
     "finding.bad_level": "Die Stufe „{level}“ eines Befunds ist keine von {levels}",

@@ -13,6 +13,8 @@ import streamlit as st
 
 from geo import german
 from geo.errors import GeoError
+from geo.municipality import scope_label
+from geo.store import scoped_url
 from geo.store import store_url as _store_url
 from indicators.errors import IndicatorError
 from monitoring.auth import (
@@ -68,7 +70,8 @@ def acting_user() -> User:
 def access_mode(user: User) -> str:
     """Return the sidebar line saying how the user got their rights (German)."""
     if login_configured():
-        return f"{MODE_LABELS['login']}: {user.name} ({role_label(user)})"
+        scope = f", {scope_label(user.scope)}" if user.scope else ""
+        return f"{MODE_LABELS['login']}: {user.name} ({role_label(user)}{scope})"
     if user == LOCAL_USER:
         return MODE_LABELS["local"]
     return MODE_LABELS["guest"]
@@ -108,8 +111,18 @@ def static_url() -> str:
 
 
 def store_url() -> str:
-    """Return the store URL of this app (``QMON_STORE`` or the demo store)."""
-    return _store_url()
+    """Return the store URL of this app (``QMON_STORE`` or the demo store) for the user.
+
+    A user with a municipality scope gets the URL of the scoped store
+    (:func:`geo.store.scoped_url`): on PostGIS every read and write of every page runs
+    through the database's row-level security, and the caches are kept per scope.
+    """
+    from monitoring.scopes import wants_write
+
+    user = current_user()
+    if not user.scope:
+        return _store_url()
+    return scoped_url(_store_url(), user.scope, write=wants_write(user))
 
 
 @contextmanager

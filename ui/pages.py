@@ -14,6 +14,7 @@ parameters: ``/`` opens ``/karte`` and ``/karte`` opens Karte.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -93,6 +94,17 @@ def german_widget_style(max_upload_mb: int) -> str:
     )
 
 
+def _open_or_stop(data: Any) -> None:
+    """Open the user's store; a user it refuses (another municipality) reads why, no page."""
+    from ui.common import OUR_ERRORS, current_user, store_url
+
+    try:
+        data.store(store_url())
+    except OUR_ERRORS as exc:
+        st.error(f"Kein Zugang für Benutzer „{current_user().name}“: {exc}")
+        st.stop()
+
+
 def run(start: str = "karte") -> None:
     """Show the navigation and run the selected page (with the store's changes read afresh).
 
@@ -101,6 +113,7 @@ def run(start: str = "karte") -> None:
     from ui import data
 
     data.begin_run()  # this run sees what other sessions and processes committed
+    _open_or_stop(data)
     st.html(german_widget_style(st.get_option("server.maxUploadSize")))
     pages = page_objects()
     st.navigation([start_page(pages[start]), *pages.values()], position="sidebar").run()

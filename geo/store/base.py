@@ -489,6 +489,20 @@ class Store(abc.ABC):
     url: str
     schema: Schema
     migrations: Sequence[Migration]
+    #: The AGS prefix the store object is limited to (None: not limited; see :meth:`scoped`).
+    scope: str | None = None
+
+    @abc.abstractmethod
+    def scoped(self, ags: str, *, write: bool = False) -> Store:
+        """Return the store as a user of municipality scope ``ags`` (an AGS prefix) uses it.
+
+        PostGIS: limited by the database (row-level security, one role per scope).
+        GeoPackage: one municipality per file; a scope that does not cover it is refused.
+        """
+
+    @abc.abstractmethod
+    def municipalities(self) -> list[str]:
+        """Return the distinct AGS of the store's own records, as this store may see them."""
 
     @property
     @abc.abstractmethod

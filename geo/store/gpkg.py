@@ -10,6 +10,7 @@ lists them too.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import json
 import os
@@ -30,18 +31,23 @@ from pyproj import CRS
 from geo.crs import parse_crs, storage_crs_setting
 from geo.errors import SchemaError, StoreBusyError, StoreError
 from geo.messages import render
+from geo.municipality import scope_label, valid_scope
 from geo.schema import (
+    AGS_COLUMN,
+    COLLECTED_LAYERS,
     GEOMETRY_COLUMN,
     MIGRATIONS,
     AddColumn,
     AddLayer,
     AddView,
     Column,
+    FillMunicipality,
     Layer,
     Migration,
     Schema,
     View,
     build_schema,
+    municipal_layers,
 )
 from geo.store import gpkg_geometry
 from geo.store.base import (
@@ -265,6 +271,8 @@ class GeoPackageStore(Store):
                         _add_column(conn, step.layer, step.column)
                     elif isinstance(step, AddView):
                         _create_view(conn, step.view, layers, srs_id)
+                    elif isinstance(step, FillMunicipality):
+                        _fill_municipality(conn, step.layers)
                 _set_meta(conn, "schema_version", str(migration.version))
             conn.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {_USER_VERSION}")
@@ -288,6 +296,50 @@ class GeoPackageStore(Store):
                 newer=render("store.version_newer_hint") if version > self.schema.version else "",
             )
 
+    # --- the one municipality -------------------------------------------------------
+
+    def municipalities(self) -> list[str]:
+        """Return the distinct AGS of the store's own records (one at most in a GeoPackage)."""
+        self._check_ready()
+        with self._reading() as conn:
+            return sorted(_own_ags(conn, self.schema))
+
+    def scoped(self, ags: str, *, write: bool = False) -> GeoPackageStore:
+        """Return the store for a user of scope ``ags`` if it covers the file's municipality.
+
+        A GeoPackage holds one municipality and has no database roles: a scope that covers
+        its municipality (or a store without one yet) sees the whole file; any other is
+        refused.
+
+        Raises
+        ------
+        StoreError
+            When ``ags`` is no scope, or the file belongs to a municipality outside it.
+        """
+        if not valid_scope(ags):
+            raise StoreError(code="store.scope_invalid", value=ags)
+        own = self.municipalities()
+        outside = [m for m in own if not m.startswith(ags)]
+        if outside:
+            raise StoreError(
+                code="store.other_municipality",
+                url=self.url,
+                ags=", ".join(outside),
+                scope=scope_label(ags),
+            )
+        limited = copy.copy(self)
+        limited.scope = ags
+        return limited
+
+    def _check_one_municipality(self, conn: sqlite3.Connection) -> None:
+        found = _own_ags(conn, self.schema)
+        if len(found) > 1:
+            raise StoreError(
+                code="store.second_municipality",
+                url=self.url,
+                found=", ".join(f"{ags} ({', '.join(layers)})" for ags, layers in found.items()),
+            )
+
     # --- reading and writing -------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -306,6 +358,8 @@ class GeoPackageStore(Store):
         with self._begin() as conn:
             tx = _GpkgTransaction(self, conn, crs, user)
             yield tx
+            if tx.ags_written:  # one municipality per GeoPackage, checked before commit
+                self._check_one_municipality(conn)
             if tx.changed:  # in the same transaction: a rollback takes it back too
                 _count_change(conn)
 
@@ -383,6 +437,7 @@ class _GpkgTransaction(Transaction):
         self.srs_id = int(crs.to_epsg() or 0)
         self.user = user
         self.changed = False  # did this transaction write anything?
+        self.ags_written = False  # did it write a municipality key (checked at commit)?
 
     def _schema_layer(self, name: str) -> Layer:
         return self.store.schema.layer(name)
@@ -431,6 +486,8 @@ class _GpkgTransaction(Transaction):
             self.conn.execute(f"DELETE FROM {q(layer)}")
         if not len(ready):
             return 0
+        if AGS_COLUMN in ready and layer not in COLLECTED_LAYERS:
+            self.ags_written = self.ags_written or bool(ready[AGS_COLUMN].notna().any())
         cols = list(lay.column_names)
         values = [_sql_values(ready[c], lay.column(c).type) for c in cols]
         if lay.spatial:
@@ -526,6 +583,8 @@ class _GpkgTransaction(Transaction):
     ) -> int:
         lay = self.store.schema.layer(layer)
         check_update(lay, key, values, expected_version=expected_version)
+        if AGS_COLUMN in values and layer not in COLLECTED_LAYERS:
+            self.ags_written = True
         if GEOMETRY_COLUMN in values and lay.geometry == "MULTIPOLYGON":
             geom = values[GEOMETRY_COLUMN]
             if geom is not None and geom.geom_type == "Polygon":
@@ -968,6 +1027,33 @@ def _create_layer_styles(conn: sqlite3.Connection) -> None:
         "VALUES (?, 'attributes', ?, ?)",
         (LAYER_STYLES, "QGIS-Stile", "Darstellungsstile der Ebenen für QGIS"),
     )
+
+
+def _own_ags(conn: sqlite3.Connection, schema: Schema) -> dict[str, list[str]]:
+    """Return each distinct AGS of the store's own records with the layers that hold it."""
+    own = [n for n in municipal_layers(schema) if n not in COLLECTED_LAYERS]
+    union = " UNION ALL ".join(
+        f"SELECT DISTINCT {q(AGS_COLUMN)}, ? FROM {q(n)} WHERE {q(AGS_COLUMN)} IS NOT NULL"
+        for n in own
+    )
+    found: dict[str, list[str]] = {}
+    for ags, layer in conn.execute(union, own).fetchall():
+        found.setdefault(str(ags), []).append(str(layer))
+    return found
+
+
+def _fill_municipality(conn: sqlite3.Connection, layers: Sequence[str]) -> None:
+    """Migration step: give ``layers`` the store's one AGS where empty (none or several: no)."""
+    rows = conn.execute(
+        f"SELECT DISTINCT {q(AGS_COLUMN)} FROM funding_areas WHERE {q(AGS_COLUMN)} IS NOT NULL "
+        "LIMIT 2"
+    ).fetchall()
+    if len(rows) != 1:
+        return
+    for name in layers:
+        conn.execute(
+            f"UPDATE {q(name)} SET {q(AGS_COLUMN)} = ? WHERE {q(AGS_COLUMN)} IS NULL", (rows[0][0],)
+        )
 
 
 def _add_column(conn: sqlite3.Connection, layer: str, column: Column) -> None:

@@ -18,6 +18,7 @@ values always as parameters.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 import uuid
@@ -43,19 +44,24 @@ from geo import german
 from geo.crs import parse_crs, storage_crs_setting
 from geo.errors import ConflictError, CRSError, SchemaError, StoreError, StoreURLError
 from geo.messages import render
+from geo.municipality import scope_label
 from geo.schema import (
+    AGS_COLUMN,
+    COLLECTED_LAYERS,
     GEOMETRY_COLUMN,
     MIGRATIONS,
     AddColumn,
     AddLayer,
     AddView,
     Column,
+    FillMunicipality,
     Layer,
     Migration,
     View,
     build_schema,
+    municipal_layers,
 )
-from geo.store import base, pg_copy
+from geo.store import base, pg_copy, pg_scopes
 from geo.store.base import (
     CHANGE_COUNTER_KEY,
     LAYER_STYLE_COLUMNS,
@@ -211,9 +217,95 @@ class PostGISStore(Store):
         self._lock = threading.Lock()
         self._crs: CRS | None = None
         self._meta_seen = False
+        #: The AGS prefix this store object is limited to (None: the owner, no limit) and
+        #: the database role its transactions take on (``SET LOCAL ROLE``).
+        self.scope: str | None = None
+        self._role: str | None = None
 
     def __repr__(self) -> str:
-        return f"PostGISStore({self._target.where})"
+        limited = f", {scope_label(self.scope)}" if self.scope is not None else ""
+        return f"PostGISStore({self._target.where}{limited})"
+
+    # -- scopes (row-level security) ----------------------------------------------
+
+    @property
+    def schema_name(self) -> str:
+        """The PostgreSQL schema that holds the store's tables."""
+        return self._target.schema
+
+    @contextmanager
+    def owner_connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """Lend a connection in one transaction as the store's own login (no scope role).
+
+        For the administration of scopes (:mod:`geo.store.pg_scopes`); refused on a
+        scoped store.
+        """
+        if self.scope is not None:
+            raise SchemaError(
+                code="store.scoped_init", where=self._target.where, scope=scope_label(self.scope)
+            )
+        with self._connect() as conn:
+            yield conn
+
+    def scoped(self, ags: str, *, write: bool = False) -> PostGISStore:
+        """Return this store limited to the municipality scope ``ags`` by the database.
+
+        Every transaction of the returned store runs ``SET LOCAL ROLE`` to the scope's
+        role (:mod:`geo.store.pg_scopes`), so row-level security decides what it reads and
+        writes; ``write`` asks for the writing role (one municipality only; a scope without
+        one reads). ``""`` returns the store itself (the owner sees everything). The
+        returned store shares this one's connection pool; the role ends with each
+        transaction, so pooled connections stay clean.
+
+        Raises
+        ------
+        StoreError
+            When ``ags`` is no scope, or the scope has no role the login may take on
+            (create it with ``qmon gemeinde anlegen``).
+        """
+        pg_scopes.check_scope(ags)
+        if ags == "":
+            return self
+        schema = self._target.schema
+        names = [
+            pg_scopes.role_name(schema, ags, write=w)
+            for w in ((True, False) if write else (False,))
+        ]
+        with self._connect() as conn:
+            present = {
+                r.role_name for r in pg_scopes.list_scopes(conn, schema) if r.role_name in names
+            }
+            usable = [
+                n
+                for n in names
+                if n in present
+                and conn.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", (n,)).fetchone()
+                == (True,)
+            ]
+        if not usable:
+            raise StoreError(
+                code="store.scope_missing",
+                scope=scope_label(ags),
+                where=self._target.where,
+                role=names[-1],
+                user=self._target.user,
+                ags=ags,
+            )
+        limited = copy.copy(self)
+        limited.scope, limited._role = ags, usable[0]
+        return limited
+
+    def municipalities(self) -> list[str]:
+        """Return the distinct AGS of the store's own records (as this store may see them)."""
+        own = [n for n in municipal_layers(self.schema) if n not in COLLECTED_LAYERS]
+        query = sql.SQL(" UNION ").join(
+            sql.SQL("SELECT DISTINCT {ags} FROM {t} WHERE {ags} IS NOT NULL").format(
+                ags=sql.Identifier(AGS_COLUMN), t=self._table(n)
+            )
+            for n in own
+        )
+        with self._connect() as conn:
+            return sorted(str(r[0]) for r in conn.execute(query).fetchall())
 
     # -- connections --------------------------------------------------------------
 
@@ -286,6 +378,8 @@ class PostGISStore(Store):
             ) from None
         try:
             with conn.transaction():
+                if self._role is not None:  # ends with the transaction: the pool stays clean
+                    conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(self._role)))
                 yield conn
         except psycopg.OperationalError as exc:
             if conn.closed or conn.broken:
@@ -457,6 +551,10 @@ class PostGISStore(Store):
         StoreError
             When PostGIS is not installed on the server or the server is unreachable.
         """
+        if self.scope is not None:
+            raise SchemaError(
+                code="store.scoped_init", where=self._target.where, scope=scope_label(self.scope)
+            )
         wanted = (
             parse_crs(crs, what="Das Bezugssystem der Datenhaltung") if crs is not None else None
         )
@@ -519,8 +617,12 @@ class PostGISStore(Store):
                     elif isinstance(step, AddView):  # its layers: those of its migration
                         upto = build_schema(self.migrations, upto=migration.version).layers
                         self._create_view(conn, step.view, upto)
+                    elif isinstance(step, FillMunicipality):
+                        self._fill_municipality(conn, step.layers)
                 layers = build_schema(self.migrations, upto=migration.version).layers
             changed = current != target
+            if changed and pg_scopes.list_scopes(conn, self._target.schema):
+                pg_scopes.apply_policies(conn, self._target.schema, self.schema)
             if changed:
                 self._set_meta(conn, {"schema_version": str(target)})
             if not meta.get(STORE_ID_KEY):  # a store made before change tokens
@@ -530,6 +632,25 @@ class PostGISStore(Store):
                 self._count_change(conn)
             self._crs = recorded
         return target
+
+    def _fill_municipality(self, conn: psycopg.Connection[Any], layers: Sequence[str]) -> None:
+        """Migration step: the store's one AGS into ``layers`` where empty (none or several: no)."""
+        ags = sql.Identifier(AGS_COLUMN)
+        rows = conn.execute(
+            sql.SQL("SELECT DISTINCT {} FROM {} WHERE {} IS NOT NULL LIMIT 2").format(
+                ags, self._table("funding_areas"), ags
+            )
+        ).fetchall()
+        if len(rows) != 1:
+            return
+        conn.execute(
+            sql.SQL("; ").join(
+                sql.SQL("UPDATE {} SET {} = {} WHERE {} IS NULL").format(
+                    self._table(n), ags, sql.Literal(rows[0][0]), ags
+                )
+                for n in layers
+            )
+        )
 
     def _ensure_postgis(self, conn: psycopg.Connection[Any]) -> None:
         installed = conn.execute(
@@ -909,6 +1030,10 @@ class PostGISTransaction(Transaction):
         lyr = self._layer(layer)
         crs = self._crs()
         prepared = base.prepare_for_write(lyr, frame, crs=crs, user=self.user)
+        scope = self.store.scope
+        if scope is not None and len(scope) == 8 and AGS_COLUMN in prepared:
+            # a town's writer: its records are its municipality's unless they say otherwise
+            prepared[AGS_COLUMN] = prepared[AGS_COLUMN].where(prepared[AGS_COLUMN].notna(), scope)
         _check_unique_keys(lyr, prepared)
         srid = _epsg(crs)
         table = self._table(layer)
@@ -923,12 +1048,34 @@ class PostGISTransaction(Transaction):
                 written = self._upsert(cur, lyr, prepared, srid=srid)
                 self.changed = self.changed or written > 0
                 return written
-            if n >= BULK_ROWS and self._lock_if_empty(cur, table):
+            if self.store._role is not None:  # COPY does not pass row-level security
+                self._insert_via_temp(cur, lyr, prepared, srid=srid)
+            elif n >= BULK_ROWS and self._lock_if_empty(cur, table):
                 self._bulk_load(cur, lyr, prepared, srid=srid)
             else:
                 _copy(cur, table, lyr, prepared, srid=srid)
         self.changed = self.changed or n > 0
         return n
+
+    def _insert_via_temp(
+        self, cur: psycopg.Cursor[Any], lyr: Layer, frame: pd.DataFrame, *, srid: int
+    ) -> None:
+        """COPY into a temporary table, then INSERT: the policies check every row."""
+        temp = sql.Identifier(f"qmon_insert_{lyr.name}_{next(self._temp)}")
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DROP").format(
+                temp, self._table(lyr.name)
+            )
+        )
+        _copy(cur, temp, lyr, frame, srid=srid)
+        names = list(lyr.column_names) + ([GEOMETRY_COLUMN] if lyr.spatial else [])
+        cols = sql.SQL(", ").join(map(sql.Identifier, names))
+        cur.execute(
+            sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
+                self._table(lyr.name), cols, cols, temp
+            )
+        )
+        cur.execute(sql.SQL("DROP TABLE {}").format(temp))
 
     def _lock_if_empty(self, cur: psycopg.Cursor[Any], table: sql.Identifier) -> bool:
         """Lock the table against other writers and readers if it is empty; say whether.

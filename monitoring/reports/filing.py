@@ -270,8 +270,10 @@ def file_report(
         store.read(LAYER, where={"funding_area_id": area_id, "year": int(year)}, columns=["id"])
     )
     record_id = f"{area_id}/{year}/{number + 1}"
+    area = store.read("funding_areas", where={"id": area_id}, columns=["ags"])
     record = {
         "id": record_id,
+        "ags": area["ags"].iloc[0] if len(area) else None,  # the municipality the area is in
         "funding_area_id": area_id,
         "year": int(year),
         "filed_at": pd.Timestamp(when),

@@ -80,3 +80,26 @@ def test_make_app_runs_the_demo_as_local_desktop() -> None:
     recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\napp:", 1)[1]
     recipe = recipe.split("\n\n", 1)[0]
     assert "QMON_LOCAL_ADMIN=1" in recipe and "streamlit run app.py" in recipe
+
+
+def test_a_user_of_another_municipality_reads_why_and_gets_no_page(city_url: str) -> None:
+    from monitoring import editing
+    from monitoring.auth import User
+
+    store = open_store(city_url)
+    area = store.read("funding_areas").iloc[0]
+    editing.update(
+        store,
+        User("verwaltung", "admin"),
+        "funding_areas",
+        {"id": area["id"]},
+        {"ags": "05315000"},
+        expected_version=int(area["version"]),
+    )
+    for scope, refused in (("09162000", True), ("05315000", False)):
+        at = AppTest.from_string("from ui.pages import run\nrun(start='massnahmen')\n")
+        at.session_state["user"] = User("max", "editor", scope)
+        at.run(timeout=60)
+        assert not at.exception, [e.value for e in at.exception]
+        errors = " ".join(e.value for e in at.error)
+        assert ("Kein Zugang" in errors and "gehört der Gemeinde 05315000" in errors) is refused

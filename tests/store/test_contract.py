@@ -14,6 +14,7 @@ from pandas.testing import assert_frame_equal
 
 from geo.errors import CRSError, SchemaError, StoreError, UnknownColumnError, UnknownLayerError
 from geo.schema import (
+    AGS_COLUMN,
     MIGRATIONS,
     SCHEMA,
     AddColumn,
@@ -66,6 +67,8 @@ def sample_frame(layer: Layer, n: int = 4) -> pd.DataFrame:
     }
     for k in layer.key:  # keys must be unique
         data[k] = [f"k{i:03d}" if layer.column(k).type == "text" else i for i in range(n)]
+    if AGS_COLUMN in data:  # a GeoPackage holds one municipality: one AGS (or none)
+        data[AGS_COLUMN] = [None if v is None else "05315000" for v in data[AGS_COLUMN]]
     if layer.editable:  # the store stamps empty edit columns; give them fixed values
         data["version"] = [1] * n
         data["created_at"] = data["updated_at"] = [dt.datetime(2024, 1, 2, 3, 4, 5)] * n

@@ -290,11 +290,12 @@ def test_upsert_overwrites_non_key_columns(store: PostGISStore) -> None:
         tx.write("buildings", change.assign(dwellings=1), mode="upsert")
         tx.write("buildings", change.assign(dwellings=2), mode="upsert")
     assert store.read("buildings")["dwellings"].tolist()[3:] == [2] * 5
-    # a layer that is all key: upsert inserts the new pairs and keeps the old
-    pairs = pd.DataFrame({"measure_id": ["m1", "m1"], "field_id": ["f1", "f2"]})
-    store.write("measure_fields", pairs.iloc[:1])
-    assert store.write("measure_fields", pairs, mode="upsert") == 1
-    assert store.counts()["measure_fields"] == 2
+    # a link table (its key and, since version 9, ags): upsert inserts the new pair and
+    # updates the old one in place
+    pairs = pd.DataFrame({"measure_id": ["m1", "m1"], "field_id": ["f1", "f2"], "ags": "05"})
+    store.write("measure_fields", pairs.iloc[:1].assign(ags=None))
+    assert store.write("measure_fields", pairs, mode="upsert") == 2
+    assert store.read("measure_fields")["ags"].tolist() == ["05", "05"]
 
 
 def test_duplicate_keys_in_one_frame_are_refused(store: PostGISStore) -> None:
