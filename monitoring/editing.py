@@ -503,6 +503,10 @@ class ChangeSet:
                 f"{_describe(lyr, {k: first[k] for k in keys})} gibt es schon; festgeschriebene "
                 "Datensätze werden nicht überschrieben"
             )
+        if self.user.scope and AGS_COLUMN in lyr.column_names:  # each municipality's rows
+            for ags, rows in frame.groupby(AGS_COLUMN, dropna=False):
+                first = rows.iloc[0]
+                self._check_scope(lyr, {k: first[k] for k in keys}, ags, "anlegen")
         written = self.tx.write(layer, frame)
         self.touched.add(layer)
         self._audit_raw(lyr, name, "import", None, {"Datensätze": written})
