@@ -9,9 +9,8 @@ The slow ways run on a subset of the areas (``SUBSET``; the per-area path and pd
 would take hours at 10,000 on 2 cores); the figure that counts is reports per second,
 and ``ours / baseline`` is the ratio of seconds per report.
 
-:func:`seed_areas` stands in for the national generator (``data/national.py``, when it
-comes): it replicates the demo city's Gesamtmaßnahmen with their measures, fields,
-outputs and funding lines under new ids, in bulk through the store.
+:func:`seed_areas` writes the seeded national set (:mod:`data.national`, the real VG5000
+municipalities): N Gesamtmaßnahmen with one to three measures and their funding lines.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ import os
 import time
 from collections.abc import Callable
 from typing import Any
-
-import pandas as pd
 
 from benchmarks.data import PG_DSN
 from benchmarks.harness import Result
@@ -37,45 +34,13 @@ FULL = 10_000
 QUICK = 200
 SUBSET = {"full": {"old": 200, "pdf": 200}, "quick": {"old": 50, "pdf": 30}}
 YEAR = 2024
-_CHILDREN = ("measure_fields", "measure_outputs", "funding_lines")
 
 
-def seed_areas(store: Store, n: int) -> list[str]:
-    """Add ``n`` Gesamtmaßnahmen copied from the store's own (deterministic), return their ids.
+def seed_areas(store: Store, n: int) -> None:
+    """Write the seeded national set with ``n`` Gesamtmaßnahmen (:mod:`data.national`)."""
+    from data.national import build_national
 
-    Copy ``k`` of template ``k % len(templates)`` is ``<template>-K<k>`` with its measures
-    ``<measure>-K<k>`` and their fields, outputs and funding lines (``<line>-K<k>``).
-    Written in bulk through the store (one write per layer), not through the editing path:
-    this is test data, as the demo city is.
-    """
-    areas = store.read("funding_areas")
-    templates = sorted(areas["id"])
-    measures = store.read("measures")
-    children = {name: store.read(name) for name in _CHILDREN}
-    new_areas, new_measures = [], []
-    new_children: dict[str, list[pd.DataFrame]] = {name: [] for name in _CHILDREN}
-    copies = [(k, templates[k % len(templates)]) for k in range(n)]
-    by_template = {t: [k for k, tt in copies if tt == t] for t in templates}
-    for template, ks in by_template.items():
-        if not ks:
-            continue
-        area = areas[areas["id"] == template]
-        ms = measures[measures["funding_area_id"] == template]
-        kids = {name: frame[frame["measure_id"].isin(ms["id"])] for name, frame in children.items()}
-        for k in ks:
-            suffix = f"-K{k:05d}"
-            new_areas.append(area.assign(id=template + suffix, name=area["name"] + f" {k}"))
-            new_measures.append(ms.assign(id=ms["id"] + suffix, funding_area_id=template + suffix))
-            for name, frame in kids.items():
-                moved = frame.assign(measure_id=frame["measure_id"] + suffix)
-                if "id" in frame.columns:
-                    moved = moved.assign(id=frame["id"] + suffix)
-                new_children[name].append(moved)
-    store.write("funding_areas", pd.concat(new_areas, ignore_index=True))
-    store.write("measures", pd.concat(new_measures, ignore_index=True))
-    for name, parts in new_children.items():
-        store.write(name, pd.concat(parts, ignore_index=True))
-    return [f"{t}-K{k:05d}" for k, t in copies]
+    build_national(store, User("bench", "admin"), n_funding_areas=n, seed=1)
 
 
 def _old_path(store: Store, user: User, ids: list[str], fmt: str) -> float:
@@ -114,11 +79,8 @@ def run(*, quick: bool = False) -> list[Result]:
     results: list[Result] = []
     with pg_schema() as schema:
         url = f"{PG_DSN}?schema={schema}"
-        from data.musterstadt import load_musterstadt
-
         with open_store(url) as store:
             store.init(crs="EPSG:25832")
-            load_musterstadt(store)
             seed_seconds, _ = _timed(lambda: seed_areas(store, n))
             total = len(store.read("funding_areas", columns=["id"]))
             ids = sorted(store.read("funding_areas", columns=["id"])["id"])
@@ -156,12 +118,9 @@ def run(*, quick: bool = False) -> list[Result]:
     pdf_n = subset["pdf"]
     with pg_schema() as schema:
         url = f"{PG_DSN}?schema={schema}"
-        from data.musterstadt import load_musterstadt
-
         with open_store(url) as store:
             store.init(crs="EPSG:25832")
-            load_musterstadt(store)
-            seed_areas(store, pdf_n - 2)
+            seed_areas(store, pdf_n)
             ids = sorted(store.read("funding_areas", columns=["id"])["id"])
             old_n = min(subset["old"] // 4, len(ids))
             old = _old_path(store, user, ids[:old_n], "pdf") / old_n
