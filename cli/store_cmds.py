@@ -37,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="Koordinatenreferenzsystem eines neuen Datenbestands (Standard: $QMON_CRS oder "
         "EPSG:25832)",
     )
+    p.add_argument(
+        "--verzeichnis",
+        action="store_true",
+        help="der Datenbestand ist das Verzeichnis eines Landes oder des Bundes: "
+        "Gesamtmaßnahmen vieler Gemeinden und ihre gesammelten Berichte, ohne Zugänge "
+        "einzelner Gemeinden (ein GeoPackage hält sonst genau eine Gemeinde)",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser(
@@ -172,11 +179,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         after = store.init(crs=args.crs)
         if before == 0:  # a new store starts with the federal programmes and fields of action
             seed_defaults(store, user="qmon init")
+        if args.verzeichnis:
+            store.declare_register()
         _refresh_qgis(store, "qmon init")
         what = "angelegt" if before == 0 else ("migriert" if after != before else "aktuell")
         print(
             f"{store.url}: Datenmodell Version {after} ({what}), Koordinatenreferenzsystem "
             f"{store.crs.to_string()}"
+            + ("; Verzeichnis (mehrere Gemeinden)" if args.verzeichnis else "")
         )
     return 0
 

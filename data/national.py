@@ -461,6 +461,7 @@ def build_national(
         municipalities=municipalities,
     )
     written: dict[str, int] = {}
+    store.declare_register()  # the Gesamtmaßnahmen of every municipality, one authority's
     with store.transaction(user=user.name) as tx:
         cs = ChangeSet(tx, user, crs=store.crs)
         cs.bulk_delete("areas", {"level": list(LEVELS), "vintage": VINTAGE})

@@ -257,7 +257,9 @@ TEMPLATES: Mapping[str, str] = MappingProxyType(
             "ein GeoPackage-Datenbestand hält genau eine Gemeinde, {url!r} bekäme aber die "
             "Gemeindeschlüssel (AGS) {found}; legen Sie die Daten einer zweiten Gemeinde in "
             "einem eigenen GeoPackage an, oder hosten Sie mehrere Gemeinden in einem "
-            "PostGIS-Datenbestand (qmon gemeinde anlegen) – es wurde nichts gespeichert"
+            "PostGIS-Datenbestand (qmon gemeinde anlegen); ist die Datei das Verzeichnis eines "
+            "Landes oder des Bundes ohne Zugänge einzelner Gemeinden, legen Sie sie mit "
+            "qmon init --verzeichnis an – es wurde nichts gespeichert"
         ),
         "store.scope_missing": (
             "für {scope} gibt es im PostGIS-Datenbestand in {where} keine Datenbankrolle "

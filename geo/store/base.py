@@ -504,6 +504,19 @@ class Store(abc.ABC):
     def municipalities(self) -> list[str]:
         """Return the distinct AGS of the store's own records, as this store may see them."""
 
+    def declare_register(self) -> None:  # noqa: B027 - a no-op where several are allowed
+        """Mark the store as a Land's or the Bund's register (Verzeichnis).
+
+        A register holds the Gesamtmaßnahmen of many municipalities and the reports
+        collected from them, owned by one authority with no access for single towns.
+        PostGIS holds several municipalities anyway (row-level security keeps them apart);
+        a GeoPackage otherwise holds one (see :meth:`is_register`).
+        """
+
+    def is_register(self) -> bool:
+        """Return whether the store may hold records of several municipalities."""
+        return True
+
     @property
     @abc.abstractmethod
     def crs(self) -> CRS:

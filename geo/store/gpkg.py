@@ -83,6 +83,8 @@ _SQL_TYPES = {
 _APPLICATION_ID = 0x47504B47  # 'GPKG'
 _USER_VERSION = 10400  # GeoPackage 1.4.0
 _META = "qmon_meta"
+REGISTER_KEY = "register"
+"""Meta key: "1" when the file is a Land's or the Bund's register (several municipalities)."""
 #: Environment variable: seconds a reader or writer waits for a GeoPackage another
 #: process is writing (an import, a save) before it gives up with a message.
 BUSY_SECONDS_ENV = "QMON_GPKG_BUSY_SECONDS"
@@ -331,7 +333,24 @@ class GeoPackageStore(Store):
         limited.scope = ags
         return limited
 
+    def declare_register(self) -> None:
+        """Mark the file as a Land's or the Bund's register: several municipalities allowed.
+
+        Such a file has no access for single towns (:meth:`scoped` refuses a scope that
+        does not cover every municipality in it).
+        """
+        self._check_ready()
+        with self._begin() as conn:
+            _set_meta(conn, REGISTER_KEY, "1")
+
+    def is_register(self) -> bool:
+        self._check_ready()
+        with self._reading() as conn:
+            return _meta(conn, REGISTER_KEY) == "1"
+
     def _check_one_municipality(self, conn: sqlite3.Connection) -> None:
+        if _meta(conn, REGISTER_KEY) == "1":  # a Land's or the Bund's register
+            return
         found = _own_ags(conn, self.schema)
         if len(found) > 1:
             raise StoreError(

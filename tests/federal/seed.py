@@ -41,6 +41,7 @@ MUNICIPALITY = {"05315000": "Köln", "05334002": "Aachen", "09162000": "München
 
 
 def seed_register(store: Store) -> None:
+    store.declare_register()  # a Land's register: Gesamtmaßnahmen of several municipalities
     store.write(
         "programmes",
         pd.DataFrame({"id": [SZ, LZ], "name": ["Sozialer Zusammenhalt", "Lebendige Zentren"]}),
