@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.municipality import LAENDER
 from monitoring.auth import User, require
 from monitoring.defaults import default_programmes
 from monitoring.federal.selection import check_count, check_selection, check_source, no_match
@@ -60,24 +61,6 @@ PROGRAMME_SHORT = {
     "sozialer_zusammenhalt": "Sozialer Zusammenhalt",
     "wachstum_nachhaltige_erneuerung": "Wachstum und nachhaltige Erneuerung",
     "lebendige_zentren": "Lebendige Zentren",
-}
-LAENDER: dict[str, str] = {
-    "01": "Schleswig-Holstein",
-    "02": "Hamburg",
-    "03": "Niedersachsen",
-    "04": "Bremen",
-    "05": "Nordrhein-Westfalen",
-    "06": "Hessen",
-    "07": "Rheinland-Pfalz",
-    "08": "Baden-Württemberg",
-    "09": "Bayern",
-    "10": "Saarland",
-    "11": "Berlin",
-    "12": "Brandenburg",
-    "13": "Mecklenburg-Vorpommern",
-    "14": "Sachsen",
-    "15": "Sachsen-Anhalt",
-    "16": "Thüringen",
 }
 _SOURCES = ("Bund", "Land", "Gemeinde")
 _MEASURE_TITLES = (

@@ -7,6 +7,28 @@ one municipality. A record is inside a scope when its AGS starts with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+LAENDER: Mapping[str, str] = {
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
+    "16": "Thüringen",
+}
+"""The 16 Länder by their key, the first two digits of the AGS."""
+
 SCOPE_LENGTHS: tuple[int, ...] = (0, 2, 5, 8)
 SCOPE_LEVELS: dict[int, str] = {0: "Bund", 2: "Land", 5: "Kreis", 8: "Gemeinde"}
 

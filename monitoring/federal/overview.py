@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from geo.municipality import LAENDER
 from geo.store.base import ChangeToken, Store
 from monitoring.auth import User, require
 from monitoring.errors import NotFound
@@ -41,25 +42,8 @@ from monitoring.reports.errors import PayloadError, ReportOptionError
 from monitoring.reports.layout import value_text
 from monitoring.reports.report import Report
 
-LAENDER_BY_CODE: Mapping[str, str] = {
-    "01": "Schleswig-Holstein",
-    "02": "Hamburg",
-    "03": "Niedersachsen",
-    "04": "Bremen",
-    "05": "Nordrhein-Westfalen",
-    "06": "Hessen",
-    "07": "Rheinland-Pfalz",
-    "08": "Baden-Württemberg",
-    "09": "Bayern",
-    "10": "Saarland",
-    "11": "Berlin",
-    "12": "Brandenburg",
-    "13": "Mecklenburg-Vorpommern",
-    "14": "Sachsen",
-    "15": "Sachsen-Anhalt",
-    "16": "Thüringen",
-}
-"""The 16 Länder by the first two digits of the AGS."""
+LAENDER_BY_CODE: Mapping[str, str] = LAENDER
+"""The 16 Länder by the first two digits of the AGS (:data:`geo.municipality.LAENDER`)."""
 
 ADDITIVE_UNITS: tuple[str, ...] = (
     "€",

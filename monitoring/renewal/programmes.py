@@ -15,26 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from geo.municipality import LAENDER as LAENDER_BY_KEY
 from monitoring.findings import Finding
 
-LAENDER: tuple[str, ...] = (
-    "Baden-Württemberg",
-    "Bayern",
-    "Berlin",
-    "Brandenburg",
-    "Bremen",
-    "Hamburg",
-    "Hessen",
-    "Mecklenburg-Vorpommern",
-    "Niedersachsen",
-    "Nordrhein-Westfalen",
-    "Rheinland-Pfalz",
-    "Saarland",
-    "Sachsen",
-    "Sachsen-Anhalt",
-    "Schleswig-Holstein",
-    "Thüringen",
-)
+LAENDER: tuple[str, ...] = tuple(sorted(LAENDER_BY_KEY.values()))
 """The 16 Länder, as a Land programme names its Land."""
 
 FIRST_YEAR = 1971
