@@ -27,5 +27,8 @@ echo "== import layers (geo <- indicators <- monitoring <- cli)"
 echo "== mypy (core packages)"
 "$VENV/bin/mypy" geo indicators monitoring
 echo "== pytest"
-# one worker per core (QMON_TEST_WORKERS=0 runs in this process, e.g. to debug)
-"$VENV/bin/pytest" -n "${QMON_TEST_WORKERS:-auto}" "$@"
+# one worker per core (QMON_TEST_WORKERS=0 runs in this process, e.g. to debug); the browser
+# tests after them, one at a time: a browser and its app server each want a core of their own
+"$VENV/bin/pytest" -n "${QMON_TEST_WORKERS:-auto}" -m "not browser" "$@"
+echo "== pytest (browser tests)"
+"$VENV/bin/pytest" -m browser tests/browser "$@"
