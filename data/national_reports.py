@@ -9,8 +9,9 @@ and a share of each year's reports is missing (``reported``: the latest year fir
 packages carry row checksums, header checksums and the seal of
 :mod:`monitoring.federal.packages`, so :func:`monitoring.federal.packages.read_package`
 accepts every one; they are written to ``collected_reports`` in one transaction through
-the change set (one audit row for the set). Deterministic: the same store, seed and
-years give the same packages (the collection time is the only clock in them).
+the change set, in chunks of :data:`CHUNK` (one audit row per chunk). Deterministic: the
+same store, seed and years give the same packages (the collection and generation times are
+the only clocks in them).
 
 The figures are invented; only their shape is a real report's.
 """
@@ -41,6 +42,8 @@ SCALED_PARTS = ("B", "C", "D")
 KEPT_UNITS = frozenset({"%", "Prozentpunkte", "Jahr", "Klasse", ""})
 """Figures not scaled: shares, years, classes and texts stay the template's."""
 AREA_COLUMNS = ("id", "name", "ags", "programme_id", "start_year", "expected_end", "funding_status")
+CHUNK = 500
+"""Packages written at a time (in the one transaction): memory stays at one chunk."""
 DEFAULT_REPORTED = (0.9, 0.97)
 """Share of Gesamtmaßnahmen that reported: the latest year, then the years before."""
 
@@ -176,49 +179,72 @@ def seed_packages(
     days = rng.integers(0, 150, (len(areas), len(ordered)))
     # only a Gesamtmaßnahme in its programme that year reports (the overview's own rule)
     expected = {year: expected_in(areas, year).to_numpy() for year in ordered}
-    rows: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = [
         {str(c): v for c, v in r.items()} for r in areas.to_dict("records")
     ]
-    for k, area in enumerate(records):
-        for j, year in enumerate(ordered):
-            share = reported[0] if year == ordered[-1] else reported[min(1, len(reported) - 1)]
-            if draws[k, j] >= share or not expected[year][k]:
-                continue
-            report = adapt_report(
-                built[year][k % len(chosen)], area, year=year, factor=float(factors[k])
-            )
-            filed = pd.Timestamp(year + 1, 2, 1) + pd.Timedelta(days=int(days[k, j]))
-            municipality = town_names.get(str(area["ags"]), "")
-            package = sealed(report, area=area, municipality=municipality, filed_at=filed)
-            rows.append(
-                {
-                    "id": f"{area['ags']}/{area['id']}/{year}/1",
-                    "ags": area["ags"],
-                    "municipality": municipality or None,
-                    "funding_area_id": area["id"],
-                    "funding_area_name": area["name"],
-                    "programme_id": area["programme_id"],
-                    "year": year,
-                    "revision": 1,
-                    "filed_at": filed,
-                    "collected_at": pd.Timestamp(when),
-                    "collected_by": user.name,
-                    "file_name": packages.package_file_name(package),
-                    "fingerprint": report["fingerprint"],
-                    "catalogue_version": report["catalogue_version"],
-                    "seal": package["siegel"],
-                    "superseded_by": None,
-                    "findings": None,
-                    "payload": json.dumps(package, ensure_ascii=False, sort_keys=True),
-                    "format_version": packages.PACKAGE_FORMAT,
-                }
-            )
-    with store.transaction(user=user.name) as tx:
+    name = f"Berichtspakete {ordered[0]}–{ordered[-1]} (erfunden)"
+    written = 0
+    with store.transaction(user=user.name) as tx:  # all or nothing, written in chunks
         change_set = ChangeSet(tx, user, crs=store.crs)
-        return change_set.append_many(
-            LAYER, pd.DataFrame(rows), name=f"Berichtspakete {ordered[0]}–{ordered[-1]} (erfunden)"
-        )
+        rows: list[dict[str, Any]] = []
+        for k, area in enumerate(records):
+            for j, year in enumerate(ordered):
+                share = reported[0] if year == ordered[-1] else reported[min(1, len(reported) - 1)]
+                if draws[k, j] >= share or not expected[year][k]:
+                    continue
+                rows.append(
+                    _record(
+                        built[year][k % len(chosen)],
+                        area,
+                        year=year,
+                        factor=float(factors[k]),
+                        filed=pd.Timestamp(year + 1, 2, 1) + pd.Timedelta(days=int(days[k, j])),
+                        municipality=town_names.get(str(area["ags"]), ""),
+                        collected=pd.Timestamp(when),
+                        user=user,
+                    )
+                )
+            if len(rows) >= CHUNK or (k == len(records) - 1 and rows):
+                written += change_set.append_many(LAYER, pd.DataFrame(rows), name=name)
+                rows = []
+    return written
+
+
+def _record(
+    template: dict[str, Any],
+    area: dict[str, Any],
+    *,
+    year: int,
+    factor: float,
+    filed: pd.Timestamp,
+    municipality: str,
+    collected: pd.Timestamp,
+    user: User,
+) -> dict[str, Any]:
+    """The collected_reports row of one seeded package."""
+    report = adapt_report(template, area, year=year, factor=factor)
+    package = sealed(report, area=area, municipality=municipality, filed_at=filed)
+    return {
+        "id": f"{area['ags']}/{area['id']}/{year}/1",
+        "ags": area["ags"],
+        "municipality": municipality or None,
+        "funding_area_id": area["id"],
+        "funding_area_name": area["name"],
+        "programme_id": area["programme_id"],
+        "year": year,
+        "revision": 1,
+        "filed_at": filed,
+        "collected_at": collected,
+        "collected_by": user.name,
+        "file_name": packages.package_file_name(package),
+        "fingerprint": report["fingerprint"],
+        "catalogue_version": report["catalogue_version"],
+        "seal": package["siegel"],
+        "superseded_by": None,
+        "findings": None,
+        "payload": json.dumps(package, ensure_ascii=False, sort_keys=True),
+        "format_version": packages.PACKAGE_FORMAT,
+    }
 
 
 __all__ = ["adapt_report", "sealed", "seed_packages"]
