@@ -173,17 +173,25 @@ def read_overview(
     programmes = store.read("programmes", columns=["id", "name"])
     programme_names = dict(zip(programmes["id"].astype(str), programmes["name"].astype(str)))
 
+    # which report is current is decided without the payloads; they are read afterwards in
+    # chunks of Gesamtmaßnahmen, so memory holds one chunk of reports, not a Land's worth
     packages = pd.DataFrame(
         store.read(
             "collected_reports",
             where={"year": years, "superseded_by": None},
-            columns=_PACKAGE_COLUMNS,
+            columns=[c for c in _PACKAGE_COLUMNS if c != "payload"],
         )
-    )
-    filed = pd.DataFrame(store.read("filed_reports", where={"year": years}, columns=_FILED_COLUMNS))
-    with_payload = _current_reports(packages, filed, register)
-    figures, differences = _analyse(with_payload, year=year, threshold=threshold)
-    reports = with_payload.drop(columns=["payload"])
+    ).assign(payload=None)
+    filed = pd.DataFrame(
+        store.read(
+            "filed_reports",
+            where={"year": years},
+            columns=[c for c in _FILED_COLUMNS if c != "payload"],
+        )
+    ).assign(payload=None)
+    current = _current_reports(packages, filed, register)
+    figures, differences = _analyse_in_chunks(store, current, year=year, threshold=threshold)
+    reports = current.drop(columns=["payload"])
     for frame in (register, reports):  # the keys the filters compare, worked out once
         frame["land"] = frame["ags"].str[:2]
         frame["kreis"] = frame["ags"].str[:5]
@@ -327,6 +335,40 @@ def _report_dict(source: str, text: Any, ident: str) -> dict[str, Any]:
         inner = data.get("bericht")
         return inner if isinstance(inner, dict) else {}
     return data
+
+
+PAYLOAD_CHUNK = 250
+"""Gesamtmaßnahmen whose reports (both years) are read and parsed at a time."""
+
+
+def _with_payloads(store: Store, chunk: pd.DataFrame) -> pd.DataFrame:
+    """Return ``chunk`` with the payload text of each report read from its layer."""
+    texts: dict[str, Any] = {}
+    for source, layer in ((SOURCE_PACKAGE, "collected_reports"), (SOURCE_FILED, "filed_reports")):
+        ids = chunk.loc[chunk["source"] == source, "record_id"].tolist()
+        if ids:
+            read = store.read(layer, where={"id": ids}, columns=["id", "payload"])
+            texts.update({f"{source}:{i}": t for i, t in zip(read["id"], read["payload"])})
+    return chunk.assign(payload=chunk["key"].map(texts))
+
+
+def _analyse_in_chunks(
+    store: Store, current: pd.DataFrame, *, year: int, threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_analyse` over chunks of :data:`PAYLOAD_CHUNK` Gesamtmaßnahmen (both years
+    of one Gesamtmaßnahme always in the same chunk)."""
+    areas = current[["ags", "area_id"]].drop_duplicates()
+    if areas.empty:
+        return _analyse(current, year=year, threshold=threshold)
+    parts = []
+    for start in range(0, len(areas), PAYLOAD_CHUNK):
+        chosen = areas.iloc[start : start + PAYLOAD_CHUNK]
+        chunk = current.merge(chosen, on=["ags", "area_id"], how="inner")
+        parts.append(_analyse(_with_payloads(store, chunk), year=year, threshold=threshold))
+    figures = pd.concat([f for f, _ in parts], ignore_index=True)
+    found = [d for _, d in parts if len(d)]
+    differences = pd.concat(found, ignore_index=True) if found else parts[0][1]
+    return figures, differences
 
 
 def _analyse(

@@ -191,3 +191,24 @@ def test_register_without_reports(gpkg_url: str) -> None:
     assert rollup.metrics["erwartet"] == 6 and rollup.metrics["fehlt"] == 6
     assert all(frame.empty for frame in rollup.sums.values()) and rollup.differences.empty
     assert overview_export.workbook_bytes(rollup) and overview_export.csv_bytes(rollup)
+
+
+def test_reading_the_payloads_in_chunks_changes_nothing(
+    seeded: tuple[Store, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One Gesamtmaßnahme per chunk (both of its years together) gives the same overview."""
+    import pandas as pd
+
+    from monitoring.federal import overview
+
+    store, _ = seeded
+    whole = read_overview(store, ADMIN, YEAR)
+    monkeypatch.setattr(overview, "PAYLOAD_CHUNK", 1)
+    chunked = read_overview(store, ADMIN, YEAR)
+    assert len(whole.differences) > 0 and len(whole.figures) > 0
+    for name in ("figures", "differences"):
+        a, b = getattr(whole, name), getattr(chunked, name)
+        key = list(a.columns[:4])
+        pd.testing.assert_frame_equal(
+            a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True)
+        )
