@@ -67,8 +67,19 @@ def _label(names: dict[str, str], key: str) -> str:
     return f"{name} ({key})" if key.isdigit() and name != key else name
 
 
-def _table(frame: pd.DataFrame, **numbers: int) -> None:
-    """Show a frame with its figures written the German way."""
+MAX_SHOWN = 1000
+"""Rows a table of the page shows at most (a Bund's overview has 100,000s of differences);
+the Excel and CSV downloads hold every row."""
+
+
+def _table(frame: pd.DataFrame, *, what: str, **numbers: int) -> None:
+    """Show a frame with its figures written the German way (at most :data:`MAX_SHOWN` rows)."""
+    if len(frame) > MAX_SHOWN:
+        st.caption(
+            f"Die ersten {german.number(MAX_SHOWN)} von {german.number(len(frame))} {what}; "
+            "alle stehen in der Excel-Datei."
+        )
+        frame = frame.head(MAX_SHOWN)
     shown, config = german_table(frame, numbers=numbers)
     if "Veränderung" in shown.columns:
         shown["Veränderung"] = [
@@ -122,10 +133,9 @@ def render() -> None:
             st.subheader("Stand der Meldungen nach Programm")
             st.dataframe(rollup.completeness, hide_index=True, placeholder=NO_VALUE_SHORT)
             st.subheader(f"Verspätet ({len(rollup.late)})")
-            st.dataframe(
+            _table(
                 rollup.late.drop(columns=["Quelle", "Schlüssel"]),
-                hide_index=True,
-                placeholder=NO_VALUE_SHORT,
+                what="verspäteten Gesamtmaßnahmen",
             )
             if len(rollup.unregistered):
                 st.subheader("Pakete nicht im Verzeichnis")
@@ -144,11 +154,19 @@ def render() -> None:
                 programme=filters.programme,
             )
         with tabs[2]:
-            _table(rollup.differences, Vorjahr=2, Berichtsjahr=2)
+            biggest = rollup.differences.assign(
+                _größe=rollup.differences["Veränderung"].abs().fillna(float("inf"))
+            ).sort_values("_größe", ascending=False, kind="stable")
+            _table(
+                biggest.drop(columns=["_größe"]),
+                what="Abweichungen, die größten zuerst",
+                Vorjahr=2,
+                Berichtsjahr=2,
+            )
         with tabs[3]:
             for level, name in overview_export.LEVEL_TITLES.items():
                 st.subheader(name)
-                _table(rollup.sums[level].drop(columns=["Schlüssel"]), Summe=2)
+                _table(rollup.sums[level].drop(columns=["Schlüssel"]), what="Summen", Summe=2)
         with tabs[4]:
             _drill(url, user, rollup, overview, year)
 
