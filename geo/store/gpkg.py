@@ -1049,8 +1049,12 @@ def _create_layer_styles(conn: sqlite3.Connection) -> None:
 
 
 def _own_ags(conn: sqlite3.Connection, schema: Schema) -> dict[str, list[str]]:
-    """Return each distinct AGS of the store's own records with the layers that hold it."""
-    own = [n for n in municipal_layers(schema) if n not in COLLECTED_LAYERS]
+    """Return each distinct AGS of the store's own records with the layers that hold it.
+
+    Collected packages are others' records, and the audit log only follows the records it
+    logs (collecting a town's package logs that town's AGS): neither counts.
+    """
+    own = [n for n in municipal_layers(schema) if n not in (*COLLECTED_LAYERS, "audit_log")]
     union = " UNION ALL ".join(
         f"SELECT DISTINCT {q(AGS_COLUMN)}, ? FROM {q(n)} WHERE {q(AGS_COLUMN)} IS NOT NULL"
         for n in own

@@ -97,3 +97,23 @@ def test_seeding_twice_or_as_a_viewer_is_refused(gpkg_url: str, real_data: Path)
     with pytest.raises(RuleViolation, match="gibt es schon"):
         seed_packages(store, ADMIN, templates=1, now=WHEN)
     assert len(store.read("collected_reports", columns=["id"])) == before
+
+
+def test_a_plain_geopackage_collects_the_packages_of_several_municipalities(
+    gpkg_url: str, tmp_path: Path, real_data: Path
+) -> None:
+    """Collected packages (and their audit rows) are no second municipality of a GeoPackage."""
+    from monitoring.federal.collect import collect
+
+    register = _national(gpkg_url, real_data)
+    seed_packages(register, ADMIN, templates=1, now=WHEN)
+    sent = register.read("collected_reports", columns=["id", "ags", "payload"])
+    two = sent.drop_duplicates("ags").head(2)
+    assert two["ags"].nunique() == 2
+    land = open_store(str(tmp_path / "land.gpkg"))
+    land.init(crs="EPSG:25832")
+    assert not land.is_register()
+    files = [(f"{i}.json", p.encode()) for i, p in zip(two["id"], two["payload"], strict=True)]
+    result = collect(land, ADMIN, files)
+    assert [o.status for o in result.outcomes] == ["eingelesen", "eingelesen"]
+    assert sorted(land.read("collected_reports")["ags"]) == sorted(two["ags"])
