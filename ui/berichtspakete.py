@@ -25,6 +25,7 @@ from monitoring.federal.differences import DEFAULT_THRESHOLD
 from monitoring.reports.catalogue import Catalogue
 from ui import data
 from ui.common import OUR_ERRORS, md
+from ui.inputs import number_field, read_numbers
 
 KEY = "berichte.pakete"
 RESULT = f"{KEY}.ergebnis"
@@ -128,15 +129,18 @@ def _upload(url: str, user: User) -> None:
         key=f"{KEY}.dateien",
         help="Alle Dateien werden gemeinsam geprüft und gespeichert, oder keine.",
     )
-    percent = st.number_input(
+    typed = number_field(
         "Unterschiede zum Vorjahr melden ab (%)",
-        min_value=0,
-        max_value=1000,
-        value=int(DEFAULT_THRESHOLD * 100),
-        step=5,
+        DEFAULT_THRESHOLD * 100,
         key=f"{KEY}.schwelle",
+        kind="percent",
     )
     if st.button("Einlesen", key=f"{KEY}.einlesen", disabled=not files, icon=":material/upload:"):
+        numbers, errors = read_numbers({"schwelle": ("Schwelle", typed, "percent")})
+        percent = numbers.get("schwelle")
+        if errors or percent is None or percent < 0:
+            st.error(errors[0] if errors else "Geben Sie eine Schwelle ab 0 % ein, z. B. 50.")
+            return
         uploads = [(f.name, f.getvalue()) for f in files or ()]
         try:
             from ui.berichte import catalogue, catalogue_path  # the page's catalogue

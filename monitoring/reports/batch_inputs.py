@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -22,12 +21,11 @@ from indicators.registry import Registry
 from monitoring import editing
 from monitoring.auth import User, require
 from monitoring.errors import NotFound
-from monitoring.renewal.comparison import pick_values
 from monitoring.reports.catalogue import Catalogue
 from monitoring.reports.inputs import (
     ACTOR_COLUMNS,
     ReportInputs,
-    indicator_keys,
+    read_shared_frames,
     shared_fingerprints,
 )
 from monitoring.reports.sender import read_sender
@@ -71,22 +69,7 @@ class SharedInputs:
 
 def read_shared(store: Store, *, catalogue: Catalogue, registry: Registry) -> SharedInputs:
     """Read the layers every report shares and hash them (once per batch or process)."""
-    values, level, vintage = pick_values(
-        store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
-    )
-    areas = (
-        store.read("areas", where={"level": level, "vintage": vintage}, columns=["id", "name"])
-        if level is not None
-        else gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=store.crs)
-    )
-    frames: dict[str, pd.DataFrame] = {
-        "programmes": store.read("programmes", columns=["id", "name"]),
-        "fields_of_action": store.read(
-            "fields_of_action", columns=["id", "name", "federal_category", "sort"]
-        ),
-        "indicator_values": values,
-        "areas": areas,
-    }
+    frames = read_shared_frames(store, catalogue=catalogue, registry=registry)
     return SharedInputs(
         crs=store.crs.to_string(),
         sender=read_sender(store),

@@ -102,6 +102,29 @@ def indicator_keys(catalogue: Catalogue, registry: Registry) -> list[str]:
     return keys
 
 
+def read_shared_frames(
+    store: Store, *, catalogue: Catalogue, registry: Registry
+) -> dict[str, pd.DataFrame]:
+    """Read the layers every report of the store shares: programmes, fields of action, the
+    indicator values the catalogue needs and the statistical areas they are on."""
+    values, level, vintage = pick_values(
+        store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
+    )
+    areas = (
+        store.read("areas", where={"level": level, "vintage": vintage}, columns=["id", "name"])
+        if level is not None
+        else gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=store.crs)
+    )
+    return {
+        "programmes": store.read("programmes", columns=["id", "name"]),
+        "fields_of_action": store.read(
+            "fields_of_action", columns=["id", "name", "federal_category", "sort"]
+        ),
+        "indicator_values": values,
+        "areas": areas,
+    }
+
+
 def read_inputs(
     store: Store, user: User, area_id: str, *, catalogue: Catalogue, registry: Registry
 ) -> ReportInputs:
@@ -122,25 +145,16 @@ def read_inputs(
     bodies = store.read("bodies", where=own)
     actors = store.read("actors", where=own, columns=ACTOR_COLUMNS)
     concepts = store.read("concepts", where=own)
-    values, level, vintage = pick_values(
-        store.read("indicator_values", where={"indicator": indicator_keys(catalogue, registry)})
-    )
-    areas = (
-        store.read("areas", where={"level": level, "vintage": vintage}, columns=["id", "name"])
-        if level is not None
-        else gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=store.crs)
-    )
+    shared = read_shared_frames(store, catalogue=catalogue, registry=registry)
     frames: dict[str, pd.DataFrame] = {
-        "programmes": store.read("programmes", columns=["id", "name"]),
-        "fields_of_action": store.read(
-            "fields_of_action", columns=["id", "name", "federal_category", "sort"]
-        ),
+        "programmes": shared["programmes"],
+        "fields_of_action": shared["fields_of_action"],
         "measures": pd.DataFrame(ms.drop(columns="geometry")),
         "measure_fields": store.read("measure_fields", where={"measure_id": ids}),
         "measure_outputs": store.read("measure_outputs", where={"measure_id": ids}),
         "funding_lines": store.read("funding_lines", where={"measure_id": ids}),
-        "indicator_values": values,
-        "areas": areas,
+        "indicator_values": shared["indicator_values"],
+        "areas": shared["areas"],
         "actors": actors,
         "bodies": bodies,
         "participation": store.read(
