@@ -50,6 +50,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	bash scripts/ensure_postgres.sh
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

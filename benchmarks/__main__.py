@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from functools import partial
 
-from benchmarks.harness import RESULTS, Result, table, write_results
+from benchmarks.harness import RESULTS, Result, load_average, table, write_results
 
 FULL = 1_000_000
 QUICK = 50_000
@@ -24,11 +24,13 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
     n = QUICK if quick else FULL
     runs = 3
     stores = importlib.import_module("benchmarks.stores")
+    postgis_io = importlib.import_module("benchmarks.postgis_io")
+    gpkg_io = importlib.import_module("benchmarks.gpkg_io")
     out: list[tuple[str, Callable[[], Result | list[Result]]]] = [
         ("assign", lambda: stores.assign_in_memory(n, runs=runs)),
         ("assign-postgis", lambda: stores.assign_postgis(n, runs=runs)),
-        ("write-postgis", lambda: stores.bulk_write_postgis(n, runs=runs)),
-        ("read-gpkg", lambda: stores.read_gpkg(n, runs=runs)),
+        ("write-postgis", lambda: postgis_io.bulk_write_postgis(n, runs=runs)),
+        ("read-gpkg", lambda: gpkg_io.read_gpkg(n, runs=runs)),
     ]
     for module, name in (
         ("benchmarks.interpolation", "interpolation"),
@@ -61,13 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and args.only not in name:
             continue
         print(f"-- {name}", file=sys.stderr, flush=True)
+        before = load_average()
         try:
             got = run()
         except Exception:  # one failing case must not hide the others
             traceback.print_exc()
             failed.append(name)
             continue
-        results.extend(got if isinstance(got, list) else [got])
+        after = load_average()
+        for result in got if isinstance(got, list) else [got]:
+            if result.load is None:
+                result.load = (before, after)
+            results.append(result)
     # latest.json holds complete runs only; a smoke run or a subset goes elsewhere
     name = "quick.json" if args.quick else "only.json" if args.only else "latest.json"
     path = write_results(results, path=RESULTS / name)

@@ -22,16 +22,47 @@ from typing import Any
 RESULTS = Path(__file__).parent / "results"
 
 
-def median_seconds(fn: Callable[[], Any], *, runs: int = 5, warmup: int = 1) -> float:
-    """Return the median wall time of ``fn`` over ``runs`` runs after ``warmup`` runs."""
+@dataclass(frozen=True)
+class Timing:
+    """Medians of one measured function: wall time and CPU time, in seconds.
+
+    ``cpu`` is the CPU time of this process (every thread) and of the child processes
+    it waited for during the run (``os.times``), so a parallel or multi-threaded side
+    shows what it costs the machine, not only how long one waits. Work done by another
+    server (PostgreSQL's backend) is not in it; such cases say so in their notes.
+    """
+
+    wall: float
+    cpu: float
+
+
+def _cpu_now() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def timed(fn: Callable[[], Any], *, runs: int = 5, warmup: int = 1) -> Timing:
+    """Return the median wall and CPU time of ``fn`` over ``runs`` runs after ``warmup``."""
     for _ in range(warmup):
         fn()
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        cpu = _cpu_now()
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu_now() - cpu)
+    return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def median_seconds(fn: Callable[[], Any], *, runs: int = 5, warmup: int = 1) -> float:
+    """Return the median wall time of ``fn`` over ``runs`` runs after ``warmup`` runs."""
+    return timed(fn, runs=runs, warmup=warmup).wall
+
+
+def load_average() -> float:
+    """The machine's load over the last minute (how busy it was while a case ran)."""
+    return round(os.getloadavg()[0], 2)
 
 
 def peak_rss_mb() -> float:
@@ -95,6 +126,9 @@ class Result:
     condition checked by the case, e.g. "no gaps or overlaps"). With none set, ``met``
     is None (for the record). ``peak_rss_mb`` and ``baseline_peak_rss_mb`` are the peak
     memory of the process that measured each side, where the case ran it on its own.
+    ``cpu_ours`` and ``cpu_baseline`` are the median CPU seconds beside the wall times
+    (:func:`timed`); ``load`` is the machine's one-minute load before and after the case
+    (set by ``python -m benchmarks`` for every case).
     """
 
     name: str
@@ -110,6 +144,42 @@ class Result:
     holds: bool | None = None
     peak_rss_mb: float | None = None
     baseline_peak_rss_mb: float | None = None
+    cpu_ours: float | None = None
+    cpu_baseline: float | None = None
+    load: tuple[float, float] | None = None
+
+    @classmethod
+    def timed(
+        cls,
+        name: str,
+        size: str,
+        ours: Timing,
+        baseline: Timing | None,
+        baseline_name: str,
+        goal: str,
+        goal_ratio: float | None,
+        **kwargs: Any,
+    ) -> Result:
+        """A result of wall times with their CPU times beside them."""
+        return cls(
+            name,
+            size,
+            "seconds",
+            ours.wall,
+            None if baseline is None else baseline.wall,
+            baseline_name,
+            goal,
+            goal_ratio,
+            cpu_ours=ours.cpu,
+            cpu_baseline=None if baseline is None else baseline.cpu,
+            **kwargs,
+        )
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        if self.cpu_ours is None or not self.cpu_baseline:
+            return None
+        return self.cpu_ours / self.cpu_baseline
 
     @property
     def ratio(self) -> float | None:
@@ -132,7 +202,7 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out.update(ratio=self.ratio, met=self.met)
+        out.update(ratio=self.ratio, cpu_ratio=self.cpu_ratio, met=self.met)
         return out
 
 
@@ -171,25 +241,48 @@ def _mb(value: float | None) -> str:
 
 
 def table(results: list[Result]) -> str:
-    """Render results as a Markdown table (printed and pasted into the README).
+    """Render results as a Markdown table (printed, and put into the README by
+    ``python -m benchmarks.readme``).
 
-    A column of peak memory (ours / baseline, MB) is added when a case measured it.
+    Columns of CPU time (ours / baseline, with their ratio), peak memory (ours /
+    baseline, MB) and the machine's load (before → after the case) are added when a case
+    recorded them.
     """
+    cpu = any(r.cpu_ours is not None for r in results)
     memory = any(r.peak_rss_mb is not None for r in results)
+    load = any(r.load is not None for r in results)
     head = "| case | size | ours | baseline | ratio | goal | met |"
     rule = "|---|---|---|---|---|---|---|"
+    if cpu:
+        head += " CPU s (ours / baseline, ratio) |"
+        rule += "---|"
     if memory:
         head += " peak MB (ours / baseline) |"
+        rule += "---|"
+    if load:
+        head += " load |"
         rule += "---|"
     lines = [head, rule]
     for r in results:
         ratio = "–" if r.ratio is None else f"{r.ratio:.3f}"
-        met = {True: "yes", False: "NO", None: "–"}[r.met]
+        met = {True: "yes", False: "**no**", None: "–"}[r.met]
         base = f"{_fmt(r.baseline, r.unit)} ({r.baseline_name})" if r.baseline_name else "–"
         ours = _fmt(r.ours, r.unit)
         line = f"| {r.name} | {r.size} | {ours} | {base} | {ratio} | {r.goal} | {met} |"
+        if cpu:
+            line += f" {_cpu(r)} |"
         if memory:
             peaks = (r.peak_rss_mb, r.baseline_peak_rss_mb)
             line += " – |" if peaks == (None, None) else f" {_mb(peaks[0])} / {_mb(peaks[1])} |"
+        if load:
+            line += " – |" if r.load is None else f" {r.load[0]:.1f} → {r.load[1]:.1f} |"
         lines.append(line)
     return "\n".join(lines)
+
+
+def _cpu(r: Result) -> str:
+    if r.cpu_ours is None:
+        return "–"
+    base = "–" if r.cpu_baseline is None else f"{r.cpu_baseline:.3f}"
+    ratio = "" if r.cpu_ratio is None else f" ({r.cpu_ratio:.2f})"
+    return f"{r.cpu_ours:.3f} / {base}{ratio}"

@@ -1,12 +1,10 @@
-"""Cases 1, 4 and 5: assigning buildings to areas, bulk writes to PostGIS, GeoPackage reads."""
+"""Case 1: assigning buildings to areas, in memory and in PostGIS (and the benchmark database)."""
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import geopandas as gpd
 import psycopg
@@ -15,7 +13,6 @@ from psycopg import sql
 from benchmarks.data import PG_DSN, berlin_planning_areas, synthetic_buildings
 from benchmarks.harness import Result, median_seconds
 from geo.joins import assign_to_areas
-from geo.store import open_store
 from geo.store.postgis import PostGISStore
 
 
@@ -105,65 +102,4 @@ def assign_postgis(n: int, *, runs: int = 3) -> Result:
         "≥ 2× faster (ratio ≤ 0.5)",
         0.5,
         notes={"assigned": assigned, "naive_rows": len(rows)},
-    )
-
-
-def bulk_write_postgis(n: int, *, runs: int = 3) -> Result:
-    """Case 4: our binary COPY write against GeoDataFrame.to_postgis."""
-    from sqlalchemy import create_engine
-
-    buildings = synthetic_buildings(n)
-    with pg_schema() as schema:
-        store = PostGISStore(f"{PG_DSN}?schema={schema}")
-        store.init(crs=buildings.crs)
-        engine = create_engine(PG_DSN.replace("postgresql://", "postgresql+psycopg://"))
-
-        def ours() -> None:
-            store.write("buildings", buildings, mode="replace")
-
-        def baseline() -> None:
-            buildings.to_postgis("buildings_to_postgis", engine, schema=schema, if_exists="replace")
-
-        a = median_seconds(ours, runs=runs)
-        b = median_seconds(baseline, runs=max(1, runs - 2), warmup=0 if n > 200_000 else 1)
-        store.close()
-        engine.dispose()
-    return Result(
-        "bulk write to PostGIS",
-        f"{n:,} buildings",
-        "seconds",
-        a,
-        b,
-        "GeoDataFrame.to_postgis",
-        "≥ 3× faster (ratio ≤ 0.33)",
-        1 / 3,
-    )
-
-
-def read_gpkg(n: int, *, runs: int = 3) -> Result:
-    """Case 5: reading the buildings layer of the GeoPackage store against geopandas.read_file."""
-    buildings = synthetic_buildings(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.gpkg"
-        store = open_store(str(path))
-        store.init(crs=buildings.crs)
-        store.write("buildings", buildings)
-
-        def ours() -> None:
-            store.read("buildings")
-
-        def baseline() -> None:
-            gpd.read_file(path, layer="buildings")
-
-        a = median_seconds(ours, runs=runs)
-        b = median_seconds(baseline, runs=runs)
-    return Result(
-        "read buildings from the GeoPackage store",
-        f"{n:,} buildings",
-        "seconds",
-        a,
-        b,
-        "geopandas.read_file",
-        "ratio ≤ 1.0",
-        1.0,
     )
