@@ -17,7 +17,6 @@ import matplotlib
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -40,7 +39,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from geo import german
 from monitoring.reports.layout import (
     blocks,
     column_unit,
@@ -49,7 +47,8 @@ from monitoring.reports.layout import (
     subtitle,
     value_text,
 )
-from monitoring.reports.report import REASON_NOTES, AreaMap, Chart, Report, Row, Section
+from monitoring.reports.pdf_charts import chart_drawing
+from monitoring.reports.report import REASON_NOTES, AreaMap, Report, Row, Section
 from monitoring.reports.sender import sender_lines
 
 FONT, BOLD, ITALIC = "QMDejaVu", "QMDejaVu-Bold", "QMDejaVu-Oblique"
@@ -495,75 +494,6 @@ def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def chart_png(chart: Chart, *, width_in: float, height_in: float, dpi: int = 200) -> bytes:
-    """Draw one chart (stacked bars or lines) as a PNG with German number labels.
-
-    Examples
-    --------
-    >>> c = Chart("x", "Test", "%", "lines", ("2020", "2021"), (("A", (1.0, None)),))
-    >>> chart_png(c, width_in=3, height_in=2, dpi=40)[:4] == b"\\x89PNG"
-    True
-    """
-    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    x = list(range(len(chart.x)))
-    if chart.kind == "bars":
-        bottom = [0.0] * len(x)
-        for k, (name, values) in enumerate(chart.series):
-            heights = [0.0 if v is None else v for v in values]
-            ax.bar(
-                x,
-                heights,
-                bottom=bottom,
-                label=name,
-                width=0.75,
-                color=SERIES_COLOURS[k % len(SERIES_COLOURS)],
-            )
-            bottom = [b + h for b, h in zip(bottom, heights)]
-    else:
-        for k, (name, values) in enumerate(chart.series):
-            ys = [float("nan") if v is None else v for v in values]
-            ax.plot(
-                x,
-                ys,
-                marker="o",
-                markersize=2.5,
-                linewidth=1.6,
-                label=name,
-                color=SERIES_COLOURS[(k * 2) % len(SERIES_COLOURS)],
-            )
-    step = max(1, math.ceil(len(x) / max(3, int(width_in * 1.6))))
-    ax.set_xticks(x[::step], [chart.x[i] for i in x[::step]], fontsize=7)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _axis_number(v, chart.unit)))
-    ax.set_title(chart.title, fontsize=8.5, loc="left")
-    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(
-        fontsize=6.5,
-        frameon=False,
-        ncols=min(len(chart.series), 5),
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
-    )
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def _axis_number(value: float, unit: str) -> str:
-    if unit == "€":
-        if abs(value) >= 1e6:
-            return german.number(value / 1e6, decimals=1) + " Mio. €"
-        return german.number(value / 1e3, decimals=0) + " Tsd. €"
-    return german.number(value, decimals=1 if abs(value) < 100 else 0) + (
-        " %" if unit == "%" else ""
-    )
-
-
 def _charts(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     if not report.charts:
         return []
@@ -571,15 +501,13 @@ def _charts(report: Report, st: dict[str, ParagraphStyle]) -> list[Any]:
     bars = [c for c in report.charts if c.kind == "bars"]
     lines = [c for c in report.charts if c.kind == "lines"]
     for chart in bars:
-        png = chart_png(chart, width_in=7.0, height_in=2.9)
-        story.append(Image(io.BytesIO(png), width=WIDTH, height=WIDTH * 2.9 / 7.0))
-        story.append(Spacer(1, 3 * mm))
-    cells = [
-        Image(
-            io.BytesIO(chart_png(c, width_in=3.5, height_in=2.3)),
-            width=WIDTH / 2 - 2 * mm,
-            height=(WIDTH / 2 - 2 * mm) * 2.3 / 3.5,
+        story.append(
+            chart_drawing(chart, width=WIDTH, height=WIDTH * 2.9 / 7.0, font=FONT, bold=BOLD)
         )
+        story.append(Spacer(1, 3 * mm))
+    cell_w = WIDTH / 2 - 2 * mm
+    cells = [
+        chart_drawing(c, width=cell_w, height=cell_w * 2.3 / 3.5, font=FONT, bold=BOLD)
         for c in lines
     ]
     rows = [cells[i : i + 2] + [""] * (2 - len(cells[i : i + 2])) for i in range(0, len(cells), 2)]
