@@ -269,7 +269,7 @@ def _apptest(source: Path | str) -> Any:
 
 def _shown(at: Any) -> int:
     caption = next(c.value for c in at.caption if "Maßnahmen angezeigt" in c.value)
-    return int(caption.split()[0])
+    return int(caption.split()[0].replace(".", ""))  # "2.000 Maßnahmen"
 
 
 def filter_change_seconds(
