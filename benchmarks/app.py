@@ -22,6 +22,11 @@ both are served the same way and run offline.
   navigation start of a fresh browser context until the iframe of ``st_folium`` holds
   a path per planning area. The first load after the server starts is reported on
   its own (everything cold, store read included); then the median of several loads.
+  Against the explore page, and against a trivial one-polygon ``st_folium`` page served
+  and measured the same way (the floor of any map page; the goal's baseline).
+- Bytes per filter change: the same served app in Chromium; the page counts the bytes of
+  every websocket message it receives, for the first load and for each of three status
+  changes (the median change against the first load).
 """
 
 from __future__ import annotations
@@ -140,6 +145,9 @@ st_folium(assets.localize(m), key="karte_map", height=620, use_container_width=T
 TRIVIAL_NAME = "streamlit run of a one-polygon st_folium page (same Chromium measurement)"
 #: first drawn map of a new session: at most this many times the trivial page's
 FIRST_MAP_GOAL_RATIO = 1.5
+#: a status change sends at most this share of the first load (areas and funding areas,
+#: the bulk of the map, are not sent again)
+FILTER_BYTES_GOAL_RATIO = 0.5
 
 
 def _counts(mss: pd.DataFrame, rng: np.random.Generator, noise: float) -> pd.DataFrame:
@@ -433,6 +441,84 @@ def page_loads(script: Path, store: str, *, n_paths: int, loads: int) -> dict[st
     }
 
 
+# --- bytes over the websocket per filter change: streamlit run + headless Chromium ---------
+
+#: counts the bytes of every websocket message the page receives (Playwright's own frame
+#: events stop reporting after Streamlit's first large message, so the page counts)
+COUNT_WS_BYTES = """
+(() => {
+  const Orig = window.WebSocket;
+  window.__qmonWsBytes = 0;
+  class Counted extends Orig {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        const d = e.data;
+        window.__qmonWsBytes += d.byteLength ?? d.size ?? d.length ?? 0;
+      });
+    }
+  }
+  window.WebSocket = Counted;
+})();
+"""
+#: the status filter's successive choices (each one adds a status)
+BYTE_CHANGES = ("geplant", "bewilligt", "abgeschlossen")
+
+
+def _settled_bytes(page: Any, *, quiet_s: float = 1.5, timeout_s: float = 120) -> int:
+    """Wait until the page has received nothing for ``quiet_s``; return the bytes so far."""
+    deadline = time.monotonic() + timeout_s
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = int(page.evaluate("window.__qmonWsBytes"))
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return now
+        time.sleep(0.1)
+    raise RuntimeError("the page kept receiving for the whole time-out")
+
+
+def filter_bytes(script: Path, store: str, *, n_paths: int) -> dict[str, Any]:
+    """Bytes the page receives over its websocket: the first load, then per status change."""
+    from playwright.sync_api import sync_playwright
+
+    log = Path(tempfile.gettempdir()) / f"qmon-bench-bytes-{script.stem}-{os.getpid()}.log"
+    with served(script, store, log) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
+            context.add_init_script(COUNT_WS_BYTES)
+            page = context.new_page()
+            page.goto(base + "/")
+            handle = page.wait_for_selector(MAP_FRAME, timeout=120_000)
+            check = (
+                f"() => document.querySelectorAll('path.leaflet-interactive').length >= {n_paths}"
+            )
+            handle.content_frame().wait_for_function(check, timeout=120_000)
+            first = _settled_bytes(page)
+            changes: list[int] = []
+            for choice in BYTE_CHANGES:
+                shown = page.get_by_text("Maßnahmen angezeigt").first.inner_text()
+                box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Status")
+                box.locator("input").click()
+                page.keyboard.type(choice)
+                page.keyboard.press("Enter")
+                page.keyboard.press("Escape")
+                page.wait_for_function(
+                    "(old) => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+                    ".some((c) => c.innerText.includes('Maßnahmen angezeigt') && "
+                    "c.innerText !== old)",
+                    arg=shown,
+                    timeout=120_000,
+                )
+                before = sum(changes) + first
+                changes.append(_settled_bytes(page) - before)
+        finally:
+            browser.close()
+    return {"first_bytes": first, "change_bytes": changes}
+
+
 # --- the case ------------------------------------------------------------------------------
 
 
@@ -458,6 +544,7 @@ def figures(*, n_measures: int, runs: int, loads: int) -> dict[str, Any]:
         out["browser"] = page_loads(REPO / "app.py", store, n_paths=n_areas, loads=loads)
         out["naive_browser"] = page_loads(naive, store, n_paths=n_areas, loads=loads)
         out["trivial_browser"] = page_loads(trivial, store, n_paths=1, loads=loads)
+        out["bytes"] = filter_bytes(REPO / "app.py", store, n_paths=n_areas)
     return out
 
 
@@ -544,6 +631,21 @@ def run(*, quick: bool = False) -> list[Result]:
                 "caches": "server caches warm (rendered map shared by sessions), "
                 "fresh browser context",
                 "one-polygon page, server just started, s": round(trivial["first_s"], 3),
+            },
+        ),
+        Result(
+            "app: filter change, bytes over the websocket (Chromium)",
+            size,
+            "bytes",
+            float(np.median(f["bytes"]["change_bytes"])),
+            float(f["bytes"]["first_bytes"]),
+            "the same session's first load (whole page and map)",
+            f"only what changed: ≤ {FILTER_BYTES_GOAL_RATIO}× the first load "
+            "(the base map stays in the browser)",
+            FILTER_BYTES_GOAL_RATIO,
+            notes={
+                "status changes": list(BYTE_CHANGES),
+                "bytes per change": f["bytes"]["change_bytes"],
             },
         ),
     ]
