@@ -209,7 +209,8 @@ def render() -> None:
                 notes=shown.notes,
             )
             fmap = monitoring_map(layers, services=services)
-            return leaflet.rendered(assets.localize(fmap, base_url=static_url()))
+            payload = leaflet.rendered(assets.localize(fmap, base_url=static_url()))
+            return leaflet.split_layers(payload, base_url=static_url())
 
         user = current_user()
         payload = data.rendered_map(

@@ -13,11 +13,31 @@ browser gets exactly what ``st_folium(fmap)`` would send
 It uses streamlit-folium's module functions (``_get_html``, ``_get_header``,
 ``_get_map_string``, ``_component_func``); the test above fails when a new version
 changes what they produce.
+
+**Layers as files.** The GeoJSON collections of a map are 98 % of its script (Berlin:
+areas 0.76 MB, measures 0.46 MB, funding areas 0.06 MB). :func:`split_layers` moves each
+large one into a file named by the SHA-256 of its text under ``static/layers/``, which
+Streamlit serves next to the vendored scripts (``server.enableStaticServing``); the script
+refers to it (``window.qmonLayers[…]``) and lists the file among its ``js_links``, which
+the component loads before it runs the script. So the websocket carries a script of about
+20 KB, and when a filter changes only the measures, the browser keeps the areas' file
+(same name, same content) and fetches only the new measures. The files are derived data:
+written when a map is shown and missing (:func:`show`), at most :data:`MAX_LAYER_FILES`
+kept (the oldest go first), rebuilt on demand. Their names are unguessable without the
+content; like the vendored scripts they are served without a login, so whoever holds a
+file's address (a shared browser cache, a proxy log) can read that layer. If the folder
+cannot be written, the layers go inline into the script as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import branca.colormap
@@ -26,7 +46,111 @@ import folium.elements
 import streamlit as st
 import streamlit_folium as sf
 
+from ui.assets import STATIC_DIR
+
+LOG = logging.getLogger(__name__)
 Payload = dict[str, Any]
+#: where the layer files are written; served at ``<static url>/layers/``
+LAYER_DIR = STATIC_DIR / "layers"
+#: GeoJSON collections larger than this (characters) go into a file of their own
+MIN_LAYER_CHARS = 20_000
+#: layer files kept at most (the oldest are deleted first)
+MAX_LAYER_FILES = 400
+_COLLECTION = re.compile(r'\{"features"')
+_REFERENCE = 'window.qmonLayers["{}"]'
+
+
+def split_layers(payload: Payload, *, base_url: str) -> Payload:
+    """Return ``payload`` with its large GeoJSON collections moved into layer files.
+
+    ``base_url`` is the URL path of the vendored assets (``…/static/vendor``); the layer
+    files are served beside it at ``…/static/layers/<sha256>.js``. The returned payload
+    keeps the files' texts under ``"layers"`` (sha -> JavaScript) so that another app
+    server can write them from the shared cache; :func:`show` writes missing ones.
+    """
+    script = payload["script"]
+    decoder = json.JSONDecoder()
+    parts: list[str] = []
+    layers: dict[str, str] = {}
+    pos = 0
+    for match in _COLLECTION.finditer(script):
+        if match.start() < pos:
+            continue
+        try:
+            _, end = decoder.raw_decode(script, match.start())
+        except ValueError:
+            continue
+        text = script[match.start() : end]
+        if len(text) < MIN_LAYER_CHARS:
+            continue
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        layers[sha] = (
+            f"(window.qmonLayers = window.qmonLayers || {{}})[{json.dumps(sha)}] = {text};\n"
+        )
+        parts += [script[pos : match.start()], _REFERENCE.format(sha)]
+        pos = end
+    parts.append(script[pos:])
+    root = base_url.rstrip("/").rsplit("/", 1)[0] + "/layers"
+    return {
+        **payload,
+        "script": "".join(parts),
+        "js_links": [*payload["js_links"], *(f"{root}/{sha}.js" for sha in layers)],
+        "layers": layers,
+    }
+
+
+def inline_layers(payload: Payload) -> Payload:
+    """Return ``payload`` with its layer files put back into the script (one message)."""
+    layers: dict[str, str] = payload.get("layers") or {}
+    script = payload["script"]
+    for sha, text in layers.items():
+        literal = text.split(" = ", 2)[-1].rstrip().removesuffix(";")
+        script = script.replace(_REFERENCE.format(sha), literal)
+    links = [link for link in payload["js_links"] if not _is_layer_link(link, layers)]
+    return {**payload, "script": script, "js_links": links, "layers": {}}
+
+
+def full_script(script: str, js_links: Sequence[str], *, folder: Path = LAYER_DIR) -> str:
+    """Return a sent script with its layer files put back in (what the browser runs)."""
+    layers = {}
+    for link in js_links:
+        if "/layers/" in link:
+            sha = link.rsplit("/", 1)[-1].removesuffix(".js")
+            layers[sha] = (folder / f"{sha}.js").read_text(encoding="utf-8")
+    payload = {"script": script, "js_links": list(js_links), "layers": layers}
+    return str(inline_layers(payload)["script"])
+
+
+def _is_layer_link(link: str, layers: dict[str, str]) -> bool:
+    return "/layers/" in link and link.rsplit("/", 1)[-1].removesuffix(".js") in layers
+
+
+def write_layers(layers: dict[str, str], *, folder: Path = LAYER_DIR) -> bool:
+    """Write the layer files that are missing; False when the folder cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        wrote = False
+        for sha, text in layers.items():
+            path = folder / f"{sha}.js"
+            if path.exists():
+                continue
+            part = folder / f".{sha}.{os.getpid()}.tmp"
+            part.write_text(text, encoding="utf-8")
+            os.replace(part, path)
+            wrote = True
+        if wrote:
+            _prune(folder, keep=set(layers))
+        return True
+    except OSError as exc:
+        LOG.warning("map layers not written to %s (sent inline): %s", folder, exc)
+        return False
+
+
+def _prune(folder: Path, *, keep: set[str]) -> None:
+    files = sorted(folder.glob("*.js"), key=lambda p: p.stat().st_mtime)
+    for path in files[: max(0, len(files) - MAX_LAYER_FILES)]:
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)
 
 
 def rendered(fmap: folium.Map) -> Payload:
@@ -75,7 +199,13 @@ def show(
     use_container_width: bool = True,
     width: int | None = 500,
 ) -> Any:
-    """Show a rendered map; return what ``st_folium`` returns (the user's interaction)."""
+    """Show a rendered map; return what ``st_folium`` returns (the user's interaction).
+
+    Layer files of the payload (:func:`split_layers`) are written first where missing;
+    if they cannot be, the layers are sent inline.
+    """
+    if payload.get("layers") and not write_layers(payload["layers"], folder=LAYER_DIR):
+        payload = inline_layers(payload)
     defaults_all: dict[str, Any] = {
         "last_clicked": None,
         "last_object_clicked": None,

@@ -190,7 +190,8 @@ def _script(at: AppTest) -> str:
     import json
 
     maps = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
-    return str(json.loads(maps[0].proto.json_args)["script"])
+    args = json.loads(maps[0].proto.json_args)
+    return leaflet.full_script(args["script"], args["js_links"])
 
 
 def test_sessions_of_one_role_share_the_map_and_roles_do_not(
@@ -215,3 +216,65 @@ def test_sessions_of_one_role_share_the_map_and_roles_do_not(
     store.close()
     assert "Umbenannt" in _script(_karte())
     assert data.rendered_maps().made == made + 2
+
+
+def _big_map() -> Any:
+    boxes = [shapely.box(9 + i * 0.001, 51, 9.001 + i * 0.001, 51.1) for i in range(400)]
+    areas = gpd.GeoDataFrame(
+        {"id": [str(i) for i in range(400)], "name": [f"Gebiet {i}" for i in range(400)]},
+        geometry=boxes,
+        crs="EPSG:4326",
+    )
+    values = pd.Series({str(i): float(i) for i in range(400)})
+    layers = MapLayers(
+        areas=areas, values=values, spec=ChoroplethSpec("Anteil", unit="%"), level="Planungsraum"
+    )
+    return assets.localize(monitoring_map(layers))
+
+
+def test_large_layers_go_into_files_and_come_back_unchanged(tmp_path: Path) -> None:
+    whole = leaflet.rendered(_big_map())
+    split = leaflet.split_layers(whole, base_url="/app/static/vendor")
+    assert len(split["layers"]) == 1 and len(split["script"]) < len(whole["script"]) / 4
+    (sha,) = split["layers"]
+    assert split["js_links"][-1] == f"/app/static/layers/{sha}.js"
+    assert split["js_links"][:-1] == whole["js_links"]
+    assert f'window.qmonLayers["{sha}"]' in split["script"]
+    assert leaflet.inline_layers(split)["script"] == whole["script"]
+    assert leaflet.write_layers(split["layers"], folder=tmp_path)
+    assert (tmp_path / f"{sha}.js").is_file()
+    sent = leaflet.full_script(split["script"], split["js_links"], folder=tmp_path)
+    assert sent == whole["script"]
+    # the same layer, the same file: a filter change that keeps the areas keeps the file
+    again = leaflet.split_layers(leaflet.rendered(_big_map()), base_url="/app/static/vendor")
+    assert set(again["layers"]) == {sha}
+    # small collections stay in the script
+    small = leaflet.split_layers(leaflet.rendered(_map()), base_url="/app/static/vendor")
+    assert small["layers"] == {} and small["script"] == leaflet.rendered(_map())["script"]
+
+
+def test_an_unwritable_layer_folder_sends_the_layers_inline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("x")
+    monkeypatch.setattr(leaflet, "LAYER_DIR", blocked)
+    whole = leaflet.rendered(_big_map())
+    split = leaflet.split_layers(whole, base_url="/app/static/vendor")
+    assert not leaflet.write_layers(split["layers"], folder=blocked)
+    sent = _component_args(
+        monkeypatch,
+        lambda: leaflet.show(split, key="k", height=620, returned_objects=["last_active_drawing"]),
+    )
+    assert sent["script"] == whole["script"] and sent["js_links"] == whole["js_links"]
+
+
+def test_old_layer_files_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(leaflet, "MAX_LAYER_FILES", 3)
+    for i in range(5):
+        leaflet.write_layers({f"{i:064x}": f"// {i}\n"}, folder=tmp_path)
+        os.utime(tmp_path / f"{i:064x}.js", (1000 + i, 1000 + i))
+    left = sorted(p.stem for p in tmp_path.glob("*.js"))
+    assert left == [f"{i:064x}" for i in (2, 3, 4)]
