@@ -25,8 +25,9 @@ both are served the same way and run offline.
   Against the explore page, and against a trivial one-polygon ``st_folium`` page served
   and measured the same way (the floor of any map page; the goal's baseline).
 - Bytes per filter change: the same served app in Chromium; the page counts the bytes of
-  every websocket message it receives, for the first load and for each of three status
-  changes (the median change against the first load).
+  every websocket message it receives, and the map's layer files fetched over HTTP are
+  added, for the first load and for each of three status changes (the median change
+  against the first load).
 """
 
 from __future__ import annotations
@@ -480,8 +481,26 @@ def _settled_bytes(page: Any, *, quiet_s: float = 1.5, timeout_s: float = 120) -
 
 
 def filter_bytes(script: Path, store: str, *, n_paths: int) -> dict[str, Any]:
-    """Bytes the page receives over its websocket: the first load, then per status change."""
+    """Bytes the page receives for its map: the first load, then per status change.
+
+    Counted: every websocket message, and the map's layer files fetched over HTTP
+    (``static/layers/``, :mod:`ui.leaflet`; from the map iframe's resource timing, the
+    decoded size of each file fetched, none for a file the browser takes from its
+    cache). Both uncompressed, as the page sees them (the wire may compress either).
+    Streamlit's own scripts and the vendored map scripts are left out: they are the same
+    for every map.
+    """
     from playwright.sync_api import sync_playwright
+
+    def layer_bytes(frame: Any) -> int:
+        """Bytes of the layer files the map's iframe fetched (not those from the cache)."""
+        return int(
+            frame.evaluate(
+                "() => performance.getEntriesByType('resource')"
+                ".filter((e) => e.name.includes('/static/layers/') && e.transferSize > 0)"
+                ".reduce((sum, e) => sum + e.decodedBodySize, 0)"
+            )
+        )
 
     log = Path(tempfile.gettempdir()) / f"qmon-bench-bytes-{script.stem}-{os.getpid()}.log"
     with served(script, store, log) as base, sync_playwright() as pw:
@@ -496,8 +515,10 @@ def filter_bytes(script: Path, store: str, *, n_paths: int) -> dict[str, Any]:
                 f"() => document.querySelectorAll('path.leaflet-interactive').length >= {n_paths}"
             )
             handle.content_frame().wait_for_function(check, timeout=120_000)
-            first = _settled_bytes(page)
-            changes: list[int] = []
+            first_ws = _settled_bytes(page)
+            first_files = layer_bytes(handle.content_frame())
+            ws: list[int] = []
+            files: list[int] = []
             for choice in BYTE_CHANGES:
                 shown = page.get_by_text("Maßnahmen angezeigt").first.inner_text()
                 box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Status")
@@ -512,11 +533,21 @@ def filter_bytes(script: Path, store: str, *, n_paths: int) -> dict[str, Any]:
                     arg=shown,
                     timeout=120_000,
                 )
-                before = sum(changes) + first
-                changes.append(_settled_bytes(page) - before)
+                before = first_ws + sum(ws)
+                ws.append(_settled_bytes(page) - before)
+                handle = page.wait_for_selector(MAP_FRAME, timeout=120_000)
+                handle.content_frame().wait_for_function(check, timeout=120_000)
+                files.append(layer_bytes(handle.content_frame()))
         finally:
             browser.close()
-    return {"first_bytes": first, "change_bytes": changes}
+    return {
+        "first_bytes": first_ws + first_files,
+        "first_websocket_bytes": first_ws,
+        "first_layer_file_bytes": first_files,
+        "change_bytes": [w + f for w, f in zip(ws, files, strict=True)],
+        "change_websocket_bytes": ws,
+        "change_layer_file_bytes": files,
+    }
 
 
 # --- the case ------------------------------------------------------------------------------
@@ -645,7 +676,7 @@ def run(*, quick: bool = False) -> list[Result]:
             FILTER_BYTES_GOAL_RATIO,
             notes={
                 "status changes": list(BYTE_CHANGES),
-                "bytes per change": f["bytes"]["change_bytes"],
+                **{k: v for k, v in f["bytes"].items() if k != "first_bytes"},
             },
         ),
     ]

@@ -56,6 +56,8 @@ LAYER_DIR = STATIC_DIR / "layers"
 MIN_LAYER_CHARS = 20_000
 #: layer files kept at most (the oldest are deleted first)
 MAX_LAYER_FILES = 400
+#: the modification time of every layer file (2001-01-01): see :func:`write_layers`
+IMMUTABLE_SINCE = 978_307_200
 _COLLECTION = re.compile(r'\{"features"')
 _REFERENCE = 'window.qmonLayers["{}"]'
 
@@ -136,6 +138,10 @@ def write_layers(layers: dict[str, str], *, folder: Path = LAYER_DIR) -> bool:
                 continue
             part = folder / f".{sha}.{os.getpid()}.tmp"
             part.write_text(text, encoding="utf-8")
+            # the content never changes under its name: an old Last-Modified lets the
+            # browser keep the file (heuristic freshness, 10 % of its age), since
+            # Streamlit's static files carry no Cache-Control
+            os.utime(part, (IMMUTABLE_SINCE, IMMUTABLE_SINCE))
             os.replace(part, path)
             wrote = True
         if wrote:
@@ -147,7 +153,7 @@ def write_layers(layers: dict[str, str], *, folder: Path = LAYER_DIR) -> bool:
 
 
 def _prune(folder: Path, *, keep: set[str]) -> None:
-    files = sorted(folder.glob("*.js"), key=lambda p: p.stat().st_mtime)
+    files = sorted(folder.glob("*.js"), key=lambda p: p.stat().st_ctime)  # when written
     for path in files[: max(0, len(files) - MAX_LAYER_FILES)]:
         if path.stem not in keep:
             path.unlink(missing_ok=True)
