@@ -665,7 +665,7 @@ def run(*, quick: bool = False) -> list[Result]:
             },
         ),
         Result(
-            "app: filter change, bytes over the websocket (Chromium)",
+            "app: filter change, bytes to the browser: websocket + layer files (Chromium)",
             size,
             "bytes",
             float(np.median(f["bytes"]["change_bytes"])),
