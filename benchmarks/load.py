@@ -32,6 +32,8 @@ from benchmarks.harness import Result
 from benchmarks.map_payload import COLD_GOAL_S
 
 SESSIONS = 8
+#: the median first map of SESSIONS sessions at once, at most this many times one alone's
+LOAD_GOAL_RATIO = 2.0
 ROUNDS = 2
 TIMEOUT_S = 180.0
 
@@ -127,8 +129,8 @@ def run(*, quick: bool = False) -> list[Result]:
             float(np.median(loaded)),
             alone,
             "one session alone",
-            f"worst ≤ {3 * COLD_GOAL_S:.0f} s",
-            None,
+            f"median ≤ {LOAD_GOAL_RATIO:g}× one session alone",
+            LOAD_GOAL_RATIO,
             notes={
                 "rounds": rounds,
                 "median_s": round(float(np.median(loaded)), 3),
@@ -136,8 +138,10 @@ def run(*, quick: bool = False) -> list[Result]:
                 "all_s": [round(float(t), 3) for t in loaded],
                 "alone_s": [round(float(t), 3) for t in f["alone_s"]],
                 "cores": os.cpu_count(),
+                f"worst ≤ {3 * COLD_GOAL_S:.0f} s (the earlier goal)": bool(
+                    loaded.max() <= 3 * COLD_GOAL_S
+                ),
             },
             limit=None,
-            holds=bool(loaded.max() <= 3 * COLD_GOAL_S),
         )
     ]

@@ -259,7 +259,12 @@ def _component_parts(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, A
         args = json.loads(data.get("json_args") or "{}")
     except json.JSONDecodeError:
         return [], []
-    script = str(args.get("script", "")) + str(args.get("html", ""))
+    script = str(args.get("script", ""))
+    if args.get("js_links"):  # the Karte's large layers are files (ui.leaflet): put them back
+        from ui.leaflet import full_script
+
+        script = full_script(script, args["js_links"])
+    script += str(args.get("html", ""))
     texts: list[str] = []
 
     # HTML written into the page by the script (legend, layer control titles)

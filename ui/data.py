@@ -15,7 +15,7 @@ entries go at once instead of ageing out); correctness never depends on it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -33,6 +33,7 @@ from indicators.registry import Registry
 from indicators.social_index import IndexProfile
 from monitoring import catalogue, services
 from monitoring.auth import User
+from monitoring.maps.cache import RenderedMaps, shared_table, view_key
 from monitoring.maps.content import MapContent, MapFrames, geobasis, social_index_at
 from monitoring.maps.content import map_content as content_of
 from monitoring.maps.view import MapView
@@ -55,6 +56,12 @@ _cache = st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES, ttl=TTL_SECO
 @st.cache_resource(show_spinner=False)
 def store(url: str) -> Store:
     return open_store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def rendered_maps() -> RenderedMaps:
+    """The rendered maps of this app server, shared by all sessions (bounded LRU)."""
+    return RenderedMaps()
 
 
 def registry(url: str) -> Registry:
@@ -103,6 +110,7 @@ def change_token(url: str) -> ChangeToken:
 def clear() -> None:
     """Drop every cached frame at once (a speed-up after a write; not needed to be right)."""
     st.cache_data.clear()
+    rendered_maps().clear()
     begin_run()
 
 
@@ -222,6 +230,16 @@ def map_content(url: str, view: MapView) -> MapContent:
     """What a view of the Karte page shows (:func:`monitoring.maps.content.map_content`)."""
     level = view.level if view.level is not None else levels(url)[0]
     return _map_content(url, change_token(url), level, view.to_query())
+
+
+def rendered_map(
+    url: str, user: User, parts: Mapping[str, Any], make: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """The rendered map of a view (:mod:`monitoring.maps.cache`): made once per data
+    version, view, scope and role, shared by every session and, on PostGIS, by every app
+    server. ``parts`` must name everything the map depends on besides the data."""
+    key = view_key(role=user.role, scope=user.scope, parts=parts)
+    return rendered_maps().get_or_make(url, change_token(url), key, make, shared=shared_table(url))
 
 
 def map_print(url: str, view: MapView, paper: str, orientation: str, file_format: str) -> bytes:

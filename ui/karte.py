@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import german
 from geo.webmap import (
@@ -25,7 +26,7 @@ from monitoring.maps.paper import (
     PAPERS,
 )
 from monitoring.messages import render as message
-from ui import assets, data, frames, map_services, state
+from ui import assets, data, frames, leaflet, map_services, state
 from ui.common import (
     current_user,
     guarded,
@@ -189,25 +190,42 @@ def render() -> None:
             st.warning(warning)
         shown, spec, measures = content.shown, content.spec, content.measures
         selection = state.split_selection(view["auswahl"])
-        buildings = None
-        if selection and selection[0] == "gebiet":
-            buildings = data.buildings_in_area(url, level, selection[1])
-        layers = MapLayers(
-            areas=data.area_display(url, level),
-            values=shown.values,
-            spec=spec,
-            suppressed=shown.suppressed,
-            funding_areas=data.funding_area_display(url),
-            programme_names=content.programme_names,
-            measures=measures,
-            colour_by=view["massnahmen_nach"],
-            buildings=buildings,
-            activities=data.layer(url, "activities"),
-            level=level,
-            notes=shown.notes,
-        )
+        area = selection[1] if selection and selection[0] == "gebiet" else None
         services = map_services.configured()  # QMON_MAP_SERVICES with QMON_BASEMAP
-        fmap = assets.localize(monitoring_map(layers, services=services), base_url=static_url())
+
+        def make() -> dict[str, Any]:
+            layers = MapLayers(
+                areas=data.area_display(url, level),
+                values=shown.values,
+                spec=spec,
+                suppressed=shown.suppressed,
+                funding_areas=data.funding_area_display(url),
+                programme_names=content.programme_names,
+                measures=measures,
+                colour_by=view["massnahmen_nach"],
+                buildings=None if area is None else data.buildings_in_area(url, level, area),
+                activities=data.layer(url, "activities"),
+                level=level,
+                notes=shown.notes,
+            )
+            fmap = monitoring_map(layers, services=services)
+            payload = leaflet.rendered(assets.localize(fmap, base_url=static_url()))
+            return leaflet.split_layers(payload, base_url=static_url())
+
+        user = current_user()
+        payload = data.rendered_map(
+            url,
+            user,
+            {
+                "query": shown_view.to_query(),
+                "level": level,
+                "colour_by": view["massnahmen_nach"],
+                "buildings_of": area or "",
+                "services": repr(services),
+                "static": static_url(),
+            },
+            make,
+        )
         left, right = st.columns([3, 1])
         with left:
             st.caption(
@@ -215,8 +233,8 @@ def render() -> None:
                 f"Stichtag {german.date(content.period)} · "
                 "Klick auf ein Gebiet, ein Fördergebiet oder eine Maßnahme zeigt Details."
             )
-            out = st_folium(
-                fmap,
+            out = leaflet.show(
+                payload,
                 key="karte_map",
                 height=620,
                 use_container_width=True,

@@ -28,7 +28,7 @@ from geo.webmap import (
 from indicators import stored
 from indicators.registry import load_registry
 from tests.app.conftest import REPO
-from ui import frames
+from ui import frames, leaflet
 from ui.assets import AssetError, localize
 
 LAST = pd.Timestamp(2024, 12, 31)
@@ -38,7 +38,8 @@ def _map_script(at: AppTest) -> str:
     """The map's script as streamlit-folium hands it to the browser."""
     maps = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
     assert len(maps) == 1
-    return str(json.loads(maps[0].proto.json_args)["script"])
+    args = json.loads(maps[0].proto.json_args)
+    return leaflet.full_script(args["script"], args["js_links"])  # layer files put back
 
 
 def _collections(script: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import REPO
+from ui import leaflet
 
 EXAMPLE = REPO / "docs" / "kartendienste.example.toml"
 
@@ -18,7 +19,8 @@ EXAMPLE = REPO / "docs" / "kartendienste.example.toml"
 def _map_script(at: AppTest) -> str:
     maps = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
     assert len(maps) == 1
-    return str(json.loads(maps[0].proto.json_args)["script"])
+    args = json.loads(maps[0].proto.json_args)
+    return leaflet.full_script(args["script"], args["js_links"])  # layer files put back
 
 
 def test_the_configured_services_are_on_the_map_with_the_basemap(
