@@ -305,6 +305,23 @@ def test_duplicate_keys_in_one_frame_are_refused(store: PostGISStore) -> None:
         store.write("buildings", frame, mode="upsert")
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["copy", "bulk load"])
+@pytest.mark.parametrize("mode", ["append", "replace"])
+def test_a_repeated_key_is_refused_with_its_row_and_nothing_is_written(
+    store: PostGISStore, monkeypatch: pytest.MonkeyPatch, mode: str, bulk: bool
+) -> None:
+    """The primary key finds the repeat; the message still names the row (both paths)."""
+    monkeypatch.setattr(postgis, "BULK_ROWS", 10 if bulk else 10_000)
+    if mode == "replace":
+        store.write("buildings", buildings(4, tag=9))
+    before = store.read("buildings")
+    frame = buildings(30)
+    frame.loc[17, "id"] = frame.loc[5, "id"]
+    with pytest.raises(StoreError, match="Zeile 17 wiederholt den Schlüssel.*B0000005"):
+        store.write("buildings", frame, mode=mode)  # type: ignore[arg-type]
+    assert_geodataframe_equal(store.read("buildings"), before)
+
+
 def test_failed_write_rolls_back_the_transaction(store: PostGISStore) -> None:
     store.write("buildings", buildings(3))
     before = store.read("buildings")
