@@ -7,6 +7,7 @@ GiST index (``idx_<table>_geometry``) with the table, before the rows arrive; th
 baseline adds the primary key after its load, the cheapest place for it, and the
 timing includes both. Each run starts from the same state, prepared outside the
 timing: no table for ``to_postgis`` (it creates it), an empty layer for the store.
+The two sides of a case run in turn, round after round (:func:`alternated`).
 
 The process CPU time does not hold the work of PostgreSQL's backend, so the server's
 CPU time of the connection that wrote (``/proc/<backend pid>/stat``; parallel workers
@@ -33,6 +34,8 @@ from geo.store.postgis import PostGISStore
 BASELINE = "GeoDataFrame.to_postgis + same PRIMARY KEY + GiST index"
 FRESH = "PostGISStore.write into the empty layer (fresh load)"
 _TICKS = os.sysconf("SC_CLK_TCK")
+MIN_RUNS = 5
+"""Medians of at least this many rounds, ours and the baseline alternated."""
 
 
 def backend_cpu(pid: int) -> float:
@@ -46,23 +49,35 @@ def _cpu_now() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def timed_with_setup(
-    setup: Callable[[], None], fn: Callable[[], float], *, runs: int, warmup: int = 1
-) -> tuple[Timing, float]:
-    """Median wall and CPU time of ``fn`` after an untimed ``setup`` before every run,
-    and the median server CPU time ``fn`` returns (as :func:`benchmarks.harness.timed`)."""
+Side = tuple[Callable[[], None], Callable[[], float]]
+"""An untimed setup and the timed run, which returns the server CPU seconds it took."""
+
+
+def alternated(sides: list[Side], *, runs: int, warmup: int = 1) -> list[tuple[Timing, float]]:
+    """Median wall, CPU and server CPU time of each side, the sides run in turn.
+
+    Each round runs every side once (its setup untimed before it), so that the load of a
+    shared machine moves all of them alike; as :func:`benchmarks.harness.timed` otherwise.
+    """
     for _ in range(warmup):
-        setup()
-        fn()
-    walls, cpus, server = [], [], []
+        for setup, fn in sides:
+            setup()
+            fn()
+    walls: list[list[float]] = [[] for _ in sides]
+    cpus: list[list[float]] = [[] for _ in sides]
+    server: list[list[float]] = [[] for _ in sides]
     for _ in range(runs):
-        setup()
-        cpu = _cpu_now()
-        start = time.perf_counter()
-        server.append(fn())
-        walls.append(time.perf_counter() - start)
-        cpus.append(_cpu_now() - cpu)
-    return Timing(statistics.median(walls), statistics.median(cpus)), statistics.median(server)
+        for i, (setup, fn) in enumerate(sides):
+            setup()
+            cpu = _cpu_now()
+            start = time.perf_counter()
+            server[i].append(fn())
+            walls[i].append(time.perf_counter() - start)
+            cpus[i].append(_cpu_now() - cpu)
+    return [
+        (Timing(statistics.median(w), statistics.median(c)), statistics.median(s))
+        for w, c, s in zip(walls, cpus, server)
+    ]
 
 
 class _Sides:
@@ -132,8 +147,10 @@ def bulk_write_postgis(n: int, *, runs: int = 3) -> Result:
     buildings = synthetic_buildings(n)
     with pg_schema() as schema:
         sides = _Sides(schema, buildings)
-        ours, ours_server = timed_with_setup(sides.empty_layer, sides.ours, runs=runs)
-        theirs, theirs_server = timed_with_setup(sides.drop_theirs, sides.baseline, runs=runs)
+        (ours, ours_server), (theirs, theirs_server) = alternated(
+            [(sides.empty_layer, sides.ours), (sides.drop_theirs, sides.baseline)],
+            runs=max(runs, MIN_RUNS),
+        )
         indexes = sides.indexes()
         sides.close()
     theirs_indexes = indexes.get("buildings_to_postgis", [])
@@ -160,13 +177,14 @@ def replace_postgis(n: int, *, runs: int = 3) -> Result:
     buildings = synthetic_buildings(n)
     with pg_schema() as schema:
         sides = _Sides(schema, buildings)
-        fresh, fresh_server = timed_with_setup(sides.empty_layer, sides.ours, runs=runs)
-        # the layer is full now: every run below replaces n rows by n rows
 
-        def replace() -> float:
+        def replace() -> float:  # after a fresh load: n rows replaced by n rows
             return sides.ours("replace")
 
-        replaced, replace_server = timed_with_setup(lambda: None, replace, runs=runs)
+        (fresh, fresh_server), (replaced, replace_server) = alternated(
+            [(sides.empty_layer, sides.ours), (lambda: None, replace)],
+            runs=max(runs, MIN_RUNS),
+        )
         count = sides.store.counts()["buildings"]
         sides.close()
     return Result.timed(
