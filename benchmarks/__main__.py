@@ -30,6 +30,7 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("assign", lambda: stores.assign_in_memory(n, runs=runs)),
         ("assign-postgis", lambda: stores.assign_postgis(n, runs=runs)),
         ("write-postgis", lambda: postgis_io.bulk_write_postgis(n, runs=runs)),
+        ("replace-postgis", lambda: postgis_io.replace_postgis(n, runs=runs)),
         ("read-gpkg", lambda: gpkg_io.read_gpkg(n, runs=runs)),
     ]
     for module, name in (

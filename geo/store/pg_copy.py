@@ -107,6 +107,9 @@ def ewkb_field(geometries: np.ndarray, srid: int) -> pa.Array:
     >>> int(shapely.get_srid(shapely.from_wkb(field[4:]))), shapely.from_wkb(field[4:]).wkt
     (25832, 'POINT (1 2)')
     """
+    points = _point_field(geometries, srid)
+    if points is not None:
+        return points
     wkb = shapely.to_wkb(geometries, output_dimension=2, byte_order=1)
     plain = pa.array(np.asarray(wkb, dtype=object), type=pa.binary(), from_pandas=True)
     if plain.null_count == len(plain):
@@ -125,6 +128,30 @@ def ewkb_field(geometries: np.ndarray, srid: int) -> pa.Array:
     rest = pc.binary_slice(plain, 5, _MAX_BINARY)
     tagged = pc.binary_join_element_wise(_fixed(head), rest, b"")
     return varlen_field(tagged)
+
+
+def _point_field(geometries: np.ndarray, srid: int) -> pa.Array | None:
+    """EWKB fields of non-empty points straight from their coordinates, else None.
+
+    A 2-d point with SRID is 25 fixed bytes (byte order, type with the SRID flag, SRID,
+    x, y), so a column of points (buildings, addresses) is written as one numpy matrix
+    instead of through a WKB writer per geometry: about a tenth of the time.
+    """
+    missing = shapely.is_missing(geometries)
+    present = geometries[~missing]
+    if not len(present):
+        return None
+    if not (shapely.get_type_id(present) == 0).all() or shapely.is_empty(present).any():
+        return None
+    n = len(geometries)
+    xy = np.zeros((n, 2), dtype="<f8")
+    xy[~missing] = shapely.get_coordinates(present)  # one row per point, x and y
+    record = np.empty((n, 25), dtype=np.uint8)
+    record[:, 0] = 1  # little endian
+    record[:, 1:5] = np.frombuffer(np.array([_EWKB_SRID_FLAG << 24 | 1], "<u4"), np.uint8)
+    record[:, 5:9] = np.frombuffer(np.array([srid], "<i4"), np.uint8)
+    record[:, 9:] = xy.view(np.uint8).reshape(n, 16)
+    return fixed_field(record.view("V25").reshape(n), missing)
 
 
 def column_field(type_: str, series: pd.Series) -> pa.Array:

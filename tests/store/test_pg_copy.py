@@ -94,6 +94,31 @@ def test_fields_match_the_reference(type_: str, data: st.DataObject) -> None:
     assert got == [reference_field(type_, v) for v in values]
 
 
+points = st.one_of(
+    st.builds(shapely.Point, coords, coords),
+    st.builds(shapely.Point, coords, coords, coords),  # z is dropped, as for every geometry
+    st.just(shapely.Point()),  # empty: not the fast path
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(maybe(points), min_size=1, max_size=8))
+def test_points_match_the_reference(values: list[shapely.Point | None]) -> None:
+    """Points are written from their coordinates; the bytes are shapely's EWKB."""
+    got = pg_copy.ewkb_field(np.array(values, dtype=object), SRID).to_pylist()
+    assert got == [reference_field("geometry", v) for v in values]
+
+
+def test_points_take_the_fast_path_and_others_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = shapely.to_wkb
+    monkeypatch.setattr(shapely, "to_wkb", lambda *a, **k: calls.append(1) or real(*a, **k))
+    pg_copy.ewkb_field(np.array([shapely.Point(1, 2), None], dtype=object), SRID)
+    assert calls == []
+    pg_copy.ewkb_field(np.array([shapely.Point(1, 2), shapely.box(0, 0, 1, 1)]), SRID)
+    assert calls == [1]
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(maybe(VALUES["integer"]), maybe(VALUES["text"])), min_size=1, max_size=6))
 def test_rows_join_fields_in_order(rows: list[tuple[int | None, str | None]]) -> None:

@@ -305,6 +305,23 @@ def test_duplicate_keys_in_one_frame_are_refused(store: PostGISStore) -> None:
         store.write("buildings", frame, mode="upsert")
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["copy", "bulk load"])
+@pytest.mark.parametrize("mode", ["append", "replace"])
+def test_a_repeated_key_is_refused_with_its_row_and_nothing_is_written(
+    store: PostGISStore, monkeypatch: pytest.MonkeyPatch, mode: str, bulk: bool
+) -> None:
+    """The primary key finds the repeat; the message still names the row (both paths)."""
+    monkeypatch.setattr(postgis, "BULK_ROWS", 10 if bulk else 10_000)
+    if mode == "replace":
+        store.write("buildings", buildings(4, tag=9))
+    before = store.read("buildings")
+    frame = buildings(30)
+    frame.loc[17, "id"] = frame.loc[5, "id"]
+    with pytest.raises(StoreError, match="Zeile 17 wiederholt den Schlüssel.*B0000005"):
+        store.write("buildings", frame, mode=mode)  # type: ignore[arg-type]
+    assert_geodataframe_equal(store.read("buildings"), before)
+
+
 def test_failed_write_rolls_back_the_transaction(store: PostGISStore) -> None:
     store.write("buildings", buildings(3))
     before = store.read("buildings")
@@ -653,3 +670,107 @@ def test_bulk_load_locks_only_an_empty_table(
         tx.write("buildings", buildings(60).iloc[30:])
         assert count_from_outside() == 30  # table with rows: readers go on
     assert store.counts()["buildings"] == 60
+
+
+def _filenode(url: str, layer: str) -> int:
+    dsn, schema = split_url(url)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT pg_relation_filenode(%s::regclass)",
+            (psycopg.sql.Identifier(schema, layer).as_string(conn),),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_big_replace_truncates_inside_the_transaction(
+    store: PostGISStore, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgis, "BULK_ROWS", 10)
+    store.write("buildings", buildings(40))
+    before = _filenode(pg_url, "buildings")
+    # a failure later in the same transaction takes the TRUNCATE back with the load
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.write("buildings", buildings(20, tag=3), mode="replace")
+        assert tx.count("buildings") == 20
+        raise RuntimeError("refused later in the import")
+    assert store.counts()["buildings"] == 40 and _filenode(pg_url, "buildings") == before
+    token = store.change_token()
+    assert store.write("buildings", buildings(20, tag=3), mode="replace") == 20
+    assert _filenode(pg_url, "buildings") != before  # a new, empty table: TRUNCATE
+    assert store.change_token() != token
+    got = store.read("buildings")
+    assert_geodataframe_equal(got, store.read("buildings", where={"storeys": [3]}))
+    assert list(got["id"]) == [f"B{i:07d}" for i in range(20)]
+    indexes = catalog(
+        pg_url,
+        "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s ORDER BY 1",
+        "buildings",
+    )
+    assert indexes == [("buildings_geometry_gist",), ("buildings_pkey",)]
+    # replacing an empty layer changes nothing: the change counter stays
+    store.write("buildings", buildings(0), mode="replace")
+    token = store.change_token()
+    store.write("buildings", buildings(0), mode="replace")
+    assert store.change_token() == token
+
+
+def test_a_small_replace_deletes_and_keeps_readers_going(store: PostGISStore, pg_url: str) -> None:
+    store.write("buildings", buildings(30))
+    before = _filenode(pg_url, "buildings")
+    dsn, schema = split_url(pg_url)
+    with store.transaction() as tx:
+        tx.write("buildings", buildings(5, tag=2), mode="replace")
+        with psycopg.connect(dsn) as other:  # no lock against readers: they see the old rows
+            other.execute("SET lock_timeout = '500ms'")
+            row = other.execute(
+                psycopg.sql.SQL("SELECT count(*) FROM {}").format(
+                    psycopg.sql.Identifier(schema, "buildings")
+                )
+            ).fetchone()
+            assert row == (30,)
+    assert _filenode(pg_url, "buildings") == before  # DELETE, not TRUNCATE
+    assert store.counts()["buildings"] == 5
+
+
+def test_a_replace_deletes_where_a_truncate_would_skip_a_trigger_or_break_a_key(
+    store: PostGISStore, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone's ON DELETE trigger still fires, a foreign key onto the layer holds."""
+    monkeypatch.setattr(postgis, "BULK_ROWS", 10)
+    store.write("buildings", buildings(30))
+    dsn, schema = split_url(pg_url)
+    t = psycopg.sql.Identifier
+    with psycopg.connect(dsn) as conn:
+        conn.execute(psycopg.sql.SQL("CREATE TABLE {} (id text)").format(t(schema, "gone")))
+        conn.execute(
+            psycopg.sql.SQL(
+                "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN INSERT INTO {} VALUES (OLD.id); RETURN OLD; END$$"
+            ).format(t(schema, "log_gone"), t(schema, "gone"))
+        )
+        conn.execute(
+            psycopg.sql.SQL(
+                "CREATE TRIGGER log_gone AFTER DELETE ON {} FOR EACH ROW EXECUTE FUNCTION {}()"
+            ).format(t(schema, "buildings"), t(schema, "log_gone"))
+        )
+    assert store.write("buildings", buildings(20, tag=1), mode="replace") == 20
+    assert catalog(
+        pg_url,
+        "SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace AND relname = %s",
+        "gone",
+    ) == [(1,)]
+    with psycopg.connect(dsn) as conn:
+        logged = conn.execute(
+            psycopg.sql.SQL("SELECT count(*) FROM {}").format(t(schema, "gone"))
+        ).fetchone()
+        assert logged == (30,)  # the trigger saw every deleted row
+        conn.execute(psycopg.sql.SQL("DROP TRIGGER log_gone ON {}").format(t(schema, "buildings")))
+        conn.execute(
+            psycopg.sql.SQL("CREATE TABLE {} (building text REFERENCES {} (id))").format(
+                t(schema, "notes"), t(schema, "buildings")
+            )
+        )
+    # TRUNCATE would be refused ("referenced in a foreign key constraint")
+    assert store.write("buildings", buildings(25, tag=2), mode="replace") == 25
+    assert set(store.read("buildings")["storeys"]) == {2}

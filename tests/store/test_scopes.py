@@ -265,3 +265,20 @@ def test_qmon_gemeinde_sets_up_a_login_without_showing_its_password(
     land.logins[login] = password
     with land.connect(login) as conn:
         assert _ids(conn, land.schema, "measures") == [f"M-{BONN}"]
+
+
+def test_a_towns_replace_removes_only_its_own_rows(
+    land: Land, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row-level security holds for a replace however big: no TRUNCATE past the policies."""
+    from geo.store import postgis
+
+    monkeypatch.setattr(postgis, "BULK_ROWS", 1)
+    town = land.store.scoped(KOELN, write=True)  # shares the owner's pool
+    new = {**_area(KOELN, 7), "id": f"FG-{KOELN}-neu", "version": 1}
+    assert town.write("funding_areas", _frame([new]), mode="replace") == 1
+    got = land.store.read("funding_areas").set_index("id")["ags"].to_dict()
+    assert got == {f"FG-{KOELN}-neu": KOELN, f"FG-{BONN}": BONN, f"FG-{MUENCHEN}": MUENCHEN}
+    # the owner, unscoped, replaces the whole layer
+    assert land.store.write("funding_areas", _frame([new]), mode="replace") == 1
+    assert list(land.store.read("funding_areas")["id"]) == [f"FG-{KOELN}-neu"]
