@@ -8,8 +8,9 @@ The app only hands the result to ``st_folium``.
 - Display geometry is simplified as a *coverage*: edges shared by two neighbours are
   simplified once, so the map shows no gaps or overlaps between planning areas, and
   coordinates are rounded to what a screen can show (:func:`display_geometry`).
-- Choropleths are classified with mapclassify (:func:`classify`), coloured with
-  colour-blind-safe palettes; the social index uses a neutral one.
+- Choropleths are classified with numpy (:func:`classify`: mapclassify's classes
+  without its 1.7 s import), coloured with colour-blind-safe palettes; the social
+  index uses a neutral one.
 - Nothing is loaded from elsewhere at run time except what the layers list in their
   ``default_js``/``default_css`` (the app rewrites those to its own copies) and the
   basemap, which is optional (:func:`parse_basemap`; ``none`` works offline).
@@ -264,7 +265,12 @@ class Classification:
 
 
 def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> Classification:
-    """Classify values for a choropleth with mapclassify.
+    """Classify values for a choropleth, with numpy only (the classes mapclassify gives).
+
+    Importing mapclassify costs about 1.7 s (scipy.stats, scikit-learn) on the first map
+    of a process, so the classes are computed here: quantiles and equal intervals the way
+    ``mapclassify.Quantiles`` and ``mapclassify.EqualInterval`` compute them (the tests
+    compare them, bin for bin), natural breaks with :func:`fisher_jenks_bins`.
 
     Parameters
     ----------
@@ -292,8 +298,6 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     _check_choice(scheme, SCHEMES, what="Die Klasseneinteilung")
     if not 2 <= k <= 7:
         raise WebMapError(code="webmap.classes", k=k)
-    import mapclassify
-
     numeric = pd.to_numeric(values, errors="coerce").astype(float)
     valid = numeric.dropna()
     classes = pd.Series(-1, index=values.index, dtype="int64")
@@ -306,7 +310,7 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
         return Classification(scheme, only, (only,), classes)
     data = valid.to_numpy()
     if scheme == "quantiles":
-        result = mapclassify.Quantiles(data, k=k_eff)
+        bins = quantile_bins(data, k=k_eff)
     elif scheme == "natural_breaks":
         # many areas (thousands of municipalities): the breaks of a seeded sample that
         # keeps the extremes, as mapclassify's FisherJenksSampled does, but with a local
@@ -318,17 +322,69 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
             sample = np.concatenate([data[picked], [data.min(), data.max()]])
         bins = fisher_jenks_bins(sample, k=min(k_eff, len(np.unique(sample))))
         bins = bins[:-1] + (float(data.max()),)
-        classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
-        return Classification(scheme, float(data.min()), bins, classes)
     else:
-        result = mapclassify.EqualInterval(data, k=k_eff)
-    bins = tuple(float(b) for b in result.bins)
-    classes[valid.index] = np.asarray(result.yb, dtype="int64")
+        bins = equal_interval_bins(data, k=k_eff)
+    # class i holds bins[i-1] < x <= bins[i] (mapclassify's bin1d)
+    classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
     return Classification(scheme, float(data.min()), bins, classes)
 
 
-#: Above this many values natural breaks come from a sample (the numpy version needs n² memory).
+def quantile_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
+    """Return the upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` does.
+
+    The percentiles ``100/k, 200/k … 100`` are taken with linear interpolation between
+    the sorted values, the same arithmetic as ``scipy.stats.scoreatpercentile``
+    (weights ``j - idx`` and ``idx - i``, divided by their sum); repeated bounds
+    collapse (fewer classes where values tie).
+
+    Examples
+    --------
+    >>> quantile_bins(np.arange(1000.0), k=4)
+    (249.75, 499.5, 749.25, 999.0)
+    >>> quantile_bins(np.array([1.0, 1.0, 1.0, 1.0, 2.0]), k=4)  # ties: fewer classes
+    (1.0, 2.0)
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    w = 100.0 / k
+    pcts = np.arange(w, 100 + w, w)
+    if pcts[-1] > 100.0:
+        pcts[-1] = 100.0
+    scores = []
+    for per in pcts:
+        idx = per / 100.0 * (len(x) - 1)
+        i = int(idx)
+        if i == idx:
+            scores.append(float(x[i]))
+        else:
+            weights = np.array([(i + 1 - idx), (idx - i)], float)
+            scores.append(float(np.add.reduce(x[i : i + 2] * weights) / weights.sum()))
+    return tuple(float(v) for v in np.unique(scores))
+
+
+def equal_interval_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
+    """Return the upper bounds of ``k`` classes of equal width, as ``mapclassify.EqualInterval``.
+
+    Examples
+    --------
+    >>> equal_interval_bins(np.array([0.0, 1.0, 10.0]), k=4)
+    (2.5, 5.0, 7.5, 10.0)
+    """
+    y = np.asarray(values, dtype="float64")
+    high, low = max(y), min(y)
+    width = (high - low) * 1.0 / k
+    cuts = np.arange(low + width, high + width, width)
+    if len(cuts) > k:  # floating point overshoot
+        cuts = cuts[0:k]
+    cuts[-1] = high
+    return tuple(float(v) for v in cuts)
+
+
+#: Above this many values natural breaks come from a sample (the exact optimum takes
+#: k·n² steps).
 JENKS_NUMPY_MAX = 4000
+#: Cells of the cost matrix a natural-breaks step holds at once (8 MB of float64): the
+#: memory stays O(n·k) whatever the n.
+JENKS_BLOCK_CELLS = 1_000_000
 
 
 def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
@@ -337,7 +393,9 @@ def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
     The same classes as ``mapclassify.FisherJenks`` (exact, deterministic), computed by
     dynamic programming over the sorted values: the cost of a class is the sum of the
     squared deviations from its mean, from prefix sums; each step takes the best split
-    for every end point at once.
+    for a block of end points at once. The cost matrix is never held whole: a block of
+    end points at a time (at most :data:`JENKS_BLOCK_CELLS` cells), so memory is
+    O(n·k) plus that block (4,000 values: about 10 MB, where the whole matrix took 1 GB).
 
     Notes
     -----
@@ -354,20 +412,33 @@ def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
     n = len(x)
     s1 = np.concatenate([[0.0], np.cumsum(x)])
     s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-    i = np.arange(n)[:, None]  # class start
-    j = np.arange(n)[None, :]  # class end
-    count = (j - i + 1).astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total = s1[j + 1] - s1[i]
-        ssd = (s2[j + 1] - s2[i]) - total * total / count
-    ssd = np.where(j >= i, np.maximum(ssd, 0.0), np.inf)
-    best = ssd[0].copy()  # D_1(j)
-    starts = np.zeros((k, n), dtype=int)
+    block = max(1, JENKS_BLOCK_CELLS // max(n, 1))
+
+    def ssd(j0: int, j1: int) -> np.ndarray:
+        """SSD(i, j) for every start i < j1 and end j in [j0, j1); inf where i > j."""
+        i = np.arange(j1)[:, None]
+        j = np.arange(j0, j1)[None, :]
+        count = (j - i + 1).astype("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = s1[j + 1] - s1[i]
+            cost = (s2[j + 1] - s2[i]) - total * total / count
+        return np.where(j >= i, np.maximum(cost, 0.0), np.inf)
+
+    best = np.empty(n)  # D_1(j)
+    for j0 in range(0, n, block):
+        j1 = min(n, j0 + block)
+        best[j0:j1] = ssd(j0, j1)[0]
+    starts = np.zeros((k, n), dtype=np.int64)
     for c in range(1, k):
         prev = np.concatenate([[np.inf], best[:-1]])  # D_{c-1}(i - 1)
-        total_cost = prev[:, None] + ssd
-        starts[c] = np.argmin(total_cost, axis=0)
-        best = total_cost[starts[c], np.arange(n)]
+        new = np.empty(n)
+        for j0 in range(0, n, block):
+            j1 = min(n, j0 + block)
+            total_cost = prev[:j1, None] + ssd(j0, j1)
+            pick = np.argmin(total_cost, axis=0)
+            starts[c, j0:j1] = pick
+            new[j0:j1] = total_cost[pick, np.arange(j1 - j0)]
+        best = new
     bins: list[float] = []
     end = n - 1
     for c in range(k - 1, -1, -1):

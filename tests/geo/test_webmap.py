@@ -393,3 +393,66 @@ def test_natural_breaks_for_thousands_of_areas_come_from_a_sample() -> None:
     assert (first.classes >= 0).all() and first.classes.nunique() == 4
     # the two groups fall apart where they should
     assert first.classes[values < 10].max() < first.classes[values > 15].min()
+
+
+def _mapclassify_samples() -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    return [
+        rng.gamma(2.0, 3.0, 137).round(2),  # skewed, some ties
+        rng.integers(0, 6, 80).astype(float),  # many ties: fewer quantile classes
+        np.arange(1000.0),
+        rng.normal(0, 1e-3, 55),  # tiny spread
+        np.array([1.0, 1.0, 1.0, 2.0, 50.0]),
+        rng.uniform(-1e6, 1e6, 3001),
+    ]
+
+
+@pytest.mark.parametrize("sample", range(6))
+@pytest.mark.parametrize("k", [2, 3, 5, 6, 7])
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval"])
+def test_numpy_classes_are_mapclassify_classes(sample: int, k: int, scheme: str) -> None:
+    """Bounds and every value's class equal mapclassify's, bit for bit."""
+    import warnings
+
+    import mapclassify
+
+    from geo.webmap import classify
+
+    values = _mapclassify_samples()[sample]
+    k_eff = min(k, len(np.unique(values)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = (mapclassify.Quantiles if scheme == "quantiles" else mapclassify.EqualInterval)(
+            values, k=k_eff
+        )
+    ours = classify(pd.Series(values), scheme=scheme, k=k)  # type: ignore[arg-type]
+    assert ours.bins == tuple(float(b) for b in peer.bins)
+    assert ours.classes.tolist() == np.asarray(peer.yb).tolist()
+
+
+def test_fisher_jenks_in_blocks_equals_the_whole_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small blocks of end points give the classes of one block (the whole matrix)."""
+    import geo.webmap as webmap
+
+    values = np.random.default_rng(8).gamma(2.0, 3.0, 700).round(1)
+    whole = webmap.fisher_jenks_bins(values, k=5)  # 700 ends in one block
+    monkeypatch.setattr(webmap, "JENKS_BLOCK_CELLS", 700 * 13)  # 13 ends at a time
+    assert webmap.fisher_jenks_bins(values, k=5) == whole
+    monkeypatch.setattr(webmap, "JENKS_BLOCK_CELLS", 1)  # one end at a time
+    assert webmap.fisher_jenks_bins(values, k=5) == whole
+
+
+def test_classify_never_imports_mapclassify() -> None:
+    """The app's first map must not pay mapclassify's import (scipy.stats, sklearn)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from geo.webmap import classify\n"
+        "for s in ('quantiles', 'natural_breaks', 'equal_interval'):\n"
+        "    classify(pd.Series([1.0, 2.0, 5.0, 9.0, 20.0]), scheme=s, k=3)\n"
+        "print('mapclassify' in sys.modules, 'scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
