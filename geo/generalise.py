@@ -17,15 +17,11 @@ import math
 import geopandas as gpd
 
 from geo.errors import WebMapError
-from geo.webmap import display_geometry
+from geo.webmap import coordinate_decimals, display_geometry
 
-#: Metres of a degree of latitude (and of longitude at the equator; less further north).
-METRES_PER_DEGREE = 111_320.0
 #: The finest tolerance a view gets (a municipality on a wide screen): the 10 m of the
 #: Karte's display geometry.
 MIN_TOLERANCE_M = 10.0
-#: The most decimals a coordinate needs (about 1 m, finer than any tolerance here).
-MAX_DECIMALS = 5
 
 
 def pixel_size(bounds: tuple[float, float, float, float], *, width_px: int) -> float:
@@ -74,18 +70,6 @@ def view_tolerance(bounds: tuple[float, float, float, float], *, width_px: int) 
     """
     pixel = pixel_size(bounds, width_px=width_px)
     return max(MIN_TOLERANCE_M, float(2 ** round(math.log2(max(pixel, 1.0)))))
-
-
-def coordinate_decimals(tolerance: float) -> int:
-    """Return the WGS84 decimals whose step is at most a third of ``tolerance`` metres.
-
-    Examples
-    --------
-    >>> coordinate_decimals(1000.0), coordinate_decimals(60.0), coordinate_decimals(10.0)
-    (3, 4, 5)
-    """
-    step_deg = tolerance / 3 / METRES_PER_DEGREE
-    return max(1, min(MAX_DECIMALS, math.ceil(-math.log10(step_deg))))
 
 
 def generalise(frame: gpd.GeoDataFrame, *, tolerance: float) -> gpd.GeoDataFrame:

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,6 +35,7 @@ import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo import german
 from geo.crs import WEB_CRS
@@ -40,12 +43,23 @@ from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
 from geo.mapservices import MapServices, add_map_services
 from geo.messages import render
+from geo.topology import TOPOLOGY_JS, coverage_topology
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
-#: Default simplification tolerance of display geometry in metres (a few screen pixels
-#: at the zoom level of a whole city, below one pixel at street level).
+#: The fixed simplification tolerance display geometry had before it followed the view
+#: (metres); still the finest a view gets.
 DISPLAY_TOLERANCE_M = 10.0
+#: The Karte's map frame in screen pixels: a wide page's column by st_folium's height.
+MAP_SIZE_PX = (1000, 620)
+#: Display geometry is simplified for this many zoom levels in from the framed view: one
+#: pixel at zoom + 2 is a quarter pixel of the first view, so zooming in twice still
+#: shows no corners.
+ZOOM_RESERVE = 2
+#: Metres of a degree of latitude (and of longitude at the equator; less further north).
+METRES_PER_DEGREE = 111_320.0
+#: Ground metres of one pixel at zoom 0 of the web map at the equator (256-px tiles).
+ZOOM0_PIXEL_M = 2 * math.pi * 6_378_137.0 / 256
 
 Scheme = Literal["quantiles", "natural_breaks", "equal_interval"]
 SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
@@ -179,13 +193,81 @@ def _without_repeats(geom: Any) -> Any:
         return geom
 
 
+def framed_zoom(
+    bounds: tuple[float, float, float, float], *, size_px: tuple[int, int] = MAP_SIZE_PX
+) -> tuple[int, float]:
+    """Return the zoom at which Leaflet frames WGS84 ``bounds``, and a pixel there (metres).
+
+    The zoom is ``fitBounds``'s: the largest whole zoom whose Web Mercator extent of the
+    bounds fits ``size_px`` (width, height); the pixel is the ground size of one screen
+    pixel at that zoom at the middle latitude of the bounds.
+
+    Examples
+    --------
+    >>> zoom, pixel = framed_zoom((13.088, 52.338, 13.761, 52.675))  # Berlin
+    >>> zoom, round(pixel)
+    (10, 93)
+    """
+    minx, miny, maxx, maxy = bounds
+    width, height = size_px
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max(math.radians(maxx - minx), 1e-9)
+    dy = max(merc_y(maxy) - merc_y(miny), 1e-9)
+    # at zoom z one radian of Mercator spans 256 * 2**z / (2 pi) pixels
+    scale = min(width / dx, height / dy) * 2 * math.pi / 256
+    zoom = max(0, min(19, math.floor(math.log2(scale))))
+    lat = math.radians((miny + maxy) / 2)
+    return zoom, ZOOM0_PIXEL_M * math.cos(lat) / 2**zoom
+
+
+def view_display_tolerance(
+    bounds: tuple[float, float, float, float],
+    *,
+    size_px: tuple[int, int] = MAP_SIZE_PX,
+    reserve: int = ZOOM_RESERVE,
+) -> float:
+    """Return the tolerance (metres) of display geometry for the view framing WGS84 ``bounds``.
+
+    One pixel at ``reserve`` zoom levels in from the framed view (:func:`framed_zoom`),
+    never finer than :data:`DISPLAY_TOLERANCE_M`.
+
+    Examples
+    --------
+    >>> round(view_display_tolerance((13.088, 52.338, 13.761, 52.675)), 1)  # Berlin
+    23.3
+    """
+    _, pixel = framed_zoom(bounds, size_px=size_px)
+    return max(DISPLAY_TOLERANCE_M, pixel / 2**reserve)
+
+
+def coordinate_decimals(tolerance: float) -> int:
+    """Return the WGS84 decimals whose step is at most a third of ``tolerance`` metres.
+
+    Examples
+    --------
+    >>> coordinate_decimals(1000.0), coordinate_decimals(60.0), coordinate_decimals(10.0)
+    (3, 4, 5)
+    """
+    step_deg = tolerance / 3 / METRES_PER_DEGREE
+    return max(1, min(COORD_PRECISION, math.ceil(-math.log10(step_deg))))
+
+
 def display_geometry(
     frame: gpd.GeoDataFrame,
     *,
-    tolerance: float = DISPLAY_TOLERANCE_M,
-    decimals: int = COORD_PRECISION,
+    tolerance: float | None = None,
+    decimals: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Return ``frame`` with light geometry for the web map, in WGS84.
+
+    Without a ``tolerance`` the geometry is as fine as the Karte's view of it needs: one
+    screen pixel two zoom levels in from the view that frames the frame
+    (:func:`view_display_tolerance`; Berlin's planning areas: 23 m), coordinates to the
+    :func:`coordinate_decimals` of that tolerance. Closer in (street level) the lines
+    are smoothed more than a pixel; the areas stay gap and overlap free at every zoom.
 
     Polygons that tile the plane (planning areas) are simplified as a coverage with
     :func:`shapely.coverage_simplify` (GEOS >= 3.12): each shared edge is simplified
@@ -199,9 +281,11 @@ def display_geometry(
         Polygons in a projected CRS (metres); other columns are kept unchanged.
     tolerance
         Simplification tolerance in metres (Visvalingam–Whyatt area tolerance is
-        ``tolerance`` squared for coverages, Douglas–Peucker distance otherwise).
+        ``tolerance`` squared for coverages, Douglas–Peucker distance otherwise);
+        None: for the view (see above).
     decimals
-        Decimal places of the WGS84 coordinates.
+        Decimal places of the WGS84 coordinates; None: :func:`coordinate_decimals` of
+        the tolerance.
 
     Raises
     ------
@@ -220,6 +304,11 @@ def display_geometry(
     """
     if frame.crs is None or not frame.crs.is_projected:
         raise WebMapError(code="webmap.not_projected", crs=str(frame.crs))
+    if tolerance is None:
+        framed = framing_bounds(frame.geometry.to_crs(WEB_CRS))
+        tolerance = DISPLAY_TOLERANCE_M if framed is None else view_display_tolerance(framed)
+    if decimals is None:
+        decimals = coordinate_decimals(tolerance)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out = geoms.copy()
@@ -700,6 +789,145 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _json(value: Any) -> str:
+    """Compact JSON for a script in the page, safe in HTML (as Jinja's ``tojson``)."""
+    return str(
+        htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"), ensure_ascii=False)
+    )
+
+
+def compact_properties(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return the features' properties (and ids) by column: ``c`` constant, ``p`` varying.
+
+    A property every feature has with the same value is sent once; the others as one
+    list per property (the names once, not once per feature); ``i`` the feature ids
+    where they have one.
+
+    Examples
+    --------
+    >>> compact_properties([{"properties": {"kind": "a", "id": "1"}},
+    ...                     {"properties": {"kind": "a", "id": "2"}}])
+    {'c': {'kind': 'a'}, 'p': {'id': ['1', '2']}}
+    """
+    props = [dict(f.get("properties") or {}) for f in features]
+    keys = list(dict.fromkeys(k for p in props for k in p))
+    constant: dict[str, Any] = {}
+    varying: dict[str, list[Any]] = {}
+    for key in keys:
+        column = [p.get(key) for p in props]
+        if len(column) > 1 and all(v == column[0] and type(v) is type(column[0]) for v in column):
+            constant[key] = column[0]
+        else:
+            varying[key] = column
+    out: dict[str, Any] = {"c": constant, "p": varying}
+    if any("id" in f for f in features):
+        out["i"] = [f.get("id") for f in features]
+    return out
+
+
+#: The page's builder of GeoJSON features from :func:`compact_properties` and geometry.
+FEATURES_JS = """
+function qmonFeatures(c, geometry) {
+    var out = [];
+    for (var n = 0; n < geometry.length; n++) {
+        var p = Object.assign({}, c.c);
+        for (var k in c.p) { p[k] = c.p[k][n]; }
+        var f = {type: "Feature", properties: p, geometry: geometry[n]};
+        if (c.i) { f.id = c.i[n]; }
+        out.push(f);
+    }
+    return {type: "FeatureCollection", features: out};
+}
+"""
+
+
+#: The page's decoder of points as integer steps (:meth:`PointLayer.page_data`).
+POINTS_JS = """
+function qmonPoints(d) {
+    var x = 0, y = 0, out = [];
+    for (var i = 0; i < d.x.length; i++) {
+        x += d.x[i]; y += d.y[i];
+        out.push({type: "Point", coordinates: [x / d.s, y / d.s]});
+    }
+    return out;
+}
+"""
+
+
+def coordinate_places(coords: np.ndarray, *, most: int = 7) -> int:
+    """Return the fewest decimal places that write every coordinate exactly (at most ``most``).
+
+    Examples
+    --------
+    >>> coordinate_places(np.array([[13.4, 52.51], [13.405, 52.5]]))
+    3
+    """
+    values = np.asarray(coords, dtype="float64").ravel()
+    for places in range(most):
+        scaled = values * 10**places
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
+            return places
+    return most
+
+
+class TopoGeoJson(folium.GeoJson):
+    """A :class:`folium.GeoJson` of polygons whose page carries them as quantised arcs.
+
+    In Python it is a GeoJson like any other (``data`` holds the features, styles,
+    highlights and tooltips are folium's). In the page the geometry travels as
+    :func:`geo.topology.coverage_topology` (each shared edge once, integer steps) and
+    the properties by column (:func:`compact_properties`); a few lines of script turn
+    them back into the same GeoJSON features before Leaflet adds them, so clicks,
+    tooltips and ``st_folium``'s ``last_active_drawing`` see what they saw before.
+
+    ``geometry`` are the features' WGS84 geometries in order (what ``data`` holds).
+    """
+
+    def __init__(self, data: dict[str, Any], *, geometry: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.geometry = np.asarray(geometry, dtype=object)
+
+    def compact(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The page's data: properties by column and the topology of the geometry."""
+        present = self.geometry[~shapely.is_missing(self.geometry)]
+        coords = shapely.get_coordinates(present)
+        places = coordinate_places(coords) if len(coords) else 0
+        topology = coverage_topology(self.geometry, decimals=places)
+        return compact_properties(self.data["features"]), topology
+
+    def page_script(self) -> str:
+        """The script that adds the features to the layer (after folium's script of it)."""
+        props, topology = self.compact()
+        return (
+            f"\n(function () {{{TOPOLOGY_JS}{FEATURES_JS}{self.get_name()}_add("
+            f"qmonFeatures({_json(props)}, qmonTopology({_json(topology)})));}})();\n"
+        )
+
+
+class _CompactTemplate:
+    """folium.GeoJson's template, the features left out of it and added by a script after.
+
+    Stands in for the Jinja template: folium renders ``module.script`` (and
+    ``streamlit_folium`` calls it directly for each element), so the swap is there.
+    """
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.module = SimpleNamespace(script=self.script)
+
+    def script(self, this: TopoGeoJson, kwargs: Any = None) -> str:
+        full = this.data
+        this.data = {"type": "FeatureCollection", "features": []}
+        try:
+            text = str(self.base.module.script(this, kwargs or {}))
+        finally:
+            this.data = full
+        return text + this.page_script()
+
+
+TopoGeoJson._template = _CompactTemplate(folium.GeoJson._template)  # type: ignore[assignment]
+
+
 def _tooltip(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJsonTooltip:
     return folium.GeoJsonTooltip(
         list(fields), aliases=[html.escape(a) for a in aliases], sticky=True, localize=False
@@ -895,8 +1123,9 @@ def choropleth_layer(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    layer = folium.GeoJson(
+    layer = TopoGeoJson(
         _geojson(frame),
+        geometry=frame.geometry.values,
         name=name if name is not None else level_plural(level),
         style_function=lambda f: {
             "fillColor": f["properties"]["farbe"],
@@ -957,8 +1186,9 @@ def funding_area_layer(
         geometry=funding_areas.geometry,
         crs=funding_areas.crs,
     )
-    layer = folium.GeoJson(
+    layer = TopoGeoJson(
         _geojson(frame),
+        geometry=frame.geometry.values,
         name="Fördergebiete",
         style_function=lambda f: {
             "color": f["properties"]["farbe"],
@@ -1015,7 +1245,8 @@ var {{ this.get_name() }} = (function () {
     var colours = {{ this.colours|tojson }};
     var group = {% if this.cluster %}L.markerClusterGroup({{ this.cluster_options|tojson }})
         {%- else %}L.featureGroup(){% endif %};
-    L.geoJson({{ this.data|tojson }}, {
+    {{ this.decoders() }}
+    L.geoJson(qmonFeatures({{ this.page_data() }}), {
         pointToLayer: function (feature, latlng) {
             return L.circleMarker(latlng, {radius: 7, weight: 1, color: "#222222",
                 fillColor: colours[feature.properties.c], fillOpacity: 0.95});
@@ -1066,6 +1297,30 @@ var {{ this.get_name() }} = (function () {
             "maxClusterRadius": 40,
             "disableClusteringAtZoom": 17,
         }
+
+    @staticmethod
+    def decoders() -> str:
+        """The page's functions that rebuild the features from :meth:`page_data`."""
+        return FEATURES_JS + POINTS_JS
+
+    def page_data(self) -> str:
+        """The arguments of ``qmonFeatures``: properties by column, points as integer steps.
+
+        Coordinates are written with the fewest decimals that keep them exact, as steps
+        from the previous point (a few characters each instead of 18).
+        """
+        features = self.data["features"]
+        coords = np.array(
+            [f["geometry"]["coordinates"] for f in features], dtype="float64"
+        ).reshape(-1, 2)
+        places = coordinate_places(coords) if len(coords) else 0
+        q = np.round(coords * 10**places).astype(np.int64)
+        points = {
+            "s": 10**places,
+            "x": [int(v) for v in np.diff(q[:, 0], prepend=0)],
+            "y": [int(v) for v in np.diff(q[:, 1], prepend=0)],
+        }
+        return f"{_json(compact_properties(features))}, qmonPoints({_json(points)})"
 
 
 STATUS_ORDER: tuple[str, ...] = (
