@@ -18,9 +18,12 @@ The app only hands the result to ``st_folium``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -870,6 +873,31 @@ def coordinate_places(coords: np.ndarray, *, most: int = 7) -> int:
     return most
 
 
+_TOPOLOGIES: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+_TOPOLOGIES_LOCK = threading.Lock()
+#: How many topologies the process keeps (a few levels and funding-area layers).
+TOPOLOGY_CACHE_SIZE = 16
+
+
+def _topology_of(geometry: np.ndarray) -> dict[str, Any]:
+    """:func:`geo.topology.coverage_topology` of ``geometry`` at its own decimals, cached."""
+    wkb = shapely.to_wkb(geometry)
+    digest = hashlib.blake2b(b"|".join(b"" if w is None else w for w in wkb)).digest()
+    with _TOPOLOGIES_LOCK:
+        if digest in _TOPOLOGIES:
+            _TOPOLOGIES.move_to_end(digest)
+            return _TOPOLOGIES[digest]
+    present = geometry[~shapely.is_missing(geometry)]
+    coords = shapely.get_coordinates(present)
+    places = coordinate_places(coords) if len(coords) else 0
+    topology = coverage_topology(geometry, decimals=places)
+    with _TOPOLOGIES_LOCK:
+        _TOPOLOGIES[digest] = topology
+        while len(_TOPOLOGIES) > TOPOLOGY_CACHE_SIZE:
+            _TOPOLOGIES.popitem(last=False)
+    return topology
+
+
 class TopoGeoJson(folium.GeoJson):
     """A :class:`folium.GeoJson` of polygons whose page carries them as quantised arcs.
 
@@ -888,12 +916,13 @@ class TopoGeoJson(folium.GeoJson):
         self.geometry = np.asarray(geometry, dtype=object)
 
     def compact(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The page's data: properties by column and the topology of the geometry."""
-        present = self.geometry[~shapely.is_missing(self.geometry)]
-        coords = shapely.get_coordinates(present)
-        places = coordinate_places(coords) if len(coords) else 0
-        topology = coverage_topology(self.geometry, decimals=places)
-        return compact_properties(self.data["features"]), topology
+        """The page's data: properties by column and the topology of the geometry.
+
+        The topology is computed once per geometry (a filter change redraws the same
+        areas with other measures): shared by every layer of the process with the same
+        geometry, in a small LRU cache keyed by the geometry's WKB digest.
+        """
+        return compact_properties(self.data["features"]), _topology_of(self.geometry)
 
     def page_script(self) -> str:
         """The script that adds the features to the layer (after folium's script of it)."""

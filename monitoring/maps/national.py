@@ -38,6 +38,7 @@ from geo.webmap import (
     Legend,
     LegendEntry,
     LegendSection,
+    TopoGeoJson,
     base_map,
     escape_text,
 )
@@ -442,8 +443,9 @@ def _lines_layer(frame: gpd.GeoDataFrame, level: str, decimals: int) -> CompactL
 def _outline_layer(frame: gpd.GeoDataFrame, level: str) -> folium.GeoJson:
     style = BACKDROP_STYLE[level]
     web = frame.assign(name=frame["name"].map(escape_text))[["name", "geometry"]]
-    return folium.GeoJson(
+    return TopoGeoJson(
         web.to_geo_dict(drop_id=True, show_bbox=False),
+        geometry=web.geometry.values,
         name=BACKDROP_NAMES[level],
         style_function=lambda _f, s=style: s,
         tooltip=folium.GeoJsonTooltip(["name"], aliases=[level], sticky=True, localize=False),
@@ -464,8 +466,9 @@ def _funding_layer(
         }
     )
     web = gpd.GeoDataFrame(frame, geometry=shapes.geometry, crs=shapes.crs)
-    return folium.GeoJson(
+    return TopoGeoJson(
         web.to_geo_dict(drop_id=True, show_bbox=False),
+        geometry=web.geometry.values,
         name="Gesamtmaßnahmen",
         # as the markers: fill by programme, ring (outline) by reporting status
         style_function=lambda f: {
