@@ -802,6 +802,8 @@ def _json(value: Any) -> str:
 def compact_properties(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Return the features' properties (and ids) by column: ``c`` constant, ``p`` varying.
 
+    ``n`` is the number of features.
+
     A property every feature has with the same value is sent once; the others as one
     list per property (the names once, not once per feature); ``i`` the feature ids
     where they have one.
@@ -810,7 +812,7 @@ def compact_properties(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     --------
     >>> compact_properties([{"properties": {"kind": "a", "id": "1"}},
     ...                     {"properties": {"kind": "a", "id": "2"}}])
-    {'c': {'kind': 'a'}, 'p': {'id': ['1', '2']}}
+    {'n': 2, 'c': {'kind': 'a'}, 'p': {'id': ['1', '2']}}
     """
     props = [dict(f.get("properties") or {}) for f in features]
     keys = list(dict.fromkeys(k for p in props for k in p))
@@ -822,7 +824,7 @@ def compact_properties(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             constant[key] = column[0]
         else:
             varying[key] = column
-    out: dict[str, Any] = {"c": constant, "p": varying}
+    out: dict[str, Any] = {"n": len(props), "c": constant, "p": varying}
     if any("id" in f for f in features):
         out["i"] = [f.get("id") for f in features]
     return out
