@@ -947,13 +947,20 @@ class _CompactTemplate:
         self.module = SimpleNamespace(script=self.script)
 
     def script(self, this: TopoGeoJson, kwargs: Any = None) -> str:
-        full = this.data
-        this.data = {"type": "FeatureCollection", "features": []}
-        try:
-            text = str(self.base.module.script(this, kwargs or {}))
-        finally:
-            this.data = full
+        text = str(self.base.module.script(_WithoutFeatures(this), kwargs or {}))
         return text + this.page_script()
+
+
+class _WithoutFeatures:
+    """The layer as its template sees it, without features (the layer is not changed:
+    one map object may be rendered by several sessions at once)."""
+
+    def __init__(self, layer: TopoGeoJson) -> None:
+        self._layer = layer
+        self.data: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._layer, name)
 
 
 TopoGeoJson._template = _CompactTemplate(folium.GeoJson._template)  # type: ignore[assignment]
