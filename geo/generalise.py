@@ -17,7 +17,7 @@ import math
 import geopandas as gpd
 
 from geo.errors import WebMapError
-from geo.webmap import coordinate_decimals, display_geometry
+from geo.webmap import ZOOM_RESERVE, coordinate_decimals, display_geometry, framed_zoom
 
 #: The finest tolerance a view gets (a municipality on a wide screen): the 10 m of the
 #: Karte's display geometry.
@@ -72,6 +72,30 @@ def view_tolerance(bounds: tuple[float, float, float, float], *, width_px: int) 
     return max(MIN_TOLERANCE_M, float(2 ** round(math.log2(max(pixel, 1.0)))))
 
 
+def framed_tolerance(
+    bounds: tuple[float, float, float, float],
+    *,
+    size_px: tuple[int, int],
+    reserve: int = ZOOM_RESERVE,
+) -> float:
+    """Return the tolerance (metres) for a map that frames WGS84 ``bounds``, zoom-proof.
+
+    One pixel ``reserve`` zoom levels in from the zoom Leaflet frames the bounds at in a
+    map of ``size_px`` (:func:`geo.webmap.framed_zoom`), rounded down to the power-of-two
+    ladder of :func:`view_tolerance` (nearby views share their generalised geometry),
+    at least :data:`MIN_TOLERANCE_M`. Zooming in ``reserve`` times still shows no
+    corners; further in, a selection (Land, Kreis) sends its own finer geometry.
+
+    Examples
+    --------
+    >>> framed_tolerance((5.87, 47.27, 15.04, 55.06), size_px=(900, 620))  # Germany
+    256.0
+    """
+    _, pixel = framed_zoom(bounds, size_px=size_px)
+    step = pixel / 2**reserve
+    return max(MIN_TOLERANCE_M, float(2 ** math.floor(math.log2(max(step, 1.0)))))
+
+
 def generalise(frame: gpd.GeoDataFrame, *, tolerance: float) -> gpd.GeoDataFrame:
     """Return ``frame`` in WGS84 simplified at ``tolerance`` metres, coordinates quantised.
 
@@ -109,6 +133,7 @@ def generalise(frame: gpd.GeoDataFrame, *, tolerance: float) -> gpd.GeoDataFrame
 __all__ = [
     "MIN_TOLERANCE_M",
     "coordinate_decimals",
+    "framed_tolerance",
     "generalise",
     "pixel_size",
     "view_tolerance",

@@ -792,7 +792,7 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _json(value: Any) -> str:
+def compact_json(value: Any) -> str:
     """Compact JSON for a script in the page, safe in HTML (as Jinja's ``tojson``)."""
     return str(
         htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"), ensure_ascii=False)
@@ -931,7 +931,7 @@ class TopoGeoJson(folium.GeoJson):
         props, topology = self.compact()
         return (
             f"\n(function () {{{TOPOLOGY_JS}{FEATURES_JS}{self.get_name()}_add("
-            f"qmonFeatures({_json(props)}, qmonTopology({_json(topology)})));}})();\n"
+            f"qmonFeatures({compact_json(props)}, qmonTopology({compact_json(topology)})));}})();\n"
         )
 
 
@@ -1358,7 +1358,7 @@ var {{ this.get_name() }} = (function () {
             "x": [int(v) for v in np.diff(q[:, 0], prepend=0)],
             "y": [int(v) for v in np.diff(q[:, 1], prepend=0)],
         }
-        return f"{_json(compact_properties(features))}, qmonPoints({_json(points)})"
+        return f"{compact_json(compact_properties(features))}, qmonPoints({compact_json(points)})"
 
 
 STATUS_ORDER: tuple[str, ...] = (

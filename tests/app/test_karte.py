@@ -51,9 +51,7 @@ def _collections(script: str) -> list[dict[str, Any]]:
     out = [decoder.raw_decode(script, m.start())[0] for m in re.finditer(r'\{"features"', script)]
     for m in re.finditer(r"qmonFeatures\(\{", script):
         cols = decoder.raw_decode(script, m.end() - 1)[0]
-        rows = [
-            {**cols["c"], **{k: v[i] for k, v in cols["p"].items()}} for i in range(cols["n"])
-        ]
+        rows = [{**cols["c"], **{k: v[i] for k, v in cols["p"].items()}} for i in range(cols["n"])]
         out.append({"features": [{"properties": p} for p in rows]})
     return out
 
