@@ -288,7 +288,8 @@ def display_geometry(
         None: for the view (see above).
     decimals
         Decimal places of the WGS84 coordinates; None: :func:`coordinate_decimals` of
-        the tolerance.
+        the tolerance. A coverage gets more places where rounding would make neighbours
+        overlap (very small areas).
 
     Raises
     ------
@@ -315,19 +316,24 @@ def display_geometry(
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out = geoms.copy()
+    coverage = False
     if present.any():
         parts = geoms[present]
         polygonal = bool(np.isin(shapely.get_type_id(parts), [3, 6]).all())
-        if polygonal and len(parts) > 1 and shapely.coverage_is_valid(parts):
+        coverage = polygonal and len(parts) > 1 and bool(shapely.coverage_is_valid(parts))
+        if coverage:
             out[present] = shapely.coverage_simplify(parts, tolerance, simplify_boundary=True)
         else:
             out[present] = shapely.simplify(parts, tolerance, preserve_topology=True)
     web = gpd.GeoSeries(out, index=frame.index, crs=frame.crs).to_crs(WEB_CRS)
+    rounded = round_coordinates(web.values, decimals=decimals)
+    # rounding can fold a short edge of a small area over its neighbour's: then one
+    # more decimal, until the coverage holds again (or the 7 places of 1 cm)
+    while coverage and decimals < 7 and not shapely.coverage_is_valid(rounded[present]):
+        decimals += 1
+        rounded = round_coordinates(web.values, decimals=decimals)
     result = frame.copy()
-    result = result.set_geometry(
-        gpd.GeoSeries(round_coordinates(web.values, decimals=decimals), index=frame.index),
-        crs=WEB_CRS,
-    )
+    result = result.set_geometry(gpd.GeoSeries(rounded, index=frame.index), crs=WEB_CRS)
     return result
 
 
