@@ -9,11 +9,33 @@ page does: ``GeoDataFrame.explore`` of the same layers.
 Goals: payload <= 15 % of explore's bytes with no gaps or overlaps introduced between
 neighbouring areas (issue 8, case 3) and <= 1.5 MB (issue 6); filter change <= 0.3 s
 server time with the display geometry cached, cold page <= 3 s (store read to rendered
-map) (issue 6).
+map) (issue 6); payload <= 3 x the screen need of the view (issue 18).
+
+**Screen need** (:func:`screen_need`), the fewest bytes that can draw what the Karte
+shows at its first view:
+
+- the view is the one Leaflet frames: the framing bounds of areas and funding areas
+  (:func:`geo.webmap.framing_bounds`) fitted at a whole zoom into the Karte's
+  1000 x 620 px frame (:data:`geo.webmap.MAP_SIZE_PX`; :func:`geo.webmap.framed_zoom`);
+  its *pixel* is the ground size of one screen pixel at that zoom (Berlin: 93 m);
+- polygons: each layer simplified as a coverage at one pixel, coordinates quantised to
+  the decimals a pixel needs (:func:`geo.webmap.coordinate_decimals`), shared edges
+  counted once, written as integer steps (:func:`geo.topology.coverage_topology`, its
+  compact JSON: the vertex count times the bytes per vertex of a quantised encoding);
+- points: the measures quantised the same way, as integer steps;
+- the texts the map shows or needs for a click, as compact UTF-8 JSON columns, not
+  HTML-escaped: per area id, name and value text; per funding area name and programme;
+  per measure id, title and colour class.
+
+Nothing else counts (no script, no style, no Leaflet set-up), so the need is a floor no
+page reaches. Ours sends the geometry for two zoom levels in from the view (a quarter
+pixel, :func:`geo.webmap.view_display_tolerance`); the notes give the need at that
+zoom as well (``need_zoom2_bytes``).
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +51,8 @@ from benchmarks.harness import Result, median_seconds
 
 PAYLOAD_GOAL = 1_500_000
 PAYLOAD_RATIO = 0.15
+#: the payload may be at most this many times the screen need of the view (issue 18)
+NEED_RATIO = 3.0
 #: gaps narrower than this (degrees, about 1 m) count as gaps in the coverage check
 GAP_WIDTH_DEG = 1e-5
 FILTER_GOAL_S = 0.3
@@ -96,6 +120,65 @@ def coverage_check(areas: gpd.GeoDataFrame, display: gpd.GeoDataFrame) -> dict[s
     }
 
 
+def _compact_json(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def screen_need(
+    areas: gpd.GeoDataFrame,
+    values: pd.Series,
+    funding: gpd.GeoDataFrame,
+    measures: gpd.GeoDataFrame,
+    *,
+    reserve: int = 0,
+) -> dict[str, float]:
+    """The screen need of the Karte's first view in bytes (see the module docstring).
+
+    ``reserve`` zoom levels in from the framed view (0: the view itself).
+    """
+    from geo.crs import WEB_CRS
+    from geo.topology import coverage_topology
+    from geo.webmap import coordinate_decimals, display_geometry, framed_zoom, framing_bounds
+
+    web = pd.concat([areas.to_crs(WEB_CRS).geometry, funding.to_crs(WEB_CRS).geometry])
+    bounds = framing_bounds(gpd.GeoSeries(web.values, crs=WEB_CRS))
+    assert bounds is not None
+    zoom, pixel = framed_zoom(bounds)
+    tolerance = pixel / 2**reserve
+    decimals = coordinate_decimals(tolerance)
+    out: dict[str, float] = {"zoom": zoom + reserve, "pixel_m": tolerance, "decimals": decimals}
+    for key, frame in (("areas", areas), ("funding", funding)):
+        simple = display_geometry(frame, tolerance=tolerance, decimals=decimals)
+        topology = coverage_topology(simple.geometry.values, decimals=decimals)
+        out[f"{key}_vertices"] = sum(topology["n"])
+        out[f"{key}_geometry_bytes"] = _compact_json(topology)
+    points = measures.geometry.representative_point().to_crs(WEB_CRS)
+    q = np.round(shapely.get_coordinates(points.values) * 10**decimals).astype(np.int64)
+    steps = np.diff(q, axis=0, prepend=0)
+    out["measures_geometry_bytes"] = _compact_json(steps[:, 0].tolist()) + _compact_json(
+        steps[:, 1].tolist()
+    )
+    value_text = areas["id"].map(values).map(lambda v: f"{v:.1f} %".replace(".", ","))
+    out["text_bytes"] = (
+        _compact_json([areas["id"].tolist(), areas["name"].tolist(), value_text.tolist()])
+        + _compact_json([funding["name"].tolist(), funding["programme_id"].tolist()])
+        + _compact_json(
+            [
+                measures["id"].tolist(),
+                measures["title"].tolist(),
+                pd.factorize(measures["status"])[0].tolist(),
+            ]
+        )
+    )
+    out["bytes"] = (
+        out["areas_geometry_bytes"]
+        + out["funding_geometry_bytes"]
+        + out["measures_geometry_bytes"]
+        + out["text_bytes"]
+    )
+    return out
+
+
 def _map(display_areas, values, display_funding, measures):  # type: ignore[no-untyped-def]
     from geo.webmap import ChoroplethSpec, MapLayers, monitoring_map
 
@@ -159,6 +242,13 @@ def figures(*, n_measures: int = 2000, runs: int = 3) -> dict[str, Any]:
     out["payload_full_html_bytes"] = len(full.get_root().render().encode())
     fmap = assets.localize(_map(d_areas, values, d_funding, measures))
     out["payload_bytes"] = len(_page_html(fmap).encode())
+    need = screen_need(areas, values, funding, measures)
+    out.update({f"need_{k}": v for k, v in need.items()})
+    out["need_zoom2_bytes"] = screen_need(areas, values, funding, measures, reserve=2)["bytes"]
+    out["display_vertices"] = int(
+        shapely.get_num_coordinates(d_areas.geometry.values).sum()
+        + shapely.get_num_coordinates(d_funding.geometry.values).sum()
+    )
 
     statuses = list(STATUSES)
 
@@ -218,6 +308,19 @@ def run(*, quick: bool = False) -> list[Result]:
             PAYLOAD_RATIO,
             notes=f,
             limit=PAYLOAD_GOAL,
+            holds=kept,
+        ),
+        Result(
+            "map payload against the screen need",
+            size,
+            "bytes",
+            f["payload_bytes"],
+            f["need_bytes"],
+            "screen need of the framed view (one pixel, shared edges once, quantised, "
+            "texts shown; see benchmarks/map_payload.py)",
+            f"≤ {NEED_RATIO:.0f}× the screen need, no gaps or overlaps",
+            NEED_RATIO,
+            notes={k: v for k, v in f.items() if k.startswith(("need", "display", "payload"))},
             holds=kept,
         ),
         Result(

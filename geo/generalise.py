@@ -17,15 +17,11 @@ import math
 import geopandas as gpd
 
 from geo.errors import WebMapError
-from geo.webmap import display_geometry
+from geo.webmap import ZOOM_RESERVE, coordinate_decimals, display_geometry, framed_zoom
 
-#: Metres of a degree of latitude (and of longitude at the equator; less further north).
-METRES_PER_DEGREE = 111_320.0
 #: The finest tolerance a view gets (a municipality on a wide screen): the 10 m of the
 #: Karte's display geometry.
 MIN_TOLERANCE_M = 10.0
-#: The most decimals a coordinate needs (about 1 m, finer than any tolerance here).
-MAX_DECIMALS = 5
 
 
 def pixel_size(bounds: tuple[float, float, float, float], *, width_px: int) -> float:
@@ -76,16 +72,28 @@ def view_tolerance(bounds: tuple[float, float, float, float], *, width_px: int) 
     return max(MIN_TOLERANCE_M, float(2 ** round(math.log2(max(pixel, 1.0)))))
 
 
-def coordinate_decimals(tolerance: float) -> int:
-    """Return the WGS84 decimals whose step is at most a third of ``tolerance`` metres.
+def framed_tolerance(
+    bounds: tuple[float, float, float, float],
+    *,
+    size_px: tuple[int, int],
+    reserve: int = ZOOM_RESERVE,
+) -> float:
+    """Return the tolerance (metres) for a map that frames WGS84 ``bounds``, zoom-proof.
+
+    One pixel ``reserve`` zoom levels in from the zoom Leaflet frames the bounds at in a
+    map of ``size_px`` (:func:`geo.webmap.framed_zoom`), rounded down to the power-of-two
+    ladder of :func:`view_tolerance` (nearby views share their generalised geometry),
+    at least :data:`MIN_TOLERANCE_M`. Zooming in ``reserve`` times still shows no
+    corners; further in, a selection (Land, Kreis) sends its own finer geometry.
 
     Examples
     --------
-    >>> coordinate_decimals(1000.0), coordinate_decimals(60.0), coordinate_decimals(10.0)
-    (3, 4, 5)
+    >>> framed_tolerance((5.87, 47.27, 15.04, 55.06), size_px=(900, 620))  # Germany
+    256.0
     """
-    step_deg = tolerance / 3 / METRES_PER_DEGREE
-    return max(1, min(MAX_DECIMALS, math.ceil(-math.log10(step_deg))))
+    _, pixel = framed_zoom(bounds, size_px=size_px)
+    step = pixel / 2**reserve
+    return max(MIN_TOLERANCE_M, float(2 ** math.floor(math.log2(max(step, 1.0)))))
 
 
 def generalise(frame: gpd.GeoDataFrame, *, tolerance: float) -> gpd.GeoDataFrame:
@@ -125,6 +133,7 @@ def generalise(frame: gpd.GeoDataFrame, *, tolerance: float) -> gpd.GeoDataFrame
 __all__ = [
     "MIN_TOLERANCE_M",
     "coordinate_decimals",
+    "framed_tolerance",
     "generalise",
     "pixel_size",
     "view_tolerance",

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from jinja2 import Template
 
-from geo.webmap import WEB_CRS, escape_text
+from geo.webmap import WEB_CRS, compact_json, escape_text
 
 _DECODE = """
 function qmonDecode(d, s) { var out = [], v = 0; for (var i = 0; i < d.length; i++) {
@@ -48,7 +48,7 @@ var {{ this.get_name() }} = (function () {
     """
         + _DECODE
         + """
-    var d = {{ this.data|tojson }};
+    var d = {{ this.json_data() }};
     var x = qmonDecode(d.x, d.s), y = qmonDecode(d.y, d.s);
     var fills = {{ this.fills|tojson }}, rings = {{ this.rings|tojson }};
     var fl = {{ this.fill_labels|tojson }}, rl = {{ this.ring_labels|tojson }};
@@ -87,6 +87,10 @@ var {{ this.get_name() }} = (function () {
         self.fill_labels = [escape_text(v) for v in fill_labels]
         self.ring_labels = [escape_text(v) for v in ring_labels]
         self.radius = radius
+
+    def json_data(self) -> str:
+        """The data as compact JSON (no spaces: about one byte per number less)."""
+        return compact_json(self.data)
 
 
 def compact_points(
@@ -134,7 +138,7 @@ var {{ this.get_name() }} = (function () {
     """
         + _DECODE
         + """
-    var d = {{ this.data|tojson }};
+    var d = {{ this.json_data() }};
     var x = qmonDecode(d.x, d.s), y = qmonDecode(d.y, d.s), lines = [], k = 0;
     for (var i = 0; i < d.n.length; i++) {
         var line = [];
@@ -155,6 +159,10 @@ var {{ this.get_name() }} = (function () {
         self._name = "CompactLines"
         self.data = data
         self.style = {"interactive": False, **style}
+
+    def json_data(self) -> str:
+        """The data as compact JSON (no spaces: about one byte per number less)."""
+        return compact_json(self.data)
 
 
 def boundary_lines(polygons: Any, *, decimals: int) -> dict[str, Any]:

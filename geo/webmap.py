@@ -8,8 +8,9 @@ The app only hands the result to ``st_folium``.
 - Display geometry is simplified as a *coverage*: edges shared by two neighbours are
   simplified once, so the map shows no gaps or overlaps between planning areas, and
   coordinates are rounded to what a screen can show (:func:`display_geometry`).
-- Choropleths are classified with mapclassify (:func:`classify`), coloured with
-  colour-blind-safe palettes; the social index uses a neutral one.
+- Choropleths are classified with numpy (:func:`classify`: mapclassify's classes
+  without its 1.7 s import), coloured with colour-blind-safe palettes; the social
+  index uses a neutral one.
 - Nothing is loaded from elsewhere at run time except what the layers list in their
   ``default_js``/``default_css`` (the app rewrites those to its own copies) and the
   basemap, which is optional (:func:`parse_basemap`; ``none`` works offline).
@@ -17,10 +18,15 @@ The app only hands the result to ``st_folium``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -32,6 +38,7 @@ import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo import german
 from geo.crs import WEB_CRS
@@ -39,12 +46,23 @@ from geo.errors import WebMapError
 from geo.levels import level_label, level_plural
 from geo.mapservices import MapServices, add_map_services
 from geo.messages import render
+from geo.topology import TOPOLOGY_JS, coverage_topology
 
 #: Decimal places of WGS84 coordinates on the web map: 5 places are about 1 m.
 COORD_PRECISION = 5
-#: Default simplification tolerance of display geometry in metres (a few screen pixels
-#: at the zoom level of a whole city, below one pixel at street level).
+#: The fixed simplification tolerance display geometry had before it followed the view
+#: (metres); still the finest a view gets.
 DISPLAY_TOLERANCE_M = 10.0
+#: The Karte's map frame in screen pixels: a wide page's column by st_folium's height.
+MAP_SIZE_PX = (1000, 620)
+#: Display geometry is simplified for this many zoom levels in from the framed view: one
+#: pixel at zoom + 2 is a quarter pixel of the first view, so zooming in twice still
+#: shows no corners.
+ZOOM_RESERVE = 2
+#: Metres of a degree of latitude (and of longitude at the equator; less further north).
+METRES_PER_DEGREE = 111_320.0
+#: Ground metres of one pixel at zoom 0 of the web map at the equator (256-px tiles).
+ZOOM0_PIXEL_M = 2 * math.pi * 6_378_137.0 / 256
 
 Scheme = Literal["quantiles", "natural_breaks", "equal_interval"]
 SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval")
@@ -178,13 +196,81 @@ def _without_repeats(geom: Any) -> Any:
         return geom
 
 
+def framed_zoom(
+    bounds: tuple[float, float, float, float], *, size_px: tuple[int, int] = MAP_SIZE_PX
+) -> tuple[int, float]:
+    """Return the zoom at which Leaflet frames WGS84 ``bounds``, and a pixel there (metres).
+
+    The zoom is ``fitBounds``'s: the largest whole zoom whose Web Mercator extent of the
+    bounds fits ``size_px`` (width, height); the pixel is the ground size of one screen
+    pixel at that zoom at the middle latitude of the bounds.
+
+    Examples
+    --------
+    >>> zoom, pixel = framed_zoom((13.088, 52.338, 13.761, 52.675))  # Berlin
+    >>> zoom, round(pixel)
+    (10, 93)
+    """
+    minx, miny, maxx, maxy = bounds
+    width, height = size_px
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max(math.radians(maxx - minx), 1e-9)
+    dy = max(merc_y(maxy) - merc_y(miny), 1e-9)
+    # at zoom z one radian of Mercator spans 256 * 2**z / (2 pi) pixels
+    scale = min(width / dx, height / dy) * 2 * math.pi / 256
+    zoom = max(0, min(19, math.floor(math.log2(scale))))
+    lat = math.radians((miny + maxy) / 2)
+    return zoom, ZOOM0_PIXEL_M * math.cos(lat) / 2**zoom
+
+
+def view_display_tolerance(
+    bounds: tuple[float, float, float, float],
+    *,
+    size_px: tuple[int, int] = MAP_SIZE_PX,
+    reserve: int = ZOOM_RESERVE,
+) -> float:
+    """Return the tolerance (metres) of display geometry for the view framing WGS84 ``bounds``.
+
+    One pixel at ``reserve`` zoom levels in from the framed view (:func:`framed_zoom`),
+    never finer than :data:`DISPLAY_TOLERANCE_M`.
+
+    Examples
+    --------
+    >>> round(view_display_tolerance((13.088, 52.338, 13.761, 52.675)), 1)  # Berlin
+    23.3
+    """
+    _, pixel = framed_zoom(bounds, size_px=size_px)
+    return max(DISPLAY_TOLERANCE_M, pixel / 2**reserve)
+
+
+def coordinate_decimals(tolerance: float) -> int:
+    """Return the WGS84 decimals whose step is at most a third of ``tolerance`` metres.
+
+    Examples
+    --------
+    >>> coordinate_decimals(1000.0), coordinate_decimals(60.0), coordinate_decimals(10.0)
+    (3, 4, 5)
+    """
+    step_deg = tolerance / 3 / METRES_PER_DEGREE
+    return max(1, min(COORD_PRECISION, math.ceil(-math.log10(step_deg))))
+
+
 def display_geometry(
     frame: gpd.GeoDataFrame,
     *,
-    tolerance: float = DISPLAY_TOLERANCE_M,
-    decimals: int = COORD_PRECISION,
+    tolerance: float | None = None,
+    decimals: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Return ``frame`` with light geometry for the web map, in WGS84.
+
+    Without a ``tolerance`` the geometry is as fine as the Karte's view of it needs: one
+    screen pixel two zoom levels in from the view that frames the frame
+    (:func:`view_display_tolerance`; Berlin's planning areas: 23 m), coordinates to the
+    :func:`coordinate_decimals` of that tolerance. Closer in (street level) the lines
+    are smoothed more than a pixel; the areas stay gap and overlap free at every zoom.
 
     Polygons that tile the plane (planning areas) are simplified as a coverage with
     :func:`shapely.coverage_simplify` (GEOS >= 3.12): each shared edge is simplified
@@ -198,9 +284,12 @@ def display_geometry(
         Polygons in a projected CRS (metres); other columns are kept unchanged.
     tolerance
         Simplification tolerance in metres (Visvalingam–Whyatt area tolerance is
-        ``tolerance`` squared for coverages, Douglas–Peucker distance otherwise).
+        ``tolerance`` squared for coverages, Douglas–Peucker distance otherwise);
+        None: for the view (see above).
     decimals
-        Decimal places of the WGS84 coordinates.
+        Decimal places of the WGS84 coordinates; None: :func:`coordinate_decimals` of
+        the tolerance. A coverage gets more places where rounding would make neighbours
+        overlap (very small areas).
 
     Raises
     ------
@@ -219,22 +308,32 @@ def display_geometry(
     """
     if frame.crs is None or not frame.crs.is_projected:
         raise WebMapError(code="webmap.not_projected", crs=str(frame.crs))
+    if tolerance is None:
+        framed = framing_bounds(frame.geometry.to_crs(WEB_CRS))
+        tolerance = DISPLAY_TOLERANCE_M if framed is None else view_display_tolerance(framed)
+    if decimals is None:
+        decimals = coordinate_decimals(tolerance)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     out = geoms.copy()
+    coverage = False
     if present.any():
         parts = geoms[present]
         polygonal = bool(np.isin(shapely.get_type_id(parts), [3, 6]).all())
-        if polygonal and len(parts) > 1 and shapely.coverage_is_valid(parts):
+        coverage = polygonal and len(parts) > 1 and bool(shapely.coverage_is_valid(parts))
+        if coverage:
             out[present] = shapely.coverage_simplify(parts, tolerance, simplify_boundary=True)
         else:
             out[present] = shapely.simplify(parts, tolerance, preserve_topology=True)
     web = gpd.GeoSeries(out, index=frame.index, crs=frame.crs).to_crs(WEB_CRS)
+    rounded = round_coordinates(web.values, decimals=decimals)
+    # rounding can fold a short edge of a small area over its neighbour's: then one
+    # more decimal, until the coverage holds again (or the 7 places of 1 cm)
+    while coverage and decimals < 7 and not shapely.coverage_is_valid(rounded[present]):
+        decimals += 1
+        rounded = round_coordinates(web.values, decimals=decimals)
     result = frame.copy()
-    result = result.set_geometry(
-        gpd.GeoSeries(round_coordinates(web.values, decimals=decimals), index=frame.index),
-        crs=WEB_CRS,
-    )
+    result = result.set_geometry(gpd.GeoSeries(rounded, index=frame.index), crs=WEB_CRS)
     return result
 
 
@@ -264,7 +363,12 @@ class Classification:
 
 
 def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> Classification:
-    """Classify values for a choropleth with mapclassify.
+    """Classify values for a choropleth, with numpy only (the classes mapclassify gives).
+
+    Importing mapclassify costs about 1.7 s (scipy.stats, scikit-learn) on the first map
+    of a process, so the classes are computed here: quantiles and equal intervals the way
+    ``mapclassify.Quantiles`` and ``mapclassify.EqualInterval`` compute them (the tests
+    compare them, bin for bin), natural breaks with :func:`fisher_jenks_bins`.
 
     Parameters
     ----------
@@ -292,8 +396,6 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
     _check_choice(scheme, SCHEMES, what="Die Klasseneinteilung")
     if not 2 <= k <= 7:
         raise WebMapError(code="webmap.classes", k=k)
-    import mapclassify
-
     numeric = pd.to_numeric(values, errors="coerce").astype(float)
     valid = numeric.dropna()
     classes = pd.Series(-1, index=values.index, dtype="int64")
@@ -306,7 +408,7 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
         return Classification(scheme, only, (only,), classes)
     data = valid.to_numpy()
     if scheme == "quantiles":
-        result = mapclassify.Quantiles(data, k=k_eff)
+        bins = quantile_bins(data, k=k_eff)
     elif scheme == "natural_breaks":
         # many areas (thousands of municipalities): the breaks of a seeded sample that
         # keeps the extremes, as mapclassify's FisherJenksSampled does, but with a local
@@ -318,17 +420,69 @@ def classify(values: pd.Series, *, scheme: Scheme = "quantiles", k: int = 5) -> 
             sample = np.concatenate([data[picked], [data.min(), data.max()]])
         bins = fisher_jenks_bins(sample, k=min(k_eff, len(np.unique(sample))))
         bins = bins[:-1] + (float(data.max()),)
-        classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
-        return Classification(scheme, float(data.min()), bins, classes)
     else:
-        result = mapclassify.EqualInterval(data, k=k_eff)
-    bins = tuple(float(b) for b in result.bins)
-    classes[valid.index] = np.asarray(result.yb, dtype="int64")
+        bins = equal_interval_bins(data, k=k_eff)
+    # class i holds bins[i-1] < x <= bins[i] (mapclassify's bin1d)
+    classes[valid.index] = np.searchsorted(np.asarray(bins), data, side="left")
     return Classification(scheme, float(data.min()), bins, classes)
 
 
-#: Above this many values natural breaks come from a sample (the numpy version needs n² memory).
+def quantile_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
+    """Return the upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` does.
+
+    The percentiles ``100/k, 200/k … 100`` are taken with linear interpolation between
+    the sorted values, the same arithmetic as ``scipy.stats.scoreatpercentile``
+    (weights ``j - idx`` and ``idx - i``, divided by their sum); repeated bounds
+    collapse (fewer classes where values tie).
+
+    Examples
+    --------
+    >>> quantile_bins(np.arange(1000.0), k=4)
+    (249.75, 499.5, 749.25, 999.0)
+    >>> quantile_bins(np.array([1.0, 1.0, 1.0, 1.0, 2.0]), k=4)  # ties: fewer classes
+    (1.0, 2.0)
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    w = 100.0 / k
+    pcts = np.arange(w, 100 + w, w)
+    if pcts[-1] > 100.0:
+        pcts[-1] = 100.0
+    scores = []
+    for per in pcts:
+        idx = per / 100.0 * (len(x) - 1)
+        i = int(idx)
+        if i == idx:
+            scores.append(float(x[i]))
+        else:
+            weights = np.array([(i + 1 - idx), (idx - i)], float)
+            scores.append(float(np.add.reduce(x[i : i + 2] * weights) / weights.sum()))
+    return tuple(float(v) for v in np.unique(scores))
+
+
+def equal_interval_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
+    """Return the upper bounds of ``k`` classes of equal width, as ``mapclassify.EqualInterval``.
+
+    Examples
+    --------
+    >>> equal_interval_bins(np.array([0.0, 1.0, 10.0]), k=4)
+    (2.5, 5.0, 7.5, 10.0)
+    """
+    y = np.asarray(values, dtype="float64")
+    high, low = max(y), min(y)
+    width = (high - low) * 1.0 / k
+    cuts = np.arange(low + width, high + width, width)
+    if len(cuts) > k:  # floating point overshoot
+        cuts = cuts[0:k]
+    cuts[-1] = high
+    return tuple(float(v) for v in cuts)
+
+
+#: Above this many values natural breaks come from a sample (the exact optimum takes
+#: k·n² steps).
 JENKS_NUMPY_MAX = 4000
+#: Cells of the cost matrix a natural-breaks step holds at once (8 MB of float64): the
+#: memory stays O(n·k) whatever the n.
+JENKS_BLOCK_CELLS = 1_000_000
 
 
 def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
@@ -337,7 +491,9 @@ def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
     The same classes as ``mapclassify.FisherJenks`` (exact, deterministic), computed by
     dynamic programming over the sorted values: the cost of a class is the sum of the
     squared deviations from its mean, from prefix sums; each step takes the best split
-    for every end point at once.
+    for a block of end points at once. The cost matrix is never held whole: a block of
+    end points at a time (at most :data:`JENKS_BLOCK_CELLS` cells), so memory is
+    O(n·k) plus that block (4,000 values: about 10 MB, where the whole matrix took 1 GB).
 
     Notes
     -----
@@ -354,20 +510,33 @@ def fisher_jenks_bins(values: np.ndarray, *, k: int) -> tuple[float, ...]:
     n = len(x)
     s1 = np.concatenate([[0.0], np.cumsum(x)])
     s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-    i = np.arange(n)[:, None]  # class start
-    j = np.arange(n)[None, :]  # class end
-    count = (j - i + 1).astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total = s1[j + 1] - s1[i]
-        ssd = (s2[j + 1] - s2[i]) - total * total / count
-    ssd = np.where(j >= i, np.maximum(ssd, 0.0), np.inf)
-    best = ssd[0].copy()  # D_1(j)
-    starts = np.zeros((k, n), dtype=int)
+    block = max(1, JENKS_BLOCK_CELLS // max(n, 1))
+
+    def ssd(j0: int, j1: int) -> np.ndarray:
+        """SSD(i, j) for every start i < j1 and end j in [j0, j1); inf where i > j."""
+        i = np.arange(j1)[:, None]
+        j = np.arange(j0, j1)[None, :]
+        count = (j - i + 1).astype("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = s1[j + 1] - s1[i]
+            cost = (s2[j + 1] - s2[i]) - total * total / count
+        return np.where(j >= i, np.maximum(cost, 0.0), np.inf)
+
+    best = np.empty(n)  # D_1(j)
+    for j0 in range(0, n, block):
+        j1 = min(n, j0 + block)
+        best[j0:j1] = ssd(j0, j1)[0]
+    starts = np.zeros((k, n), dtype=np.int64)
     for c in range(1, k):
         prev = np.concatenate([[np.inf], best[:-1]])  # D_{c-1}(i - 1)
-        total_cost = prev[:, None] + ssd
-        starts[c] = np.argmin(total_cost, axis=0)
-        best = total_cost[starts[c], np.arange(n)]
+        new = np.empty(n)
+        for j0 in range(0, n, block):
+            j1 = min(n, j0 + block)
+            total_cost = prev[:j1, None] + ssd(j0, j1)
+            pick = np.argmin(total_cost, axis=0)
+            starts[c, j0:j1] = pick
+            new[j0:j1] = total_cost[pick, np.arange(j1 - j0)]
+        best = new
     bins: list[float] = []
     end = n - 1
     for c in range(k - 1, -1, -1):
@@ -629,6 +798,180 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def compact_json(value: Any) -> str:
+    """Compact JSON for a script in the page, safe in HTML (as Jinja's ``tojson``)."""
+    return str(
+        htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"), ensure_ascii=False)
+    )
+
+
+def compact_properties(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Return the features' properties (and ids) by column: ``c`` constant, ``p`` varying.
+
+    ``n`` is the number of features.
+
+    A property every feature has with the same value is sent once; the others as one
+    list per property (the names once, not once per feature); ``i`` the feature ids
+    where they have one.
+
+    Examples
+    --------
+    >>> compact_properties([{"properties": {"kind": "a", "id": "1"}},
+    ...                     {"properties": {"kind": "a", "id": "2"}}])
+    {'n': 2, 'c': {'kind': 'a'}, 'p': {'id': ['1', '2']}}
+    """
+    props = [dict(f.get("properties") or {}) for f in features]
+    keys = list(dict.fromkeys(k for p in props for k in p))
+    constant: dict[str, Any] = {}
+    varying: dict[str, list[Any]] = {}
+    for key in keys:
+        column = [p.get(key) for p in props]
+        if len(column) > 1 and all(v == column[0] and type(v) is type(column[0]) for v in column):
+            constant[key] = column[0]
+        else:
+            varying[key] = column
+    out: dict[str, Any] = {"n": len(props), "c": constant, "p": varying}
+    if any("id" in f for f in features):
+        out["i"] = [f.get("id") for f in features]
+    return out
+
+
+#: The page's builder of GeoJSON features from :func:`compact_properties` and geometry.
+FEATURES_JS = """
+function qmonFeatures(c, geometry) {
+    var out = [];
+    for (var n = 0; n < geometry.length; n++) {
+        var p = Object.assign({}, c.c);
+        for (var k in c.p) { p[k] = c.p[k][n]; }
+        var f = {type: "Feature", properties: p, geometry: geometry[n]};
+        if (c.i) { f.id = c.i[n]; }
+        out.push(f);
+    }
+    return {type: "FeatureCollection", features: out};
+}
+"""
+
+
+#: The page's decoder of points as integer steps (:meth:`PointLayer.page_data`).
+POINTS_JS = """
+function qmonPoints(d) {
+    var x = 0, y = 0, out = [];
+    for (var i = 0; i < d.x.length; i++) {
+        x += d.x[i]; y += d.y[i];
+        out.push({type: "Point", coordinates: [x / d.s, y / d.s]});
+    }
+    return out;
+}
+"""
+
+
+def coordinate_places(coords: np.ndarray, *, most: int = 7) -> int:
+    """Return the fewest decimal places that write every coordinate exactly (at most ``most``).
+
+    Examples
+    --------
+    >>> coordinate_places(np.array([[13.4, 52.51], [13.405, 52.5]]))
+    3
+    """
+    values = np.asarray(coords, dtype="float64").ravel()
+    for places in range(most):
+        scaled = values * 10**places
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
+            return places
+    return most
+
+
+_TOPOLOGIES: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+_TOPOLOGIES_LOCK = threading.Lock()
+#: How many topologies the process keeps (a few levels and funding-area layers).
+TOPOLOGY_CACHE_SIZE = 16
+
+
+def _topology_of(geometry: np.ndarray) -> dict[str, Any]:
+    """:func:`geo.topology.coverage_topology` of ``geometry`` at its own decimals, cached."""
+    wkb = shapely.to_wkb(geometry)
+    digest = hashlib.blake2b(b"|".join(b"" if w is None else w for w in wkb)).digest()
+    with _TOPOLOGIES_LOCK:
+        if digest in _TOPOLOGIES:
+            _TOPOLOGIES.move_to_end(digest)
+            return _TOPOLOGIES[digest]
+    present = geometry[~shapely.is_missing(geometry)]
+    coords = shapely.get_coordinates(present)
+    places = coordinate_places(coords) if len(coords) else 0
+    topology = coverage_topology(geometry, decimals=places)
+    with _TOPOLOGIES_LOCK:
+        _TOPOLOGIES[digest] = topology
+        while len(_TOPOLOGIES) > TOPOLOGY_CACHE_SIZE:
+            _TOPOLOGIES.popitem(last=False)
+    return topology
+
+
+class TopoGeoJson(folium.GeoJson):
+    """A :class:`folium.GeoJson` of polygons whose page carries them as quantised arcs.
+
+    In Python it is a GeoJson like any other (``data`` holds the features, styles,
+    highlights and tooltips are folium's). In the page the geometry travels as
+    :func:`geo.topology.coverage_topology` (each shared edge once, integer steps) and
+    the properties by column (:func:`compact_properties`); a few lines of script turn
+    them back into the same GeoJSON features before Leaflet adds them, so clicks,
+    tooltips and ``st_folium``'s ``last_active_drawing`` see what they saw before.
+
+    ``geometry`` are the features' WGS84 geometries in order (what ``data`` holds).
+    """
+
+    def __init__(self, data: dict[str, Any], *, geometry: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.geometry = np.asarray(geometry, dtype=object)
+
+    def compact(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The page's data: properties by column and the topology of the geometry.
+
+        The topology is computed once per geometry (a filter change redraws the same
+        areas with other measures): shared by every layer of the process with the same
+        geometry, in a small LRU cache keyed by the geometry's WKB digest.
+        """
+        return compact_properties(self.data["features"]), _topology_of(self.geometry)
+
+    def page_script(self) -> str:
+        """The script that adds the features to the layer (after folium's script of it)."""
+        props, topology = self.compact()
+        return (
+            f"\n(function () {{{TOPOLOGY_JS}{FEATURES_JS}{self.get_name()}_add("
+            f"qmonFeatures({compact_json(props)}, qmonTopology({compact_json(topology)})));}})();\n"
+        )
+
+
+class _CompactTemplate:
+    """folium.GeoJson's template, the features left out of it and added by a script after.
+
+    Stands in for the Jinja template: folium renders ``module.script`` (and
+    ``streamlit_folium`` calls it directly for each element), so the swap is there.
+    """
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.module = SimpleNamespace(script=self.script)
+
+    def script(self, this: TopoGeoJson, kwargs: Any = None) -> str:
+        text = str(self.base.module.script(_WithoutFeatures(this), kwargs or {}))
+        return text + this.page_script()
+
+
+class _WithoutFeatures:
+    """The layer as its template sees it, without features (the layer is not changed:
+    one map object may be rendered by several sessions at once)."""
+
+    def __init__(self, layer: TopoGeoJson) -> None:
+        self._layer = layer
+        self.data: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._layer, name)
+
+
+TopoGeoJson._template = _CompactTemplate(folium.GeoJson._template)  # type: ignore[assignment]
+
+
 def _tooltip(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJsonTooltip:
     return folium.GeoJsonTooltip(
         list(fields), aliases=[html.escape(a) for a in aliases], sticky=True, localize=False
@@ -824,8 +1167,9 @@ def choropleth_layer(
         geometry=areas.geometry,
         crs=areas.crs,
     )
-    layer = folium.GeoJson(
+    layer = TopoGeoJson(
         _geojson(frame),
+        geometry=frame.geometry.values,
         name=name if name is not None else level_plural(level),
         style_function=lambda f: {
             "fillColor": f["properties"]["farbe"],
@@ -886,8 +1230,9 @@ def funding_area_layer(
         geometry=funding_areas.geometry,
         crs=funding_areas.crs,
     )
-    layer = folium.GeoJson(
+    layer = TopoGeoJson(
         _geojson(frame),
+        geometry=frame.geometry.values,
         name="Fördergebiete",
         style_function=lambda f: {
             "color": f["properties"]["farbe"],
@@ -944,7 +1289,8 @@ var {{ this.get_name() }} = (function () {
     var colours = {{ this.colours|tojson }};
     var group = {% if this.cluster %}L.markerClusterGroup({{ this.cluster_options|tojson }})
         {%- else %}L.featureGroup(){% endif %};
-    L.geoJson({{ this.data|tojson }}, {
+    {{ this.decoders() }}
+    L.geoJson(qmonFeatures({{ this.page_data() }}), {
         pointToLayer: function (feature, latlng) {
             return L.circleMarker(latlng, {radius: 7, weight: 1, color: "#222222",
                 fillColor: colours[feature.properties.c], fillOpacity: 0.95});
@@ -995,6 +1341,30 @@ var {{ this.get_name() }} = (function () {
             "maxClusterRadius": 40,
             "disableClusteringAtZoom": 17,
         }
+
+    @staticmethod
+    def decoders() -> str:
+        """The page's functions that rebuild the features from :meth:`page_data`."""
+        return FEATURES_JS + POINTS_JS
+
+    def page_data(self) -> str:
+        """The arguments of ``qmonFeatures``: properties by column, points as integer steps.
+
+        Coordinates are written with the fewest decimals that keep them exact, as steps
+        from the previous point (a few characters each instead of 18).
+        """
+        features = self.data["features"]
+        coords = np.array(
+            [f["geometry"]["coordinates"] for f in features], dtype="float64"
+        ).reshape(-1, 2)
+        places = coordinate_places(coords) if len(coords) else 0
+        q = np.round(coords * 10**places).astype(np.int64)
+        points = {
+            "s": 10**places,
+            "x": [int(v) for v in np.diff(q[:, 0], prepend=0)],
+            "y": [int(v) for v in np.diff(q[:, 1], prepend=0)],
+        }
+        return f"{compact_json(compact_properties(features))}, qmonPoints({compact_json(points)})"
 
 
 STATUS_ORDER: tuple[str, ...] = (

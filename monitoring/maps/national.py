@@ -5,8 +5,9 @@ optionally one programme) from a store holding the levels „Land“, „Kreis�
 (:mod:`data.national` builds such a store):
 
 - the geometry is generalised for the view (:mod:`geo.generalise`): the tolerance is the
-  ground size of a screen pixel for the view's extent and the map's width, simplified as
-  a coverage and the coordinates quantised to what that pixel needs;
+  ground size of a screen pixel two zoom levels in from the view Leaflet frames in the
+  map (:func:`geo.generalise.framed_tolerance`; Germany: 256 m), simplified as a coverage
+  and the coordinates quantised to what that pixel needs;
 - at Bund and Land view the Gesamtmaßnahmen are circle markers (fill: programme, ring:
   reporting status, :mod:`geo.markers`); from Kreis view on their polygons are drawn
   (fill: programme, outline: reporting status);
@@ -30,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.generalise import coordinate_decimals, generalise, view_tolerance
+from geo.generalise import coordinate_decimals, framed_tolerance, generalise
 from geo.markers import CompactLines, CompactPoints, boundary_lines, compact_points
 from geo.store.base import Store
 from geo.webmap import (
@@ -38,6 +39,7 @@ from geo.webmap import (
     Legend,
     LegendEntry,
     LegendSection,
+    TopoGeoJson,
     base_map,
     escape_text,
 )
@@ -190,6 +192,7 @@ def national_view(
     ags: str | None = None,
     programme: str | None = None,
     width_px: int = 900,
+    height_px: int = 620,
 ) -> NationalView:
     """Return the view of a selection: the finest of ``ags``, ``kreis``, ``land``, else Bund.
 
@@ -211,7 +214,10 @@ def national_view(
         raise RuleViolation(render("map.no_areas"))
     minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
     bounds = (minx, miny, maxx, maxy)
-    tolerance = view_tolerance(bounds, width_px=width_px)
+    corners = gpd.GeoSeries.from_xy([minx, maxx], [miny, maxy], crs=store.crs).to_crs(WEB_CRS)
+    web_bounds = tuple(float(v) for v in corners.total_bounds)
+    # one pixel two zoom levels in from the framed view: zooming in shows no corners
+    tolerance = framed_tolerance(web_bounds, size_px=(width_px, height_px))  # type: ignore[arg-type]
     return NationalView(
         level,
         land or None,
@@ -321,6 +327,7 @@ def national_map(
     programme: str | None = None,
     status: pd.DataFrame | None = None,
     width_px: int = 900,
+    height_px: int = 620,
 ) -> NationalMap:
     """Compose the national map of a view; return it with its payload size.
 
@@ -338,8 +345,9 @@ def national_map(
     status
         Reporting status per Gesamtmaßnahme: columns ``ags``, ``funding_area_id`` and
         ``status`` (one of :data:`REPORT_STATUSES`); others are „ohne Meldestand“.
-    width_px
-        Width of the map in screen pixels (the tolerance follows it).
+    width_px, height_px
+        Size of the map in screen pixels (the tolerance follows it: one pixel two zoom
+        levels in from the view Leaflet frames, :func:`geo.generalise.framed_tolerance`).
 
     Returns
     -------
@@ -356,7 +364,13 @@ def national_map(
     require(user, "read")
     checked = check_status(status)
     view = national_view(
-        store, land=land, kreis=kreis, ags=ags, programme=programme, width_px=width_px
+        store,
+        land=land,
+        kreis=kreis,
+        ags=ags,
+        programme=programme,
+        width_px=width_px,
+        height_px=height_px,
     )
     funding = read_funding_areas(store, view)
     names = _programme_names(store)
@@ -442,8 +456,9 @@ def _lines_layer(frame: gpd.GeoDataFrame, level: str, decimals: int) -> CompactL
 def _outline_layer(frame: gpd.GeoDataFrame, level: str) -> folium.GeoJson:
     style = BACKDROP_STYLE[level]
     web = frame.assign(name=frame["name"].map(escape_text))[["name", "geometry"]]
-    return folium.GeoJson(
+    return TopoGeoJson(
         web.to_geo_dict(drop_id=True, show_bbox=False),
+        geometry=web.geometry.values,
         name=BACKDROP_NAMES[level],
         style_function=lambda _f, s=style: s,
         tooltip=folium.GeoJsonTooltip(["name"], aliases=[level], sticky=True, localize=False),
@@ -464,8 +479,9 @@ def _funding_layer(
         }
     )
     web = gpd.GeoDataFrame(frame, geometry=shapes.geometry, crs=shapes.crs)
-    return folium.GeoJson(
+    return TopoGeoJson(
         web.to_geo_dict(drop_id=True, show_bbox=False),
+        geometry=web.geometry.values,
         name="Gesamtmaßnahmen",
         # as the markers: fill by programme, ring (outline) by reporting status
         style_function=lambda f: {

@@ -43,9 +43,18 @@ def _map_script(at: AppTest) -> str:
 
 
 def _collections(script: str) -> list[dict[str, Any]]:
-    """Every GeoJSON FeatureCollection written into a map script."""
+    """Every GeoJSON FeatureCollection written into a map script (their properties).
+
+    Compact layers (``qmonFeatures(...)``, :func:`geo.webmap.compact_properties`) carry
+    their properties by column; they are turned back into features here.
+    """
     decoder = json.JSONDecoder()
-    return [decoder.raw_decode(script, m.start())[0] for m in re.finditer(r'\{"features"', script)]
+    out = [decoder.raw_decode(script, m.start())[0] for m in re.finditer(r'\{"features"', script)]
+    for m in re.finditer(r"qmonFeatures\(\{", script):
+        cols = decoder.raw_decode(script, m.end() - 1)[0]
+        rows = [{**cols["c"], **{k: v[i] for k, v in cols["p"].items()}} for i in range(cols["n"])]
+        out.append({"features": [{"properties": p} for p in rows]})
+    return out
 
 
 def _features(script: str, kind: str) -> dict[str, dict[str, Any]]:

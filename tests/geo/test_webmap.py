@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from geo.webmap import (
     choropleth_layer,
     classify,
     display_geometry,
+    framing_bounds,
     funding_area_layer,
     measure_layer,
     monitoring_map,
@@ -393,3 +395,170 @@ def test_natural_breaks_for_thousands_of_areas_come_from_a_sample() -> None:
     assert (first.classes >= 0).all() and first.classes.nunique() == 4
     # the two groups fall apart where they should
     assert first.classes[values < 10].max() < first.classes[values > 15].min()
+
+
+def _mapclassify_samples() -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    return [
+        rng.gamma(2.0, 3.0, 137).round(2),  # skewed, some ties
+        rng.integers(0, 6, 80).astype(float),  # many ties: fewer quantile classes
+        np.arange(1000.0),
+        rng.normal(0, 1e-3, 55),  # tiny spread
+        np.array([1.0, 1.0, 1.0, 2.0, 50.0]),
+        rng.uniform(-1e6, 1e6, 3001),
+    ]
+
+
+@pytest.mark.parametrize("sample", range(6))
+@pytest.mark.parametrize("k", [2, 3, 5, 6, 7])
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval"])
+def test_numpy_classes_are_mapclassify_classes(sample: int, k: int, scheme: str) -> None:
+    """Bounds and every value's class equal mapclassify's, bit for bit."""
+    import warnings
+
+    import mapclassify
+
+    from geo.webmap import classify
+
+    values = _mapclassify_samples()[sample]
+    k_eff = min(k, len(np.unique(values)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = (mapclassify.Quantiles if scheme == "quantiles" else mapclassify.EqualInterval)(
+            values, k=k_eff
+        )
+    ours = classify(pd.Series(values), scheme=scheme, k=k)  # type: ignore[arg-type]
+    assert ours.bins == tuple(float(b) for b in peer.bins)
+    assert ours.classes.tolist() == np.asarray(peer.yb).tolist()
+
+
+def test_fisher_jenks_in_blocks_equals_the_whole_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small blocks of end points give the classes of one block (the whole matrix)."""
+    import geo.webmap as webmap
+
+    values = np.random.default_rng(8).gamma(2.0, 3.0, 700).round(1)
+    whole = webmap.fisher_jenks_bins(values, k=5)  # 700 ends in one block
+    monkeypatch.setattr(webmap, "JENKS_BLOCK_CELLS", 700 * 13)  # 13 ends at a time
+    assert webmap.fisher_jenks_bins(values, k=5) == whole
+    monkeypatch.setattr(webmap, "JENKS_BLOCK_CELLS", 1)  # one end at a time
+    assert webmap.fisher_jenks_bins(values, k=5) == whole
+
+
+def test_classify_never_imports_mapclassify() -> None:
+    """The app's first map must not pay mapclassify's import (scipy.stats, sklearn)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from geo.webmap import classify\n"
+        "for s in ('quantiles', 'natural_breaks', 'equal_interval'):\n"
+        "    classify(pd.Series([1.0, 2.0, 5.0, 9.0, 20.0]), scheme=s, k=3)\n"
+        "print('mapclassify' in sys.modules, 'scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def _coverage(n: int = 4) -> gpd.GeoDataFrame:
+    cells = [
+        shapely.box(9 + i / 100, 51 + j / 100, 9.01 + i / 100, 51.01 + j / 100)
+        for i in range(n)
+        for j in range(n)
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "id": [f"a{i}" for i in range(len(cells))],
+            "name": [f"<A{i}>" for i in range(len(cells))],
+        },
+        geometry=cells,
+        crs="EPSG:4326",
+    )
+
+
+def test_topology_round_trip_keeps_every_polygon_and_shares_edges_once() -> None:
+    from geo.topology import coverage_topology, decode_topology
+
+    areas = _coverage(4)
+    geoms = list(areas.geometry.values) + [
+        shapely.Polygon(
+            shapely.box(9.2, 51.2, 9.3, 51.3).exterior.coords,
+            [shapely.box(9.22, 51.22, 9.24, 51.24).exterior.coords],
+        ),
+        shapely.box(9.22, 51.22, 9.24, 51.24),  # the island filling the hole
+        shapely.MultiPolygon(
+            [shapely.box(9.5, 51, 9.51, 51.01), shapely.box(9.6, 51, 9.61, 51.01)]
+        ),
+        None,
+    ]
+    topology = coverage_topology(geoms, decimals=5)
+    back = decode_topology(topology)
+    assert back[-1] is None
+    for ours, original in zip(back[:-1], geoms[:-1]):
+        assert shapely.hausdorff_distance(ours, original) < 1e-9
+        assert ours.geom_type == original.geom_type
+        assert shapely.get_num_coordinates(ours) == shapely.get_num_coordinates(original)
+    # 4x4 grid: 2*4*5 unit edges, each once; hole and island share one closed arc
+    assert sum(topology["n"]) < sum(int(shapely.get_num_coordinates(g)) for g in geoms[:-1])
+    hole_ref = topology["g"][16][0][1]
+    island_ref = topology["g"][17][0][0]
+    assert len(hole_ref) == len(island_ref) == 1 and hole_ref[0] in (island_ref[0], ~island_ref[0])
+
+
+def test_choropleth_page_carries_arcs_not_geojson_and_keeps_properties() -> None:
+    import streamlit_folium as sf
+
+    areas = _coverage(3)
+    layer, _ = choropleth_layer(
+        areas, pd.Series({f"a{i}": float(i) for i in range(9)}), spec=ChoroplethSpec("A", k=3)
+    )
+    fmap = folium.Map(tiles=None)
+    layer.add_to(fmap)
+    page = fmap.get_root().render()
+    assert "qmonTopology(" in page and '"coordinates"' not in page
+    assert "&lt;A1&gt;" in page or "\\u0026lt;A1\\u0026gt;" in page  # escaped names
+    assert [f["properties"]["id"] for f in layer.data["features"]][:2] == ["a0", "a1"]
+    # streamlit_folium renders each element's script itself: the same compact data
+    script = sf._get_map_string(fmap)
+    assert "qmonTopology(" in script and '"coordinates"' not in script
+    assert f"{layer.get_name()}_add(qmonFeatures(" in script
+
+
+def test_measure_page_carries_point_steps() -> None:
+    m = gpd.GeoDataFrame(
+        {"id": ["m1", "m2"], "title": ["A", "B"], "status": ["geplant", "bewilligt"]},
+        geometry=[shapely.Point(500000, 5700000), shapely.Point(500100, 5700000)],
+        crs="EPSG:25832",
+    )
+    layer, _ = measure_layer(m)
+    fmap = folium.Map(tiles=None)
+    layer.add_to(fmap)
+    page = fmap.get_root().render()
+    assert "qmonPoints(" in page and '"coordinates"' not in page
+    assert '"id":["m1","m2"]' in page
+
+
+def test_display_geometry_follows_the_view() -> None:
+    from benchmarks.data import berlin_planning_areas
+    from geo.webmap import view_display_tolerance
+
+    areas = berlin_planning_areas()[["id", "geometry"]]
+    framed = framing_bounds(areas.geometry.to_crs("EPSG:4326"))
+    tolerance = view_display_tolerance(framed)
+    assert 15 < tolerance < 40  # a quarter of Berlin's 93-m pixel
+    default = display_geometry(areas)
+    explicit = display_geometry(areas, tolerance=tolerance)
+    assert default.geometry.equals(explicit.geometry)
+    assert bool(shapely.coverage_is_valid(default.geometry.values))
+
+
+def test_rounding_never_folds_small_areas_over_their_neighbours() -> None:
+    """11,000 seeded cells over Berlin: 5 decimals made 7-8 of them overlap a neighbour."""
+    from benchmarks.data import synthetic_areas
+
+    areas = synthetic_areas(11_000)[["id", "geometry"]]
+    assert bool(shapely.coverage_is_valid(areas.geometry.values))
+    out = display_geometry(areas, tolerance=23.0, decimals=5)
+    assert bool(shapely.coverage_is_valid(out.geometry.values))
+    edges = shapely.coverage_invalid_edges(out.geometry.values, gap_width=1e-5)
+    assert not (~shapely.is_empty(edges)).any()

@@ -101,6 +101,21 @@ def test_tolerance_grows_with_the_extent(sh_store: Store) -> None:
     assert coordinate_decimals(1000.0) < coordinate_decimals(30.0)
 
 
+@pytest.mark.parametrize("selection", [{}, {"kreis": "01054"}, {"ags": "01054056"}])
+def test_tolerance_holds_two_zoom_levels_in(sh_store: Store, selection: dict[str, str]) -> None:
+    """Zooming in twice from the framed view shows no corners: tolerance ≤ a quarter pixel."""
+    import geopandas as gpd
+
+    from geo.webmap import framed_zoom
+
+    view = national.national_view(sh_store, **selection)
+    minx, miny, maxx, maxy = view.bounds
+    corners = gpd.GeoSeries.from_xy([minx, maxx], [miny, maxy], crs=view.crs).to_crs(4326)
+    _, pixel = framed_zoom(tuple(corners.total_bounds), size_px=(900, 620))
+    assert view.tolerance <= max(10.0, pixel / 4)
+    assert view.tolerance > pixel / 8 or view.tolerance == 10.0  # not finer than it needs
+
+
 @pytest.mark.parametrize("tolerance", [64.0, 512.0, 2048.0])
 def test_no_gaps_between_neighbours_after_simplification(sh_store: Store, tolerance: float) -> None:
     gem = sh_store.read("areas", where={"level": "Gemeinde"}, columns=["id"])
