@@ -31,22 +31,24 @@ WEIGHT_COLUMNS: tuple[str, ...] = ("source", "target", "weight")
 
 def _check_layers(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> None:
     """Both layers must be GeoDataFrames in the same projected CRS."""
+    crs = {}
     for label, frame in (("Quelle", source), ("Ziel", target)):
         if not isinstance(frame, gpd.GeoDataFrame):
             raise InterpolationError(code="interpolation.not_polygons", layer=label)
-        if frame.crs is None:
+        crs[label] = frame.crs  # (each look-up builds the geometry column anew)
+        if crs[label] is None:
             raise InterpolationError(code="interpolation.no_crs", layer=label)
-        if not frame.crs.is_projected:
+        if not crs[label].is_projected:
             raise InterpolationError(
-                code="interpolation.geographic", layer=label, crs=frame.crs.to_string()
+                code="interpolation.geographic", layer=label, crs=crs[label].to_string()
             )
         if not frame.index.is_unique:
             raise InterpolationError(code="interpolation.index_repeats", layer=label)
-    if not source.crs.equals(target.crs):
+    if not crs["Quelle"].equals(crs["Ziel"]):
         raise InterpolationError(
             code="interpolation.crs_differ",
-            source=source.crs.to_string(),
-            target=target.crs.to_string(),
+            source=crs["Quelle"].to_string(),
+            target=crs["Ziel"].to_string(),
         )
 
 
@@ -575,7 +577,9 @@ def area_interpolate(
         )
         for col in intensive:
             out[col] = out_int[col]
-    return gpd.GeoDataFrame(out, geometry=target.geometry.values, crs=target.crs)
+    geometry = target.geometry
+    out[geometry.name] = geometry.values  # (with its CRS)
+    return gpd.GeoDataFrame(out, geometry=geometry.name)
 
 
 def _value_frame(source: gpd.GeoDataFrame, columns: Sequence[str]) -> pd.DataFrame:
