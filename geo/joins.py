@@ -27,13 +27,19 @@ def anchor_points(geoms: gpd.GeoSeries, *, anchor: Anchor = "representative_poin
     if anchor not in ANCHORS:
         raise ValueError(f"anchor {anchor!r} is not one of {', '.join(ANCHORS)}")
     arr = np.asarray(geoms.values, dtype=object)
-    types = shapely.get_type_id(arr)
+    other = _not_points(arr)
+    if not other.any():
+        return arr
     out = arr.copy()
-    other = (types != shapely.GeometryType.POINT) & ~shapely.is_missing(arr)
-    if other.any():
-        fn = shapely.point_on_surface if anchor == "representative_point" else shapely.centroid
-        out[other] = fn(arr[other])
+    fn = shapely.point_on_surface if anchor == "representative_point" else shapely.centroid
+    out[other] = fn(arr[other])
     return out
+
+
+def _not_points(arr: np.ndarray) -> np.ndarray:
+    """Where ``arr`` holds a geometry that is not a point (missing ones are -1, left out)."""
+    types = shapely.get_type_id(arr)
+    return (types != shapely.GeometryType.POINT) & (types != shapely.GeometryType.MISSING)
 
 
 def assign_to_areas(
@@ -69,11 +75,14 @@ def assign_to_areas(
 
     Notes
     -----
-    The tree is built over the anchor points and queried with the areas
-    (``predicate="intersects"``), so each area polygon is prepared once and tested against
-    its candidate points — several times faster than querying a tree of polygons with
-    each point, as ``geopandas.sjoin`` does (``make bench``). Where an anchor lies on a
-    shared edge of several areas, the smallest area id wins.
+    The tree is over the anchor points and is asked only for the points in each area's
+    bounding box; each area polygon is prepared once and tests its candidates by their
+    coordinates (``shapely.intersects_xy``, which skips the per-point geometry
+    dispatch of a predicate query). When every feature is a point, the tree is
+    geopandas' spatial index of ``features`` (``features.sindex``: built on first use
+    and cached with the frame, as ``geopandas.sjoin`` does). Where an anchor lies on a
+    shared edge of several areas, the smallest area id wins: area ids are ranked once,
+    and each point keeps the smallest rank it hit (integer work, no sort of the hits).
 
     Examples
     --------
@@ -85,18 +94,44 @@ def assign_to_areas(
     ['A', 'A', 'B', None]
     """
     _check_same_crs(features.crs, areas.crs)
-    points = anchor_points(features.geometry, anchor=anchor)
-    tree = shapely.STRtree(points)
-    hit_area, hit_point = tree.query(
-        np.asarray(areas.geometry.values, dtype=object), predicate="intersects"
-    )
+    geoms = np.asarray(features.geometry.values, dtype=object)
+    polygons = np.asarray(areas.geometry.values, dtype=object)
+    if _not_points(geoms).any():
+        points = anchor_points(features.geometry, anchor=anchor)
+        hit_area, hit_point = shapely.STRtree(points).query(polygons)
+    else:  # the features are their own anchors: use (and cache) geopandas' tree
+        points = geoms
+        hit_area, hit_point = features.geometry.values.sindex.query(polygons)
+    prepared_here = ~shapely.is_prepared(polygons) & ~shapely.is_missing(polygons)
+    shapely.prepare(polygons[prepared_here])
+    try:
+        # read the coordinates in storage order (NaN where missing or empty), then gather:
+        # reading them from the hits' geometries in hit order would miss the cache
+        x, y = _point_xy(points)
+        inside = shapely.intersects_xy(polygons[hit_area], x[hit_point], y[hit_point])
+    finally:
+        shapely.destroy_prepared(polygons[prepared_here])
+    hit_area, hit_point = hit_area[inside], hit_point[inside]
+    # rank the ids once (a stable sort, missing ids last); a point keeps its smallest rank
     ids = areas[area_id].to_numpy(dtype=object)
-    result = np.full(len(features), None, dtype=object)
-    if len(hit_point):
-        found = pd.DataFrame({"p": hit_point, "a": ids[hit_area]})
-        first = found.sort_values(["p", "a"], kind="stable").drop_duplicates("p")
-        result[first["p"].to_numpy()] = first["a"].to_numpy()
-    return pd.Series(result, index=features.index, name=area_id, dtype=object)
+    order = pd.Series(ids).sort_values(kind="stable").index.to_numpy()
+    rank = np.empty(len(areas), dtype=np.intp)
+    rank[order] = np.arange(len(areas))
+    best = np.full(len(features), len(areas), dtype=np.intp)  # len(areas): none
+    np.minimum.at(best, hit_point, rank[hit_area])
+    ids_by_rank = np.empty(len(areas) + 1, dtype=object)  # the last one stays None
+    ids_by_rank[:-1] = ids[order]
+    return pd.Series(ids_by_rank[best], index=features.index, name=area_id, dtype=object)
+
+
+def _point_xy(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of each point, NaN where it is missing or empty."""
+    try:
+        return shapely.get_x(points), shapely.get_y(points)
+    except shapely.errors.GEOSException:  # GEOS refuses an empty point: read the others
+        present = points.copy()
+        present[shapely.is_empty(points)] = None
+        return shapely.get_x(present), shapely.get_y(present)
 
 
 def _check_same_crs(a: object, b: object) -> None:

@@ -12,7 +12,6 @@ shapely call; pairs where one polygon lies inside the other skip the intersectio
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,22 +31,24 @@ WEIGHT_COLUMNS: tuple[str, ...] = ("source", "target", "weight")
 
 def _check_layers(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> None:
     """Both layers must be GeoDataFrames in the same projected CRS."""
+    crs = {}
     for label, frame in (("Quelle", source), ("Ziel", target)):
         if not isinstance(frame, gpd.GeoDataFrame):
             raise InterpolationError(code="interpolation.not_polygons", layer=label)
-        if frame.crs is None:
+        crs[label] = frame.crs  # (each look-up builds the geometry column anew)
+        if crs[label] is None:
             raise InterpolationError(code="interpolation.no_crs", layer=label)
-        if not frame.crs.is_projected:
+        if not crs[label].is_projected:
             raise InterpolationError(
-                code="interpolation.geographic", layer=label, crs=frame.crs.to_string()
+                code="interpolation.geographic", layer=label, crs=crs[label].to_string()
             )
         if not frame.index.is_unique:
             raise InterpolationError(code="interpolation.index_repeats", layer=label)
-    if not source.crs.equals(target.crs):
+    if not crs["Quelle"].equals(crs["Ziel"]):
         raise InterpolationError(
             code="interpolation.crs_differ",
-            source=source.crs.to_string(),
-            target=target.crs.to_string(),
+            source=crs["Quelle"].to_string(),
+            target=crs["Ziel"].to_string(),
         )
 
 
@@ -91,7 +92,7 @@ def _geoms(frame: gpd.GeoDataFrame, *, pool: _Pool | None = None) -> np.ndarray:
 
 
 def intersection_areas(
-    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, workers: int | None = None
+    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return positions (source, target) of overlapping pairs, their overlap area, and
     the area of every source polygon (after repairing invalid ones).
@@ -99,15 +100,18 @@ def intersection_areas(
     Notes
     -----
     :math:`a_{ij} = |S_i \\cap T_j|`. Pairs are found with an STRtree query on the
-    larger layer; a pair where one polygon properly contains the other takes the
-    smaller polygon's area without computing the intersection; the others are
-    intersected in one vectorised call per thread (``workers``, default: the CPUs,
-    at most 4).
+    larger layer; a pair where one polygon properly contains the other (tested only
+    where its bounding box lies in the other's) takes the smaller polygon's area
+    without computing the intersection; the others are intersected in one vectorised
+    call. With ``workers`` > 1 that call is split over threads: shorter waits with a
+    free core, but more CPU time in all (the default is one thread, as tobler's
+    ``n_jobs=1``).
     """
     _check_layers(source, target)
-    n = workers or min(os.cpu_count() or 1, 4)
-    with ThreadPoolExecutor(n) as executor:
-        return _intersection_areas(source, target, pool=_Pool(executor, n))
+    if workers <= 1:
+        return _intersection_areas(source, target, pool=None)
+    with ThreadPoolExecutor(workers) as executor:
+        return _intersection_areas(source, target, pool=_Pool(executor, workers))
 
 
 def _query_pairs(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +124,7 @@ def _query_pairs(src: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return i[order], j[order]
 
 
-def _repair(geoms: np.ndarray, used: np.ndarray, pool: _Pool) -> np.ndarray:
+def _repair(geoms: np.ndarray, used: np.ndarray, pool: _Pool | None) -> np.ndarray:
     """Repair the invalid geometries among ``geoms[used]``; return the (copied) array."""
     invalid = ~_threaded(shapely.is_valid, geoms[used], pool=pool).astype(bool)
     if not invalid.any():
@@ -130,10 +134,20 @@ def _repair(geoms: np.ndarray, used: np.ndarray, pool: _Pool) -> np.ndarray:
     return fixed
 
 
+def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Where the bounds ``inner`` (rows of xmin, ymin, xmax, ymax) lie within ``outer``."""
+    return (
+        (inner[:, 0] >= outer[:, 0])
+        & (inner[:, 1] >= outer[:, 1])
+        & (inner[:, 2] <= outer[:, 2])
+        & (inner[:, 3] <= outer[:, 3])
+    )
+
+
 def _intersection_areas(
-    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, pool: _Pool
+    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, *, pool: _Pool | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The work of :func:`intersection_areas` on a thread pool."""
+    """The work of :func:`intersection_areas` (on a thread pool if one is given)."""
     src = np.asarray(source.geometry.values, dtype=object)
     tgt = np.asarray(target.geometry.values, dtype=object)
     if len(src) == 0 or len(tgt) == 0:
@@ -147,10 +161,13 @@ def _intersection_areas(
         src, tgt = src_fixed, tgt_fixed
         i, j = _query_pairs(src, tgt)
     a_src, a_tgt = shapely.area(src), shapely.area(tgt)
-    areas = np.empty(len(i), dtype=float)
-    inside_tgt = shapely.contains_properly(tgt[j], src[i])
-    inside_src = ~inside_tgt & shapely.contains_properly(src[i], tgt[j])
+    b_src, b_tgt = shapely.bounds(src)[i], shapely.bounds(tgt)[j]
+    inside_tgt = _box_within(b_src, b_tgt)  # the source may lie inside the target
+    inside_tgt[inside_tgt] = shapely.contains_properly(tgt[j[inside_tgt]], src[i[inside_tgt]])
+    inside_src = ~inside_tgt & _box_within(b_tgt, b_src)
+    inside_src[inside_src] = shapely.contains_properly(src[i[inside_src]], tgt[j[inside_src]])
     rest = ~(inside_tgt | inside_src)
+    areas = np.empty(len(i), dtype=float)
     areas[inside_tgt] = a_src[i[inside_tgt]]
     areas[inside_src] = a_tgt[j[inside_src]]
     areas[rest] = _threaded(_intersection_area, src[i[rest]], tgt[j[rest]], pool=pool)
@@ -392,7 +409,8 @@ def apply_weights(
     factor
         Multiplier of the rates (100 for percentages).
     target_index
-        All targets, so that targets without any overlap appear (with NaN).
+        All targets, so that targets without any overlap appear, with NaN: no source
+        says anything about them (unknown, not zero).
 
     Returns
     -------
@@ -444,7 +462,9 @@ def apply_weights(
     for col in columns:
         v = pd.to_numeric(values[col], errors="coerce").to_numpy(dtype=float)[src_rows]
         contrib = w * v
-        total = np.bincount(t_codes, weights=np.nan_to_num(contrib), minlength=len(targets))
+        total = np.bincount(t_codes, weights=np.nan_to_num(contrib), minlength=len(targets)).astype(
+            float
+        )  # (integers when there are no weights at all)
         poisoned = np.bincount(
             t_codes, weights=(np.isnan(contrib) & (w > 0)).astype(float), minlength=len(targets)
         )
@@ -491,7 +511,8 @@ def area_interpolate(
     Returns
     -------
     geopandas.GeoDataFrame
-        The target index and geometry with the interpolated columns.
+        The target index and geometry with the interpolated columns; NaN in every
+        column for a target that no source overlaps (see Notes).
 
     Raises
     ------
@@ -503,8 +524,19 @@ def area_interpolate(
     Extensive: :math:`v_j = \\sum_i v_i \\, a_{ij} / |S_i|` (``allocate_total``:
     :math:`/\\sum_k a_{ik}`). Intensive: :math:`v_j = \\sum_i v_i \\, a_{ij} /
     \\sum_k a_{kj}`. Rates: :math:`r_j = f N_j / D_j` from the extensive
-    :math:`N_j, D_j`. Equal to ``tobler.area_weighted.area_interpolate`` for the
-    same ``allocate_total``.
+    :math:`N_j, D_j`.
+
+    The sources are the area the data describe. A target that no source overlaps
+    (or only touches along an edge) lies outside it: its Einwohner are *unknown*, not
+    zero — a grid cell beyond the city boundary has residents, the city's statistics
+    just do not count them — so it is NaN, and a sum or mean over targets does not
+    take a made-up 0 into it. A target partly covered gets what the sources hold in the
+    covered part (the study area's residents in it); the part outside adds nothing.
+    tobler's ``area_interpolate`` returns 0 for the former; otherwise the results are
+    equal for the same ``allocate_total`` up to float32 precision (about 1e-7,
+    relative): tobler keeps the overlap areas in a float32 matrix, these are float64
+    (its formula on these areas rounded to float32 gives its results exactly; the
+    tests check both).
 
     Examples
     --------
@@ -519,8 +551,11 @@ def area_interpolate(
     """
     i, j, a, a_src = intersection_areas(source, target)
     weights = _weight_table(source, target, i, j, a, a_src, allocate_total=allocate_total)
+    values = _value_frame(
+        source, [*extensive, *intensive, *(c for pair in (rates or {}).values() for c in pair)]
+    )
     out = apply_weights(
-        pd.DataFrame(source.drop(columns=source.geometry.name)),
+        values,
         weights,
         extensive=extensive,
         rates=rates,
@@ -535,11 +570,21 @@ def area_interpolate(
             {"source": source.index[i], "target": target.index[j], "weight": w_int}
         )
         out_int = apply_weights(
-            pd.DataFrame(source.drop(columns=source.geometry.name)),
+            values,
             int_weights,
             extensive=intensive,
             target_index=target.index,
         )
         for col in intensive:
             out[col] = out_int[col]
-    return gpd.GeoDataFrame(out, geometry=target.geometry.values, crs=target.crs)
+    geometry = target.geometry
+    out[geometry.name] = geometry.values  # (with its CRS)
+    return gpd.GeoDataFrame(out, geometry=geometry.name)
+
+
+def _value_frame(source: gpd.GeoDataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The value columns of ``source`` as a plain frame (all its columns if one is
+    missing, so that the error lists what there is)."""
+    if all(c in source.columns for c in columns):
+        return pd.DataFrame({c: source[c] for c in dict.fromkeys(columns)}, index=source.index)
+    return pd.DataFrame(source.drop(columns=source.geometry.name))

@@ -21,6 +21,7 @@ from indicators.interpolation import (
     area_interpolate,
     area_weights,
     dasymetric_weights,
+    intersection_areas,
 )
 
 CRS = "EPSG:25833"
@@ -60,6 +61,37 @@ def test_target_without_overlap_and_missing_values() -> None:
     assert out["residents"].iloc[0] == pytest.approx(100.0)
     assert np.isnan(out["residents"].iloc[1])  # a share of an unknown value is unknown
     assert np.isnan(out["residents"].iloc[2])  # no overlap at all
+
+
+@pytest.mark.parametrize("allocate_total", [False, True])
+def test_a_target_no_source_covers_is_unknown_not_zero(allocate_total: bool) -> None:
+    # two sources side by side (0..2 x 0..1); targets: one outside both, one half covered
+    src = grid(2, 1, residents=[100.0, 300.0], u15=[10.0, 60.0])
+    tgt = gpd.GeoDataFrame(
+        geometry=[box(5, 5, 6, 6), box(1.5, 0, 2.5, 1), box(0, 0, 1, 1)],
+        crs=CRS,
+        index=["outside", "half", "inside"],
+    )
+    out = area_interpolate(
+        src,
+        tgt,
+        extensive=["residents"],
+        intensive=["u15"],
+        rates={"share": ("u15", "residents")},
+        allocate_total=allocate_total,
+    )
+    # nothing is known about the people outside every source: no value, not 0
+    assert out.loc["outside", ["residents", "u15", "share"]].isna().all()
+    # half covered: the covered half holds half of source 1; the uncovered half adds nothing
+    # (allocate_total: all of source 1 goes to the only target covering part of it)
+    expected_half = 300.0 if allocate_total else 150.0
+    assert out.loc["half", "residents"] == pytest.approx(expected_half)
+    assert out.loc["half", "share"] == pytest.approx(20.0)
+    assert out.loc["half", "u15"] == pytest.approx(60.0)  # the average over the covered part
+    assert out.loc["inside", "residents"] == pytest.approx(100.0)
+    # a target that only touches a source along an edge gets no share of it either
+    edge = gpd.GeoDataFrame(geometry=[box(2, 0, 3, 1)], crs=CRS)
+    assert area_interpolate(src, edge, extensive=["residents"])["residents"].isna().all()
 
 
 def test_layers_are_checked() -> None:
@@ -183,7 +215,31 @@ def test_equals_tobler_on_berlin_erhaltungsgebiete(berlin, allocate_total: bool)
     t2 = time.perf_counter()
     assert len(ours) == len(target) == 175
     assert ours.index.equals(target.index)
-    np.testing.assert_allclose(ours["EW"], expected["EW"], rtol=1e-6)
-    np.testing.assert_allclose(ours["S1"], expected["S1"], rtol=1e-6)
+    # tobler keeps the overlap areas in float32: agreement to float32 precision only ...
+    np.testing.assert_allclose(ours["EW"], expected["EW"], rtol=2.5e-7)
+    np.testing.assert_allclose(ours["S1"], expected["S1"], rtol=2.5e-7)
+    # ... and that is the whole difference: tobler's formula on our overlap areas gives
+    # tobler's results exactly in float32, and ours in float64
+    for dtype, reference, rtol in ((np.float32, expected, 0.0), (np.float64, ours, 1e-12)):
+        ew, s1 = tobler_formula(source, target, dtype, allocate_total=allocate_total)
+        np.testing.assert_allclose(ew, reference["EW"], rtol=rtol, atol=0)
+        np.testing.assert_allclose(s1, reference["S1"], rtol=rtol, atol=0)
     assert ours["EW"].sum() > 1_000_000  # the preservation areas hold > 1 million residents
     print(f"tobler {t1 - t0:.3f}s, qmon {t2 - t1:.3f}s")
+
+
+def tobler_formula(
+    source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, dtype: type, *, allocate_total: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """tobler 0.13's weighting (EW extensive, S1 intensive) on our overlap areas."""
+    from scipy.sparse import coo_matrix, diags
+
+    i, j, a, _ = intersection_areas(source, target)
+    table = coo_matrix((a, (i, j)), shape=(len(source), len(target)), dtype=dtype).tocsr()
+    den = np.asarray(table.sum(axis=1)) if allocate_total else source.area.to_numpy()
+    den = (1.0 / (den + (den == 0))).reshape(-1)
+    ew = np.asarray(diags([source["EW"].to_numpy()], [0]).dot(diags([den], [0]).dot(table)).sum(0))
+    area = np.asarray(table.sum(axis=0))
+    weights = table.dot(diags([(1.0 / (area + (area == 0))).reshape(-1)], [0]))
+    s1 = np.asarray(diags([source["S1"].to_numpy()], [0]).dot(weights).sum(axis=0))
+    return ew[0], s1[0]
