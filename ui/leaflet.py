@@ -58,12 +58,14 @@ MIN_LAYER_CHARS = 20_000
 MAX_LAYER_FILES = 400
 #: the modification time of every layer file (2001-01-01): see :func:`write_layers`
 IMMUTABLE_SINCE = 978_307_200
-_COLLECTION = re.compile(r'\{"features"')
+#: where a JSON object literal may start: GeoJSON collections, and the compact layers'
+#: properties and topology (geo.webmap.TopoGeoJson); only the large ones become files
+_COLLECTION = re.compile(r'\{"')
 _REFERENCE = 'window.qmonLayers["{}"]'
 
 
 def split_layers(payload: Payload, *, base_url: str) -> Payload:
-    """Return ``payload`` with its large GeoJSON collections moved into layer files.
+    """Return ``payload`` with its large JSON literals (layer data) moved into layer files.
 
     ``base_url`` is the URL path of the vendored assets (``…/static/vendor``); the layer
     files are served beside it at ``…/static/layers/<sha256>.js``. The returned payload
