@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -406,6 +408,9 @@ class GeoPackageStore(Store):
                 fids = _matching_fids(conn, lay, bbox, check_where(lay, where))
             if not fids:
                 return _select(empty_frame(lay, crs), lay, columns)
+        if all(c.type in _ARROW_TYPES for c in lay.columns):
+            out = _frame_from_arrow(lay, self._read_ogr(layer, fids, arrow=True), crs)
+            return _select(out, lay, columns)
         frame = self._read_ogr(layer, fids)
         frame = (
             frame.rename_geometry(GEOMETRY_COLUMN)
@@ -416,11 +421,22 @@ class GeoPackageStore(Store):
         out = out.sort_values(list(lay.key), kind="stable").reset_index(drop=True)
         return _select(out, lay, columns)
 
-    def _read_ogr(self, layer: str, fids: list[int] | None) -> Any:
-        """Read a layer through GDAL, waiting (as SQLite does) while a writer holds the file."""
+    def _read_ogr(self, layer: str, fids: list[int] | None, *, arrow: bool = False) -> Any:
+        """Read a layer through GDAL, waiting (as SQLite does) while a writer holds the file.
+
+        With ``arrow`` the Arrow table as GDAL gives it (geometry as WKB), else a frame.
+        """
         deadline = time.monotonic() + busy_seconds()
         while True:
             try:
+                if arrow:
+                    meta, table = pyogrio.read_arrow(self.path, layer=layer, fids=fids)
+                    return table.rename_columns(
+                        [
+                            GEOMETRY_COLUMN if c == meta["geometry_name"] else c
+                            for c in table.column_names
+                        ]
+                    )
                 return pyogrio.read_dataframe(
                     self.path,
                     layer=layer,
@@ -435,6 +451,72 @@ class GeoPackageStore(Store):
                 if not isinstance(fault, StoreBusyError) or time.monotonic() >= deadline:
                     raise fault from None
                 time.sleep(0.05)
+
+
+#: Column types that :func:`_frame_from_arrow` turns into their canonical dtypes straight
+#: from Arrow; a layer with any other (dates, booleans) is read through pandas and
+#: :func:`conform`.
+_ARROW_TYPES = frozenset({"text", "integer", "real"})
+
+
+def _frame_from_arrow(layer: Layer, table: pa.Table, crs: CRS) -> pd.DataFrame:
+    """Return the frame :func:`conform` would make of a layer's Arrow table, sorted by key.
+
+    The same columns, dtypes, nulls and geometry as reading through pandas and
+    :func:`conform`, without a Python loop per value: the rows are sorted by the key in
+    Arrow (stable, nulls last, strings by code point as in pandas), text comes out as
+    str or None, integers as ``Int64`` from their values and validity, geometry from WKB
+    (points straight from their coordinates).
+    """
+    import geopandas as gpd
+
+    if layer.key and table.num_rows > 1:
+        order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in layer.key])
+        if not _is_identity(order):
+            table = table.take(order)
+    index = pd.RangeIndex(table.num_rows)
+    data: dict[str, Any] = {}
+    for col in layer.columns:
+        if col.name not in table.column_names:
+            data[col.name] = _as_canonical(pa.nulls(table.num_rows), col.type, index)
+        else:
+            data[col.name] = _as_canonical(table.column(col.name), col.type, index)
+    frame = pd.DataFrame(data, index=index, copy=False)
+    if GEOMETRY_COLUMN in table.column_names:
+        geoms = gpkg_geometry.from_wkb_arrow(table.column(GEOMETRY_COLUMN))
+    else:
+        geoms = np.full(table.num_rows, None, dtype=object)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=index, crs=crs).values)
+
+
+def _is_identity(order: pa.Array) -> bool:
+    """True when sort indices leave the rows where they are (a file written in key order)."""
+    values = order.to_numpy()
+    return bool((values == np.arange(len(values))).all())
+
+
+def _as_canonical(column: pa.ChunkedArray | pa.Array, type_: str, index: pd.Index) -> pd.Series:
+    """Return one Arrow column in the dtype :func:`conform` gives ``type_``."""
+    if type_ == "text":
+        if not (
+            pa.types.is_null(column.type)
+            or pa.types.is_string(column.type)
+            or pa.types.is_large_string(column.type)
+        ):
+            column = pc.cast(column, pa.string())
+        values = column.to_numpy(zero_copy_only=False)
+        if values.dtype != object:
+            values = values.astype(object)
+        return pd.Series(values, index=index, dtype=object, copy=False)
+    if type_ == "integer":
+        ints = pc.cast(column, pa.int64())
+        mask = ints.is_null().to_numpy(zero_copy_only=False)
+        values = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False)
+        return pd.Series(pd.arrays.IntegerArray(values, mask), index=index, copy=False)
+    floats = pc.cast(column, pa.float64())
+    return pd.Series(
+        floats.to_numpy(zero_copy_only=False), index=index, dtype="float64", copy=False
+    )
 
 
 def _select(frame: pd.DataFrame, layer: Layer, columns: Sequence[str] | None) -> pd.DataFrame:
