@@ -51,7 +51,7 @@ from geo.schema import (
     build_schema,
     municipal_layers,
 )
-from geo.store import gpkg_geometry
+from geo.store import gpkg_geometry, gpkg_rtree
 from geo.store.base import (
     CHANGE_COUNTER_KEY,
     LAYER_STYLE_COLUMNS,
@@ -489,6 +489,19 @@ def _frame_from_arrow(layer: Layer, table: pa.Table, crs: CRS) -> pd.DataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=index, crs=crs).values)
 
 
+def _in_key_order(frame: pd.DataFrame, layer: Layer) -> pd.DataFrame:
+    """Return ``frame`` sorted by the layer's key (as :func:`_frame_from_arrow` sorts).
+
+    Rows written in key order fill the key's unique index at its end (not all over it)
+    and come back from GDAL already in order, so a read need not move them.
+    """
+    if len(frame) < 2 or not layer.key:
+        return frame
+    keys = pa.table({k: pa.array(frame[k], from_pandas=True) for k in layer.key})
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending", "at_end") for k in layer.key])
+    return frame if _is_identity(order) else frame.take(order.to_numpy())
+
+
 def _is_identity(order: pa.Array) -> bool:
     """True when sort indices leave the rows where they are (a file written in key order)."""
     values = order.to_numpy()
@@ -584,11 +597,16 @@ class _GpkgTransaction(Transaction):
         ready = prepare_for_write(lay, frame, crs=self.crs, user=self.user)
         if mode == "replace":
             self.changed = True
-            self.conn.execute(f"DELETE FROM {q(layer)}")
+            if lay.spatial:
+                _clear_spatial(self.conn, lay)
+            else:
+                self.conn.execute(f"DELETE FROM {q(layer)}")
         if not len(ready):
             return 0
         if AGS_COLUMN in ready and layer not in COLLECTED_LAYERS:
             self.ags_written = self.ags_written or bool(ready[AGS_COLUMN].notna().any())
+        if lay.spatial and mode != "upsert":
+            ready = _in_key_order(ready, lay)
         cols = list(lay.column_names)
         values = [_sql_values(ready[c], lay.column(c).type) for c in cols]
         if lay.spatial:
@@ -611,7 +629,7 @@ class _GpkgTransaction(Transaction):
         self.changed = True
         try:
             if lay.spatial and mode != "upsert":
-                _bulk_insert_indexed(self.conn, lay, sql, values, ready.geometry.values)
+                _bulk_insert_indexed(self.conn, lay, cols, values, ready.geometry.values)
             else:
                 self.conn.executemany(sql, zip(*values))
         except sqlite3.IntegrityError as exc:
@@ -826,37 +844,93 @@ def gpkg_fault(url: str, exc: BaseException) -> StoreError:
 
 
 def _bulk_insert_indexed(
-    conn: sqlite3.Connection, layer: Layer, sql: str, values: list[list[Any]], geoms: Any
+    conn: sqlite3.Connection, layer: Layer, cols: list[str], values: list[list[Any]], geoms: Any
 ) -> None:
     """Insert rows with the R-tree insert trigger paused and the index filled in bulk.
 
     Inside the transaction only: the trigger is back before anyone else can write.
     Fids of AUTOINCREMENT tables grow one by one under the write lock, so the new
-    rows have fids last+1 … last+n in the order given.
+    rows have fids last+1 … last+n in the order given. The rows go in many to a
+    statement; the R-tree is packed anew (:mod:`gpkg_rtree`) when the new rows are at
+    least as many as those it holds, else they are inserted into it.
     """
-    trigger = f"{_rtree(layer)}_insert"
+    rtree = _rtree(layer)
+    trigger = f"{rtree}_insert"
     (trigger_sql,) = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
     ).fetchone()
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (layer.name,)).fetchone()
     last = max(int(row[0]) if row else 0, _max_fid(conn, layer))
     conn.execute(f"DROP TRIGGER {q(trigger)}")
-    conn.executemany(sql, zip(*values))
+    _insert_rows(conn, layer.name, cols, values)
     conn.execute(trigger_sql)
     arr = np.asarray(geoms, dtype=object)
     present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
     fids = np.arange(last + 1, last + 1 + len(arr))[present]
-    bounds = shapely.bounds(arr[present])
+    bounds = shapely.bounds(arr[present])[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
+    (held,) = conn.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()
+    if len(fids) >= int(held):
+        if held:  # the float32 envelopes it holds, kept as they are
+            old = np.array(
+                conn.execute(f"SELECT id, minx, maxx, miny, maxy FROM {q(rtree)}").fetchall(),
+                dtype=np.float64,
+            ).reshape(-1, 5)
+            fids = np.concatenate([old[:, 0].astype(np.int64), fids])
+            bounds = np.concatenate([old[:, 1:], bounds])
+        gpkg_rtree.load(conn, rtree, fids, bounds)
+        return
     conn.executemany(
-        f"INSERT INTO {q(_rtree(layer))} VALUES (?, ?, ?, ?, ?)",
-        zip(
-            fids.tolist(),
-            bounds[:, 0].tolist(),
-            bounds[:, 2].tolist(),
-            bounds[:, 1].tolist(),
-            bounds[:, 3].tolist(),
-        ),
+        f"INSERT INTO {q(rtree)} VALUES (?, ?, ?, ?, ?)",
+        zip(fids.tolist(), *(bounds[:, i].tolist() for i in range(4))),
     )
+
+
+#: Bound values per INSERT statement of :func:`_insert_rows` (SQLite allows 32,766).
+_VALUES_PER_STATEMENT = 480
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, table: str, cols: list[str], values: list[list[Any]]
+) -> None:
+    """Insert the rows (one list of values per column) in order, many rows per statement."""
+    width = len(cols)
+    n = len(values[0]) if values else 0
+    flat: list[Any] = [None] * (n * width)
+    for j, column in enumerate(values):
+        flat[j::width] = column
+    names = ", ".join(q(c) for c in cols)
+    one = "(" + ", ".join("?" for _ in cols) + ")"
+    per = max(1, _VALUES_PER_STATEMENT // width)
+    full = n // per * per
+    if full:
+        step = per * width
+        conn.executemany(
+            f"INSERT INTO {q(table)} ({names}) VALUES {', '.join([one] * per)}",
+            (flat[a : a + step] for a in range(0, full * width, step)),
+        )
+    if n > full:
+        rest = n - full
+        conn.execute(
+            f"INSERT INTO {q(table)} ({names}) VALUES {', '.join([one] * rest)}",
+            flat[full * width :],
+        )
+
+
+def _clear_spatial(conn: sqlite3.Connection, layer: Layer) -> None:
+    """Delete every row of a spatial layer and empty its R-tree, in the open transaction.
+
+    The delete trigger would take each row out of the R-tree one by one; paused, SQLite
+    empties the table at once, and the R-tree is created anew, empty.
+    """
+    rtree = _rtree(layer)
+    trigger = f"{rtree}_delete"
+    (trigger_sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+    ).fetchone()
+    conn.execute(f"DROP TRIGGER {q(trigger)}")
+    conn.execute(f"DELETE FROM {q(layer.name)}")
+    conn.execute(trigger_sql)
+    gpkg_rtree.load(conn, rtree, np.empty(0, dtype=np.int64), np.empty((0, 4)))
 
 
 def _max_fid(conn: sqlite3.Connection, layer: Layer) -> int:
@@ -910,13 +984,22 @@ def _sql_values(series: pd.Series, type_: str) -> list[Any]:
         vals = [None if v is None or v != v else v[:-4] + "Z" for v in text.tolist()]
     elif type_ == "boolean":
         vals = [int(bool(v)) if v is not None and v is not pd.NA else None for v in series.tolist()]
+    elif type_ == "integer" and (series.dtype.kind in "iu" or str(series.dtype) == "Int64"):
+        vals = series.to_numpy(dtype="int64", na_value=0).tolist()  # Python ints, exact
     elif type_ == "integer":
         vals = [None if m else int(v) for v, m in zip(series.tolist(), missing)]
     elif type_ == "real":
         vals = np.asarray(series, dtype="float64").tolist()
     else:
         vals = series.tolist()
-    return [None if m else v for v, m in zip(vals, missing)]
+    return _with_nulls(vals, missing)
+
+
+def _with_nulls(values: list[Any], missing: np.ndarray) -> list[Any]:
+    """``values`` with None where ``missing`` (in place: a loop over the missing only)."""
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
 
 
 def _now_text() -> str:

@@ -11,6 +11,8 @@ file unchanged.
 
 from __future__ import annotations
 
+import sqlite3
+import struct
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +24,7 @@ import pytest
 import shapely
 from pandas.testing import assert_frame_equal
 
+from geo.errors import StoreError
 from geo.schema import GEOMETRY_COLUMN
 from geo.store import gpkg_geometry, open_store
 from geo.store.base import conform
@@ -146,3 +149,144 @@ def test_points_from_wkb_equal_shapely() -> None:
     assert shapely.equals_exact(
         gpkg_geometry.from_wkb_arrow(pa.array(big.tolist())), pts[:3], tolerance=0
     ).all()
+
+
+def rtree_rows(path: Path) -> list[tuple[float, ...]]:
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT rtreecheck('rtree_buildings_geometry')").fetchone() == ("ok",)
+        return conn.execute("SELECT * FROM rtree_buildings_geometry ORDER BY id").fetchall()
+
+
+def trigger_rtree_rows(path: Path) -> list[tuple[float, ...]]:
+    """The R-tree as the GeoPackage triggers fill it, built in a copy of the file."""
+    copy = path.with_name("copy.gpkg")
+    copy.write_bytes(path.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        gpkg_geometry.register_functions(conn)
+        conn.execute("DROP TABLE rtree_buildings_geometry")
+        conn.execute(
+            "CREATE VIRTUAL TABLE rtree_buildings_geometry USING rtree(id, minx, maxx, miny, maxy)"
+        )
+        conn.execute(
+            "INSERT INTO rtree_buildings_geometry SELECT fid, ST_MinX(geometry), "
+            "ST_MaxX(geometry), ST_MinY(geometry), ST_MaxY(geometry) FROM buildings "
+            "WHERE geometry NOT NULL AND NOT ST_IsEmpty(geometry)"
+        )
+        rows = conn.execute("SELECT * FROM rtree_buildings_geometry ORDER BY id").fetchall()
+    copy.unlink()
+    return rows
+
+
+def assert_rtree_sound(store: GeoPackageStore) -> None:
+    """SQLite's check passes, the entries are the triggers' and GDAL filters as shapely does."""
+    rows = rtree_rows(store.path)
+    assert rows == trigger_rtree_rows(store.path)
+    frame = pyogrio.read_dataframe(store.path, layer="buildings", fid_as_index=True)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        x, y = rng.uniform(380_000, 400_000), rng.uniform(5.8e6, 5.82e6)
+        box = (x, y, x + 3000, y + 2000)
+        got = pyogrio.read_dataframe(store.path, layer="buildings", bbox=box, fid_as_index=True)
+        want = frame[frame.intersects(shapely.box(*box))]
+        assert sorted(got.index) == sorted(want.index)
+        assert sorted(store.read("buildings", bbox=box)["id"]) == sorted(want["id"])
+
+
+def test_write_packs_an_rtree_equal_to_the_triggers_one(store: GeoPackageStore) -> None:
+    frame = buildings(6000)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms[7] = None
+    geoms[8] = shapely.Point()
+    geoms[9:30] = [shapely.box(380_000 + i, 5.8e6, 381_000 + i, 5.801e6) for i in range(21)]
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=CRS))
+    store.write("buildings", frame)
+    assert_rtree_sound(store)
+    assert len(rtree_rows(store.path)) == 6000 - 2
+    store.write("buildings", buildings(100, start=10_000))  # few: into the tree
+    assert_rtree_sound(store)
+    store.write("buildings", buildings(7000, start=20_000))  # many: the tree packed anew
+    assert_rtree_sound(store)
+    with store.transaction() as tx:  # the triggers are back: edits keep the tree
+        tx.delete("buildings", where={"id": ["B20001", "B10002"]})
+        tx.update("buildings", {"id": "B20003"}, {GEOMETRY_COLUMN: shapely.Point(1, 2)})
+    assert_rtree_sound(store)
+    got = store.read("buildings")
+    assert len(got) == 6000 + 100 + 7000 - 2
+    info = pyogrio.read_info(store.path, layer="buildings")
+    assert info["features"] == len(got)
+
+
+def test_replace_empties_the_tree_and_keeps_the_triggers(store: GeoPackageStore) -> None:
+    store.write("buildings", buildings(3000))
+    new = buildings(200, start=50_000)
+    store.write("buildings", new, mode="replace")
+    assert_rtree_sound(store)
+    assert len(rtree_rows(store.path)) == 200
+    assert_identical(store.read("buildings"), old_read(store, "buildings"))
+    store.write("buildings", new.iloc[:0], mode="replace")
+    assert rtree_rows(store.path) == [] and len(store.read("buildings")) == 0
+    with sqlite3.connect(store.path) as conn:
+        triggers = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'buildings'"
+        ).fetchone()
+    assert triggers == (7,)
+
+
+def test_failing_write_leaves_the_file_unchanged(store: GeoPackageStore) -> None:
+    store.write("buildings", buildings(3000))
+    before = store.path.read_bytes()
+    duplicate = buildings(5000, start=50_000)
+    duplicate.loc[duplicate.index[4000], "id"] = "B1"  # there already
+    with pytest.raises(StoreError):
+        store.write("buildings", duplicate)
+    with pytest.raises(StoreError), store.transaction() as tx:
+        tx.write("buildings", buildings(4000, start=90_000), mode="replace")
+        raise StoreError("the import fails after the write")
+    assert store.path.read_bytes() == before
+    assert_rtree_sound(store)
+
+
+def test_written_in_key_order_and_read_back_equal(store: GeoPackageStore) -> None:
+    frame = buildings(2000).sample(frac=1, random_state=3)
+    store.write("buildings", frame)
+    got = store.read("buildings")
+    assert_identical(got, old_read(store, "buildings"))
+    with sqlite3.connect(store.path) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM buildings ORDER BY fid")]
+    assert ids == sorted(ids) == got["id"].tolist()
+
+
+def old_encode(geoms: list[object], srs_id: int) -> list[bytes | None]:
+    """The blobs as they were built, one struct.pack per row."""
+    out: list[bytes | None] = []
+    for g in geoms:
+        if g is None:
+            out.append(None)
+            continue
+        wkb = shapely.to_wkb(g, flavor="iso", byte_order=1, output_dimension=2)
+        if g.is_empty or g.geom_type == "Point":
+            flags = 0x01 | (0x10 if g.is_empty else 0)
+            out.append(struct.pack("<2sBBi", b"GP", 0, flags, srs_id) + wkb)
+        else:
+            minx, miny, maxx, maxy = g.bounds
+            head = struct.pack("<2sBBi4d", b"GP", 0, 0x03, srs_id, minx, maxx, miny, maxy)
+            out.append(head + wkb)
+    return out
+
+
+def test_blobs_equal_the_row_by_row_ones() -> None:
+    geoms = [
+        shapely.Point(1.5, -2),
+        None,
+        shapely.Point(),
+        shapely.Point(3, 4, 5),
+        shapely.box(0, 0, 1, 2),
+        shapely.Polygon(),
+        shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]),
+        shapely.LineString([(0, 0), (1, 5)]),
+        shapely.MultiPoint([(1, 1), (2, 0)]),
+        shapely.GeometryCollection(),
+        *shapely.points(np.random.default_rng(4).uniform(-1e6, 1e6, (500, 2))),
+    ]
+    assert gpkg_geometry.encode(geoms, 25833) == old_encode(geoms, 25833)
+    assert gpkg_geometry.encode([None, None], 25833) == [None, None]
