@@ -628,8 +628,9 @@ class _GpkgTransaction(Transaction):
             )
         self.changed = True
         try:
+            extent: gpkg_rtree.Extent | None = None
             if lay.spatial and mode != "upsert":
-                _bulk_insert_indexed(self.conn, lay, cols, values, ready.geometry.values)
+                extent = _bulk_insert_indexed(self.conn, lay, cols, values, ready.geometry.values)
             else:
                 self.conn.executemany(sql, zip(*values))
         except sqlite3.IntegrityError as exc:
@@ -640,7 +641,7 @@ class _GpkgTransaction(Transaction):
                 key=", ".join(lay.key),
             ) from exc
         if lay.spatial:
-            _update_extent(self.conn, lay, self.store.schema)
+            _update_extent(self.conn, lay, self.store.schema, extent)
         return len(ready)
 
     def delete(self, layer: str, where: Where | None = None) -> int:
@@ -845,14 +846,15 @@ def gpkg_fault(url: str, exc: BaseException) -> StoreError:
 
 def _bulk_insert_indexed(
     conn: sqlite3.Connection, layer: Layer, cols: list[str], values: list[list[Any]], geoms: Any
-) -> None:
+) -> gpkg_rtree.Extent | None:
     """Insert rows with the R-tree insert trigger paused and the index filled in bulk.
 
     Inside the transaction only: the trigger is back before anyone else can write.
     Fids of AUTOINCREMENT tables grow one by one under the write lock, so the new
     rows have fids last+1 … last+n in the order given. The rows go in many to a
     statement; the R-tree is packed anew (:mod:`gpkg_rtree`) when the new rows are at
-    least as many as those it holds, else they are inserted into it.
+    least as many as those it holds, else they are inserted into it. Returns the
+    R-tree's extent when it was packed anew (None: not known here).
     """
     rtree = _rtree(layer)
     trigger = f"{rtree}_insert"
@@ -877,12 +879,12 @@ def _bulk_insert_indexed(
             ).reshape(-1, 5)
             fids = np.concatenate([old[:, 0].astype(np.int64), fids])
             bounds = np.concatenate([old[:, 1:], bounds])
-        gpkg_rtree.load(conn, rtree, fids, bounds)
-        return
+        return gpkg_rtree.load(conn, rtree, fids, bounds)
     conn.executemany(
         f"INSERT INTO {q(rtree)} VALUES (?, ?, ?, ?, ?)",
         zip(fids.tolist(), *(bounds[:, i].tolist() for i in range(4))),
     )
+    return None
 
 
 #: Bound values per INSERT statement of :func:`_insert_rows` (SQLite allows 32,766).
@@ -1252,13 +1254,26 @@ def _add_column(conn: sqlite3.Connection, layer: str, column: Column) -> None:
     conn.execute(f"ALTER TABLE {q(layer)} ADD COLUMN {q(column.name)} {_SQL_TYPES[column.type]}")
 
 
-def _update_extent(conn: sqlite3.Connection, layer: Layer, schema: Schema) -> None:
-    conn.execute(
-        f"UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = "
-        f"(SELECT min(minx), max(maxx), min(miny), max(maxy) FROM {q(_rtree(layer))}), "
-        "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
-        (layer.name,),
-    )
+def _update_extent(
+    conn: sqlite3.Connection,
+    layer: Layer,
+    schema: Schema,
+    extent: gpkg_rtree.Extent | None = None,
+) -> None:
+    """Set the layer's extent in ``gpkg_contents``: ``extent`` if known, else the R-tree's."""
+    if extent is None:
+        conn.execute(
+            f"UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = "
+            f"(SELECT min(minx), max(maxx), min(miny), max(maxy) FROM {q(_rtree(layer))}), "
+            "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
+            (layer.name,),
+        )
+    else:
+        conn.execute(
+            "UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = (?, ?, ?, ?), "
+            "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
+            (*extent, layer.name),
+        )
     views = [v.name for v in schema.views.values() if v.geometry_layer == layer.name]
     for name in views:  # a view showing this layer's geometry has its extent
         conn.execute(

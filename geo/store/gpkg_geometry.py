@@ -50,6 +50,8 @@ def encode(geoms: Sequence[object] | np.ndarray, srs_id: int) -> list[bytes | No
     empty = shapely.is_empty(valid)
     points = shapely.get_type_id(valid) == shapely.GeometryType.POINT
     plain = points & ~empty  # a point: no envelope, its WKB is 21 bytes
+    if len(idx) == len(arr) and plain.all():  # only points (the buildings)
+        return _point_blobs(shapely.get_coordinates(valid), srs_id)
     if plain.any():
         _put(out, idx[plain], _point_blobs(shapely.get_coordinates(valid[plain]), srs_id))
     rest = ~plain
@@ -91,7 +93,7 @@ _POINT_BLOB = np.dtype(
 )
 
 
-def _point_blobs(xy: np.ndarray, srs_id: int) -> list[bytes]:
+def _point_blobs(xy: np.ndarray, srs_id: int) -> list[bytes | None]:
     """Blobs of 2D points: header without envelope, little-endian ISO WKB (29 bytes each)."""
     rows = np.zeros(len(xy), dtype=_POINT_BLOB)
     rows["magic"], rows["flags"], rows["srs_id"] = _MAGIC, 0x01, srs_id
@@ -100,7 +102,7 @@ def _point_blobs(xy: np.ndarray, srs_id: int) -> list[bytes]:
 
 
 def _put(
-    out: list[bytes | None], positions: np.ndarray, values: Sequence[bytes] | np.ndarray
+    out: list[bytes | None], positions: np.ndarray, values: Sequence[bytes | None] | np.ndarray
 ) -> None:
     for i, value in zip(positions.tolist(), values):
         out[i] = value

@@ -31,6 +31,8 @@ import numpy as np
 #: rtree.c: RNDTOWARDS and RNDAWAY, the factors that move a rounded value outward.
 _TOWARDS = 1.0 - 1.0 / 8388608.0
 _AWAY = 1.0 + 1.0 / 8388608.0
+#: (minx, maxx, miny, maxy) of an R-tree; None for an empty one.
+Extent = tuple[float | None, float | None, float | None, float | None]
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
 
 
@@ -59,18 +61,19 @@ def load(
     rtree: str,
     ids: np.ndarray,
     boxes: np.ndarray,
-) -> None:
+) -> Extent:
     """Replace the R-tree ``rtree`` by one holding ``ids`` with ``boxes`` (minx, maxx, miny, maxy).
 
     Call inside a write transaction; the virtual table is dropped and created anew, so
     whatever it held is gone. ``boxes`` may be doubles (rounded here as SQLite rounds)
-    or the float32 values read back from an R-tree (kept as they are).
+    or the float32 values read back from an R-tree (kept as they are). Returns the
+    tree's extent as ``SELECT min(minx), max(maxx), min(miny), max(maxy)`` gives it.
     """
     quoted = '"' + rtree.replace('"', '""') + '"'
     conn.execute(f"DROP TABLE IF EXISTS {quoted}")
     conn.execute(f"CREATE VIRTUAL TABLE {quoted} USING rtree(id, minx, maxx, miny, maxy)")
     if not len(ids):
-        return
+        return (None, None, None, None)
     (size,) = conn.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()
     cap = (int(size) - 4) // _CELL.itemsize
     box = np.empty((len(ids), 4), dtype=np.float32)
@@ -117,6 +120,12 @@ def load(
     _insert_pairs(conn, f'"{rtree}_rowid"', "rowid, nodeno", leaf_of)
     if parents:
         _insert_pairs(conn, f'"{rtree}_parent"', "nodeno, parentnode", np.concatenate(parents))
+    return (
+        float(box[:, 0].min()),
+        float(box[:, 1].max()),
+        float(box[:, 2].min()),
+        float(box[:, 3].max()),
+    )
 
 
 def _insert_pairs(conn: sqlite3.Connection, table: str, columns: str, pairs: np.ndarray) -> None:
@@ -150,9 +159,13 @@ def _str_order(boxes: np.ndarray, cap: int) -> np.ndarray:
     cx = boxes[:, 0].astype(np.float64) + boxes[:, 1]
     cy = boxes[:, 2].astype(np.float64) + boxes[:, 3]
     per_slice = cap * math.ceil(math.sqrt(math.ceil(n / cap)))
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(cx, kind="stable")] = np.arange(n)
-    return np.lexsort((cy, rank // per_slice))
+    by_x = np.argsort(cx, kind="stable")
+    slices = math.ceil(n / per_slice)
+    ys = np.full(slices * per_slice, np.inf)  # the last slice padded at its end
+    ys[:n] = cy[by_x]
+    within = np.argsort(ys.reshape(slices, per_slice), axis=1, kind="stable")
+    flat = (within + (np.arange(slices) * per_slice)[:, None]).ravel()
+    return by_x[flat[flat < n]]
 
 
 def _node_blobs(entries: np.ndarray, boxes: np.ndarray, cap: int, size: int) -> list[bytes]:

@@ -181,6 +181,14 @@ def assert_rtree_sound(store: GeoPackageStore) -> None:
     """SQLite's check passes, the entries are the triggers' and GDAL filters as shapely does."""
     rows = rtree_rows(store.path)
     assert rows == trigger_rtree_rows(store.path)
+    with sqlite3.connect(store.path) as conn:  # the extent is the tree's
+        extent = conn.execute(
+            "SELECT min_x, max_x, min_y, max_y FROM gpkg_contents WHERE table_name = 'buildings'"
+        ).fetchone()
+        tree = conn.execute(
+            "SELECT min(minx), max(maxx), min(miny), max(maxy) FROM rtree_buildings_geometry"
+        ).fetchone()
+    assert extent == tree
     frame = pyogrio.read_dataframe(store.path, layer="buildings", fid_as_index=True)
     rng = np.random.default_rng(5)
     for _ in range(5):
