@@ -123,6 +123,7 @@ def test_read_of_only_points_and_of_mixed_geometry(store: GeoPackageStore) -> No
 def test_read_with_filters_columns_and_nothing(store: GeoPackageStore) -> None:
     empty = store.read("buildings")
     assert len(empty) == 0 and list(empty.columns)[-1] == GEOMETRY_COLUMN
+    assert_identical(empty, old_read(store, "buildings"))
     frame = buildings(400)
     store.write("buildings", frame)
     old = old_read(store, "buildings")
