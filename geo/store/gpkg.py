@@ -2,9 +2,11 @@
 
 Writes go through sqlite3 so that one SQLite transaction spans every write of an
 import (GDAL would commit each layer on its own); bulk reads go through pyogrio
-with Arrow. Layers are registered in ``gpkg_contents`` with German titles, have an
-R-tree spatial index, and attribute tables are registered as ``attributes`` so QGIS
-lists them too.
+with Arrow, from GDAL's Arrow table straight to our dtypes. Layers are registered in
+``gpkg_contents`` with German titles, have an R-tree spatial index, and attribute
+tables are registered as ``attributes`` so QGIS lists them too. A bulk write of a
+spatial layer inserts many rows per statement in key order and packs the R-tree
+afresh (:mod:`geo.store.gpkg_rtree`), as GDAL does for a new layer.
 """
 
 from __future__ import annotations
