@@ -31,7 +31,8 @@ def cases(quick: bool) -> list[tuple[str, Callable[[], Result | list[Result]]]]:
         ("assign-postgis", lambda: stores.assign_postgis(n, runs=runs)),
         ("write-postgis", lambda: postgis_io.bulk_write_postgis(n, runs=runs)),
         ("replace-postgis", lambda: postgis_io.replace_postgis(n, runs=runs)),
-        ("read-gpkg", lambda: gpkg_io.read_gpkg(n, runs=runs)),
+        ("read-gpkg", lambda: gpkg_io.read_gpkg(n, runs=5)),
+        ("write-gpkg", lambda: gpkg_io.write_gpkg((QUICK,) if quick else (200_000, n), runs=runs)),
     ]
     for module, name in (
         ("benchmarks.interpolation", "interpolation"),

@@ -187,6 +187,10 @@ def _as_dtype(series: pd.Series, type_: str) -> pd.Series:
     if type_ == "text":  # object dtype holding str or None, whatever pandas would infer
         missing = series.isna().to_numpy()
         values = series.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            text = values.copy()  # never the input's own array
+            text[missing] = None  # every other value is a str already: no loop per value
+            return pd.Series(text, index=series.index, dtype=object)
         text = np.array(
             [None if m else (v if isinstance(v, str) else str(v)) for v, m in zip(values, missing)],
             dtype=object,

@@ -19,6 +19,7 @@ import struct
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 import shapely
 
 _MAGIC = b"GP"
@@ -27,6 +28,9 @@ _ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 def encode(geoms: Sequence[object] | np.ndarray, srs_id: int) -> list[bytes | None]:
     """Return GeoPackage blobs for shapely geometries (None stays None).
+
+    Built in numpy, not row by row: points (no envelope) straight from their
+    coordinates, other geometries as a header with envelope in front of their WKB.
 
     Examples
     --------
@@ -43,20 +47,65 @@ def encode(geoms: Sequence[object] | np.ndarray, srs_id: int) -> list[bytes | No
         return out
     idx = np.flatnonzero(present)
     valid = arr[idx]
-    wkbs = shapely.to_wkb(valid, flavor="iso", byte_order=1, output_dimension=2)  # layers are 2D
-    bounds = shapely.bounds(valid)
     empty = shapely.is_empty(valid)
     points = shapely.get_type_id(valid) == shapely.GeometryType.POINT
-    plain = struct.Struct("<2sBBi")
-    with_env = struct.Struct("<2sBBi4d")
-    for k, i in enumerate(idx.tolist()):
-        if empty[k] or points[k]:
-            flags = 0x01 | (0x10 if empty[k] else 0)
-            out[i] = plain.pack(_MAGIC, 0, flags, srs_id) + wkbs[k]
-        else:
-            minx, miny, maxx, maxy = bounds[k]
-            out[i] = with_env.pack(_MAGIC, 0, 0x03, srs_id, minx, maxx, miny, maxy) + wkbs[k]
+    plain = points & ~empty  # a point: no envelope, its WKB is 21 bytes
+    if len(idx) == len(arr) and plain.all():  # only points (the buildings)
+        return _point_blobs(shapely.get_coordinates(valid), srs_id)
+    if plain.any():
+        _put(out, idx[plain], _point_blobs(shapely.get_coordinates(valid[plain]), srs_id))
+    rest = ~plain
+    if rest.any():
+        geoms_rest = valid[rest]
+        wkbs = shapely.to_wkb(geoms_rest, flavor="iso", byte_order=1, output_dimension=2)
+        with_env = ~empty[rest]  # layers are 2D; empty ones carry the empty flag, no envelope
+        blobs = np.empty(len(geoms_rest), dtype=object)
+        if with_env.any():
+            heads = np.zeros(int(with_env.sum()), dtype=_HEADER_ENV)
+            heads["magic"], heads["flags"], heads["srs_id"] = _MAGIC, 0x03, srs_id
+            bounds = shapely.bounds(geoms_rest[with_env])
+            heads["env"] = bounds[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
+            blobs[with_env] = [
+                h + w
+                for h, w in zip(heads.view(f"V{_HEADER_ENV.itemsize}").tolist(), wkbs[with_env])
+            ]
+        if (~with_env).any():
+            head = _HEADER.pack(_MAGIC, 0, 0x11, srs_id)  # little endian, empty
+            blobs[~with_env] = [head + w for w in wkbs[~with_env]]
+        _put(out, idx[rest], blobs)
     return out
+
+
+_HEADER = struct.Struct("<2sBBi")
+_HEADER_ENV = np.dtype(
+    [("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("env", "<f8", (4,))]
+)
+_POINT_BLOB = np.dtype(
+    [
+        ("magic", "S2"),
+        ("version", "u1"),
+        ("flags", "u1"),
+        ("srs_id", "<i4"),
+        ("order", "u1"),
+        ("kind", "<u4"),
+        ("xy", "<f8", (2,)),
+    ]
+)
+
+
+def _point_blobs(xy: np.ndarray, srs_id: int) -> list[bytes | None]:
+    """Blobs of 2D points: header without envelope, little-endian ISO WKB (29 bytes each)."""
+    rows = np.zeros(len(xy), dtype=_POINT_BLOB)
+    rows["magic"], rows["flags"], rows["srs_id"] = _MAGIC, 0x01, srs_id
+    rows["order"], rows["kind"], rows["xy"] = 1, 1, xy
+    return rows.view(f"V{_POINT_BLOB.itemsize}").tolist()  # type: ignore[no-any-return]
+
+
+def _put(
+    out: list[bytes | None], positions: np.ndarray, values: Sequence[bytes | None] | np.ndarray
+) -> None:
+    for i, value in zip(positions.tolist(), values):
+        out[i] = value
 
 
 def _wkb_offset(blob: bytes) -> int:
@@ -68,6 +117,70 @@ def decode(blobs: Sequence[bytes | None]) -> np.ndarray:
     """Return shapely geometries for GeoPackage blobs (None stays None)."""
     wkbs = [None if b is None else bytes(b)[_wkb_offset(b) :] for b in blobs]
     return np.asarray(shapely.from_wkb(wkbs), dtype=object)
+
+
+#: Size of a 2D point in little-endian ISO WKB: byte order, type, x, y.
+_POINT_WKB_SIZE = 21
+
+
+def from_wkb_arrow(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Return shapely geometries for an Arrow column of WKB as GDAL reads it (null: None).
+
+    The same geometries as ``shapely.from_wkb``; a chunk of little-endian 2D points
+    (the buildings) is read straight from the buffer as coordinates, without parsing
+    each WKB on its own.
+
+    Examples
+    --------
+    >>> col = pa.array([shapely.to_wkb(shapely.Point(1, 2)), None], pa.binary())
+    >>> [None if g is None else g.wkt for g in from_wkb_arrow(col)]
+    ['POINT (1 2)', None]
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts = [_from_wkb_chunk(chunk) for chunk in chunks if len(chunk)]
+    if not parts:
+        return np.empty(0, dtype=object)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _from_wkb_chunk(chunk: pa.Array) -> np.ndarray:
+    xy = _point_coordinates(chunk)
+    if xy is None:
+        return np.asarray(shapely.from_wkb(chunk.to_numpy(zero_copy_only=False)), dtype=object)
+    out = np.asarray(shapely.points(xy), dtype=object)
+    nan = np.isnan(xy).any(axis=1)  # POINT EMPTY is NaN, NaN in WKB: parsed as WKB
+    if nan.any():
+        out[nan] = shapely.from_wkb(chunk.filter(pa.array(nan)).to_numpy(zero_copy_only=False))
+    return out
+
+
+def _point_coordinates(chunk: pa.Array) -> np.ndarray | None:
+    """Return the (n, 2) coordinates when every value is a little-endian 2D WKB point."""
+    if chunk.null_count or not (
+        pa.types.is_binary(chunk.type) or pa.types.is_large_binary(chunk.type)
+    ):
+        return None
+    n = len(chunk)
+    offset_type = np.int64 if pa.types.is_large_binary(chunk.type) else np.int32
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(
+        offsets_buf,
+        dtype=offset_type,
+        count=n + 1,
+        offset=chunk.offset * np.dtype(offset_type).itemsize,
+    )
+    start, stop = int(offsets[0]), int(offsets[-1])
+    if stop - start != n * _POINT_WKB_SIZE or (np.diff(offsets) != _POINT_WKB_SIZE).any():
+        return None
+    raw = np.frombuffer(data_buf, dtype=np.uint8, count=stop - start, offset=start).reshape(
+        n, _POINT_WKB_SIZE
+    )
+    if (raw[:, 0] != 1).any():  # big-endian
+        return None
+    kinds = raw[:, 1:5].copy().view("<u4").ravel()
+    if (kinds != 1).any():
+        return None
+    return raw[:, 5:].copy().view("<f8").reshape(n, 2)
 
 
 def envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
