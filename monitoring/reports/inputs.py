@@ -217,7 +217,7 @@ def _column(series: pd.Series) -> list[Any]:
         if not missing.any():
             return series.astype("int64").to_numpy().tolist()
         return [None if m else int(v) for v, m in zip(series.to_numpy(dtype=object), missing)]
-    if isinstance(dtype, pd.StringDtype) or dtype == object:
+    if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
         return [v if type(v) is str else _plain(v) for v in series]  # text as it is
     return [_plain(v) for v in series]
 
