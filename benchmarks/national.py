@@ -10,7 +10,8 @@ takes Schleswig-Holstein (1,108 municipalities) with 500.
   (:func:`geo.webmap.display_geometry`) of all municipalities and the Gesamtmaßnahmen
   as polygons in :func:`geo.webmap.monitoring_map`, folium HTML. Both read the same
   store; each side runs in a fresh process (spawn) so its peak memory is its own.
-  Goals: payload ≤ 10 % of the baseline's and ≤ 1.5 MB; build time ≤ half.
+  Goals: payload ≤ 1.5 MB (the ratio for the record: since issue 18 the Karte's map is
+  compact too); build time ≤ half.
 - The same payload against the screen need of the Bund view (:func:`screen_need`, goal
   ≤ 3×) and against ``GeoDataFrame.explore`` of the municipalities and the
   Gesamtmaßnahmen (≤ 10 %); both ask for a peak memory of the map build no higher than
@@ -306,9 +307,11 @@ def run(*, quick: bool = False) -> list[Result]:
             "bytes",
             ours["payload_bytes"],
             base["payload_bytes"],
-            "display_geometry 10 m + monitoring_map",
-            f"≤ {PAYLOAD_RATIO:.0%} of today's and ≤ {PAYLOAD_LIMIT / 1e6:.1f} MB",
-            PAYLOAD_RATIO,
+            "display_geometry 10 m + monitoring_map (the Karte's map of every municipality)",
+            # the Karte's own map is compact too since issue 18 (arcs, quantised), so a
+            # ratio to it says little; the goals against the peer are the two rows above
+            f"≤ {PAYLOAD_LIMIT / 1e6:.1f} MB (the ratio for the record)",
+            None,
             notes={"ours": ours, "baseline": base},
             limit=PAYLOAD_LIMIT,
             peak_rss_mb=ours["peak_rss_mb"],
