@@ -51,7 +51,7 @@ def scoped_url(url: str, scope: str, *, write: bool) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _split_scope(url: str) -> tuple[str, str | None, bool]:
+def split_scope(url: str) -> tuple[str, str | None, bool]:
     """Return the URL without its scope parameters, the scope (or None) and whether to write."""
     if "?" not in url:
         return url, None, True
@@ -92,7 +92,7 @@ def open_store(url: str | None = None, *, migrations: Sequence[Migration] = MIGR
     StoreError
         When the scope cannot be opened (see :meth:`Store.scoped`).
     """
-    target, scope, write = _split_scope(store_url(url))
+    target, scope, write = split_scope(store_url(url))
     store: Store
     if target.startswith(("postgresql://", "postgres://")):
         from geo.store.postgis import PostGISStore

@@ -142,18 +142,13 @@ def shared_table(url: str) -> PostGISMapTable | None:
     >>> shared_table("postgresql://u@h:5432/qmon?schema=berlin&scope=11").dsn
     'postgresql://u@h:5432/qmon'
     """
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    from geo.store import READ_ONLY_PARAM, SCOPE_PARAM
+    from geo.store import split_scope
 
     if not url.startswith(("postgresql://", "postgres://")):
         return None
     from geo.store.postgis import split_url
 
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    rest = [(k, v) for k, v in query if k not in (SCOPE_PARAM, READ_ONLY_PARAM)]
-    return PostGISMapTable(split_url(urlunsplit(parts._replace(query=urlencode(rest))))[0])
+    return PostGISMapTable(split_url(split_scope(url)[0])[0])
 
 
 class RenderedMaps:
